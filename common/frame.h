@@ -1,0 +1,80 @@
+/* Frame descriptors: a scanout buffer as the display sees it.
+ *
+ * A frame is a buffer (a dma-buf, or a sealed memfd standing in for one on
+ * machines without a render node) plus its geometry and the damage since the
+ * previous frame of the same source.  Frames are reference counted
+ * (atomically: encoders hold them on worker threads); when the last
+ * reference goes, `release` hands the buffer back to its owner (the source),
+ * which may reuse it.  Nothing on the local path maps or copies pixels; the
+ * CPU mapping exists for the lossless and video encoders. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm_fourcc.h>
+
+enum sc_frame_kind { SC_FRAME_SHM, SC_FRAME_DMABUF };
+
+/* A damage rectangle in frame pixels. */
+struct sc_box { int32_t x, y, w, h; };
+
+#define SC_FRAME_MAX_DAMAGE 16
+
+struct sc_frame;
+typedef void (*sc_frame_release_fn)(struct sc_frame *frame, void *data);
+
+struct sc_frame {
+    int refcount; /* atomic; use sc_frame_ref/unref */
+    enum sc_frame_kind kind;
+    int fd;              /* owned by the frame's creator */
+    uint32_t width, height;
+    uint32_t stride;     /* bytes per row */
+    uint32_t offset;     /* of the first pixel in the buffer */
+    uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 (bytes B,G,R,X) for now */
+    uint64_t modifier;   /* DRM_FORMAT_MOD_LINEAR for memfds */
+    bool y0_top;         /* true: first row is the top row */
+    uint64_t seq;        /* source frame number */
+    /* damage since the previous frame; n_damage == 0 with full_damage set
+     * means "everything" (first frame, resize) */
+    bool full_damage;
+    uint32_t n_damage;
+    struct sc_box damage[SC_FRAME_MAX_DAMAGE];
+    /* CPU view (mmap of fd), NULL if the buffer cannot be mapped */
+    uint8_t *map;
+    size_t map_size;
+    sc_frame_release_fn release;
+    void *release_data;
+};
+
+/* A sealed memfd buffer of w x h XRGB8888, mapped read-write; the frame owns
+ * fd and mapping and frees both when its last reference goes, unless a
+ * release callback is set (then the callback decides: typically it puts the
+ * frame back into a pool with sc_frame_reuse()). */
+struct sc_frame *sc_frame_new_memfd(uint32_t width, uint32_t height);
+struct sc_frame *sc_frame_ref(struct sc_frame *frame);
+void sc_frame_unref(struct sc_frame *frame);
+/* Frees a frame's fd and mapping (for release callbacks that drop it). */
+void sc_frame_destroy(struct sc_frame *frame);
+/* Re-arms a released frame (refcount 1, damage cleared). */
+void sc_frame_reuse(struct sc_frame *frame);
+
+/* Damage helpers: add a box (clipped to the frame; merges into a bounding
+ * box when the list is full). */
+void sc_frame_add_damage(struct sc_frame *frame, int32_t x, int32_t y, int32_t w, int32_t h);
+void sc_frame_set_full_damage(struct sc_frame *frame);
+
+/* A small pool of memfd frames of one size, for sources. */
+struct sc_frame_pool;
+struct sc_frame_pool *sc_frame_pool_new(uint32_t width, uint32_t height, unsigned max_frames);
+/* A free frame (refcount 1), or NULL when all are in use. */
+struct sc_frame *sc_frame_pool_get(struct sc_frame_pool *pool);
+/* Frees the pool; frames still referenced are freed when released. */
+void sc_frame_pool_destroy(struct sc_frame_pool *pool);
+
+/* Cursor image, premultiplied B,G,R,A bytes, width*height*4. */
+struct sc_cursor_shape {
+    uint32_t width, height;
+    uint32_t hot_x, hot_y;
+    const uint8_t *pixels;
+};

@@ -1,0 +1,318 @@
+/* SPICE wire messages: one writer and one parser per message.
+ *
+ * Writers append a message *body* to a sc_writer.  SPICE pointers inside a
+ * body are offsets from the body start; a writer takes the body start to be
+ * w->size at entry, so call it right after sc_msg_begin().  Parsers take the
+ * body bytes and return false on any malformed input (short, pointer out of
+ * bounds, absurd count); they never read outside [body, body+len).
+ *
+ * Message ids and enums are spice-protocol's (<spice/enums.h>,
+ * <spice/protocol.h>).  Layouts: ../shared/design/PROTOCOL.md. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <spice/enums.h>
+#include <spice/protocol.h>
+
+#include "wire.h"
+
+/* ---- capabilities ------------------------------------------------------ */
+
+#define SC_CAPS_MAX_WORDS 4 /* words kept; more on the wire are skipped */
+
+struct sc_caps {
+    uint32_t n_common;
+    uint32_t n_channel;
+    uint32_t common[SC_CAPS_MAX_WORDS];
+    uint32_t channel[SC_CAPS_MAX_WORDS];
+};
+
+bool sc_caps_test(const uint32_t *words, uint32_t n_words, unsigned cap);
+void sc_caps_set(uint32_t *words, uint32_t *n_words, unsigned cap);
+#define sc_caps_has_common(c, cap) sc_caps_test((c)->common, (c)->n_common, (cap))
+#define sc_caps_has_channel(c, cap) sc_caps_test((c)->channel, (c)->n_channel, (cap))
+
+/* ---- link stage ---------------------------------------------------------- */
+
+#define SC_LINK_HEADER_SIZE 16
+#define SC_LINK_MESS_SIZE 18
+#define SC_LINK_REPLY_SIZE 178
+#define SC_TICKET_PUBKEY_SIZE SPICE_TICKET_PUBKEY_BYTES /* 162 */
+#define SC_TICKET_SIZE 128
+#define SC_LINK_MAX_SIZE 4096
+
+struct sc_link_header {
+    uint32_t magic;
+    uint32_t major;
+    uint32_t minor;
+    uint32_t size;
+};
+
+/* Writes the 16-byte header; magic/major/minor are SPICE's. */
+void sc_link_header_write(struct sc_writer *w, uint32_t size);
+/* Parses 16 bytes.  Returns SPICE_LINK_ERR_OK or the error a server answers
+ * (INVALID_MAGIC, VERSION_MISMATCH, INVALID_DATA for a size outside
+ * [18, SC_LINK_MAX_SIZE]). */
+int sc_link_header_parse(const uint8_t *buf, size_t len, struct sc_link_header *h);
+
+struct sc_link_mess {
+    uint32_t connection_id;
+    uint8_t channel_type;
+    uint8_t channel_id;
+    struct sc_caps caps;
+};
+
+/* Writes link header + SpiceLinkMess + caps (a whole client hello). */
+void sc_link_mess_write(struct sc_writer *w, const struct sc_link_mess *m);
+/* Parses the bytes after the link header; SPICE_LINK_ERR_OK or INVALID_DATA. */
+int sc_link_mess_parse(const uint8_t *body, size_t len, struct sc_link_mess *m);
+
+struct sc_link_reply {
+    uint32_t error;
+    uint8_t pub_key[SC_TICKET_PUBKEY_SIZE];
+    struct sc_caps caps;
+};
+
+/* Writes link header + SpiceLinkReply + caps (the whole server answer). */
+void sc_link_reply_write(struct sc_writer *w, const struct sc_link_reply *r);
+int sc_link_reply_parse(const uint8_t *body, size_t len, struct sc_link_reply *r);
+
+/* ---- data framing ------------------------------------------------------- */
+
+#define SC_MINI_HEADER_SIZE 6
+#define SC_FULL_HEADER_SIZE 18
+#define SC_MAX_MESSAGE_SIZE (64u * 1024 * 1024)
+
+struct sc_data_header {
+    uint64_t serial; /* 0 with the mini header */
+    uint16_t type;
+    uint32_t size;
+    uint32_t sub_list;
+};
+
+static inline size_t sc_data_header_size(bool mini)
+{
+    return mini ? SC_MINI_HEADER_SIZE : SC_FULL_HEADER_SIZE;
+}
+/* Starts a message: writes the header with size 0, returns its offset. */
+size_t sc_msg_begin(struct sc_writer *w, bool mini, uint64_t serial, uint16_t type);
+/* Ends the message started at `start`: patches its size. */
+void sc_msg_end(struct sc_writer *w, size_t start, bool mini);
+/* Parses a header of sc_data_header_size(mini) bytes. */
+bool sc_data_header_parse(const uint8_t *buf, size_t len, bool mini, struct sc_data_header *h);
+
+/* ---- base messages (every channel) -------------------------------------- */
+
+struct sc_set_ack { uint32_t generation; uint32_t window; };
+struct sc_ping { uint32_t id; uint64_t timestamp; uint32_t data_size; /* zero bytes follow */ };
+struct sc_notify {
+    uint64_t time_stamp;
+    uint32_t severity;
+    uint32_t visibility;
+    uint32_t what;
+    const char *message; /* parser: points into the body, not NUL-terminated */
+    uint32_t message_len;
+};
+struct sc_disconnecting { uint64_t time_stamp; uint32_t reason; };
+
+void sc_set_ack_write(struct sc_writer *w, const struct sc_set_ack *m);
+bool sc_set_ack_parse(const uint8_t *body, size_t len, struct sc_set_ack *m);
+void sc_ack_sync_write(struct sc_writer *w, uint32_t generation);
+bool sc_ack_sync_parse(const uint8_t *body, size_t len, uint32_t *generation);
+void sc_ping_write(struct sc_writer *w, const struct sc_ping *m);
+bool sc_ping_parse(const uint8_t *body, size_t len, struct sc_ping *m);
+/* PONG echoes id + timestamp, no data. */
+void sc_pong_write(struct sc_writer *w, uint32_t id, uint64_t timestamp);
+bool sc_pong_parse(const uint8_t *body, size_t len, uint32_t *id, uint64_t *timestamp);
+void sc_notify_write(struct sc_writer *w, const struct sc_notify *m);
+bool sc_notify_parse(const uint8_t *body, size_t len, struct sc_notify *m);
+void sc_disconnecting_write(struct sc_writer *w, const struct sc_disconnecting *m);
+bool sc_disconnecting_parse(const uint8_t *body, size_t len, struct sc_disconnecting *m);
+
+/* ---- main channel ------------------------------------------------------- */
+
+struct sc_main_init {
+    uint32_t session_id;
+    uint32_t display_channels_hint;
+    uint32_t supported_mouse_modes;
+    uint32_t current_mouse_mode;
+    uint32_t agent_connected;
+    uint32_t agent_tokens;
+    uint32_t multi_media_time;
+    uint32_t ram_hint;
+};
+
+#define SC_MAX_CHANNELS_LIST 64
+struct sc_channel_id { uint8_t type; uint8_t id; };
+struct sc_channels_list {
+    uint32_t num;
+    struct sc_channel_id channels[SC_MAX_CHANNELS_LIST];
+};
+
+struct sc_mouse_mode { uint16_t supported; uint16_t current; };
+
+void sc_main_init_write(struct sc_writer *w, const struct sc_main_init *m);
+bool sc_main_init_parse(const uint8_t *body, size_t len, struct sc_main_init *m);
+void sc_channels_list_write(struct sc_writer *w, const struct sc_channels_list *m);
+bool sc_channels_list_parse(const uint8_t *body, size_t len, struct sc_channels_list *m);
+void sc_mouse_mode_write(struct sc_writer *w, const struct sc_mouse_mode *m);
+bool sc_mouse_mode_parse(const uint8_t *body, size_t len, struct sc_mouse_mode *m);
+void sc_mouse_mode_request_write(struct sc_writer *w, uint16_t mode);
+bool sc_mouse_mode_request_parse(const uint8_t *body, size_t len, uint16_t *mode);
+void sc_multi_media_time_write(struct sc_writer *w, uint32_t time);
+bool sc_multi_media_time_parse(const uint8_t *body, size_t len, uint32_t *time);
+/* NAME: name_len u32 (including the NUL), name bytes, NUL. */
+void sc_main_name_write(struct sc_writer *w, const char *name);
+/* Parser copies at most size-1 bytes and NUL-terminates. */
+bool sc_main_name_parse(const uint8_t *body, size_t len, char *name, size_t size);
+void sc_main_uuid_write(struct sc_writer *w, const uint8_t uuid[16]);
+bool sc_main_uuid_parse(const uint8_t *body, size_t len, uint8_t uuid[16]);
+
+/* ---- display channel ------------------------------------------------------ */
+
+/* A rect in C order; the wire order is top, left, bottom, right. */
+struct sc_rect { int32_t left, top, right, bottom; };
+
+#define SC_MAX_CLIP_RECTS 256
+struct sc_clip {
+    uint8_t type; /* SPICE_CLIP_TYPE_NONE or _RECTS */
+    uint32_t num_rects;
+    struct sc_rect rects[SC_MAX_CLIP_RECTS]; /* parser keeps at most this many */
+};
+
+void sc_rect_write(struct sc_writer *w, const struct sc_rect *r);
+struct sc_rect sc_rect_read(struct sc_reader *r);
+
+struct sc_display_init {
+    uint8_t pixmap_cache_id;
+    int64_t pixmap_cache_size;
+    uint8_t glz_dictionary_id;
+    int32_t glz_dictionary_window_size;
+};
+
+struct sc_surface_create {
+    uint32_t surface_id;
+    uint32_t width;
+    uint32_t height;
+    uint32_t format; /* SPICE_SURFACE_FMT_32_xRGB */
+    uint32_t flags;  /* SPICE_SURFACE_FLAGS_PRIMARY */
+};
+
+#define SC_MAX_MONITORS 16
+struct sc_head {
+    uint32_t id, surface_id, width, height, x, y, flags;
+};
+struct sc_monitors_config {
+    uint16_t count;
+    uint16_t max_allowed;
+    struct sc_head heads[SC_MAX_MONITORS];
+};
+
+void sc_display_init_write(struct sc_writer *w, const struct sc_display_init *m);
+bool sc_display_init_parse(const uint8_t *body, size_t len, struct sc_display_init *m);
+void sc_surface_create_write(struct sc_writer *w, const struct sc_surface_create *m);
+bool sc_surface_create_parse(const uint8_t *body, size_t len, struct sc_surface_create *m);
+void sc_surface_destroy_write(struct sc_writer *w, uint32_t surface_id);
+bool sc_surface_destroy_parse(const uint8_t *body, size_t len, uint32_t *surface_id);
+void sc_monitors_config_write(struct sc_writer *w, const struct sc_monitors_config *m);
+bool sc_monitors_config_parse(const uint8_t *body, size_t len, struct sc_monitors_config *m);
+void sc_preferred_compression_write(struct sc_writer *w, uint8_t compression);
+bool sc_preferred_compression_parse(const uint8_t *body, size_t len, uint8_t *compression);
+/* MARK and RESET have empty bodies: sc_msg_begin + sc_msg_end. */
+
+/* DRAW_COPY with one image: a raw 32-bit bitmap or an LZ4 image.
+ * Pixels are B,G,R,X bytes (SPICE_BITMAP_FMT_32BIT), top-down. */
+enum sc_image_kind { SC_IMAGE_BITMAP, SC_IMAGE_LZ4 };
+
+struct sc_draw_copy {
+    uint32_t surface_id;
+    struct sc_rect box;
+    struct sc_clip clip;
+    struct sc_rect src_area;
+    uint16_t rop_descriptor; /* SPICE_ROPD_OP_PUT */
+    uint8_t scale_mode;
+    /* the image */
+    uint64_t image_id;
+    uint8_t image_type;  /* SPICE_IMAGE_TYPE_BITMAP or SPICE_IMAGE_TYPE_LZ4 */
+    uint32_t width, height;
+    /* BITMAP: format, flags, stride; pixels = data, stride*height bytes.
+     * LZ4: data = the LZ4 payload (top_down, format, BE-sized blocks). */
+    uint8_t bitmap_format;
+    uint8_t bitmap_flags;
+    uint32_t stride;
+    const uint8_t *data; /* parser: points into the body */
+    uint32_t data_size;
+};
+
+/* Writes DRAW_COPY with the pixels of `data`.  For BITMAP with a source
+ * stride larger than width*4, rows are repacked at width*4. */
+void sc_draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m);
+bool sc_draw_copy_parse(const uint8_t *body, size_t len, struct sc_draw_copy *m);
+
+/* LZ4 image payload (SPICE_IMAGE_TYPE_LZ4): compress `height` rows of
+ * `width` 32-bit pixels read at `stride` into w (appends top_down, format,
+ * then BE-size-prefixed blocks).  Returns false on failure. */
+bool sc_lz4_image_encode(struct sc_writer *w, const uint8_t *pixels, uint32_t width,
+                         uint32_t height, uint32_t stride);
+/* Decodes a payload into dst (width*4 per row, height rows, top-down). */
+bool sc_lz4_image_decode(const uint8_t *payload, size_t size, uint32_t width, uint32_t height,
+                         uint8_t *dst, size_t dst_stride);
+
+/* ---- inputs channel --------------------------------------------------- */
+
+struct sc_inputs_init { uint16_t modifiers; };
+struct sc_mouse_motion { int32_t dx, dy; uint32_t buttons_state; };
+struct sc_mouse_position { uint32_t x, y, buttons_state; uint8_t display_id; };
+struct sc_mouse_button { uint8_t button; uint32_t buttons_state; };
+
+void sc_inputs_init_write(struct sc_writer *w, uint16_t modifiers);
+bool sc_inputs_init_parse(const uint8_t *body, size_t len, uint16_t *modifiers);
+/* KEY_MODIFIERS (both directions): modifiers u16 (server) / u16 (client). */
+void sc_key_modifiers_write(struct sc_writer *w, uint16_t modifiers);
+bool sc_key_modifiers_parse(const uint8_t *body, size_t len, uint16_t *modifiers);
+/* KEY_DOWN / KEY_UP: code u32 = up to 4 set-1 bytes, LE, zero-terminated. */
+void sc_key_code_write(struct sc_writer *w, uint32_t code);
+bool sc_key_code_parse(const uint8_t *body, size_t len, uint32_t *code);
+/* Splits a KEY_DOWN/UP code into scancode bytes; returns the count (0..4). */
+unsigned sc_key_code_bytes(uint32_t code, uint8_t out[4]);
+void sc_mouse_motion_write(struct sc_writer *w, const struct sc_mouse_motion *m);
+bool sc_mouse_motion_parse(const uint8_t *body, size_t len, struct sc_mouse_motion *m);
+void sc_mouse_position_write(struct sc_writer *w, const struct sc_mouse_position *m);
+bool sc_mouse_position_parse(const uint8_t *body, size_t len, struct sc_mouse_position *m);
+/* MOUSE_PRESS / MOUSE_RELEASE: button u8, buttons_state u16. */
+void sc_mouse_button_write(struct sc_writer *w, const struct sc_mouse_button *m);
+bool sc_mouse_button_parse(const uint8_t *body, size_t len, struct sc_mouse_button *m);
+
+/* ---- cursor channel ---------------------------------------------------- */
+
+struct sc_cursor {
+    uint16_t flags; /* SPICE_CURSOR_FLAGS_NONE: no header, no data */
+    uint64_t unique;
+    uint8_t type; /* SPICE_CURSOR_TYPE_ALPHA */
+    uint16_t width, height, hot_spot_x, hot_spot_y;
+    const uint8_t *data; /* ALPHA: width*height*4 bytes, B,G,R,A premultiplied */
+    uint32_t data_size;
+};
+
+struct sc_cursor_init {
+    int16_t x, y;
+    uint16_t trail_length, trail_frequency;
+    uint8_t visible;
+    struct sc_cursor cursor;
+};
+
+struct sc_cursor_set {
+    int16_t x, y;
+    uint8_t visible;
+    struct sc_cursor cursor;
+};
+
+void sc_cursor_init_write(struct sc_writer *w, const struct sc_cursor_init *m);
+bool sc_cursor_init_parse(const uint8_t *body, size_t len, struct sc_cursor_init *m);
+void sc_cursor_set_write(struct sc_writer *w, const struct sc_cursor_set *m);
+bool sc_cursor_set_parse(const uint8_t *body, size_t len, struct sc_cursor_set *m);
+void sc_cursor_move_write(struct sc_writer *w, int16_t x, int16_t y);
+bool sc_cursor_move_parse(const uint8_t *body, size_t len, int16_t *x, int16_t *y);
+/* HIDE, RESET, INVAL_ALL: empty bodies. */

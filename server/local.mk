@@ -1,0 +1,16 @@
+# server/: the display server library (linked by the daemon and the tests)
+# and the spicecast-server daemon.
+noinst_LTLIBRARIES += server/libspicecast-server.la
+server_libspicecast_server_la_SOURCES = \
+	server/source.h server/sources/source.c \
+	server/sources/pattern.c server/sources/image.c server/sources/y4m.c
+include server/core.mk
+server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
+	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
+server_libspicecast_server_la_LIBADD = common/libsccommon.la \
+	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) -lm
+
+bin_PROGRAMS += server/spicecast-server
+server_spicecast_server_SOURCES = server/spicecast-server.c
+server_spicecast_server_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+server_spicecast_server_LDADD = server/libspicecast-server.la

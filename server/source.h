@@ -1,0 +1,63 @@
+/* Scanout sources: where frames come from.
+ *
+ * One file per source in server/sources/, each exporting one const
+ * sc_source_ops.  A source runs on the GLib main loop of the thread that
+ * started it, produces frames and hands them to its listener (the display),
+ * and receives input events back. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "frame.h"
+
+struct sc_source;
+
+struct sc_source_listener {
+    /* A new frame; the listener takes its own reference if it keeps it. */
+    void (*frame)(struct sc_source *source, struct sc_frame *frame, void *data);
+    /* A new cursor shape (pixels valid only during the call). */
+    void (*cursor)(struct sc_source *source, const struct sc_cursor_shape *shape, void *data);
+    void *data;
+};
+
+/* Pointer buttons, as SPICE's button mask: 1 left, 2 middle, 4 right. */
+struct sc_source_ops {
+    const char *name; /* "pattern", "image", "y4m" */
+    const char *help; /* one line for --help */
+    /* Creates from the text after "NAME:" (may be NULL); sets error. */
+    struct sc_source *(*create)(const char *args, GError **error);
+    void (*start)(struct sc_source *source);
+    void (*stop)(struct sc_source *source);
+    /* A PC set-1 scancode byte sequence (E0-prefixed keys have 2 bytes). */
+    void (*key)(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down);
+    /* Absolute pointer position in frame pixels and button mask. */
+    void (*pointer)(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons);
+    void (*destroy)(struct sc_source *source);
+};
+
+struct sc_source {
+    const struct sc_source_ops *impl;
+    struct sc_source_listener listener;
+    uint32_t width, height; /* of the current scanout */
+};
+
+/* Looks "NAME[:ARGS]" up in the source table and creates it. */
+struct sc_source *sc_source_create(const char *spec, GError **error);
+void sc_source_set_listener(struct sc_source *source, const struct sc_source_listener *l);
+void sc_source_start(struct sc_source *source);
+void sc_source_stop(struct sc_source *source);
+void sc_source_key(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down);
+void sc_source_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons);
+void sc_source_destroy(struct sc_source *source);
+/* For implementations: emit to the listener. */
+void sc_source_emit_frame(struct sc_source *source, struct sc_frame *frame);
+void sc_source_emit_cursor(struct sc_source *source, const struct sc_cursor_shape *shape);
+/* For --help: every source's name and help line. */
+void sc_source_print_help(FILE *out);
+
+extern const struct sc_source_ops sc_source_pattern;
+extern const struct sc_source_ops sc_source_image;
+extern const struct sc_source_ops sc_source_y4m;

@@ -1,0 +1,1 @@
+# tests/sources/local.mk
