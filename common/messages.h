@@ -221,6 +221,104 @@ bool sc_monitors_config_parse(const uint8_t *body, size_t len, struct sc_monitor
 void sc_preferred_compression_write(struct sc_writer *w, uint8_t compression);
 bool sc_preferred_compression_parse(const uint8_t *body, size_t len, uint8_t *compression);
 /* MARK and RESET have empty bodies: sc_msg_begin + sc_msg_end. */
+/* INVAL_ALL_PALETTES, STREAM_DESTROY_ALL: empty bodies too. */
+
+/* Clip on its own (type u8, then num_rects u32 + rects if RECTS).  The reader
+ * version returns false on a bad type or rects past the end; it keeps at most
+ * SC_MAX_CLIP_RECTS rects (num_rects is then the kept count). */
+void sc_clip_write(struct sc_writer *w, const struct sc_clip *c);
+bool sc_clip_read(struct sc_reader *r, struct sc_clip *c);
+
+/* DRAW_FILL with a SOLID brush (or NONE when brush_type is 0). */
+struct sc_draw_fill {
+    uint32_t surface_id;
+    struct sc_rect box;
+    struct sc_clip clip;
+    uint8_t brush_type; /* SPICE_BRUSH_TYPE_SOLID */
+    uint32_t color;     /* 0x00RRGGBB */
+    uint16_t rop_descriptor;
+};
+void sc_draw_fill_write(struct sc_writer *w, const struct sc_draw_fill *m);
+/* Rejects PATTERN brushes and non-empty masks we cannot honour. */
+bool sc_draw_fill_parse(const uint8_t *body, size_t len, struct sc_draw_fill *m);
+
+/* Video streams (PROTOCOL.md 5.8). */
+struct sc_stream_create {
+    uint32_t surface_id;
+    uint32_t id;
+    uint8_t flags;      /* SPICE_STREAM_FLAGS_TOP_DOWN */
+    uint8_t codec_type; /* SPICE_VIDEO_CODEC_TYPE_* */
+    uint64_t stamp;
+    uint32_t stream_width, stream_height, src_width, src_height;
+    struct sc_rect dest;
+    struct sc_clip clip;
+};
+/* header only: data_size and the payload follow (use sc_write_bytes). */
+struct sc_stream_data {
+    uint32_t id;
+    uint32_t multi_media_time;
+    const uint8_t *data; /* parser: points into the body */
+    uint32_t data_size;
+};
+struct sc_stream_data_sized {
+    uint32_t id;
+    uint32_t multi_media_time;
+    uint32_t width, height;
+    struct sc_rect dest;
+    const uint8_t *data;
+    uint32_t data_size;
+};
+struct sc_stream_activate_report {
+    uint32_t stream_id, unique_id, max_window_size, timeout_ms;
+};
+struct sc_stream_report {
+    uint32_t stream_id, unique_id, start_frame_mm_time, end_frame_mm_time;
+    uint32_t num_frames, num_drops;
+    int32_t last_frame_delay;
+    uint32_t audio_delay;
+};
+
+void sc_stream_create_write(struct sc_writer *w, const struct sc_stream_create *m);
+bool sc_stream_create_parse(const uint8_t *body, size_t len, struct sc_stream_create *m);
+/* Writes id, mm_time, data_size and data_size bytes of data. */
+void sc_stream_data_write(struct sc_writer *w, const struct sc_stream_data *m);
+bool sc_stream_data_parse(const uint8_t *body, size_t len, struct sc_stream_data *m);
+void sc_stream_data_sized_write(struct sc_writer *w, const struct sc_stream_data_sized *m);
+bool sc_stream_data_sized_parse(const uint8_t *body, size_t len, struct sc_stream_data_sized *m);
+void sc_stream_clip_write(struct sc_writer *w, uint32_t id, const struct sc_clip *clip);
+bool sc_stream_clip_parse(const uint8_t *body, size_t len, uint32_t *id, struct sc_clip *clip);
+void sc_stream_destroy_write(struct sc_writer *w, uint32_t id);
+bool sc_stream_destroy_parse(const uint8_t *body, size_t len, uint32_t *id);
+void sc_stream_activate_report_write(struct sc_writer *w, const struct sc_stream_activate_report *m);
+bool sc_stream_activate_report_parse(const uint8_t *body, size_t len,
+                                     struct sc_stream_activate_report *m);
+void sc_stream_report_write(struct sc_writer *w, const struct sc_stream_report *m);
+bool sc_stream_report_parse(const uint8_t *body, size_t len, struct sc_stream_report *m);
+
+/* PREFERRED_VIDEO_CODEC_TYPE (client): num u8, codecs u8[num]. */
+#define SC_MAX_VIDEO_CODECS 16
+struct sc_preferred_video_codecs {
+    uint8_t num; /* parser keeps at most SC_MAX_VIDEO_CODECS */
+    uint8_t codecs[SC_MAX_VIDEO_CODECS];
+};
+void sc_preferred_video_codecs_write(struct sc_writer *w, const struct sc_preferred_video_codecs *m);
+bool sc_preferred_video_codecs_parse(const uint8_t *body, size_t len,
+                                     struct sc_preferred_video_codecs *m);
+
+/* GL scanout (5.12).  The fd is not in the body: after the whole message,
+ * send one '@' byte carrying it with sc_fd_sendmsg() (common/fdpass.h). */
+#define SC_GL_SCANOUT_UNIX_SIZE 20
+struct sc_gl_scanout {
+    uint32_t width, height, stride;
+    uint32_t drm_fourcc_format; /* must be != 0 when sent */
+    uint32_t flags;             /* SPICE_GL_SCANOUT_FLAGS_Y0TOP */
+};
+struct sc_gl_draw { uint32_t x, y, w, h; };
+void sc_gl_scanout_unix_write(struct sc_writer *w, const struct sc_gl_scanout *m);
+bool sc_gl_scanout_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scanout *m);
+void sc_gl_draw_write(struct sc_writer *w, const struct sc_gl_draw *m);
+bool sc_gl_draw_parse(const uint8_t *body, size_t len, struct sc_gl_draw *m);
+/* GL_DRAW_DONE: empty body. */
 
 /* DRAW_COPY with one image: a raw 32-bit bitmap or an LZ4 image.
  * Pixels are B,G,R,X bytes (SPICE_BITMAP_FMT_32BIT), top-down. */
@@ -245,6 +343,9 @@ struct sc_draw_copy {
     const uint8_t *data; /* parser: points into the body */
     uint32_t data_size;
 };
+
+/* Bytes per row of `width` pixels in a SPICE_BITMAP_FMT_* (0 if unknown). */
+uint64_t sc_bitmap_row_bytes(uint8_t format, uint32_t width);
 
 /* Writes DRAW_COPY with the pixels of `data`.  For BITMAP with a source
  * stride larger than width*4, rows are repacked at width*4. */
@@ -277,6 +378,12 @@ void sc_key_code_write(struct sc_writer *w, uint32_t code);
 bool sc_key_code_parse(const uint8_t *body, size_t len, uint32_t *code);
 /* Splits a KEY_DOWN/UP code into scancode bytes; returns the count (0..4). */
 unsigned sc_key_code_bytes(uint32_t code, uint8_t out[4]);
+/* KEY_SCANCODE (client, needs inputs cap KEY_SCANCODE): raw bytes, whole body. */
+void sc_key_scancode_write(struct sc_writer *w, const uint8_t *codes, size_t n);
+bool sc_key_scancode_parse(const uint8_t *body, size_t len, const uint8_t **codes, size_t *n);
+/* Builds the KEY_DOWN/KEY_UP code from a set-1 scancode (0x100|code for E0
+ * keys), as spice-gtk does: Up arrow press 0x148 -> bytes e0 48 00 00. */
+uint32_t sc_key_code_make(uint32_t scancode, bool release);
 void sc_mouse_motion_write(struct sc_writer *w, const struct sc_mouse_motion *m);
 bool sc_mouse_motion_parse(const uint8_t *body, size_t len, struct sc_mouse_motion *m);
 void sc_mouse_position_write(struct sc_writer *w, const struct sc_mouse_position *m);
@@ -316,3 +423,7 @@ bool sc_cursor_set_parse(const uint8_t *body, size_t len, struct sc_cursor_set *
 void sc_cursor_move_write(struct sc_writer *w, int16_t x, int16_t y);
 bool sc_cursor_move_parse(const uint8_t *body, size_t len, int16_t *x, int16_t *y);
 /* HIDE, RESET, INVAL_ALL: empty bodies. */
+void sc_cursor_trail_write(struct sc_writer *w, uint16_t length, uint16_t frequency);
+bool sc_cursor_trail_parse(const uint8_t *body, size_t len, uint16_t *length, uint16_t *frequency);
+void sc_cursor_inval_one_write(struct sc_writer *w, uint64_t id);
+bool sc_cursor_inval_one_parse(const uint8_t *body, size_t len, uint64_t *id);
