@@ -1,1 +1,310 @@
 #include "config.h"
+
+/* Frame descriptors: sealed memfd buffers, reference counting, damage, and
+ * a small pool of same-size frames for sources. */
+
+#include "frame.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "log.h"
+
+#define STRIDE_ALIGN 64
+/* Largest buffer we create: 16384 x 16384 x 4. */
+#define MAX_DIM 16384
+
+static uint32_t stride_for(uint32_t width)
+{
+    return (width * 4 + STRIDE_ALIGN - 1) & ~(uint32_t)(STRIDE_ALIGN - 1);
+}
+
+struct sc_frame *sc_frame_new_memfd(uint32_t width, uint32_t height)
+{
+    if (width == 0 || height == 0 || width > MAX_DIM || height > MAX_DIM) {
+        sc_warn("frame: bad size %ux%u", width, height);
+        return NULL;
+    }
+    uint32_t stride = stride_for(width);
+    size_t size = (size_t)stride * height;
+
+    int fd = memfd_create("spicecast-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        sc_warn("frame: memfd_create: %s", g_strerror(errno));
+        return NULL;
+    }
+    if (ftruncate(fd, (off_t)size) < 0) {
+        sc_warn("frame: ftruncate %zu: %s", size, g_strerror(errno));
+        goto err_fd;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+        sc_warn("frame: F_ADD_SEALS: %s", g_strerror(errno));
+        goto err_fd;
+    }
+    void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        sc_warn("frame: mmap %zu: %s", size, g_strerror(errno));
+        goto err_fd;
+    }
+
+    struct sc_frame *frame = g_new0(struct sc_frame, 1);
+    frame->refcount = 1;
+    frame->kind = SC_FRAME_SHM;
+    frame->fd = fd;
+    frame->width = width;
+    frame->height = height;
+    frame->stride = stride;
+    frame->offset = 0;
+    frame->drm_fourcc = DRM_FORMAT_XRGB8888;
+    frame->modifier = DRM_FORMAT_MOD_LINEAR;
+    frame->y0_top = true;
+    frame->full_damage = true;
+    frame->map = map;
+    frame->map_size = size;
+    return frame;
+
+err_fd:
+    close(fd);
+    return NULL;
+}
+
+struct sc_frame *sc_frame_ref(struct sc_frame *frame)
+{
+    g_assert(frame != NULL);
+    g_assert(g_atomic_int_get(&frame->refcount) > 0);
+    g_atomic_int_inc(&frame->refcount);
+    return frame;
+}
+
+void sc_frame_unref(struct sc_frame *frame)
+{
+    if (!frame)
+        return;
+    g_assert(g_atomic_int_get(&frame->refcount) > 0);
+    if (!g_atomic_int_dec_and_test(&frame->refcount))
+        return;
+    if (frame->release)
+        frame->release(frame, frame->release_data);
+    else
+        sc_frame_destroy(frame);
+}
+
+void sc_frame_destroy(struct sc_frame *frame)
+{
+    if (!frame)
+        return;
+    if (frame->map)
+        munmap(frame->map, frame->map_size);
+    if (frame->fd >= 0)
+        close(frame->fd);
+    g_free(frame);
+}
+
+void sc_frame_reuse(struct sc_frame *frame)
+{
+    g_atomic_int_set(&frame->refcount, 1);
+    frame->full_damage = false;
+    frame->n_damage = 0;
+    frame->seq = 0;
+}
+
+/* ---- damage ------------------------------------------------------------ */
+
+static bool box_clip(struct sc_box *b, uint32_t fw, uint32_t fh)
+{
+    int64_t x0 = b->x, y0 = b->y;
+    int64_t x1 = x0 + b->w, y1 = y0 + b->h;
+    if (b->w <= 0 || b->h <= 0)
+        return false;
+    x0 = MAX(x0, 0);
+    y0 = MAX(y0, 0);
+    x1 = MIN(x1, (int64_t)fw);
+    y1 = MIN(y1, (int64_t)fh);
+    if (x0 >= x1 || y0 >= y1)
+        return false;
+    *b = (struct sc_box){ (int32_t)x0, (int32_t)y0, (int32_t)(x1 - x0), (int32_t)(y1 - y0) };
+    return true;
+}
+
+static struct sc_box box_union(const struct sc_box *a, const struct sc_box *b)
+{
+    int32_t x0 = MIN(a->x, b->x), y0 = MIN(a->y, b->y);
+    int32_t x1 = MAX(a->x + a->w, b->x + b->w);
+    int32_t y1 = MAX(a->y + a->h, b->y + b->h);
+    return (struct sc_box){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+static bool box_contains(const struct sc_box *outer, const struct sc_box *in)
+{
+    return in->x >= outer->x && in->y >= outer->y &&
+           in->x + in->w <= outer->x + outer->w &&
+           in->y + in->h <= outer->y + outer->h;
+}
+
+static int64_t box_area(const struct sc_box *b)
+{
+    return (int64_t)b->w * b->h;
+}
+
+/* Merges b into the existing box whose bounding box grows the least. */
+static void merge_least_growth(struct sc_frame *frame, const struct sc_box *b)
+{
+    uint32_t best = 0;
+    int64_t best_growth = INT64_MAX;
+    for (uint32_t i = 0; i < frame->n_damage; i++) {
+        struct sc_box u = box_union(&frame->damage[i], b);
+        int64_t growth = box_area(&u) - box_area(&frame->damage[i]);
+        if (growth < best_growth) {
+            best_growth = growth;
+            best = i;
+        }
+    }
+    frame->damage[best] = box_union(&frame->damage[best], b);
+}
+
+void sc_frame_add_damage(struct sc_frame *frame, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    struct sc_box b = { x, y, w, h };
+    if (frame->full_damage && frame->n_damage == 0)
+        return; /* already everything */
+    if (!box_clip(&b, frame->width, frame->height))
+        return;
+    if (b.w == (int32_t)frame->width && b.h == (int32_t)frame->height) {
+        sc_frame_set_full_damage(frame);
+        return;
+    }
+    /* drop boxes the new one covers, skip it if one covers it */
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < frame->n_damage; i++) {
+        if (box_contains(&frame->damage[i], &b))
+            return;
+        if (!box_contains(&b, &frame->damage[i]))
+            frame->damage[n++] = frame->damage[i];
+    }
+    frame->n_damage = n;
+    if (n < SC_FRAME_MAX_DAMAGE)
+        frame->damage[frame->n_damage++] = b;
+    else
+        merge_least_growth(frame, &b);
+}
+
+void sc_frame_set_full_damage(struct sc_frame *frame)
+{
+    frame->full_damage = true;
+    frame->n_damage = 0;
+}
+
+/* ---- pool ---------------------------------------------------------------- */
+
+struct sc_frame_pool {
+    GMutex lock;
+    uint32_t width, height;
+    unsigned max_frames;
+    unsigned n_frames;      /* created so far */
+    unsigned n_out;         /* handed out, not yet released */
+    bool destroyed;
+    struct sc_frame **frames;
+    bool *busy;
+};
+
+static void pool_free(struct sc_frame_pool *pool)
+{
+    g_mutex_clear(&pool->lock);
+    g_free(pool->frames);
+    g_free(pool->busy);
+    g_free(pool);
+}
+
+static void pool_release(struct sc_frame *frame, void *data)
+{
+    struct sc_frame_pool *pool = data;
+    bool free_pool = false;
+
+    g_mutex_lock(&pool->lock);
+    for (unsigned i = 0; i < pool->n_frames; i++) {
+        if (pool->frames[i] == frame) {
+            pool->busy[i] = false;
+            break;
+        }
+    }
+    g_assert(pool->n_out > 0);
+    pool->n_out--;
+    if (pool->destroyed) {
+        sc_frame_destroy(frame);
+        free_pool = pool->n_out == 0;
+    }
+    g_mutex_unlock(&pool->lock);
+    if (free_pool)
+        pool_free(pool);
+}
+
+struct sc_frame_pool *sc_frame_pool_new(uint32_t width, uint32_t height, unsigned max_frames)
+{
+    g_assert(max_frames > 0);
+    if (width == 0 || height == 0 || width > MAX_DIM || height > MAX_DIM)
+        return NULL;
+    struct sc_frame_pool *pool = g_new0(struct sc_frame_pool, 1);
+    g_mutex_init(&pool->lock);
+    pool->width = width;
+    pool->height = height;
+    pool->max_frames = max_frames;
+    pool->frames = g_new0(struct sc_frame *, max_frames);
+    pool->busy = g_new0(bool, max_frames);
+    return pool;
+}
+
+struct sc_frame *sc_frame_pool_get(struct sc_frame_pool *pool)
+{
+    struct sc_frame *frame = NULL;
+
+    g_mutex_lock(&pool->lock);
+    g_assert(!pool->destroyed);
+    for (unsigned i = 0; i < pool->n_frames; i++) {
+        if (!pool->busy[i]) {
+            frame = pool->frames[i];
+            pool->busy[i] = true;
+            sc_frame_reuse(frame);
+            break;
+        }
+    }
+    if (!frame && pool->n_frames < pool->max_frames) {
+        /* frames are created lazily, one at a time, as they are needed */
+        frame = sc_frame_new_memfd(pool->width, pool->height);
+        if (frame) {
+            frame->release = pool_release;
+            frame->release_data = pool;
+            pool->frames[pool->n_frames] = frame;
+            pool->busy[pool->n_frames] = true;
+            pool->n_frames++;
+            sc_frame_reuse(frame);
+        }
+    }
+    if (frame)
+        pool->n_out++;
+    g_mutex_unlock(&pool->lock);
+    return frame;
+}
+
+void sc_frame_pool_destroy(struct sc_frame_pool *pool)
+{
+    if (!pool)
+        return;
+    g_mutex_lock(&pool->lock);
+    g_assert(!pool->destroyed);
+    pool->destroyed = true;
+    for (unsigned i = 0; i < pool->n_frames; i++) {
+        if (!pool->busy[i])
+            sc_frame_destroy(pool->frames[i]);
+        pool->frames[i] = NULL;
+    }
+    pool->n_frames = 0;
+    bool free_now = pool->n_out == 0;
+    g_mutex_unlock(&pool->lock);
+    if (free_now)
+        pool_free(pool);
+}
