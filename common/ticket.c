@@ -1,1 +1,143 @@
+/* SPICE ticket authentication with the OpenSSL 3 EVP API. */
 #include "config.h"
+#include "ticket.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define TICKET_RSA_BITS 1024
+
+struct sc_ticket_key {
+    EVP_PKEY *pkey;
+};
+
+struct sc_ticket_key *sc_ticket_key_new(void)
+{
+    struct sc_ticket_key *key = calloc(1, sizeof(*key));
+
+    if (!key)
+        return NULL;
+    /* EVP_RSA_gen uses e = 65537 */
+    key->pkey = EVP_RSA_gen(TICKET_RSA_BITS);
+    if (!key->pkey) {
+        sc_error("ticket: RSA key generation failed");
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void sc_ticket_key_free(struct sc_ticket_key *key)
+{
+    if (!key)
+        return;
+    EVP_PKEY_free(key->pkey);
+    free(key);
+}
+
+bool sc_ticket_key_get_pubkey(const struct sc_ticket_key *key, uint8_t out[SC_TICKET_PUBKEY_BYTES])
+{
+    unsigned char *der = NULL;
+    int n;
+
+    if (!key || !key->pkey)
+        return false;
+    n = i2d_PUBKEY(key->pkey, &der);
+    if (n != SC_TICKET_PUBKEY_BYTES) {
+        sc_error("ticket: public key DER is %d bytes, not %d", n, SC_TICKET_PUBKEY_BYTES);
+        OPENSSL_free(der);
+        return false;
+    }
+    memcpy(out, der, SC_TICKET_PUBKEY_BYTES);
+    OPENSSL_free(der);
+    return true;
+}
+
+/* OAEP with SHA-1 for both the digest and MGF1, empty label. */
+static bool set_oaep(EVP_PKEY_CTX *ctx)
+{
+    return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
+           EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) > 0 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha1()) > 0;
+}
+
+char *sc_ticket_decrypt(const struct sc_ticket_key *key, const uint8_t *blob, size_t len)
+{
+    unsigned char buf[SC_TICKET_BLOB_BYTES];
+    size_t out_len = sizeof(buf);
+    EVP_PKEY_CTX *ctx;
+    char *plain = NULL;
+
+    if (!key || !key->pkey || !blob || len != SC_TICKET_BLOB_BYTES)
+        return NULL;
+    ctx = EVP_PKEY_CTX_new(key->pkey, NULL);
+    if (!ctx)
+        return NULL;
+    if (EVP_PKEY_decrypt_init(ctx) <= 0 || !set_oaep(ctx))
+        goto err_ctx;
+    if (EVP_PKEY_decrypt(ctx, buf, &out_len, blob, len) <= 0)
+        goto err_ctx;
+    plain = malloc(out_len + 1);
+    if (!plain)
+        goto err_ctx;
+    memcpy(plain, buf, out_len);
+    plain[out_len] = '\0';
+err_ctx:
+    OPENSSL_cleanse(buf, sizeof(buf));
+    EVP_PKEY_CTX_free(ctx);
+    return plain;
+}
+
+bool sc_ticket_encrypt(const uint8_t *pubkey, size_t pubkey_len, const char *password,
+                       uint8_t out[SC_TICKET_BLOB_BYTES])
+{
+    const unsigned char *p = pubkey;
+    size_t plen, out_len = SC_TICKET_BLOB_BYTES;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey;
+    bool ok = false;
+
+    if (!password)
+        password = "";
+    plen = strlen(password);
+    if (!pubkey || pubkey_len > LONG_MAX || plen > SC_TICKET_MAX_PASSWORD)
+        return false;
+    pkey = d2i_PUBKEY(NULL, &p, (long)pubkey_len);
+    if (!pkey)
+        return false;
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA || EVP_PKEY_get_size(pkey) != SC_TICKET_BLOB_BYTES)
+        goto err_key;
+    ctx = EVP_PKEY_CTX_new(pkey, NULL);
+    if (!ctx || EVP_PKEY_encrypt_init(ctx) <= 0 || !set_oaep(ctx))
+        goto err_key;
+    if (EVP_PKEY_encrypt(ctx, out, &out_len, (const unsigned char *)password, plen + 1) <= 0)
+        goto err_key;
+    ok = out_len == SC_TICKET_BLOB_BYTES;
+err_key:
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    return ok;
+}
+
+static bool sha256(const char *s, unsigned char md[32])
+{
+    unsigned int n = 0;
+
+    return EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) && n == 32;
+}
+
+bool sc_ticket_check(const char *expected, const char *given)
+{
+    unsigned char a[32], b[32];
+
+    if (!expected || !given || !sha256(expected, a) || !sha256(given, b))
+        return false;
+    return CRYPTO_memcmp(a, b, sizeof(a)) == 0;
+}
