@@ -1,1 +1,345 @@
+/* The server: listening sockets, sessions, top-level state. */
 #include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+
+#include "log.h"
+#include "server-private.h"
+
+struct sc_listener {
+    struct sc_server *server;
+    int fd;
+    bool is_unix;
+    char *address; /* "tcp:HOST:PORT" or "unix:PATH" */
+    char *unix_path;
+    guint watch;
+};
+
+static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
+{
+    struct sc_listener *l = data;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    char peer[128] = "unix";
+    int cfd;
+
+    (void)cond;
+    cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (cfd < 0) {
+        if (errno != EAGAIN && errno != EINTR)
+            sc_warn("accept on %s: %s", l->address, g_strerror(errno));
+        return G_SOURCE_CONTINUE;
+    }
+    if (!l->is_unix) {
+        char host[NI_MAXHOST], serv[NI_MAXSERV];
+        int one = 1;
+
+        setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
+                        NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+            g_snprintf(peer, sizeof(peer), "%s:%s", host, serv);
+    }
+    sc_debug("connection from %s on %s", peer, l->address);
+    sc_link_accept(l->server, cfd, l->is_unix, peer);
+    return G_SOURCE_CONTINUE;
+}
+
+static void listener_free(struct sc_listener *l)
+{
+    if (l->watch)
+        g_source_remove(l->watch);
+    if (l->fd >= 0)
+        close(l->fd);
+    if (l->unix_path)
+        unlink(l->unix_path);
+    g_free(l->unix_path);
+    g_free(l->address);
+    g_free(l);
+}
+
+static bool parse_tcp(const char *spec, char **host, char **port, GError **error)
+{
+    const char *colon;
+
+    if (spec[0] == '[') {
+        const char *end = strchr(spec, ']');
+        if (!end || end[1] != ':')
+            goto bad;
+        *host = g_strndup(spec + 1, end - spec - 1);
+        *port = g_strdup(end + 2);
+        return true;
+    }
+    colon = strrchr(spec, ':');
+    if (!colon || colon == spec)
+        goto bad;
+    *host = g_strndup(spec, colon - spec);
+    *port = g_strdup(colon + 1);
+    return true;
+bad:
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "bad TCP address '%s' (expected HOST:PORT or [IPV6]:PORT)", spec);
+    return false;
+}
+
+static bool is_loopback(const struct addrinfo *ai)
+{
+    if (ai->ai_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)ai->ai_addr;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (ai->ai_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
+        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    }
+    return false;
+}
+
+static int listen_tcp(struct sc_server *server, const char *spec, char **address,
+                      GError **error)
+{
+    g_autofree char *host = NULL, *port = NULL;
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+    struct addrinfo *res = NULL;
+    int fd = -1, r, one = 1;
+
+    if (!parse_tcp(spec, &host, &port, error))
+        return -1;
+    r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    if (r != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", spec, gai_strerror(r));
+        return -1;
+    }
+    if (!server->password && !server->insecure && !is_loopback(res)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "refusing to listen on %s without a password: anyone on the network "
+                    "could see and control the display (use --password-file, or --insecure)",
+                    spec);
+        goto out;
+    }
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        goto err_errno;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (res->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0)
+        goto err_errno;
+    {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        char h[NI_MAXHOST], s[NI_MAXSERV];
+
+        getsockname(fd, (struct sockaddr *)&ss, &sl);
+        getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), s, sizeof(s),
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+        *address = ss.ss_family == AF_INET6 ? g_strdup_printf("tcp:[%s]:%s", h, s)
+                                             : g_strdup_printf("tcp:%s:%s", h, s);
+    }
+    freeaddrinfo(res);
+    return fd;
+
+err_errno:
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "listen on %s: %s", spec,
+                g_strerror(errno));
+out:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+    return -1;
+}
+
+static int listen_unix(const char *path, GError **error)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd;
+    mode_t old;
+
+    if (strlen(path) >= sizeof(sun.sun_path)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "socket path too long: %s",
+                    path);
+        return -1;
+    }
+    if (g_mkdir_with_parents(dir, 0700) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "mkdir %s: %s", dir,
+                    g_strerror(errno));
+        return -1;
+    }
+    strcpy(sun.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        goto err;
+    /* a stale socket from a crashed server: remove it if nobody answers */
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+        errno = EADDRINUSE;
+        goto err;
+    }
+    unlink(path);
+    old = umask(0177);
+    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        umask(old);
+        goto err;
+    }
+    umask(old);
+    chmod(path, 0600);
+    if (listen(fd, 64) < 0)
+        goto err;
+    return fd;
+err:
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "listen on unix:%s: %s", path,
+                g_strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+bool sc_server_listen(struct sc_server *server, const char *spec, GError **error)
+{
+    struct sc_listener *l = g_new0(struct sc_listener, 1);
+
+    l->server = server;
+    if (g_str_has_prefix(spec, "tcp:")) {
+        l->fd = listen_tcp(server, spec + 4, &l->address, error);
+    } else if (g_str_has_prefix(spec, "unix:") && spec[5]) {
+        l->is_unix = true;
+        l->fd = listen_unix(spec + 5, error);
+        if (l->fd >= 0) {
+            l->unix_path = g_strdup(spec + 5);
+            l->address = g_strdup(spec);
+        }
+    } else {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "bad listen address '%s' (expected tcp:HOST:PORT or unix:PATH)", spec);
+        l->fd = -1;
+    }
+    if (l->fd < 0) {
+        listener_free(l);
+        return false;
+    }
+    l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
+    server->listeners = g_list_append(server->listeners, l);
+    return true;
+}
+
+GPtrArray *sc_server_get_addresses(struct sc_server *server)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+    for (GList *l = server->listeners; l; l = l->next)
+        g_ptr_array_add(a, g_strdup(((struct sc_listener *)l->data)->address));
+    return a;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+struct sc_session *sc_server_find_session(struct sc_server *server, uint32_t id)
+{
+    return g_hash_table_lookup(server->sessions, GUINT_TO_POINTER(id));
+}
+
+struct sc_session *sc_server_new_session(struct sc_server *server)
+{
+    struct sc_session *s = g_new0(struct sc_session, 1);
+
+    do {
+        s->id = g_random_int();
+    } while (s->id == 0 || sc_server_find_session(server, s->id));
+    s->server = server;
+    g_hash_table_insert(server->sessions, GUINT_TO_POINTER(s->id), s);
+    return s;
+}
+
+void sc_session_remove_channel(struct sc_session *session, struct sc_channel_client *cc)
+{
+    if (session->main == cc) {
+        /* the main channel owns the session: its channels go with it */
+        session->main = NULL;
+        for (GList *l = session->channels; l; l = l->next) {
+            struct sc_channel_client *other = l->data;
+            other->session = NULL;
+            sc_cc_close(other);
+        }
+        g_list_free(session->channels);
+        g_hash_table_remove(session->server->sessions, GUINT_TO_POINTER(session->id));
+        g_free(session);
+        return;
+    }
+    session->channels = g_list_remove(session->channels, cc);
+}
+
+unsigned sc_server_client_count(struct sc_server *server)
+{
+    return g_hash_table_size(server->sessions);
+}
+
+uint32_t sc_server_mm_time(struct sc_server *server)
+{
+    return server->mm_time_base + (uint32_t)((g_get_monotonic_time() - server->start_time) / 1000);
+}
+
+/* ---- lifetime -------------------------------------------------------------- */
+
+struct sc_server *sc_server_new(const struct sc_server_options *options, GError **error)
+{
+    struct sc_server *server = g_new0(struct sc_server, 1);
+
+    server->name = g_strdup(options->name ? options->name : "default");
+    server->password = g_strdup(options->password);
+    server->disable_ticketing = options->disable_ticketing;
+    server->insecure = options->insecure;
+    for (unsigned i = 0; i < sizeof(server->uuid); i++)
+        server->uuid[i] = (uint8_t)g_random_int();
+    server->ticket_key = sc_ticket_key_new();
+    if (!server->ticket_key || !sc_ticket_key_get_pubkey(server->ticket_key, server->pubkey)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not create the RSA ticket key");
+        sc_server_free(server);
+        return NULL;
+    }
+    server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->start_time = g_get_monotonic_time();
+    server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
+    server->display = sc_display_new(server);
+    return server;
+}
+
+void sc_server_set_source(struct sc_server *server, struct sc_source *source)
+{
+    sc_display_set_source(server->display, source);
+}
+
+void sc_server_free(struct sc_server *server)
+{
+    if (!server)
+        return;
+    g_list_free_full(server->listeners, (GDestroyNotify)listener_free);
+    sc_link_free_pending(server);
+    if (server->sessions) {
+        GList *sessions = g_hash_table_get_values(server->sessions);
+        for (GList *l = sessions; l; l = l->next) {
+            struct sc_session *s = l->data;
+            if (s->main)
+                sc_cc_close(s->main);
+        }
+        g_list_free(sessions);
+    }
+    sc_display_free(server->display);
+    if (server->sessions)
+        g_hash_table_unref(server->sessions);
+    sc_ticket_key_free(server->ticket_key);
+    if (server->password)
+        memset(server->password, 0, strlen(server->password));
+    g_free(server->password);
+    g_free(server->name);
+    g_free(server);
+}

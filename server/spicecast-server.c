@@ -1,2 +1,172 @@
+/* spicecast-server: serve a scanout source to SPICE clients. */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <spice/protocol.h>
+
+#include "log.h"
+#include "server.h"
+
+static char *opt_source = NULL;
+static char **opt_listen = NULL;
+static char *opt_name = NULL;
+static char *opt_password_file = NULL;
+static gboolean opt_disable_ticketing = FALSE;
+static gboolean opt_insecure = FALSE;
+static gboolean opt_version = FALSE;
+
+static const GOptionEntry entries[] = {
+    { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
+      "Scanout source: pattern[:WxH][,fps=N], image:PATH, y4m:PATH[,loop=no] (default: pattern)",
+      "SPEC" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
+      "Listen on tcp:HOST:PORT ([::1]:PORT for IPv6) or unix:PATH; repeatable", "ADDR" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name,
+      "Display name, and the unix socket name in $XDG_RUNTIME_DIR/spicecast/ (default: default)",
+      "NAME" },
+    { "password-file", 'p', 0, G_OPTION_ARG_FILENAME, &opt_password_file,
+      "Require the password in FILE (first line) from every client", "FILE" },
+    { "disable-ticketing", 0, 0, G_OPTION_ARG_NONE, &opt_disable_ticketing,
+      "Accept clients without a password", NULL },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
+      "Allow listening on a non-loopback address without a password", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static char *read_password(const char *path, GError **error)
+{
+    g_autofree char *contents = NULL;
+    char *nl;
+
+    if (!g_file_get_contents(path, &contents, NULL, error))
+        return NULL;
+    nl = strpbrk(contents, "\r\n");
+    if (nl)
+        *nl = '\0';
+    if (!contents[0] || strlen(contents) > SPICE_MAX_PASSWORD_LENGTH) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: the password must be 1 to %d characters on the first line", path,
+                    SPICE_MAX_PASSWORD_LENGTH);
+        return NULL;
+    }
+    return g_steal_pointer(&contents);
+}
+
+static char *default_unix_path(const char *name)
+{
+    const char *dir = g_getenv("XDG_RUNTIME_DIR");
+
+    if (dir && *dir)
+        return g_strdup_printf("%s/spicecast/%s.sock", dir, name);
+    return g_strdup_printf("%s/spicecast-%u/%s.sock", g_get_tmp_dir(), (unsigned)getuid(), name);
+}
+
+static gboolean on_signal(gpointer data)
+{
+    g_main_loop_quit(data);
+    return G_SOURCE_CONTINUE;
+}
+
+static void print_how_to_connect(struct sc_server *server)
+{
+    g_autoptr(GPtrArray) addrs = sc_server_get_addresses(server);
+
+    for (guint i = 0; i < addrs->len; i++)
+        printf("listening on %s\n", (char *)g_ptr_array_index(addrs, i));
+    for (guint i = 0; i < addrs->len; i++) {
+        const char *a = g_ptr_array_index(addrs, i);
+        if (g_str_has_prefix(a, "tcp:"))
+            printf("connect with: remote-viewer spice://%s\n", a + 4);
+        else
+            printf("connect with: remote-viewer spice+unix://%s\n", a + 5);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *password = NULL;
+    struct sc_server_options options = { 0 };
+    struct sc_server *server = NULL;
+    struct sc_source *source = NULL;
+    GMainLoop *loop;
+    int ret = 1;
+
+    setlocale(LC_ALL, "");
+    ctx = g_option_context_new("- serve a virtual display to SPICE clients");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Without --listen: tcp:127.0.0.1:5900 and unix:$XDG_RUNTIME_DIR/spicecast/NAME.sock.\n"
+        "Connect with remote-viewer spice://127.0.0.1:5900 (or spicy, spicy-screenshot).");
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "spicecast-server: %s\n", error->message);
+        return 2;
+    }
+    if (opt_version) {
+        printf("spicecast-server %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (opt_password_file && opt_disable_ticketing) {
+        fprintf(stderr, "spicecast-server: --password-file and --disable-ticketing conflict\n");
+        return 2;
+    }
+    if (opt_password_file && !(password = read_password(opt_password_file, &error))) {
+        fprintf(stderr, "spicecast-server: %s\n", error->message);
+        return 2;
+    }
+    options.name = opt_name ? opt_name : "default";
+    options.password = password;
+    options.disable_ticketing = !password;
+    options.insecure = opt_insecure;
+
+    source = sc_source_create(opt_source ? opt_source : "pattern", &error);
+    if (!source) {
+        fprintf(stderr, "spicecast-server: %s\n", error->message);
+        return 2;
+    }
+    server = sc_server_new(&options, &error);
+    if (!server)
+        goto out;
+    if (opt_listen) {
+        for (char **l = opt_listen; *l; l++)
+            if (!sc_server_listen(server, *l, &error))
+                goto out;
+    } else {
+        g_autofree char *path = default_unix_path(options.name);
+        g_autofree char *spec = g_strdup_printf("unix:%s", path);
+
+        if (!sc_server_listen(server, "tcp:127.0.0.1:5900", &error) ||
+            !sc_server_listen(server, spec, &error))
+            goto out;
+    }
+    if (!password)
+        printf("no password: any local client may connect (use --password-file to require one)\n");
+    print_how_to_connect(server);
+
+    loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGINT, on_signal, loop);
+    g_unix_signal_add(SIGTERM, on_signal, loop);
+    sc_server_set_source(server, source);
+    g_main_loop_run(loop);
+    g_main_loop_unref(loop);
+    printf("shutting down\n");
+    ret = 0;
+
+out:
+    if (error)
+        fprintf(stderr, "spicecast-server: %s\n", error->message);
+    sc_server_free(server);
+    sc_source_destroy(source);
+    if (password)
+        memset(password, 0, strlen(password));
+    return ret;
+}

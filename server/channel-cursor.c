@@ -1,0 +1,119 @@
+/* Cursor channel: the source's cursor shape, following the pointer
+ * (PROTOCOL.md §7). */
+#include "config.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "server-private.h"
+
+struct cursor_priv {
+    uint64_t unique;
+    bool pending_move;
+    int32_t x, y;
+};
+
+static void fill_cursor(struct sc_channel_client *cc, const struct sc_cursor_shape *shape,
+                        bool have, struct sc_cursor *c)
+{
+    struct cursor_priv *p = cc->priv;
+
+    memset(c, 0, sizeof(*c));
+    if (!have) {
+        c->flags = SPICE_CURSOR_FLAGS_NONE;
+        return;
+    }
+    c->flags = 0;
+    c->unique = ++p->unique;
+    c->type = SPICE_CURSOR_TYPE_ALPHA;
+    c->width = (uint16_t)shape->width;
+    c->height = (uint16_t)shape->height;
+    c->hot_spot_x = (uint16_t)shape->hot_x;
+    c->hot_spot_y = (uint16_t)shape->hot_y;
+    c->data = shape->pixels;
+    c->data_size = shape->width * shape->height * 4;
+}
+
+static bool cursor_start(struct sc_channel_client *cc)
+{
+    struct sc_cursor_shape shape;
+    struct sc_cursor_init init = { 0 };
+    int32_t x, y;
+    bool have;
+    size_t start;
+
+    cc->priv = g_new0(struct cursor_priv, 1);
+    have = sc_display_get_cursor(cc->server->display, &shape, &x, &y);
+    init.x = (int16_t)x;
+    init.y = (int16_t)y;
+    init.visible = 1;
+    fill_cursor(cc, &shape, have, &init.cursor);
+    start = sc_cc_begin(cc, SPICE_MSG_CURSOR_INIT);
+    sc_cursor_init_write(&cc->w, &init);
+    sc_cc_end(cc, start);
+    sc_display_add_cursor_client(cc->server->display, cc);
+    return true;
+}
+
+void sc_cursor_cc_shape(struct sc_channel_client *cc)
+{
+    struct sc_cursor_shape shape;
+    struct sc_cursor_set set = { 0 };
+    int32_t x, y;
+    bool have = sc_display_get_cursor(cc->server->display, &shape, &x, &y);
+    size_t start;
+
+    set.x = (int16_t)x;
+    set.y = (int16_t)y;
+    set.visible = 1;
+    fill_cursor(cc, &shape, have, &set.cursor);
+    start = sc_cc_begin(cc, SPICE_MSG_CURSOR_SET);
+    sc_cursor_set_write(&cc->w, &set);
+    sc_cc_end(cc, start);
+}
+
+static void send_move(struct sc_channel_client *cc)
+{
+    struct cursor_priv *p = cc->priv;
+    size_t start = sc_cc_begin(cc, SPICE_MSG_CURSOR_MOVE);
+
+    sc_cursor_move_write(&cc->w, (int16_t)p->x, (int16_t)p->y);
+    sc_cc_end(cc, start);
+    p->pending_move = false;
+}
+
+void sc_cursor_cc_move(struct sc_channel_client *cc, int32_t x, int32_t y)
+{
+    struct cursor_priv *p = cc->priv;
+
+    p->x = x;
+    p->y = y;
+    p->pending_move = true;
+    /* a client that does not read gets the latest position later */
+    if (sc_cc_can_send(cc))
+        send_move(cc);
+}
+
+static void cursor_ready(struct sc_channel_client *cc)
+{
+    struct cursor_priv *p = cc->priv;
+
+    if (p && p->pending_move && sc_cc_can_send(cc))
+        send_move(cc);
+}
+
+static void cursor_destroy(struct sc_channel_client *cc)
+{
+    sc_display_remove_cursor_client(cc->server->display, cc);
+    g_free(cc->priv);
+    cc->priv = NULL;
+}
+
+const struct sc_channel_class sc_cursor_channel_class = {
+    .name = "cursor",
+    .type = SPICE_CHANNEL_CURSOR,
+    .handlers = NULL,
+    .start = cursor_start,
+    .ready = cursor_ready,
+    .destroy = cursor_destroy,
+};

@@ -1,0 +1,222 @@
+/* Display channel: primary surface, lossless DRAW_COPY updates (LZ4 or
+ * raw), MARK, coalesced damage for slow clients (PROTOCOL.md §5, §8.1). */
+#include "config.h"
+
+#include "log.h"
+#include "server-private.h"
+
+#define MAX_RECTS_PER_UPDATE 32
+
+struct encode_token {
+    struct sc_channel_client *cc; /* NULL once the client is gone */
+};
+
+struct dcc {
+    bool inited;
+    bool lz4_cap;
+    uint8_t compression; /* SPICE_IMAGE_COMPRESSION_* the client prefers */
+    bool surface;
+    uint32_t surf_w, surf_h;
+    bool marked;
+    cairo_region_t *dirty;
+    struct encode_token *inflight;
+    uint64_t updates;
+};
+
+static struct dcc *dcc_of(struct sc_channel_client *cc) { return cc->priv; }
+
+static bool use_lz4(const struct dcc *dcc)
+{
+    if (!dcc->lz4_cap)
+        return false;
+    return dcc->compression != SPICE_IMAGE_COMPRESSION_OFF;
+}
+
+static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
+{
+    struct dcc *dcc = dcc_of(cc);
+    struct sc_surface_create sc = {
+        .surface_id = 0, .width = w, .height = h,
+        .format = SPICE_SURFACE_FMT_32_xRGB, .flags = SPICE_SURFACE_FLAGS_PRIMARY,
+    };
+    struct sc_monitors_config mc = {
+        .count = 1, .max_allowed = 1,
+        .heads = { { .id = 0, .surface_id = 0, .width = w, .height = h } },
+    };
+    size_t start;
+
+    if (dcc->surface) {
+        start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_SURFACE_DESTROY);
+        sc_surface_destroy_write(&cc->w, 0);
+        sc_cc_end(cc, start);
+    }
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_SURFACE_CREATE);
+    sc_surface_create_write(&cc->w, &sc);
+    sc_cc_end(cc, start);
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_MONITORS_CONFIG);
+    sc_monitors_config_write(&cc->w, &mc);
+    sc_cc_end(cc, start);
+    dcc->surface = true;
+    dcc->surf_w = w;
+    dcc->surf_h = h;
+    dcc->marked = false;
+    cairo_region_destroy(dcc->dirty);
+    dcc->dirty = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, 0, (int)w, (int)h });
+}
+
+static void dcc_push(struct sc_channel_client *cc);
+
+static void encode_done(GPtrArray *bodies, void *data)
+{
+    struct encode_token *token = data;
+    struct sc_channel_client *cc = token->cc;
+    struct dcc *dcc;
+
+    g_free(token);
+    if (!cc) {
+        g_ptr_array_unref(bodies);
+        return;
+    }
+    dcc = dcc_of(cc);
+    dcc->inflight = NULL;
+    for (guint i = 0; i < bodies->len; i++)
+        sc_cc_send_body(cc, SPICE_MSG_DISPLAY_DRAW_COPY, g_ptr_array_index(bodies, i));
+    g_ptr_array_unref(bodies);
+    if (!dcc->marked) {
+        sc_cc_send_empty(cc, SPICE_MSG_DISPLAY_MARK);
+        dcc->marked = true;
+    }
+    dcc->updates++;
+    dcc_push(cc);
+}
+
+/* Sends what is dirty, from the latest frame, if the client can take it. */
+static void dcc_push(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = dcc_of(cc);
+    struct sc_frame *frame = sc_display_get_frame(cc->server->display);
+    cairo_rectangle_int_t rects[MAX_RECTS_PER_UPDATE];
+    int n;
+
+    if (!dcc->inited || dcc->inflight || !frame || !sc_cc_can_send(cc))
+        return;
+    if (!dcc->surface || dcc->surf_w != frame->width || dcc->surf_h != frame->height)
+        send_surface(cc, frame->width, frame->height);
+    if (cairo_region_is_empty(dcc->dirty))
+        return;
+    n = cairo_region_num_rectangles(dcc->dirty);
+    if (n > MAX_RECTS_PER_UPDATE) {
+        cairo_region_get_extents(dcc->dirty, &rects[0]);
+        n = 1;
+    } else {
+        for (int i = 0; i < n; i++)
+            cairo_region_get_rectangle(dcc->dirty, i, &rects[i]);
+    }
+    cairo_region_destroy(dcc->dirty);
+    dcc->dirty = cairo_region_create();
+    dcc->inflight = g_new0(struct encode_token, 1);
+    dcc->inflight->cc = cc;
+    sc_encode_submit(frame, rects, n, use_lz4(dcc), encode_done, dcc->inflight);
+}
+
+void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
+{
+    struct dcc *dcc = dcc_of(cc);
+    cairo_rectangle_int_t full = { 0, 0, (int)frame->width, (int)frame->height };
+
+    if (frame->full_damage || frame->width != dcc->surf_w ||
+        frame->height != dcc->surf_h) {
+        cairo_region_union_rectangle(dcc->dirty, &full);
+    } else {
+        for (uint32_t i = 0; i < frame->n_damage; i++) {
+            const struct sc_box *b = &frame->damage[i];
+            cairo_region_union_rectangle(dcc->dirty,
+                                         &(cairo_rectangle_int_t){ b->x, b->y, b->w, b->h });
+        }
+        cairo_region_intersect_rectangle(dcc->dirty, &full);
+    }
+    dcc_push(cc);
+}
+
+static bool handle_init(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct dcc *dcc = dcc_of(cc);
+    struct sc_display_init init;
+
+    if (!sc_display_init_parse(body, len, &init))
+        return false;
+    if (dcc->inited)
+        return true;
+    dcc->inited = true;
+    sc_display_add_client(cc->server->display, cc);
+    dcc_push(cc);
+    return true;
+}
+
+static bool handle_preferred_compression(struct sc_channel_client *cc, const uint8_t *body,
+                                         size_t len)
+{
+    uint8_t c;
+
+    if (!sc_preferred_compression_parse(body, len, &c))
+        return false;
+    dcc_of(cc)->compression = c;
+    sc_debug("display: client prefers compression %u", c);
+    return true;
+}
+
+static bool handle_ignored(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    (void)cc;
+    (void)body;
+    (void)len;
+    return true;
+}
+
+static bool display_start(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = g_new0(struct dcc, 1);
+
+    cc->priv = dcc;
+    dcc->lz4_cap = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
+    dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
+    dcc->dirty = cairo_region_create();
+    return true;
+}
+
+static void display_ready(struct sc_channel_client *cc)
+{
+    dcc_push(cc);
+}
+
+static void display_destroy(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = dcc_of(cc);
+
+    if (!dcc)
+        return;
+    if (dcc->inited)
+        sc_display_remove_client(cc->server->display, cc);
+    if (dcc->inflight)
+        dcc->inflight->cc = NULL;
+    cairo_region_destroy(dcc->dirty);
+    g_free(dcc);
+    cc->priv = NULL;
+}
+
+static const struct sc_channel_handler display_handlers[] = {
+    { SPICE_MSGC_DISPLAY_INIT, handle_init },
+    { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression },
+    { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_ignored },
+    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_ignored },
+    { 0, NULL },
+};
+
+const struct sc_channel_class sc_display_channel_class = {
+    .name = "display",
+    .type = SPICE_CHANNEL_DISPLAY,
+    .handlers = display_handlers,
+    .start = display_start,
+    .ready = display_ready,
+    .destroy = display_destroy,
+};

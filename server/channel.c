@@ -1,0 +1,224 @@
+/* Channel clients: framing, ack window, base messages, dispatch by type. */
+#include "config.h"
+
+#include "log.h"
+#include "server-private.h"
+
+#define ACK_WINDOW 20
+#define MAX_CLIENT_MESSAGE (1u << 20)
+
+static const char *cc_name(const struct sc_channel_client *cc)
+{
+    return cc->klass->name;
+}
+
+size_t sc_cc_begin(struct sc_channel_client *cc, uint16_t type)
+{
+    sc_writer_reset(&cc->w);
+    return sc_msg_begin(&cc->w, cc->mini_header, ++cc->out_serial, type);
+}
+
+static void cc_count_sent(struct sc_channel_client *cc)
+{
+    if (cc->ack_window)
+        cc->unacked++;
+}
+
+void sc_cc_end(struct sc_channel_client *cc, size_t start)
+{
+    sc_msg_end(&cc->w, start, cc->mini_header);
+    if (cc->w.error) {
+        sc_warn("%s: could not build a message", cc_name(cc));
+        sc_cc_close(cc);
+        return;
+    }
+    sc_conn_send(cc->conn, cc->w.data + start, cc->w.size - start);
+    cc_count_sent(cc);
+}
+
+void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type)
+{
+    sc_cc_end(cc, sc_cc_begin(cc, type));
+}
+
+void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body)
+{
+    size_t start = sc_cc_begin(cc, type);
+    size_t hdr;
+
+    /* write the header alone, patch its size for the body that follows */
+    sc_msg_end(&cc->w, start, cc->mini_header);
+    hdr = cc->w.size - start;
+    if (cc->mini_header)
+        sc_put_u32(cc->w.data + start + 2, (uint32_t)g_bytes_get_size(body));
+    else
+        sc_put_u32(cc->w.data + start + 10, (uint32_t)g_bytes_get_size(body));
+    sc_conn_send(cc->conn, cc->w.data + start, hdr);
+    sc_conn_send_bytes(cc->conn, body);
+    cc_count_sent(cc);
+}
+
+bool sc_cc_can_send(const struct sc_channel_client *cc)
+{
+    if (cc->closing || sc_conn_is_closed(cc->conn))
+        return false;
+    if (cc->ack_window && cc->unacked > cc->ack_window * 2)
+        return false;
+    return sc_conn_queued(cc->conn) < SC_CONN_HIGH_WATER;
+}
+
+void sc_cc_close(struct sc_channel_client *cc)
+{
+    cc->closing = true;
+    sc_conn_close(cc->conn);
+}
+
+static bool handle_base(struct sc_channel_client *cc, uint16_t type, const uint8_t *body,
+                        size_t len, bool *handled)
+{
+    *handled = true;
+    switch (type) {
+    case SPICE_MSGC_ACK_SYNC: {
+        uint32_t gen;
+        if (!sc_ack_sync_parse(body, len, &gen))
+            return false;
+        cc->ack_synced = gen == cc->ack_generation;
+        cc->unacked = 0;
+        return true;
+    }
+    case SPICE_MSGC_ACK:
+        cc->unacked = cc->unacked > cc->ack_window ? cc->unacked - cc->ack_window : 0;
+        if (cc->klass->ready)
+            cc->klass->ready(cc);
+        return true;
+    case SPICE_MSGC_PONG:
+        return true;
+    case SPICE_MSGC_DISCONNECTING:
+        sc_debug("%s: client disconnecting", cc_name(cc));
+        sc_cc_close(cc);
+        return true;
+    case SPICE_MSGC_MIGRATE_FLUSH_MARK:
+    case SPICE_MSGC_MIGRATE_DATA:
+        return true;
+    default:
+        *handled = false;
+        return true;
+    }
+}
+
+static bool cc_dispatch(struct sc_channel_client *cc, uint16_t type, const uint8_t *body,
+                        size_t len)
+{
+    bool handled;
+
+    if (!handle_base(cc, type, body, len, &handled))
+        return false;
+    if (handled)
+        return true;
+    for (const struct sc_channel_handler *h = cc->klass->handlers; h && h->type; h++) {
+        if (h->type == type)
+            return h->handle(cc, body, len);
+    }
+    sc_debug("%s: ignoring message %u (%zu bytes)", cc_name(cc), type, len);
+    return true;
+}
+
+static bool cc_input(struct sc_conn *conn, void *data)
+{
+    struct sc_channel_client *cc = data;
+    size_t hsize = sc_data_header_size(cc->mini_header);
+
+    for (;;) {
+        size_t len;
+        const uint8_t *in = sc_conn_input(conn, &len);
+        struct sc_data_header h;
+
+        if (cc->closing)
+            return true;
+        if (len < hsize)
+            return true;
+        if (!sc_data_header_parse(in, len, cc->mini_header, &h))
+            return false;
+        if (h.size > MAX_CLIENT_MESSAGE) {
+            sc_warn("%s: %s: message of %u bytes, closing", cc_name(cc), sc_conn_peer(conn),
+                    h.size);
+            return false;
+        }
+        if (len - hsize < h.size)
+            return true;
+        cc->in_serial++;
+        if (!cc_dispatch(cc, h.type, in + hsize, h.size)) {
+            sc_warn("%s: %s: bad message %u, closing", cc_name(cc), sc_conn_peer(conn), h.type);
+            return false;
+        }
+        sc_conn_consume(conn, hsize + h.size);
+    }
+}
+
+static void cc_drained(struct sc_conn *conn, void *data)
+{
+    struct sc_channel_client *cc = data;
+
+    (void)conn;
+    if (cc->klass->ready && !cc->closing)
+        cc->klass->ready(cc);
+}
+
+static void cc_closed(struct sc_conn *conn, void *data)
+{
+    struct sc_channel_client *cc = data;
+
+    (void)conn;
+    sc_debug("%s: closed", cc_name(cc));
+    if (cc->klass->destroy)
+        cc->klass->destroy(cc);
+    if (cc->session)
+        sc_session_remove_channel(cc->session, cc);
+    sc_conn_free(cc->conn);
+    sc_writer_finish(&cc->w);
+    g_free(cc);
+}
+
+static const struct sc_conn_callbacks cc_callbacks = {
+    .input = cc_input,
+    .drained = cc_drained,
+    .closed = cc_closed,
+};
+
+struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session *session,
+                                    struct sc_conn *conn, const struct sc_link_mess *link,
+                                    const struct sc_channel_class *klass)
+{
+    struct sc_channel_client *cc = g_new0(struct sc_channel_client, 1);
+
+    cc->klass = klass;
+    cc->server = server;
+    cc->session = session;
+    cc->conn = conn;
+    cc->link = *link;
+    cc->mini_header = sc_caps_has_common(&link->caps, SPICE_COMMON_CAP_MINI_HEADER);
+    sc_writer_init(&cc->w);
+    sc_conn_set_callbacks(conn, &cc_callbacks, cc);
+
+    if (klass->type == SPICE_CHANNEL_DISPLAY || klass->type == SPICE_CHANNEL_CURSOR) {
+        struct sc_set_ack ack = { .generation = 1, .window = ACK_WINDOW };
+        size_t start = sc_cc_begin(cc, SPICE_MSG_SET_ACK);
+
+        sc_set_ack_write(&cc->w, &ack);
+        sc_cc_end(cc, start);
+        cc->ack_generation = ack.generation;
+        cc->ack_window = ack.window;
+    }
+    if (klass->start && !klass->start(cc)) {
+        sc_cc_close(cc);
+        return cc;
+    }
+    /* bytes that arrived together with the link messages */
+    {
+        size_t len;
+        sc_conn_input(conn, &len);
+        if (len && !cc_input(conn, cc))
+            sc_cc_close(cc);
+    }
+    return cc;
+}

@@ -1,0 +1,165 @@
+/* The display: one source, its latest frame and cursor, and the clients
+ * watching it.  Frames are referenced until replaced; each display client
+ * keeps its own dirty region and reads the latest pixels when it can send. */
+#include "config.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "server-private.h"
+
+struct sc_display {
+    struct sc_server *server;
+    struct sc_source *source;
+    bool started;
+    struct sc_frame *frame;
+    GList *clients;        /* display channel clients */
+    GList *cursor_clients; /* cursor channel clients */
+    struct sc_cursor_shape cursor;
+    uint8_t *cursor_pixels;
+    int32_t x, y;
+    uint32_t buttons;
+};
+
+static void on_frame(struct sc_source *source, struct sc_frame *frame, void *data)
+{
+    struct sc_display *d = data;
+    struct sc_frame *old = d->frame;
+
+    (void)source;
+    d->frame = sc_frame_ref(frame);
+    for (GList *l = d->clients; l; l = l->next)
+        sc_dcc_frame(l->data, frame);
+    sc_frame_unref(old);
+}
+
+static void on_cursor(struct sc_source *source, const struct sc_cursor_shape *shape, void *data)
+{
+    struct sc_display *d = data;
+    size_t size = (size_t)shape->width * shape->height * 4;
+
+    (void)source;
+    if (shape->width > 512 || shape->height > 512)
+        return;
+    g_free(d->cursor_pixels);
+    d->cursor_pixels = g_memdup2(shape->pixels, size);
+    d->cursor = *shape;
+    d->cursor.pixels = d->cursor_pixels;
+    for (GList *l = d->cursor_clients; l; l = l->next)
+        sc_cursor_cc_shape(l->data);
+}
+
+static const struct sc_source_listener display_listener_template = {
+    .frame = on_frame,
+    .cursor = on_cursor,
+};
+
+struct sc_display *sc_display_new(struct sc_server *server)
+{
+    struct sc_display *d = g_new0(struct sc_display, 1);
+
+    d->server = server;
+    return d;
+}
+
+void sc_display_free(struct sc_display *d)
+{
+    if (!d)
+        return;
+    if (d->source && d->started)
+        sc_source_stop(d->source);
+    if (d->source) {
+        struct sc_source_listener none = { 0 };
+        sc_source_set_listener(d->source, &none);
+    }
+    sc_frame_unref(d->frame);
+    g_list_free(d->clients);
+    g_list_free(d->cursor_clients);
+    g_free(d->cursor_pixels);
+    g_free(d);
+}
+
+void sc_display_set_source(struct sc_display *d, struct sc_source *source)
+{
+    struct sc_source_listener l = display_listener_template;
+
+    if (d->source && d->started)
+        sc_source_stop(d->source);
+    d->source = source;
+    d->started = false;
+    if (!source)
+        return;
+    l.data = d;
+    sc_source_set_listener(source, &l);
+    sc_source_start(source);
+    d->started = true;
+}
+
+struct sc_source *sc_display_get_source(struct sc_display *d) { return d->source; }
+struct sc_frame *sc_display_get_frame(struct sc_display *d) { return d->frame; }
+
+void sc_display_add_client(struct sc_display *d, struct sc_channel_client *cc)
+{
+    d->clients = g_list_prepend(d->clients, cc);
+}
+
+void sc_display_remove_client(struct sc_display *d, struct sc_channel_client *cc)
+{
+    d->clients = g_list_remove(d->clients, cc);
+}
+
+void sc_display_add_cursor_client(struct sc_display *d, struct sc_channel_client *cc)
+{
+    d->cursor_clients = g_list_prepend(d->cursor_clients, cc);
+}
+
+void sc_display_remove_cursor_client(struct sc_display *d, struct sc_channel_client *cc)
+{
+    d->cursor_clients = g_list_remove(d->cursor_clients, cc);
+}
+
+bool sc_display_get_cursor(struct sc_display *d, struct sc_cursor_shape *shape, int32_t *x,
+                           int32_t *y)
+{
+    *x = d->x;
+    *y = d->y;
+    if (!d->cursor_pixels)
+        return false;
+    *shape = d->cursor;
+    return true;
+}
+
+void sc_display_key(struct sc_display *d, const uint8_t *scancode, unsigned len, bool down)
+{
+    if (d->source)
+        sc_source_key(d->source, scancode, len, down);
+}
+
+static void pointer_moved(struct sc_display *d)
+{
+    for (GList *l = d->cursor_clients; l; l = l->next)
+        sc_cursor_cc_move(l->data, d->x, d->y);
+}
+
+void sc_display_pointer(struct sc_display *d, int32_t x, int32_t y, uint32_t buttons)
+{
+    bool moved = x != d->x || y != d->y;
+
+    d->x = x;
+    d->y = y;
+    d->buttons = buttons;
+    if (d->source)
+        sc_source_pointer(d->source, x, y, buttons);
+    if (moved)
+        pointer_moved(d);
+}
+
+void sc_display_pointer_relative(struct sc_display *d, int32_t dx, int32_t dy, uint32_t buttons)
+{
+    int32_t w = d->frame ? (int32_t)d->frame->width : 1;
+    int32_t h = d->frame ? (int32_t)d->frame->height : 1;
+
+    sc_display_pointer(d, CLAMP(d->x + dx, 0, w - 1), CLAMP(d->y + dy, 0, h - 1), buttons);
+}
+
+uint32_t sc_display_buttons(struct sc_display *d) { return d->buttons; }

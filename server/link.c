@@ -1,0 +1,283 @@
+/* The link stage: header, SpiceLinkMess, reply with our caps and RSA key,
+ * auth mechanism word, ticket, result; then hand the connection to its
+ * channel (PROTOCOL.md §1, §8.1). */
+#include "config.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "server-private.h"
+
+#define LINK_TIMEOUT_S 30
+
+enum link_state { LINK_HEADER, LINK_MESS, LINK_AUTH_MECH, LINK_TICKET };
+
+struct pending_link {
+    struct sc_server *server;
+    struct sc_conn *conn;
+    enum link_state state;
+    struct sc_link_header header;
+    struct sc_link_mess mess;
+    guint timeout;
+    bool done;
+};
+
+static void pending_free(struct pending_link *pl)
+{
+    if (pl->timeout)
+        g_source_remove(pl->timeout);
+    if (pl->conn)
+        sc_conn_free(pl->conn);
+    g_free(pl);
+}
+
+static void pending_remove(struct pending_link *pl)
+{
+    pl->server->pending = g_list_remove(pl->server->pending, pl);
+}
+
+static void send_link_error(struct pending_link *pl, uint32_t error)
+{
+    struct sc_link_reply reply;
+    struct sc_writer w;
+
+    memset(&reply, 0, sizeof(reply));
+    reply.error = error;
+    sc_writer_init(&w);
+    sc_link_reply_write(&w, &reply);
+    if (!w.error)
+        sc_conn_send(pl->conn, w.data, w.size);
+    sc_writer_finish(&w);
+}
+
+static void send_link_result(struct pending_link *pl, uint32_t result)
+{
+    uint8_t b[4];
+
+    sc_put_u32(b, result);
+    sc_conn_send(pl->conn, b, sizeof(b));
+}
+
+static void channel_caps(uint8_t type, struct sc_caps *caps)
+{
+    memset(caps, 0, sizeof(*caps));
+    sc_caps_set(caps->common, &caps->n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
+    sc_caps_set(caps->common, &caps->n_common, SPICE_COMMON_CAP_AUTH_SPICE);
+    sc_caps_set(caps->common, &caps->n_common, SPICE_COMMON_CAP_MINI_HEADER);
+    switch (type) {
+    case SPICE_CHANNEL_MAIN:
+        sc_caps_set(caps->channel, &caps->n_channel, SPICE_MAIN_CAP_NAME_AND_UUID);
+        break;
+    case SPICE_CHANNEL_DISPLAY:
+        sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_MONITORS_CONFIG);
+        sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_PREF_COMPRESSION);
+        break;
+    default:
+        break;
+    }
+}
+
+static const struct sc_channel_class *channel_class(uint8_t type)
+{
+    switch (type) {
+    case SPICE_CHANNEL_MAIN: return &sc_main_channel_class;
+    case SPICE_CHANNEL_DISPLAY: return &sc_display_channel_class;
+    case SPICE_CHANNEL_INPUTS: return &sc_inputs_channel_class;
+    case SPICE_CHANNEL_CURSOR: return &sc_cursor_channel_class;
+    default: return NULL;
+    }
+}
+
+/* Checks the hello; returns a SpiceLinkErr. */
+static uint32_t check_mess(struct pending_link *pl)
+{
+    struct sc_link_mess *m = &pl->mess;
+
+    if (m->channel_id != 0 || !channel_class(m->channel_type))
+        return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    if (m->channel_type != SPICE_CHANNEL_MAIN &&
+        !sc_server_find_session(pl->server, m->connection_id))
+        return SPICE_LINK_ERR_BAD_CONNECTION_ID;
+    return SPICE_LINK_ERR_OK;
+}
+
+static void send_reply(struct pending_link *pl)
+{
+    struct sc_link_reply reply;
+    struct sc_writer w;
+
+    memset(&reply, 0, sizeof(reply));
+    reply.error = SPICE_LINK_ERR_OK;
+    memcpy(reply.pub_key, pl->server->pubkey, sizeof(reply.pub_key));
+    channel_caps(pl->mess.channel_type, &reply.caps);
+    sc_writer_init(&w);
+    sc_link_reply_write(&w, &reply);
+    if (!w.error)
+        sc_conn_send(pl->conn, w.data, w.size);
+    sc_writer_finish(&w);
+}
+
+static bool ticket_ok(struct pending_link *pl, const uint8_t *blob)
+{
+    struct sc_server *server = pl->server;
+    char *given = sc_ticket_decrypt(server->ticket_key, blob, SC_TICKET_SIZE);
+    bool ok;
+
+    if (!given)
+        return false; /* like spice-server: the blob must decrypt */
+    if (server->disable_ticketing)
+        ok = true;
+    else
+        ok = server->password && sc_ticket_check(server->password, given);
+    memset(given, 0, strlen(given));
+    free(given);
+    return ok;
+}
+
+static void hand_over(struct pending_link *pl)
+{
+    struct sc_server *server = pl->server;
+    struct sc_conn *conn = pl->conn;
+    struct sc_session *session;
+    struct sc_channel_client *cc;
+
+    if (pl->mess.channel_type == SPICE_CHANNEL_MAIN)
+        session = sc_server_new_session(server);
+    else
+        session = sc_server_find_session(server, pl->mess.connection_id);
+    if (!session) {
+        send_link_result(pl, SPICE_LINK_ERR_BAD_CONNECTION_ID);
+        sc_conn_close(conn);
+        return;
+    }
+    send_link_result(pl, SPICE_LINK_ERR_OK);
+    pl->conn = NULL;
+    pl->done = true;
+    cc = sc_cc_new(server, session, conn, &pl->mess, channel_class(pl->mess.channel_type));
+    if (pl->mess.channel_type == SPICE_CHANNEL_MAIN)
+        session->main = cc;
+    else
+        session->channels = g_list_prepend(session->channels, cc);
+}
+
+/* Runs the state machine over the buffered input; false closes. */
+static bool link_step(struct pending_link *pl)
+{
+    size_t len;
+    const uint8_t *in = sc_conn_input(pl->conn, &len);
+    uint32_t err;
+
+    switch (pl->state) {
+    case LINK_HEADER:
+        if (len < SC_LINK_HEADER_SIZE)
+            return true;
+        err = sc_link_header_parse(in, len, &pl->header);
+        if (err != SPICE_LINK_ERR_OK) {
+            sc_debug("%s: bad link header (%u)", sc_conn_peer(pl->conn), err);
+            send_link_error(pl, err);
+            return false;
+        }
+        sc_conn_consume(pl->conn, SC_LINK_HEADER_SIZE);
+        pl->state = LINK_MESS;
+        return link_step(pl);
+    case LINK_MESS:
+        if (len < pl->header.size)
+            return true;
+        err = sc_link_mess_parse(in, pl->header.size, &pl->mess);
+        if (err == SPICE_LINK_ERR_OK)
+            err = check_mess(pl);
+        if (err != SPICE_LINK_ERR_OK) {
+            sc_debug("%s: link refused (%u)", sc_conn_peer(pl->conn), err);
+            send_link_error(pl, err);
+            return false;
+        }
+        sc_conn_consume(pl->conn, pl->header.size);
+        send_reply(pl);
+        pl->state = sc_caps_has_common(&pl->mess.caps, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION)
+                        ? LINK_AUTH_MECH : LINK_TICKET;
+        return link_step(pl);
+    case LINK_AUTH_MECH:
+        if (len < 4)
+            return true;
+        if (sc_get_u32(in) != SPICE_COMMON_CAP_AUTH_SPICE) {
+            send_link_result(pl, SPICE_LINK_ERR_INVALID_DATA);
+            return false;
+        }
+        sc_conn_consume(pl->conn, 4);
+        pl->state = LINK_TICKET;
+        return link_step(pl);
+    case LINK_TICKET:
+        if (len < SC_TICKET_SIZE)
+            return true;
+        if (!ticket_ok(pl, in)) {
+            sc_info("%s: authentication failed", sc_conn_peer(pl->conn));
+            send_link_result(pl, SPICE_LINK_ERR_PERMISSION_DENIED);
+            return false;
+        }
+        sc_conn_consume(pl->conn, SC_TICKET_SIZE);
+        hand_over(pl);
+        return true;
+    }
+    return false;
+}
+
+static gboolean finish_idle(gpointer data)
+{
+    pending_free(data);
+    return G_SOURCE_REMOVE;
+}
+
+static bool link_input(struct sc_conn *conn, void *data)
+{
+    struct pending_link *pl = data;
+
+    (void)conn;
+    if (!link_step(pl))
+        return false;
+    if (pl->done) {
+        pending_remove(pl);
+        g_idle_add(finish_idle, pl);
+    }
+    return true;
+}
+
+static void link_closed(struct sc_conn *conn, void *data)
+{
+    struct pending_link *pl = data;
+
+    (void)conn;
+    pending_remove(pl);
+    pending_free(pl);
+}
+
+static const struct sc_conn_callbacks link_callbacks = {
+    .input = link_input,
+    .closed = link_closed,
+};
+
+static gboolean link_timeout(gpointer data)
+{
+    struct pending_link *pl = data;
+
+    pl->timeout = 0;
+    sc_debug("%s: link timed out", sc_conn_peer(pl->conn));
+    sc_conn_close(pl->conn);
+    return G_SOURCE_REMOVE;
+}
+
+void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer)
+{
+    struct pending_link *pl = g_new0(struct pending_link, 1);
+
+    pl->server = server;
+    pl->conn = sc_conn_new(fd, is_unix, peer);
+    sc_conn_set_callbacks(pl->conn, &link_callbacks, pl);
+    pl->timeout = g_timeout_add_seconds(LINK_TIMEOUT_S, link_timeout, pl);
+    server->pending = g_list_prepend(server->pending, pl);
+}
+
+void sc_link_free_pending(struct sc_server *server)
+{
+    g_list_free_full(server->pending, (GDestroyNotify)pending_free);
+    server->pending = NULL;
+}

@@ -1,0 +1,315 @@
+#include "config.h"
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+#include "log.h"
+
+#define READ_CHUNK 65536
+#define MAX_IOV 64
+
+struct out_chunk {
+    GBytes *bytes;
+    size_t off;
+    int fd; /* sent with the chunk's first byte, -1 for none */
+};
+
+struct conn_source {
+    GSource base;
+    struct sc_conn *conn;
+};
+
+struct sc_conn {
+    int fd;
+    bool is_unix;
+    bool closed;
+    char *peer;
+    GSource *source;
+    gpointer tag;
+    guint close_idle;
+    GByteArray *in;
+    GQueue out;
+    size_t out_bytes;
+    bool want_out;
+    const struct sc_conn_callbacks *cb;
+    void *cb_data;
+};
+
+static void conn_update_events(struct sc_conn *conn)
+{
+    bool want_out = conn->out.length > 0;
+
+    if (!conn->source || want_out == conn->want_out)
+        return;
+    conn->want_out = want_out;
+    g_source_modify_unix_fd(conn->source, conn->tag,
+                            G_IO_IN | G_IO_HUP | G_IO_ERR | (want_out ? G_IO_OUT : 0));
+}
+
+static gboolean conn_close_idle(gpointer data)
+{
+    struct sc_conn *conn = data;
+
+    conn->close_idle = 0;
+    if (conn->cb && conn->cb->closed)
+        conn->cb->closed(conn, conn->cb_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void chunk_free(struct out_chunk *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    g_bytes_unref(c->bytes);
+    g_free(c);
+}
+
+void sc_conn_close(struct sc_conn *conn)
+{
+    if (conn->closed)
+        return;
+    conn->closed = true;
+    if (conn->source) {
+        g_source_destroy(conn->source);
+        g_source_unref(conn->source);
+        conn->source = NULL;
+    }
+    shutdown(conn->fd, SHUT_RDWR);
+    g_queue_clear_full(&conn->out, (GDestroyNotify)chunk_free);
+    conn->out_bytes = 0;
+    conn->close_idle = g_idle_add(conn_close_idle, conn);
+}
+
+/* Gathers queued chunks into one sendmsg; a chunk carrying an fd goes
+ * alone, through the fd-passing helper. */
+static bool conn_flush(struct sc_conn *conn)
+{
+    while (conn->out.length > 0) {
+        struct iovec iov[MAX_IOV];
+        struct out_chunk *first = g_queue_peek_head(&conn->out);
+        int n = 0;
+        ssize_t r;
+
+        for (GList *l = conn->out.head; l && n < MAX_IOV; l = l->next) {
+            struct out_chunk *c = l->data;
+            gsize size;
+            const uint8_t *p = g_bytes_get_data(c->bytes, &size);
+
+            if (n > 0 && c->fd >= 0)
+                break;
+            iov[n].iov_base = (void *)(p + c->off);
+            iov[n].iov_len = size - c->off;
+            n++;
+            if (c->fd >= 0)
+                break;
+        }
+        if (first->fd >= 0) {
+            r = sc_fd_sendmsg(conn->fd, iov, n, &first->fd, 1);
+            if (r > 0) {
+                close(first->fd);
+                first->fd = -1;
+            }
+        } else {
+            struct msghdr msg = { .msg_iov = iov, .msg_iovlen = n };
+            r = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
+            if (r < 0)
+                r = -errno;
+        }
+        if (r == -EAGAIN || r == -EINTR)
+            break;
+        if (r < 0) {
+            sc_debug("%s: send: %s", conn->peer, g_strerror((int)-r));
+            return false;
+        }
+        conn->out_bytes -= (size_t)r;
+        while (r > 0) {
+            struct out_chunk *c = g_queue_peek_head(&conn->out);
+            gsize size = g_bytes_get_size(c->bytes);
+            size_t left = size - c->off;
+
+            if ((size_t)r < left) {
+                c->off += (size_t)r;
+                r = 0;
+            } else {
+                r -= (ssize_t)left;
+                chunk_free(g_queue_pop_head(&conn->out));
+            }
+        }
+    }
+    conn_update_events(conn);
+    return true;
+}
+
+static bool conn_read(struct sc_conn *conn)
+{
+    for (int i = 0; i < 16; i++) {
+        guint old = conn->in->len;
+        ssize_t r;
+
+        g_byte_array_set_size(conn->in, old + READ_CHUNK);
+        r = recv(conn->fd, conn->in->data + old, READ_CHUNK, 0);
+        g_byte_array_set_size(conn->in, old + (r > 0 ? (guint)r : 0));
+        if (r == 0)
+            return false;
+        if (r < 0) {
+            if (errno == EAGAIN || errno == EINTR)
+                return true;
+            sc_debug("%s: recv: %s", conn->peer, g_strerror(errno));
+            return false;
+        }
+        if (conn->cb && conn->cb->input && !conn->cb->input(conn, conn->cb_data))
+            return false;
+        if (conn->closed)
+            return true;
+        if (r < READ_CHUNK)
+            return true;
+    }
+    return true;
+}
+
+static gboolean conn_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+    struct sc_conn *conn = ((struct conn_source *)source)->conn;
+    GIOCondition rev = g_source_query_unix_fd(source, conn->tag);
+    size_t before = conn->out_bytes;
+
+    (void)callback;
+    (void)data;
+    if (rev & G_IO_OUT) {
+        if (!conn_flush(conn))
+            goto err;
+        if (before >= SC_CONN_LOW_WATER && conn->out_bytes < SC_CONN_LOW_WATER) {
+            if (conn->cb && conn->cb->drained)
+                conn->cb->drained(conn, conn->cb_data);
+        } else if (before > 0 && conn->out_bytes == 0 && conn->cb && conn->cb->drained) {
+            conn->cb->drained(conn, conn->cb_data);
+        }
+    }
+    if (conn->closed)
+        return G_SOURCE_CONTINUE;
+    if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
+        if (!conn_read(conn))
+            goto err;
+    }
+    return G_SOURCE_CONTINUE;
+
+err:
+    sc_conn_close(conn);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs conn_source_funcs = {
+    .dispatch = conn_dispatch,
+};
+
+struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer)
+{
+    struct sc_conn *conn = g_new0(struct sc_conn, 1);
+    int flags = fcntl(fd, F_GETFL);
+
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    conn->fd = fd;
+    conn->is_unix = is_unix;
+    conn->peer = g_strdup(peer ? peer : "?");
+    conn->in = g_byte_array_new();
+    g_queue_init(&conn->out);
+    conn->source = g_source_new(&conn_source_funcs, sizeof(struct conn_source));
+    ((struct conn_source *)conn->source)->conn = conn;
+    conn->tag = g_source_add_unix_fd(conn->source, fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_attach(conn->source, NULL);
+    return conn;
+}
+
+void sc_conn_set_callbacks(struct sc_conn *conn, const struct sc_conn_callbacks *cb, void *data)
+{
+    conn->cb = cb;
+    conn->cb_data = data;
+}
+
+void sc_conn_free(struct sc_conn *conn)
+{
+    if (!conn)
+        return;
+    if (conn->source) {
+        g_source_destroy(conn->source);
+        g_source_unref(conn->source);
+    }
+    if (conn->close_idle)
+        g_source_remove(conn->close_idle);
+    g_queue_clear_full(&conn->out, (GDestroyNotify)chunk_free);
+    g_byte_array_unref(conn->in);
+    close(conn->fd);
+    g_free(conn->peer);
+    g_free(conn);
+}
+
+bool sc_conn_is_closed(const struct sc_conn *conn) { return conn->closed; }
+bool sc_conn_is_unix(const struct sc_conn *conn) { return conn->is_unix; }
+const char *sc_conn_peer(const struct sc_conn *conn) { return conn->peer; }
+int sc_conn_fd(const struct sc_conn *conn) { return conn->fd; }
+size_t sc_conn_queued(const struct sc_conn *conn) { return conn->out_bytes; }
+
+const uint8_t *sc_conn_input(const struct sc_conn *conn, size_t *len)
+{
+    *len = conn->in->len;
+    return conn->in->data;
+}
+
+void sc_conn_consume(struct sc_conn *conn, size_t len)
+{
+    if (len >= conn->in->len)
+        g_byte_array_set_size(conn->in, 0);
+    else
+        g_byte_array_remove_range(conn->in, 0, (guint)len);
+}
+
+static void conn_queue(struct sc_conn *conn, GBytes *bytes, int fd)
+{
+    struct out_chunk *c;
+
+    if (conn->closed || g_bytes_get_size(bytes) == 0) {
+        if (fd >= 0)
+            close(fd);
+        g_bytes_unref(bytes);
+        return;
+    }
+    c = g_new0(struct out_chunk, 1);
+    c->bytes = bytes;
+    c->fd = fd;
+    conn->out_bytes += g_bytes_get_size(bytes);
+    g_queue_push_tail(&conn->out, c);
+    /* try right away: most sends complete without waiting for POLLOUT */
+    if (conn->out.length == 1 && !conn_flush(conn))
+        sc_conn_close(conn);
+    else
+        conn_update_events(conn);
+}
+
+void sc_conn_send(struct sc_conn *conn, const void *data, size_t len)
+{
+    conn_queue(conn, g_bytes_new(data, len), -1);
+}
+
+void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes)
+{
+    conn_queue(conn, g_bytes_ref(bytes), -1);
+}
+
+bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd)
+{
+    int dup_fd;
+
+    if (!conn->is_unix || len == 0)
+        return false;
+    dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup_fd < 0)
+        return false;
+    conn_queue(conn, g_bytes_new(data, len), dup_fd);
+    return true;
+}

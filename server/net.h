@@ -1,0 +1,49 @@
+/* Non-blocking stream connections with a send queue (STYLE.md 7).
+ *
+ * Input is buffered until the owner consumes it; output is a queue of
+ * refcounted chunks gathered into one sendmsg(), MSG_NOSIGNAL, re-armed on
+ * EAGAIN.  The owner bounds what it queues by looking at sc_conn_queued():
+ * a client that does not read gets its updates coalesced, not memory. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+struct sc_conn;
+
+struct sc_conn_callbacks {
+    /* New bytes are in the input buffer; return false to close. */
+    bool (*input)(struct sc_conn *conn, void *data);
+    /* The send queue went below the low-water mark or empty. */
+    void (*drained)(struct sc_conn *conn, void *data);
+    /* The connection is closed (peer gone, error, or sc_conn_close()).
+     * Called once; the owner then calls sc_conn_free(). */
+    void (*closed)(struct sc_conn *conn, void *data);
+};
+
+/* Takes ownership of fd (made non-blocking). */
+struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer);
+void sc_conn_set_callbacks(struct sc_conn *conn, const struct sc_conn_callbacks *cb, void *data);
+void sc_conn_free(struct sc_conn *conn);
+/* Closes from our side (the closed callback runs from an idle). */
+void sc_conn_close(struct sc_conn *conn);
+bool sc_conn_is_closed(const struct sc_conn *conn);
+bool sc_conn_is_unix(const struct sc_conn *conn);
+const char *sc_conn_peer(const struct sc_conn *conn);
+int sc_conn_fd(const struct sc_conn *conn);
+
+/* Input buffer: the bytes received and not yet consumed. */
+const uint8_t *sc_conn_input(const struct sc_conn *conn, size_t *len);
+void sc_conn_consume(struct sc_conn *conn, size_t len);
+
+/* Queues bytes (copied) / a GBytes (referenced) / bytes plus one fd to send
+ * with SCM_RIGHTS on the first byte (unix only; fd is dup'ed). */
+void sc_conn_send(struct sc_conn *conn, const void *data, size_t len);
+void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes);
+bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd);
+size_t sc_conn_queued(const struct sc_conn *conn);
+/* Byte count above which owners should stop producing (coalesce instead). */
+#define SC_CONN_HIGH_WATER (4u * 1024 * 1024)
+#define SC_CONN_LOW_WATER (512u * 1024)

@@ -1,0 +1,158 @@
+/* Internals shared by the server's channel files. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cairo.h>
+#include <glib.h>
+
+#include "frame.h"
+#include "messages.h"
+#include "net.h"
+#include "server.h"
+#include "ticket.h"
+
+struct sc_session;
+struct sc_channel_client;
+
+/* ---- a channel connection after the link stage ------------------------ */
+
+typedef bool (*sc_msg_handler)(struct sc_channel_client *cc, const uint8_t *body, size_t len);
+
+struct sc_channel_handler {
+    uint16_t type;
+    sc_msg_handler handle;
+};
+
+struct sc_channel_class {
+    const char *name;
+    uint8_t type; /* SPICE_CHANNEL_* */
+    const struct sc_channel_handler *handlers; /* terminated by type 0 */
+    /* Called after the link succeeded (send the channel's init messages). */
+    bool (*start)(struct sc_channel_client *cc);
+    /* The peer drained our send queue below the low-water mark / acked. */
+    void (*ready)(struct sc_channel_client *cc);
+    void (*destroy)(struct sc_channel_client *cc);
+};
+
+struct sc_channel_client {
+    const struct sc_channel_class *klass;
+    struct sc_server *server;
+    struct sc_session *session;
+    struct sc_conn *conn;
+    struct sc_link_mess link;
+    bool mini_header;
+    uint64_t out_serial;
+    uint64_t in_serial;
+    /* ack window */
+    uint32_t ack_generation;
+    uint32_t ack_window;
+    uint32_t unacked;
+    bool ack_synced;
+    struct sc_writer w; /* scratch for building messages */
+    void *priv;         /* the channel's own state */
+    bool closing;
+};
+
+/* Framing: begin a message in cc->w; end queues it. */
+size_t sc_cc_begin(struct sc_channel_client *cc, uint16_t type);
+void sc_cc_end(struct sc_channel_client *cc, size_t start);
+/* Queues a message whose body is already built (a worker's output). */
+void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body);
+void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type);
+/* True when the client can take more: ack window open, queue below water. */
+bool sc_cc_can_send(const struct sc_channel_client *cc);
+void sc_cc_close(struct sc_channel_client *cc);
+/* Takes over a linked connection. */
+struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session *session,
+                                    struct sc_conn *conn, const struct sc_link_mess *link,
+                                    const struct sc_channel_class *klass);
+
+extern const struct sc_channel_class sc_main_channel_class;
+extern const struct sc_channel_class sc_display_channel_class;
+extern const struct sc_channel_class sc_inputs_channel_class;
+extern const struct sc_channel_class sc_cursor_channel_class;
+
+/* ---- sessions: one main channel and the channels linked to it ---------- */
+
+struct sc_session {
+    uint32_t id;
+    struct sc_server *server;
+    struct sc_channel_client *main;
+    GList *channels; /* the other channel clients */
+};
+
+struct sc_session *sc_server_find_session(struct sc_server *server, uint32_t id);
+struct sc_session *sc_server_new_session(struct sc_server *server);
+void sc_session_remove_channel(struct sc_session *session, struct sc_channel_client *cc);
+
+/* ---- the server --------------------------------------------------------- */
+
+struct sc_listener;
+
+struct sc_server {
+    char *name;
+    char *password;
+    bool disable_ticketing;
+    bool insecure;
+    uint8_t uuid[16];
+    struct sc_ticket_key *ticket_key;
+    uint8_t pubkey[SC_TICKET_PUBKEY_SIZE];
+    GList *listeners;
+    GList *pending; /* connections in the link stage */
+    GHashTable *sessions; /* id -> sc_session */
+    struct sc_display *display;
+    uint32_t mm_time_base;
+    gint64 start_time;
+};
+
+uint32_t sc_server_mm_time(struct sc_server *server);
+
+/* ---- link stage ---------------------------------------------------------- */
+
+void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer);
+void sc_link_free_pending(struct sc_server *server);
+
+/* ---- display: the source, the latest frame, the clients ---------------- */
+
+struct sc_display;
+struct sc_display *sc_display_new(struct sc_server *server);
+void sc_display_free(struct sc_display *display);
+void sc_display_set_source(struct sc_display *display, struct sc_source *source);
+struct sc_source *sc_display_get_source(struct sc_display *display);
+/* Latest frame (no reference taken) or NULL. */
+struct sc_frame *sc_display_get_frame(struct sc_display *display);
+void sc_display_add_client(struct sc_display *display, struct sc_channel_client *cc);
+void sc_display_remove_client(struct sc_display *display, struct sc_channel_client *cc);
+void sc_display_add_cursor_client(struct sc_display *display, struct sc_channel_client *cc);
+void sc_display_remove_cursor_client(struct sc_display *display, struct sc_channel_client *cc);
+/* Cursor state for new cursor channels. */
+bool sc_display_get_cursor(struct sc_display *display, struct sc_cursor_shape *shape,
+                           int32_t *x, int32_t *y);
+/* Input from a client, forwarded to the source; pointer also moves cursors. */
+void sc_display_key(struct sc_display *display, const uint8_t *scancode, unsigned len, bool down);
+void sc_display_pointer(struct sc_display *display, int32_t x, int32_t y, uint32_t buttons);
+void sc_display_pointer_relative(struct sc_display *display, int32_t dx, int32_t dy,
+                                 uint32_t buttons);
+uint32_t sc_display_buttons(struct sc_display *display);
+
+/* ---- lossless encoding off the main loop ------------------------------- */
+
+struct sc_encode_job;
+typedef void (*sc_encode_done_fn)(GPtrArray *bodies, void *data); /* GBytes DRAW_COPY bodies */
+/* Encodes the given rectangles of frame as DRAW_COPY bodies (LZ4 if lz4,
+ * raw bitmap otherwise) on a worker thread; done runs on the main context.
+ * The job holds a frame reference until it is done. */
+void sc_encode_submit(struct sc_frame *frame, const cairo_rectangle_int_t *rects, int n_rects,
+                      bool lz4, sc_encode_done_fn done, void *data);
+/* Synchronous version (tests, benchmarks). */
+GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *rects,
+                           int n_rects, bool lz4);
+
+/* ---- channel hooks the display calls ------------------------------------- */
+
+/* A new frame is current (damage in frame->damage). */
+void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame);
+/* The cursor shape changed / the pointer moved. */
+void sc_cursor_cc_shape(struct sc_channel_client *cc);
+void sc_cursor_cc_move(struct sc_channel_client *cc, int32_t x, int32_t y);
