@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs the whole test suite once more in a separate build configured with
+# --enable-sanitizers (ASan + UBSan, errors abort): any sanitizer report
+# fails a test, so a pass here means "no reports".
+# Skipped inside that build, and when SPICECAST_SKIP_SANITIZERS=1.
+set -u
+if [ -n "${SPICECAST_SANITIZER_RUN:-}" ]; then
+    echo "inside the sanitizer build: not recursing"; exit 77
+fi
+if [ -n "${SPICECAST_SKIP_SANITIZERS:-}" ]; then
+    echo "SPICECAST_SKIP_SANITIZERS is set: skipping the ASan+UBSan pass"; exit 77
+fi
+src=${top_srcdir:?}
+work=$(mktemp -d /tmp/spicecast-asan.XXXXXX)
+trap 'rm -rf "$work"' EXIT INT TERM
+# copy the source tree (tracked and untracked-not-ignored files, no build outputs)
+(cd "$src" && git ls-files -z --cached --others --exclude-standard) |
+    (cd "$src" && xargs -0 tar cf - --no-recursion) | (cd "$work" && tar xf -) || exit 99
+cd "$work" || exit 99
+export SPICECAST_SANITIZER_RUN=1 SPICECAST_NO_APT=1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_odr_violation=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== configure --enable-sanitizers in $work"
+CONFIGURE_FLAGS="--enable-sanitizers --disable-fuzzing" ./bootstrap > build.log 2>&1 || {
+    tail -50 build.log; echo "sanitizer build failed"; exit 1; }
+echo "== make check under ASan+UBSan"
+make -j2 check > check.log 2>&1
+rc=$?
+grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' check.log
+for f in $(find . -name '*.log' -path '*tests*' ! -name test-suite.log); do
+    if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$f"; then
+        echo "== sanitizer report in $f"; grep -B2 -A30 -E 'ERROR: AddressSanitizer|runtime error:' "$f" | head -80
+        rc=1
+    fi
+done
+if [ $rc != 0 ]; then
+    for f in $(find . -name test-suite.log); do cat "$f"; done | head -300
+fi
+exit $rc
