@@ -55,8 +55,12 @@ static bool handle_mouse_mode_request(struct sc_channel_client *cc, const uint8_
 static gboolean send_mm_time(gpointer data)
 {
     struct sc_channel_client *cc = data;
-    size_t start = sc_cc_begin(cc, SPICE_MSG_MAIN_MULTI_MEDIA_TIME);
+    size_t start;
 
+    /* a client that does not read is not sent more */
+    if (!sc_cc_can_send(cc) || sc_conn_queued(cc->conn) > SC_CONN_LOW_WATER)
+        return G_SOURCE_CONTINUE;
+    start = sc_cc_begin(cc, SPICE_MSG_MAIN_MULTI_MEDIA_TIME);
     sc_multi_media_time_write(&cc->w, sc_server_mm_time(cc->server));
     sc_cc_end(cc, start);
     return G_SOURCE_CONTINUE;
