@@ -8,7 +8,7 @@ include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
 	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
 server_libspicecast_server_la_LIBADD = common/libsccommon.la \
-	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) -lm
+	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) $(YUV_LIBS) -lm
 
 bin_PROGRAMS += server/spicecast-server
 server_spicecast_server_SOURCES = server/spicecast-server.c

@@ -132,7 +132,7 @@ struct ticker_gsource {
 
 static gint64 tick_time(const struct sc_ticker *t, uint64_t n)
 {
-    return t->base_us + (gint64)(n * G_USEC_PER_SEC * t->den / t->num);
+    return t->base_us + (gint64)((double)n * G_USEC_PER_SEC * t->den / t->num);
 }
 
 static gboolean ticker_dispatch(GSource *gsource, GSourceFunc cb, gpointer data)
@@ -145,7 +145,7 @@ static gboolean ticker_dispatch(GSource *gsource, GSourceFunc cb, gpointer data)
     t->n++;
     gint64 next = tick_time(t, t->n);
     gint64 now = g_get_monotonic_time();
-    if (now > next + (gint64)(G_USEC_PER_SEC * t->den / t->num)) {
+    if (now > next + (gint64)((double)G_USEC_PER_SEC * t->den / t->num)) {
         t->base_us = now;
         t->n = 0;
         next = now;

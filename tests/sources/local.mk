@@ -1,1 +1,17 @@
-# tests/sources/local.mk
+# tests/sources/: GLib g_test programs (TAP) for frame buffers (common/frame.c)
+# and the scanout sources (server/sources/): pattern, image, y4m.
+sources_test_cflags = $(AM_CFLAGS) -I$(top_srcdir)/server $(GLIB_CFLAGS) $(VA_CFLAGS) \
+	$(PIXBUF_CFLAGS) $(CAIRO_CFLAGS)
+sources_test_ldadd = server/libspicecast-server.la $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
+sources_tests = \
+	tests/sources/test-frame \
+	tests/sources/test-pattern
+check_PROGRAMS += $(sources_tests)
+TESTS += $(sources_tests)
+
+tests_sources_test_frame_SOURCES = tests/sources/test-frame.c
+tests_sources_test_frame_CFLAGS = $(sources_test_cflags)
+tests_sources_test_frame_LDADD = common/libsccommon.la $(GLIB_LIBS)
+tests_sources_test_pattern_SOURCES = tests/sources/test-pattern.c tests/sources/sources-util.h
+tests_sources_test_pattern_CFLAGS = $(sources_test_cflags)
+tests_sources_test_pattern_LDADD = $(sources_test_ldadd)

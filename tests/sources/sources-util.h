@@ -1,0 +1,125 @@
+/* Helpers for the source tests: a listener that copies every frame it gets
+ * (so the source's pool is never held), and main-loop driving. */
+#pragma once
+#include <glib.h>
+#include <string.h>
+
+#include "source.h"
+
+struct got_frame {
+    uint64_t seq;
+    gint64 time_us;
+    uint32_t width, height, stride;
+    bool full_damage;
+    uint32_t n_damage;
+    struct sc_box damage[SC_FRAME_MAX_DAMAGE];
+    uint8_t *pixels; /* stride * height */
+};
+
+struct collector {
+    GPtrArray *frames; /* struct got_frame */
+    unsigned n_cursors;
+    struct sc_cursor_shape cursor;
+    uint8_t *cursor_pixels;
+};
+
+G_GNUC_UNUSED static void got_frame_free(gpointer p)
+{
+    struct got_frame *g = p;
+    g_free(g->pixels);
+    g_free(g);
+}
+
+G_GNUC_UNUSED static void collect_frame(struct sc_source *s, struct sc_frame *f, void *data)
+{
+    struct collector *c = data;
+    struct got_frame *g = g_new0(struct got_frame, 1);
+    g_assert_nonnull(f->map);
+    g_assert_cmpuint(s->width, ==, f->width);
+    g_assert_cmpuint(s->height, ==, f->height);
+    g->seq = f->seq;
+    g->time_us = g_get_monotonic_time();
+    g->width = f->width;
+    g->height = f->height;
+    g->stride = f->stride;
+    g->full_damage = f->full_damage;
+    g->n_damage = f->n_damage;
+    memcpy(g->damage, f->damage, sizeof(g->damage));
+    g->pixels = g_memdup2(f->map + f->offset, (gsize)f->stride * f->height);
+    g_ptr_array_add(c->frames, g);
+}
+
+G_GNUC_UNUSED static void collect_cursor(struct sc_source *s, const struct sc_cursor_shape *shape, void *data)
+{
+    struct collector *c = data;
+    (void)s;
+    c->n_cursors++;
+    c->cursor = *shape;
+    g_free(c->cursor_pixels);
+    c->cursor_pixels = g_memdup2(shape->pixels, (gsize)shape->width * shape->height * 4);
+    c->cursor.pixels = c->cursor_pixels;
+}
+
+G_GNUC_UNUSED static void collector_init(struct collector *c, struct sc_source *s)
+{
+    memset(c, 0, sizeof(*c));
+    c->frames = g_ptr_array_new_with_free_func(got_frame_free);
+    struct sc_source_listener l = { collect_frame, collect_cursor, c };
+    sc_source_set_listener(s, &l);
+}
+
+G_GNUC_UNUSED static void collector_finish(struct collector *c)
+{
+    g_ptr_array_free(c->frames, TRUE);
+    g_free(c->cursor_pixels);
+}
+
+G_GNUC_UNUSED static struct got_frame *collector_get(struct collector *c, guint i)
+{
+    return g_ptr_array_index(c->frames, i);
+}
+
+G_GNUC_UNUSED static gboolean flag_timeout(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default main context until every collector has at least n
+ * frames; fails the test after timeout_ms. */
+G_GNUC_UNUSED static void wait_frames(struct collector **cs, unsigned n_cs, guint n, guint timeout_ms)
+{
+    gboolean expired = FALSE;
+    guint id = g_timeout_add(timeout_ms, flag_timeout, &expired);
+    for (;;) {
+        bool done = true;
+        for (unsigned i = 0; i < n_cs; i++)
+            done = done && cs[i]->frames->len >= n;
+        if (done)
+            break;
+        if (expired)
+            g_error("timed out waiting for %u frames", n);
+        g_main_context_iteration(NULL, TRUE);
+    }
+    g_source_remove(id);
+}
+
+/* Runs the default main context for about ms milliseconds. */
+G_GNUC_UNUSED static void run_for(guint ms)
+{
+    gboolean expired = FALSE;
+    g_timeout_add(ms, flag_timeout, &expired);
+    while (!expired)
+        g_main_context_iteration(NULL, TRUE);
+}
+
+G_GNUC_UNUSED static const uint8_t *pixel_at(const struct got_frame *g, uint32_t x, uint32_t y)
+{
+    return g->pixels + (size_t)y * g->stride + (size_t)x * 4;
+}
+
+/* Same B,G,R (X ignored). */
+G_GNUC_UNUSED static bool same_pixel(const uint8_t *a, const uint8_t *b)
+{
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}

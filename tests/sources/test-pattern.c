@@ -1,0 +1,312 @@
+#include "config.h"
+
+/* The pattern source: determinism, input feedback, accurate damage, cursor,
+ * argument errors, input debug logging. */
+
+#include <glib.h>
+#include <gio/gio.h>
+#include <stdlib.h>
+
+#include "sources-util.h"
+
+#define SPEC "pattern:320x240,fps=200"
+
+static struct sc_source *make(const char *spec)
+{
+    GError *err = NULL;
+    struct sc_source *s = sc_source_create(spec, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(s);
+    return s;
+}
+
+static const struct got_frame *find_seq(struct collector *c, uint64_t seq)
+{
+    for (guint i = 0; i < c->frames->len; i++)
+        if (collector_get(c, i)->seq == seq)
+            return collector_get(c, i);
+    return NULL;
+}
+
+/* Counts differing pixels; all must lie in [x0,x1)x[y0,y1) or within r of
+ * (px,py) (r < 0: no such disc). */
+static unsigned diff_outside(const struct got_frame *a, const struct got_frame *b, unsigned *n_diff,
+                             int x0, int y0, int x1, int y1, int px, int py, int r)
+{
+    unsigned outside = 0;
+    *n_diff = 0;
+    for (uint32_t y = 0; y < a->height; y++)
+        for (uint32_t x = 0; x < a->width; x++) {
+            if (same_pixel(pixel_at(a, x, y), pixel_at(b, x, y)))
+                continue;
+            (*n_diff)++;
+            int ix = (int)x, iy = (int)y;
+            bool in_rect = ix >= x0 && ix < x1 && iy >= y0 && iy < y1;
+            bool in_disc = r >= 0 && abs(ix - px) <= r && abs(iy - py) <= r;
+            if (!in_rect && !in_disc)
+                outside++;
+        }
+    return outside;
+}
+
+static void test_determinism(void)
+{
+    struct sc_source *a = make(SPEC), *b = make(SPEC), *plain = make(SPEC), *keyonly = make(SPEC);
+    struct collector ca, cb, cp, ck;
+    collector_init(&ca, a);
+    collector_init(&cb, b);
+    collector_init(&cp, plain);
+    collector_init(&ck, keyonly);
+    struct collector *all[] = { &ca, &cb, &cp, &ck };
+    g_assert_cmpuint(a->width, ==, 320);
+    g_assert_cmpuint(a->height, ==, 240);
+
+    sc_source_start(a);
+    sc_source_start(b);
+    wait_frames(all, 2, 5, 10000);
+    /* no input yet: frame n is the same everywhere */
+    for (uint64_t seq = 0; seq < 5; seq++) {
+        const struct got_frame *fa = find_seq(&ca, seq), *fb = find_seq(&cb, seq);
+        g_assert_nonnull(fa);
+        g_assert_nonnull(fb);
+        g_assert_cmpmem(fa->pixels, (gsize)fa->stride * fa->height, fb->pixels, (gsize)fb->stride * fb->height);
+    }
+    g_assert_true(collector_get(&ca, 0)->full_damage);
+    /* and the picture moves */
+    g_assert_true(memcmp(find_seq(&ca, 0)->pixels, find_seq(&ca, 4)->pixels,
+                         (gsize)find_seq(&ca, 0)->stride * 240) != 0);
+
+    sc_source_start(plain);
+    sc_source_start(keyonly);
+    const uint8_t key[] = { 0x1e };
+    sc_source_key(a, key, 1, true);
+    sc_source_pointer(a, 100, 200, 1);
+    sc_source_key(b, key, 1, true);
+    sc_source_pointer(b, 100, 200, 1);
+    sc_source_key(keyonly, key, 1, true);
+    uint64_t after = MAX(collector_get(&ca, ca.frames->len - 1)->seq,
+                         collector_get(&cb, cb.frames->len - 1)->seq) + 2;
+    wait_frames(all, 4, (guint)after + 1, 10000);
+
+    const struct got_frame *fa = find_seq(&ca, after), *fb = find_seq(&cb, after);
+    const struct got_frame *fp = find_seq(&cp, after), *fk = find_seq(&ck, after);
+    g_assert_nonnull(fa);
+    g_assert_nonnull(fb);
+    g_assert_nonnull(fp);
+    g_assert_nonnull(fk);
+    gsize size = (gsize)fa->stride * fa->height;
+    g_assert_cmpmem(fa->pixels, size, fb->pixels, size);
+
+    /* the key changes pixels, only in the info box (top right) */
+    unsigned n_diff, outside;
+    outside = diff_outside(fk, fp, &n_diff, 160, 0, 320, 80, 0, 0, -1);
+    g_assert_cmpuint(n_diff, >, 20);
+    g_assert_cmpuint(outside, ==, 0);
+    /* key + pointer: the info box and the pointer marker */
+    outside = diff_outside(fa, fp, &n_diff, 160, 0, 320, 80, 100, 200, 12);
+    g_assert_cmpuint(n_diff, >, 20);
+    g_assert_cmpuint(outside, ==, 0);
+    unsigned n_marker = 0;
+    for (int y = 190; y <= 210; y++)
+        for (int x = 90; x <= 110; x++)
+            n_marker += !same_pixel(pixel_at(fa, (uint32_t)x, (uint32_t)y), pixel_at(fp, (uint32_t)x, (uint32_t)y));
+    g_assert_cmpuint(n_marker, >, 20);
+
+    sc_source_destroy(a);
+    sc_source_destroy(b);
+    sc_source_destroy(plain);
+    sc_source_destroy(keyonly);
+    collector_finish(&ca);
+    collector_finish(&cb);
+    collector_finish(&cp);
+    collector_finish(&ck);
+}
+
+static bool in_damage(const struct got_frame *g, uint32_t x, uint32_t y)
+{
+    if (g->full_damage && g->n_damage == 0)
+        return true;
+    for (uint32_t i = 0; i < g->n_damage; i++) {
+        const struct sc_box *b = &g->damage[i];
+        if ((int64_t)x >= b->x && (int64_t)y >= b->y && (int64_t)x < b->x + b->w && (int64_t)y < b->y + b->h)
+            return true;
+    }
+    return false;
+}
+
+static void test_damage(void)
+{
+    struct sc_source *s = make("pattern:320x240,fps=240");
+    struct collector c;
+    collector_init(&c, s);
+    struct collector *all[] = { &c };
+    sc_source_start(s);
+    const uint8_t keys[][2] = { { 0x1e }, { 0xe0, 0x48 }, { 0x39 } };
+    guint n = 0;
+    /* 130 frames: the window moves, the terminal scrolls once, the clock
+     * ticks, and input events come now and then */
+    for (guint i = 0; i < 13; i++) {
+        n += 10;
+        wait_frames(all, 1, n, 10000);
+        if (i % 3 == 1)
+            sc_source_key(s, keys[i % 3], keys[i % 3][0] == 0xe0 ? 2 : 1, i % 2);
+        if (i % 4 == 2)
+            sc_source_pointer(s, (int32_t)(i * 23), (int32_t)(i * 17), i % 3);
+    }
+    g_assert_true(collector_get(&c, 0)->full_damage);
+    g_assert_cmpuint(collector_get(&c, 0)->n_damage, ==, 0);
+    guint partial = 0;
+    for (guint i = 1; i < c.frames->len; i++) {
+        const struct got_frame *prev = collector_get(&c, i - 1), *cur = collector_get(&c, i);
+        g_assert_cmpuint(cur->seq, >, prev->seq);
+        g_assert_cmpuint(cur->n_damage, <=, SC_FRAME_MAX_DAMAGE);
+        if (!cur->full_damage) {
+            g_assert_cmpuint(cur->n_damage, >, 0);
+            partial++;
+        }
+        for (uint32_t y = 0; y < cur->height; y++)
+            for (uint32_t x = 0; x < cur->width; x++)
+                if (!same_pixel(pixel_at(prev, x, y), pixel_at(cur, x, y)) && !in_damage(cur, x, y))
+                    g_error("frame %" G_GUINT64_FORMAT ": pixel %u,%u changed outside the damage",
+                            cur->seq, x, y);
+    }
+    g_assert_cmpuint(partial, ==, c.frames->len - 1);
+    sc_source_destroy(s);
+    collector_finish(&c);
+}
+
+static void test_cursor_and_restart(void)
+{
+    struct sc_source *s = make("pattern:128x96,fps=100");
+    struct collector c;
+    collector_init(&c, s);
+    struct collector *all[] = { &c };
+    sc_source_start(s);
+    g_assert_cmpuint(c.n_cursors, ==, 1);
+    g_assert_cmpuint(c.cursor.width, ==, 32);
+    g_assert_cmpuint(c.cursor.height, ==, 32);
+    g_assert_cmpuint(c.cursor.hot_x, <, 32);
+    g_assert_cmpuint(c.cursor.hot_y, <, 32);
+    unsigned opaque = 0, clear = 0;
+    for (unsigned i = 0; i < 32 * 32; i++) {
+        const uint8_t *p = c.cursor.pixels + i * 4;
+        g_assert_cmpuint(p[0], <=, p[3]); /* premultiplied */
+        g_assert_cmpuint(p[1], <=, p[3]);
+        g_assert_cmpuint(p[2], <=, p[3]);
+        opaque += p[3] == 255;
+        clear += p[3] == 0;
+    }
+    g_assert_cmpuint(opaque, >, 50);
+    g_assert_cmpuint(clear, >, 500);
+
+    wait_frames(all, 1, 3, 10000);
+    sc_source_stop(s);
+    guint n = c.frames->len;
+    run_for(60);
+    g_assert_cmpuint(c.frames->len, ==, n); /* stopped: nothing more */
+    sc_source_start(s);
+    g_assert_cmpuint(c.n_cursors, ==, 2);
+    wait_frames(all, 1, n + 1, 10000);
+    g_assert_true(collector_get(&c, n)->full_damage); /* first after a restart */
+    sc_source_destroy(s);
+    collector_finish(&c);
+}
+
+/* Frames held downstream: the source skips ticks instead of failing, and
+ * the next frame's damage still covers everything since the last one. */
+static struct sc_frame *held[8];
+static unsigned n_held;
+static void hold_frame(struct sc_source *s, struct sc_frame *f, void *data)
+{
+    (void)s;
+    (void)data;
+    if (n_held < G_N_ELEMENTS(held))
+        held[n_held++] = sc_frame_ref(f);
+}
+
+static void test_pool_exhausted(void)
+{
+    struct sc_source *s = make("pattern:64x64,fps=200");
+    struct sc_source_listener l = { hold_frame, NULL, NULL };
+    sc_source_set_listener(s, &l);
+    sc_source_start(s);
+    run_for(100);
+    g_assert_cmpuint(n_held, >=, 1);
+    g_assert_cmpuint(n_held, <, G_N_ELEMENTS(held)); /* the pool ran dry */
+    unsigned before = n_held;
+    sc_frame_unref(held[--n_held]);
+    run_for(50);
+    g_assert_cmpuint(n_held, ==, before);
+    sc_source_destroy(s); /* with frames still held */
+    for (unsigned i = 0; i < n_held; i++) {
+        g_assert_nonnull(held[i]->map);
+        sc_frame_unref(held[i]);
+    }
+}
+
+static void test_bad_args(void)
+{
+    static const char *const bad[] = {
+        "pattern:10x10", "pattern:100000x720", "pattern:foo", "pattern:fps=0", "pattern:fps=x",
+        "pattern:640x", "nosuchsource", "", "nosuch:args",
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        GError *err = NULL;
+        g_assert_null(sc_source_create(bad[i], &err));
+        g_assert_nonnull(err);
+        g_test_message("%s -> %s", bad[i], err->message);
+        g_clear_error(&err);
+    }
+    struct sc_source *s = make("pattern");
+    g_assert_cmpuint(s->width, ==, 1280);
+    g_assert_cmpuint(s->height, ==, 720);
+    sc_source_destroy(s);
+    s = make("pattern:fps=60,200x100");
+    g_assert_cmpuint(s->width, ==, 200);
+    sc_source_destroy(s);
+    sc_source_destroy(NULL);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    sc_source_print_help(out);
+    fclose(out);
+    g_assert_nonnull(strstr(buf, "pattern"));
+    g_assert_nonnull(strstr(buf, "image"));
+    g_assert_nonnull(strstr(buf, "y4m"));
+    free(buf);
+}
+
+/* With SPICECAST_DEBUG=1 each input event is logged. */
+static void test_input_log(void)
+{
+    if (g_test_subprocess()) {
+        struct sc_source *s = make("pattern:64x64");
+        const uint8_t up[] = { 0xe0, 0x48 };
+        const uint8_t a[] = { 0x1e };
+        sc_source_key(s, a, 1, true);
+        sc_source_key(s, up, 2, false);
+        sc_source_pointer(s, 100, 200, 1);
+        sc_source_destroy(s);
+        return;
+    }
+    g_setenv("SPICECAST_DEBUG", "1", TRUE);
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_unsetenv("SPICECAST_DEBUG");
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*input: key 1e down*");
+    g_test_trap_assert_stderr("*input: key e0 48 up*");
+    g_test_trap_assert_stderr("*input: pointer 100,200 buttons 1*");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/pattern/determinism", test_determinism);
+    g_test_add_func("/pattern/damage", test_damage);
+    g_test_add_func("/pattern/cursor-restart", test_cursor_and_restart);
+    g_test_add_func("/pattern/pool-exhausted", test_pool_exhausted);
+    g_test_add_func("/pattern/bad-args", test_bad_args);
+    g_test_add_func("/pattern/input-log", test_input_log);
+    return g_test_run();
+}
