@@ -5,7 +5,8 @@ sources_test_cflags = $(AM_CFLAGS) -I$(top_srcdir)/server $(GLIB_CFLAGS) $(VA_CF
 sources_test_ldadd = server/libspicecast-server.la $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
 sources_tests = \
 	tests/sources/test-frame \
-	tests/sources/test-pattern
+	tests/sources/test-pattern \
+	tests/sources/test-image
 check_PROGRAMS += $(sources_tests)
 TESTS += $(sources_tests)
 
@@ -15,3 +16,6 @@ tests_sources_test_frame_LDADD = common/libsccommon.la $(GLIB_LIBS)
 tests_sources_test_pattern_SOURCES = tests/sources/test-pattern.c tests/sources/sources-util.h
 tests_sources_test_pattern_CFLAGS = $(sources_test_cflags)
 tests_sources_test_pattern_LDADD = $(sources_test_ldadd)
+tests_sources_test_image_SOURCES = tests/sources/test-image.c tests/sources/sources-util.h
+tests_sources_test_image_CFLAGS = $(sources_test_cflags)
+tests_sources_test_image_LDADD = $(sources_test_ldadd)
