@@ -1,0 +1,664 @@
+/* Protocol tests of the server core over socketpair(): a scripted SPICE
+ * client (common/ writers and parsers) against the real server code in the
+ * same process, with a test source whose frames and input we control. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server-private.h"
+
+/* ---- a test source ------------------------------------------------------ */
+
+struct test_source {
+    struct sc_source base;
+    GString *events;
+};
+
+static void ts_key(struct sc_source *s, const uint8_t *code, unsigned len, bool down)
+{
+    struct test_source *t = (struct test_source *)s;
+
+    g_string_append_printf(t->events, "key %s", down ? "down" : "up");
+    for (unsigned i = 0; i < len; i++)
+        g_string_append_printf(t->events, " %02x", code[i]);
+    g_string_append_c(t->events, ';');
+}
+
+static void ts_pointer(struct sc_source *s, int32_t x, int32_t y, uint32_t buttons)
+{
+    struct test_source *t = (struct test_source *)s;
+
+    g_string_append_printf(t->events, "ptr %d,%d,%u;", x, y, buttons);
+}
+
+static void ts_destroy(struct sc_source *s)
+{
+    (void)s;
+}
+
+static const struct sc_source_ops test_source_ops = {
+    .name = "test",
+    .key = ts_key,
+    .pointer = ts_pointer,
+    .destroy = ts_destroy,
+};
+
+static struct sc_frame *make_frame(uint32_t w, uint32_t h, uint32_t seed)
+{
+    struct sc_frame *f = sc_frame_new_memfd(w, h);
+
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t *p = f->map + f->offset + y * f->stride + x * 4;
+            p[0] = (uint8_t)(x * 7 + seed);
+            p[1] = (uint8_t)(y * 5 + seed * 3);
+            p[2] = (uint8_t)((x ^ y) + seed);
+            p[3] = 0;
+        }
+    sc_frame_set_full_damage(f);
+    return f;
+}
+
+/* ---- fixture: a server and a scripted client ------------------------------ */
+
+struct fixture {
+    struct sc_server *server;
+    struct test_source src;
+};
+
+struct tc {
+    int fd;
+    GByteArray *in;
+    uint32_t ack_window, received;
+    bool closed;
+};
+
+static void fixture_setup(struct fixture *fx, const char *password)
+{
+    struct sc_server_options o = { .name = "test", .password = password,
+                                   .disable_ticketing = password == NULL };
+    GError *error = NULL;
+
+    fx->server = sc_server_new(&o, &error);
+    g_assert_no_error(error);
+    memset(&fx->src, 0, sizeof(fx->src));
+    fx->src.base.impl = &test_source_ops;
+    fx->src.events = g_string_new(NULL);
+    sc_server_set_source(fx->server, &fx->src.base);
+}
+
+static void fixture_teardown(struct fixture *fx)
+{
+    sc_server_free(fx->server);
+    for (int i = 0; i < 50; i++)
+        g_main_context_iteration(NULL, FALSE);
+    g_string_free(fx->src.events, TRUE);
+}
+
+static void emit(struct fixture *fx, struct sc_frame *f)
+{
+    sc_source_emit_frame(&fx->src.base, f);
+    sc_frame_unref(f);
+}
+
+static struct tc *tc_connect(struct fixture *fx)
+{
+    struct tc *c = g_new0(struct tc, 1);
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    sc_link_accept(fx->server, sv[0], true, "test");
+    c->fd = sv[1];
+    c->in = g_byte_array_new();
+    return c;
+}
+
+static void tc_free(struct tc *c)
+{
+    close(c->fd);
+    g_byte_array_unref(c->in);
+    g_free(c);
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE);
+}
+
+/* Runs the server's main loop until `need` bytes are buffered, EOF or 5 s. */
+static bool tc_fill(struct tc *c, size_t need)
+{
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    while (c->in->len < need && !c->closed && g_get_monotonic_time() < deadline) {
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        uint8_t buf[65536];
+
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        if (poll(&p, 1, 5) == 1) {
+            ssize_t r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+            if (r > 0)
+                g_byte_array_append(c->in, buf, (guint)r);
+            else if (r == 0 || (errno != EAGAIN && errno != EINTR))
+                c->closed = true;
+        }
+    }
+    return c->in->len >= need;
+}
+
+static void tc_send(struct tc *c, const void *data, size_t len)
+{
+    g_assert_cmpint(send(c->fd, data, len, MSG_NOSIGNAL), ==, (ssize_t)len);
+}
+
+static void tc_send_msg(struct tc *c, uint16_t type, const struct sc_writer *body)
+{
+    struct sc_writer w;
+    size_t start;
+
+    sc_writer_init(&w);
+    start = sc_msg_begin(&w, true, 0, type);
+    if (body)
+        sc_write_bytes(&w, body->data, body->size);
+    sc_msg_end(&w, start, true);
+    tc_send(c, w.data, w.size);
+    sc_writer_finish(&w);
+}
+
+/* Receives one message (answering SET_ACK and the ack window). */
+static bool tc_recv(struct tc *c, uint16_t *type, GBytes **body)
+{
+    struct sc_data_header h;
+
+    for (;;) {
+        if (!tc_fill(c, SC_MINI_HEADER_SIZE))
+            return false;
+        g_assert_true(sc_data_header_parse(c->in->data, c->in->len, true, &h));
+        if (!tc_fill(c, SC_MINI_HEADER_SIZE + h.size))
+            return false;
+        *body = g_bytes_new(c->in->data + SC_MINI_HEADER_SIZE, h.size);
+        *type = h.type;
+        g_byte_array_remove_range(c->in, 0, SC_MINI_HEADER_SIZE + h.size);
+        if (c->ack_window && ++c->received % c->ack_window == 0)
+            tc_send_msg(c, SPICE_MSGC_ACK, NULL);
+        if (h.type == SPICE_MSG_SET_ACK) {
+            struct sc_set_ack ack;
+            struct sc_writer w;
+            gsize n;
+            const uint8_t *p = g_bytes_get_data(*body, &n);
+
+            g_assert_true(sc_set_ack_parse(p, n, &ack));
+            sc_writer_init(&w);
+            sc_ack_sync_write(&w, ack.generation);
+            tc_send_msg(c, SPICE_MSGC_ACK_SYNC, &w);
+            sc_writer_finish(&w);
+            c->ack_window = ack.window;
+            c->received = 0;
+            g_bytes_unref(*body);
+            continue;
+        }
+        return true;
+    }
+}
+
+static GBytes *tc_expect(struct tc *c, uint16_t want)
+{
+    uint16_t type = 0;
+    GBytes *body = NULL;
+
+    g_assert_true(tc_recv(c, &type, &body));
+    g_assert_cmpuint(type, ==, want);
+    return body;
+}
+
+/* Links a channel; returns the link result (or the reply's error). */
+static uint32_t tc_link(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,
+                        uint32_t channel_cap)
+{
+    struct sc_link_mess m = { .connection_id = conn_id, .channel_type = type };
+    struct sc_link_reply reply;
+    struct sc_link_header h;
+    struct sc_writer w;
+    uint8_t ticket[SC_TICKET_SIZE];
+    uint8_t mech[4];
+
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
+    if (channel_cap != UINT32_MAX)
+        sc_caps_set(m.caps.channel, &m.caps.n_channel, channel_cap);
+    sc_writer_init(&w);
+    sc_link_mess_write(&w, &m);
+    tc_send(c, w.data, w.size);
+    sc_writer_finish(&w);
+
+    g_assert_true(tc_fill(c, SC_LINK_HEADER_SIZE));
+    g_assert_cmpint(sc_link_header_parse(c->in->data, c->in->len, &h), ==, SPICE_LINK_ERR_OK);
+    g_assert_true(tc_fill(c, SC_LINK_HEADER_SIZE + h.size));
+    g_assert_cmpint(sc_link_reply_parse(c->in->data + SC_LINK_HEADER_SIZE, h.size, &reply), ==,
+                    SPICE_LINK_ERR_OK);
+    g_byte_array_remove_range(c->in, 0, SC_LINK_HEADER_SIZE + h.size);
+    if (reply.error)
+        return reply.error;
+    g_assert_true(sc_caps_has_common(&reply.caps, SPICE_COMMON_CAP_MINI_HEADER));
+    g_assert_true(sc_caps_has_common(&reply.caps, SPICE_COMMON_CAP_AUTH_SPICE));
+    sc_put_u32(mech, SPICE_COMMON_CAP_AUTH_SPICE);
+    tc_send(c, mech, 4);
+    g_assert_true(sc_ticket_encrypt(reply.pub_key, sizeof(reply.pub_key),
+                                    password ? password : "", ticket));
+    tc_send(c, ticket, sizeof(ticket));
+    g_assert_true(tc_fill(c, 4));
+    {
+        uint32_t result = sc_get_u32(c->in->data);
+        g_byte_array_remove_range(c->in, 0, 4);
+        return result;
+    }
+}
+
+static uint32_t link_main(struct tc *c, const char *password)
+{
+    struct sc_main_init init;
+    GBytes *b;
+    gsize n;
+    const uint8_t *p;
+
+    g_assert_cmpuint(tc_link(c, SPICE_CHANNEL_MAIN, 0, password, SPICE_MAIN_CAP_NAME_AND_UUID), ==,
+                     SPICE_LINK_ERR_OK);
+    b = tc_expect(c, SPICE_MSG_MAIN_INIT);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_main_init_parse(p, n, &init));
+    g_bytes_unref(b);
+    g_assert_cmpuint(init.session_id, !=, 0);
+    g_assert_cmpuint(init.current_mouse_mode, ==, SPICE_MOUSE_MODE_CLIENT);
+    g_assert_cmpuint(init.multi_media_time, !=, 0);
+    g_bytes_unref(tc_expect(c, SPICE_MSG_MAIN_NAME));
+    g_bytes_unref(tc_expect(c, SPICE_MSG_MAIN_UUID));
+    return init.session_id;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_main_channel(void)
+{
+    struct fixture fx;
+    struct tc *c;
+    struct sc_channels_list list;
+    GBytes *b;
+    gsize n;
+    const uint8_t *p;
+
+    fixture_setup(&fx, NULL);
+    c = tc_connect(&fx);
+    link_main(c, NULL);
+    tc_send_msg(c, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL);
+    b = tc_expect(c, SPICE_MSG_MAIN_CHANNELS_LIST);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_channels_list_parse(p, n, &list));
+    g_bytes_unref(b);
+    g_assert_cmpuint(list.num, ==, 3);
+    g_assert_cmpuint(list.channels[0].type, ==, SPICE_CHANNEL_DISPLAY);
+    g_assert_cmpuint(sc_server_client_count(fx.server), ==, 1);
+    tc_free(c);
+    g_assert_cmpuint(sc_server_client_count(fx.server), ==, 0);
+    fixture_teardown(&fx);
+}
+
+static void test_password(void)
+{
+    struct fixture fx;
+    struct tc *good, *bad;
+
+    fixture_setup(&fx, "s3cret");
+    bad = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(bad, SPICE_CHANNEL_MAIN, 0, "wrong", SPICE_MAIN_CAP_NAME_AND_UUID),
+                     ==, SPICE_LINK_ERR_PERMISSION_DENIED);
+    g_assert_false(tc_fill(bad, 1)); /* and closed */
+    good = tc_connect(&fx);
+    link_main(good, "s3cret");
+    tc_free(bad);
+    tc_free(good);
+    fixture_teardown(&fx);
+}
+
+static void test_bad_connection_id(void)
+{
+    struct fixture fx;
+    struct tc *c;
+
+    fixture_setup(&fx, NULL);
+    c = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(c, SPICE_CHANNEL_DISPLAY, 0x1234, NULL, UINT32_MAX), ==,
+                     SPICE_LINK_ERR_BAD_CONNECTION_ID);
+    tc_free(c);
+    fixture_teardown(&fx);
+}
+
+/* Reads DRAW_COPY messages until MARK or `count` draws; paints them. */
+static void paint_draw(GBytes *b, uint8_t *canvas, uint32_t cw)
+{
+    struct sc_draw_copy d;
+    gsize n;
+    const uint8_t *p = g_bytes_get_data(b, &n);
+    uint32_t w, h;
+
+    g_assert_true(sc_draw_copy_parse(p, n, &d));
+    w = d.width;
+    h = d.height;
+    g_assert_cmpint(d.box.right - d.box.left, ==, (int)w);
+    g_assert_cmpint(d.box.bottom - d.box.top, ==, (int)h);
+    if (d.image_type == SPICE_IMAGE_TYPE_LZ4) {
+        g_autofree uint8_t *tmp = g_malloc((gsize)w * h * 4);
+        g_assert_true(sc_lz4_image_decode(d.data, d.data_size, w, h, tmp, w * 4));
+        for (uint32_t y = 0; y < h; y++)
+            memcpy(canvas + ((d.box.top + y) * cw + d.box.left) * 4, tmp + y * w * 4, w * 4);
+    } else {
+        g_assert_cmpuint(d.image_type, ==, SPICE_IMAGE_TYPE_BITMAP);
+        g_assert_cmpuint(d.bitmap_format, ==, SPICE_BITMAP_FMT_32BIT);
+        g_assert_true(d.bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN);
+        for (uint32_t y = 0; y < h; y++)
+            memcpy(canvas + ((d.box.top + y) * cw + d.box.left) * 4, d.data + y * d.stride, w * 4);
+    }
+}
+
+static void assert_canvas(const uint8_t *canvas, const struct sc_frame *f)
+{
+    for (uint32_t y = 0; y < f->height; y++)
+        for (uint32_t x = 0; x < f->width; x++) {
+            const uint8_t *a = canvas + (y * f->width + x) * 4;
+            const uint8_t *b = f->map + f->offset + y * f->stride + x * 4;
+            if (memcmp(a, b, 3) != 0)
+                g_error("pixel %u,%u differs", x, y);
+        }
+}
+
+static void display_session(bool lz4)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_surface_create sc;
+    struct sc_display_init init = { 1, 0, 1, 0 };
+    struct sc_writer w;
+    struct sc_frame *f1, *f2;
+    uint8_t *canvas;
+    uint32_t session;
+    GBytes *b;
+    gsize n;
+    const uint8_t *p;
+    uint16_t type;
+
+    fixture_setup(&fx, NULL);
+    f1 = make_frame(97, 61, 1);
+    emit(&fx, sc_frame_ref(f1));
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    d = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(d, SPICE_CHANNEL_DISPLAY, session, NULL,
+                             lz4 ? SPICE_DISPLAY_CAP_LZ4_COMPRESSION : UINT32_MAX),
+                     ==, SPICE_LINK_ERR_OK);
+    sc_writer_init(&w);
+    sc_display_init_write(&w, &init);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_INIT, &w);
+    sc_writer_finish(&w);
+
+    b = tc_expect(d, SPICE_MSG_DISPLAY_SURFACE_CREATE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_surface_create_parse(p, n, &sc));
+    g_bytes_unref(b);
+    g_assert_cmpuint(sc.width, ==, 97);
+    g_assert_cmpuint(sc.height, ==, 61);
+    g_assert_cmpuint(sc.flags, ==, SPICE_SURFACE_FLAGS_PRIMARY);
+    g_bytes_unref(tc_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG));
+    canvas = g_malloc0(97 * 61 * 4);
+    /* the first update is one full-surface DRAW_COPY, then MARK */
+    b = tc_expect(d, SPICE_MSG_DISPLAY_DRAW_COPY);
+    {
+        struct sc_draw_copy dc;
+        p = g_bytes_get_data(b, &n);
+        g_assert_true(sc_draw_copy_parse(p, n, &dc));
+        g_assert_cmpuint(dc.image_type, ==, lz4 ? SPICE_IMAGE_TYPE_LZ4 : SPICE_IMAGE_TYPE_BITMAP);
+    }
+    paint_draw(b, canvas, 97);
+    g_bytes_unref(b);
+    g_bytes_unref(tc_expect(d, SPICE_MSG_DISPLAY_MARK));
+    assert_canvas(canvas, f1);
+
+    /* a damaged area comes alone */
+    f2 = make_frame(97, 61, 1);
+    for (int y = 10; y < 20; y++)
+        memset(f2->map + f2->offset + y * f2->stride + 30 * 4, 0xab, 8 * 4);
+    f2->full_damage = false;
+    f2->n_damage = 0;
+    sc_frame_add_damage(f2, 30, 10, 8, 10);
+    emit(&fx, sc_frame_ref(f2));
+    b = tc_expect(d, SPICE_MSG_DISPLAY_DRAW_COPY);
+    {
+        struct sc_draw_copy dc;
+        p = g_bytes_get_data(b, &n);
+        g_assert_true(sc_draw_copy_parse(p, n, &dc));
+        g_assert_cmpint(dc.box.left, ==, 30);
+        g_assert_cmpint(dc.box.top, ==, 10);
+        g_assert_cmpint(dc.box.right, ==, 38);
+        g_assert_cmpint(dc.box.bottom, ==, 20);
+    }
+    paint_draw(b, canvas, 97);
+    g_bytes_unref(b);
+    assert_canvas(canvas, f2);
+
+    /* a resize recreates the surface */
+    emit(&fx, make_frame(64, 32, 9));
+    g_bytes_unref(tc_expect(d, SPICE_MSG_DISPLAY_SURFACE_DESTROY));
+    b = tc_expect(d, SPICE_MSG_DISPLAY_SURFACE_CREATE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_surface_create_parse(p, n, &sc));
+    g_bytes_unref(b);
+    g_assert_cmpuint(sc.width, ==, 64);
+    g_bytes_unref(tc_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG));
+    g_assert_true(tc_recv(d, &type, &b));
+    g_assert_cmpuint(type, ==, SPICE_MSG_DISPLAY_DRAW_COPY);
+    g_bytes_unref(b);
+
+    g_free(canvas);
+    sc_frame_unref(f1);
+    sc_frame_unref(f2);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+static void test_display_lz4(void) { display_session(true); }
+static void test_display_raw(void) { display_session(false); }
+
+/* A client that does not read: the server coalesces instead of queueing. */
+static void test_slow_client(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_display_init init = { 1, 0, 1, 0 };
+    struct sc_writer w;
+    struct sc_frame *last = NULL;
+    uint8_t *canvas = g_malloc0(512 * 512 * 4);
+    size_t total = 0;
+    uint32_t session;
+    const int frames = 120;
+
+    fixture_setup(&fx, NULL);
+    emit(&fx, make_frame(512, 512, 0));
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    d = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(d, SPICE_CHANNEL_DISPLAY, session, NULL, UINT32_MAX), ==, 0);
+    sc_writer_init(&w);
+    sc_display_init_write(&w, &init);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_INIT, &w);
+    sc_writer_finish(&w);
+    /* 120 full raw frames of 1 MiB each, client not reading */
+    for (int i = 1; i <= frames; i++) {
+        struct sc_frame *f = make_frame(512, 512, (uint32_t)i);
+        if (last)
+            sc_frame_unref(last);
+        last = sc_frame_ref(f);
+        emit(&fx, f);
+        for (int k = 0; k < 5; k++)
+            g_main_context_iteration(NULL, FALSE);
+    }
+    /* now read until the canvas shows the last frame */
+    for (;;) {
+        uint16_t type;
+        GBytes *b;
+        bool done = false;
+
+        g_assert_true(tc_recv(d, &type, &b));
+        total += g_bytes_get_size(b);
+        if (type == SPICE_MSG_DISPLAY_DRAW_COPY) {
+            paint_draw(b, canvas, 512);
+            done = memcmp(canvas, last->map + last->offset, 512 * 4) == 0;
+            if (done) {
+                assert_canvas(canvas, last);
+                g_bytes_unref(b);
+                break;
+            }
+        }
+        g_bytes_unref(b);
+    }
+    g_test_message("read %zu bytes for %d frames of %u bytes", total, frames, 512 * 512 * 4);
+    g_assert_cmpuint(total, <, (size_t)frames * 512 * 512 * 4 / 4);
+    sc_frame_unref(last);
+    g_free(canvas);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+static void test_inputs(void)
+{
+    struct fixture fx;
+    struct tc *m, *in;
+    struct sc_writer w;
+    uint32_t session;
+    int acks = 0;
+
+    fixture_setup(&fx, NULL);
+    emit(&fx, make_frame(200, 100, 0));
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    in = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(in, SPICE_CHANNEL_INPUTS, session, NULL, UINT32_MAX), ==, 0);
+    g_bytes_unref(tc_expect(in, SPICE_MSG_INPUTS_INIT));
+    sc_writer_init(&w);
+    for (uint32_t i = 0; i < 8; i++) {
+        struct sc_mouse_position pos = { .x = 10 + i, .y = 20, .buttons_state = 0 };
+        sc_writer_reset(&w);
+        sc_mouse_position_write(&w, &pos);
+        tc_send_msg(in, SPICE_MSGC_INPUTS_MOUSE_POSITION, &w);
+    }
+    sc_writer_reset(&w);
+    sc_key_code_write(&w, 0x1e);
+    tc_send_msg(in, SPICE_MSGC_INPUTS_KEY_DOWN, &w);
+    sc_writer_reset(&w);
+    sc_key_code_write(&w, 0xc8e0); /* Up release: bytes e0 c8 */
+    tc_send_msg(in, SPICE_MSGC_INPUTS_KEY_UP, &w);
+    sc_writer_finish(&w);
+    while (acks < 2) {
+        uint16_t type;
+        GBytes *b;
+        g_assert_true(tc_recv(in, &type, &b));
+        g_bytes_unref(b);
+        if (type == SPICE_MSG_INPUTS_MOUSE_MOTION_ACK)
+            acks++;
+    }
+    tc_fill(in, 1); /* let the key messages be handled */
+    g_assert_nonnull(strstr(fx.src.events->str, "ptr 17,20,0;"));
+    g_assert_nonnull(strstr(fx.src.events->str, "key down 1e;"));
+    g_assert_nonnull(strstr(fx.src.events->str, "key up e0 c8;"));
+    tc_free(in);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+static void test_cursor(void)
+{
+    struct fixture fx;
+    struct tc *m, *cur;
+    struct sc_cursor_init init;
+    uint8_t pixels[4 * 4 * 4];
+    struct sc_cursor_shape shape = { 4, 4, 1, 2, pixels };
+    uint32_t session;
+    GBytes *b;
+    gsize n;
+    const uint8_t *p;
+    int16_t x, y;
+
+    memset(pixels, 0x80, sizeof(pixels));
+    fixture_setup(&fx, NULL);
+    sc_source_emit_cursor(&fx.src.base, &shape);
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    cur = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(cur, SPICE_CHANNEL_CURSOR, session, NULL, UINT32_MAX), ==, 0);
+    b = tc_expect(cur, SPICE_MSG_CURSOR_INIT);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_cursor_init_parse(p, n, &init));
+    g_assert_cmpuint(init.cursor.type, ==, SPICE_CURSOR_TYPE_ALPHA);
+    g_assert_cmpuint(init.cursor.width, ==, 4);
+    g_assert_cmpuint(init.cursor.hot_spot_y, ==, 2);
+    g_assert_cmpmem(init.cursor.data, init.cursor.data_size, pixels, sizeof(pixels));
+    g_bytes_unref(b);
+    sc_display_pointer(fx.server->display, 33, 44, 0);
+    b = tc_expect(cur, SPICE_MSG_CURSOR_MOVE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_cursor_move_parse(p, n, &x, &y));
+    g_assert_cmpint(x, ==, 33);
+    g_assert_cmpint(y, ==, 44);
+    g_bytes_unref(b);
+    tc_free(cur);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* A protocol error closes that connection only. */
+static void test_garbage_closes_one(void)
+{
+    struct fixture fx;
+    struct tc *bad, *good, *m;
+    uint8_t junk[64];
+    uint32_t session;
+
+    fixture_setup(&fx, NULL);
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    bad = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(bad, SPICE_CHANNEL_INPUTS, session, NULL, UINT32_MAX), ==, 0);
+    g_bytes_unref(tc_expect(bad, SPICE_MSG_INPUTS_INIT));
+    /* a KEY_DOWN with a 2-byte body, then a 2 GiB message */
+    memset(junk, 0, sizeof(junk));
+    sc_put_u16(junk, SPICE_MSGC_INPUTS_KEY_DOWN);
+    sc_put_u32(junk + 2, 2);
+    tc_send(bad, junk, 8);
+    g_assert_false(tc_fill(bad, 1));
+    g_assert_true(bad->closed);
+    /* the session's main channel still answers */
+    good = tc_connect(&fx);
+    link_main(good, NULL);
+    tc_send_msg(m, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL);
+    g_bytes_unref(tc_expect(m, SPICE_MSG_MAIN_CHANNELS_LIST));
+    tc_free(bad);
+    tc_free(good);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/server/main-channel", test_main_channel);
+    g_test_add_func("/server/password", test_password);
+    g_test_add_func("/server/bad-connection-id", test_bad_connection_id);
+    g_test_add_func("/server/display-lz4", test_display_lz4);
+    g_test_add_func("/server/display-raw", test_display_raw);
+    g_test_add_func("/server/slow-client", test_slow_client);
+    g_test_add_func("/server/inputs", test_inputs);
+    g_test_add_func("/server/cursor", test_cursor);
+    g_test_add_func("/server/garbage-closes-one", test_garbage_closes_one);
+    return g_test_run();
+}
