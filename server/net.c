@@ -88,6 +88,15 @@ void sc_conn_close(struct sc_conn *conn)
 
 /* Gathers queued chunks into one sendmsg; a chunk carrying an fd goes
  * alone, through the fd-passing helper. */
+void sc_conn_close_now(struct sc_conn *conn)
+{
+    sc_conn_close(conn);
+    if (conn->close_idle) {
+        g_source_remove(conn->close_idle);
+        conn_close_idle(conn);
+    }
+}
+
 static bool conn_flush(struct sc_conn *conn)
 {
     while (conn->out.length > 0) {

@@ -29,6 +29,8 @@ void sc_conn_set_callbacks(struct sc_conn *conn, const struct sc_conn_callbacks 
 void sc_conn_free(struct sc_conn *conn);
 /* Closes from our side (the closed callback runs from an idle). */
 void sc_conn_close(struct sc_conn *conn);
+/* Closes and runs the closed callback right away (owner teardown). */
+void sc_conn_close_now(struct sc_conn *conn);
 bool sc_conn_is_closed(const struct sc_conn *conn);
 bool sc_conn_is_unix(const struct sc_conn *conn);
 const char *sc_conn_peer(const struct sc_conn *conn);

@@ -324,14 +324,23 @@ void sc_server_free(struct sc_server *server)
         return;
     g_list_free_full(server->listeners, (GDestroyNotify)listener_free);
     sc_link_free_pending(server);
-    if (server->sessions) {
-        GList *sessions = g_hash_table_get_values(server->sessions);
-        for (GList *l = sessions; l; l = l->next) {
-            struct sc_session *s = l->data;
-            if (s->main)
-                sc_cc_close(s->main);
+    /* tear every client down now: nothing may run after the server is gone */
+    while (server->sessions && g_hash_table_size(server->sessions) > 0) {
+        GHashTableIter it;
+        gpointer key, value;
+        struct sc_session *s;
+
+        g_hash_table_iter_init(&it, server->sessions);
+        g_hash_table_iter_next(&it, &key, &value);
+        s = value;
+        while (s->channels)
+            sc_conn_close_now(((struct sc_channel_client *)s->channels->data)->conn);
+        if (s->main) {
+            sc_conn_close_now(s->main->conn);
+        } else {
+            g_hash_table_remove(server->sessions, key);
+            g_free(s);
         }
-        g_list_free(sessions);
     }
     sc_display_free(server->display);
     if (server->sessions)
