@@ -132,9 +132,9 @@ static bool parse_tag(const char *tag, struct y4m_info *info, const char *path, 
         if (!strcmp(v, "COLORRANGE=FULL"))
             info->full_range = true;
         return true;
-    default:
-        Y4M_ERR("y4m: %s: unknown header tag '%s'", path, tag);
-        return false;
+    default: /* unknown tags are ignored, as other readers do */
+        sc_warn("y4m: %s: ignoring unknown header tag '%s'", path, tag);
+        return true;
     }
 }
 

@@ -6,7 +6,8 @@ sources_test_ldadd = server/libspicecast-server.la $(GLIB_LIBS) $(PIXBUF_LIBS) $
 sources_tests = \
 	tests/sources/test-frame \
 	tests/sources/test-pattern \
-	tests/sources/test-image
+	tests/sources/test-image \
+	tests/sources/test-y4m
 check_PROGRAMS += $(sources_tests)
 TESTS += $(sources_tests)
 
@@ -19,3 +20,6 @@ tests_sources_test_pattern_LDADD = $(sources_test_ldadd)
 tests_sources_test_image_SOURCES = tests/sources/test-image.c tests/sources/sources-util.h
 tests_sources_test_image_CFLAGS = $(sources_test_cflags)
 tests_sources_test_image_LDADD = $(sources_test_ldadd)
+tests_sources_test_y4m_SOURCES = tests/sources/test-y4m.c tests/sources/sources-util.h
+tests_sources_test_y4m_CFLAGS = $(sources_test_cflags)
+tests_sources_test_y4m_LDADD = $(sources_test_ldadd)
