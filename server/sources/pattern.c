@@ -26,7 +26,7 @@
 #define MAX_FPS 240
 #define MIN_DIM 64
 #define MAX_DIM 8192
-#define POOL_FRAMES 4
+#define POOL_FRAMES 6
 #define TERM_LINES_PER_SEC 2
 #define MOVE_SECS 4 /* the window moves this long, then rests */
 #define REST_SECS 2

@@ -24,7 +24,7 @@
 #define MAX_DIM 16384
 #define MAX_FPS 1000
 #define MAX_LINE 4096 /* stream header / frame header */
-#define POOL_FRAMES 3
+#define POOL_FRAMES 4
 
 enum chroma { CHROMA_420, CHROMA_422, CHROMA_444, CHROMA_444ALPHA, CHROMA_MONO };
 
