@@ -1,1 +1,37 @@
-# codecs/local.mk
+# codecs/: one encoder and one decoder interface (codec.h), the registry,
+# one file per backend, libyuv colour conversion, and spicecast-bench.
+noinst_LTLIBRARIES += codecs/libsccodecs.la
+codecs_libsccodecs_la_SOURCES = \
+	codecs/codec.h codecs/backend.h codecs/registry.c \
+	codecs/convert.c codecs/convert.h \
+	codecs/lossless.c
+codecs_libsccodecs_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
+	$(LZ4_CFLAGS) $(VA_CFLAGS) $(GST_CFLAGS) $(OPENH264_CFLAGS)
+codecs_libsccodecs_la_LIBADD = common/libsccommon.la $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)
+if HAVE_OPENH264
+codecs_libsccodecs_la_SOURCES += codecs/openh264.c
+codecs_libsccodecs_la_LIBADD += $(OPENH264_LIBS)
+endif
+if HAVE_GSTREAMER
+codecs_libsccodecs_la_SOURCES += codecs/gst-common.h codecs/gst-enc.c codecs/gst-dec.c
+codecs_libsccodecs_la_LIBADD += $(GST_LIBS)
+endif
+if HAVE_VAAPI
+codecs_libsccodecs_la_SOURCES += codecs/vaapi.c
+codecs_libsccodecs_la_LIBADD += $(VA_LIBS)
+endif
+
+# content classes, Y4M input and metrics, shared by the bench and the tests
+noinst_LTLIBRARIES += codecs/libsccontent.la
+codecs_libsccontent_la_SOURCES = codecs/content.c codecs/content.h
+codecs_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS)
+codecs_libsccontent_la_LIBADD = $(CAIRO_LIBS) $(YUV_LIBS) -lm
+
+# spicecast-bench, the codec benchmark (installed, man page in data/)
+bin_PROGRAMS += codecs/spicecast-bench
+codecs_spicecast_bench_SOURCES = codecs/bench.c codecs/bench.h codecs/bench-report.c \
+	codecs/bench-bare.c
+codecs_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
+codecs_spicecast_bench_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GST_LIBS) \
+	$(CAIRO_LIBS) -lm
+dist_man_MANS += data/spicecast-bench.1

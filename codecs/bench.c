@@ -1,0 +1,411 @@
+/* spicecast-bench: runs codec pipelines (source -> convert -> encode ->
+ * decode) over built-in content or a Y4M recording and reports speed,
+ * size and quality.  See spicecast-bench(1). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codecs/backend.h"
+#include "codecs/bench.h"
+#include "codecs/codec.h"
+#include "codecs/content.h"
+#include "codecs/convert.h"
+
+#define MAX_PIPELINES 32
+#define MAX_FRAMES 100000
+
+struct run {
+    const struct bench_options *o;
+    struct bench_result *r;
+    struct sc_decoder *dec;
+    uint8_t *src_y, *dec_y;
+    uint64_t bytes;
+    double decode_sum, psnr_sum, ssim_sum;
+    double cb_ms; /* time spent in on_packet (decode, metrics): not encode time */
+    unsigned decoded, dec_errors;
+    int error;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: spicecast-bench [options]\n"
+            "  --content LIST     text-scroll,desktop,video,y4m:PATH (default desktop)\n"
+            "  --size WxH         frame size (default 1920x1080; y4m: the file's)\n"
+            "  --frames N         frames per pipeline (default 150)\n"
+            "  --fps N            target frame rate (default 30)\n"
+            "  --bitrate BPS      target bit rate (default 4000000)\n"
+            "  --keyint N         frames between keyframes, 0 = on demand (default 0)\n"
+            "  --threads N        encoder threads, 0 = backend default (default 1)\n"
+            "  --warmup N         frames left out of the timing (default 5)\n"
+            "  --codecs LIST      encoder:codec;... (default: every backend)\n"
+            "  --no-decode        skip decoding and quality metrics\n"
+            "  --bare             also time GStreamer's own element on the same frames\n"
+            "  --json FILE  --csv FILE  --plot FILE.png\n"
+            "  --list             list backends and whether they work here\n"
+            "  --quiet            no progress on stderr\n");
+}
+
+static bool parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+    char *end;
+    errno = 0;
+    unsigned long a = strtoul(s, &end, 10);
+    if (errno || end == s || *end != 'x' || s[0] == '-')
+        return false;
+    const char *t = end + 1;
+    unsigned long b = strtoul(t, &end, 10);
+    if (errno || end == t || *end || t[0] == '-')
+        return false;
+    if (a < 16 || b < 16 || a > SC_CODEC_MAX_DIM || b > SC_CODEC_MAX_DIM)
+        return false;
+    *w = (uint32_t)a;
+    *h = (uint32_t)b;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, struct bench_options *o)
+{
+    enum { O_CONTENT = 256, O_SIZE, O_FRAMES, O_FPS, O_BITRATE, O_KEYINT, O_THREADS,
+           O_WARMUP, O_CODECS, O_NODECODE, O_BARE, O_JSON, O_CSV, O_PLOT, O_LIST, O_QUIET };
+    static const struct option opts[] = {
+        { "content", 1, 0, O_CONTENT }, { "size", 1, 0, O_SIZE }, { "frames", 1, 0, O_FRAMES },
+        { "fps", 1, 0, O_FPS }, { "bitrate", 1, 0, O_BITRATE }, { "keyint", 1, 0, O_KEYINT },
+        { "threads", 1, 0, O_THREADS }, { "warmup", 1, 0, O_WARMUP },
+        { "codecs", 1, 0, O_CODECS }, { "no-decode", 0, 0, O_NODECODE },
+        { "bare", 0, 0, O_BARE }, { "json", 1, 0, O_JSON }, { "csv", 1, 0, O_CSV },
+        { "plot", 1, 0, O_PLOT }, { "list", 0, 0, O_LIST }, { "quiet", 0, 0, O_QUIET },
+        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    static char content_buf[4096];
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case O_CONTENT:
+            snprintf(content_buf, sizeof(content_buf), "%s", optarg);
+            o->n_contents = 0;
+            for (char *save, *t = strtok_r(content_buf, ",", &save); t && o->n_contents < 8;
+                 t = strtok_r(NULL, ",", &save))
+                o->contents[o->n_contents++] = t;
+            ok = o->n_contents > 0;
+            break;
+        case O_SIZE: ok = parse_size(optarg, &o->width, &o->height); break;
+        case O_FRAMES: ok = parse_uint(optarg, 1, MAX_FRAMES, &o->frames); break;
+        case O_FPS: ok = parse_uint(optarg, 1, 240, &o->fps); break;
+        case O_BITRATE: ok = parse_uint(optarg, 10000, 1000000000, &o->bitrate); break;
+        case O_KEYINT: ok = parse_uint(optarg, 0, 100000, &o->keyint); break;
+        case O_THREADS: ok = parse_uint(optarg, 0, 64, &o->threads); break;
+        case O_WARMUP: ok = parse_uint(optarg, 0, 1000, &o->warmup); break;
+        case O_CODECS: o->codecs = optarg; break;
+        case O_NODECODE: o->decode = false; break;
+        case O_BARE: o->bare = true; break;
+        case O_JSON: o->json = optarg; break;
+        case O_CSV: o->csv = optarg; break;
+        case O_PLOT: o->plot = optarg; break;
+        case O_LIST: o->list = true; break;
+        case O_QUIET: o->quiet = true; break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+        if (!ok) {
+            fprintf(stderr, "spicecast-bench: invalid value '%s' for --%s\n", optarg,
+                    opts[c - O_CONTENT].name);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "spicecast-bench: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static void list_backends(void)
+{
+    char label[48], reason[SC_CODEC_REASON_SIZE];
+    printf("encoders (in order of preference):\n");
+    for (size_t i = 0; sc_encoders[i]; i++) {
+        sc_encoder_ops_label(sc_encoders[i], label, sizeof(label));
+        bool ok = sc_encoder_probe(sc_encoders[i], reason, sizeof(reason));
+        printf("  %-18s %s%s\n", label, ok ? "available" : "unavailable: ", ok ? "" : reason);
+    }
+    printf("decoders:\n");
+    for (size_t i = 0; sc_decoders[i]; i++) {
+        snprintf(label, sizeof(label), "%s:%s", sc_decoders[i]->name,
+                 sc_codec_id_name(sc_decoders[i]->codec));
+        bool ok = sc_decoder_probe(sc_decoders[i], reason, sizeof(reason));
+        printf("  %-18s %s%s\n", label, ok ? "available" : "unavailable: ", ok ? "" : reason);
+    }
+}
+
+/* ---- one pipeline ------------------------------------------------------------- */
+
+static void decode_packet(struct run *run, const struct sc_packet *pkt);
+
+static void on_packet(const struct sc_packet *pkt, void *data)
+{
+    struct run *run = data;
+    double t_in = sc_codec_now_ms();
+    decode_packet(run, pkt);
+    run->cb_ms += sc_codec_now_ms() - t_in;
+}
+
+static void decode_packet(struct run *run, const struct sc_packet *pkt)
+{
+    struct bench_result *r = run->r;
+    run->bytes += pkt->size;
+    if (pkt->keyframe) {
+        if (r->keyframes++ == 0)
+            r->keyframe_bytes = pkt->size;
+    }
+    if (!run->dec)
+        return;
+    struct sc_decoded_frame out;
+    double t0 = sc_codec_now_ms();
+    int d = sc_decoder_decode(run->dec, pkt->data, pkt->size, &out);
+    run->decode_sum += sc_codec_now_ms() - t0;
+    if (d < 0) {
+        run->dec_errors++;
+        return;
+    }
+    if (d == 0 || out.kind != SC_DECODED_CPU || out.width != r->width || out.height != r->height
+        || !sc_convert_decoded_to_y(&out, run->dec_y, r->width)) {
+        run->dec_errors++;
+        return;
+    }
+    run->psnr_sum += sc_psnr_y(run->src_y, r->width, run->dec_y, r->width, r->width, r->height);
+    run->ssim_sum += sc_ssim_y(run->src_y, r->width, run->dec_y, r->width, r->width, r->height);
+    run->decoded++;
+}
+
+static void progress(const struct bench_options *o, const struct bench_result *r, uint32_t i)
+{
+    if (o->quiet)
+        return;
+    bool tty = isatty(STDERR_FILENO);
+    if (tty && (i % 10 == 0 || i == o->frames))
+        fprintf(stderr, "\r%s %s: frame %u/%u ", r->content, r->pipeline, i, o->frames);
+    else if (!tty && (i == o->frames || (o->frames >= 100 && i % (o->frames / 4) == 0)))
+        fprintf(stderr, "%s %s: frame %u/%u\n", r->content, r->pipeline, i, o->frames);
+    if (tty && i == o->frames)
+        fprintf(stderr, "\n");
+}
+
+static void finish_result(struct run *run, double *enc_ms, double conv_sum, unsigned timed)
+{
+    struct bench_result *r = run->r;
+    const struct bench_options *o = run->o;
+    double sum = 0;
+    for (unsigned i = 0; i < timed; i++)
+        sum += enc_ms[i];
+    r->encode_fps = timed && sum > 0 ? timed / (sum / 1000.0) : NAN;
+    r->convert_ms = timed ? conv_sum / timed : NAN;
+    r->encode_ms_p50 = bench_percentile(enc_ms, timed, 50);
+    r->encode_ms_p95 = bench_percentile(enc_ms, timed, 95);
+    r->encode_ms_p99 = bench_percentile(enc_ms, timed, 99);
+    r->kbps = r->frames ? run->bytes * 8.0 / (r->frames / (double)o->fps) / 1000.0 : NAN;
+    r->decode_ms = run->decoded ? run->decode_sum / (run->decoded + run->dec_errors) : NAN;
+    r->psnr_y = run->decoded ? run->psnr_sum / run->decoded : NAN;
+    r->ssim_y = run->decoded ? run->ssim_sum / run->decoded : NAN;
+    if (run->dec && run->dec_errors)
+        snprintf(r->reason, sizeof(r->reason), "%u decode errors", run->dec_errors);
+}
+
+static int encode_loop(struct run *run, struct sc_content *content, struct sc_encoder *enc,
+                       struct sc_frame *frame)
+{
+    const struct bench_options *o = run->o;
+    struct bench_result *r = run->r;
+    double *enc_ms = calloc(o->frames, sizeof(double)), conv_sum = 0;
+    unsigned timed = 0;
+    char err[256];
+    int ret = 0;
+    for (uint32_t i = 0; i < o->frames && enc_ms; i++) {
+        int n = sc_content_next(content, frame, err, sizeof(err));
+        if (n < 0) {
+            fprintf(stderr, "spicecast-bench: %s\n", err);
+            ret = -1; /* bad input: the whole run fails */
+            break;
+        }
+        if (n == 0)
+            break; /* end of the recording */
+        if (run->dec)
+            sc_convert_bgrx_to_y(frame->map, frame->stride, r->width, r->height, run->src_y,
+                                 r->width);
+        run->cb_ms = 0;
+        double t0 = sc_codec_now_ms();
+        int e = sc_encoder_encode(enc, frame, on_packet, run);
+        double t = sc_codec_now_ms() - t0 - run->cb_ms;
+        if (e < 0) {
+            r->failed = true;
+            snprintf(r->reason, sizeof(r->reason), "encode failed at frame %u: %s", i,
+                     strerror(-e));
+            break;
+        }
+        r->frames++;
+        if (i >= o->warmup) {
+            enc_ms[timed++] = t;
+            conv_sum += enc->stats.convert_ms;
+        }
+        r->zero_copy = enc->stats.zero_copy;
+        r->latency_frames = enc->stats.latency_frames;
+        progress(o, r, i + 1);
+    }
+    if (!r->failed)
+        finish_result(run, enc_ms, conv_sum, timed);
+    free(enc_ms);
+    return ret;
+}
+
+/* Returns -1 only for bad input (content); backend trouble is recorded in r. */
+static int run_pipeline(const struct bench_options *o, const char *content_spec,
+                        const struct sc_encoder_ops *ops, struct bench_result *r)
+{
+    char err[200];
+    memset(r, 0, sizeof(*r));
+    r->psnr_y = r->ssim_y = NAN;
+    snprintf(r->content, sizeof(r->content), "%s",
+             strncmp(content_spec, "y4m:", 4) == 0 ? "y4m" : content_spec);
+    sc_encoder_ops_label(ops, r->pipeline, sizeof(r->pipeline));
+    struct sc_content *content = sc_content_create(content_spec, o->width, o->height, err,
+                                                   sizeof(err));
+    if (!content) {
+        fprintf(stderr, "spicecast-bench: %s\n", err);
+        return -1;
+    }
+    sc_content_size(content, &r->width, &r->height);
+    r->available = sc_encoder_probe(ops, r->reason, sizeof(r->reason));
+    if (!r->available) {
+        sc_content_destroy(content);
+        return 0;
+    }
+    struct sc_encoder_params p = {
+        .width = r->width, .height = r->height, .fps = o->fps, .bitrate = o->bitrate,
+        .keyframe_interval = o->keyint, .low_latency = true, .threads = o->threads,
+    };
+    struct run run = { .o = o, .r = r };
+    struct sc_frame *frame = sc_content_frame_new(r->width, r->height);
+    struct sc_encoder *enc = sc_encoder_create(ops, &p, r->reason, sizeof(r->reason));
+    int ret = 0;
+    if (!enc || !frame) {
+        r->failed = true;
+        if (!frame)
+            snprintf(r->reason, sizeof(r->reason), "cannot allocate a frame");
+        goto out;
+    }
+    r->reason[0] = '\0';
+    const struct sc_decoder_ops *dops = o->decode ? sc_decoder_for(ops) : NULL;
+    if (dops) {
+        struct sc_decoder_params dp = { r->width, r->height };
+        run.dec = sc_decoder_create(dops, &dp, err, sizeof(err));
+        snprintf(r->decoder, sizeof(r->decoder), "%s:%s", dops->name,
+                 sc_codec_id_name(dops->codec));
+        run.src_y = malloc((size_t)r->width * r->height);
+        run.dec_y = malloc((size_t)r->width * r->height);
+        if (!run.dec || !run.src_y || !run.dec_y) {
+            snprintf(r->reason, sizeof(r->reason), "decoder: %s", err);
+            sc_decoder_destroy(run.dec);
+            run.dec = NULL;
+        }
+    }
+    ret = encode_loop(&run, content, enc, frame);
+    if (ret == 0 && o->bare && !r->failed)
+        bench_run_bare(o, content_spec, ops, &p, r);
+out:
+    sc_encoder_destroy(enc);
+    sc_decoder_destroy(run.dec);
+    free(run.src_y);
+    free(run.dec_y);
+    sc_content_frame_free(frame);
+    sc_content_destroy(content);
+    return ret;
+}
+
+static int select_pipelines(const struct bench_options *o, const struct sc_encoder_ops **ops)
+{
+    if (!o->codecs) {
+        int n = 0;
+        for (size_t i = 0; sc_encoders[i] && n < MAX_PIPELINES; i++)
+            ops[n++] = sc_encoders[i];
+        return n;
+    }
+    char err[256];
+    int n = sc_codec_parse_list(o->codecs, ops, MAX_PIPELINES, err, sizeof(err));
+    if (n < 0)
+        fprintf(stderr, "spicecast-bench: --codecs: %s\n", err);
+    return n;
+}
+
+static int write_outputs(const struct bench_options *o, const struct bench_result *r, unsigned n)
+{
+    int ret = 0;
+    bench_print_table(stdout, r, n, o->bare);
+    if (o->json && !bench_write_json(o->json, r, n)) {
+        fprintf(stderr, "spicecast-bench: cannot write %s: %s\n", o->json, strerror(errno));
+        ret = 1;
+    }
+    if (o->csv && !bench_write_csv(o->csv, r, n)) {
+        fprintf(stderr, "spicecast-bench: cannot write %s: %s\n", o->csv, strerror(errno));
+        ret = 1;
+    }
+    if (o->plot && !bench_write_plot(o->plot, r, n)) {
+        fprintf(stderr, "spicecast-bench: cannot write %s\n", o->plot);
+        ret = 1;
+    }
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_options o = {
+        .contents = { "desktop" }, .n_contents = 1, .width = 1920, .height = 1080,
+        .frames = 150, .fps = 30, .bitrate = 4000000, .keyint = 0, .threads = 1,
+        .warmup = 5, .decode = true,
+    };
+    if (parse_args(argc, argv, &o) < 0)
+        return 2;
+    if (o.list) {
+        list_backends();
+        return 0;
+    }
+    const struct sc_encoder_ops *ops[MAX_PIPELINES];
+    int n_ops = select_pipelines(&o, ops);
+    if (n_ops < 0)
+        return 2;
+    if (o.warmup >= o.frames)
+        o.warmup = o.frames > 1 ? 1 : 0;
+    struct bench_result *res = calloc((size_t)n_ops * o.n_contents, sizeof(*res));
+    unsigned n = 0;
+    bool any_failed = false;
+    for (unsigned c = 0; c < o.n_contents; c++) {
+        for (int i = 0; i < n_ops; i++) {
+            if (run_pipeline(&o, o.contents[c], ops[i], &res[n]) < 0) {
+                free(res);
+                return 1; /* bad input */
+            }
+            any_failed |= res[n].failed;
+            n++;
+        }
+    }
+    int ret = write_outputs(&o, res, n);
+    free(res);
+    return ret ? ret : any_failed ? 3 : 0;
+}

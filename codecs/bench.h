@@ -1,0 +1,54 @@
+/* spicecast-bench internals: one result row per (content, pipeline). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codecs/codec.h"
+
+struct bench_options {
+    const char *contents[8];
+    unsigned n_contents;
+    uint32_t width, height, frames, fps, bitrate, keyint, threads, warmup;
+    const char *codecs; /* NULL: every backend built in */
+    const char *json, *csv, *plot;
+    bool bare, decode, quiet, list;
+};
+
+struct bench_result {
+    char content[64];
+    char pipeline[48];
+    char decoder[48];
+    bool available;
+    bool failed;           /* available, but the run hit an error (reason) */
+    char reason[SC_CODEC_REASON_SIZE];
+    uint32_t width, height, frames;
+    double encode_fps, encode_ms_p50, encode_ms_p95, encode_ms_p99;
+    double convert_ms, decode_ms;
+    double kbps;
+    uint64_t keyframe_bytes; /* size of the first keyframe */
+    uint32_t keyframes;
+    double psnr_y, ssim_y;   /* NAN when not decoded */
+    bool zero_copy;
+    uint32_t latency_frames;
+    /* --bare */
+    bool have_bare;
+    char bare_reason[128];
+    double bare_fps, bare_ratio;           /* GStreamer: appsrc BGRx ! videoconvert ! element */
+    double bare_i420_fps, bare_i420_ratio; /* GStreamer: appsrc I420 ! element (no conversion) */
+};
+
+void bench_print_table(FILE *f, const struct bench_result *r, unsigned n, bool bare);
+bool bench_write_json(const char *path, const struct bench_result *r, unsigned n);
+bool bench_write_csv(const char *path, const struct bench_result *r, unsigned n);
+bool bench_write_plot(const char *path, const struct bench_result *r, unsigned n);
+
+/* Runs the GStreamer element equivalent to `enc` on the same content;
+ * fills the bare_* fields (have_bare false with bare_reason if there is no
+ * equivalent). */
+void bench_run_bare(const struct bench_options *o, const char *content,
+                    const struct sc_encoder_ops *enc, const struct sc_encoder_params *p,
+                    struct bench_result *r);
+
+/* p50/p95/p99 of n samples (sorts them) */
+double bench_percentile(double *v, unsigned n, double pct);

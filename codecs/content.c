@@ -1,0 +1,450 @@
+/* Built-in content classes (text-scroll, desktop, video), Y4M input, and
+ * PSNR/SSIM.  Content is drawn with cairo once and moved per frame with
+ * memcpy / libyuv so producing a frame costs far less than encoding it. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <libyuv.h>
+
+#include "codecs/codec.h"
+#include "codecs/content.h"
+
+enum content_kind { TEXT_SCROLL, DESKTOP, VIDEO, Y4M };
+
+struct sc_content {
+    enum content_kind kind;
+    uint32_t width, height;
+    uint64_t n;
+    cairo_surface_t *page;   /* text-scroll: tall page; desktop: background */
+    cairo_surface_t *window; /* desktop: the moving window */
+    uint8_t *texture;        /* video: 2w x 2h BGRX */
+    FILE *y4m;
+    uint8_t *yuv;
+    size_t yuv_size;
+};
+
+#define SCROLL_PX 3
+#define CARET_PERIOD 15
+
+static void set_err(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && size)
+        vsnprintf(err, size, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- frames ---------------------------------------------------------- */
+
+struct sc_frame *sc_content_frame_new(uint32_t width, uint32_t height)
+{
+    struct sc_frame *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->refcount = 1;
+    f->kind = SC_FRAME_SHM;
+    f->width = width;
+    f->height = height;
+    f->stride = width * 4;
+    f->drm_fourcc = DRM_FORMAT_XRGB8888;
+    f->modifier = DRM_FORMAT_MOD_LINEAR;
+    f->y0_top = true;
+    f->full_damage = true;
+    f->map_size = (size_t)f->stride * height;
+    f->fd = memfd_create("spicecast-bench-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (f->fd < 0 || ftruncate(f->fd, (off_t)f->map_size) < 0)
+        goto err;
+    f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
+    if (f->map == MAP_FAILED) {
+        f->map = NULL;
+        goto err;
+    }
+    return f;
+err:
+    sc_content_frame_free(f);
+    return NULL;
+}
+
+void sc_content_frame_free(struct sc_frame *f)
+{
+    if (!f)
+        return;
+    if (f->map)
+        munmap(f->map, f->map_size);
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f);
+}
+
+/* ---- text-scroll ------------------------------------------------------- */
+
+static const char *const words[] = {
+    "the", "display", "server", "encodes", "frames", "with", "openh264", "and", "sends",
+    "them", "to", "every", "client", "stream", "bitrate", "keyframe", "latency", "of",
+    "a", "dma-buf", "scanout", "surface", "SPICE", "protocol", "viewer", "renders",
+    "channel", "message", "0x3f2a", "int", "return", "struct", "while", "(void)",
+};
+
+static void draw_text_lines(cairo_t *cr, double x, double y0, double w, double h, double size,
+                            unsigned seed)
+{
+    cairo_select_font_face(cr, "DejaVu Sans Mono", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    char line[512];
+    for (double y = y0 + size; y < y0 + h; y += size * 1.35) {
+        size_t len = 0;
+        int indent = (int)(seed % 4) * 4;
+        len += (size_t)snprintf(line, sizeof(line), "%*s", indent, "");
+        while (len < sizeof(line) - 20 && len * size * 0.6 < w - 2 * size) {
+            seed = seed * 1103515245u + 12345u;
+            len += (size_t)snprintf(line + len, sizeof(line) - len, "%s ",
+                                    words[(seed >> 16) % (sizeof(words) / sizeof(*words))]);
+            if ((seed >> 8) % 9 == 0)
+                break;
+        }
+        cairo_move_to(cr, x, y);
+        cairo_show_text(cr, line);
+    }
+}
+
+static bool text_scroll_init(struct sc_content *c)
+{
+    int ph = (int)c->height * 3;
+    c->page = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->width, ph);
+    if (cairo_surface_status(c->page) != CAIRO_STATUS_SUCCESS)
+        return false;
+    cairo_t *cr = cairo_create(c->page);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.12);
+    draw_text_lines(cr, 24, 0, c->width - 48.0, ph, 15, 7);
+    cairo_destroy(cr);
+    cairo_surface_flush(c->page);
+    return true;
+}
+
+static void text_scroll_frame(struct sc_content *c, struct sc_frame *f)
+{
+    const uint8_t *page = cairo_image_surface_get_data(c->page);
+    int ps = cairo_image_surface_get_stride(c->page);
+    uint32_t ph = c->height * 3;
+    uint32_t top = (uint32_t)((c->n * SCROLL_PX) % ph);
+    for (uint32_t y = 0; y < c->height; y++)
+        memcpy(f->map + (size_t)y * f->stride, page + (size_t)((top + y) % ph) * ps,
+               (size_t)c->width * 4);
+}
+
+/* ---- desktop ------------------------------------------------------------- */
+
+static void draw_window(cairo_t *cr, double x, double y, double w, double h, const char *title,
+                        unsigned seed)
+{
+    cairo_set_source_rgb(cr, 0.93, 0.93, 0.92);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.22, 0.36, 0.58);
+    cairo_rectangle(cr, x, y, w, 28);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 14);
+    cairo_move_to(cr, x + 10, y + 19);
+    cairo_show_text(cr, title);
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+    cairo_save(cr);
+    cairo_rectangle(cr, x + 6, y + 32, w - 12, h - 38);
+    cairo_clip(cr);
+    draw_text_lines(cr, x + 10, y + 32, w - 20, h - 40, 13, seed);
+    cairo_restore(cr);
+}
+
+static bool desktop_init(struct sc_content *c)
+{
+    double w = c->width, h = c->height;
+    c->page = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->width, (int)c->height);
+    if (cairo_surface_status(c->page) != CAIRO_STATUS_SUCCESS)
+        return false;
+    cairo_t *cr = cairo_create(c->page);
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, 0, 0, h);
+    cairo_pattern_add_color_stop_rgb(g, 0, 0.16, 0.42, 0.52);
+    cairo_pattern_add_color_stop_rgb(g, 1, 0.05, 0.18, 0.30);
+    cairo_set_source(cr, g);
+    cairo_paint(cr);
+    cairo_pattern_destroy(g);
+    cairo_set_source_rgb(cr, 0.12, 0.12, 0.14); /* task bar */
+    cairo_rectangle(cr, 0, h - 36, w, 36);
+    cairo_fill(cr);
+    draw_window(cr, w * 0.05, h * 0.06, w * 0.45, h * 0.55, "editor - notes.txt", 3);
+    draw_window(cr, w * 0.55, h * 0.30, w * 0.40, h * 0.50, "terminal", 11);
+    cairo_destroy(cr);
+    cairo_surface_flush(c->page);
+    int ww = (int)(w * 0.33) > 8 ? (int)(w * 0.33) : 8, wh = (int)(h * 0.30) > 8 ? (int)(h * 0.30) : 8;
+    c->window = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ww, wh);
+    cr = cairo_create(c->window);
+    draw_window(cr, 0, 0, ww, wh, "file manager", 23);
+    cairo_destroy(cr);
+    return cairo_surface_status(c->window) == CAIRO_STATUS_SUCCESS;
+}
+
+static void desktop_frame(struct sc_content *c, struct sc_frame *f)
+{
+    const uint8_t *bg = cairo_image_surface_get_data(c->page);
+    int bs = cairo_image_surface_get_stride(c->page);
+    for (uint32_t y = 0; y < c->height; y++)
+        memcpy(f->map + (size_t)y * f->stride, bg + (size_t)y * bs, (size_t)c->width * 4);
+    cairo_surface_t *s = cairo_image_surface_create_for_data(
+        f->map, CAIRO_FORMAT_RGB24, (int)c->width, (int)c->height, (int)f->stride);
+    cairo_t *cr = cairo_create(s);
+    double ww = cairo_image_surface_get_width(c->window);
+    double wh = cairo_image_surface_get_height(c->window);
+    double t = c->n / 30.0; /* the window glides along a slow loop */
+    double x = (c->width - ww) * (0.5 + 0.4 * sin(t * 0.9));
+    double y = (c->height - wh - 36) * (0.5 + 0.4 * sin(t * 0.6 + 1.0));
+    cairo_set_source_surface(cr, c->window, floor(x), floor(y));
+    cairo_paint(cr);
+    if ((c->n / CARET_PERIOD) % 2 == 0) { /* blinking caret in the editor */
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_rectangle(cr, floor(c->width * 0.30), floor(c->height * 0.40), 2, 16);
+        cairo_fill(cr);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+}
+
+/* ---- video --------------------------------------------------------------- */
+
+static bool video_init(struct sc_content *c)
+{
+    uint32_t tw = c->width * 2, th = c->height * 2;
+    c->texture = malloc((size_t)tw * th * 4);
+    uint32_t *acc = calloc((size_t)tw * th, 3 * sizeof(uint32_t));
+    uint8_t *up = malloc((size_t)tw * th * 4);
+    if (!c->texture || !acc || !up)
+        goto err;
+    unsigned seed = 12345;
+    /* octaves of bilinear-upscaled random colour grids: soft "natural" detail */
+    for (uint32_t grid = 6, weight = 8; grid <= tw / 4; grid *= 4, weight /= 2) {
+        uint32_t gw = grid, gh = grid * th / tw + 2;
+        uint8_t *g = malloc((size_t)gw * gh * 4);
+        if (!g)
+            goto err;
+        for (size_t i = 0; i < (size_t)gw * gh * 4; i++) {
+            seed = seed * 1103515245u + 12345u;
+            g[i] = (uint8_t)(seed >> 16);
+        }
+        ARGBScale(g, (int)gw * 4, (int)gw, (int)gh, up, (int)tw * 4, (int)tw, (int)th,
+                  kFilterBilinear);
+        free(g);
+        for (size_t i = 0; i < (size_t)tw * th; i++)
+            for (int k = 0; k < 3; k++)
+                acc[i * 3 + k] += up[i * 4 + k] * (weight ? weight : 1);
+    }
+    uint32_t max = 1;
+    for (size_t i = 0; i < (size_t)tw * th * 3; i++)
+        max = acc[i] > max ? acc[i] : max;
+    for (size_t i = 0; i < (size_t)tw * th; i++) {
+        for (int k = 0; k < 3; k++)
+            c->texture[i * 4 + k] = (uint8_t)(acc[i * 3 + k] * 255u / max);
+        c->texture[i * 4 + 3] = 0xff;
+    }
+    free(acc);
+    free(up);
+    return true;
+err:
+    free(acc);
+    free(up);
+    return false;
+}
+
+static void video_frame(struct sc_content *c, struct sc_frame *f)
+{
+    double t = c->n / 30.0;
+    double zoom = 1.15 + 0.12 * sin(t * 0.7);       /* slow zoom */
+    uint32_t cw = (uint32_t)(c->width * 2 / zoom / 1.3), ch = (uint32_t)(c->height * 2 / zoom / 1.3);
+    uint32_t tw = c->width * 2, th = c->height * 2;
+    uint32_t x = (uint32_t)((tw - cw) * (0.5 + 0.45 * sin(t * 0.5)));
+    uint32_t y = (uint32_t)((th - ch) * (0.5 + 0.45 * cos(t * 0.37)));
+    ARGBScale(c->texture + ((size_t)y * tw + x) * 4, (int)tw * 4, (int)cw, (int)ch, f->map,
+              (int)f->stride, (int)c->width, (int)c->height, kFilterBilinear);
+}
+
+/* ---- y4m ------------------------------------------------------------------- */
+
+static bool y4m_open(struct sc_content *c, const char *path, char *err, size_t es)
+{
+    c->y4m = fopen(path, "rb");
+    if (!c->y4m) {
+        set_err(err, es, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    char hdr[512];
+    if (!fgets(hdr, sizeof(hdr), c->y4m) || strncmp(hdr, "YUV4MPEG2 ", 10) != 0
+        || !strchr(hdr, '\n')) {
+        set_err(err, es, "%s: not a YUV4MPEG2 file (bad or truncated header)", path);
+        return false;
+    }
+    long w = 0, h = 0;
+    char chroma[32] = "420";
+    for (char *tok = strtok(hdr + 10, " \n"); tok; tok = strtok(NULL, " \n")) {
+        if (tok[0] == 'W')
+            w = strtol(tok + 1, NULL, 10);
+        else if (tok[0] == 'H')
+            h = strtol(tok + 1, NULL, 10);
+        else if (tok[0] == 'C')
+            snprintf(chroma, sizeof(chroma), "%s", tok + 1);
+    }
+    if (strncmp(chroma, "420", 3) != 0 || (chroma[3] && strcmp(chroma + 3, "jpeg")
+                                           && strcmp(chroma + 3, "mpeg2")
+                                           && strcmp(chroma + 3, "paldv"))) {
+        set_err(err, es, "%s: unsupported chroma format C%s (only 4:2:0 8-bit: C420, "
+                "C420jpeg, C420mpeg2, C420paldv)", path, chroma);
+        return false;
+    }
+    if (w < 2 || h < 2 || w > SC_CODEC_MAX_DIM || h > SC_CODEC_MAX_DIM) {
+        set_err(err, es, "%s: unsupported size %ldx%ld (2..%d)", path, w, h, SC_CODEC_MAX_DIM);
+        return false;
+    }
+    c->width = (uint32_t)w;
+    c->height = (uint32_t)h;
+    c->yuv_size = (size_t)w * h + 2 * (size_t)((w + 1) / 2) * ((h + 1) / 2);
+    c->yuv = malloc(c->yuv_size);
+    return c->yuv != NULL;
+}
+
+static int y4m_frame(struct sc_content *c, struct sc_frame *f, char *err, size_t es)
+{
+    char line[256];
+    if (!fgets(line, sizeof(line), c->y4m))
+        return 0; /* clean end */
+    if (strncmp(line, "FRAME", 5) != 0 || !strchr(line, '\n')) {
+        set_err(err, es, "y4m: frame %llu: bad FRAME header", (unsigned long long)c->n);
+        return -1;
+    }
+    size_t got = fread(c->yuv, 1, c->yuv_size, c->y4m);
+    if (got != c->yuv_size) {
+        set_err(err, es, "y4m: truncated frame %llu (%zu of %zu bytes)",
+                (unsigned long long)c->n, got, c->yuv_size);
+        return -1;
+    }
+    uint32_t cw = (c->width + 1) / 2, ch = (c->height + 1) / 2;
+    const uint8_t *y = c->yuv, *u = y + (size_t)c->width * c->height, *v = u + (size_t)cw * ch;
+    I420ToARGB(y, (int)c->width, u, (int)cw, v, (int)cw, f->map, (int)f->stride,
+               (int)c->width, (int)c->height);
+    return 1;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+struct sc_content *sc_content_create(const char *spec, uint32_t width, uint32_t height,
+                                     char *err, size_t es)
+{
+    struct sc_content *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->width = width;
+    c->height = height;
+    bool ok;
+    if (strncmp(spec, "y4m:", 4) == 0) {
+        c->kind = Y4M;
+        ok = y4m_open(c, spec + 4, err, es);
+    } else {
+        if (width < 16 || height < 16 || width > SC_CODEC_MAX_DIM || height > SC_CODEC_MAX_DIM) {
+            set_err(err, es, "unsupported size %ux%u (16..%d)", width, height, SC_CODEC_MAX_DIM);
+            goto err;
+        }
+        if (strcmp(spec, "text-scroll") == 0) {
+            c->kind = TEXT_SCROLL;
+            ok = text_scroll_init(c);
+        } else if (strcmp(spec, "desktop") == 0) {
+            c->kind = DESKTOP;
+            ok = desktop_init(c);
+        } else if (strcmp(spec, "video") == 0) {
+            c->kind = VIDEO;
+            ok = video_init(c);
+        } else {
+            set_err(err, es, "unknown content '%s' (text-scroll, desktop, video, y4m:PATH)",
+                    spec);
+            goto err;
+        }
+        if (!ok)
+            set_err(err, es, "cannot render content '%s' at %ux%u", spec, width, height);
+    }
+    if (ok)
+        return c;
+err:
+    sc_content_destroy(c);
+    return NULL;
+}
+
+void sc_content_size(const struct sc_content *c, uint32_t *width, uint32_t *height)
+{
+    *width = c->width;
+    *height = c->height;
+}
+
+int sc_content_next(struct sc_content *c, struct sc_frame *f, char *err, size_t es)
+{
+    if (f->width != c->width || f->height != c->height || !f->map) {
+        set_err(err, es, "frame size mismatch");
+        return -1;
+    }
+    int r = 1;
+    switch (c->kind) {
+    case TEXT_SCROLL: text_scroll_frame(c, f); break;
+    case DESKTOP: desktop_frame(c, f); break;
+    case VIDEO: video_frame(c, f); break;
+    case Y4M: r = y4m_frame(c, f, err, es); break;
+    }
+    if (r == 1)
+        f->seq = c->n++;
+    return r;
+}
+
+void sc_content_destroy(struct sc_content *c)
+{
+    if (!c)
+        return;
+    if (c->page)
+        cairo_surface_destroy(c->page);
+    if (c->window)
+        cairo_surface_destroy(c->window);
+    if (c->y4m)
+        fclose(c->y4m);
+    free(c->texture);
+    free(c->yuv);
+    free(c);
+}
+
+/* ---- metrics --------------------------------------------------------------- */
+
+double sc_psnr_y(const uint8_t *a, uint32_t sa, const uint8_t *b, uint32_t sb, uint32_t w,
+                 uint32_t h)
+{
+    uint64_t sse = ComputeSumSquareErrorPlane(a, (int)sa, b, (int)sb, (int)w, (int)h);
+    if (sse == 0)
+        return 100.0;
+    double mse = (double)sse / ((double)w * h);
+    double p = 10.0 * log10(255.0 * 255.0 / mse);
+    return p > 100.0 ? 100.0 : p;
+}
+
+double sc_ssim_y(const uint8_t *a, uint32_t sa, const uint8_t *b, uint32_t sb, uint32_t w,
+                 uint32_t h)
+{
+    if (w < 8 || h < 8)
+        return 1.0;
+    return CalcFrameSsim(a, (int)sa, b, (int)sb, (int)w, (int)h);
+}

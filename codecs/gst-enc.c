@@ -1,0 +1,395 @@
+/* gstreamer:vp8, gstreamer:vp9, gstreamer:h264 (x264enc), gstreamer:mjpeg
+ * (jpegenc): appsrc -> encoder -> appsink, real-time and low-latency
+ * settings, driven synchronously: push one I420 frame, pull its packet.
+ * Frames are converted with libyuv straight into the GstBuffer the
+ * pipeline consumes (no second copy).  A pipeline that holds frames is
+ * reported through stats.latency_frames. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "codecs/backend.h"
+#include "codecs/codec.h"
+#include "codecs/convert.h"
+#include "codecs/gst-common.h"
+#include "common/log.h"
+
+#define FIRST_TIMEOUT_NS (5 * GST_SECOND)
+#define FRAME_TIMEOUT_NS (2 * GST_SECOND)
+
+struct gst_encoder {
+    struct sc_encoder base;
+    GstElement *pipeline, *src, *sink, *enc;
+    GstBufferPool *pool;
+    GstVideoInfo info;
+    uint64_t pushed, pulled;
+    uint32_t fku_count;
+};
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+bool sc_gst_init(char *reason, size_t size)
+{
+    static gsize state; /* 0: not yet, 1: ok, 2: failed */
+    static GError *init_error;
+    if (g_once_init_enter(&state)) {
+        gboolean ok = gst_init_check(NULL, NULL, &init_error);
+        g_once_init_leave(&state, ok ? 1 : 2);
+    }
+    if (state != 1) {
+        sc_codec_reason(reason, size, "gst_init failed: %s",
+                        init_error ? init_error->message : "unknown error");
+        return false;
+    }
+    return true;
+}
+
+bool sc_gst_have_elements(const char *const *names, char *reason, size_t size)
+{
+    if (!sc_gst_init(reason, size))
+        return false;
+    for (size_t i = 0; names[i]; i++) {
+        GstElementFactory *f = gst_element_factory_find(names[i]);
+        if (!f) {
+            sc_codec_reason(reason, size, "GStreamer element '%s' is not installed", names[i]);
+            return false;
+        }
+        gst_object_unref(f);
+    }
+    return true;
+}
+
+bool sc_gst_bus_error(GstElement *pipeline, bool warnings, char *buf, size_t size)
+{
+    GstBus *bus = gst_element_get_bus(pipeline);
+    GstMessageType types = GST_MESSAGE_ERROR | (warnings ? GST_MESSAGE_WARNING : 0);
+    GstMessage *m = gst_bus_pop_filtered(bus, types);
+    gst_object_unref(bus);
+    if (!m)
+        return false;
+    GError *err = NULL;
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
+        gst_message_parse_error(m, &err, NULL);
+    else
+        gst_message_parse_warning(m, &err, NULL);
+    sc_codec_reason(buf, size, "%s: %s", GST_OBJECT_NAME(GST_MESSAGE_SRC(m)),
+                    err ? err->message : "?");
+    g_clear_error(&err);
+    gst_message_unref(m);
+    return true;
+}
+
+static uint32_t keyint(const struct sc_encoder_params *p)
+{
+    return p->keyframe_interval ? p->keyframe_interval : (1u << 30); /* 0: on demand only */
+}
+
+static bool jpeg_quality(const struct sc_encoder_params *p, int *q, char *reason, size_t rsize)
+{
+    char v[16];
+    *q = 80;
+    if (sc_codec_option(p->options, "quality", v, sizeof(v))) {
+        char *end;
+        long l = strtol(v, &end, 10);
+        if (*end || l < 1 || l > 100) {
+            sc_codec_reason(reason, rsize, "quality must be 1..100");
+            return false;
+        }
+        *q = (int)l;
+    }
+    return true;
+}
+
+bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf, size_t size,
+                         char *reason, size_t rsize)
+{
+    static const char *const known_jpeg[] = { "quality", NULL };
+    static const char *const known_none[] = { NULL };
+    if (!sc_codec_options_check(p->options, codec == SC_CODEC_MJPEG ? known_jpeg : known_none,
+                                reason, rsize))
+        return false;
+    unsigned t = p->threads;
+    int q;
+    switch (codec) {
+    case SC_CODEC_H264: /* spice-server's settings, minus intra-refresh: we want IDRs */
+        snprintf(buf, size,
+                 "x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=%u "
+                 "key-int-max=%u threads=%u byte-stream=true bframes=0 rc-lookahead=0 "
+                 "sync-lookahead=0 sliced-threads=false vbv-buf-capacity=1000 ! "
+                 "video/x-h264,stream-format=byte-stream,alignment=au",
+                 (p->bitrate + 999) / 1000, keyint(p), t);
+        return true;
+    case SC_CODEC_VP8:
+        snprintf(buf, size,
+                 "vp8enc name=enc deadline=1 cpu-used=16 end-usage=cbr target-bitrate=%u "
+                 "lag-in-frames=0 threads=%u keyframe-max-dist=%u buffer-size=1000 "
+                 "buffer-initial-size=500 buffer-optimal-size=600 ! video/x-vp8",
+                 p->bitrate, t ? t : 1, keyint(p) > 999999 ? 999999 : keyint(p));
+        return true;
+    case SC_CODEC_VP9:
+        snprintf(buf, size,
+                 "vp9enc name=enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%u "
+                 "lag-in-frames=0 threads=%u keyframe-max-dist=%u row-mt=%s buffer-size=1000 "
+                 "buffer-initial-size=500 buffer-optimal-size=600 ! video/x-vp9",
+                 p->bitrate, t ? t : 1, keyint(p) > 999999 ? 999999 : keyint(p),
+                 t == 1 ? "false" : "true");
+        return true;
+    case SC_CODEC_MJPEG:
+        if (!jpeg_quality(p, &q, reason, rsize))
+            return false;
+        snprintf(buf, size, "jpegenc name=enc quality=%d ! image/jpeg", q);
+        return true;
+    }
+    sc_codec_reason(reason, rsize, "no GStreamer encoder for codec %d", codec);
+    return false;
+}
+
+bool sc_gst_openh264_desc(const struct sc_encoder_params *p, char *buf, size_t size)
+{
+    char usage[16] = "camera", cx[16] = "low";
+    sc_codec_option(p->options, "usage", usage, sizeof(usage));
+    sc_codec_option(p->options, "complexity", cx, sizeof(cx));
+    snprintf(buf, size,
+             "openh264enc name=enc usage-type=%s complexity=%s multi-thread=%u "
+             "rate-control=bitrate bitrate=%u gop-size=%u enable-frame-skip=false "
+             "slice-mode=n-slices num-slices=1 ! "
+             "video/x-h264,stream-format=byte-stream,alignment=au",
+             usage, cx, p->threads ? p->threads : 1, p->bitrate,
+             p->keyframe_interval ? p->keyframe_interval : 0x7fffffff);
+    return true;
+}
+
+/* ---- encoder ------------------------------------------------------------ */
+
+static const char *const *elements_for(int codec)
+{
+    static const char *const h264[] = { "appsrc", "appsink", "x264enc", NULL };
+    static const char *const vp8[] = { "appsrc", "appsink", "vp8enc", NULL };
+    static const char *const vp9[] = { "appsrc", "appsink", "vp9enc", NULL };
+    static const char *const mjpeg[] = { "appsrc", "appsink", "jpegenc", NULL };
+    switch (codec) {
+    case SC_CODEC_H264: return h264;
+    case SC_CODEC_VP8: return vp8;
+    case SC_CODEC_VP9: return vp9;
+    default: return mjpeg;
+    }
+}
+
+static bool probe_h264(char *r, size_t s) { return sc_gst_have_elements(elements_for(SC_CODEC_H264), r, s); }
+static bool probe_vp8(char *r, size_t s) { return sc_gst_have_elements(elements_for(SC_CODEC_VP8), r, s); }
+static bool probe_vp9(char *r, size_t s) { return sc_gst_have_elements(elements_for(SC_CODEC_VP9), r, s); }
+static bool probe_mjpeg(char *r, size_t s) { return sc_gst_have_elements(elements_for(SC_CODEC_MJPEG), r, s); }
+
+static bool setup_pool(struct gst_encoder *e, GstCaps *caps)
+{
+    e->pool = gst_video_buffer_pool_new();
+    GstStructure *cfg = gst_buffer_pool_get_config(e->pool);
+    gst_buffer_pool_config_set_params(cfg, caps, (guint)e->info.size, 4, 0);
+    return gst_buffer_pool_set_config(e->pool, cfg) && gst_buffer_pool_set_active(e->pool, TRUE);
+}
+
+static struct sc_encoder *gst_enc_create(int codec, const struct sc_encoder_params *p,
+                                         char *reason, size_t rsize)
+{
+    char desc[1024], launch[1200];
+    if (!sc_codec_check_params(p, true, reason, rsize)
+        || !sc_gst_encoder_desc(codec, p, desc, sizeof(desc), reason, rsize))
+        return NULL;
+    snprintf(launch, sizeof(launch),
+             "appsrc name=src is-live=true format=time block=false max-bytes=0 ! %s ! "
+             "appsink name=sink sync=false async=false max-buffers=0 drop=false", desc);
+    struct gst_encoder *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    GError *err = NULL;
+    e->pipeline = gst_parse_launch(launch, &err);
+    if (!e->pipeline) {
+        sc_codec_reason(reason, rsize, "pipeline: %s", err ? err->message : "?");
+        g_clear_error(&err);
+        goto err_free;
+    }
+    g_clear_error(&err);
+    e->src = gst_bin_get_by_name(GST_BIN(e->pipeline), "src");
+    e->sink = gst_bin_get_by_name(GST_BIN(e->pipeline), "sink");
+    e->enc = gst_bin_get_by_name(GST_BIN(e->pipeline), "enc");
+    gst_video_info_set_format(&e->info, GST_VIDEO_FORMAT_I420, p->width, p->height);
+    GST_VIDEO_INFO_FPS_N(&e->info) = (gint)p->fps;
+    GST_VIDEO_INFO_FPS_D(&e->info) = 1;
+    GstCaps *caps = gst_video_info_to_caps(&e->info);
+    gst_app_src_set_caps(GST_APP_SRC(e->src), caps);
+    bool pool_ok = setup_pool(e, caps);
+    gst_caps_unref(caps);
+    if (!pool_ok) {
+        sc_codec_reason(reason, rsize, "cannot set up a buffer pool");
+        goto err_pipeline;
+    }
+    if (gst_element_set_state(e->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        char msg[200] = "state change failed";
+        sc_gst_bus_error(e->pipeline, false, msg, sizeof(msg));
+        sc_codec_reason(reason, rsize, "cannot start the pipeline: %s", msg);
+        goto err_pipeline;
+    }
+    return &e->base;
+err_pipeline:
+    e->base.impl = NULL;
+    if (e->pool) {
+        gst_buffer_pool_set_active(e->pool, FALSE);
+        gst_object_unref(e->pool);
+    }
+    gst_element_set_state(e->pipeline, GST_STATE_NULL);
+    gst_clear_object(&e->src);
+    gst_clear_object(&e->sink);
+    gst_clear_object(&e->enc);
+    gst_object_unref(e->pipeline);
+err_free:
+    free(e);
+    return NULL;
+}
+
+static struct sc_encoder *create_h264(const struct sc_encoder_params *p, char *r, size_t s) { return gst_enc_create(SC_CODEC_H264, p, r, s); }
+static struct sc_encoder *create_vp8(const struct sc_encoder_params *p, char *r, size_t s) { return gst_enc_create(SC_CODEC_VP8, p, r, s); }
+static struct sc_encoder *create_vp9(const struct sc_encoder_params *p, char *r, size_t s) { return gst_enc_create(SC_CODEC_VP9, p, r, s); }
+static struct sc_encoder *create_mjpeg(const struct sc_encoder_params *p, char *r, size_t s) { return gst_enc_create(SC_CODEC_MJPEG, p, r, s); }
+
+/* Converts the frame into a pooled buffer. */
+static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *frame,
+                                  const uint8_t *px)
+{
+    GstBuffer *buf = NULL;
+    if (gst_buffer_pool_acquire_buffer(e->pool, &buf, NULL) != GST_FLOW_OK)
+        return NULL;
+    GstVideoFrame vf;
+    if (!gst_video_frame_map(&vf, &e->info, buf, GST_MAP_WRITE)) {
+        gst_buffer_unref(buf);
+        return NULL;
+    }
+    bool ok = sc_convert_bgrx_to_i420(
+        px, frame->stride, frame->width, frame->height, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
+        (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0), GST_VIDEO_FRAME_PLANE_DATA(&vf, 1),
+        (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 1), GST_VIDEO_FRAME_PLANE_DATA(&vf, 2),
+        (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 2));
+    gst_video_frame_unmap(&vf);
+    if (!ok) {
+        gst_buffer_unref(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *data)
+{
+    GstBuffer *b = gst_sample_get_buffer(s);
+    GstMapInfo m;
+    if (!b || !gst_buffer_map(b, &m, GST_MAP_READ))
+        return -EIO;
+    struct sc_packet pkt = {
+        m.data, m.size, !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT),
+        GST_BUFFER_OFFSET(b) != GST_BUFFER_OFFSET_NONE ? GST_BUFFER_OFFSET(b) : e->pulled,
+    };
+    pkt.seq = GST_BUFFER_PTS_IS_VALID(b)
+                  ? gst_util_uint64_scale_round(GST_BUFFER_PTS(b), e->base.params.fps, GST_SECOND)
+                  : e->pulled;
+    cb(&pkt, data);
+    gst_buffer_unmap(b, &m);
+    e->pulled++;
+    return 0;
+}
+
+static int gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
+                          void *data)
+{
+    struct gst_encoder *e = (struct gst_encoder *)enc;
+    const uint8_t *px = sc_codec_frame_pixels(frame);
+    if (!px)
+        return -EINVAL;
+    double t0 = sc_codec_now_ms();
+    GstBuffer *buf = frame_to_buffer(e, frame, px);
+    enc->stats.convert_ms = sc_codec_now_ms() - t0;
+    enc->stats.zero_copy = false;
+    if (!buf)
+        return -ENOMEM;
+    GST_BUFFER_PTS(buf) = gst_util_uint64_scale(frame->seq, GST_SECOND, enc->params.fps);
+    GST_BUFFER_DURATION(buf) = gst_util_uint64_scale(1, GST_SECOND, enc->params.fps);
+    if (gst_app_src_push_buffer(GST_APP_SRC(e->src), buf) != GST_FLOW_OK)
+        return -EIO;
+    e->pushed++;
+    /* one frame in, one packet out: wait for it; a pipeline that holds
+     * frames shows up as latency */
+    GstClockTime timeout = e->pulled == 0 ? FIRST_TIMEOUT_NS : FRAME_TIMEOUT_NS;
+    GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(e->sink), timeout);
+    while (s) {
+        int r = deliver(e, s, cb, data);
+        gst_sample_unref(s);
+        if (r)
+            return r;
+        s = gst_app_sink_try_pull_sample(GST_APP_SINK(e->sink), 0);
+    }
+    uint64_t held = e->pushed - e->pulled;
+    if (held > enc->stats.latency_frames)
+        enc->stats.latency_frames = (uint32_t)held;
+    char msg[256];
+    if (sc_gst_bus_error(e->pipeline, false, msg, sizeof(msg))) {
+        sc_error("gstreamer encoder: %s", msg);
+        return -EIO;
+    }
+    return 0;
+}
+
+static int gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
+{
+    struct gst_encoder *e = (struct gst_encoder *)enc;
+    switch (enc->impl->codec) {
+    case SC_CODEC_H264:
+        g_object_set(e->enc, "bitrate", (guint)((bitrate + 999) / 1000), NULL);
+        return 0;
+    case SC_CODEC_VP8:
+    case SC_CODEC_VP9:
+        g_object_set(e->enc, "target-bitrate", (gint)bitrate, NULL);
+        return 0;
+    default:
+        return -ENOTSUP; /* jpegenc has quality, not bitrate */
+    }
+}
+
+static void gst_enc_force_keyframe(struct sc_encoder *enc)
+{
+    struct gst_encoder *e = (struct gst_encoder *)enc;
+    GstPad *pad = gst_element_get_static_pad(e->enc, "src");
+    GstEvent *ev = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE,
+                                                               ++e->fku_count);
+    gst_pad_send_event(pad, ev);
+    gst_object_unref(pad);
+}
+
+static void gst_enc_destroy(struct sc_encoder *enc)
+{
+    struct gst_encoder *e = (struct gst_encoder *)enc;
+    gst_element_set_state(e->pipeline, GST_STATE_NULL);
+    gst_buffer_pool_set_active(e->pool, FALSE);
+    gst_object_unref(e->pool);
+    gst_object_unref(e->src);
+    gst_object_unref(e->sink);
+    gst_object_unref(e->enc);
+    gst_object_unref(e->pipeline);
+    free(e);
+}
+
+#define GST_ENCODER(var, id, probe_fn, create_fn)                                      \
+    const struct sc_encoder_ops var = {                                                \
+        .name = "gstreamer", .codec = id, .probe = probe_fn, .create = create_fn,      \
+        .encode = gst_enc_encode, .set_bitrate = gst_enc_set_bitrate,                  \
+        .force_keyframe = gst_enc_force_keyframe, .destroy = gst_enc_destroy,          \
+    }
+
+GST_ENCODER(sc_gst_vp8_encoder, SC_CODEC_VP8, probe_vp8, create_vp8);
+GST_ENCODER(sc_gst_vp9_encoder, SC_CODEC_VP9, probe_vp9, create_vp9);
+GST_ENCODER(sc_gst_h264_encoder, SC_CODEC_H264, probe_h264, create_h264);
+GST_ENCODER(sc_gst_mjpeg_encoder, SC_CODEC_MJPEG, probe_mjpeg, create_mjpeg);
