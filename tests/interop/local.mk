@@ -1,1 +1,31 @@
-# tests/interop/local.mk
+# tests/interop/local.mk: interop tests against the real peers (spice-gtk's
+# spicy-screenshot and library, remote-viewer under Xvfb, QEMU 7.2 as the
+# reference SPICE server) and the bad-input test.  The .sh scripts are the
+# tests (exit-code driver, 77 = skipped); the C programs are helpers they run.
+interop_tests = \
+	tests/interop/test-screenshot-tcp.sh \
+	tests/interop/test-screenshot-unix.sh \
+	tests/interop/test-probe-updates.sh \
+	tests/interop/test-probe-auth.sh \
+	tests/interop/test-probe-clients.sh \
+	tests/interop/test-probe-input.sh \
+	tests/interop/test-remote-viewer.sh \
+	tests/interop/test-badinput.sh \
+	tests/interop/test-probe-qemu.sh \
+	tests/interop/test-badinput-qemu.sh
+TESTS += $(interop_tests)
+EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
+
+check_PROGRAMS += tests/interop/test-badinput
+tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c
+tests_interop_test_badinput_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)
+tests_interop_test_badinput_LDADD = common/libsccommon.la $(GLIB_LIBS) $(OPENSSL_LIBS)
+
+if HAVE_SPICE_CLIENT
+check_PROGRAMS += tests/interop/probe
+tests_interop_probe_SOURCES = tests/interop/probe.c
+tests_interop_probe_CFLAGS = $(AM_CFLAGS) $(SPICE_CLIENT_CFLAGS)
+tests_interop_probe_LDADD = $(SPICE_CLIENT_LIBS)
+else
+EXTRA_DIST += tests/interop/probe.c
+endif

@@ -1,0 +1,249 @@
+# tests/interop/lib.sh: shared helpers for the interop tests (bash).
+#
+# Source it first thing:  . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
+# It makes a temp dir ($T), installs a cleanup trap that kills every helper
+# it started (by PID) and removes $T, and offers:
+#   skip REASON / fail REASON / note TEXT
+#   need_prog PROG [package]          skip (77) when a peer binary is missing
+#   free_port                         prints a free TCP port on 127.0.0.1
+#   start_bg NAME SECS CMD...         start CMD under `timeout SECS`, logs in
+#                                     $T/NAME.out and $T/NAME.err; sets BG_PID
+#   stop_pid PID                      SIGTERM, wait up to 5 s, then SIGKILL
+#   wait_tcp PORT SECS [PID]          until 127.0.0.1:PORT accepts
+#   wait_unix PATH SECS [PID]         until PATH is a socket
+#   start_server ARGS...              our server; waits for its "listening on"
+#                                     lines; sets SERVER_PID, logs server.out/err
+#   start_qemu PORT|unix:PATH [ARGS]  QEMU 7.2's own SPICE server; QEMU_PID
+#   start_xvfb WxH                    Xvfb on a free display; sets DISPLAY
+#   run_probe SECS ARGS...            the spice-gtk probe, bounded
+#   make_test_image OUT W H           a gradient + text + colour blocks PNG
+#   image_diff A B                    ImageMagick AE (differing pixels)
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+SERVER_BIN=${SPICECAST_SERVER:-$top_builddir/server/spicecast-server}
+PROBE_BIN=$top_builddir/tests/interop/probe
+BADINPUT_BIN=$top_builddir/tests/interop/test-badinput
+TEST_NAME=$(basename "$0" .sh)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sc-$TEST_NAME.XXXXXX") || { echo "mktemp failed" >&2; exit 99; }
+HELPER_PIDS=()
+
+note() { echo "[$TEST_NAME] $*" >&2; }
+skip() { echo "SKIP: $TEST_NAME: $*" >&2; exit 77; }
+fail() {
+    echo "FAIL: $TEST_NAME: $*" >&2
+    dump_logs
+    exit 1
+}
+
+# Last lines of every helper log, so a failure explains itself in the .log.
+dump_logs() {
+    local f
+    for f in "$T"/*.out "$T"/*.err; do
+        [ -s "$f" ] || continue
+        echo "---- $(basename "$f") (last 30 lines) ----" >&2
+        tail -n 30 "$f" >&2
+    done
+}
+
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    local rc=$? i
+    trap - EXIT INT TERM HUP
+    # newest first: clients before the servers they talk to
+    for ((i = ${#HELPER_PIDS[@]} - 1; i >= 0; i--)); do
+        stop_pid "${HELPER_PIDS[$i]}"
+    done
+    if [ -n "${KEEP_TEST_TMP:-}" ]; then
+        note "kept $T"
+    else
+        rm -rf "$T"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+need_prog() {
+    command -v "$1" >/dev/null 2>&1 || skip "$1 not found${2:+ (Debian package $2)}"
+}
+
+need_server() {
+    [ -x "$SERVER_BIN" ] || fail "$SERVER_BIN not built"
+}
+
+need_probe() {
+    [ -x "$PROBE_BIN" ] || skip "tests/interop/probe not built (spice-client-glib-2.0 missing at configure time)"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on now (checked by trying to
+# connect; bash's /dev/tcp).  Racy by nature: callers start right away.
+free_port() {
+    local port i
+    for i in $(seq 200); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    fail "no free port found"
+}
+
+# start_bg NAME SECS CMD... : CMD in the background under timeout.
+start_bg() {
+    local name=$1 secs=$2
+    shift 2
+    timeout -k 5 "$secs" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+    BG_PID=$!
+    HELPER_PIDS+=("$BG_PID")
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+wait_tcp() {
+    local port=$1 secs=$2 pid=${3:-} i
+    for i in $(seq $((secs * 10))); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        if [ -n "$pid" ] && ! alive "$pid"; then
+            return 1
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+wait_unix() {
+    local path=$1 secs=$2 pid=${3:-} i
+    for i in $(seq $((secs * 10))); do
+        [ -S "$path" ] && return 0
+        if [ -n "$pid" ] && ! alive "$pid"; then
+            return 1
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# start_server ARGS... : our server, bounded to SERVER_TIMEOUT (120 s).  Waits
+# until it printed one "listening on" line per --listen it was given.
+start_server() {
+    need_server
+    local want=0 a i
+    for a in "$@"; do
+        [ "$a" = --listen ] && want=$((want + 1))
+    done
+    [ $want -gt 0 ] || want=1
+    start_bg server "${SERVER_TIMEOUT:-120}" "$SERVER_BIN" "$@"
+    SERVER_PID=$BG_PID
+    for i in $(seq 100); do
+        if [ "$(grep -c '^listening on ' "$T/server.out" 2>/dev/null)" -ge $want ]; then
+            return 0
+        fi
+        alive "$SERVER_PID" || break
+        sleep 0.1
+    done
+    fail "server did not report $want 'listening on' line(s) within 10 s: $SERVER_BIN $*"
+}
+
+server_alive() {
+    alive "$SERVER_PID" || fail "the server died: $(tail -n 5 "$T/server.err" 2>/dev/null)"
+}
+
+# start_qemu PORT|unix:PATH [EXTRA -spice OPTIONS] [-- MORE QEMU ARGS]
+start_qemu() {
+    need_prog qemu-system-x86_64 qemu-system-x86
+    local where=$1 spice_extra=${2:-disable-ticketing=on} listen
+    shift 2 2>/dev/null || shift
+    [ "${1:-}" = -- ] && shift
+    case $where in
+    unix:*) listen="unix=on,addr=${where#unix:}" ;;
+    *) listen="port=$where,addr=127.0.0.1" ;;
+    esac
+    start_bg qemu "${QEMU_TIMEOUT:-120}" qemu-system-x86_64 -machine pc -m 64 -nodefaults \
+        -device VGA -display none -spice "$listen,$spice_extra" "$@"
+    QEMU_PID=$BG_PID
+    case $where in
+    unix:*) wait_unix "${where#unix:}" 20 "$QEMU_PID" ;;
+    *) wait_tcp "$where" 20 "$QEMU_PID" ;;
+    esac || fail "QEMU did not start listening"
+}
+
+# start_xvfb WxH : Xvfb on a display it picks itself (-displayfd).
+start_xvfb() {
+    need_prog Xvfb xvfb
+    local geom=${1:-1280x1024} i
+    : >"$T/xvfb.display"
+    timeout -k 5 "${XVFB_TIMEOUT:-120}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp \
+        3>"$T/xvfb.display" >"$T/xvfb.out" 2>"$T/xvfb.err" &
+    XVFB_PID=$!
+    HELPER_PIDS+=("$XVFB_PID")
+    for i in $(seq 100); do
+        if [ -s "$T/xvfb.display" ]; then
+            DISPLAY=:$(head -n1 "$T/xvfb.display")
+            export DISPLAY
+            return 0
+        fi
+        alive "$XVFB_PID" || break
+        sleep 0.1
+    done
+    fail "Xvfb did not start"
+}
+
+# run_probe SECS ARGS... : the probe in the foreground, bounded; stdout is
+# left for the caller, stderr goes to $T/probe.err.
+run_probe() {
+    local secs=$1
+    shift
+    timeout -k 5 "$secs" "$PROBE_BIN" --timeout "$((secs - 2))" "$@" 2>>"$T/probe.err"
+}
+
+# make_test_image OUT W H : a deterministic picture with a gradient, text,
+# and four solid colour blocks (red, green, blue, yellow) in a row at the top
+# left, each 64x48, starting at (16,16), that tests can look for.
+make_test_image() {
+    local out=$1 w=$2 h=$3 font text=()
+    # text only with a font file we can name (ImageMagick's default,
+    # Helvetica from ghostscript, is often missing)
+    font=$(fc-match -f '%{file}' sans 2>/dev/null)
+    if [ -n "$font" ] && [ -f "$font" ]; then
+        text=(-font "$font" -fill white -pointsize 20 -draw "text 24,110 'spicecast ${w}x${h}'")
+    fi
+    convert -size "${w}x${h}" gradient:'#203040-#e0c080' \
+        -fill '#ff0000' -draw 'rectangle 16,16 79,63' \
+        -fill '#00ff00' -draw 'rectangle 80,16 143,63' \
+        -fill '#0000ff' -draw 'rectangle 144,16 207,63' \
+        -fill '#ffff00' -draw 'rectangle 208,16 271,63' \
+        -fill '#101010' -draw 'rectangle 16,80 300,200' \
+        "${text[@]}" \
+        \( -size 120x300 gradient:'#ff8000-#0040ff' -rotate 90 \) -geometry +320+40 -composite \
+        \( -seed 7 -size 201x99 xc:gray +noise Random \) -geometry +330+200 -composite \
+        -fill '#ff00ff' -draw "line 0,$((h - 1)) $((w - 1)),0" \
+        -fill '#00ffff' -draw "point $((w - 1)),$((h - 1))" \
+        -depth 8 -type TrueColor "PNG24:$out" || fail "convert could not make $out"
+}
+
+# image_diff A B : number of differing pixels (fails if sizes differ).
+image_diff() {
+    local ae
+    ae=$(compare -metric AE "$1" "$2" null: 2>&1) || true
+    echo "$ae"
+}

@@ -1,0 +1,565 @@
+/* probe: a small SPICE client on the real spice-gtk library
+ * (spice-client-glib-2.0), used by the interop tests to check a server from
+ * the point of view of a stock client.
+ *
+ * Every mode prints machine-readable "key=value" lines on stdout and exits
+ * 0 when its check holds, 1 when it does not, 2 on a usage error.
+ *
+ *   probe --uri URI [--password P] [--timeout S] MODE...
+ *     --screenshot OUT.ppm   wait for the primary surface, MARK and drawing,
+ *                            then write the primary as a binary PPM
+ *     --count-updates S      count display changes for S seconds, print the
+ *                            count, the rate and the invalidated area
+ *     --min-rate R           with --count-updates: fail below R changes/s
+ *     --expect-auth-fail     succeed only if the link is refused with
+ *                            SPICE_CHANNEL_ERROR_AUTH (permission denied)
+ *     --clients N            N sessions at once; all must end up with the
+ *                            same primary pixels (a checksum per client)
+ *     --send-key SCANCODE    press and release a PC set-1 scancode
+ *     --send-pointer X,Y     move the pointer (position in client mouse
+ *                            mode, relative motion in server mode)
+ *     --settle MS            quiet time before a picture counts as drawn */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <spice-client.h>
+
+#define MAX_CLIENTS 64
+#define POLL_MS 10
+
+struct client {
+    int index;
+    SpiceSession *session;
+    SpiceChannel *main;
+    SpiceChannel *display;
+    SpiceInputsChannel *inputs;
+    bool primary;
+    bool marked;
+    bool inputs_open;
+    bool closed;            /* a channel closed or failed after opening */
+    unsigned invalidates;   /* display-invalidate signals */
+    uint64_t area;          /* invalidated pixels */
+    gint64 first_inval_us;
+    gint64 last_inval_us;
+    bool dirty;             /* invalidated since the last checksum */
+    uint64_t checksum;
+    bool have_checksum;
+    int auth_error;         /* 1 once SPICE_CHANNEL_ERROR_AUTH was seen */
+    int link_error;         /* other link/connect/io errors */
+};
+
+static struct {
+    const char *uri;
+    const char *password;
+    double timeout_s;
+    const char *screenshot;
+    double count_s;
+    double min_rate;
+    bool expect_auth_fail;
+    int n_clients;
+    long key;
+    bool have_pointer;
+    int px, py;
+    int settle_ms;
+    bool verbose;
+} opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
+
+static struct client clients[MAX_CLIENTS];
+static GMainLoop *loop;
+static int exit_code = 1;
+
+/* state of the running check */
+static gint64 count_start_us;     /* 0 until counting starts */
+static unsigned count_changes;
+static unsigned changes_half[2];
+static uint64_t count_area_start;
+static bool input_sent;
+static gint64 input_sent_us;
+static uint64_t checksum_at_input;
+static unsigned changes_after_input;
+
+static void finish(int code)
+{
+    exit_code = code;
+    g_main_loop_quit(loop);
+}
+
+static const char *event_name(SpiceChannelEvent ev)
+{
+    switch (ev) {
+    case SPICE_CHANNEL_OPENED: return "opened";
+    case SPICE_CHANNEL_SWITCHING: return "switching";
+    case SPICE_CHANNEL_CLOSED: return "closed";
+    case SPICE_CHANNEL_ERROR_CONNECT: return "error-connect";
+    case SPICE_CHANNEL_ERROR_TLS: return "error-tls";
+    case SPICE_CHANNEL_ERROR_LINK: return "error-link";
+    case SPICE_CHANNEL_ERROR_AUTH: return "error-auth";
+    case SPICE_CHANNEL_ERROR_IO: return "error-io";
+    default: return "none";
+    }
+}
+
+static const char *channel_name(SpiceChannel *ch)
+{
+    int type = 0;
+    g_object_get(ch, "channel-type", &type, NULL);
+    return spice_channel_type_to_string(type);
+}
+
+/* ---- pixels ------------------------------------------------------------ */
+
+/* FNV-style hash of the R,G,B bytes of a 32-bit xRGB primary (X ignored). */
+static bool primary_checksum(struct client *c, uint64_t *out, int *w, int *h)
+{
+    SpiceDisplayPrimary p;
+    if (!c->display || !spice_display_channel_get_primary(c->display, 0, &p) || !p.data)
+        return false;
+    uint64_t hash = 1469598103934665603ull;
+    for (int y = 0; y < p.height; y++) {
+        const guint8 *row = p.data + (size_t)y * p.stride;
+        for (int x = 0; x < p.width; x++) {
+            uint32_t v = row[4 * x] | (uint32_t)row[4 * x + 1] << 8 | (uint32_t)row[4 * x + 2] << 16;
+            hash = (hash ^ v) * 1099511628211ull;
+        }
+    }
+    *out = hash;
+    if (w) *w = p.width;
+    if (h) *h = p.height;
+    return true;
+}
+
+static bool write_ppm(struct client *c, const char *path)
+{
+    SpiceDisplayPrimary p;
+    if (!c->display || !spice_display_channel_get_primary(c->display, 0, &p) || !p.data) {
+        fprintf(stderr, "probe: no primary surface to write\n");
+        return false;
+    }
+    if (p.format != SPICE_SURFACE_FMT_32_xRGB && p.format != SPICE_SURFACE_FMT_32_ARGB) {
+        fprintf(stderr, "probe: unexpected primary format %d\n", p.format);
+        return false;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "probe: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fprintf(f, "P6\n%d %d\n255\n", p.width, p.height);
+    guint8 *rgb = g_malloc((size_t)p.width * 3);
+    bool ok = true;
+    for (int y = 0; y < p.height && ok; y++) {
+        const guint8 *row = p.data + (size_t)y * p.stride;
+        for (int x = 0; x < p.width; x++) {
+            rgb[3 * x] = row[4 * x + 2];
+            rgb[3 * x + 1] = row[4 * x + 1];
+            rgb[3 * x + 2] = row[4 * x];
+        }
+        ok = fwrite(rgb, 3, p.width, f) == (size_t)p.width;
+    }
+    g_free(rgb);
+    if (fclose(f) != 0)
+        ok = false;
+    if (ok)
+        printf("screenshot=%s width=%d height=%d\n", path, p.width, p.height);
+    return ok;
+}
+
+/* ---- readiness ----------------------------------------------------------- */
+
+static bool client_drawn(const struct client *c)
+{
+    return c->primary && c->marked && c->invalidates > 0;
+}
+
+/* Drawn, and either quiet for settle_ms or updating for over 2 s (an
+ * animated source never goes quiet). */
+static bool client_settled(const struct client *c, gint64 now)
+{
+    if (!client_drawn(c))
+        return false;
+    if (now - c->last_inval_us >= (gint64)opt.settle_ms * 1000)
+        return true;
+    return now - c->first_inval_us >= 2 * G_USEC_PER_SEC;
+}
+
+/* ---- signal handlers ----------------------------------------------------- */
+
+static void on_primary_create(SpiceChannel *ch G_GNUC_UNUSED, gint format, gint width,
+                              gint height, gint stride G_GNUC_UNUSED, gint shmid G_GNUC_UNUSED,
+                              gpointer data G_GNUC_UNUSED, gpointer user)
+{
+    struct client *c = user;
+    c->primary = true;
+    if (opt.verbose)
+        fprintf(stderr, "probe[%d]: primary %dx%d format %d\n", c->index, width, height, format);
+}
+
+static void on_primary_destroy(SpiceChannel *ch G_GNUC_UNUSED, gpointer user)
+{
+    struct client *c = user;
+    c->primary = false;
+    c->have_checksum = false;
+}
+
+static void on_invalidate(SpiceChannel *ch G_GNUC_UNUSED, gint x G_GNUC_UNUSED,
+                          gint y G_GNUC_UNUSED, gint w, gint h, gpointer user)
+{
+    struct client *c = user;
+    gint64 now = g_get_monotonic_time();
+    if (c->invalidates == 0)
+        c->first_inval_us = now;
+    c->invalidates++;
+    c->last_inval_us = now;
+    if (w > 0 && h > 0)
+        c->area += (uint64_t)w * (uint64_t)h;
+    c->dirty = true;
+}
+
+static void on_mark(SpiceChannel *ch G_GNUC_UNUSED, gint mark, gpointer user)
+{
+    struct client *c = user;
+    c->marked = mark != 0;
+    if (opt.verbose)
+        fprintf(stderr, "probe[%d]: mark %d\n", c->index, mark);
+}
+
+static void on_channel_event(SpiceChannel *ch, SpiceChannelEvent ev, gpointer user)
+{
+    struct client *c = user;
+    const GError *err = spice_channel_get_error(ch);
+    if (opt.verbose || ev >= SPICE_CHANNEL_ERROR_CONNECT)
+        fprintf(stderr, "probe[%d]: %s channel: %s%s%s\n", c->index, channel_name(ch),
+                event_name(ev), err ? ": " : "", err ? err->message : "");
+    switch (ev) {
+    case SPICE_CHANNEL_OPENED:
+        if (SPICE_IS_INPUTS_CHANNEL(ch))
+            c->inputs_open = true;
+        break;
+    case SPICE_CHANNEL_ERROR_AUTH:
+        c->auth_error = 1;
+        break;
+    case SPICE_CHANNEL_CLOSED:
+        c->closed = true;
+        break;
+    case SPICE_CHANNEL_ERROR_CONNECT:
+    case SPICE_CHANNEL_ERROR_TLS:
+    case SPICE_CHANNEL_ERROR_LINK:
+    case SPICE_CHANNEL_ERROR_IO:
+        c->link_error = ev;
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_channel_new(SpiceSession *s G_GNUC_UNUSED, SpiceChannel *ch, gpointer user)
+{
+    struct client *c = user;
+    g_signal_connect(ch, "channel-event", G_CALLBACK(on_channel_event), c);
+    if (SPICE_IS_MAIN_CHANNEL(ch)) {
+        c->main = ch;
+        return;  /* the session connects main itself */
+    }
+    if (SPICE_IS_DISPLAY_CHANNEL(ch)) {
+        int id = 0;
+        g_object_get(ch, "channel-id", &id, NULL);
+        if (id != 0)
+            return;
+        c->display = ch;
+        g_signal_connect(ch, "display-primary-create", G_CALLBACK(on_primary_create), c);
+        g_signal_connect(ch, "display-primary-destroy", G_CALLBACK(on_primary_destroy), c);
+        g_signal_connect(ch, "display-invalidate", G_CALLBACK(on_invalidate), c);
+        g_signal_connect(ch, "display-mark", G_CALLBACK(on_mark), c);
+    } else if (SPICE_IS_INPUTS_CHANNEL(ch)) {
+        c->inputs = SPICE_INPUTS_CHANNEL(ch);
+    } else if (!SPICE_IS_CURSOR_CHANNEL(ch)) {
+        return;  /* audio, usbredir, ...: not needed */
+    }
+    spice_channel_connect(ch);
+}
+
+/* ---- the checks, run from a periodic timer --------------------------------- */
+
+static void sample_changes(struct client *c, gint64 now)
+{
+    if (!c->dirty)
+        return;
+    c->dirty = false;
+    uint64_t sum;
+    if (!primary_checksum(c, &sum, NULL, NULL))
+        return;
+    bool changed = !c->have_checksum || sum != c->checksum;
+    c->checksum = sum;
+    c->have_checksum = true;
+    if (!changed)
+        return;
+    if (count_start_us) {
+        count_changes++;
+        double t = (now - count_start_us) / 1e6;
+        changes_half[t < opt.count_s / 2 ? 0 : 1]++;
+    }
+    if (input_sent && sum != checksum_at_input)
+        changes_after_input++;
+}
+
+static bool tick_count(struct client *c, gint64 now)
+{
+    if (!count_start_us) {
+        if (!client_drawn(c))
+            return false;
+        count_start_us = now;
+        count_area_start = c->area;
+        uint64_t sum;
+        if (primary_checksum(c, &sum, NULL, NULL)) {
+            c->checksum = sum;
+            c->have_checksum = true;
+        }
+        c->dirty = false;
+        return false;
+    }
+    double t = (now - count_start_us) / 1e6;
+    if (t < opt.count_s)
+        return false;
+    SpiceDisplayPrimary p = { 0 };
+    spice_display_channel_get_primary(c->display, 0, &p);
+    double rate = count_changes / t;
+    double frames = p.width > 0 ? (double)(c->area - count_area_start) / ((double)p.width * p.height) : 0;
+    printf("seconds=%.2f\nchanges=%u\nrate=%.1f\n", t, count_changes, rate);
+    printf("changes_first_half=%u\nchanges_second_half=%u\n", changes_half[0], changes_half[1]);
+    printf("invalidates=%u\nfull_frames_invalidated=%.1f\nfull_frame_rate=%.1f\n",
+           c->invalidates, frames, frames / t);
+    printf("size=%dx%d\n", p.width, p.height);
+    bool ok = opt.min_rate < 0 || rate >= opt.min_rate;
+    if (c->closed || c->link_error) {
+        printf("disconnected=yes\n");
+        ok = false;
+    } else {
+        printf("disconnected=no\n");
+    }
+    finish(ok ? 0 : 1);
+    return true;
+}
+
+static bool tick_clients(gint64 now)
+{
+    for (int i = 0; i < opt.n_clients; i++)
+        if (!client_settled(&clients[i], now))
+            return false;
+    uint64_t sums[MAX_CLIENTS];
+    int w = 0, h = 0;
+    for (int i = 0; i < opt.n_clients; i++)
+        if (!primary_checksum(&clients[i], &sums[i], &w, &h))
+            return false;
+    bool same = true;
+    for (int i = 1; i < opt.n_clients; i++)
+        same = same && sums[i] == sums[0];
+    /* An animated source may differ between clients for a frame; retry
+     * until the timeout before calling it a failure. */
+    static int attempts;
+    if (!same && ++attempts < 50)
+        return false;
+    for (int i = 0; i < opt.n_clients; i++)
+        printf("client%d checksum=%016" PRIx64 " size=%dx%d\n", i, sums[i], w, h);
+    printf("clients=%d identical=%s attempts=%d\n", opt.n_clients, same ? "yes" : "no", attempts + 1);
+    if (same && opt.screenshot && !write_ppm(&clients[0], opt.screenshot))
+        same = false;
+    finish(same ? 0 : 1);
+    return true;
+}
+
+static bool tick_input(struct client *c, gint64 now)
+{
+    if (!input_sent) {
+        if (!client_settled(c, now) || !c->inputs_open)
+            return false;
+        primary_checksum(c, &checksum_at_input, NULL, NULL);
+        if (opt.have_pointer) {
+            int mode = 0;
+            g_object_get(c->main, "mouse-mode", &mode, NULL);
+            if (mode == SPICE_MOUSE_MODE_CLIENT) {
+                spice_inputs_channel_position(c->inputs, opt.px, opt.py, 0, 0);
+                printf("pointer=position %d,%d\n", opt.px, opt.py);
+            } else {
+                spice_inputs_channel_motion(c->inputs, opt.px, opt.py, 0);
+                printf("pointer=motion %d,%d\n", opt.px, opt.py);
+            }
+        }
+        if (opt.key >= 0) {
+            spice_inputs_channel_key_press(c->inputs, (guint)opt.key);
+            spice_inputs_channel_key_release(c->inputs, (guint)opt.key);
+            printf("key=0x%02lx\n", opt.key);
+        }
+        input_sent = true;
+        input_sent_us = now;
+        c->dirty = false;
+        return false;
+    }
+    /* give the messages time to leave and the server time to redraw */
+    if (now - input_sent_us < 1500 * 1000)
+        return false;
+    printf("display_changed_after_input=%s\n", changes_after_input ? "yes" : "no");
+    if (opt.screenshot && !write_ppm(c, opt.screenshot)) {
+        finish(1);
+        return true;
+    }
+    finish(c->closed || c->link_error ? 1 : 0);
+    return true;
+}
+
+static gboolean on_tick(gpointer data G_GNUC_UNUSED)
+{
+    gint64 now = g_get_monotonic_time();
+    struct client *c0 = &clients[0];
+
+    if (opt.expect_auth_fail) {
+        if (c0->auth_error) {
+            printf("auth=denied\n");
+            finish(0);
+        } else if (c0->link_error || c0->closed) {
+            printf("auth=other-error event=%d\n", c0->link_error);
+            finish(1);
+        } else if (c0->marked) {
+            printf("auth=accepted\n");
+            finish(1);
+        }
+        return G_SOURCE_CONTINUE;
+    }
+    for (int i = 0; i < opt.n_clients; i++) {
+        if (clients[i].auth_error) {
+            printf("auth=denied client=%d\n", i);
+            finish(1);
+            return G_SOURCE_CONTINUE;
+        }
+        if (clients[i].link_error && !client_drawn(&clients[i])) {
+            printf("error=link client=%d event=%d\n", i, clients[i].link_error);
+            finish(1);
+            return G_SOURCE_CONTINUE;
+        }
+        sample_changes(&clients[i], now);
+    }
+    if (opt.n_clients > 1) {
+        tick_clients(now);
+    } else if (opt.count_s > 0) {
+        tick_count(c0, now);
+    } else if (opt.key >= 0 || opt.have_pointer) {
+        tick_input(c0, now);
+    } else if (opt.screenshot && client_settled(c0, now)) {
+        finish(write_ppm(c0, opt.screenshot) ? 0 : 1);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_timeout(gpointer data G_GNUC_UNUSED)
+{
+    struct client *c = &clients[0];
+    printf("error=timeout primary=%d marked=%d invalidates=%u\n", c->primary, c->marked,
+           c->invalidates);
+    finish(1);
+    return G_SOURCE_REMOVE;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static gboolean parse_pointer(const char *name G_GNUC_UNUSED, const char *value,
+                              gpointer data G_GNUC_UNUSED, GError **error)
+{
+    if (sscanf(value, "%d,%d", &opt.px, &opt.py) != 2) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "expected X,Y: %s", value);
+        return FALSE;
+    }
+    opt.have_pointer = true;
+    return TRUE;
+}
+
+static gboolean parse_key(const char *name G_GNUC_UNUSED, const char *value,
+                          gpointer data G_GNUC_UNUSED, GError **error)
+{
+    char *end;
+    opt.key = strtol(value, &end, 0);
+    if (*end || opt.key < 0 || opt.key > 0x1ff) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "bad scancode: %s", value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static bool parse_options(int argc, char **argv)
+{
+    char *uri = NULL, *password = NULL, *shot = NULL;
+    gboolean auth_fail = FALSE, verbose = FALSE;
+    GOptionEntry entries[] = {
+        { "uri", 0, 0, G_OPTION_ARG_STRING, &uri, "spice://HOST:PORT or spice+unix://PATH", "URI" },
+        { "password", 0, 0, G_OPTION_ARG_STRING, &password, "ticket password", "P" },
+        { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt.timeout_s, "give up after S seconds", "S" },
+        { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &shot, "write the primary as PPM", "OUT" },
+        { "count-updates", 0, 0, G_OPTION_ARG_DOUBLE, &opt.count_s, "count display changes", "S" },
+        { "min-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt.min_rate, "fail below R changes/s", "R" },
+        { "expect-auth-fail", 0, 0, G_OPTION_ARG_NONE, &auth_fail, "expect permission denied", NULL },
+        { "clients", 0, 0, G_OPTION_ARG_INT, &opt.n_clients, "N sessions at once", "N" },
+        { "send-key", 0, 0, G_OPTION_ARG_CALLBACK, parse_key, "press+release a scancode", "SC" },
+        { "send-pointer", 0, 0, G_OPTION_ARG_CALLBACK, parse_pointer, "move the pointer", "X,Y" },
+        { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL }
+    };
+    GOptionContext *ctx = g_option_context_new("- spice-gtk probe for the interop tests");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
+    g_option_context_free(ctx);
+    if (!ok) {
+        fprintf(stderr, "probe: %s\n", err->message);
+        g_error_free(err);
+        return false;
+    }
+    opt.uri = uri;
+    opt.password = password;
+    opt.screenshot = shot;
+    opt.expect_auth_fail = auth_fail;
+    opt.verbose = verbose;
+    if (!opt.uri || opt.n_clients < 1 || opt.n_clients > MAX_CLIENTS || opt.timeout_s <= 0) {
+        fprintf(stderr, "probe: need --uri, and 1 <= --clients <= %d\n", MAX_CLIENTS);
+        return false;
+    }
+    return true;
+}
+
+static void client_start(struct client *c, int index)
+{
+    c->index = index;
+    c->session = spice_session_new();
+    g_object_set(c->session, "uri", opt.uri, NULL);
+    if (opt.password)
+        g_object_set(c->session, "password", opt.password, NULL);
+    g_signal_connect(c->session, "channel-new", G_CALLBACK(on_channel_new), c);
+    if (!spice_session_connect(c->session))
+        c->link_error = SPICE_CHANNEL_ERROR_CONNECT;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!parse_options(argc, argv))
+        return 2;
+    loop = g_main_loop_new(NULL, FALSE);
+    for (int i = 0; i < opt.n_clients; i++)
+        client_start(&clients[i], i);
+    g_timeout_add(POLL_MS, on_tick, NULL);
+    g_timeout_add((guint)(opt.timeout_s * 1000), on_timeout, NULL);
+    g_main_loop_run(loop);
+    for (int i = 0; i < opt.n_clients; i++) {
+        if (clients[i].session) {
+            spice_session_disconnect(clients[i].session);
+            g_object_unref(clients[i].session);
+        }
+    }
+    g_main_loop_unref(loop);
+    return exit_code;
+}

@@ -1,0 +1,785 @@
+/* test-badinput: raw sockets against a running SPICE server.
+ *
+ *   test-badinput (--tcp HOST:PORT | --unix PATH) [--password P] [--only NAME]
+ *                 [--skip NAME]...
+ *
+ * Each case opens a connection and sends something wrong: a truncated,
+ * oversized or garbage link message, bad auth, an oversized or truncated or
+ * unknown data message, a channel linking with a wrong connection id.  The
+ * case passes when the server closes that connection (read returns 0 or
+ * ECONNRESET) within a few seconds.  After every case a good client must
+ * still link the main channel and receive MAIN_INIT, so the server is alive
+ * and serving.  Plain exit status: 0 when every case passed.  The driver
+ * (test-badinput.sh) also checks the server process and a real client. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include "messages.h"
+#include "ticket.h"
+#include "wire.h"
+
+#define CLOSE_TIMEOUT_MS 4000
+#define IO_TIMEOUT_MS 5000
+#define MSG_MAIN_INIT 103
+#define MSG_SET_ACK 3
+#define MSG_PING 4
+
+static struct {
+    const char *host, *port, *unix_path, *password, *only;
+    const char *skip[16];
+    int n_skip;
+} opt;
+
+/* what the last expect_closed() saw, for the log */
+static uint32_t last_link_error;
+static bool last_link_error_seen;
+
+/* ---- sockets --------------------------------------------------------------- */
+
+static int connect_server(void)
+{
+    if (opt.unix_path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", opt.unix_path);
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+    if (getaddrinfo(opt.host, opt.port, &hints, &res) != 0)
+        return -1;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+/* Sends everything; false if the peer is gone (that may be fine). */
+static bool send_all(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+static bool send_writer(int fd, struct sc_writer *w)
+{
+    bool ok = !w->error && send_all(fd, w->data, w->size);
+    sc_writer_reset(w);
+    return ok;
+}
+
+/* Reads exactly len bytes within IO_TIMEOUT_MS. */
+static bool read_exact(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    while (len > 0) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
+            return false;
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Reads and discards until EOF or ECONNRESET (true) or the timeout (false).
+ * Remembers a link error code if the first bytes were a link reply. */
+static bool expect_closed(int fd)
+{
+    uint8_t buf[65536], head[20];
+    size_t got = 0;
+    long waited = 0;
+    last_link_error_seen = false;
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        int r = poll(&pfd, 1, 100);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            waited += 100;
+            if (waited >= CLOSE_TIMEOUT_MS)
+                return false;
+            continue;
+        }
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n == 0)
+            return true;
+        if (n < 0)
+            return errno == ECONNRESET || errno == EPIPE;
+        for (ssize_t i = 0; i < n && got < sizeof(head); i++)
+            head[got++] = buf[i];
+        if (got >= 20 && !last_link_error_seen && sc_get_u32(head) == SPICE_MAGIC) {
+            last_link_error = sc_get_u32(head + 16);
+            last_link_error_seen = true;
+        }
+    }
+}
+
+/* ---- link helpers --------------------------------------------------------- */
+
+struct link {
+    int fd;
+    struct sc_link_reply reply;
+    bool mini;
+    uint32_t result;
+};
+
+/* Sends a well-formed client hello for (connection_id, type) with AUTH_SELECTION
+ * and MINI_HEADER, reads the server's reply.  Returns false on I/O failure
+ * or a reply that does not parse; reply.error may be nonzero. */
+static bool link_hello(struct link *l, uint32_t connection_id, uint8_t type)
+{
+    struct sc_link_mess m = { .connection_id = connection_id, .channel_type = type };
+    struct sc_writer w;
+    uint8_t head[SC_LINK_HEADER_SIZE];
+    struct sc_link_header h;
+    bool ok = false;
+
+    memset(&l->reply, 0, sizeof(l->reply));
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
+    m.caps.n_channel = 1;
+    sc_writer_init(&w);
+    sc_link_mess_write(&w, &m);
+    if (!send_writer(l->fd, &w))
+        goto out;
+    if (!read_exact(l->fd, head, sizeof(head)) ||
+        sc_link_header_parse(head, sizeof(head), &h) != SPICE_LINK_ERR_OK)
+        goto out;
+    uint8_t *body = malloc(h.size);
+    if (body && read_exact(l->fd, body, h.size) &&
+        sc_link_reply_parse(body, h.size, &l->reply) == SPICE_LINK_ERR_OK)
+        ok = true;
+    free(body);
+    l->mini = sc_caps_has_common(&l->reply.caps, SPICE_COMMON_CAP_MINI_HEADER);
+out:
+    sc_writer_finish(&w);
+    return ok;
+}
+
+/* AUTH_SPICE mechanism word + the encrypted ticket, then the link result. */
+static bool link_auth(struct link *l, const char *password)
+{
+    uint8_t out[4 + SC_TICKET_BLOB_BYTES], res[4];
+    sc_put_u32(out, SPICE_COMMON_CAP_AUTH_SPICE);
+    if (!sc_ticket_encrypt(l->reply.pub_key, SC_TICKET_PUBKEY_BYTES, password, out + 4)) {
+        fprintf(stderr, "# the server's public key does not parse as RSA-1024 SPKI\n");
+        return false;
+    }
+    if (!send_all(l->fd, out, sizeof(out)) || !read_exact(l->fd, res, 4))
+        return false;
+    l->result = sc_get_u32(res);
+    return true;
+}
+
+/* Reads one data message; body is kept up to cap bytes, the rest skipped. */
+static bool read_msg(struct link *l, uint16_t *type, uint8_t *body, size_t cap, uint32_t *size)
+{
+    uint8_t head[SC_FULL_HEADER_SIZE];
+    struct sc_data_header h;
+    size_t hs = sc_data_header_size(l->mini);
+    if (!read_exact(l->fd, head, hs) || !sc_data_header_parse(head, hs, l->mini, &h))
+        return false;
+    *type = h.type;
+    *size = h.size;
+    uint32_t left = h.size;
+    uint8_t skip[4096];
+    while (left > 0) {
+        size_t n = left;
+        uint8_t *dst = skip;
+        size_t kept = h.size - left;
+        if (kept < cap) {
+            dst = body + kept;
+            if (n > cap - kept)
+                n = cap - kept;
+        } else if (n > sizeof(skip)) {
+            n = sizeof(skip);
+        }
+        if (!read_exact(l->fd, dst, n))
+            return false;
+        left -= (uint32_t)n;
+    }
+    return true;
+}
+
+/* A good main-channel link: hello, auth, result 0, then MAIN_INIT.  Leaves
+ * the connection open in l->fd (or -1) and returns the session id (0 on
+ * failure). */
+static uint32_t good_main(struct link *l)
+{
+    l->fd = connect_server();
+    if (l->fd < 0) {
+        fprintf(stderr, "# connect failed: %s\n", strerror(errno));
+        return 0;
+    }
+    if (!link_hello(l, 0, SPICE_CHANNEL_MAIN) || l->reply.error != 0) {
+        fprintf(stderr, "# main link reply missing or error %u\n", l->reply.error);
+        return 0;
+    }
+    if (!link_auth(l, opt.password) || l->result != 0) {
+        fprintf(stderr, "# main link result missing or %u\n", l->result);
+        return 0;
+    }
+    for (int i = 0; i < 20; i++) {
+        uint16_t type;
+        uint32_t size;
+        uint8_t body[64];
+        struct sc_main_init init;
+        if (!read_msg(l, &type, body, sizeof(body), &size)) {
+            fprintf(stderr, "# no MAIN_INIT: read failed\n");
+            return 0;
+        }
+        if (type == MSG_MAIN_INIT) {
+            if (!sc_main_init_parse(body, size < sizeof(body) ? size : sizeof(body), &init) ||
+                init.session_id == 0) {
+                fprintf(stderr, "# MAIN_INIT does not parse or has session id 0\n");
+                return 0;
+            }
+            return init.session_id;
+        }
+    }
+    fprintf(stderr, "# no MAIN_INIT in the first 20 messages\n");
+    return 0;
+}
+
+static void link_close(struct link *l)
+{
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+}
+
+/* A linked channel other than main, in the given session. */
+static bool good_channel(struct link *l, uint32_t session, uint8_t type)
+{
+    l->fd = connect_server();
+    return l->fd >= 0 && link_hello(l, session, type) && l->reply.error == 0 &&
+           link_auth(l, opt.password) && l->result == 0;
+}
+
+/* Writes a mini (or full) data header + body bytes. */
+static void put_msg(struct sc_writer *w, bool mini, uint16_t type, uint32_t size,
+                    const void *body, size_t body_len)
+{
+    if (mini) {
+        sc_write_u16(w, type);
+        sc_write_u32(w, size);
+    } else {
+        sc_write_u64(w, 1);
+        sc_write_u16(w, type);
+        sc_write_u32(w, size);
+        sc_write_u32(w, 0);
+    }
+    if (body_len)
+        sc_write_bytes(w, body, body_len);
+}
+
+/* A raw link header + SpiceLinkMess with every field given. */
+static void put_hello(struct sc_writer *w, uint32_t magic, uint32_t major, uint32_t size,
+                      uint32_t conn, uint8_t type, uint32_t ncommon, uint32_t nchannel,
+                      uint32_t caps_offset)
+{
+    sc_write_u32(w, magic);
+    sc_write_u32(w, major);
+    sc_write_u32(w, 2);
+    sc_write_u32(w, size);
+    sc_write_u32(w, conn);
+    sc_write_u8(w, type);
+    sc_write_u8(w, 0);
+    sc_write_u32(w, ncommon);
+    sc_write_u32(w, nchannel);
+    sc_write_u32(w, caps_offset);
+}
+
+/* ---- the cases ---------------------------------------------------------------- */
+
+/* Each returns the fd whose closing is expected, -1 for "nothing to check"
+ * (the case closed it itself), or -2 on a setup failure. */
+
+static int raw_and_shutdown(const void *buf, size_t len, bool shut)
+{
+    int fd = connect_server();
+    if (fd < 0)
+        return -2;
+    send_all(fd, buf, len);
+    if (shut)
+        shutdown(fd, SHUT_WR);
+    return fd;
+}
+
+static int case_connect_close(void)
+{
+    int fd = connect_server();
+    if (fd < 0)
+        return -2;
+    close(fd);
+    return -1;
+}
+
+static int case_truncated_header(void)
+{
+    uint8_t b[8] = { 'R', 'E', 'D', 'Q', 2, 0, 0, 0 };
+    return raw_and_shutdown(b, sizeof(b), true);
+}
+
+static int case_truncated_mess(void)
+{
+    struct sc_writer w;
+    sc_writer_init(&w);
+    put_hello(&w, SPICE_MAGIC, 2, 26, 0, SPICE_CHANNEL_MAIN, 1, 1, 18);
+    int fd = raw_and_shutdown(w.data, 16 + 10, true);
+    sc_writer_finish(&w);
+    return fd;
+}
+
+static int bad_hello(uint32_t magic, uint32_t major, uint32_t size, uint32_t ncommon,
+                     uint32_t nchannel, uint32_t caps_offset, uint8_t type)
+{
+    struct sc_writer w;
+    sc_writer_init(&w);
+    put_hello(&w, magic, major, size, 0, type, ncommon, nchannel, caps_offset);
+    sc_write_u32(&w, 0x09);
+    sc_write_u32(&w, 0);
+    int fd = raw_and_shutdown(w.data, w.size, false);
+    sc_writer_finish(&w);
+    return fd;
+}
+
+static int case_bad_magic(void) { return bad_hello(0x58585858, 2, 26, 1, 1, 18, 1); }
+static int case_bad_major(void) { return bad_hello(SPICE_MAGIC, 3, 26, 1, 1, 18, 1); }
+static int case_huge_size(void) { return bad_hello(SPICE_MAGIC, 2, 0xffffffffu, 1, 1, 18, 1); }
+static int case_tiny_size(void) { return bad_hello(SPICE_MAGIC, 2, 4, 1, 1, 18, 1); }
+static int case_huge_caps(void) { return bad_hello(SPICE_MAGIC, 2, 26, 0x40000000u, 1, 18, 1); }
+static int case_caps_offset(void) { return bad_hello(SPICE_MAGIC, 2, 26, 1, 1, 4000, 1); }
+static int case_zero_caps_offset(void) { return bad_hello(SPICE_MAGIC, 2, 26, 1, 1, 0, 1); }
+
+static int case_http(void)
+{
+    static const char req[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    return raw_and_shutdown(req, sizeof(req) - 1, false);
+}
+
+static int case_garbage_link(void)
+{
+    uint8_t b[600];
+    for (size_t i = 0; i < sizeof(b); i++)
+        b[i] = (uint8_t)(i * 37 + 11);
+    return raw_and_shutdown(b, sizeof(b), false);
+}
+
+/* after a good hello: an unknown auth mechanism and garbage */
+static int case_bad_auth_mechanism(void)
+{
+    struct link l = { .fd = connect_server() };
+    if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
+        return -2;
+    uint8_t b[4 + 128];
+    memset(b, 0xa5, sizeof(b));
+    sc_put_u32(b, 0xdeadbeef);
+    send_all(l.fd, b, sizeof(b));
+    return l.fd;
+}
+
+/* after a good hello: a short ticket, then EOF */
+static int case_short_ticket(void)
+{
+    struct link l = { .fd = connect_server() };
+    if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
+        return -2;
+    uint8_t b[4 + 20] = { 1, 0, 0, 0 };
+    send_all(l.fd, b, sizeof(b));
+    shutdown(l.fd, SHUT_WR);
+    return l.fd;
+}
+
+/* after a good hello: a 128-byte ticket that does not decrypt */
+static int case_garbage_ticket(void)
+{
+    struct link l = { .fd = connect_server() };
+    if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
+        return -2;
+    uint8_t b[4 + 128];
+    for (size_t i = 0; i < sizeof(b); i++)
+        b[i] = (uint8_t)(i * 91 + 7);
+    sc_put_u32(b, SPICE_COMMON_CAP_AUTH_SPICE);
+    send_all(l.fd, b, sizeof(b));
+    return l.fd;
+}
+
+/* a linked main channel gets one bad data message */
+static int main_then(uint16_t type, uint32_t size, const void *body, size_t len, bool shut)
+{
+    struct link l;
+    if (!good_main(&l)) {
+        link_close(&l);
+        return -2;
+    }
+    struct sc_writer w;
+    sc_writer_init(&w);
+    put_msg(&w, l.mini, type, size, body, len);
+    send_writer(l.fd, &w);
+    sc_writer_finish(&w);
+    if (shut)
+        shutdown(l.fd, SHUT_WR);
+    return l.fd;
+}
+
+static int case_oversized_message(void)
+{
+    /* ATTACH_CHANNELS claiming 2 GiB, and a little of it */
+    uint8_t some[1024] = { 0 };
+    return main_then(SPICE_MSGC_MAIN_ATTACH_CHANNELS, 0x80000000u, some, sizeof(some), false);
+}
+
+static int case_oversized_ffff(void)
+{
+    return main_then(SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, 0xffffffffu, NULL, 0, false);
+}
+
+static int case_truncated_message(void)
+{
+    uint8_t some[10] = { 0 };
+    int fd = main_then(SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, 100, some, sizeof(some), false);
+    if (fd >= 0)
+        close(fd);
+    return fd >= 0 ? -1 : fd;
+}
+
+static int case_truncated_header_msg(void)
+{
+    uint8_t half[3] = { 0x68, 0, 0 };
+    struct link l;
+    if (!good_main(&l)) {
+        link_close(&l);
+        return -2;
+    }
+    send_all(l.fd, half, sizeof(half));
+    link_close(&l);
+    return -1;
+}
+
+static int case_unknown_type(void)
+{
+    return main_then(0x7777, 0, NULL, 0, false);
+}
+
+static int case_unknown_type_body(void)
+{
+    uint8_t junk[40];
+    memset(junk, 0x5a, sizeof(junk));
+    return main_then(250, sizeof(junk), junk, sizeof(junk), false);
+}
+
+static int case_short_mouse_mode(void)
+{
+    uint8_t one = 2;
+    return main_then(SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, 1, &one, 1, false);
+}
+
+/* a linked inputs / display channel gets one bad message */
+static int channel_then(uint8_t channel, uint16_t type, uint32_t size, const void *body,
+                        size_t len)
+{
+    struct link m, c = { .fd = -1 };
+    uint32_t session = good_main(&m);
+    if (!session || !good_channel(&c, session, channel)) {
+        fprintf(stderr, "# could not link channel %u\n", channel);
+        link_close(&m);
+        link_close(&c);
+        return -2;
+    }
+    struct sc_writer w;
+    sc_writer_init(&w);
+    put_msg(&w, c.mini, type, size, body, len);
+    send_writer(c.fd, &w);
+    sc_writer_finish(&w);
+    /* the main channel stays open while we watch the other one */
+    int fd = c.fd;
+    bool closed = expect_closed(fd);
+    close(fd);
+    link_close(&m);
+    return closed ? -1 : -3;
+}
+
+static int case_inputs_unknown(void)
+{
+    return channel_then(SPICE_CHANNEL_INPUTS, 0x7777, 0, NULL, 0);
+}
+
+static int case_inputs_short_key(void)
+{
+    uint8_t one = 0x1e;
+    return channel_then(SPICE_CHANNEL_INPUTS, SPICE_MSGC_INPUTS_KEY_DOWN, 1, &one, 1);
+}
+
+static int case_inputs_short_position(void)
+{
+    uint8_t five[5] = { 1, 0, 0, 0, 2 };
+    return channel_then(SPICE_CHANNEL_INPUTS, SPICE_MSGC_INPUTS_MOUSE_POSITION, 5, five, 5);
+}
+
+static int case_inputs_oversized(void)
+{
+    uint8_t some[64] = { 0 };
+    return channel_then(SPICE_CHANNEL_INPUTS, SPICE_MSGC_INPUTS_KEY_DOWN, 0x80000000u, some,
+                        sizeof(some));
+}
+
+static int case_display_short_init(void)
+{
+    uint8_t three[3] = { 1, 0, 0 };
+    return channel_then(SPICE_CHANNEL_DISPLAY, SPICE_MSGC_DISPLAY_INIT, 3, three, 3);
+}
+
+static int case_display_unknown(void)
+{
+    return channel_then(SPICE_CHANNEL_DISPLAY, 0x6666, 0, NULL, 0);
+}
+
+/* a display channel linking with a wrong connection id while a session is
+ * live: the link must not succeed */
+static int other_link(uint32_t (*conn)(uint32_t session), uint8_t type)
+{
+    struct link m, c = { .fd = -1 };
+    uint32_t session = good_main(&m);
+    if (!session) {
+        link_close(&m);
+        return -2;
+    }
+    c.fd = connect_server();
+    if (c.fd < 0) {
+        link_close(&m);
+        return -2;
+    }
+    bool linked = link_hello(&c, conn(session), type);
+    int ret;
+    if (linked && c.reply.error != 0) {
+        fprintf(stderr, "# link refused in the reply: error %u\n", c.reply.error);
+        ret = expect_closed(c.fd) ? -1 : -3;
+    } else if (linked && link_auth(&c, opt.password)) {
+        fprintf(stderr, "# link result %u\n", c.result);
+        if (c.result == 0) {
+            fprintf(stderr, "# the server accepted the link\n");
+            ret = -3;
+        } else {
+            ret = expect_closed(c.fd) ? -1 : -3;
+        }
+    } else {
+        ret = expect_closed(c.fd) ? -1 : -3;
+    }
+    link_close(&c);
+    link_close(&m);
+    return ret;
+}
+
+static uint32_t wrong_id(uint32_t session) { return session ^ 0x5a5a5a5au; }
+static uint32_t zero_id(uint32_t session) { (void)session; return 0; }
+static uint32_t right_id(uint32_t session) { return session; }
+
+static int case_display_wrong_id(void) { return other_link(wrong_id, SPICE_CHANNEL_DISPLAY); }
+static int case_inputs_wrong_id(void) { return other_link(wrong_id, SPICE_CHANNEL_INPUTS); }
+static int case_display_zero_id(void) { return other_link(zero_id, SPICE_CHANNEL_DISPLAY); }
+static int case_unknown_channel(void) { return other_link(right_id, 99); }
+
+/* many connections with pseudo-random bytes */
+static int case_random(void)
+{
+    uint32_t seed = 12345;
+    for (int i = 0; i < 24; i++) {
+        uint8_t b[2048];
+        size_t n = 1 + (seed % sizeof(b));
+        for (size_t j = 0; j < n; j++) {
+            seed = seed * 1103515245u + 12345u;
+            b[j] = (uint8_t)(seed >> 16);
+        }
+        /* every other one starts with a plausible header */
+        if (i % 2 && n >= 16) {
+            sc_put_u32(b, SPICE_MAGIC);
+            sc_put_u32(b + 4, 2);
+            sc_put_u32(b + 8, 2);
+        }
+        int fd = raw_and_shutdown(b, n, true);
+        if (fd < 0)
+            return -2;
+        bool closed = expect_closed(fd);
+        close(fd);
+        if (!closed) {
+            fprintf(stderr, "# random connection %d (%zu bytes) not closed\n", i, n);
+            return -3;
+        }
+    }
+    return -1;
+}
+
+struct bad_case {
+    const char *name;
+    int (*run)(void);
+    bool need_password;
+};
+
+static const struct bad_case cases[] = {
+    { "connect-close", case_connect_close, false },
+    { "truncated-link-header", case_truncated_header, false },
+    { "truncated-link-mess", case_truncated_mess, false },
+    { "bad-magic", case_bad_magic, false },
+    { "http-request", case_http, false },
+    { "bad-major-version", case_bad_major, false },
+    { "huge-link-size", case_huge_size, false },
+    { "tiny-link-size", case_tiny_size, false },
+    { "huge-caps-count", case_huge_caps, false },
+    { "caps-offset-past-end", case_caps_offset, false },
+    { "caps-offset-zero", case_zero_caps_offset, false },
+    { "garbage-instead-of-link", case_garbage_link, false },
+    { "garbage-after-link", case_bad_auth_mechanism, false },
+    { "short-ticket-then-eof", case_short_ticket, false },
+    { "garbage-ticket", case_garbage_ticket, true },
+    { "oversized-message-2g", case_oversized_message, false },
+    { "oversized-message-4g", case_oversized_ffff, false },
+    { "truncated-message-then-close", case_truncated_message, false },
+    { "truncated-data-header-then-close", case_truncated_header_msg, false },
+    { "unknown-message-type", case_unknown_type, false },
+    { "unknown-message-type-with-body", case_unknown_type_body, false },
+    { "short-mouse-mode-request", case_short_mouse_mode, false },
+    { "inputs-unknown-type", case_inputs_unknown, false },
+    { "inputs-short-key-down", case_inputs_short_key, false },
+    { "inputs-short-mouse-position", case_inputs_short_position, false },
+    { "inputs-oversized-message", case_inputs_oversized, false },
+    { "display-short-init", case_display_short_init, false },
+    { "display-unknown-type", case_display_unknown, false },
+    { "display-wrong-connection-id", case_display_wrong_id, false },
+    { "inputs-wrong-connection-id", case_inputs_wrong_id, false },
+    { "display-connection-id-zero", case_display_zero_id, false },
+    { "unknown-channel-type", case_unknown_channel, false },
+    { "random-garbage-x24", case_random, false },
+};
+
+/* ---- main ------------------------------------------------------------------ */
+
+static bool skipped(const char *name)
+{
+    for (int i = 0; i < opt.n_skip; i++)
+        if (!strcmp(opt.skip[i], name))
+            return true;
+    return false;
+}
+
+static bool parse_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v)
+            return false;
+        if (!strcmp(a, "--tcp")) {
+            char *copy = strdup(v), *colon = strrchr(copy, ':');
+            if (!colon)
+                return false;
+            *colon = 0;
+            opt.host = copy;
+            opt.port = colon + 1;
+        } else if (!strcmp(a, "--unix")) {
+            opt.unix_path = v;
+        } else if (!strcmp(a, "--password")) {
+            opt.password = v;
+        } else if (!strcmp(a, "--only")) {
+            opt.only = v;
+        } else if (!strcmp(a, "--skip") && opt.n_skip < 16) {
+            opt.skip[opt.n_skip++] = v;
+        } else {
+            return false;
+        }
+        i++;
+    }
+    return opt.host || opt.unix_path;
+}
+
+int main(int argc, char **argv)
+{
+    int failed = 0, passed = 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    if (!parse_args(argc, argv)) {
+        fprintf(stderr, "usage: test-badinput (--tcp HOST:PORT | --unix PATH) [--password P] "
+                        "[--only NAME] [--skip NAME]...\n");
+        return 2;
+    }
+    struct link l;
+    if (!good_main(&l)) {
+        fprintf(stderr, "FAIL: a good client cannot link before any bad input\n");
+        return 1;
+    }
+    link_close(&l);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct bad_case *c = &cases[i];
+        if (opt.only && strcmp(opt.only, c->name))
+            continue;
+        if (c->need_password && !opt.password)
+            continue;
+        if (skipped(c->name)) {
+            printf("skip %s\n", c->name);
+            continue;
+        }
+        int fd = c->run();
+        const char *why = NULL;
+        if (fd == -2) {
+            why = "setup failed (a good link did not work)";
+        } else if (fd == -3) {
+            why = "the bad connection was not closed, or the link was accepted";
+        } else if (fd >= 0) {
+            if (!expect_closed(fd))
+                why = "the server kept the bad connection open";
+            close(fd);
+        }
+        /* the server still serves a good client */
+        uint32_t session = good_main(&l);
+        link_close(&l);
+        if (!why && !session)
+            why = "a good client could not link afterwards";
+        if (why) {
+            printf("FAIL %s: %s\n", c->name, why);
+            failed++;
+        } else if (last_link_error_seen) {
+            printf("ok   %s (link error %u)\n", c->name, last_link_error);
+            passed++;
+        } else {
+            printf("ok   %s\n", c->name);
+            passed++;
+        }
+        last_link_error_seen = false;
+        fflush(stdout);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,24 @@
+#!/bin/bash
+# A key press and a pointer move sent by a spice-gtk client through the
+# inputs channel reach the source (the server logs them with
+# SPICECAST_DEBUG=1: "input: key 1e down", "input: pointer X,Y buttons B").
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
+need_probe
+
+port=$(free_port)
+export SPICECAST_DEBUG=1
+start_server --source pattern:640x480 --listen "tcp:127.0.0.1:$port" --disable-ticketing
+unset SPICECAST_DEBUG
+run_probe 20 --uri "spice://127.0.0.1:$port" --send-key 0x1e --send-pointer 123,45 >"$T/input.out"
+rc=$?
+cat "$T/input.out" >&2
+server_alive
+[ $rc = 0 ] || fail "the probe failed to send input"
+grep -q '^pointer=position 123,45' "$T/input.out" ||
+    fail "the client was not in client (absolute) mouse mode: $(grep '^pointer=' "$T/input.out")"
+sleep 0.5
+grep -a 'input:' "$T/server.err" >&2
+grep -aq 'input: key 1e down' "$T/server.err" || fail "key 0x1e press did not reach the source"
+grep -aEq 'input: key (1e|9e) up' "$T/server.err" || fail "key 0x1e release did not reach the source"
+grep -aq 'input: pointer 123,45 buttons 0' "$T/server.err" || fail "pointer move did not reach the source"
+note "key and pointer reached the source"
