@@ -2,7 +2,7 @@
 # and the spicecast-server daemon.
 noinst_LTLIBRARIES += server/libspicecast-server.la
 server_libspicecast_server_la_SOURCES = \
-	server/source.h server/sources/source.c \
+	server/source.h server/sources/source.c server/sources/ticker.h \
 	server/sources/pattern.c server/sources/image.c server/sources/y4m.c
 include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
