@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,11 @@ struct gst_encoder {
     GstVideoInfo info;
     uint64_t pushed, pulled;
     uint32_t fku_count;
+    /* MJPEG: jpegenc has quality, not bitrate; after set_bitrate() the
+     * quality is steered towards the target (0: fixed quality) */
+    uint32_t jpeg_target;
+    int jpeg_quality;
+    double jpeg_avg_bytes;
 };
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -284,6 +290,27 @@ static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *
     return buf;
 }
 
+/* A small proportional controller: quality follows log2(target/actual),
+ * on a running average of packet sizes. */
+static void steer_jpeg_quality(struct gst_encoder *e, size_t bytes)
+{
+    if (!e->jpeg_target)
+        return;
+    double target = e->jpeg_target / 8.0 / e->base.params.fps;
+    e->jpeg_avg_bytes = e->jpeg_avg_bytes > 0 ? 0.7 * e->jpeg_avg_bytes + 0.3 * bytes : bytes;
+    double err = log2(target / e->jpeg_avg_bytes);
+    if (fabs(err) < 0.05)
+        return;
+    int step = (int)lround(err * 12.0);
+    step = step > 8 ? 8 : step < -8 ? -8 : step != 0 ? step : (err > 0 ? 1 : -1);
+    int q = e->jpeg_quality + step;
+    q = q < 5 ? 5 : q > 98 ? 98 : q;
+    if (q != e->jpeg_quality) {
+        e->jpeg_quality = q;
+        g_object_set(e->enc, "quality", q, NULL);
+    }
+}
+
 static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *data)
 {
     GstBuffer *b = gst_sample_get_buffer(s);
@@ -298,6 +325,7 @@ static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *d
                   ? gst_util_uint64_scale_round(GST_BUFFER_PTS(b), e->base.params.fps, GST_SECOND)
                   : e->pulled;
     cb(&pkt, data);
+    steer_jpeg_quality(e, m.size);
     gst_buffer_unmap(b, &m);
     e->pulled++;
     return 0;
@@ -354,8 +382,11 @@ static int gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
     case SC_CODEC_VP9:
         g_object_set(e->enc, "target-bitrate", (gint)bitrate, NULL);
         return 0;
-    default:
-        return -ENOTSUP; /* jpegenc has quality, not bitrate */
+    default: /* MJPEG: steer jpegenc's quality from now on */
+        if (!e->jpeg_quality)
+            g_object_get(e->enc, "quality", &e->jpeg_quality, NULL);
+        e->jpeg_target = bitrate;
+        return 0;
     }
 }
 

@@ -35,3 +35,10 @@ codecs_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
 codecs_spicecast_bench_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GST_LIBS) \
 	$(CAIRO_LIBS) -lm
 dist_man_MANS += data/spicecast-bench.1
+
+# tests: round trips per backend (GLib g_test, TAP) and the bench's CLI
+check_PROGRAMS += tests/codecs/test-codecs
+tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
+tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-codecs
