@@ -255,7 +255,8 @@ static void image_write(struct sc_writer *w, const struct sc_draw_copy *m)
         return;
     }
     sc_write_u8(w, m->bitmap_format);
-    sc_write_u8(w, m->bitmap_flags);
+    /* no palette is ever written: only TOP_DOWN is meaningful */
+    sc_write_u8(w, m->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN);
     sc_write_u32(w, m->width);
     sc_write_u32(w, m->height);
     sc_write_u32(w, (uint32_t)(repack ? row : stride));

@@ -1,1 +1,63 @@
-# tests/fuzz/local.mk
+# tests/fuzz/: libFuzzer targets for every wire parser, run for a bounded time
+# by tests/fuzz/run-fuzzers.sh during `make check`.
+#
+# How to add a target (codecs/local.mk does the same for fuzz-decoder-*):
+# automake compiles with $(CC) and libtool, so fuzz targets are built with an
+# explicit rule that calls $(CLANG) directly on the .c files they need:
+#
+#   tests/fuzz/fuzz-foo: tests/fuzz/fuzz-foo.c <the common/*.c it needs> config.h
+#   	$(fuzz_link) <extra libs>
+#   fuzz_targets += tests/fuzz/fuzz-foo
+#
+# fuzz_link compiles and links every .c prerequisite ($^, VPATH-resolved) with
+# FUZZ_CFLAGS; name only .c files and headers/config.h as prerequisites.  Put
+# seed inputs in tests/fuzz/corpus/fuzz-foo/ (run-fuzzers.sh runs every
+# tests/fuzz/fuzz-* program it finds built, over a copy of its corpus).
+# `make fuzz-corpus` regenerates the seeds of the wire targets below.
+
+EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-util.h tests/fuzz/gen-corpus.c \
+	tests/fuzz/corpus
+TESTS += tests/fuzz/run-fuzzers.sh
+fuzz_targets =
+
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -std=gnu11 \
+	-I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+	$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS)
+fuzz_link = $(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+# the message parsers and writers, without libtool or GLib
+fuzz_wire_srcs = common/wire.c common/msg-link.c common/msg-base.c common/msg-main.c \
+	common/msg-display.c common/msg-inputs.c common/msg-cursor.c common/lz4-image.c
+fuzz_wire_deps = $(fuzz_wire_srcs) common/messages.h common/wire.h tests/fuzz/fuzz-util.h config.h
+
+if HAVE_FUZZ
+fuzz_targets += tests/fuzz/fuzz-link tests/fuzz/fuzz-base tests/fuzz/fuzz-main \
+	tests/fuzz/fuzz-display tests/fuzz/fuzz-inputs tests/fuzz/fuzz-cursor
+
+tests/fuzz/fuzz-link: tests/fuzz/fuzz-link.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+tests/fuzz/fuzz-base: tests/fuzz/fuzz-base.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+tests/fuzz/fuzz-main: tests/fuzz/fuzz-main.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+tests/fuzz/fuzz-display: tests/fuzz/fuzz-display.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+tests/fuzz/fuzz-inputs: tests/fuzz/fuzz-inputs.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+tests/fuzz/fuzz-cursor: tests/fuzz/fuzz-cursor.c $(fuzz_wire_deps)
+	$(fuzz_link) $(LZ4_LIBS)
+endif
+
+# built before the bounded run; `make fuzz` builds them alone
+tests/fuzz/run-fuzzers.log: $(fuzz_targets)
+.PHONY: fuzz fuzz-corpus
+fuzz: $(fuzz_targets)
+CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus
+
+# Seeds: valid messages from the writers (tests/fuzz/gen-corpus.c).
+tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
+	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) -o $@ $(filter %.c,$^) $(LZ4_LIBS)
+fuzz-corpus: tests/fuzz/gen-corpus
+	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus

@@ -1,0 +1,151 @@
+/* libFuzzer: display channel parsers, DRAW_COPY (then decoding its LZ4
+ * image or reading its bitmap rows) and the LZ4 image decoder. */
+#include "config.h"
+
+#include "fuzz-util.h"
+
+#define FUZZ_MAX_PIXELS (1024 * 1024)
+
+static void touch(const uint8_t *p, size_t n)
+{
+    volatile uint8_t sum = 0;
+
+    for (size_t i = 0; i < n; i++)
+        sum += p[i];
+    (void)sum;
+}
+
+static void lz4_decode(const uint8_t *payload, size_t size, uint32_t w, uint32_t h)
+{
+    uint8_t *out;
+
+    if (!w || !h || (uint64_t)w * h > FUZZ_MAX_PIXELS)
+        return;
+    out = malloc((size_t)w * 4 * h);
+    if (out)
+        sc_lz4_image_decode(payload, size, w, h, out, (size_t)w * 4);
+    free(out);
+}
+
+static void draw_copy(const uint8_t *body, size_t len)
+{
+    struct sc_draw_copy *m = malloc(sizeof(*m));
+
+    if (!m)
+        return;
+    if (sc_draw_copy_parse(body, len, m)) {
+        if (m->image_type == SPICE_IMAGE_TYPE_LZ4)
+            lz4_decode(m->data, m->data_size, m->width, m->height);
+        else if (m->image_type == SPICE_IMAGE_TYPE_BITMAP &&
+                 (uint64_t)m->stride * m->height != m->data_size)
+            abort();
+        touch(m->data, m->data_size);
+        if (m->clip.num_rects > SC_MAX_CLIP_RECTS)
+            abort();
+        struct sc_writer w;
+        sc_writer_init(&w);
+        sc_draw_copy_write(&w, m);
+        if (!w.error && !sc_draw_copy_parse(w.data, w.size, m))
+            abort();
+        sc_writer_finish(&w);
+    }
+    free(m);
+}
+
+static void streams(uint8_t sel, const uint8_t *body, size_t len)
+{
+    uint32_t u32;
+
+    switch (sel % 8) {
+    case 0:
+        FUZZ_ROUNDTRIP(struct sc_stream_create, sc_stream_create_parse, sc_stream_create_write,
+                       body, len);
+        break;
+    case 1:
+        FUZZ_ROUNDTRIP(struct sc_stream_data, sc_stream_data_parse, sc_stream_data_write, body, len);
+        break;
+    case 2:
+        FUZZ_ROUNDTRIP(struct sc_stream_data_sized, sc_stream_data_sized_parse,
+                       sc_stream_data_sized_write, body, len);
+        break;
+    case 3: {
+        struct sc_clip *c = malloc(sizeof(*c));
+        if (c)
+            sc_stream_clip_parse(body, len, &u32, c);
+        free(c);
+        break;
+    }
+    case 4:
+        FUZZ_ROUNDTRIP(struct sc_stream_report, sc_stream_report_parse, sc_stream_report_write,
+                       body, len);
+        break;
+    case 5:
+        FUZZ_ROUNDTRIP(struct sc_stream_activate_report, sc_stream_activate_report_parse,
+                       sc_stream_activate_report_write, body, len);
+        break;
+    case 6:
+        FUZZ_ROUNDTRIP(struct sc_preferred_video_codecs, sc_preferred_video_codecs_parse,
+                       sc_preferred_video_codecs_write, body, len);
+        break;
+    default:
+        sc_stream_destroy_parse(body, len, &u32);
+        break;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t *body, u8;
+    uint32_t u32;
+    size_t len;
+
+    if (size < 1)
+        return 0;
+    len = size - 1;
+    body = fuzz_dup(data + 1, len);
+    if (!body)
+        return 0;
+    switch (data[0] % 12) {
+    case 0:
+    case 1:
+    case 2:
+        draw_copy(body, len);
+        break;
+    case 3:
+        /* raw LZ4 payload: 2 bytes of dimensions first */
+        if (len >= 2)
+            lz4_decode(body + 2, len - 2, body[0] + 1u, body[1] + 1u);
+        break;
+    case 4:
+        FUZZ_ROUNDTRIP(struct sc_display_init, sc_display_init_parse, sc_display_init_write,
+                       body, len);
+        break;
+    case 5:
+        FUZZ_ROUNDTRIP(struct sc_surface_create, sc_surface_create_parse, sc_surface_create_write,
+                       body, len);
+        sc_surface_destroy_parse(body, len, &u32);
+        break;
+    case 6:
+        FUZZ_ROUNDTRIP(struct sc_monitors_config, sc_monitors_config_parse,
+                       sc_monitors_config_write, body, len);
+        sc_preferred_compression_parse(body, len, &u8);
+        break;
+    case 7: {
+        struct sc_draw_fill *f = malloc(sizeof(*f));
+        if (f)
+            sc_draw_fill_parse(body, len, f);
+        free(f);
+        break;
+    }
+    case 8:
+        FUZZ_ROUNDTRIP(struct sc_gl_scanout, sc_gl_scanout_unix_parse, sc_gl_scanout_unix_write,
+                       body, len);
+        FUZZ_ROUNDTRIP(struct sc_gl_draw, sc_gl_draw_parse, sc_gl_draw_write, body, len);
+        break;
+    default:
+        streams(data[0] / 12, body, len);
+        break;
+    }
+    free(body);
+    return 0;
+}
