@@ -18,7 +18,9 @@
  *     --send-key SCANCODE    press and release a PC set-1 scancode
  *     --send-pointer X,Y     move the pointer (position in client mouse
  *                            mode, relative motion in server mode)
- *     --settle MS            quiet time before a picture counts as drawn */
+ *     --settle MS            quiet time before a picture counts as drawn
+ *     --hold S               after a successful check, stay connected S
+ *                            more seconds (prints "holding" first) */
 #include "config.h"
 
 #include <errno.h>
@@ -68,6 +70,7 @@ static struct {
     bool have_pointer;
     int px, py;
     int settle_ms;
+    double hold_s;
     bool verbose;
 } opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
 
@@ -85,9 +88,25 @@ static gint64 input_sent_us;
 static uint64_t checksum_at_input;
 static unsigned changes_after_input;
 
+static gboolean quit_loop(gpointer data G_GNUC_UNUSED)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
+static bool finished;
+
 static void finish(int code)
 {
+    if (finished)
+        return;
+    finished = true;
     exit_code = code;
+    if (code == 0 && opt.hold_s > 0) {
+        printf("holding=%.1f\n", opt.hold_s);
+        g_timeout_add((guint)(opt.hold_s * 1000), quit_loop, NULL);
+        return;
+    }
     g_main_loop_quit(loop);
 }
 
@@ -418,6 +437,9 @@ static gboolean on_tick(gpointer data G_GNUC_UNUSED)
     gint64 now = g_get_monotonic_time();
     struct client *c0 = &clients[0];
 
+    if (finished)
+        return G_SOURCE_CONTINUE;
+
     if (opt.expect_auth_fail) {
         if (c0->auth_error) {
             printf("auth=denied\n");
@@ -459,6 +481,8 @@ static gboolean on_tick(gpointer data G_GNUC_UNUSED)
 static gboolean on_timeout(gpointer data G_GNUC_UNUSED)
 {
     struct client *c = &clients[0];
+    if (finished)
+        return G_SOURCE_REMOVE;
     printf("error=timeout primary=%d marked=%d invalidates=%u\n", c->primary, c->marked,
            c->invalidates);
     finish(1);
@@ -506,6 +530,7 @@ static bool parse_options(int argc, char **argv)
         { "send-key", 0, 0, G_OPTION_ARG_CALLBACK, parse_key, "press+release a scancode", "SC" },
         { "send-pointer", 0, 0, G_OPTION_ARG_CALLBACK, parse_pointer, "move the pointer", "X,Y" },
         { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
+        { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt.hold_s, "stay connected S seconds more", "S" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };

@@ -1,0 +1,159 @@
+#!/bin/bash
+# bench/bench-server.sh: issue 3's performance figures (a benchmark, not a
+# test; run by hand after `make` and `make check` has built the probe):
+#
+#  (a) lossless full-frame updates of a 1920x1080 desktop frame:
+#      1. bench/bench-lossless (the server's own encode path, LZ4 DRAW_COPY
+#         bodies + send through a socket, one thread) on a synthetic desktop
+#         image and on the pattern source;
+#      2. end to end: spicecast-server playing a 60 fps y4m of that desktop
+#         scrolling (every frame fully damaged) to a spice-gtk client (the
+#         probe) over TCP loopback; prints the full frames/s the client got
+#         and the server's CPU use (1.00 = one core).
+#  (b) memory: the server's RSS with no client, with 64 spice-gtk sessions
+#      connected and idle, and with 64 clients that link the display and
+#      then never read (at +5 s and +15 s: a server keeping at most one
+#      pending frame per client does not grow).
+#
+# Usage: bench/bench-server.sh   (from the build tree; BENCH_QUICK=1 shorter)
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_srcdir=${top_srcdir:-$top_builddir}
+. "$top_srcdir/tests/interop/lib.sh"
+need_server
+need_probe
+need_prog convert imagemagick
+SERVER_TIMEOUT=600
+secs=${BENCH_QUICK:+4}
+secs=${secs:-8}
+
+# the real server process (start_server runs it under timeout)
+server_child() { cat /proc/"$SERVER_PID"/task/*/children 2>/dev/null | awk '{print $1}'; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status 2>/dev/null; }
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat 2>/dev/null; }
+hz=$(getconf CLK_TCK)
+
+echo "== spicecast bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m)"
+grep -m1 'model name' /proc/cpuinfo | sed 's/.*: /cpu: /'
+
+# ---- a synthetic 1920x1080 desktop: wallpaper, windows, text ---------------
+font=$(fc-match -f '%{file}' monospace 2>/dev/null)
+fontarg=()
+[ -n "$font" ] && [ -f "$font" ] && fontarg=(-font "$font")
+# Text as a stack of labels of 15 lines each: ImageMagick refuses one long
+# label string ("width or height exceeds limit") and its default policy
+# forbids caption:@file.
+chunk() {
+    sed -n "$1,$(($1 + 14))p" "$top_srcdir/common/msg-display.c" | cut -c1-110 |
+        sed 's/%/%%/g; s/\\/\\\\/g; s/^@/ @/'
+}
+labels() {
+    local i
+    for i in $(seq "$1" 15 $(($1 + 60))); do printf '%s\0' "label:$(chunk "$i")"; done
+}
+mapfile -d '' -t left < <(labels 1)
+mapfile -d '' -t right < <(labels 76)
+convert -size 1920x1080 gradient:'#1d3557-#457b9d' \
+    -fill '#f1faee' -draw 'rectangle 80,60 1000,760' \
+    -fill '#a8dadc' -draw 'rectangle 80,60 1000,92' \
+    -fill '#2b2b2b' -draw 'rectangle 1060,140 1860,900' \
+    -fill '#e63946' -draw 'rectangle 0,1040 1920,1080' \
+    \( -seed 3 -size 640x220 plasma:'#d08030-#3060a0' -blur 0x1 \) -geometry +120+800 -composite \
+    \( -background '#f1faee' -fill '#202020' "${fontarg[@]}" -pointsize 13 "${left[@]}" \
+       -append -crop 900x660+0+0 +repage \) -geometry +90+96 -composite \
+    \( -background '#2b2b2b' -fill '#8ae234' "${fontarg[@]}" -pointsize 14 "${right[@]}" \
+       -append -crop 780x740+0+0 +repage \) -geometry +1070+150 -composite \
+    -depth 8 -type TrueColor "PNG24:$T/desktop.png" || fail "could not draw the desktop"
+
+# ---- (a1) encode + send micro-benchmark -------------------------------------
+lossless=$top_builddir/bench/bench-lossless
+if [ -x "$lossless" ]; then
+    echo "== (a1) bench-lossless: full-frame encode + send, one thread"
+    echo "-- synthetic desktop image"
+    timeout 300 "$lossless" "image:$T/desktop.png" 300 2>/dev/null
+    echo "-- pattern source"
+    timeout 300 "$lossless" pattern:1920x1080 300 2>/dev/null
+else
+    echo "== (a1) skipped: bench/bench-lossless not built (make bench/bench-lossless)"
+fi
+
+# ---- (a2) end to end: y4m of the desktop scrolling, every frame damaged ----
+nframes=16
+{
+    printf 'YUV4MPEG2 W1920 H1080 F60:1 Ip A1:1 C420jpeg\n'
+    for i in $(seq 0 $((nframes - 1))); do
+        printf 'FRAME\n'
+        # (convert exits 1 after writing YUV; the size check below is the test)
+        convert "$T/desktop.png" -roll +0+$((i * 8)) -sampling-factor 4:2:0 -depth 8 yuv:-
+    done
+} >"$T/desktop.y4m"
+[ "$(stat -c %s "$T/desktop.y4m")" = $((45 + nframes * (6 + 1920 * 1080 * 3 / 2))) ] ||
+    fail "could not write the y4m"
+
+port=$(free_port)
+start_server --source "y4m:$T/desktop.y4m" --listen "tcp:127.0.0.1:$port" --disable-ticketing
+spid=$(server_child)
+sleep 1
+run_probe $((secs + 30)) --uri "spice://127.0.0.1:$port" --count-updates "$secs" >"$T/e2e.out" &
+probe=$!
+HELPER_PIDS+=("$probe")
+# measure server CPU over the counting window (the probe starts counting
+# once drawn, about 1 s in)
+sleep 1.5
+t0=$(cpu_ticks "$spid") w0=$(date +%s.%N)
+sleep $((secs - 1))
+t1=$(cpu_ticks "$spid") w1=$(date +%s.%N)
+wait "$probe"
+echo "== (a2) end to end, y4m 1920x1080 @ 60 fps (full damage) -> spice-gtk probe over TCP"
+grep -E '^(size|full_frame_rate|rate|invalidates)=' "$T/e2e.out" | sed 's/^/   /'
+awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v hz="$hz" \
+    'BEGIN { printf "   server CPU: %.2f cores (all threads, includes I420->BGRX of every source frame)\n", (t1 - t0) / hz / (w1 - w0) }'
+ffr=$(sed -n 's/^full_frame_rate=//p' "$T/e2e.out")
+awk -v f="${ffr:-0}" -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v hz="$hz" \
+    'BEGIN { c = (t1 - t0) / hz / (w1 - w0); if (c > 0) printf "   full frames per server CPU-second: %.1f\n", f / c }'
+stop_pid "$SERVER_PID"
+
+# ---- (b) memory with 64 clients ------------------------------------------
+echo "== (b) server RSS, 1920x1080"
+port=$(free_port)
+start_server --source "image:$T/desktop.png" --listen "tcp:127.0.0.1:$port" --disable-ticketing
+spid=$(server_child)
+sleep 1
+echo "   image source, no client:              $(rss_kb "$spid") kB"
+run_probe 120 --uri "spice://127.0.0.1:$port" --clients 64 --hold 6 >"$T/c64.out" &
+probe=$!
+HELPER_PIDS+=("$probe")
+for i in $(seq 900); do
+    grep -q '^holding' "$T/c64.out" 2>/dev/null && break
+    alive "$probe" || break
+    sleep 0.1
+done
+grep -q '^holding' "$T/c64.out" || fail "64 spice-gtk clients did not all get the picture: $(tail -n 3 "$T/c64.out")"
+sleep 2
+echo "   image source, 64 spice-gtk clients:   $(rss_kb "$spid") kB ($(grep -c checksum= "$T/c64.out") sessions drawn)"
+wait "$probe"
+sleep 1
+echo "   image source, after they left:        $(rss_kb "$spid") kB"
+stop_pid "$SERVER_PID"
+
+idle=$T/idle-clients
+cc -std=gnu11 -O2 -I"$top_builddir" -I"$top_srcdir/common" $(pkg-config --cflags glib-2.0 spice-protocol) \
+    -o "$idle" "$top_srcdir/bench/idle-clients.c" "$top_builddir/common/.libs/libsccommon.a" \
+    $(pkg-config --libs glib-2.0 libcrypto liblz4) || fail "could not build idle-clients"
+port=$(free_port)
+start_server --source pattern:1920x1080 --listen "tcp:127.0.0.1:$port" --disable-ticketing
+spid=$(server_child)
+sleep 1
+echo "   pattern (animated), no client:        $(rss_kb "$spid") kB"
+start_bg idle 60 "$idle" --tcp "127.0.0.1:$port" 64 20
+for i in $(seq 300); do
+    grep -q '^linked=' "$T/idle.out" 2>/dev/null && break
+    alive "$BG_PID" || break
+    sleep 0.1
+done
+grep -q '^linked=64' "$T/idle.out" || fail "64 non-reading clients did not link: $(cat "$T/idle.err")"
+sleep 5
+echo "   pattern, 64 non-reading clients, +5 s:  $(rss_kb "$spid") kB"
+sleep 10
+echo "   pattern, 64 non-reading clients, +15 s: $(rss_kb "$spid") kB"
+alive "$spid" || fail "the server died"
+stop_pid "$SERVER_PID"
