@@ -165,14 +165,6 @@ static bool handle_preferred_compression(struct sc_channel_client *cc, const uin
     return true;
 }
 
-static bool handle_ignored(struct sc_channel_client *cc, const uint8_t *body, size_t len)
-{
-    (void)cc;
-    (void)body;
-    (void)len;
-    return true;
-}
-
 static bool display_start(struct sc_channel_client *cc)
 {
     struct dcc *dcc = g_new0(struct dcc, 1);
@@ -207,8 +199,9 @@ static void display_destroy(struct sc_channel_client *cc)
 static const struct sc_channel_handler display_handlers[] = {
     { SPICE_MSGC_DISPLAY_INIT, handle_init },
     { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression },
-    { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_ignored },
-    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_ignored },
+    /* no video streams, no GL scanout yet */
+    { SPICE_MSGC_DISPLAY_STREAM_REPORT, sc_cc_ignore },
+    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, sc_cc_ignore },
     { 0, NULL },
 };
 

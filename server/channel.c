@@ -106,6 +106,13 @@ static bool handle_base(struct sc_channel_client *cc, uint16_t type, const uint8
     }
 }
 
+bool sc_cc_ignore(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    (void)body;
+    sc_debug("%s: ignoring a message (%zu bytes)", cc_name(cc), len);
+    return true;
+}
+
 static bool cc_dispatch(struct sc_channel_client *cc, uint16_t type, const uint8_t *body,
                         size_t len)
 {
@@ -119,8 +126,10 @@ static bool cc_dispatch(struct sc_channel_client *cc, uint16_t type, const uint8
         if (h->type == type)
             return h->handle(cc, body, len);
     }
-    sc_debug("%s: ignoring message %u (%zu bytes)", cc_name(cc), type, len);
-    return true;
+    /* like spice-server: a message type the channel does not know is a
+     * protocol error (known but unused ones have an ignoring handler) */
+    sc_warn("%s: %s: unknown message type %u", cc_name(cc), sc_conn_peer(cc->conn), type);
+    return false;
 }
 
 static bool cc_input(struct sc_conn *conn, void *data)

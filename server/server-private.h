@@ -63,6 +63,8 @@ void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type);
 /* True when the client can take more: ack window open, queue below water. */
 bool sc_cc_can_send(const struct sc_channel_client *cc);
 void sc_cc_close(struct sc_channel_client *cc);
+/* A handler for known messages the channel does not act on. */
+bool sc_cc_ignore(struct sc_channel_client *cc, const uint8_t *body, size_t len);
 /* Takes over a linked connection. */
 struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session *session,
                                     struct sc_conn *conn, const struct sc_link_mess *link,
