@@ -1,6 +1,7 @@
 #!/bin/bash
 # spicy-screenshot (spice-gtk 0.42) of `spicecast-server --source image:X.png`
-# over TCP gives exactly X's pixels.
+# over TCP gives exactly X's pixels, on 127.0.0.1 and (where the loopback
+# has it) on ::1, both --listen options given to one server.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_prog spicy-screenshot spice-client-gtk
 need_prog convert imagemagick
@@ -8,18 +9,29 @@ need_prog compare imagemagick
 
 make_test_image "$T/x.png" 642 481
 port=$(free_port)
-start_server --source "image:$T/x.png" --listen "tcp:127.0.0.1:$port" --disable-ticketing
+hosts=(127.0.0.1)
+listen=(--listen "tcp:127.0.0.1:$port")
+if grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 2>/dev/null; then
+    hosts+=(::1)
+    listen+=(--listen "tcp:[::1]:$port")
+else
+    note "no ::1 on the loopback here: IPv4 only"
+fi
+start_server --source "image:$T/x.png" "${listen[@]}" --disable-ticketing
 grep -q "^listening on tcp:127.0.0.1:$port" "$T/server.out" ||
     fail "server did not print 'listening on tcp:127.0.0.1:$port': $(cat "$T/server.out")"
 
-timeout 20 spicy-screenshot -h 127.0.0.1 -p "$port" -o "$T/shot.ppm" >"$T/spicy.out" 2>&1 ||
-    fail "spicy-screenshot failed (exit $?)"
-server_alive
-size=$(identify -format '%wx%h' "$T/shot.ppm" 2>/dev/null)
-[ "$size" = 642x481 ] || fail "screenshot is '$size', not 642x481"
-ae=$(image_diff "$T/x.png" "$T/shot.ppm")
-[ "$ae" = 0 ] || {
-    compare "$T/x.png" "$T/shot.ppm" "$T/diff.png" 2>/dev/null
-    fail "screenshot differs from the image in $ae pixels"
-}
-note "spicy-screenshot over TCP: exact pixels (642x481)"
+for h in "${hosts[@]}"; do
+    shot=$T/shot-${h//:/_}.ppm
+    timeout 20 spicy-screenshot -h "$h" -p "$port" -o "$shot" >"$T/spicy.out" 2>&1 ||
+        fail "spicy-screenshot -h $h failed (exit $?)"
+    server_alive
+    size=$(identify -format '%wx%h' "$shot" 2>/dev/null)
+    [ "$size" = 642x481 ] || fail "screenshot over $h is '$size', not 642x481"
+    ae=$(image_diff "$T/x.png" "$shot")
+    [ "$ae" = 0 ] || {
+        compare "$T/x.png" "$shot" "$T/diff.png" 2>/dev/null
+        fail "screenshot over $h differs from the image in $ae pixels"
+    }
+    note "spicy-screenshot over TCP $h: exact pixels (642x481)"
+done
