@@ -314,7 +314,7 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
     r->reason[0] = '\0';
     const struct sc_decoder_ops *dops = o->decode ? sc_decoder_for(ops) : NULL;
     if (dops) {
-        struct sc_decoder_params dp = { r->width, r->height };
+        struct sc_decoder_params dp = { r->width, r->height, true };
         run.dec = sc_decoder_create(dops, &dp, err, sizeof(err));
         snprintf(r->decoder, sizeof(r->decoder), "%s:%s", dops->name,
                  sc_codec_id_name(dops->codec));

@@ -137,6 +137,9 @@ struct sc_decoded_frame {
 
 struct sc_decoder_params {
     uint32_t width, height; /* from STREAM_CREATE / the image descriptor */
+    /* true: give CPU planes even where the backend could export a dma-buf
+     * (the benchmark, tests, a viewer without EGL import) */
+    bool want_cpu;
 };
 
 struct sc_decoder_ops;

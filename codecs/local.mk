@@ -17,7 +17,8 @@ codecs_libsccodecs_la_SOURCES += codecs/gst-common.h codecs/gst-enc.c codecs/gst
 codecs_libsccodecs_la_LIBADD += $(GST_LIBS)
 endif
 if HAVE_VAAPI
-codecs_libsccodecs_la_SOURCES += codecs/vaapi.c
+codecs_libsccodecs_la_SOURCES += codecs/vaapi.c codecs/vaapi.h codecs/vaapi-h264.c \
+	codecs/vaapi-enc.c codecs/vaapi-dec.c
 codecs_libsccodecs_la_LIBADD += $(VA_LIBS)
 endif
 

@@ -68,7 +68,7 @@ static struct sc_encoder *make_encoder(const struct sc_encoder_ops *ops, uint32_
 
 static struct sc_decoder *make_decoder(const struct sc_encoder_ops *ops)
 {
-    struct sc_decoder_params dp = { W, H };
+    struct sc_decoder_params dp = { W, H, true };
     char reason[SC_CODEC_REASON_SIZE];
     struct sc_decoder *dec = sc_decoder_create(sc_decoder_for(ops), &dp, reason, sizeof(reason));
     if (!dec)
