@@ -18,6 +18,8 @@
  *     --send-key SCANCODE    press and release a PC set-1 scancode
  *     --send-pointer X,Y     move the pointer (position in client mouse
  *                            mode, relative motion in server mode)
+ *     --compression N        ask for image compression N (1 = off: raw
+ *                            bitmaps, 7 = LZ4) with PREFERRED_COMPRESSION
  *     --settle MS            quiet time before a picture counts as drawn
  *     --hold S               after a successful check, stay connected S
  *                            more seconds (prints "holding" first) */
@@ -71,6 +73,7 @@ static struct {
     int px, py;
     int settle_ms;
     double hold_s;
+    int compression;
     bool verbose;
 } opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
 
@@ -530,6 +533,7 @@ static bool parse_options(int argc, char **argv)
         { "send-key", 0, 0, G_OPTION_ARG_CALLBACK, parse_key, "press+release a scancode", "SC" },
         { "send-pointer", 0, 0, G_OPTION_ARG_CALLBACK, parse_pointer, "move the pointer", "X,Y" },
         { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
+        { "compression", 0, 0, G_OPTION_ARG_INT, &opt.compression, "preferred compression", "N" },
         { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt.hold_s, "stay connected S seconds more", "S" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -563,6 +567,8 @@ static void client_start(struct client *c, int index)
     g_object_set(c->session, "uri", opt.uri, NULL);
     if (opt.password)
         g_object_set(c->session, "password", opt.password, NULL);
+    if (opt.compression > 0)
+        g_object_set(c->session, "preferred-compression", opt.compression, NULL);
     g_signal_connect(c->session, "channel-new", G_CALLBACK(on_channel_new), c);
     if (!spice_session_connect(c->session))
         c->link_error = SPICE_CHANNEL_ERROR_CONNECT;
