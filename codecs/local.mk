@@ -43,3 +43,13 @@ tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
 tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-codecs
+
+if HAVE_VAAPI
+# the H.264 header writer/parser behind vaapi:h264, checked without a GPU
+check_PROGRAMS += tests/codecs/test-h264-headers
+tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c
+tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent.la \
+	$(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-h264-headers
+endif

@@ -284,20 +284,32 @@ static void va_pic(VAPictureH264 *p, VASurfaceID s, uint32_t frame_num, int32_t 
     p->TopFieldOrderCnt = p->BottomFieldOrderCnt = poc;
 }
 
+static int64_t pic_num(uint32_t frame_num, uint32_t cur, uint32_t maxfn)
+{
+    return frame_num > cur ? (int64_t)frame_num - maxfn : frame_num;
+}
+
 static void mark_reference(struct va_decoder *v, const struct sc_h264_sps *sps,
                            const struct sc_h264_slice *sl, VASurfaceID s, int32_t poc)
 {
     if (sl->nal_type == 5)
         v->n_refs = 0;
+    uint32_t maxfn = 1u << sps->log2_max_frame_num;
+    for (uint32_t k = 0; k < sl->n_unmark; k++) { /* MMCO 1 */
+        int64_t x = (int64_t)sl->frame_num - (sl->unmark_diff_minus1[k] + 1);
+        for (unsigned i = 0; i < v->n_refs; i++)
+            if (pic_num(v->refs[i].frame_num, sl->frame_num, maxfn) == x) {
+                v->refs[i] = v->refs[--v->n_refs];
+                break;
+            }
+    }
     uint32_t max_refs = sps->max_num_ref_frames ? sps->max_num_ref_frames : 1;
-    if (v->n_refs >= max_refs) { /* sliding window: drop the lowest FrameNumWrap */
-        uint32_t maxfn = 1u << sps->log2_max_frame_num;
+    if (sl->n_unmark == 0 && v->n_refs >= max_refs) {
+        /* sliding window: drop the lowest FrameNumWrap */
         unsigned oldest = 0;
         int64_t best = INT64_MAX;
         for (unsigned i = 0; i < v->n_refs; i++) {
-            int64_t wrap = v->refs[i].frame_num > sl->frame_num
-                               ? (int64_t)v->refs[i].frame_num - maxfn
-                               : v->refs[i].frame_num;
+            int64_t wrap = pic_num(v->refs[i].frame_num, sl->frame_num, maxfn);
             if (wrap < best)
                 best = wrap, oldest = i;
         }
@@ -328,6 +340,30 @@ static void build_list0(struct va_decoder *v, const struct sc_h264_sps *sps,
             key[j] = key[j - 1];
             key[j - 1] = k;
         }
+    /* ref_pic_list_modification (8.2.4.3.1), short-term pictures */
+    unsigned n = v->n_refs;
+    int64_t pred = sl->frame_num;
+    for (uint32_t m = 0; m < sl->n_mods; m++) {
+        int64_t d = sl->mods[m].abs_diff_pic_num_minus1 + 1;
+        int64_t nowrap = sl->mods[m].idc == 0 ? pred - d : pred + d;
+        if (nowrap < 0)
+            nowrap += maxfn;
+        else if (nowrap >= maxfn)
+            nowrap -= maxfn;
+        pred = nowrap;
+        int64_t want = nowrap > sl->frame_num ? nowrap - maxfn : nowrap;
+        unsigned at = m; /* entries before m are already placed */
+        while (at < n && key[at] != want)
+            at++;
+        if (at == n || m >= n)
+            continue; /* a missing picture: the driver conceals */
+        struct ref t = sorted[at];
+        int64_t tk = key[at];
+        memmove(&sorted[m + 1], &sorted[m], (at - m) * sizeof(*sorted));
+        memmove(&key[m + 1], &key[m], (at - m) * sizeof(*key));
+        sorted[m] = t;
+        key[m] = tk;
+    }
     for (unsigned i = 0; i < 32; i++) {
         if (i < v->n_refs && i < sl->num_ref_idx_l0_active)
             va_pic(&list[i], sorted[i].s, sorted[i].frame_num, sorted[i].poc,

@@ -464,8 +464,19 @@ int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *
             sl->num_ref_idx_l0_active = sc_br_ue(&r) + 1;
         if (sl->num_ref_idx_l0_active > 32)
             return -EINVAL;
-        if (sc_br_u(&r, 1)) /* ref_pic_list_modification_flag_l0 */
-            return -ENOTSUP;
+        if (sc_br_u(&r, 1)) { /* ref_pic_list_modification_flag_l0 */
+            for (;;) {
+                uint32_t idc = sc_br_ue(&r);
+                if (r.error || idc > 3 || sl->n_mods == 33)
+                    return -EINVAL;
+                if (idc == 3)
+                    break;
+                if (idc == 2)
+                    return -ENOTSUP; /* long-term */
+                sl->mods[sl->n_mods].idc = idc;
+                sl->mods[sl->n_mods++].abs_diff_pic_num_minus1 = sc_br_ue(&r);
+            }
+        }
         if (pps->weighted_pred && parse_weights(&r, sl) < 0)
             return -EINVAL;
     }
@@ -475,7 +486,16 @@ int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *
             if (sc_br_u(&r, 1)) /* long_term_reference_flag */
                 return -ENOTSUP;
         } else if (sc_br_u(&r, 1)) { /* adaptive_ref_pic_marking_mode_flag */
-            return -ENOTSUP;
+            for (;;) {
+                uint32_t op = sc_br_ue(&r);
+                if (r.error || op > 6)
+                    return -EINVAL;
+                if (op == 0)
+                    break;
+                if (op != 1 || sl->n_unmark == 32)
+                    return -ENOTSUP; /* long-term operations, "forget all" */
+                sl->unmark_diff_minus1[sl->n_unmark++] = sc_br_ue(&r);
+            }
         }
     }
     if (pps->cabac && sl->slice_type != 2) {

@@ -124,6 +124,12 @@ struct sc_h264_slice {
     uint32_t luma_log2_denom, chroma_log2_denom;
     bool luma_flag, chroma_flag;
     int16_t luma_weight[32], luma_offset[32], chroma_weight[32][2], chroma_offset[32][2];
+    /* ref_pic_list_modification for list 0 (short-term: idc 0 or 1) */
+    uint32_t n_mods;
+    struct { uint32_t idc, abs_diff_pic_num_minus1; } mods[33];
+    /* adaptive ref pic marking: only op 1 (unmark a short-term picture) */
+    uint32_t n_unmark;
+    uint32_t unmark_diff_minus1[32];
     uint32_t header_bits; /* slice_data_bit_offset: RBSP bits incl. the NAL header byte */
 };
 
@@ -134,9 +140,9 @@ struct sc_h264_slice {
 int sc_h264_parse_sps(const uint8_t *rbsp, size_t n, struct sc_h264_sps *sps, uint32_t *id);
 int sc_h264_parse_pps(const uint8_t *rbsp, size_t n, const struct sc_h264_sps *sps,
                       struct sc_h264_pps *pps, uint32_t *id);
-/* nal: the whole NAL incl. header byte, unescaped.  Also rejects B/SP/SI
- * slices, reference list modification and adaptive reference marking
- * (-ENOTSUP): the P-only sliding-window streams our encoders, x264
+/* nal: the whole NAL incl. header byte, unescaped.  Also rejects (-ENOTSUP)
+ * B/SP/SI slices and long-term references: P-only streams with short-term
+ * references, list modification and marking, as our encoders, x264
  * zerolatency and openh264 produce. */
 int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *sps,
                         const struct sc_h264_pps *pps, struct sc_h264_slice *sl);
