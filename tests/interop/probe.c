@@ -18,6 +18,7 @@
  *     --send-key SCANCODE    press and release a PC set-1 scancode
  *     --send-pointer X,Y     move the pointer (position in client mouse
  *                            mode, relative motion in server mode)
+ *     --click                then press and release the left button
  *     --compression N        ask for image compression N (1 = off: raw
  *                            bitmaps, 7 = LZ4) with PREFERRED_COMPRESSION
  *     --settle MS            quiet time before a picture counts as drawn
@@ -55,6 +56,8 @@ struct client {
     bool dirty;             /* invalidated since the last checksum */
     uint64_t checksum;
     bool have_checksum;
+    int cursor_w, cursor_h; /* last cursor shape from the cursor channel */
+    unsigned cursor_shapes, cursor_moves, cursor_hides;
     int auth_error;         /* 1 once SPICE_CHANNEL_ERROR_AUTH was seen */
     int link_error;         /* other link/connect/io errors */
 };
@@ -70,6 +73,7 @@ static struct {
     int n_clients;
     long key;
     bool have_pointer;
+    bool click;
     int px, py;
     int settle_ms;
     double hold_s;
@@ -252,6 +256,30 @@ static void on_mark(SpiceChannel *ch G_GNUC_UNUSED, gint mark, gpointer user)
         fprintf(stderr, "probe[%d]: mark %d\n", c->index, mark);
 }
 
+static void on_cursor_notify(GObject *ch, GParamSpec *ps G_GNUC_UNUSED, gpointer user)
+{
+    struct client *c = user;
+    SpiceCursorShape *shape = NULL;
+    g_object_get(ch, "cursor", &shape, NULL);
+    if (shape) {
+        c->cursor_w = shape->width;
+        c->cursor_h = shape->height;
+        c->cursor_shapes++;
+        g_boxed_free(SPICE_TYPE_CURSOR_SHAPE, shape);
+    }
+}
+
+static void on_cursor_move(SpiceCursorChannel *ch G_GNUC_UNUSED, gint x G_GNUC_UNUSED,
+                           gint y G_GNUC_UNUSED, gpointer user)
+{
+    ((struct client *)user)->cursor_moves++;
+}
+
+static void on_cursor_hide(SpiceCursorChannel *ch G_GNUC_UNUSED, gpointer user)
+{
+    ((struct client *)user)->cursor_hides++;
+}
+
 static void on_channel_event(SpiceChannel *ch, SpiceChannelEvent ev, gpointer user)
 {
     struct client *c = user;
@@ -301,7 +329,11 @@ static void on_channel_new(SpiceSession *s G_GNUC_UNUSED, SpiceChannel *ch, gpoi
         g_signal_connect(ch, "display-mark", G_CALLBACK(on_mark), c);
     } else if (SPICE_IS_INPUTS_CHANNEL(ch)) {
         c->inputs = SPICE_INPUTS_CHANNEL(ch);
-    } else if (!SPICE_IS_CURSOR_CHANNEL(ch)) {
+    } else if (SPICE_IS_CURSOR_CHANNEL(ch)) {
+        g_signal_connect(ch, "notify::cursor", G_CALLBACK(on_cursor_notify), c);
+        g_signal_connect(ch, "cursor-move", G_CALLBACK(on_cursor_move), c);
+        g_signal_connect(ch, "cursor-hide", G_CALLBACK(on_cursor_hide), c);
+    } else {
         return;  /* audio, usbredir, ...: not needed */
     }
     spice_channel_connect(ch);
@@ -413,6 +445,12 @@ static bool tick_input(struct client *c, gint64 now)
                 printf("pointer=motion %d,%d\n", opt.px, opt.py);
             }
         }
+        if (opt.click) {
+            spice_inputs_channel_button_press(c->inputs, SPICE_MOUSE_BUTTON_LEFT,
+                                              SPICE_MOUSE_BUTTON_MASK_LEFT);
+            spice_inputs_channel_button_release(c->inputs, SPICE_MOUSE_BUTTON_LEFT, 0);
+            printf("click=left\n");
+        }
         if (opt.key >= 0) {
             spice_inputs_channel_key_press(c->inputs, (guint)opt.key);
             spice_inputs_channel_key_release(c->inputs, (guint)opt.key);
@@ -427,6 +465,8 @@ static bool tick_input(struct client *c, gint64 now)
     if (now - input_sent_us < 1500 * 1000)
         return false;
     printf("display_changed_after_input=%s\n", changes_after_input ? "yes" : "no");
+    printf("cursor_shapes=%u cursor_size=%dx%d cursor_moves=%u cursor_hides=%u\n",
+           c->cursor_shapes, c->cursor_w, c->cursor_h, c->cursor_moves, c->cursor_hides);
     if (opt.screenshot && !write_ppm(c, opt.screenshot)) {
         finish(1);
         return true;
@@ -473,7 +513,7 @@ static gboolean on_tick(gpointer data G_GNUC_UNUSED)
         tick_clients(now);
     } else if (opt.count_s > 0) {
         tick_count(c0, now);
-    } else if (opt.key >= 0 || opt.have_pointer) {
+    } else if (opt.key >= 0 || opt.have_pointer || opt.click) {
         tick_input(c0, now);
     } else if (opt.screenshot && client_settled(c0, now)) {
         finish(write_ppm(c0, opt.screenshot) ? 0 : 1);
@@ -520,7 +560,7 @@ static gboolean parse_key(const char *name G_GNUC_UNUSED, const char *value,
 static bool parse_options(int argc, char **argv)
 {
     char *uri = NULL, *password = NULL, *shot = NULL;
-    gboolean auth_fail = FALSE, verbose = FALSE;
+    gboolean auth_fail = FALSE, verbose = FALSE, click = FALSE;
     GOptionEntry entries[] = {
         { "uri", 0, 0, G_OPTION_ARG_STRING, &uri, "spice://HOST:PORT or spice+unix://PATH", "URI" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "ticket password", "P" },
@@ -532,6 +572,7 @@ static bool parse_options(int argc, char **argv)
         { "clients", 0, 0, G_OPTION_ARG_INT, &opt.n_clients, "N sessions at once", "N" },
         { "send-key", 0, 0, G_OPTION_ARG_CALLBACK, parse_key, "press+release a scancode", "SC" },
         { "send-pointer", 0, 0, G_OPTION_ARG_CALLBACK, parse_pointer, "move the pointer", "X,Y" },
+        { "click", 0, 0, G_OPTION_ARG_NONE, &click, "left click after the move", NULL },
         { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
         { "compression", 0, 0, G_OPTION_ARG_INT, &opt.compression, "preferred compression", "N" },
         { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt.hold_s, "stay connected S seconds more", "S" },
@@ -553,6 +594,7 @@ static bool parse_options(int argc, char **argv)
     opt.screenshot = shot;
     opt.expect_auth_fail = auth_fail;
     opt.verbose = verbose;
+    opt.click = click;
     if (!opt.uri || opt.n_clients < 1 || opt.n_clients > MAX_CLIENTS || opt.timeout_s <= 0) {
         fprintf(stderr, "probe: need --uri, and 1 <= --clients <= %d\n", MAX_CLIENTS);
         return false;

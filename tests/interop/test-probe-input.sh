@@ -1,7 +1,9 @@
 #!/bin/bash
-# A key press and a pointer move sent by a spice-gtk client through the
+# A key press, a pointer move and a left click sent by a spice-gtk client through the
 # inputs channel reach the source (the server logs them with
-# SPICECAST_DEBUG=1: "input: key 1e down", "input: pointer X,Y buttons B").
+# SPICECAST_DEBUG=1: "input: key 1e down", "input: pointer X,Y buttons B"),
+# and the cursor channel gives the client a cursor shape that follows the
+# pointer (at least one MOVE after the pointer moved).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
 
@@ -9,7 +11,7 @@ port=$(free_port)
 export SPICECAST_DEBUG=1
 start_server --source pattern:640x480 --listen "tcp:127.0.0.1:$port" --disable-ticketing
 unset SPICECAST_DEBUG
-run_probe 20 --uri "spice://127.0.0.1:$port" --send-key 0x1e --send-pointer 123,45 >"$T/input.out"
+run_probe 20 --uri "spice://127.0.0.1:$port" --send-key 0x1e --send-pointer 123,45 --click >"$T/input.out"
 rc=$?
 cat "$T/input.out" >&2
 server_alive
@@ -21,4 +23,10 @@ grep -a 'input:' "$T/server.err" >&2
 grep -aq 'input: key 1e down' "$T/server.err" || fail "key 0x1e press did not reach the source"
 grep -aEq 'input: key (1e|9e) up' "$T/server.err" || fail "key 0x1e release did not reach the source"
 grep -aq 'input: pointer 123,45 buttons 0' "$T/server.err" || fail "pointer move did not reach the source"
-note "key and pointer reached the source"
+grep -aq 'input: pointer 123,45 buttons 1' "$T/server.err" || fail "left button press did not reach the source"
+cur=$(grep '^cursor_shapes=' "$T/input.out")
+set -- $cur
+[ "${1#cursor_shapes=}" -ge 1 ] 2>/dev/null || fail "no cursor shape from the cursor channel: $cur"
+case $2 in cursor_size=0x0 | cursor_size=) fail "empty cursor shape: $cur" ;; esac
+[ "${3#cursor_moves=}" -ge 1 ] 2>/dev/null || fail "the cursor did not follow the pointer: $cur"
+note "key and pointer reached the source; cursor: $cur"
