@@ -18,6 +18,11 @@
  *     --send-key SCANCODE    press and release a PC set-1 scancode
  *     --send-pointer X,Y     move the pointer (position in client mouse
  *                            mode, relative motion in server mode)
+ *     --pointer-trail N      first move through N positions, one per 10 ms
+ *                            (client mouse mode), ending at X,Y: spice-gtk
+ *                            sends no more than 8 moves without a
+ *                            MOUSE_MOTION_ACK, so X,Y only arrives if the
+ *                            server acknowledges motion
  *     --click                then press and release the left button
  *     --compression N        ask for image compression N (1 = off: raw
  *                            bitmaps, 7 = LZ4) with PREFERRED_COMPRESSION
@@ -74,6 +79,7 @@ static struct {
     long key;
     bool have_pointer;
     bool click;
+    int trail;
     int px, py;
     int settle_ms;
     double hold_s;
@@ -430,9 +436,16 @@ static bool tick_clients(gint64 now)
 
 static bool tick_input(struct client *c, gint64 now)
 {
+    static int trail_sent;
     if (!input_sent) {
         if (!client_settled(c, now) || !c->inputs_open)
             return false;
+        if (opt.have_pointer && trail_sent < opt.trail) {
+            spice_inputs_channel_position(c->inputs, opt.px + (opt.trail - trail_sent), opt.py, 0, 0);
+            if (++trail_sent == opt.trail)
+                printf("trail=%d\n", trail_sent);
+            return false;
+        }
         primary_checksum(c, &checksum_at_input, NULL, NULL);
         if (opt.have_pointer) {
             int mode = 0;
@@ -572,6 +585,7 @@ static bool parse_options(int argc, char **argv)
         { "clients", 0, 0, G_OPTION_ARG_INT, &opt.n_clients, "N sessions at once", "N" },
         { "send-key", 0, 0, G_OPTION_ARG_CALLBACK, parse_key, "press+release a scancode", "SC" },
         { "send-pointer", 0, 0, G_OPTION_ARG_CALLBACK, parse_pointer, "move the pointer", "X,Y" },
+        { "pointer-trail", 0, 0, G_OPTION_ARG_INT, &opt.trail, "N moves before X,Y", "N" },
         { "click", 0, 0, G_OPTION_ARG_NONE, &click, "left click after the move", NULL },
         { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
         { "compression", 0, 0, G_OPTION_ARG_INT, &opt.compression, "preferred compression", "N" },
