@@ -12,7 +12,8 @@ interop_tests = \
 	tests/interop/test-remote-viewer.sh \
 	tests/interop/test-badinput.sh \
 	tests/interop/test-probe-qemu.sh \
-	tests/interop/test-badinput-qemu.sh
+	tests/interop/test-badinput-qemu.sh \
+	tests/interop/test-server-cli.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 
