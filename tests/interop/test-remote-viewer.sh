@@ -1,7 +1,8 @@
 #!/bin/bash
 # remote-viewer (virt-viewer) under Xvfb connects to our server and draws
 # the served image: a screenshot of the X screen contains it, pixel for
-# pixel (found by its colour blocks, then compared exactly).
+# pixel (found by its colour blocks, then compared exactly).  Over TCP, then
+# over the unix socket.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_prog remote-viewer virt-viewer
 need_prog import imagemagick
@@ -30,29 +31,41 @@ find_image() {
 
 make_test_image "$T/x.png" 642 481
 port=$(free_port)
-start_server --source "image:$T/x.png" --listen "tcp:127.0.0.1:$port" --disable-ticketing
+sock=$T/sc.sock
+start_server --source "image:$T/x.png" --listen "tcp:127.0.0.1:$port" --listen "unix:$sock" \
+    --disable-ticketing
 start_xvfb 1024x768
 export NO_AT_BRIDGE=1 GDK_BACKEND=x11
-start_bg viewer 60 remote-viewer "spice://127.0.0.1:$port"
-viewer=$BG_PID
 
-found=
-for i in $(seq 20); do
-    sleep 1
-    alive "$viewer" || fail "remote-viewer exited: $(tail -n 5 "$T/viewer.err")"
-    timeout 10 import -window root "$T/screen.png" 2>"$T/import.err" || continue
-    if find_image; then
-        found=yes
-        break
-    fi
-done
-server_alive
-[ -n "$found" ] || {
-    cp "$T/screen.png" "${TMPDIR:-/tmp}/spicecast-remote-viewer-fail.png" 2>/dev/null
-    fail "the image's colour blocks never appeared unscaled on the screen"
+# check_viewer URI: remote-viewer shows the image exactly
+check_viewer() {
+    local uri=$1 found= i ae
+    rm -f "$T/screen.png"
+    start_bg viewer 60 remote-viewer "$uri"
+    viewer=$BG_PID
+    for i in $(seq 20); do
+        sleep 1
+        alive "$viewer" || fail "remote-viewer $uri exited: $(tail -n 5 "$T/viewer.err")"
+        timeout 10 import -window root "$T/screen.png" 2>"$T/import.err" || continue
+        if find_image; then
+            found=yes
+            break
+        fi
+    done
+    server_alive
+    [ -n "$found" ] || {
+        cp "$T/screen.png" "${TMPDIR:-/tmp}/spicecast-remote-viewer-fail.png" 2>/dev/null
+        fail "$uri: the image's colour blocks never appeared unscaled on the screen"
+    }
+    convert "$T/screen.png" -crop "642x481+$IX+$IY" +repage "$T/crop.png"
+    ae=$(image_diff "$T/x.png" "$T/crop.png")
+    [ "$ae" = 0 ] || fail "$uri: remote-viewer shows the image with $ae pixels different"
+    note "$uri: remote-viewer shows the image exactly at $IX,$IY"
+    stop_pid "$viewer"
+    # the window is gone with the viewer, so the next check starts clean
+    timeout 10 import -window root "$T/screen.png" 2>"$T/import.err" &&
+        ! find_image 2>/dev/null || fail "the image is still on the screen after remote-viewer quit"
 }
-note "image found at $IX,$IY"
-convert "$T/screen.png" -crop "642x481+$IX+$IY" +repage "$T/crop.png"
-ae=$(image_diff "$T/x.png" "$T/crop.png")
-[ "$ae" = 0 ] || fail "remote-viewer shows the image with $ae pixels different"
-note "remote-viewer shows the image exactly"
+
+check_viewer "spice://127.0.0.1:$port"
+check_viewer "spice+unix://$sock"
