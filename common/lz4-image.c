@@ -114,7 +114,7 @@ static bool decompress_blocks(const uint8_t *p, size_t size, uint8_t *out, size_
         room = total - done > INT_MAX ? INT_MAX : total - done;
         n = LZ4_decompress_safe_continue(&sd, (const char *)p + pos, (char *)out + done,
                                          (int)blk, (int)room);
-        if (n < 0)
+        if (n <= 0) /* spice-gtk refuses empty blocks too */
             return false;
         pos += blk;
         done += (size_t)n;
