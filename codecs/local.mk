@@ -53,3 +53,57 @@ tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-h264-headers
 endif
+
+# libFuzzer targets, one per decoder entry point (tests/fuzz/fuzz-decoder-*),
+# built with $(CLANG) by the rule tests/fuzz/local.mk describes and run for a
+# bounded time by tests/fuzz/run-fuzzers.sh; seeds in
+# tests/fuzz/corpus/fuzz-decoder-*/ (real packets of each encoder, 64x64).
+fuzz_codec_srcs = codecs/registry.c codecs/convert.c codecs/lossless.c common/log.c
+fuzz_codec_flags = $(GLIB_CFLAGS) $(VA_CFLAGS) $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS) -lstdc++
+codecs_fuzz_targets = tests/fuzz/fuzz-decoder-raw tests/fuzz/fuzz-decoder-lz4
+if HAVE_OPENH264
+fuzz_codec_srcs += codecs/openh264.c
+fuzz_codec_flags += $(OPENH264_CFLAGS) $(OPENH264_LIBS)
+codecs_fuzz_targets += tests/fuzz/fuzz-decoder-openh264
+endif
+if HAVE_GSTREAMER
+fuzz_codec_srcs += codecs/gst-enc.c codecs/gst-dec.c
+fuzz_codec_flags += $(GST_CFLAGS) $(GST_LIBS)
+codecs_fuzz_targets += tests/fuzz/fuzz-decoder-gst-h264 tests/fuzz/fuzz-decoder-gst-vp8 \
+	tests/fuzz/fuzz-decoder-gst-vp9 tests/fuzz/fuzz-decoder-gst-mjpeg
+endif
+if HAVE_VAAPI
+fuzz_codec_srcs += codecs/vaapi.c codecs/vaapi-h264.c codecs/vaapi-enc.c codecs/vaapi-dec.c
+fuzz_codec_flags += $(VA_LIBS)
+codecs_fuzz_targets += tests/fuzz/fuzz-decoder-vaapi-h264
+endif
+fuzz_codec_deps = $(fuzz_codec_srcs) tests/fuzz/fuzz-decoder-common.c config.h
+
+if HAVE_FUZZ
+tests/fuzz/fuzz-decoder-raw: tests/fuzz/fuzz-decoder-raw.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-lz4: tests/fuzz/fuzz-decoder-lz4.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-openh264: tests/fuzz/fuzz-decoder-openh264.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-gst-h264: tests/fuzz/fuzz-decoder-gst-h264.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-gst-vp8: tests/fuzz/fuzz-decoder-gst-vp8.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-gst-vp9: tests/fuzz/fuzz-decoder-gst-vp9.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-gst-mjpeg: tests/fuzz/fuzz-decoder-gst-mjpeg.c $(fuzz_codec_deps)
+	$(fuzz_link) $(fuzz_codec_flags)
+# the header parsers always; the whole decoder where a VA driver exists
+tests/fuzz/fuzz-decoder-vaapi-h264: tests/fuzz/fuzz-decoder-vaapi-h264.c $(fuzz_codec_srcs) \
+		config.h
+	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/run-fuzzers.log: $(codecs_fuzz_targets)
+fuzz: $(codecs_fuzz_targets)
+CLEANFILES += $(codecs_fuzz_targets)
+endif
+EXTRA_DIST += tests/fuzz/fuzz-decoder-common.c tests/fuzz/fuzz-decoder-raw.c \
+	tests/fuzz/fuzz-decoder-lz4.c tests/fuzz/fuzz-decoder-openh264.c \
+	tests/fuzz/fuzz-decoder-gst-h264.c tests/fuzz/fuzz-decoder-gst-vp8.c \
+	tests/fuzz/fuzz-decoder-gst-vp9.c tests/fuzz/fuzz-decoder-gst-mjpeg.c \
+	tests/fuzz/fuzz-decoder-vaapi-h264.c
