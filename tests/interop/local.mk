@@ -13,7 +13,8 @@ interop_tests = \
 	tests/interop/test-badinput.sh \
 	tests/interop/test-probe-qemu.sh \
 	tests/interop/test-badinput-qemu.sh \
-	tests/interop/test-server-cli.sh
+	tests/interop/test-server-cli.sh \
+	tests/interop/test-slow-clients.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 

@@ -2,6 +2,12 @@
  *
  *   test-badinput (--tcp HOST:PORT | --unix PATH) [--password P] [--only NAME]
  *                 [--skip NAME]...
+ *   test-badinput (--tcp HOST:PORT | --unix PATH) [--password P] --stall N SECS
+ *
+ * The second form links N clients' main and display channels, asks for the
+ * display (ATTACH_CHANNELS, DISPLAY_INIT), prints "stalled=N" and then never
+ * reads for SECS seconds: slow clients, for the tests that check the others
+ * are still served.
  *
  * Each case opens a connection and sends something wrong: a truncated,
  * oversized or garbage link message, bad auth, an oversized or truncated or
@@ -40,6 +46,7 @@ static struct {
     const char *host, *port, *unix_path, *password, *only;
     const char *skip[16];
     int n_skip;
+    int stall_n, stall_s;
 } opt;
 
 /* what the last expect_closed() saw, for the log */
@@ -714,6 +721,10 @@ static bool parse_args(int argc, char **argv)
             opt.password = v;
         } else if (!strcmp(a, "--only")) {
             opt.only = v;
+        } else if (!strcmp(a, "--stall") && i + 2 < argc) {
+            opt.stall_n = atoi(v);
+            opt.stall_s = atoi(argv[i + 2]);
+            i++;
         } else if (!strcmp(a, "--skip") && opt.n_skip < 16) {
             opt.skip[opt.n_skip++] = v;
         } else {
@@ -722,6 +733,35 @@ static bool parse_args(int argc, char **argv)
         i++;
     }
     return opt.host || opt.unix_path;
+}
+
+/* N clients that link main + display, ask for pixels and never read. */
+static int stall(void)
+{
+    for (int i = 0; i < opt.stall_n; i++) {
+        struct link m, d = { .fd = -1 };
+        uint32_t session = good_main(&m);
+        if (!session || !good_channel(&d, session, SPICE_CHANNEL_DISPLAY)) {
+            fprintf(stderr, "stall: client %d could not link\n", i);
+            return 1;
+        }
+        struct sc_writer w;
+        struct sc_display_init init = { 1, 0, 1, 0 };
+        sc_writer_init(&w);
+        size_t start = sc_msg_begin(&w, m.mini, 1, SPICE_MSGC_MAIN_ATTACH_CHANNELS);
+        sc_msg_end(&w, start, m.mini);
+        send_writer(m.fd, &w);
+        start = sc_msg_begin(&w, d.mini, 1, SPICE_MSGC_DISPLAY_INIT);
+        sc_display_init_write(&w, &init);
+        sc_msg_end(&w, start, d.mini);
+        send_writer(d.fd, &w);
+        sc_writer_finish(&w);
+        /* both fds stay open, unread, until we exit */
+    }
+    printf("stalled=%d\n", opt.stall_n);
+    fflush(stdout);
+    sleep((unsigned)opt.stall_s);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -734,6 +774,8 @@ int main(int argc, char **argv)
                         "[--only NAME] [--skip NAME]...\n");
         return 2;
     }
+    if (opt.stall_n > 0)
+        return stall();
     struct link l;
     if (!good_main(&l)) {
         fprintf(stderr, "FAIL: a good client cannot link before any bad input\n");
