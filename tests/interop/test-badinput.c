@@ -620,6 +620,21 @@ static int case_inputs_wrong_id(void) { return other_link(wrong_id, SPICE_CHANNE
 static int case_display_zero_id(void) { return other_link(zero_id, SPICE_CHANNEL_DISPLAY); }
 static int case_unknown_channel(void) { return other_link(right_id, 99); }
 
+/* the main channel goes away: the session's other channels must close too
+ * (spice-server drops the whole client) */
+static int case_orphan_display(void)
+{
+    struct link m, d = { .fd = -1 };
+    uint32_t session = good_main(&m);
+    if (!session || !good_channel(&d, session, SPICE_CHANNEL_DISPLAY)) {
+        link_close(&m);
+        link_close(&d);
+        return -2;
+    }
+    link_close(&m);
+    return d.fd;
+}
+
 /* many connections with pseudo-random bytes */
 static int case_random(void)
 {
@@ -690,6 +705,7 @@ static const struct bad_case cases[] = {
     { "display-connection-id-zero", case_display_zero_id, false },
     { "unknown-channel-type", case_unknown_channel, false },
     { "random-garbage-x24", case_random, false },
+    { "main-closed-display-left-open", case_orphan_display, false },
 };
 
 /* ---- main ------------------------------------------------------------------ */
