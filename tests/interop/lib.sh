@@ -93,11 +93,15 @@ need_probe() {
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on now (checked by trying to
-# connect; bash's /dev/tcp).  Racy by nature: callers start right away.
+# connect; bash's /dev/tcp), below the kernel's ephemeral range so that no
+# outgoing connection (or its TIME_WAIT) holds it.  Racy by nature: callers
+# start right away.
 free_port() {
-    local port i
+    local port i lo=32768 range
+    range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) && lo=${range%%[[:space:]]*}
+    [ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
     for i in $(seq 200); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
+        port=$((10000 + (RANDOM * 32768 + RANDOM + $$) % (lo - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
