@@ -36,9 +36,9 @@ static void num(char *buf, size_t size, double v, int prec)
 
 void bench_print_table(FILE *f, const struct bench_result *r, unsigned n, bool bare)
 {
-    fprintf(f, "%-12s %-18s %8s %7s %7s %7s %7s %7s %9s %8s %7s %6s %5s", "content",
-            "pipeline", "enc_fps", "p50ms", "p95ms", "p99ms", "convms", "decms", "kbit/s",
-            "keyKB", "PSNR-Y", "SSIM-Y", "zcopy");
+    fprintf(f, "%-12s %-18s %8s %7s %7s %7s %7s %6s %7s %9s %8s %7s %6s %5s", "content",
+            "pipeline", "enc_fps", "p50ms", "p95ms", "p99ms", "convms", "yuvms", "decms",
+            "kbit/s", "keyKB", "PSNR-Y", "SSIM-Y", "zcopy");
     if (bare)
         fprintf(f, " %8s %6s %8s %6s", "bare_fps", "ratio", "i420_fps", "ratio");
     fprintf(f, "  %s\n", "notes");
@@ -49,7 +49,7 @@ void bench_print_table(FILE *f, const struct bench_result *r, unsigned n, bool b
                     x->available ? "FAILED" : "unavailable", x->reason);
             continue;
         }
-        char c[14][24];
+        char c[15][24];
         num(c[0], 24, x->encode_fps, 1);
         num(c[1], 24, x->encode_ms_p50, 2);
         num(c[2], 24, x->encode_ms_p95, 2);
@@ -60,8 +60,9 @@ void bench_print_table(FILE *f, const struct bench_result *r, unsigned n, bool b
         num(c[7], 24, x->keyframe_bytes / 1024.0, 1);
         num(c[8], 24, x->psnr_y, 2);
         num(c[9], 24, x->ssim_y, 4);
-        fprintf(f, "%-12s %-18s %8s %7s %7s %7s %7s %7s %9s %8s %7s %6s %5s", x->content,
-                x->pipeline, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9],
+        num(c[14], 24, x->libyuv_ms, 2);
+        fprintf(f, "%-12s %-18s %8s %7s %7s %7s %7s %6s %7s %9s %8s %7s %6s %5s", x->content,
+                x->pipeline, c[0], c[1], c[2], c[3], c[4], c[14], c[5], c[6], c[7], c[8], c[9],
                 x->zero_copy ? "yes" : "no");
         if (bare) {
             num(c[10], 24, x->have_bare ? x->bare_fps : NAN, 1);
@@ -137,6 +138,7 @@ bool bench_write_json(const char *path, const struct bench_result *r, unsigned n
         json_num(f, "encode_ms_p95", u ? x->encode_ms_p95 : NAN, true);
         json_num(f, "encode_ms_p99", u ? x->encode_ms_p99 : NAN, true);
         json_num(f, "convert_ms", u ? x->convert_ms : NAN, true);
+        json_num(f, "libyuv_ms", u ? x->libyuv_ms : NAN, true);
         json_num(f, "decode_ms", u ? x->decode_ms : NAN, true);
         json_num(f, "kbps", u ? x->kbps : NAN, true);
         json_num(f, "keyframe_bytes", u ? (double)x->keyframe_bytes : NAN, true);
@@ -168,7 +170,7 @@ bool bench_write_csv(const char *path, const struct bench_result *r, unsigned n)
     if (!f)
         return false;
     fprintf(f, "content,pipeline,available,reason,decoder,width,height,frames,encode_fps,"
-               "encode_ms_p50,encode_ms_p95,encode_ms_p99,convert_ms,decode_ms,kbps,"
+               "encode_ms_p50,encode_ms_p95,encode_ms_p99,convert_ms,libyuv_ms,decode_ms,kbps,"
                "keyframe_bytes,psnr_y,ssim_y,zero_copy,latency_frames,bare_fps,bare_ratio,"
                "bare_i420_fps,bare_i420_ratio\n");
     for (unsigned i = 0; i < n; i++) {
@@ -182,7 +184,7 @@ bool bench_write_csv(const char *path, const struct bench_result *r, unsigned n)
         fprintf(f, "%s,%s,%d,\"%s\",%s,%u,%u,%u", x->content, x->pipeline, x->available,
                 reason, x->decoder, x->width, x->height, x->frames);
         double v[] = { x->encode_fps, x->encode_ms_p50, x->encode_ms_p95, x->encode_ms_p99,
-                       x->convert_ms, x->decode_ms, x->kbps, (double)x->keyframe_bytes,
+                       x->convert_ms, x->libyuv_ms, x->decode_ms, x->kbps, (double)x->keyframe_bytes,
                        x->psnr_y, x->ssim_y };
         for (size_t k = 0; k < sizeof(v) / sizeof(*v); k++)
             csv_num(f, u ? v[k] : NAN);

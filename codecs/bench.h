@@ -25,6 +25,7 @@ struct bench_result {
     uint32_t width, height, frames;
     double encode_fps, encode_ms_p50, encode_ms_p95, encode_ms_p99;
     double convert_ms, decode_ms;
+    double libyuv_ms; /* libyuv's bare BGRX->I420 time on the same frames */
     double kbps;
     uint64_t keyframe_bytes; /* size of the first keyframe */
     uint32_t keyframes;

@@ -106,7 +106,8 @@ static void draw_text_lines(cairo_t *cr, double x, double y0, double w, double h
     char line[512];
     for (double y = y0 + size; y < y0 + h; y += size * 1.35) {
         size_t len = 0;
-        int indent = (int)(seed % 4) * 4;
+        seed = seed * 1103515245u + 12345u;
+        int indent = (int)((seed >> 16) % 4) * 4;
         len += (size_t)snprintf(line, sizeof(line), "%*s", indent, "");
         while (len < sizeof(line) - 20 && len * size * 0.6 < w - 2 * size) {
             seed = seed * 1103515245u + 12345u;

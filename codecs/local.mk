@@ -98,12 +98,15 @@ tests/fuzz/fuzz-decoder-gst-mjpeg: tests/fuzz/fuzz-decoder-gst-mjpeg.c $(fuzz_co
 tests/fuzz/fuzz-decoder-vaapi-h264: tests/fuzz/fuzz-decoder-vaapi-h264.c $(fuzz_codec_srcs) \
 		config.h
 	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/run-fuzzers.log: $(codecs_fuzz_targets)
-fuzz: $(codecs_fuzz_targets)
-CLEANFILES += $(codecs_fuzz_targets)
+codecs_fuzz_run = $(codecs_fuzz_targets)
 endif
+# built before the bounded run (tests/fuzz/run-fuzzers.sh) and by `make fuzz`
+check_SCRIPTS = $(codecs_fuzz_run)
+CLEANFILES += $(codecs_fuzz_run)
 EXTRA_DIST += tests/fuzz/fuzz-decoder-common.c tests/fuzz/fuzz-decoder-raw.c \
 	tests/fuzz/fuzz-decoder-lz4.c tests/fuzz/fuzz-decoder-openh264.c \
 	tests/fuzz/fuzz-decoder-gst-h264.c tests/fuzz/fuzz-decoder-gst-vp8.c \
 	tests/fuzz/fuzz-decoder-gst-vp9.c tests/fuzz/fuzz-decoder-gst-mjpeg.c \
 	tests/fuzz/fuzz-decoder-vaapi-h264.c
+TESTS += tests/codecs/test-bench.sh
+EXTRA_DIST += tests/codecs/test-bench.sh
