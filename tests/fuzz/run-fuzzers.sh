@@ -4,7 +4,8 @@
 # report or timeout fails the test.  Exit 77 (skip) without libFuzzer.
 #
 # FUZZ_SECONDS: seconds per target (default: 100 s shared, 5..15 s each).
-# FUZZ_KEEP_ARTIFACTS=dir: copy crashing inputs there (default: build dir).
+# FUZZ_KEEP_ARTIFACTS=dir: copy crashing inputs there
+# (default: tests/fuzz/corpus-run/artifacts in the build dir, git-ignored).
 set -u
 
 builddir=${top_builddir:-.}
@@ -34,7 +35,7 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-fuzz.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
-keep=${FUZZ_KEEP_ARTIFACTS:-$fuzzdir/artifacts}
+keep=${FUZZ_KEEP_ARTIFACTS:-$fuzzdir/corpus-run/artifacts}
 
 status=0
 for t in $targets; do
