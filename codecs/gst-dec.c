@@ -24,6 +24,9 @@
 #define FRAME_TIMEOUT_NS (GST_SECOND / 2)
 #define SLICE_NS (10 * GST_MSECOND)
 
+static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
+                          struct sc_decoded_frame *out);
+
 struct gst_decoder {
     struct sc_decoder base;
     GstElement *pipeline, *src, *sink;
@@ -32,6 +35,13 @@ struct gst_decoder {
     bool mapped;
     uint64_t pushed, got;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct gst_decoder *gst_dec(struct sc_decoder *dec)
+{
+    g_assert(dec->impl->decode == gst_dec_decode);
+    return (struct gst_decoder *)dec;
+}
 
 /* appsrc caps as spice-gtk sets them (PROTOCOL.md 5.9), and the decoder */
 static const char *caps_for(int codec)
@@ -236,7 +246,7 @@ static int export_sample(struct gst_decoder *d, GstSample *s, struct sc_decoded_
 static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                           struct sc_decoded_frame *out)
 {
-    struct gst_decoder *d = (struct gst_decoder *)dec;
+    struct gst_decoder *d = gst_dec(dec);
     unmap_last(d);
     if (!plausible(dec->impl->codec, data, size))
         return -EINVAL;
@@ -260,7 +270,7 @@ static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t si
 
 static void gst_dec_destroy(struct sc_decoder *dec)
 {
-    struct gst_decoder *d = (struct gst_decoder *)dec;
+    struct gst_decoder *d = gst_dec(dec);
     unmap_last(d);
     gst_element_set_state(d->pipeline, GST_STATE_NULL);
     gst_object_unref(d->src);

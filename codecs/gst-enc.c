@@ -26,6 +26,9 @@
 #define FIRST_TIMEOUT_NS (5 * GST_SECOND)
 #define FRAME_TIMEOUT_NS (2 * GST_SECOND)
 
+static int gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
+                          void *data);
+
 struct gst_encoder {
     struct sc_encoder base;
     GstElement *pipeline, *src, *sink, *enc;
@@ -39,6 +42,13 @@ struct gst_encoder {
     int jpeg_quality;
     double jpeg_avg_bytes;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct gst_encoder *gst_enc(struct sc_encoder *enc)
+{
+    g_assert(enc->impl->encode == gst_enc_encode);
+    return (struct gst_encoder *)enc;
+}
 
 /* ---- shared helpers ---------------------------------------------------- */
 
@@ -245,7 +255,6 @@ static struct sc_encoder *gst_enc_create(int codec, const struct sc_encoder_para
     }
     return &e->base;
 err_pipeline:
-    e->base.impl = NULL;
     if (e->pool) {
         gst_buffer_pool_set_active(e->pool, FALSE);
         gst_object_unref(e->pool);
@@ -334,7 +343,7 @@ static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *d
 static int gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                           void *data)
 {
-    struct gst_encoder *e = (struct gst_encoder *)enc;
+    struct gst_encoder *e = gst_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
@@ -373,7 +382,7 @@ static int gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, 
 
 static int gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 {
-    struct gst_encoder *e = (struct gst_encoder *)enc;
+    struct gst_encoder *e = gst_enc(enc);
     switch (enc->impl->codec) {
     case SC_CODEC_H264:
         g_object_set(e->enc, "bitrate", (guint)((bitrate + 999) / 1000), NULL);
@@ -392,7 +401,7 @@ static int gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 
 static void gst_enc_force_keyframe(struct sc_encoder *enc)
 {
-    struct gst_encoder *e = (struct gst_encoder *)enc;
+    struct gst_encoder *e = gst_enc(enc);
     GstPad *pad = gst_element_get_static_pad(e->enc, "src");
     GstEvent *ev = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE,
                                                                ++e->fku_count);
@@ -402,7 +411,7 @@ static void gst_enc_force_keyframe(struct sc_encoder *enc)
 
 static void gst_enc_destroy(struct sc_encoder *enc)
 {
-    struct gst_encoder *e = (struct gst_encoder *)enc;
+    struct gst_encoder *e = gst_enc(enc);
     gst_element_set_state(e->pipeline, GST_STATE_NULL);
     gst_buffer_pool_set_active(e->pool, FALSE);
     gst_object_unref(e->pool);

@@ -4,7 +4,8 @@ noinst_LTLIBRARIES += codecs/libsccodecs.la
 codecs_libsccodecs_la_SOURCES = \
 	codecs/codec.h codecs/backend.h codecs/registry.c \
 	codecs/convert.c codecs/convert.h \
-	codecs/lossless.c
+	codecs/lossless.c \
+	codecs/worker.c codecs/worker.h
 codecs_libsccodecs_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(LZ4_CFLAGS) $(VA_CFLAGS) $(GST_CFLAGS) $(OPENH264_CFLAGS)
 codecs_libsccodecs_la_LIBADD = common/libsccommon.la $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)
@@ -43,6 +44,11 @@ tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
 tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-codecs
+check_PROGRAMS += tests/codecs/test-worker
+tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
+tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_worker_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-worker
 
 if HAVE_VAAPI
 # the H.264 header writer/parser behind vaapi:h264, checked without a GPU

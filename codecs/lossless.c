@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <lz4.h>
 
 #include "codecs/backend.h"
@@ -22,6 +23,9 @@
 #define LZ4_FMT_32BIT 8        /* SPICE_BITMAP_FMT_32BIT */
 #define LZ4_ROWS_PER_BLOCK 64  /* like spice-server's lz4-encoder: chunks of lines */
 
+static void lossless_destroy(struct sc_encoder *enc);
+static void lossless_dec_destroy(struct sc_decoder *dec);
+
 struct lossless_encoder {
     struct sc_encoder base;
     uint8_t *buf;
@@ -29,11 +33,25 @@ struct lossless_encoder {
     uint64_t seq;
 };
 
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct lossless_encoder *lossless_enc(struct sc_encoder *enc)
+{
+    g_assert(enc->impl->destroy == lossless_destroy);
+    return (struct lossless_encoder *)enc;
+}
+
 struct lossless_decoder {
     struct sc_decoder base;
     uint8_t *pixels;
     size_t size;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct lossless_decoder *lossless_dec(struct sc_decoder *dec)
+{
+    g_assert(dec->impl->destroy == lossless_dec_destroy);
+    return (struct lossless_decoder *)dec;
+}
 
 static bool lossless_probe(char *reason, size_t size)
 {
@@ -82,7 +100,7 @@ static struct sc_encoder *lz4_create(const struct sc_encoder_params *p, char *r,
 static int raw_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                       void *data)
 {
-    struct lossless_encoder *e = (struct lossless_encoder *)enc;
+    struct lossless_encoder *e = lossless_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
@@ -106,7 +124,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 static int lz4_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                       void *data)
 {
-    struct lossless_encoder *e = (struct lossless_encoder *)enc;
+    struct lossless_encoder *e = lossless_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
@@ -156,7 +174,7 @@ static void lossless_force_keyframe(struct sc_encoder *enc)
 
 static void lossless_destroy(struct sc_encoder *enc)
 {
-    struct lossless_encoder *e = (struct lossless_encoder *)enc;
+    struct lossless_encoder *e = lossless_enc(enc);
     free(e->buf);
     free(e);
 }
@@ -194,7 +212,7 @@ static void fill_out(struct lossless_decoder *d, struct sc_decoded_frame *out)
 static int raw_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                       struct sc_decoded_frame *out)
 {
-    struct lossless_decoder *d = (struct lossless_decoder *)dec;
+    struct lossless_decoder *d = lossless_dec(dec);
     if (size != d->size)
         return -EINVAL;
     memcpy(d->pixels, data, size);
@@ -205,7 +223,7 @@ static int raw_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
 static int lz4_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                       struct sc_decoded_frame *out)
 {
-    struct lossless_decoder *d = (struct lossless_decoder *)dec;
+    struct lossless_decoder *d = lossless_dec(dec);
     if (size < 2 || data[0] != 1 || data[1] != LZ4_FMT_32BIT)
         return -EINVAL; /* we only emit top-down 32-bit payloads */
     LZ4_streamDecode_t *stream = LZ4_createStreamDecode();
@@ -245,9 +263,9 @@ static int lz4_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
 
 static void lossless_dec_destroy(struct sc_decoder *dec)
 {
-    struct lossless_decoder *d = (struct lossless_decoder *)dec;
-    if (!d)
+    if (!dec)
         return;
+    struct lossless_decoder *d = lossless_dec(dec);
     free(d->pixels);
     free(d);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <wels/codec_api.h>
 
 #include "codecs/backend.h"
@@ -27,10 +28,24 @@ struct oh264_encoder {
     uint64_t n_frames;
 };
 
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct oh264_encoder *oh264_enc(struct sc_encoder *enc)
+{
+    g_assert(enc->impl == &sc_openh264_encoder);
+    return (struct oh264_encoder *)enc;
+}
+
 struct oh264_decoder {
     struct sc_decoder base;
     ISVCDecoder *wels;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct oh264_decoder *oh264_dec(struct sc_decoder *dec)
+{
+    g_assert(dec->impl == &sc_openh264_decoder);
+    return (struct oh264_decoder *)dec;
+}
 
 static bool oh264_probe(char *reason, size_t size)
 {
@@ -177,7 +192,7 @@ static int collect(struct oh264_encoder *e, const SFrameBSInfo *info, size_t *le
 static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                         void *data)
 {
-    struct oh264_encoder *e = (struct oh264_encoder *)enc;
+    struct oh264_encoder *e = oh264_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
@@ -216,7 +231,7 @@ static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc
 
 static int oh264_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 {
-    struct oh264_encoder *e = (struct oh264_encoder *)enc;
+    struct oh264_encoder *e = oh264_enc(enc);
     SBitrateInfo bi = { .iLayer = SPATIAL_LAYER_ALL, .iBitrate = (int)bitrate };
     if ((*e->wels)->SetOption(e->wels, ENCODER_OPTION_BITRATE, &bi) != 0)
         return -EINVAL;
@@ -225,13 +240,13 @@ static int oh264_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 
 static void oh264_force_keyframe(struct sc_encoder *enc)
 {
-    struct oh264_encoder *e = (struct oh264_encoder *)enc;
+    struct oh264_encoder *e = oh264_enc(enc);
     (*e->wels)->ForceIntraFrame(e->wels, true);
 }
 
 static void oh264_destroy(struct sc_encoder *enc)
 {
-    struct oh264_encoder *e = (struct oh264_encoder *)enc;
+    struct oh264_encoder *e = oh264_enc(enc);
     (*e->wels)->Uninitialize(e->wels);
     WelsDestroySVCEncoder(e->wels);
     sc_yuv_finish(&e->yuv);
@@ -268,7 +283,7 @@ static struct sc_decoder *oh264_dec_create(const struct sc_decoder_params *p, ch
 static int oh264_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                         struct sc_decoded_frame *out)
 {
-    struct oh264_decoder *d = (struct oh264_decoder *)dec;
+    struct oh264_decoder *d = oh264_dec(dec);
     if (size > (size_t)(64 << 20))
         return -EINVAL;
     unsigned char *planes[3] = { NULL, NULL, NULL };
@@ -297,7 +312,7 @@ static int oh264_decode(struct sc_decoder *dec, const uint8_t *data, size_t size
 
 static void oh264_dec_destroy(struct sc_decoder *dec)
 {
-    struct oh264_decoder *d = (struct oh264_decoder *)dec;
+    struct oh264_decoder *d = oh264_dec(dec);
     (*d->wels)->Uninitialize(d->wels);
     WelsDestroyDecoder(d->wels);
     free(d);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <va/va.h>
 #include <va/va_drmcommon.h>
 
@@ -56,6 +57,13 @@ struct va_decoder {
     int fds[4];
     unsigned n_fds;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct va_decoder *va_dec(struct sc_decoder *dec)
+{
+    g_assert(dec->impl == &sc_vaapi_h264_decoder);
+    return (struct va_decoder *)dec;
+}
 
 static const VAEntrypoint dec_eps[] = { VAEntrypointVLD };
 
@@ -99,9 +107,9 @@ static void destroy_context(struct va_decoder *v)
 
 static void va_dec_destroy(struct sc_decoder *dec)
 {
-    struct va_decoder *v = (struct va_decoder *)dec;
-    if (!v)
+    if (!dec)
         return;
+    struct va_decoder *v = va_dec(dec);
     release_output(v);
     destroy_context(v);
     if (v->cfg != VA_INVALID_ID)
@@ -118,6 +126,7 @@ static struct sc_decoder *va_dec_create(const struct sc_decoder_params *p, char 
     struct va_decoder *v = calloc(1, sizeof(*v));
     if (!v)
         return NULL;
+    v->base.impl = &sc_vaapi_h264_decoder;
     v->cfg = v->ctx = VA_INVALID_ID;
     v->need_idr = true;
     if (!sc_va_open(&v->d, reason, rsize)) {
@@ -549,7 +558,7 @@ static int output_dmabuf(struct va_decoder *v, VASurfaceID s, const struct sc_h2
 static int va_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                          struct sc_decoded_frame *out)
 {
-    struct va_decoder *v = (struct va_decoder *)dec;
+    struct va_decoder *v = va_dec(dec);
     release_output(v);
     int r = parse_au(v, data, size);
     if (r) {

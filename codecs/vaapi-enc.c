@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <va/va.h>
 #include <va/va_enc_h264.h>
 
@@ -42,6 +43,13 @@ struct va_encoder {
     uint8_t *out;
     size_t out_size;
 };
+
+/* Downcast through the impl pointer (a programming error otherwise). */
+static struct va_encoder *va_enc(struct sc_encoder *enc)
+{
+    g_assert(enc->impl == &sc_vaapi_h264_encoder);
+    return (struct va_encoder *)enc;
+}
 
 static const VAEntrypoint enc_eps[] = { VAEntrypointEncSliceLP, VAEntrypointEncSlice };
 
@@ -126,6 +134,7 @@ static struct sc_encoder *va_enc_create(const struct sc_encoder_params *p, char 
     struct va_encoder *e = calloc(1, sizeof(*e));
     if (!e)
         return NULL;
+    e->base.impl = &sc_vaapi_h264_encoder;
     e->base.params = *p;
     e->input = e->recon[0] = e->recon[1] = VA_INVALID_SURFACE;
     e->cfg = VA_INVALID_ID;
@@ -349,7 +358,7 @@ static int submit(struct va_encoder *e, bool idr)
 static int va_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                          void *data)
 {
-    struct va_encoder *e = (struct va_encoder *)enc;
+    struct va_encoder *e = va_enc(enc);
     double t0 = sc_codec_now_ms();
     int r = sc_va_upload(&e->up, frame, e->input, &enc->stats.zero_copy);
     enc->stats.convert_ms = sc_codec_now_ms() - t0;
@@ -380,7 +389,7 @@ static int va_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, s
 
 static int va_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 {
-    struct va_encoder *e = (struct va_encoder *)enc;
+    struct va_encoder *e = va_enc(enc);
     enc->params.bitrate = bitrate; /* sent with the next picture */
     e->bitrate_changed = true;
     return 0;
@@ -388,14 +397,14 @@ static int va_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)
 
 static void va_enc_force_keyframe(struct sc_encoder *enc)
 {
-    ((struct va_encoder *)enc)->force_idr = true;
+    (va_enc(enc))->force_idr = true;
 }
 
 static void va_enc_destroy(struct sc_encoder *enc)
 {
-    struct va_encoder *e = (struct va_encoder *)enc;
-    if (!e)
+    if (!enc)
         return;
+    struct va_encoder *e = va_enc(enc);
     sc_va_uploader_finish(&e->up);
     if (e->coded != VA_INVALID_ID)
         vaDestroyBuffer(e->d.dpy, e->coded);

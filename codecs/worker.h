@@ -1,0 +1,37 @@
+/* Encoding off the main loop (STYLE.md 9, the work/done split): a worker
+ * owns one encoder; frames submitted on the loop thread are encoded on a
+ * pool thread, one at a time and in order, and the packets come back on the
+ * loop's GMainContext.  The queue is bounded: when it is full, submit()
+ * refuses the frame and the caller coalesces or drops it. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
+
+#include "codecs/codec.h"
+
+struct sc_encode_worker;
+
+/* On the context's thread: the packets of one frame (valid during the
+ * call), or status < 0 if encoding failed.  The frame reference taken by
+ * submit() is dropped after the call. */
+typedef void (*sc_encode_done_fn)(struct sc_frame *frame, const struct sc_packet *packets,
+                                  size_t n_packets, int status, void *data);
+
+/* Takes ownership of enc.  max_pending >= 1: frames queued or in flight
+ * whose results have not been delivered yet. */
+struct sc_encode_worker *sc_encode_worker_new(struct sc_encoder *enc, GMainContext *ctx,
+                                              unsigned max_pending, sc_encode_done_fn done,
+                                              void *data);
+/* Takes a reference on frame.  false when max_pending results are
+ * outstanding (nothing is queued then). */
+bool sc_encode_worker_submit(struct sc_encode_worker *w, struct sc_frame *frame);
+/* Applied on the worker before its next frame. */
+void sc_encode_worker_set_bitrate(struct sc_encode_worker *w, uint32_t bitrate);
+void sc_encode_worker_force_keyframe(struct sc_encode_worker *w);
+/* The encoder's stats as of the last delivered frame (loop thread). */
+struct sc_encoder_stats sc_encode_worker_stats(struct sc_encode_worker *w);
+/* Waits for the frames already queued, drops their results, destroys the
+ * encoder.  NULL is fine. */
+void sc_encode_worker_destroy(struct sc_encode_worker *w);
