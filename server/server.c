@@ -159,6 +159,35 @@ out:
     return -1;
 }
 
+/* A socket file left by a crashed server is removed; a live server's
+ * socket, or anything that is not a socket, is left alone and refused. */
+static bool remove_stale_socket(const struct sockaddr_un *sun, GError **error)
+{
+    struct stat st;
+    int fd, r, err;
+
+    if (lstat(sun->sun_path, &st) < 0)
+        return true; /* nothing there */
+    if (!S_ISSOCK(st.st_mode)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                    "unix:%s exists and is not a socket: not replacing it", sun->sun_path);
+        return false;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0); /* blocking: a full backlog waits */
+    if (fd < 0)
+        return true;
+    r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+    err = errno;
+    close(fd);
+    if (r == 0 || err != ECONNREFUSED) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                    "unix:%s is in use by a running server", sun->sun_path);
+        return false;
+    }
+    unlink(sun->sun_path);
+    return true;
+}
+
 static int listen_unix(const char *path, GError **error)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -177,15 +206,11 @@ static int listen_unix(const char *path, GError **error)
         return -1;
     }
     strcpy(sun.sun_path, path);
+    if (!remove_stale_socket(&sun, error))
+        return -1;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         goto err;
-    /* a stale socket from a crashed server: remove it if nobody answers */
-    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-        errno = EADDRINUSE;
-        goto err;
-    }
-    unlink(path);
     old = umask(0177);
     if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
         umask(old);
