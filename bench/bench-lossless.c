@@ -49,7 +49,8 @@ static void run(struct sc_frame *frame, bool lz4, int frames)
     reader = g_thread_new("drain", drain, GINT_TO_POINTER(sv[1]));
     t0 = g_get_monotonic_time();
     for (int i = 0; i < frames; i++) {
-        GPtrArray *bodies = sc_encode_rects(frame, &full, 1, lz4);
+        bool poor;
+        GPtrArray *bodies = sc_encode_rects(frame, &full, 1, lz4, &poor);
         for (guint j = 0; j < bodies->len; j++) {
             gsize size;
             const uint8_t *p = g_bytes_get_data(g_ptr_array_index(bodies, j), &size);

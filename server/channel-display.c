@@ -20,6 +20,7 @@ struct dcc {
     bool marked;
     cairo_region_t *dirty;
     struct encode_token *inflight;
+    unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
     uint64_t updates;
 };
 
@@ -27,7 +28,7 @@ static struct dcc *dcc_of(struct sc_channel_client *cc) { return cc->priv; }
 
 static bool use_lz4(const struct dcc *dcc)
 {
-    if (!dcc->lz4_cap)
+    if (!dcc->lz4_cap || dcc->lz4_skip > 0)
         return false;
     return dcc->compression != SPICE_IMAGE_COMPRESSION_OFF;
 }
@@ -66,7 +67,10 @@ static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
 
 static void dcc_push(struct sc_channel_client *cc);
 
-static void encode_done(GPtrArray *bodies, void *data)
+/* after this many raw updates, LZ4 is tried again */
+#define LZ4_RETRY_UPDATES 30
+
+static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
 {
     struct encode_token *token = data;
     struct sc_channel_client *cc = token->cc;
@@ -79,6 +83,10 @@ static void encode_done(GPtrArray *bodies, void *data)
     }
     dcc = dcc_of(cc);
     dcc->inflight = NULL;
+    if (lz4_poor)
+        dcc->lz4_skip = LZ4_RETRY_UPDATES;
+    else if (dcc->lz4_skip > 0)
+        dcc->lz4_skip--;
     for (guint i = 0; i < bodies->len; i++)
         sc_cc_send_body(cc, SPICE_MSG_DISPLAY_DRAW_COPY, g_ptr_array_index(bodies, i));
     g_ptr_array_unref(bodies);

@@ -22,13 +22,14 @@ struct sc_encode_job {
     void *data;
     GMainContext *context;
     GPtrArray *bodies;
+    bool lz4_poor;
 };
 
 static GThreadPool *pool;
 static uint64_t image_serial;
 
 static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r, bool lz4,
-                          struct sc_writer *scratch)
+                          struct sc_writer *scratch, bool *lz4_poor)
 {
     const uint8_t *pixels = frame->map + frame->offset + (size_t)r->y * frame->stride +
                             (size_t)r->x * 4;
@@ -52,6 +53,14 @@ static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r
         if (!sc_lz4_image_encode(scratch, pixels, m.width, m.height, frame->stride) ||
             scratch->error)
             return NULL;
+        /* noise-like content: LZ4 gains under 1/8; send it raw (smaller or
+         * nearly so, and cheaper for the client) */
+        if (scratch->size > (size_t)m.width * m.height * 4 / 8 * 7) {
+            *lz4_poor = true;
+            lz4 = false;
+        }
+    }
+    if (lz4 && (size_t)r->width * r->height * 4 >= 54) {
         m.image_type = SPICE_IMAGE_TYPE_LZ4;
         m.data = scratch->data;
         m.data_size = (uint32_t)scratch->size;
@@ -74,11 +83,12 @@ static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r
 }
 
 GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *rects,
-                           int n_rects, bool lz4)
+                           int n_rects, bool lz4, bool *lz4_poor)
 {
     GPtrArray *bodies = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     struct sc_writer scratch;
 
+    *lz4_poor = false;
     if (!frame->map)
         return bodies;
     sc_writer_init(&scratch);
@@ -91,7 +101,7 @@ GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *
             continue;
         for (int y = 0; y < r.height; y += BAND_ROWS) {
             cairo_rectangle_int_t band = { r.x, r.y + y, r.width, MIN(BAND_ROWS, r.height - y) };
-            GBytes *b = encode_one(frame, &band, lz4, &scratch);
+            GBytes *b = encode_one(frame, &band, lz4, &scratch, lz4_poor);
             if (b)
                 g_ptr_array_add(bodies, b);
         }
@@ -104,7 +114,7 @@ static gboolean job_done(gpointer data)
 {
     struct sc_encode_job *job = data;
 
-    job->done(job->bodies, job->data);
+    job->done(job->bodies, job->lz4_poor, job->data);
     sc_frame_unref(job->frame);
     g_main_context_unref(job->context);
     g_free(job->rects);
@@ -118,7 +128,7 @@ static void job_run(gpointer data, gpointer user_data)
     GSource *s;
 
     (void)user_data;
-    job->bodies = sc_encode_rects(job->frame, job->rects, job->n_rects, job->lz4);
+    job->bodies = sc_encode_rects(job->frame, job->rects, job->n_rects, job->lz4, &job->lz4_poor);
     s = g_idle_source_new();
     g_source_set_priority(s, G_PRIORITY_DEFAULT);
     g_source_set_callback(s, job_done, job, NULL);

@@ -141,7 +141,9 @@ uint32_t sc_display_buttons(struct sc_display *display);
 /* ---- lossless encoding off the main loop ------------------------------- */
 
 struct sc_encode_job;
-typedef void (*sc_encode_done_fn)(GPtrArray *bodies, void *data); /* GBytes DRAW_COPY bodies */
+/* bodies: GBytes DRAW_COPY bodies; lz4_poor: LZ4 did not pay off (the
+ * content is noise-like: the caller may send raw for a while) */
+typedef void (*sc_encode_done_fn)(GPtrArray *bodies, bool lz4_poor, void *data);
 /* Encodes the given rectangles of frame as DRAW_COPY bodies (LZ4 if lz4,
  * raw bitmap otherwise) on a worker thread; done runs on the main context.
  * The job holds a frame reference until it is done. */
@@ -149,7 +151,7 @@ void sc_encode_submit(struct sc_frame *frame, const cairo_rectangle_int_t *rects
                       bool lz4, sc_encode_done_fn done, void *data);
 /* Synchronous version (tests, benchmarks). */
 GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *rects,
-                           int n_rects, bool lz4);
+                           int n_rects, bool lz4, bool *lz4_poor);
 
 /* ---- channel hooks the display calls ------------------------------------- */
 

@@ -54,9 +54,10 @@ static struct sc_frame *make_frame(uint32_t w, uint32_t h, uint32_t seed)
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
             uint8_t *p = f->map + f->offset + y * f->stride + x * 4;
-            p[0] = (uint8_t)(x * 7 + seed);
-            p[1] = (uint8_t)(y * 5 + seed * 3);
-            p[2] = (uint8_t)((x ^ y) + seed);
+            /* blocks: compressible, yet every block differs */
+            p[0] = (uint8_t)((x / 8) * 7 + seed);
+            p[1] = (uint8_t)((y / 8) * 5 + seed * 3);
+            p[2] = (uint8_t)(((x / 8) ^ (y / 8)) + seed);
             p[3] = 0;
         }
     sc_frame_set_full_damage(f);
@@ -467,6 +468,31 @@ static void display_session(bool lz4)
 }
 
 static void test_display_lz4(void) { display_session(true); }
+
+/* Noise-like content is sent raw even to an LZ4 client: LZ4 cannot pay. */
+static void test_lz4_noise_goes_raw(void)
+{
+    struct sc_frame *f = sc_frame_new_memfd(64, 64);
+    cairo_rectangle_int_t r = { 0, 0, 64, 64 };
+    GRand *rand = g_rand_new_with_seed(7);
+    GPtrArray *bodies;
+    struct sc_draw_copy dc;
+    bool poor = false;
+    gsize n;
+    const uint8_t *p;
+
+    for (uint32_t i = 0; i < f->stride * 64 / 4; i++)
+        ((uint32_t *)(f->map + f->offset))[i] = g_rand_int(rand);
+    bodies = sc_encode_rects(f, &r, 1, true, &poor);
+    g_assert_true(poor);
+    g_assert_cmpuint(bodies->len, ==, 1);
+    p = g_bytes_get_data(g_ptr_array_index(bodies, 0), &n);
+    g_assert_true(sc_draw_copy_parse(p, n, &dc));
+    g_assert_cmpuint(dc.image_type, ==, SPICE_IMAGE_TYPE_BITMAP);
+    g_ptr_array_unref(bodies);
+    g_rand_free(rand);
+    sc_frame_unref(f);
+}
 static void test_display_raw(void) { display_session(false); }
 
 /* A client that does not read: the server coalesces instead of queueing. */
@@ -656,6 +682,7 @@ int main(int argc, char **argv)
     g_test_add_func("/server/bad-connection-id", test_bad_connection_id);
     g_test_add_func("/server/display-lz4", test_display_lz4);
     g_test_add_func("/server/display-raw", test_display_raw);
+    g_test_add_func("/server/lz4-noise-goes-raw", test_lz4_noise_goes_raw);
     g_test_add_func("/server/slow-client", test_slow_client);
     g_test_add_func("/server/inputs", test_inputs);
     g_test_add_func("/server/cursor", test_cursor);
