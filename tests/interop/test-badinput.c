@@ -631,6 +631,27 @@ static int case_orphan_display(void)
         link_close(&d);
         return -2;
     }
+    /* make sure the display is attached: ask for it and get a message */
+    struct sc_writer w;
+    struct sc_display_init init = { 1, 0, 1, 0 };
+    uint16_t type;
+    uint32_t size;
+    uint8_t body[16];
+    sc_writer_init(&w);
+    size_t start = sc_msg_begin(&w, m.mini, 1, SPICE_MSGC_MAIN_ATTACH_CHANNELS);
+    sc_msg_end(&w, start, m.mini);
+    send_writer(m.fd, &w);
+    start = sc_msg_begin(&w, d.mini, 1, SPICE_MSGC_DISPLAY_INIT);
+    sc_display_init_write(&w, &init);
+    sc_msg_end(&w, start, d.mini);
+    send_writer(d.fd, &w);
+    sc_writer_finish(&w);
+    if (!read_msg(&d, &type, body, sizeof(body), &size)) {
+        fprintf(stderr, "# the display channel sent nothing after DISPLAY_INIT\n");
+        link_close(&m);
+        link_close(&d);
+        return -2;
+    }
     link_close(&m);
     return d.fd;
 }
