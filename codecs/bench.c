@@ -26,6 +26,7 @@ struct run {
     struct sc_decoder *dec;
     uint8_t *src_y, *dec_y;
     struct sc_yuv scratch; /* for libyuv's bare conversion time */
+    struct bench_bare *bare;
     double yuv_sum;
     uint64_t bytes;
     double decode_sum, psnr_sum, ssim_sum;
@@ -47,6 +48,8 @@ static void usage(FILE *f)
             "  --threads N        encoder threads, 0 = backend default (default 1)\n"
             "  --warmup N         frames left out of the timing (default 5)\n"
             "  --codecs LIST      encoder:codec;... (default: every backend)\n"
+            "  --options OPTS     backend options, e.g. usage=screen (openh264), quality=90\n"
+            "                     (mjpeg); pipelines that do not take them fail\n"
             "  --no-decode        skip decoding and quality metrics\n"
             "  --bare             also time GStreamer's own element on the same frames\n"
             "  --json FILE  --csv FILE  --plot FILE.png\n"
@@ -86,12 +89,13 @@ static bool parse_size(const char *s, uint32_t *w, uint32_t *h)
 static int parse_args(int argc, char **argv, struct bench_options *o)
 {
     enum { O_CONTENT = 256, O_SIZE, O_FRAMES, O_FPS, O_BITRATE, O_KEYINT, O_THREADS,
-           O_WARMUP, O_CODECS, O_NODECODE, O_BARE, O_JSON, O_CSV, O_PLOT, O_LIST, O_QUIET };
+           O_WARMUP, O_CODECS, O_OPTIONS, O_NODECODE, O_BARE, O_JSON, O_CSV, O_PLOT, O_LIST, O_QUIET };
     static const struct option opts[] = {
         { "content", 1, 0, O_CONTENT }, { "size", 1, 0, O_SIZE }, { "frames", 1, 0, O_FRAMES },
         { "fps", 1, 0, O_FPS }, { "bitrate", 1, 0, O_BITRATE }, { "keyint", 1, 0, O_KEYINT },
         { "threads", 1, 0, O_THREADS }, { "warmup", 1, 0, O_WARMUP },
-        { "codecs", 1, 0, O_CODECS }, { "no-decode", 0, 0, O_NODECODE },
+        { "codecs", 1, 0, O_CODECS }, { "options", 1, 0, O_OPTIONS },
+        { "no-decode", 0, 0, O_NODECODE },
         { "bare", 0, 0, O_BARE }, { "json", 1, 0, O_JSON }, { "csv", 1, 0, O_CSV },
         { "plot", 1, 0, O_PLOT }, { "list", 0, 0, O_LIST }, { "quiet", 0, 0, O_QUIET },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
@@ -117,6 +121,7 @@ static int parse_args(int argc, char **argv, struct bench_options *o)
         case O_THREADS: ok = parse_uint(optarg, 0, 64, &o->threads); break;
         case O_WARMUP: ok = parse_uint(optarg, 0, 1000, &o->warmup); break;
         case O_CODECS: o->codecs = optarg; break;
+        case O_OPTIONS: o->options = optarg; break;
         case O_NODECODE: o->decode = false; break;
         case O_BARE: o->bare = true; break;
         case O_JSON: o->json = optarg; break;
@@ -274,6 +279,7 @@ static int encode_loop(struct run *run, struct sc_content *content, struct sc_en
                                     y->stride[2]);
             run->yuv_sum += sc_codec_now_ms() - c0;
         }
+        bench_bare_frame(run->bare, frame, i);
         r->zero_copy = enc->stats.zero_copy;
         r->latency_frames = enc->stats.latency_frames;
         progress(o, r, i + 1);
@@ -309,6 +315,7 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
     struct sc_encoder_params p = {
         .width = r->width, .height = r->height, .fps = o->fps, .bitrate = o->bitrate,
         .keyframe_interval = o->keyint, .low_latency = true, .threads = o->threads,
+        .options = o->options,
     };
     struct run run = { .o = o, .r = r };
     struct sc_frame *frame = sc_content_frame_new(r->width, r->height);
@@ -339,9 +346,13 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
             run.dec = NULL;
         }
     }
+    if (o->bare) {
+        if (!o->quiet)
+            fprintf(stderr, "%s %s: with bare GStreamer runs\n", r->content, r->pipeline);
+        run.bare = bench_bare_new(o, ops, &p, r);
+    }
     ret = encode_loop(&run, content, enc, frame);
-    if (ret == 0 && o->bare && !r->failed)
-        bench_run_bare(o, content_spec, ops, &p, r);
+    bench_bare_finish(run.bare, r);
 out:
     sc_encoder_destroy(enc);
     sc_decoder_destroy(run.dec);

@@ -11,6 +11,7 @@ struct bench_options {
     unsigned n_contents;
     uint32_t width, height, frames, fps, bitrate, keyint, threads, warmup;
     const char *codecs; /* NULL: every backend built in */
+    const char *options; /* backend options for every pipeline */
     const char *json, *csv, *plot;
     bool bare, decode, quiet, list;
 };
@@ -44,12 +45,15 @@ bool bench_write_json(const char *path, const struct bench_result *r, unsigned n
 bool bench_write_csv(const char *path, const struct bench_result *r, unsigned n);
 bool bench_write_plot(const char *path, const struct bench_result *r, unsigned n);
 
-/* Runs the GStreamer element equivalent to `enc` on the same content;
- * fills the bare_* fields (have_bare false with bare_reason if there is no
- * equivalent). */
-void bench_run_bare(const struct bench_options *o, const char *content,
-                    const struct sc_encoder_ops *enc, const struct sc_encoder_params *p,
-                    struct bench_result *r);
+/* --bare: GStreamer's own element equivalent to `enc`, same settings, fed
+ * each frame right after our pipeline encoded it.  NULL (bare_reason set)
+ * if there is no equivalent. */
+struct bench_bare;
+struct bench_bare *bench_bare_new(const struct bench_options *o, const struct sc_encoder_ops *enc,
+                                  const struct sc_encoder_params *p, struct bench_result *r);
+void bench_bare_frame(struct bench_bare *b, const struct sc_frame *frame, uint32_t i);
+/* Fills the bare_* fields (after encode_fps is known) and frees b. */
+void bench_bare_finish(struct bench_bare *b, struct bench_result *r);
 
 /* p50/p95/p99 of n samples (sorts them) */
 double bench_percentile(double *v, unsigned n, double pct);

@@ -64,7 +64,8 @@ endif
 # built with $(CLANG) by the rule tests/fuzz/local.mk describes and run for a
 # bounded time by tests/fuzz/run-fuzzers.sh; seeds in
 # tests/fuzz/corpus/fuzz-decoder-*/ (real packets of each encoder, 64x64).
-fuzz_codec_srcs = codecs/registry.c codecs/convert.c codecs/lossless.c common/log.c
+fuzz_codec_srcs = codecs/registry.c codecs/convert.c codecs/lossless.c common/log.c \
+	common/wire.c common/lz4-image.c
 fuzz_codec_flags = $(GLIB_CFLAGS) $(VA_CFLAGS) $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS) -lstdc++
 codecs_fuzz_targets = tests/fuzz/fuzz-decoder-raw tests/fuzz/fuzz-decoder-lz4
 if HAVE_OPENH264

@@ -4,10 +4,10 @@
  *
  *  raw: SPICE_BITMAP_FMT_32BIT rows, top-down, packed at width*4 (the
  *       pixels of a BITMAP image with stride = width*4).
- *  lz4: the SPICE_IMAGE_TYPE_LZ4 payload (PROTOCOL.md 5.7): u8 top_down=1,
- *       u8 format=8 (32BIT), then blocks of { u32 big-endian size, LZ4
- *       block }, decoded with LZ4_decompress_safe_continue into rows packed
- *       at width*4. */
+ *  lz4: the SPICE_IMAGE_TYPE_LZ4 payload (PROTOCOL.md 5.7), written and
+ *       parsed by its one writer and parser, common/lz4-image.c
+ *       (sc_lz4_image_encode/decode): top-down 32-bit rows in big-endian
+ *       size-prefixed LZ4 blocks of one stream. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,22 +15,19 @@
 #include <string.h>
 
 #include <glib.h>
-#include <lz4.h>
 
 #include "codecs/backend.h"
 #include "codecs/codec.h"
-
-#define LZ4_FMT_32BIT 8        /* SPICE_BITMAP_FMT_32BIT */
-#define LZ4_ROWS_PER_BLOCK 64  /* like spice-server's lz4-encoder: chunks of lines */
+#include "common/messages.h"
+#include "common/wire.h"
 
 static void lossless_destroy(struct sc_encoder *enc);
 static void lossless_dec_destroy(struct sc_decoder *dec);
 
 struct lossless_encoder {
     struct sc_encoder base;
-    uint8_t *buf;
-    size_t buf_size;
-    uint64_t seq;
+    uint8_t *buf;         /* raw: the packed rows */
+    struct sc_writer lz4; /* lz4: the payload */
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -46,7 +43,6 @@ struct lossless_decoder {
     size_t size;
 };
 
-/* Downcast through the impl pointer (a programming error otherwise). */
 static struct lossless_decoder *lossless_dec(struct sc_decoder *dec)
 {
     g_assert(dec->impl->destroy == lossless_dec_destroy);
@@ -70,16 +66,12 @@ static struct sc_encoder *lossless_create(const struct sc_encoder_params *p, int
     struct lossless_encoder *e = calloc(1, sizeof(*e));
     if (!e)
         goto err_nomem;
-    size_t raw = (size_t)p->width * 4 * p->height;
-    size_t rows = LZ4_ROWS_PER_BLOCK;
-    size_t blocks = (p->height + rows - 1) / rows;
-    e->buf_size = codec == SC_CODEC_RAW ? raw
-                                        : 2 + blocks * 4 + blocks
-                                              * (size_t)LZ4_compressBound((int)(rows * p->width * 4))
-                                              + (size_t)p->height * 24; /* row-by-row case */
-    e->buf = malloc(e->buf_size);
-    if (!e->buf)
-        goto err_nomem;
+    sc_writer_init(&e->lz4);
+    if (codec == SC_CODEC_RAW) {
+        e->buf = malloc((size_t)p->width * 4 * p->height);
+        if (!e->buf)
+            goto err_nomem;
+    }
     return &e->base;
 err_nomem:
     free(e);
@@ -108,17 +100,8 @@ static int raw_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_p
     for (uint32_t y = 0; y < frame->height; y++)
         memcpy(e->buf + y * row, px + (size_t)y * frame->stride, row);
     struct sc_packet pkt = { e->buf, row * frame->height, true, frame->seq };
-    enc->stats.zero_copy = false;
     cb(&pkt, data);
     return 0;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = v >> 24;
-    p[1] = v >> 16;
-    p[2] = v >> 8;
-    p[3] = v;
 }
 
 static int lz4_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
@@ -128,34 +111,10 @@ static int lz4_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_p
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
-    size_t row = (size_t)frame->width * 4;
-    LZ4_stream_t *stream = LZ4_createStream();
-    if (!stream)
+    sc_writer_reset(&e->lz4);
+    if (!sc_lz4_image_encode(&e->lz4, px, frame->width, frame->height, frame->stride))
         return -ENOMEM;
-    uint8_t *out = e->buf;
-    *out++ = 1; /* top_down */
-    *out++ = LZ4_FMT_32BIT;
-    int ret = 0;
-    /* Rows are compressed in chunks; a chunk whose stride differs from the
-     * packed row size is compressed row by row (each its own block) so the
-     * decoder's continue-stream sees contiguous output. */
-    for (uint32_t y = 0; y < frame->height && ret == 0;) {
-        uint32_t n = frame->stride == row ? LZ4_ROWS_PER_BLOCK : 1;
-        if (n > frame->height - y)
-            n = frame->height - y;
-        const char *src = (const char *)px + (size_t)y * frame->stride;
-        int cap = (int)(e->buf_size - (size_t)(out - e->buf) - 4);
-        int c = LZ4_compress_fast_continue(stream, src, (char *)out + 4, (int)(n * row), cap, 1);
-        if (c <= 0)
-            ret = -EIO;
-        put_be32(out, (uint32_t)c);
-        out += 4 + c;
-        y += n;
-    }
-    LZ4_freeStream(stream);
-    if (ret)
-        return ret;
-    struct sc_packet pkt = { e->buf, (size_t)(out - e->buf), true, frame->seq };
+    struct sc_packet pkt = { e->lz4.data, e->lz4.size, true, frame->seq };
     cb(&pkt, data);
     return 0;
 }
@@ -174,7 +133,10 @@ static void lossless_force_keyframe(struct sc_encoder *enc)
 
 static void lossless_destroy(struct sc_encoder *enc)
 {
+    if (!enc)
+        return;
     struct lossless_encoder *e = lossless_enc(enc);
+    sc_writer_finish(&e->lz4);
     free(e->buf);
     free(e);
 }
@@ -224,39 +186,9 @@ static int lz4_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                       struct sc_decoded_frame *out)
 {
     struct lossless_decoder *d = lossless_dec(dec);
-    if (size < 2 || data[0] != 1 || data[1] != LZ4_FMT_32BIT)
-        return -EINVAL; /* we only emit top-down 32-bit payloads */
-    LZ4_streamDecode_t *stream = LZ4_createStreamDecode();
-    if (!stream)
-        return -ENOMEM;
-    size_t pos = 2, done = 0;
-    int ret = 0;
-    while (pos < size && ret == 0) {
-        if (size - pos < 4) {
-            ret = -EINVAL;
-            break;
-        }
-        uint32_t n = (uint32_t)data[pos] << 24 | (uint32_t)data[pos + 1] << 16
-                     | (uint32_t)data[pos + 2] << 8 | data[pos + 3];
-        pos += 4;
-        if (n == 0 || n > size - pos || n > (uint32_t)LZ4_MAX_INPUT_SIZE || done == d->size) {
-            ret = -EINVAL;
-            break;
-        }
-        int got = LZ4_decompress_safe_continue(stream, (const char *)data + pos,
-                                               (char *)d->pixels + done, (int)n,
-                                               (int)(d->size - done));
-        if (got < 0)
-            ret = -EINVAL;
-        else
-            done += (size_t)got;
-        pos += n;
-    }
-    LZ4_freeStreamDecode(stream);
-    if (ret == 0 && done != d->size)
-        ret = -EINVAL; /* truncated image */
-    if (ret)
-        return ret;
+    if (!sc_lz4_image_decode(data, size, dec->params.width, dec->params.height, d->pixels,
+                             (size_t)dec->params.width * 4))
+        return -EINVAL;
     fill_out(d, out);
     return 1;
 }

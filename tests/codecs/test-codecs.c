@@ -18,6 +18,8 @@
 #include "codecs/codec.h"
 #include "codecs/content.h"
 #include "codecs/convert.h"
+#include "common/messages.h"
+#include "common/wire.h"
 
 #define W 640
 #define H 360
@@ -287,6 +289,62 @@ static void test_garbage(gconstpointer data)
     sc_encoder_destroy(enc);
 }
 
+/* openh264's screen-content mode, selectable by option */
+static void test_openh264_screen(void)
+{
+    const struct sc_encoder_ops *ops = sc_encoder_find("openh264", "h264");
+    char reason[SC_CODEC_REASON_SIZE];
+    if (!ops || !sc_encoder_probe(ops, reason, sizeof(reason))) {
+        g_test_skip(ops ? reason : "openh264 not built in");
+        return;
+    }
+    struct sc_encoder_params p = { .width = W, .height = H, .fps = FPS, .bitrate = 4000000,
+                                   .low_latency = true, .threads = 1, .options = "usage=screen" };
+    struct sc_encoder *enc = sc_encoder_create(ops, &p, reason, sizeof(reason));
+    g_assert_nonnull(enc);
+    p.options = "usage=television";
+    g_assert_null(sc_encoder_create(ops, &p, reason, sizeof(reason)));
+    struct sc_decoder *dec = make_decoder(ops);
+    struct sc_content *c = sc_content_create("text-scroll", W, H, NULL, 0);
+    struct sc_frame *f = sc_content_frame_new(W, H);
+    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    for (int i = 0; i < 10; i++) {
+        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+        struct pkt k = encode_one(enc, f, pkts);
+        struct sc_decoded_frame out;
+        g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
+        g_assert_cmpfloat(decoded_psnr(&out, f), >=, 35.0);
+    }
+    clear_pkts(pkts);
+    sc_content_frame_free(f);
+    sc_content_destroy(c);
+    sc_decoder_destroy(dec);
+    sc_encoder_destroy(enc);
+}
+
+/* The lossless:lz4 payload is the one common/lz4-image.c writes and reads
+ * (DRAW_COPY's SPICE_IMAGE_TYPE_LZ4): our packets decode there and back. */
+static void test_lz4_common(void)
+{
+    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
+    struct sc_frame *f = sc_content_frame_new(W, H);
+    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+    const struct sc_encoder_ops *ops = sc_encoder_find("lossless", "lz4");
+    struct sc_encoder *enc = make_encoder(ops, 1000000);
+    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    struct pkt k = encode_one(enc, f, pkts);
+    g_assert_cmpuint(k.data[0], ==, 1);                      /* top_down */
+    g_assert_cmpuint(k.data[1], ==, SPICE_BITMAP_FMT_32BIT); /* format */
+    g_autofree uint8_t *px = g_malloc((size_t)W * H * 4);
+    g_assert_true(sc_lz4_image_decode(k.data, k.size, W, H, px, W * 4));
+    for (uint32_t y = 0; y < H; y++)
+        g_assert_cmpmem(px + (size_t)y * W * 4, W * 4, f->map + (size_t)y * f->stride, W * 4);
+    clear_pkts(pkts);
+    sc_encoder_destroy(enc);
+    sc_content_frame_free(f);
+    sc_content_destroy(c);
+}
+
 /* ---- registry, conversion, probes ------------------------------------------ */
 
 static void test_parse_list(void)
@@ -387,6 +445,8 @@ int main(int argc, char **argv)
     g_test_add_func("/codecs/convert/roundtrip", test_convert);
     g_test_add_func("/codecs/params/bad", test_bad_params);
     g_test_add_func("/codecs/vaapi/probe", test_vaapi_probe);
+    g_test_add_func("/codecs/openh264/screen-mode", test_openh264_screen);
+    g_test_add_func("/codecs/lossless/lz4-common-payload", test_lz4_common);
     for (size_t i = 0; sc_encoders[i]; i++) {
         char label[48], path[128];
         sc_encoder_ops_label(sc_encoders[i], label, sizeof(label));
