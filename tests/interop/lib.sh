@@ -49,7 +49,7 @@ dump_logs() {
 }
 
 stop_pid() {
-    local pid=$1 i
+    local pid=$1 i c
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null
     for i in $(seq 50); do
@@ -57,6 +57,10 @@ stop_pid() {
         sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
+        # helpers run under timeout(1): kill what it runs, then timeout itself
+        for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+            kill -KILL "$c" 2>/dev/null
+        done
         kill -KILL "$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null
