@@ -93,7 +93,13 @@ static void work(gpointer data, gpointer user)
         sc_encoder_force_keyframe(w->enc);
     j->status = sc_encoder_encode(w->enc, j->frame, keep_packet, j);
     j->stats = w->enc->stats;
-    g_main_context_invoke_full(w->ctx, G_PRIORITY_DEFAULT, deliver, j, NULL);
+    /* always through a source: g_main_context_invoke() would run deliver()
+     * right here when no thread holds the context at this moment */
+    GSource *src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, deliver, j, NULL);
+    g_source_attach(src, w->ctx);
+    g_source_unref(src);
 }
 
 struct sc_encode_worker *sc_encode_worker_new(struct sc_encoder *enc, GMainContext *ctx,
