@@ -225,7 +225,7 @@ static void draw_panel(cairo_t *cr, const struct panel *p, const struct bench_re
         if (!usable(&r[i]) || isnan(p->get(&r[i])) || max <= 0)
             continue;
         double v = p->get(&r[i]);
-        double w = (p->log ? log10(1 + v) : v) / max * (PANEL_W - 70);
+        double w = (p->log ? log10(1 + v) : v) / max * (PANEL_W - 90);
         cairo_set_source_rgb(cr, 0.25, 0.45, 0.75);
         cairo_rectangle(cr, x0, y + 2, w, ROW_H - 4);
         cairo_fill(cr);
@@ -244,7 +244,11 @@ bool bench_write_plot(const char *path, const struct bench_result *r, unsigned n
         { "kbit/s (log scale)", get_kbps, true },
         { "PSNR-Y dB", get_psnr, false },
     };
-    int w = LABEL_W + 3 * PANEL_W + 20, h = 60 + (int)n * ROW_H + 20;
+    int w = LABEL_W + 3 * PANEL_W + 40, h = 60 + (int)n * ROW_H + 20;
+    uint32_t frames = 0, width = 0, height = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (r[i].frames > frames)
+            frames = r[i].frames, width = r[i].width, height = r[i].height;
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -254,8 +258,7 @@ bool bench_write_plot(const char *path, const struct bench_result *r, unsigned n
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_move_to(cr, 10, 20);
     char title[128];
-    snprintf(title, sizeof(title), "spicecast-bench %ux%u, %u frames", n ? r[0].width : 0,
-             n ? r[0].height : 0, n ? r[0].frames : 0);
+    snprintf(title, sizeof(title), "spicecast-bench %ux%u, %u frames", width, height, frames);
     cairo_show_text(cr, title);
     double y0 = 55;
     for (unsigned i = 0; i < n; i++) {
