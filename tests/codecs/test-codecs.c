@@ -289,6 +289,40 @@ static void test_garbage(gconstpointer data)
     sc_encoder_destroy(enc);
 }
 
+/* Every other decoder of the codec decodes this encoder's stream too (the
+ * packets are what a SPICE client with any decoder must take). */
+struct pair { const struct sc_encoder_ops *enc; const struct sc_decoder_ops *dec; };
+
+static void test_cross(gconstpointer data)
+{
+    const struct pair *pr = data;
+    char reason[SC_CODEC_REASON_SIZE];
+    if (!sc_encoder_probe(pr->enc, reason, sizeof(reason))
+        || !sc_decoder_probe(pr->dec, reason, sizeof(reason))) {
+        g_test_skip(reason);
+        return;
+    }
+    struct sc_encoder *enc = make_encoder(pr->enc, 4000000);
+    struct sc_decoder_params dp = { W, H, true };
+    struct sc_decoder *dec = sc_decoder_create(pr->dec, &dp, reason, sizeof(reason));
+    g_assert_nonnull(dec);
+    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
+    struct sc_frame *f = sc_content_frame_new(W, H);
+    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    for (int i = 0; i < 10; i++) {
+        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+        struct pkt k = encode_one(enc, f, pkts);
+        struct sc_decoded_frame out;
+        g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
+        g_assert_cmpfloat(decoded_psnr(&out, f), >=, 35.0);
+    }
+    clear_pkts(pkts);
+    sc_content_frame_free(f);
+    sc_content_destroy(c);
+    sc_decoder_destroy(dec);
+    sc_encoder_destroy(enc);
+}
+
 /* openh264's screen-content mode, selectable by option */
 static void test_openh264_screen(void)
 {
@@ -458,6 +492,16 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, sc_encoders[i], test_bitrate);
         snprintf(path, sizeof(path), "/codecs/%s/garbage", label);
         g_test_add_data_func(path, sc_encoders[i], test_garbage);
+        for (size_t d = 0; sc_decoders[d]; d++) {
+            if (sc_decoders[d]->codec != sc_encoders[i]->codec
+                || strcmp(sc_decoders[d]->name, sc_encoders[i]->name) == 0)
+                continue;
+            struct pair *pr = g_new(struct pair, 1); /* lives as long as the test run */
+            *pr = (struct pair){ sc_encoders[i], sc_decoders[d] };
+            snprintf(path, sizeof(path), "/codecs/%s/decoded-by/%s", label,
+                     sc_decoders[d]->name);
+            g_test_add_data_func_full(path, pr, test_cross, g_free);
+        }
     }
     return g_test_run();
 }
