@@ -290,6 +290,28 @@ static int encode_loop(struct run *run, struct sc_content *content, struct sc_en
     return ret;
 }
 
+/* The decoder for the pipeline's packets, and the luma planes the metrics
+ * compare; without one the run goes on undecoded (reason noted). */
+static void setup_decoder(struct run *run, const struct sc_encoder_ops *ops)
+{
+    struct bench_result *r = run->r;
+    const struct sc_decoder_ops *dops = sc_decoder_for(ops);
+    char err[200] = "no working decoder for this codec";
+    if (dops) {
+        struct sc_decoder_params dp = { r->width, r->height, true };
+        run->dec = sc_decoder_create(dops, &dp, err, sizeof(err));
+        snprintf(r->decoder, sizeof(r->decoder), "%s:%s", dops->name,
+                 sc_codec_id_name(dops->codec));
+    }
+    run->src_y = malloc((size_t)r->width * r->height);
+    run->dec_y = malloc((size_t)r->width * r->height);
+    if (!run->dec || !run->src_y || !run->dec_y) {
+        snprintf(r->reason, sizeof(r->reason), "decoder: %s", err);
+        sc_decoder_destroy(run->dec);
+        run->dec = NULL;
+    }
+}
+
 /* Returns -1 only for bad input (content); backend trouble is recorded in r. */
 static int run_pipeline(const struct bench_options *o, const char *content_spec,
                         const struct sc_encoder_ops *ops, struct bench_result *r)
@@ -332,20 +354,8 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
         goto out;
     }
     r->reason[0] = '\0';
-    const struct sc_decoder_ops *dops = o->decode ? sc_decoder_for(ops) : NULL;
-    if (dops) {
-        struct sc_decoder_params dp = { r->width, r->height, true };
-        run.dec = sc_decoder_create(dops, &dp, err, sizeof(err));
-        snprintf(r->decoder, sizeof(r->decoder), "%s:%s", dops->name,
-                 sc_codec_id_name(dops->codec));
-        run.src_y = malloc((size_t)r->width * r->height);
-        run.dec_y = malloc((size_t)r->width * r->height);
-        if (!run.dec || !run.src_y || !run.dec_y) {
-            snprintf(r->reason, sizeof(r->reason), "decoder: %s", err);
-            sc_decoder_destroy(run.dec);
-            run.dec = NULL;
-        }
-    }
+    if (o->decode)
+        setup_decoder(&run, ops);
     if (o->bare) {
         if (!o->quiet)
             fprintf(stderr, "%s %s: with bare GStreamer runs\n", r->content, r->pipeline);

@@ -425,6 +425,43 @@ static int parse_weights(struct sc_bitreader *r, struct sc_h264_slice *sl)
     return r->error ? -EINVAL : 0;
 }
 
+/* ref_pic_list_modification() for list 0: short-term entries only */
+static int parse_list_mods(struct sc_bitreader *r, struct sc_h264_slice *sl)
+{
+    for (;;) {
+        uint32_t idc = sc_br_ue(r);
+        if (r->error || idc > 3 || sl->n_mods == 33)
+            return -EINVAL;
+        if (idc == 3)
+            return 0;
+        if (idc == 2)
+            return -ENOTSUP; /* long-term */
+        sl->mods[sl->n_mods].idc = idc;
+        sl->mods[sl->n_mods++].abs_diff_pic_num_minus1 = sc_br_ue(r);
+    }
+}
+
+/* dec_ref_pic_marking(): sliding window, or MMCO 1 only */
+static int parse_marking(struct sc_bitreader *r, struct sc_h264_slice *sl, bool idr)
+{
+    if (idr) {
+        sc_br_u(r, 1); /* no_output_of_prior_pics */
+        return sc_br_u(r, 1) ? -ENOTSUP : 0; /* long_term_reference_flag */
+    }
+    if (!sc_br_u(r, 1)) /* adaptive_ref_pic_marking_mode_flag */
+        return 0;
+    for (;;) {
+        uint32_t op = sc_br_ue(r);
+        if (r->error || op > 6)
+            return -EINVAL;
+        if (op == 0)
+            return 0;
+        if (op != 1 || sl->n_unmark == 32)
+            return -ENOTSUP; /* long-term operations, "forget all" */
+        sl->unmark_diff_minus1[sl->n_unmark++] = sc_br_ue(r);
+    }
+}
+
 int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *sps_list,
                         const struct sc_h264_pps *pps_list, struct sc_h264_slice *sl)
 {
@@ -465,38 +502,17 @@ int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *
         if (sl->num_ref_idx_l0_active > 32)
             return -EINVAL;
         if (sc_br_u(&r, 1)) { /* ref_pic_list_modification_flag_l0 */
-            for (;;) {
-                uint32_t idc = sc_br_ue(&r);
-                if (r.error || idc > 3 || sl->n_mods == 33)
-                    return -EINVAL;
-                if (idc == 3)
-                    break;
-                if (idc == 2)
-                    return -ENOTSUP; /* long-term */
-                sl->mods[sl->n_mods].idc = idc;
-                sl->mods[sl->n_mods++].abs_diff_pic_num_minus1 = sc_br_ue(&r);
-            }
+            int m = parse_list_mods(&r, sl);
+            if (m)
+                return m;
         }
         if (pps->weighted_pred && parse_weights(&r, sl) < 0)
             return -EINVAL;
     }
     if (sl->nal_ref_idc) {
-        if (idr) {
-            sc_br_u(&r, 1); /* no_output_of_prior_pics */
-            if (sc_br_u(&r, 1)) /* long_term_reference_flag */
-                return -ENOTSUP;
-        } else if (sc_br_u(&r, 1)) { /* adaptive_ref_pic_marking_mode_flag */
-            for (;;) {
-                uint32_t op = sc_br_ue(&r);
-                if (r.error || op > 6)
-                    return -EINVAL;
-                if (op == 0)
-                    break;
-                if (op != 1 || sl->n_unmark == 32)
-                    return -ENOTSUP; /* long-term operations, "forget all" */
-                sl->unmark_diff_minus1[sl->n_unmark++] = sc_br_ue(&r);
-            }
-        }
+        int m = parse_marking(&r, sl, idr);
+        if (m)
+            return m;
     }
     if (pps->cabac && sl->slice_type != 2) {
         sl->cabac_init_idc = sc_br_ue(&r);
