@@ -200,6 +200,37 @@ static bool desktop_init(struct sc_content *c)
     return cairo_surface_status(c->window) == CAIRO_STATUS_SUCCESS;
 }
 
+static void window_pos(const struct sc_content *c, uint64_t n, double *x, double *y)
+{
+    double ww = cairo_image_surface_get_width(c->window);
+    double wh = cairo_image_surface_get_height(c->window);
+    double t = n / 30.0; /* the window glides along a slow loop */
+    *x = floor((c->width - ww) * (0.5 + 0.4 * sin(t * 0.9)));
+    *y = floor((c->height - wh - 36) * (0.5 + 0.4 * sin(t * 0.6 + 1.0)));
+}
+
+/* What changed since the previous frame: where the window was and is, and
+ * the caret when it blinks. */
+static void desktop_damage(const struct sc_content *c, struct sc_frame *f)
+{
+    if (c->n == 0) {
+        sc_frame_set_full_damage(f);
+        return;
+    }
+    int32_t ww = cairo_image_surface_get_width(c->window);
+    int32_t wh = cairo_image_surface_get_height(c->window);
+    double x, y;
+    f->full_damage = false;
+    f->n_damage = 0;
+    window_pos(c, c->n - 1, &x, &y);
+    sc_frame_add_damage(f, (int32_t)x, (int32_t)y, ww, wh);
+    window_pos(c, c->n, &x, &y);
+    sc_frame_add_damage(f, (int32_t)x, (int32_t)y, ww, wh);
+    if (c->n % CARET_PERIOD == 0)
+        sc_frame_add_damage(f, (int32_t)floor(c->width * 0.30), (int32_t)floor(c->height * 0.40),
+                            2, 16);
+}
+
 static void desktop_frame(struct sc_content *c, struct sc_frame *f)
 {
     const uint8_t *bg = cairo_image_surface_get_data(c->page);
@@ -209,12 +240,9 @@ static void desktop_frame(struct sc_content *c, struct sc_frame *f)
     cairo_surface_t *s = cairo_image_surface_create_for_data(
         f->map, CAIRO_FORMAT_RGB24, (int)c->width, (int)c->height, (int)f->stride);
     cairo_t *cr = cairo_create(s);
-    double ww = cairo_image_surface_get_width(c->window);
-    double wh = cairo_image_surface_get_height(c->window);
-    double t = c->n / 30.0; /* the window glides along a slow loop */
-    double x = (c->width - ww) * (0.5 + 0.4 * sin(t * 0.9));
-    double y = (c->height - wh - 36) * (0.5 + 0.4 * sin(t * 0.6 + 1.0));
-    cairo_set_source_surface(cr, c->window, floor(x), floor(y));
+    double x, y;
+    window_pos(c, c->n, &x, &y);
+    cairo_set_source_surface(cr, c->window, x, y);
     cairo_paint(cr);
     if ((c->n / CARET_PERIOD) % 2 == 0) { /* blinking caret in the editor */
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -223,6 +251,7 @@ static void desktop_frame(struct sc_content *c, struct sc_frame *f)
     }
     cairo_destroy(cr);
     cairo_surface_destroy(s);
+    desktop_damage(c, f);
 }
 
 /* ---- video --------------------------------------------------------------- */
@@ -403,6 +432,7 @@ int sc_content_next(struct sc_content *c, struct sc_frame *f, char *err, size_t 
         return -1;
     }
     int r = 1;
+    sc_frame_set_full_damage(f); /* desktop narrows it down */
     switch (c->kind) {
     case TEXT_SCROLL: text_scroll_frame(c, f); break;
     case DESKTOP: desktop_frame(c, f); break;

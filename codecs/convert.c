@@ -69,6 +69,33 @@ bool sc_convert_bgrx_to_nv12(const uint8_t *src, uint32_t src_stride, uint32_t w
                       (int)height) == 0;
 }
 
+bool sc_convert_bgrx_to_i420_damage(const struct sc_frame *f, const uint8_t *px,
+                                    struct sc_yuv *dst)
+{
+    if (f->full_damage || dst->format != SC_PIXFMT_I420 || dst->width != f->width
+        || dst->height != f->height)
+        return false;
+    for (uint32_t i = 0; i < f->n_damage; i++) {
+        const struct sc_box *b = &f->damage[i];
+        if (b->w <= 0 || b->h <= 0 || b->x < 0 || b->y < 0)
+            continue;
+        uint32_t x0 = (uint32_t)b->x & ~1u, y0 = (uint32_t)b->y & ~1u;
+        uint32_t x1 = ((uint32_t)b->x + (uint32_t)b->w + 1) & ~1u;
+        uint32_t y1 = ((uint32_t)b->y + (uint32_t)b->h + 1) & ~1u;
+        x1 = x1 > f->width ? f->width : x1;
+        y1 = y1 > f->height ? f->height : y1;
+        if (x0 >= x1 || y0 >= y1)
+            continue;
+        ARGBToI420(px + (size_t)y0 * f->stride + (size_t)x0 * 4, (int)f->stride,
+                   dst->plane[0] + (size_t)y0 * dst->stride[0] + x0, (int)dst->stride[0],
+                   dst->plane[1] + (size_t)(y0 / 2) * dst->stride[1] + x0 / 2,
+                   (int)dst->stride[1],
+                   dst->plane[2] + (size_t)(y0 / 2) * dst->stride[2] + x0 / 2,
+                   (int)dst->stride[2], (int)(x1 - x0), (int)(y1 - y0));
+    }
+    return true;
+}
+
 bool sc_convert_i420_to_bgrx(const uint8_t *y, uint32_t sy, const uint8_t *u, uint32_t su,
                              const uint8_t *v, uint32_t sv, uint32_t width, uint32_t height,
                              uint8_t *dst, uint32_t dst_stride)

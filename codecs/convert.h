@@ -38,6 +38,13 @@ bool sc_convert_nv12_to_bgrx(const uint8_t *y, uint32_t sy, const uint8_t *uv, u
 bool sc_convert_bgrx_to_y(const uint8_t *src, uint32_t src_stride, uint32_t width,
                           uint32_t height, uint8_t *y, uint32_t sy);
 
+/* Converts only frame's damage boxes (grown to even coordinates for 4:2:0)
+ * into dst, an I420 picture that holds the conversion of the previous frame
+ * of the same source.  false (nothing done) when the frame says everything
+ * changed: convert it whole then. */
+bool sc_convert_bgrx_to_i420_damage(const struct sc_frame *frame, const uint8_t *pixels,
+                                    struct sc_yuv *dst);
+
 /* Converts a picture to BGRX in the sc_yuv-sized formats; any decoded CPU
  * frame (I420, NV12, BGRX) to BGRX. */
 bool sc_convert_decoded_to_bgrx(const struct sc_decoded_frame *f, uint8_t *dst,

@@ -26,8 +26,9 @@ endif
 # content classes, Y4M input and metrics, shared by the bench and the tests
 noinst_LTLIBRARIES += codecs/libsccontent.la
 codecs_libsccontent_la_SOURCES = codecs/content.c codecs/content.h
-codecs_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS)
-codecs_libsccontent_la_LIBADD = $(CAIRO_LIBS) $(YUV_LIBS) -lm
+codecs_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
+	$(GLIB_CFLAGS)
+codecs_libsccontent_la_LIBADD = common/libsccommon.la $(CAIRO_LIBS) $(YUV_LIBS) -lm
 
 # spicecast-bench, the codec benchmark (installed, man page in data/)
 bin_PROGRAMS += codecs/spicecast-bench

@@ -26,6 +26,8 @@ struct oh264_encoder {
     uint8_t *out;
     size_t out_size;
     uint64_t n_frames;
+    bool have_prev;    /* yuv holds the conversion of frame last_seq */
+    uint64_t last_seq;
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -198,10 +200,16 @@ static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc
         return -EINVAL;
     double t0 = sc_codec_now_ms();
     struct sc_yuv *y = &e->yuv;
-    if (!sc_convert_bgrx_to_i420(px, frame->stride, frame->width, frame->height, y->plane[0],
-                                 y->stride[0], y->plane[1], y->stride[1], y->plane[2],
-                                 y->stride[2]))
+    /* the next frame of the same source: only its damage changed */
+    bool partial = e->have_prev && frame->seq == e->last_seq + 1
+                   && sc_convert_bgrx_to_i420_damage(frame, px, y);
+    e->have_prev = false;
+    if (!partial && !sc_convert_bgrx_to_i420(px, frame->stride, frame->width, frame->height,
+                                             y->plane[0], y->stride[0], y->plane[1],
+                                             y->stride[1], y->plane[2], y->stride[2]))
         return -EINVAL;
+    e->have_prev = true;
+    e->last_seq = frame->seq;
     enc->stats.convert_ms = sc_codec_now_ms() - t0;
     enc->stats.zero_copy = false;
 

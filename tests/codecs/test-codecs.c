@@ -435,6 +435,38 @@ static void test_convert(void)
     sc_content_destroy(c);
 }
 
+/* Converting only the damage of each desktop frame into the previous
+ * frame's planes gives exactly the full conversion. */
+static void test_convert_damage(void)
+{
+    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
+    struct sc_frame *f = sc_content_frame_new(W, H);
+    struct sc_yuv full, part;
+    g_assert_true(sc_yuv_init(&full, SC_PIXFMT_I420, W, H));
+    g_assert_true(sc_yuv_init(&part, SC_PIXFMT_I420, W, H));
+    unsigned partial = 0;
+    for (int i = 0; i < 40; i++) {
+        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+        g_assert_true(sc_convert_bgrx_to_i420(f->map, f->stride, W, H, full.plane[0],
+                                              full.stride[0], full.plane[1], full.stride[1],
+                                              full.plane[2], full.stride[2]));
+        if (sc_convert_bgrx_to_i420_damage(f, f->map, &part)) {
+            partial++;
+            g_assert_cmpuint(f->n_damage, >, 0);
+        } else {
+            g_assert_true(sc_convert_bgrx_to_i420(f->map, f->stride, W, H, part.plane[0],
+                                                  part.stride[0], part.plane[1], part.stride[1],
+                                                  part.plane[2], part.stride[2]));
+        }
+        g_assert_cmpmem(full.buf, full.size, part.buf, part.size);
+    }
+    g_assert_cmpuint(partial, ==, 39); /* all but the first frame */
+    sc_yuv_finish(&full);
+    sc_yuv_finish(&part);
+    sc_content_frame_free(f);
+    sc_content_destroy(c);
+}
+
 static void test_bad_params(void)
 {
     for (size_t i = 0; sc_encoders[i]; i++) {
@@ -477,6 +509,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/codecs/registry/parse-list", test_parse_list);
     g_test_add_func("/codecs/convert/roundtrip", test_convert);
+    g_test_add_func("/codecs/convert/damage", test_convert_damage);
     g_test_add_func("/codecs/params/bad", test_bad_params);
     g_test_add_func("/codecs/vaapi/probe", test_vaapi_probe);
     g_test_add_func("/codecs/openh264/screen-mode", test_openh264_screen);
