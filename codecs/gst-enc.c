@@ -36,6 +36,10 @@ struct gst_encoder {
     GstVideoInfo info;
     uint64_t pushed, pulled;
     uint32_t fku_count;
+    /* the last input buffer (our reference): once the pipeline is done with
+     * it, the next frame of the same source only converts its damage */
+    GstBuffer *last;
+    uint64_t last_seq;
     /* MJPEG: jpegenc has quality, not bitrate; after set_bitrate() the
      * quality is steered towards the target (0: fixed quality) */
     uint32_t jpeg_target;
@@ -275,9 +279,38 @@ static struct sc_encoder *create_vp9(const struct sc_encoder_params *p, char *r,
 static struct sc_encoder *create_mjpeg(const struct sc_encoder_params *p, char *r, size_t s) { return gst_enc_create(SC_CODEC_MJPEG, p, r, s); }
 
 /* Converts the frame into a pooled buffer. */
+/* Converts the damage of the frame into the last input buffer if nobody
+ * else holds it any more: true, buffer reused. */
+static bool convert_damage(struct gst_encoder *e, const struct sc_frame *frame,
+                           const uint8_t *px)
+{
+    if (!e->last || frame->seq != e->last_seq + 1 || frame->full_damage
+        || !gst_buffer_is_writable(e->last))
+        return false;
+    GstVideoFrame vf;
+    if (!gst_video_frame_map(&vf, &e->info, e->last, GST_MAP_WRITE))
+        return false;
+    struct sc_yuv view = { .format = SC_PIXFMT_I420, .width = frame->width,
+                           .height = frame->height };
+    for (unsigned i = 0; i < 3; i++) {
+        view.plane[i] = GST_VIDEO_FRAME_PLANE_DATA(&vf, i);
+        view.stride[i] = (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, i);
+    }
+    bool ok = sc_convert_bgrx_to_i420_damage(frame, px, &view);
+    gst_video_frame_unmap(&vf);
+    return ok;
+}
+
+/* Converts the frame into a pooled buffer (or only its damage into the
+ * last one); returns a reference for appsrc. */
 static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *frame,
                                   const uint8_t *px)
 {
+    if (convert_damage(e, frame, px)) {
+        e->last_seq = frame->seq;
+        return gst_buffer_ref(e->last);
+    }
+    gst_clear_buffer(&e->last);
     GstBuffer *buf = NULL;
     if (gst_buffer_pool_acquire_buffer(e->pool, &buf, NULL) != GST_FLOW_OK)
         return NULL;
@@ -296,6 +329,8 @@ static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *
         gst_buffer_unref(buf);
         return NULL;
     }
+    e->last = gst_buffer_ref(buf);
+    e->last_seq = frame->seq;
     return buf;
 }
 
@@ -413,6 +448,7 @@ static void gst_enc_destroy(struct sc_encoder *enc)
 {
     struct gst_encoder *e = gst_enc(enc);
     gst_element_set_state(e->pipeline, GST_STATE_NULL);
+    gst_clear_buffer(&e->last);
     gst_buffer_pool_set_active(e->pool, FALSE);
     gst_object_unref(e->pool);
     gst_object_unref(e->src);
