@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <spice/protocol.h>
 
 #include "log.h"
@@ -23,20 +24,20 @@ static gboolean opt_version = FALSE;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
-      "Scanout source: pattern[:WxH][,fps=N], image:PATH, y4m:PATH[,loop=no] (default: pattern)",
-      "SPEC" },
+      N_("Scanout source: pattern[:WxH][,fps=N], image:PATH, y4m:PATH[,loop=no] (default: pattern)"),
+      N_("SPEC") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
-      "Listen on tcp:HOST:PORT ([::1]:PORT for IPv6) or unix:PATH; repeatable", "ADDR" },
+      N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6) or unix:PATH; repeatable"), N_("ADDR") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name,
-      "Display name, and the unix socket name in $XDG_RUNTIME_DIR/spicecast/ (default: default)",
-      "NAME" },
+      N_("Display name, and the unix socket name in $XDG_RUNTIME_DIR/spicecast/ (default: default)"),
+      N_("NAME") },
     { "password-file", 'p', 0, G_OPTION_ARG_FILENAME, &opt_password_file,
-      "Require the password in FILE (first line) from every client", "FILE" },
+      N_("Require the password in FILE (first line) from every client"), N_("FILE") },
     { "disable-ticketing", 0, 0, G_OPTION_ARG_NONE, &opt_disable_ticketing,
-      "Accept clients without a password", NULL },
+      N_("Accept clients without a password"), NULL },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
-      "Allow listening on a non-loopback address without a password", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+      N_("Allow listening on a non-loopback address without a password"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -52,7 +53,7 @@ static char *read_password(const char *path, GError **error)
         *nl = '\0';
     if (!contents[0] || strlen(contents) > SPICE_MAX_PASSWORD_LENGTH) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s: the password must be 1 to %d characters on the first line", path,
+                    _("%s: the password must be 1 to %d characters on the first line"), path,
                     SPICE_MAX_PASSWORD_LENGTH);
         return NULL;
     }
@@ -83,9 +84,9 @@ static void print_how_to_connect(struct sc_server *server)
     for (guint i = 0; i < addrs->len; i++) {
         const char *a = g_ptr_array_index(addrs, i);
         if (g_str_has_prefix(a, "tcp:"))
-            printf("connect with: remote-viewer spice://%s\n", a + 4);
+            printf(_("connect with: remote-viewer spice://%s\n"), a + 4);
         else
-            printf("connect with: remote-viewer spice+unix://%s\n", a + 5);
+            printf(_("connect with: remote-viewer spice+unix://%s\n"), a + 5);
     }
     fflush(stdout);
 }
@@ -102,11 +103,14 @@ int main(int argc, char **argv)
     int ret = 1;
 
     setlocale(LC_ALL, "");
-    ctx = g_option_context_new("- serve a virtual display to SPICE clients");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    textdomain(GETTEXT_PACKAGE);
+    ctx = g_option_context_new(_("- serve a virtual display to SPICE clients"));
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     g_option_context_set_description(ctx,
-        "Without --listen: tcp:127.0.0.1:5900 and unix:$XDG_RUNTIME_DIR/spicecast/NAME.sock.\n"
-        "Connect with remote-viewer spice://127.0.0.1:5900 (or spicy, spicy-screenshot).");
+        _("Without --listen: tcp:127.0.0.1:5900 and unix:$XDG_RUNTIME_DIR/spicecast/NAME.sock.\n"
+          "Connect with remote-viewer spice://127.0.0.1:5900 (or spicy, spicy-screenshot)."));
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "spicecast-server: %s\n", error->message);
         return 2;
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (opt_password_file && opt_disable_ticketing) {
-        fprintf(stderr, "spicecast-server: --password-file and --disable-ticketing conflict\n");
+        fprintf(stderr, "spicecast-server: %s\n", _("--password-file and --disable-ticketing conflict"));
         return 2;
     }
     if (opt_password_file && !(password = read_password(opt_password_file, &error))) {
@@ -149,7 +153,7 @@ int main(int argc, char **argv)
             goto out;
     }
     if (!password)
-        printf("no password: any local client may connect (use --password-file to require one)\n");
+        printf("%s\n", _("no password: any local client may connect (use --password-file to require one)"));
     print_how_to_connect(server);
 
     loop = g_main_loop_new(NULL, FALSE);
@@ -158,7 +162,7 @@ int main(int argc, char **argv)
     sc_server_set_source(server, source);
     g_main_loop_run(loop);
     g_main_loop_unref(loop);
-    printf("shutting down\n");
+    printf("%s\n", _("shutting down"));
     ret = 0;
 
 out:
