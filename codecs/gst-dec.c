@@ -2,7 +2,14 @@
  * (jpegdec): appsrc (the caps spice-gtk uses) -> decoder -> I420 appsink,
  * driven synchronously: one packet in, its frame out.  Packets are checked
  * for their codec's basic framing before they reach the decoder; a decoder
- * error resets the pipeline so the next keyframe decodes. */
+ * error resets the pipeline so the next keyframe decodes.
+ *
+ * Knowing when the decoder is done with a packet: a serialized marker event
+ * follows each packet; when it reaches the sink pad of the first element
+ * after appsrc (streaming thread, in order), the packet has been handled,
+ * and its frame, if any, is already in the appsink (every element after
+ * appsrc works synchronously in that thread: no queue, decoders with frame
+ * threading off).  So a dropped packet costs no timeout. */
 #include "config.h"
 
 #include <errno.h>
@@ -20,9 +27,8 @@
 #include "codecs/gst-common.h"
 #include "common/log.h"
 
-#define FIRST_TIMEOUT_NS (5 * GST_SECOND)
-#define FRAME_TIMEOUT_NS (GST_SECOND / 2)
-#define SLICE_NS (10 * GST_MSECOND)
+#define STALL_TIMEOUT_US (10 * G_TIME_SPAN_SECOND) /* a decoder that hangs */
+#define MARKER "spicecast-marker"
 
 static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                           struct sc_decoded_frame *out);
@@ -34,6 +40,9 @@ struct gst_decoder {
     GstVideoFrame frame;
     bool mapped;
     uint64_t pushed, got;
+    GMutex lock;
+    GCond cond;
+    uint64_t marker_seen; /* the last marker that reached the decoder */
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -57,10 +66,13 @@ static const char *caps_for(int codec)
 static const char *chain_for(int codec)
 {
     switch (codec) {
-    case SC_CODEC_H264: return "h264parse ! avdec_h264 max-threads=1 output-corrupt=false";
-    case SC_CODEC_VP8: return "vp8dec";
-    case SC_CODEC_VP9: return "vp9dec";
-    default: return "jpegdec";
+    case SC_CODEC_H264:
+        /* the marker probe sits on the parser: h264parse holds serialized
+         * events until its next output, so none would reach avdec_h264 */
+        return "h264parse name=dec ! avdec_h264 max-threads=1 output-corrupt=false";
+    case SC_CODEC_VP8: return "vp8dec name=dec";
+    case SC_CODEC_VP9: return "vp9dec name=dec";
+    default: return "jpegdec name=dec";
     }
 }
 
@@ -93,6 +105,35 @@ static void unmap_last(struct gst_decoder *d)
     d->sample = NULL;
 }
 
+/* streaming thread: a marker reached the decoder's sink pad */
+static GstPadProbeReturn on_marker(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    (void)pad;
+    struct gst_decoder *d = data;
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+    const GstStructure *st = gst_event_get_structure(ev);
+    guint64 n;
+    if (GST_EVENT_TYPE(ev) != GST_EVENT_CUSTOM_DOWNSTREAM || !st
+        || !gst_structure_has_name(st, MARKER) || !gst_structure_get_uint64(st, "n", &n))
+        return GST_PAD_PROBE_OK;
+    g_mutex_lock(&d->lock);
+    d->marker_seen = n;
+    g_cond_broadcast(&d->cond);
+    g_mutex_unlock(&d->lock);
+    return GST_PAD_PROBE_DROP;
+}
+
+static bool add_marker_probe(struct gst_decoder *d)
+{
+    GstElement *dec = gst_bin_get_by_name(GST_BIN(d->pipeline), "dec");
+    GstPad *pad = dec ? gst_element_get_static_pad(dec, "sink") : NULL;
+    if (pad)
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_marker, d, NULL);
+    gst_clear_object(&pad);
+    gst_clear_object(&dec);
+    return pad != NULL;
+}
+
 static struct sc_decoder *gst_dec_create(int codec, const struct sc_decoder_params *p,
                                          char *reason, size_t rsize)
 {
@@ -117,6 +158,9 @@ static struct sc_decoder *gst_dec_create(int codec, const struct sc_decoder_para
     g_clear_error(&err);
     d->src = gst_bin_get_by_name(GST_BIN(d->pipeline), "src");
     d->sink = gst_bin_get_by_name(GST_BIN(d->pipeline), "sink");
+    g_mutex_init(&d->lock);
+    g_cond_init(&d->cond);
+    add_marker_probe(d);
     GstCaps *caps = gst_caps_from_string(caps_for(codec));
     gst_app_src_set_caps(GST_APP_SRC(d->src), caps);
     gst_caps_unref(caps);
@@ -200,22 +244,28 @@ static void reset_pipeline(struct gst_decoder *d)
     gst_bus_set_flushing(bus, FALSE);
     gst_object_unref(bus);
     gst_element_set_state(d->pipeline, GST_STATE_PLAYING);
-    d->pushed = d->got = 0;
+    g_mutex_lock(&d->lock);
+    d->pushed = d->got = d->marker_seen = 0;
+    g_mutex_unlock(&d->lock);
 }
 
-static GstSample *wait_frame(struct gst_decoder *d, char *err, size_t err_size)
+/* Waits until the marker sent after packet n reached the decoder, then
+ * takes its frame if it made one. */
+static GstSample *wait_frame(struct gst_decoder *d, uint64_t n, char *err, size_t err_size)
 {
-    GstClockTime left = d->got == 0 ? FIRST_TIMEOUT_NS : FRAME_TIMEOUT_NS;
-    while (left > 0) {
-        GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(d->sink), SLICE_NS);
-        if (s)
-            return s;
-        if (sc_gst_bus_error(d->pipeline, true, err, err_size))
-            return NULL;
-        left = left > SLICE_NS ? left - SLICE_NS : 0;
-    }
-    sc_codec_reason(err, err_size, "no frame out of the decoder");
-    return NULL;
+    gint64 deadline = g_get_monotonic_time() + STALL_TIMEOUT_US;
+    bool done = true;
+    g_mutex_lock(&d->lock);
+    while (d->marker_seen < n && done)
+        done = g_cond_wait_until(&d->cond, &d->lock, deadline);
+    g_mutex_unlock(&d->lock);
+    if (sc_gst_bus_error(d->pipeline, true, err, err_size))
+        return NULL;
+    GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(d->sink), 0);
+    if (!s)
+        sc_codec_reason(err, err_size, done ? "the decoder dropped the packet"
+                                             : "the decoder stalled");
+    return s;
 }
 
 static int export_sample(struct gst_decoder *d, GstSample *s, struct sc_decoded_frame *out)
@@ -257,8 +307,10 @@ static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t si
         return -EIO;
     }
     d->pushed++;
+    GstStructure *st = gst_structure_new(MARKER, "n", G_TYPE_UINT64, (guint64)d->pushed, NULL);
+    gst_element_send_event(d->src, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, st));
     char err[256];
-    GstSample *s = wait_frame(d, err, sizeof(err));
+    GstSample *s = wait_frame(d, d->pushed, err, sizeof(err));
     if (!s) {
         sc_debug("gstreamer decoder: %s", err);
         reset_pipeline(d); /* a clean start: the next keyframe decodes */
@@ -276,6 +328,8 @@ static void gst_dec_destroy(struct sc_decoder *dec)
     gst_object_unref(d->src);
     gst_object_unref(d->sink);
     gst_object_unref(d->pipeline);
+    g_mutex_clear(&d->lock);
+    g_cond_clear(&d->cond);
     free(d);
 }
 
