@@ -182,8 +182,9 @@ static bool add_buf(struct va_encoder *e, VABufferID *bufs, unsigned *n, VABuffe
 static bool add_misc(struct va_encoder *e, VABufferID *bufs, unsigned *n,
                      VAEncMiscParameterType type, const void *data, size_t size)
 {
-    uint8_t tmp[sizeof(VAEncMiscParameterBuffer) + 64] = { 0 };
-    VAEncMiscParameterBuffer *m = (VAEncMiscParameterBuffer *)tmp;
+    uint8_t tmp[sizeof(VAEncMiscParameterBuffer) + 256] = { 0 };
+    g_assert(size <= 256);
+    VAEncMiscParameterBuffer *m = (VAEncMiscParameterBuffer *)(void *)tmp;
     m->type = type;
     memcpy(m->data, data, size);
     return add_buf(e, bufs, n, VAEncMiscParameterBufferType, sizeof(*m) + size, tmp);
@@ -204,7 +205,9 @@ static bool add_sequence(struct va_encoder *e, VABufferID *bufs, unsigned *n)
     VAEncSequenceParameterBufferH264 sp;
     memset(&sp, 0, sizeof(sp));
     sp.level_idc = e->sps.level_idc;
-    sp.intra_period = sp.intra_idr_period = p->keyframe_interval;
+    /* no periodic keyframes: a period longer than any stream (the IDRs we
+     * ask for come from force_keyframe) */
+    sp.intra_period = sp.intra_idr_period = p->keyframe_interval ? p->keyframe_interval : 0xffff;
     sp.ip_period = 1;
     sp.bits_per_second = p->bitrate;
     sp.max_num_ref_frames = 1;
