@@ -506,10 +506,24 @@ static int output_cpu(struct va_decoder *v, VASurfaceID s, const struct sc_h264_
                       struct sc_decoded_frame *out)
 {
     uint8_t *map;
-    if (vaDeriveImage(v->d.dpy, s, &v->img) != VA_STATUS_SUCCESS)
-        return -EIO;
-    if (v->img.format.fourcc != VA_FOURCC_NV12
-        || vaMapBuffer(v->d.dpy, v->img.buf, (void **)&map) != VA_STATUS_SUCCESS) {
+    bool ok = vaDeriveImage(v->d.dpy, s, &v->img) == VA_STATUS_SUCCESS;
+    if (ok && v->img.format.fourcc != VA_FOURCC_NV12) {
+        vaDestroyImage(v->d.dpy, v->img.image_id);
+        ok = false;
+    }
+    if (!ok) { /* no derived image: copy the surface into one with vaGetImage */
+        VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST,
+                              .bits_per_pixel = 12 };
+        if (vaCreateImage(v->d.dpy, &fmt, (int)v->surf_w, (int)v->surf_h, &v->img)
+            != VA_STATUS_SUCCESS)
+            return -EIO;
+        if (vaGetImage(v->d.dpy, s, 0, 0, v->surf_w, v->surf_h, v->img.image_id)
+            != VA_STATUS_SUCCESS) {
+            vaDestroyImage(v->d.dpy, v->img.image_id);
+            return -EIO;
+        }
+    }
+    if (vaMapBuffer(v->d.dpy, v->img.buf, (void **)&map) != VA_STATUS_SUCCESS) {
         vaDestroyImage(v->d.dpy, v->img.image_id);
         return -EIO;
     }

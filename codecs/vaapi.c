@@ -158,18 +158,35 @@ bool sc_va_has_vpp(struct sc_va_display *d)
 
 /* ---- getting a frame into an NV12 surface ------------------------------------ */
 
+/* An NV12 image of the surface to write into: derived (the surface's own
+ * memory) where the driver allows it, else a separate image put with
+ * vaPutImage afterwards. */
+static bool nv12_image(struct sc_va_uploader *u, VASurfaceID s, uint32_t w, uint32_t h,
+                       VAImage *img, bool *derived)
+{
+    *derived = vaDeriveImage(u->d->dpy, s, img) == VA_STATUS_SUCCESS;
+    if (*derived && img->format.fourcc == VA_FOURCC_NV12)
+        return true;
+    if (*derived)
+        vaDestroyImage(u->d->dpy, img->image_id);
+    *derived = false;
+    VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST,
+                          .bits_per_pixel = 12 };
+    return vaCreateImage(u->d->dpy, &fmt, (int)w, (int)h, img) == VA_STATUS_SUCCESS;
+}
+
 static int upload_cpu(struct sc_va_uploader *u, const struct sc_frame *frame, VASurfaceID dst)
 {
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
     VAImage img;
-    if (vaDeriveImage(u->d->dpy, dst, &img) != VA_STATUS_SUCCESS)
-        return -EIO; /* drivers with NV12 surfaces all derive; no fallback copy */
+    bool derived;
+    if (!nv12_image(u, dst, frame->width, frame->height, &img, &derived))
+        return -EIO;
     uint8_t *map = NULL;
     int ret = -EIO;
-    if (img.format.fourcc == VA_FOURCC_NV12
-        && vaMapBuffer(u->d->dpy, img.buf, (void **)&map) == VA_STATUS_SUCCESS) {
+    if (vaMapBuffer(u->d->dpy, img.buf, (void **)&map) == VA_STATUS_SUCCESS) {
         ret = sc_convert_bgrx_to_nv12(px, frame->stride, frame->width, frame->height,
                                       map + img.offsets[0], img.pitches[0],
                                       map + img.offsets[1], img.pitches[1])
@@ -177,6 +194,10 @@ static int upload_cpu(struct sc_va_uploader *u, const struct sc_frame *frame, VA
                   : -EINVAL;
         vaUnmapBuffer(u->d->dpy, img.buf);
     }
+    if (ret == 0 && !derived
+        && vaPutImage(u->d->dpy, dst, img.image_id, 0, 0, frame->width, frame->height, 0, 0,
+                      frame->width, frame->height) != VA_STATUS_SUCCESS)
+        ret = -EIO;
     vaDestroyImage(u->d->dpy, img.image_id);
     return ret;
 }
