@@ -2,6 +2,8 @@
  * raw), MARK, coalesced damage for slow clients (PROTOCOL.md §5, §8.1). */
 #include "config.h"
 
+#include <string.h>
+
 #include "log.h"
 #include "server-private.h"
 
@@ -21,6 +23,7 @@ struct dcc {
     cairo_region_t *dirty;
     struct encode_token *inflight;
     unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
+    struct sc_stream_client stream;
     uint64_t updates;
 };
 
@@ -46,6 +49,8 @@ static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
     };
     size_t start;
 
+    /* a stream must not outlive its surface */
+    sc_streams_client_stop(cc->server->streams, cc, true);
     if (dcc->surface) {
         start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_SURFACE_DESTROY);
         sc_surface_destroy_write(&cc->w, 0);
@@ -127,6 +132,29 @@ static void dcc_push(struct sc_channel_client *cc)
     sc_encode_submit(frame, rects, n, use_lz4(dcc), encode_done, dcc->inflight);
 }
 
+struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = dcc_of(cc);
+    return dcc ? &dcc->stream : NULL;
+}
+
+bool sc_dcc_surface_matches(struct sc_channel_client *cc, const struct sc_frame *frame)
+{
+    struct dcc *dcc = dcc_of(cc);
+
+    return dcc->inited && dcc->surface && dcc->marked && dcc->surf_w == frame->width &&
+           dcc->surf_h == frame->height;
+}
+
+void sc_dcc_refresh(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = dcc_of(cc);
+
+    cairo_region_union_rectangle(dcc->dirty, &(cairo_rectangle_int_t){ 0, 0, (int)dcc->surf_w,
+                                                                       (int)dcc->surf_h });
+    dcc_push(cc);
+}
+
 void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
 {
     struct dcc *dcc = dcc_of(cc);
@@ -173,6 +201,31 @@ static bool handle_preferred_compression(struct sc_channel_client *cc, const uin
     return true;
 }
 
+static bool handle_stream_report(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct sc_stream_report r;
+
+    if (!sc_stream_report_parse(body, len, &r))
+        return false;
+    sc_streams_report(cc->server->streams, cc, &r);
+    return true;
+}
+
+static bool handle_preferred_video_codecs(struct sc_channel_client *cc, const uint8_t *body,
+                                          size_t len)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_preferred_video_codecs m;
+
+    if (!sc_preferred_video_codecs_parse(body, len, &m))
+        return false;
+    sc->n_preferred = m.num;
+    memcpy(sc->preferred, m.codecs, m.num);
+    /* a new preference takes effect with the next stream */
+    sc_streams_client_stop(cc->server->streams, cc, true);
+    return true;
+}
+
 static bool display_start(struct sc_channel_client *cc)
 {
     struct dcc *dcc = g_new0(struct dcc, 1);
@@ -195,6 +248,7 @@ static void display_destroy(struct sc_channel_client *cc)
 
     if (!dcc)
         return;
+    sc_streams_client_stop(cc->server->streams, cc, false);
     if (dcc->inited)
         sc_display_remove_client(cc->server->display, cc);
     if (dcc->inflight)
@@ -207,9 +261,8 @@ static void display_destroy(struct sc_channel_client *cc)
 static const struct sc_channel_handler display_handlers[] = {
     { SPICE_MSGC_DISPLAY_INIT, handle_init },
     { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression },
-    /* no video streams, no GL scanout yet */
-    { SPICE_MSGC_DISPLAY_STREAM_REPORT, sc_cc_ignore },
-    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, sc_cc_ignore },
+    { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_stream_report },
+    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_preferred_video_codecs },
     { 0, NULL },
 };
 

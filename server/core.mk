@@ -12,3 +12,4 @@ noinst_PROGRAMS += bench/bench-lossless
 bench_bench_lossless_SOURCES = bench/bench-lossless.c
 bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 bench_bench_lossless_LDADD = server/libspicecast-server.la
+server_libspicecast_server_la_SOURCES += server/stream.c

@@ -27,9 +27,15 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
     struct sc_frame *old = d->frame;
 
     (void)source;
+    struct sc_streams *streams = d->server->streams;
+    bool video;
+
     d->frame = sc_frame_ref(frame);
-    for (GList *l = d->clients; l; l = l->next)
-        sc_dcc_frame(l->data, frame);
+    video = sc_streams_frame(streams, frame);
+    for (GList *l = d->clients; l; l = l->next) {
+        if (!video || !sc_streams_take(streams, l->data, frame))
+            sc_dcc_frame(l->data, frame);
+    }
     sc_frame_unref(old);
 }
 

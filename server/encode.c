@@ -18,7 +18,7 @@ struct sc_encode_job {
     cairo_rectangle_int_t *rects;
     int n_rects;
     bool lz4;
-    sc_encode_done_fn done;
+    sc_lossless_done_fn done;
     void *data;
     GMainContext *context;
     GPtrArray *bodies;
@@ -137,7 +137,7 @@ static void job_run(gpointer data, gpointer user_data)
 }
 
 void sc_encode_submit(struct sc_frame *frame, const cairo_rectangle_int_t *rects, int n_rects,
-                      bool lz4, sc_encode_done_fn done, void *data)
+                      bool lz4, sc_lossless_done_fn done, void *data)
 {
     struct sc_encode_job *job = g_new0(struct sc_encode_job, 1);
 

@@ -58,7 +58,7 @@ static void send_link_result(struct pending_link *pl, uint32_t result)
     sc_conn_send(pl->conn, b, sizeof(b));
 }
 
-static void channel_caps(uint8_t type, struct sc_caps *caps)
+static void channel_caps(struct sc_server *server, uint8_t type, struct sc_caps *caps)
 {
     memset(caps, 0, sizeof(*caps));
     sc_caps_set(caps->common, &caps->n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
@@ -71,6 +71,10 @@ static void channel_caps(uint8_t type, struct sc_caps *caps)
     case SPICE_CHANNEL_DISPLAY:
         sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_MONITORS_CONFIG);
         sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_PREF_COMPRESSION);
+        if (sc_streams_enabled(server->streams)) {
+            sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_STREAM_REPORT);
+            sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_PREF_VIDEO_CODEC_TYPE);
+        }
         break;
     default:
         break;
@@ -109,7 +113,7 @@ static void send_reply(struct pending_link *pl)
     memset(&reply, 0, sizeof(reply));
     reply.error = SPICE_LINK_ERR_OK;
     memcpy(reply.pub_key, pl->server->pubkey, sizeof(reply.pub_key));
-    channel_caps(pl->mess.channel_type, &reply.caps);
+    channel_caps(pl->server, pl->mess.channel_type, &reply.caps);
     sc_writer_init(&w);
     sc_link_reply_write(&w, &reply);
     if (!w.error)

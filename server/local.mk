@@ -7,7 +7,7 @@ server_libspicecast_server_la_SOURCES = \
 include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
 	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
-server_libspicecast_server_la_LIBADD = common/libsccommon.la \
+server_libspicecast_server_la_LIBADD = codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) $(YUV_LIBS) -lm
 
 bin_PROGRAMS += server/spicecast-server

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "frame.h"
+#include "codecs/codec.h"
 #include "messages.h"
 #include "net.h"
 #include "server.h"
@@ -104,6 +105,7 @@ struct sc_server {
     GList *pending; /* connections in the link stage */
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
+    struct sc_streams *streams;
     uint32_t mm_time_base;
     gint64 start_time;
 };
@@ -143,12 +145,12 @@ uint32_t sc_display_buttons(struct sc_display *display);
 struct sc_encode_job;
 /* bodies: GBytes DRAW_COPY bodies; lz4_poor: LZ4 did not pay off (the
  * content is noise-like: the caller may send raw for a while) */
-typedef void (*sc_encode_done_fn)(GPtrArray *bodies, bool lz4_poor, void *data);
+typedef void (*sc_lossless_done_fn)(GPtrArray *bodies, bool lz4_poor, void *data);
 /* Encodes the given rectangles of frame as DRAW_COPY bodies (LZ4 if lz4,
  * raw bitmap otherwise) on a worker thread; done runs on the main context.
  * The job holds a frame reference until it is done. */
 void sc_encode_submit(struct sc_frame *frame, const cairo_rectangle_int_t *rects, int n_rects,
-                      bool lz4, sc_encode_done_fn done, void *data);
+                      bool lz4, sc_lossless_done_fn done, void *data);
 /* Synchronous version (tests, benchmarks). */
 GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *rects,
                            int n_rects, bool lz4, bool *lz4_poor);
@@ -160,3 +162,43 @@ void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame);
 /* The cursor shape changed / the pointer moved. */
 void sc_cursor_cc_shape(struct sc_channel_client *cc);
 void sc_cursor_cc_move(struct sc_channel_client *cc, int32_t x, int32_t y);
+
+/* ---- video streams (server/stream.c) ------------------------------------ */
+
+struct sc_stream_group;
+
+/* A display client's stream state (owned by the display channel). */
+struct sc_stream_client {
+    struct sc_stream_group *group;
+    uint32_t id;          /* the current stream's id */
+    uint32_t next_id;
+    bool created;         /* STREAM_CREATE sent for id */
+    bool need_key;        /* skip packets until a keyframe */
+    uint32_t failed;      /* bit per SPICE codec type the client could not decode */
+    uint8_t n_preferred;  /* PREFERRED_VIDEO_CODEC_TYPE */
+    uint8_t preferred[SC_MAX_VIDEO_CODECS];
+    uint64_t packets;
+};
+
+struct sc_streams;
+struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode,
+                                  const char *codecs, uint32_t bitrate, GError **error);
+void sc_streams_free(struct sc_streams *s);
+bool sc_streams_enabled(const struct sc_streams *s);
+/* Motion detection on a new frame: true while the display is in video mode. */
+bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame);
+/* In video mode: hands frame to cc's stream (joining or creating a group);
+ * false when cc cannot stream it (the lossless path takes it then). */
+bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct sc_frame *frame);
+/* The client leaves its stream (STREAM_DESTROY sent if it can be). */
+void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send);
+void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
+                       const struct sc_stream_report *r);
+/* Codec names the server streams with, for logs: "openh264:h264 gstreamer:vp8" */
+char *sc_streams_describe(const struct sc_streams *s);
+
+/* Display channel hooks used by the streams. */
+struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc);
+bool sc_dcc_surface_matches(struct sc_channel_client *cc, const struct sc_frame *frame);
+/* Marks the whole surface dirty and pushes a lossless update. */
+void sc_dcc_refresh(struct sc_channel_client *cc);

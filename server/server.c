@@ -334,6 +334,12 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
     server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->start_time = g_get_monotonic_time();
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
+    server->streams = sc_streams_new(server, options->streaming_video, options->video_codecs,
+                                     options->video_bitrate, error);
+    if (!server->streams) {
+        sc_server_free(server);
+        return NULL;
+    }
     server->display = sc_display_new(server);
     return server;
 }
@@ -368,6 +374,7 @@ void sc_server_free(struct sc_server *server)
         }
     }
     sc_display_free(server->display);
+    sc_streams_free(server->streams);
     if (server->sessions)
         g_hash_table_unref(server->sessions);
     sc_ticket_key_free(server->ticket_key);

@@ -18,6 +18,14 @@ struct sc_server_options {
     const char *password;      /* NULL: no password */
     bool disable_ticketing;    /* accept any ticket */
     bool insecure;             /* allow no password on non-loopback TCP */
+    /* Video streams for moving content, as spice-server's streaming-video:
+     * "off" (default: lossless updates only) or "all" (a changing screen
+     * is sent as video to clients that can decode one of video_codecs). */
+    const char *streaming_video;
+    /* spice-server syntax, "encoder:codec;..." in order of preference;
+     * NULL: every built-in video encoder that works here. */
+    const char *video_codecs;
+    uint32_t video_bitrate; /* bits per second; 0: 8 Mbit/s */
 };
 
 struct sc_server *sc_server_new(const struct sc_server_options *options, GError **error);

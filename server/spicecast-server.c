@@ -21,6 +21,9 @@ static char *opt_password_file = NULL;
 static gboolean opt_disable_ticketing = FALSE;
 static gboolean opt_insecure = FALSE;
 static gboolean opt_version = FALSE;
+static char *opt_streaming_video = NULL;
+static char *opt_video_codecs = NULL;
+static gint64 opt_video_bitrate = 0;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
@@ -37,6 +40,15 @@ static const GOptionEntry entries[] = {
       N_("Accept clients without a password"), NULL },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
       N_("Allow listening on a non-loopback address without a password"), NULL },
+    { "streaming-video", 0, 0, G_OPTION_ARG_STRING, &opt_streaming_video,
+      N_("Video streams for a changing screen: off (lossless only, the default) or all"),
+      N_("MODE") },
+    { "video-codecs", 0, 0, G_OPTION_ARG_STRING, &opt_video_codecs,
+      N_("Video encoders in order of preference, as spice-server: "
+         "\"openh264:h264;gstreamer:vp8\" (default: every one that works here)"),
+      N_("LIST") },
+    { "video-bitrate", 0, 0, G_OPTION_ARG_INT64, &opt_video_bitrate,
+      N_("Video bitrate in bits per second (default: 8000000)"), N_("BPS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -131,6 +143,13 @@ int main(int argc, char **argv)
     options.password = password;
     options.disable_ticketing = !password;
     options.insecure = opt_insecure;
+    options.streaming_video = opt_streaming_video;
+    options.video_codecs = opt_video_codecs;
+    if (opt_video_bitrate < 0 || opt_video_bitrate > 1000000000) {
+        fprintf(stderr, "spicecast-server: %s\n", _("--video-bitrate: out of range"));
+        return 2;
+    }
+    options.video_bitrate = (uint32_t)opt_video_bitrate;
 
     source = sc_source_create(opt_source ? opt_source : "pattern", &error);
     if (!source) {

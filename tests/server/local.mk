@@ -1,9 +1,18 @@
-# tests/server/: the server core driven over socketpair() by a scripted client.
-check_PROGRAMS += tests/server/test-protocol
-TESTS += tests/server/test-protocol
+# tests/server/: the server core driven over socketpair() by a scripted
+# client (harness.c), and the daemon's command line.
+check_LTLIBRARIES += tests/server/libharness.la
+tests_server_libharness_la_SOURCES = tests/server/harness.c tests/server/harness.h
+tests_server_libharness_la_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_libharness_la_LIBADD = server/libspicecast-server.la
+
+check_PROGRAMS += tests/server/test-protocol tests/server/test-stream
+TESTS += tests/server/test-protocol tests/server/test-stream
 tests_server_test_protocol_SOURCES = tests/server/test-protocol.c
 tests_server_test_protocol_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_test_protocol_LDADD = server/libspicecast-server.la
+tests_server_test_protocol_LDADD = tests/server/libharness.la
+tests_server_test_stream_SOURCES = tests/server/test-stream.c
+tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la
 
 # the daemon's command line, with real clients (spicy-screenshot)
 TESTS += tests/server/test-cli.sh

@@ -1,0 +1,470 @@
+/* Video streams for remote clients (ARCHITECTURE.md "remote").
+ *
+ * Motion detection is per display: a few frames with damage in quick
+ * succession put the display in video mode; STILL_MS without a new frame
+ * take it out, and every client then gets a lossless refresh of the whole
+ * surface.  In video mode each display client that can decode one of the
+ * server's codecs joins a stream group (encoder backend, width, height).
+ * A group encodes each frame once on a worker thread (codecs/worker.c) and
+ * fans the packets out as STREAM_DATA.  A client that cannot take a packet
+ * (send queue full, acks pending) skips it and waits for a keyframe, which
+ * the group is asked for; the other clients are not held back. */
+#include "config.h"
+
+#include <string.h>
+
+#include "codecs/worker.h"
+#include "log.h"
+#include "server-private.h"
+
+#define MOTION_FRAMES 3    /* consecutive changing frames that start video */
+#define MOTION_GAP_MS 300  /* ... each at most this long after the previous */
+#define STILL_MS 300       /* no new frame for this long: back to lossless */
+#define LATENCY_MS 50      /* frames are shown this long after encoding */
+#define KEYFRAME_INTERVAL 300
+#define MAX_VIDEO_CODECS 16
+#define DEFAULT_BITRATE (8u * 1000 * 1000)
+
+struct sc_stream_group {
+    struct sc_streams *streams;
+    const struct sc_encoder_ops *ops;
+    uint32_t width, height;
+    struct sc_encode_worker *worker;
+    GList *clients;
+    uint64_t last_seq;
+    bool have_seq;
+};
+
+struct sc_streams {
+    struct sc_server *server;
+    bool enabled;
+    const struct sc_encoder_ops *codecs[MAX_VIDEO_CODECS];
+    int n_codecs;
+    uint32_t bitrate;
+    GList *groups;
+    /* motion detection */
+    bool video;
+    unsigned motion_run;
+    gint64 last_motion_us;
+    guint still_timer;
+};
+
+/* ---- setup ----------------------------------------------------------- */
+
+static int codec_list_default(const struct sc_encoder_ops **out, int max)
+{
+    int n = 0;
+
+    for (int i = 0; sc_encoders[i] && n < max; i++) {
+        if (!sc_codec_is_lossless(sc_encoders[i]->codec))
+            out[n++] = sc_encoders[i];
+    }
+    return n;
+}
+
+struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode, const char *codecs,
+                                  uint32_t bitrate, GError **error)
+{
+    struct sc_streams *s = g_new0(struct sc_streams, 1);
+    char err[256];
+
+    s->server = server;
+    s->bitrate = bitrate ? bitrate : DEFAULT_BITRATE;
+    if (mode && strcmp(mode, "all") == 0) {
+        s->enabled = true;
+    } else if (mode && strcmp(mode, "off") != 0) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "unknown streaming-video mode '%s' (off or all)", mode);
+        goto err;
+    }
+    if (codecs) {
+        s->n_codecs = sc_codec_parse_list(codecs, s->codecs, MAX_VIDEO_CODECS, err, sizeof(err));
+        if (s->n_codecs < 0) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "video codecs: %s", err);
+            goto err;
+        }
+    } else {
+        s->n_codecs = codec_list_default(s->codecs, MAX_VIDEO_CODECS);
+    }
+    if (!s->enabled)
+        return s; /* nothing to probe */
+    /* keep what works on this machine; say why the rest does not */
+    for (int i = 0; i < s->n_codecs; i++) {
+        char label[64], reason[SC_CODEC_REASON_SIZE];
+
+        sc_encoder_ops_label(s->codecs[i], label, sizeof(label));
+        if (sc_codec_is_lossless(s->codecs[i]->codec) ||
+            !sc_encoder_probe(s->codecs[i], reason, sizeof(reason))) {
+            if (sc_codec_is_lossless(s->codecs[i]->codec))
+                g_strlcpy(reason, "not a video codec", sizeof(reason));
+            sc_info("video codec %s unavailable: %s", label, reason);
+            memmove(&s->codecs[i], &s->codecs[i + 1], sizeof(s->codecs[0]) * (s->n_codecs - i - 1));
+            s->n_codecs--;
+            i--;
+        }
+    }
+    if (s->n_codecs == 0)
+        sc_warn("streaming-video is on but no video encoder works here: lossless only");
+    return s;
+err:
+    g_free(s);
+    return NULL;
+}
+
+bool sc_streams_enabled(const struct sc_streams *s)
+{
+    return s && s->enabled && s->n_codecs > 0;
+}
+
+char *sc_streams_describe(const struct sc_streams *s)
+{
+    GString *str = g_string_new(NULL);
+
+    for (int i = 0; i < s->n_codecs; i++) {
+        char label[64];
+        sc_encoder_ops_label(s->codecs[i], label, sizeof(label));
+        g_string_append_printf(str, "%s%s", i ? " " : "", label);
+    }
+    return g_string_free(str, FALSE);
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+static void group_free(struct sc_stream_group *g)
+{
+    sc_encode_worker_destroy(g->worker);
+    g_list_free(g->clients);
+    g_free(g);
+}
+
+static void group_leave(struct sc_stream_group *g, struct sc_channel_client *cc)
+{
+    struct sc_streams *s = g->streams;
+
+    g->clients = g_list_remove(g->clients, cc);
+    sc_dcc_stream_state(cc)->group = NULL;
+    if (!g->clients) {
+        s->groups = g_list_remove(s->groups, g);
+        group_free(g);
+    }
+}
+
+static void send_stream_create(struct sc_channel_client *cc, struct sc_stream_group *g)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_stream_create m;
+    size_t start;
+
+    memset(&m, 0, sizeof(m));
+    sc->id = sc->next_id;
+    sc->next_id = (sc->next_id + 1) % 64; /* SPICE_MAX_NUM_STREAMS */
+    m.surface_id = 0;
+    m.id = sc->id;
+    m.flags = SPICE_STREAM_FLAGS_TOP_DOWN;
+    m.codec_type = (uint8_t)g->ops->codec;
+    m.stream_width = m.src_width = g->width;
+    m.stream_height = m.src_height = g->height;
+    m.dest = (struct sc_rect){ 0, 0, (int32_t)g->width, (int32_t)g->height };
+    m.clip.type = SPICE_CLIP_TYPE_NONE;
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_CREATE);
+    sc_stream_create_write(&cc->w, &m);
+    sc_cc_end(cc, start);
+    if (sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_STREAM_REPORT)) {
+        struct sc_stream_activate_report r = { sc->id, sc->id, 5, 1000 };
+        start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT);
+        sc_stream_activate_report_write(&cc->w, &r);
+        sc_cc_end(cc, start);
+    }
+    sc->created = true;
+    sc->need_key = true;
+}
+
+static void send_packet(struct sc_channel_client *cc, const struct sc_packet *p)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_stream_data m = {
+        .id = sc->id,
+        .multi_media_time = sc_server_mm_time(cc->server) + LATENCY_MS,
+        .data = p->data,
+        .data_size = (uint32_t)p->size,
+    };
+    size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_DATA);
+
+    sc_stream_data_write(&cc->w, &m);
+    sc_cc_end(cc, start);
+    sc->packets++;
+}
+
+static void group_fail(struct sc_stream_group *g, const char *why)
+{
+    struct sc_streams *streams = g->streams;
+    int codec = g->ops->codec;
+    GList *clients;
+    char label[64];
+
+    sc_encoder_ops_label(g->ops, label, sizeof(label));
+    sc_warn("video stream %s failed (%s): its clients go back to lossless", label, why);
+    /* the group goes with its last client: walk a copy */
+    clients = g_list_copy(g->clients);
+    for (GList *l = clients; l; l = l->next) {
+        struct sc_channel_client *cc = l->data;
+        sc_dcc_stream_state(cc)->failed |= 1u << codec;
+        sc_streams_client_stop(streams, cc, true);
+        sc_dcc_refresh(cc);
+    }
+    g_list_free(clients);
+}
+
+/* On the loop thread: the packets of one frame, fanned out. */
+static void group_done(struct sc_frame *frame, const struct sc_packet *packets, size_t n,
+                       int status, void *data)
+{
+    struct sc_stream_group *g = data;
+    bool want_key = false;
+
+    (void)frame;
+    if (status < 0) {
+        group_fail(g, g_strerror(-status));
+        return;
+    }
+    for (GList *l = g->clients; l; l = l->next) {
+        struct sc_channel_client *cc = l->data;
+        struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+
+        for (size_t i = 0; i < n; i++) {
+            const struct sc_packet *p = &packets[i];
+
+            if (sc->need_key && !p->keyframe) {
+                want_key = true;
+                continue;
+            }
+            if (!sc_cc_can_send(cc)) {
+                /* the client is behind: it skips until the next keyframe */
+                sc->need_key = true;
+                want_key = true;
+                continue;
+            }
+            if (!sc->created)
+                send_stream_create(cc, g);
+            send_packet(cc, p);
+            sc->need_key = false;
+        }
+    }
+    if (want_key)
+        sc_encode_worker_force_keyframe(g->worker);
+}
+
+static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_encoder_ops *ops,
+                                          uint32_t w, uint32_t h)
+{
+    for (GList *l = s->groups; l; l = l->next) {
+        struct sc_stream_group *g = l->data;
+        if (g->ops == ops && g->width == w && g->height == h)
+            return g;
+    }
+    return NULL;
+}
+
+static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_encoder_ops *ops,
+                                         uint32_t w, uint32_t h)
+{
+    struct sc_encoder_params params = {
+        .width = w, .height = h, .fps = 30, .bitrate = s->bitrate,
+        .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true,
+    };
+    char reason[SC_CODEC_REASON_SIZE], label[64];
+    struct sc_encoder *enc = sc_encoder_create(ops, &params, reason, sizeof(reason));
+    struct sc_stream_group *g;
+
+    sc_encoder_ops_label(ops, label, sizeof(label));
+    if (!enc) {
+        sc_warn("video encoder %s for %ux%u: %s", label, w, h, reason);
+        return NULL;
+    }
+    g = g_new0(struct sc_stream_group, 1);
+    g->streams = s;
+    g->ops = ops;
+    g->width = w;
+    g->height = h;
+    g->worker = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
+    if (!g->worker) {
+        sc_encoder_destroy(enc);
+        g_free(g);
+        return NULL;
+    }
+    s->groups = g_list_prepend(s->groups, g);
+    sc_debug("video stream group %s %ux%u", label, w, h);
+    return g;
+}
+
+/* ---- codec choice ------------------------------------------------------ */
+
+static bool client_decodes(struct sc_channel_client *cc, int codec)
+{
+    const struct sc_caps *caps = &cc->link.caps;
+    bool multi = sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_MULTI_CODEC);
+
+    if (sc_dcc_stream_state(cc)->failed & (1u << codec))
+        return false;
+    switch (codec) {
+    case SPICE_VIDEO_CODEC_TYPE_MJPEG:
+        return !multi || sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_MJPEG);
+    case SPICE_VIDEO_CODEC_TYPE_VP8:
+        return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_VP8);
+    case SPICE_VIDEO_CODEC_TYPE_H264:
+        return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_H264);
+    case SPICE_VIDEO_CODEC_TYPE_VP9:
+        return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_VP9);
+    default:
+        return false;
+    }
+}
+
+/* The client's preference first (PREFERRED_VIDEO_CODEC_TYPE), then ours. */
+static const struct sc_encoder_ops *choose_codec(struct sc_streams *s,
+                                                 struct sc_channel_client *cc)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+
+    for (unsigned p = 0; p < sc->n_preferred; p++)
+        for (int i = 0; i < s->n_codecs; i++)
+            if (s->codecs[i]->codec == sc->preferred[p] && client_decodes(cc, s->codecs[i]->codec))
+                return s->codecs[i];
+    for (int i = 0; i < s->n_codecs; i++)
+        if (client_decodes(cc, s->codecs[i]->codec))
+            return s->codecs[i];
+    return NULL;
+}
+
+/* ---- motion detection and routing ----------------------------------------- */
+
+static gboolean still_timeout(gpointer data)
+{
+    struct sc_streams *s = data;
+
+    s->still_timer = 0;
+    s->video = false;
+    s->motion_run = 0;
+    /* every streaming client gets the still picture losslessly */
+    while (s->groups) {
+        struct sc_stream_group *g = s->groups->data;
+        struct sc_channel_client *cc = g->clients->data;
+
+        sc_streams_client_stop(s, cc, true);
+        sc_dcc_refresh(cc);
+    }
+    sc_debug("video mode off: the screen is still");
+    return G_SOURCE_REMOVE;
+}
+
+bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame)
+{
+    gint64 now = g_get_monotonic_time();
+    bool changed = frame->full_damage || frame->n_damage > 0;
+
+    if (!sc_streams_enabled(s) || !changed)
+        return s && s->video;
+    if (now - s->last_motion_us <= MOTION_GAP_MS * 1000)
+        s->motion_run++;
+    else
+        s->motion_run = 1;
+    s->last_motion_us = now;
+    if (!s->video && s->motion_run >= MOTION_FRAMES) {
+        s->video = true;
+        sc_debug("video mode on");
+    }
+    if (s->video) {
+        if (s->still_timer)
+            g_source_remove(s->still_timer);
+        s->still_timer = g_timeout_add(STILL_MS, still_timeout, s);
+    }
+    return s->video;
+}
+
+bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct sc_frame *frame)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_stream_group *g = sc->group;
+
+    if (!s->video || !sc_dcc_surface_matches(cc, frame))
+        return false;
+    if (g && (g->width != frame->width || g->height != frame->height))
+        sc_streams_client_stop(s, cc, true);
+    while (!sc->group) {
+        const struct sc_encoder_ops *ops = choose_codec(s, cc);
+
+        if (!ops)
+            return false;
+        g = group_find(s, ops, frame->width, frame->height);
+        if (!g)
+            g = group_new(s, ops, frame->width, frame->height);
+        if (!g) {
+            sc->failed |= 1u << ops->codec;
+            continue;
+        }
+        g->clients = g_list_prepend(g->clients, cc);
+        sc->group = g;
+        sc->created = false;
+        sc->need_key = true;
+        sc_encode_worker_force_keyframe(g->worker);
+    }
+    g = sc->group;
+    /* once per frame per group, however many clients share it */
+    if (!g->have_seq || g->last_seq != frame->seq || frame->seq == 0) {
+        g->last_seq = frame->seq;
+        g->have_seq = true;
+        if (!sc_encode_worker_submit(g->worker, frame))
+            sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", frame->seq);
+    }
+    return true;
+}
+
+void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+
+    (void)s;
+    if (!sc || !sc->group)
+        return;
+    if (send && sc->created && !cc->closing) {
+        size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_DESTROY);
+        sc_stream_destroy_write(&cc->w, sc->id);
+        sc_cc_end(cc, start);
+    }
+    sc->created = false;
+    group_leave(sc->group, cc);
+}
+
+void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
+                       const struct sc_stream_report *r)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+
+    (void)s;
+    if (!sc->group || r->stream_id != sc->id)
+        return;
+    if (r->num_drops == UINT32_MAX) {
+        /* the client could not create a decoder: it dropped the stream */
+        char label[64];
+        sc_encoder_ops_label(sc->group->ops, label, sizeof(label));
+        sc_info("client %s cannot decode %s: trying the next codec", sc_conn_peer(cc->conn),
+                label);
+        sc->failed |= 1u << sc->group->ops->codec;
+        sc->created = false; /* already gone on the client side */
+        group_leave(sc->group, cc);
+        sc_dcc_refresh(cc);
+        return;
+    }
+    sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
+             r->num_drops, r->last_frame_delay);
+}
+
+void sc_streams_free(struct sc_streams *s)
+{
+    if (!s)
+        return;
+    if (s->still_timer)
+        g_source_remove(s->still_timer);
+    g_list_free_full(s->groups, (GDestroyNotify)group_free);
+    g_free(s);
+}

@@ -1,0 +1,344 @@
+/* Video streams from the server core, over socketpair(): a changing screen
+ * becomes STREAM_CREATE + STREAM_DATA that our own decoder turns back into
+ * the frames; a still screen gets a lossless refresh; a client that cannot
+ * decode the codec falls back; clients sharing a codec share one encoding. */
+#include "config.h"
+
+#include <string.h>
+
+#include "codecs/content.h"
+#include "codecs/convert.h"
+#include "harness.h"
+
+#define W 320
+#define H 240
+
+static const unsigned h264_caps[] = {
+    SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_H264, SPICE_DISPLAY_CAP_STREAM_REPORT,
+    SPICE_DISPLAY_CAP_LZ4_COMPRESSION,
+};
+
+static bool have_openh264(void)
+{
+    const struct sc_encoder_ops *e = sc_encoder_find("openh264", "h264");
+    const struct sc_decoder_ops *d = sc_decoder_find("openh264", "h264");
+    char reason[SC_CODEC_REASON_SIZE] = "not built";
+
+    if (e && d && sc_encoder_probe(e, reason, sizeof(reason)) &&
+        sc_decoder_probe(d, reason, sizeof(reason)))
+        return true;
+    g_test_skip_printf("openh264 unavailable: %s", reason);
+    return false;
+}
+
+static void setup_streaming(struct fixture *fx, const char *codecs)
+{
+    struct sc_server_options o = { .name = "test", .disable_ticketing = true,
+                                   .streaming_video = "all", .video_codecs = codecs };
+
+    fixture_setup_options(fx, &o);
+}
+
+/* A frame whose moving square (8 px per seed) is the only damage. */
+static struct sc_frame *moving_frame(uint32_t seed)
+{
+    struct sc_frame *f = make_frame(W, H, 0);
+    int x = (int)(seed * 8) % (W - 48);
+
+    for (int y = 60; y < 108; y++)
+        memset(f->map + f->offset + y * f->stride + x * 4, 0xf0, 48 * 4);
+    f->seq = seed;
+    f->full_damage = false;
+    f->n_damage = 0;
+    sc_frame_add_damage(f, 0, 60, W, 48);
+    return f;
+}
+
+static double psnr_vs_frame(const struct sc_decoded_frame *d, const struct sc_frame *f)
+{
+    g_autofree uint8_t *ya = g_malloc(W * H), *yb = g_malloc(W * H);
+
+    g_assert_true(sc_convert_decoded_to_y(d, ya, W));
+    g_assert_true(sc_convert_bgrx_to_y(f->map + f->offset, f->stride, W, H, yb, W));
+    return sc_psnr_y(ya, W, yb, W, W, H);
+}
+
+/* Reads until MARK (the first lossless update). */
+static void read_until_mark(struct tc *d)
+{
+    uint16_t type = 0;
+    GBytes *b;
+
+    while (type != SPICE_MSG_DISPLAY_MARK) {
+        g_assert_true(tc_recv(d, &type, &b));
+        g_bytes_unref(b);
+    }
+}
+
+/* Emits frames seed..seed+n-1, 30 ms apart, spinning the loop. */
+static void emit_moving(struct fixture *fx, uint32_t seed, unsigned n, struct sc_frame **last)
+{
+    for (unsigned i = 0; i < n; i++) {
+        gint64 until = g_get_monotonic_time() + 30000;
+        struct sc_frame *f = moving_frame(seed + i);
+
+        if (*last)
+            sc_frame_unref(*last);
+        *last = sc_frame_ref(f);
+        emit(fx, f);
+        while (g_get_monotonic_time() < until)
+            g_main_context_iteration(NULL, FALSE);
+    }
+}
+
+static void test_h264_stream(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *last = NULL;
+    struct sc_decoder *dec;
+    struct sc_decoder_params dp = { .width = W, .height = H, .want_cpu = true };
+    struct sc_decoded_frame out;
+    struct sc_stream_create sc;
+    char reason[SC_CODEC_REASON_SIZE];
+    unsigned packets = 0, decoded = 0;
+    double psnr = 0;
+    uint16_t type;
+    GBytes *b;
+    gsize n;
+    const uint8_t *p;
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    read_until_mark(d);
+
+    emit_moving(&fx, 1, 12, &last);
+    b = NULL;
+    do {
+        if (b)
+            g_bytes_unref(b);
+        g_assert_true(tc_recv(d, &type, &b));
+    } while (type != SPICE_MSG_DISPLAY_STREAM_CREATE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_stream_create_parse(p, n, &sc));
+    g_bytes_unref(b);
+    g_assert_cmpuint(sc.codec_type, ==, SPICE_VIDEO_CODEC_TYPE_H264);
+    g_assert_true(sc.flags & SPICE_STREAM_FLAGS_TOP_DOWN);
+    g_assert_cmpint(sc.dest.right, ==, W);
+    g_assert_cmpint(sc.dest.bottom, ==, H);
+
+    dec = sc_decoder_create(sc_decoder_find("openh264", "h264"), &dp, reason, sizeof(reason));
+    g_assert_nonnull(dec);
+    /* decode every packet; the screen then goes still: STREAM_DESTROY and a
+     * lossless full refresh follow */
+    for (;;) {
+        g_assert_true(tc_recv(d, &type, &b));
+        p = g_bytes_get_data(b, &n);
+        if (type == SPICE_MSG_DISPLAY_STREAM_DATA) {
+            struct sc_stream_data sd;
+            g_assert_true(sc_stream_data_parse(p, n, &sd));
+            g_assert_cmpuint(sd.id, ==, sc.id);
+            g_assert_cmpuint(sd.multi_media_time, !=, 0);
+            packets++;
+            if (sc_decoder_decode(dec, sd.data, sd.data_size, &out) == 1) {
+                decoded++;
+                psnr = psnr_vs_frame(&out, last); /* the last one decoded is the last sent */
+            }
+        } else if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
+            g_bytes_unref(b);
+            break;
+        }
+        g_bytes_unref(b);
+    }
+    g_test_message("%u packets, %u decoded, last PSNR-Y %.1f dB", packets, decoded, psnr);
+    g_assert_cmpuint(packets, >=, 5);
+    g_assert_cmpuint(decoded, ==, packets);
+    g_assert_cmpfloat(psnr, >=, 35.0);
+    /* the still picture arrives lossless */
+    b = tc_expect(d, SPICE_MSG_DISPLAY_DRAW_COPY);
+    {
+        struct sc_draw_copy dc;
+        p = g_bytes_get_data(b, &n);
+        g_assert_true(sc_draw_copy_parse(p, n, &dc));
+        g_assert_cmpint(dc.box.right - dc.box.left, ==, W);
+        g_assert_cmpint(dc.box.bottom - dc.box.top, ==, H);
+    }
+    g_bytes_unref(b);
+
+    sc_decoder_destroy(dec);
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* A client without any codec cap stays lossless while the screen moves. */
+static void test_no_codec_stays_lossless(void)
+{
+    static const unsigned caps[] = { SPICE_DISPLAY_CAP_MULTI_CODEC };
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *last = NULL;
+    unsigned draws = 0;
+    uint16_t type;
+    GBytes *b;
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
+    read_until_mark(d);
+    emit_moving(&fx, 1, 8, &last);
+    while (draws < 8 && tc_recv(d, &type, &b)) {
+        g_assert_cmpuint(type, !=, SPICE_MSG_DISPLAY_STREAM_CREATE);
+        draws += type == SPICE_MSG_DISPLAY_DRAW_COPY;
+        g_bytes_unref(b);
+        if (!tc_fill(d, 1))
+            break;
+    }
+    g_assert_cmpuint(draws, >=, 1);
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* STREAM_REPORT "cannot decode" (num_drops 0xffffffff): back to lossless. */
+static void test_undecodable_falls_back(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *last = NULL;
+    struct sc_stream_create sc;
+    struct sc_stream_report r = { .num_drops = UINT32_MAX, .audio_delay = UINT32_MAX };
+    struct sc_writer w;
+    unsigned draws = 0;
+    uint16_t type;
+    GBytes *b = NULL;
+    gsize n;
+    const uint8_t *p;
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    read_until_mark(d);
+    emit_moving(&fx, 1, 6, &last);
+    do {
+        if (b)
+            g_bytes_unref(b);
+        g_assert_true(tc_recv(d, &type, &b));
+    } while (type != SPICE_MSG_DISPLAY_STREAM_CREATE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_stream_create_parse(p, n, &sc));
+    g_bytes_unref(b);
+    r.stream_id = r.unique_id = sc.id;
+    sc_writer_init(&w);
+    sc_stream_report_write(&w, &r);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_STREAM_REPORT, &w);
+    sc_writer_finish(&w);
+    emit_moving(&fx, 7, 10, &last);
+    /* lossless updates come; no new stream for that codec */
+    while (draws < 3) {
+        g_assert_true(tc_recv(d, &type, &b));
+        g_assert_cmpuint(type, !=, SPICE_MSG_DISPLAY_STREAM_CREATE);
+        draws += type == SPICE_MSG_DISPLAY_DRAW_COPY;
+        g_bytes_unref(b);
+    }
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* Two clients with the same codec: one encoding, the same bytes to both. */
+static void test_group_encodes_once(void)
+{
+    struct fixture fx;
+    struct tc *m1, *m2, *d1, *d2;
+    struct sc_frame *last = NULL;
+    GPtrArray *got[2] = { g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref),
+                          g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref) };
+    struct tc *ds[2];
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    m1 = tc_connect(&fx);
+    d1 = connect_display(&fx, link_main(m1, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    m2 = tc_connect(&fx);
+    d2 = connect_display(&fx, link_main(m2, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    read_until_mark(d1);
+    read_until_mark(d2);
+    emit_moving(&fx, 1, 10, &last);
+    ds[0] = d1;
+    ds[1] = d2;
+    for (int i = 0; i < 2; i++) {
+        for (;;) {
+            uint16_t type;
+            GBytes *b;
+            g_assert_true(tc_recv(ds[i], &type, &b));
+            if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
+                g_bytes_unref(b);
+                break;
+            }
+            if (type == SPICE_MSG_DISPLAY_STREAM_DATA) {
+                /* skip id + mm_time: compare the payloads */
+                gsize n;
+                const uint8_t *p = g_bytes_get_data(b, &n);
+                g_ptr_array_add(got[i], g_bytes_new(p + 8, n - 8));
+            }
+            g_bytes_unref(b);
+        }
+    }
+    g_test_message("%u and %u packets", got[0]->len, got[1]->len);
+    g_assert_cmpuint(got[0]->len, >=, 3);
+    /* both clients joined before the first keyframe: identical streams */
+    g_assert_cmpuint(got[0]->len, ==, got[1]->len);
+    for (guint i = 0; i < got[0]->len; i++)
+        g_assert_true(g_bytes_equal(got[0]->pdata[i], got[1]->pdata[i]));
+    g_ptr_array_unref(got[0]);
+    g_ptr_array_unref(got[1]);
+    sc_frame_unref(last);
+    tc_free(d1);
+    tc_free(d2);
+    tc_free(m1);
+    tc_free(m2);
+    fixture_teardown(&fx);
+}
+
+static void test_bad_options(void)
+{
+    struct sc_server_options o = { .name = "t", .disable_ticketing = true };
+    GError *error = NULL;
+
+    o.streaming_video = "sometimes";
+    g_assert_null(sc_server_new(&o, &error));
+    g_assert_nonnull(strstr(error->message, "streaming-video"));
+    g_clear_error(&error);
+    o.streaming_video = "all";
+    o.video_codecs = "nosuch:h264";
+    g_assert_null(sc_server_new(&o, &error));
+    g_assert_nonnull(strstr(error->message, "video codecs"));
+    g_clear_error(&error);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/stream/h264", test_h264_stream);
+    g_test_add_func("/stream/no-codec-stays-lossless", test_no_codec_stays_lossless);
+    g_test_add_func("/stream/undecodable-falls-back", test_undecodable_falls_back);
+    g_test_add_func("/stream/group-encodes-once", test_group_encodes_once);
+    g_test_add_func("/stream/bad-options", test_bad_options);
+    return g_test_run();
+}
