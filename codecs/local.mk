@@ -86,22 +86,27 @@ fuzz_codec_flags += $(VA_LIBS)
 codecs_fuzz_targets += tests/fuzz/fuzz-decoder-vaapi-h264
 endif
 fuzz_codec_deps = $(fuzz_codec_srcs) tests/fuzz/fuzz-decoder-common.c config.h
+# one driver, tests/fuzz/fuzz-decoder-common.c, compiled for each entry point:
+# $(call fuzz_decoder_link,BACKEND,CODEC)
+fuzz_decoder_link = $(fuzz_link) $(fuzz_codec_flags) \
+	-DSC_FUZZ_BACKEND='"$(1)"' -DSC_FUZZ_CODEC='"$(2)"'
 
 if HAVE_FUZZ
-tests/fuzz/fuzz-decoder-raw: tests/fuzz/fuzz-decoder-raw.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-lz4: tests/fuzz/fuzz-decoder-lz4.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-openh264: tests/fuzz/fuzz-decoder-openh264.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-gst-h264: tests/fuzz/fuzz-decoder-gst-h264.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-gst-vp8: tests/fuzz/fuzz-decoder-gst-vp8.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-gst-vp9: tests/fuzz/fuzz-decoder-gst-vp9.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
-tests/fuzz/fuzz-decoder-gst-mjpeg: tests/fuzz/fuzz-decoder-gst-mjpeg.c $(fuzz_codec_deps)
-	$(fuzz_link) $(fuzz_codec_flags)
+tests/fuzz/fuzz-decoder-raw: $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,lossless,raw)
+tests/fuzz/fuzz-decoder-lz4: $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,lossless,lz4)
+tests/fuzz/fuzz-decoder-openh264: $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,openh264,h264)
+# GStreamer's process-lifetime allocations: tests/fuzz/fuzz-decoder-gst-lsan.c
+tests/fuzz/fuzz-decoder-gst-h264: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,h264)
+tests/fuzz/fuzz-decoder-gst-vp8: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,vp8)
+tests/fuzz/fuzz-decoder-gst-vp9: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,vp9)
+tests/fuzz/fuzz-decoder-gst-mjpeg: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,mjpeg)
 # the header parsers always; the whole decoder where a VA driver exists
 tests/fuzz/fuzz-decoder-vaapi-h264: tests/fuzz/fuzz-decoder-vaapi-h264.c $(fuzz_codec_srcs) \
 		config.h
@@ -111,10 +116,7 @@ endif
 # built before the bounded run (tests/fuzz/run-fuzzers.sh) and by `make fuzz`
 check_SCRIPTS = $(codecs_fuzz_run)
 CLEANFILES += $(codecs_fuzz_run)
-EXTRA_DIST += tests/fuzz/fuzz-decoder-common.c tests/fuzz/fuzz-decoder-raw.c \
-	tests/fuzz/fuzz-decoder-lz4.c tests/fuzz/fuzz-decoder-openh264.c \
-	tests/fuzz/fuzz-decoder-gst-h264.c tests/fuzz/fuzz-decoder-gst-vp8.c \
-	tests/fuzz/fuzz-decoder-gst-vp9.c tests/fuzz/fuzz-decoder-gst-mjpeg.c \
+EXTRA_DIST += tests/fuzz/fuzz-decoder-common.c tests/fuzz/fuzz-decoder-gst-lsan.c \
 	tests/fuzz/fuzz-decoder-vaapi-h264.c
 TESTS += tests/codecs/test-bench.sh
 EXTRA_DIST += tests/codecs/test-bench.sh

@@ -3,20 +3,12 @@
 
 #include "fuzz-util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {
-    uint8_t *body;
-    size_t len;
     uint32_t u32;
     uint64_t u64;
 
-    if (size < 1)
-        return 0;
-    len = size - 1;
-    body = fuzz_dup(data + 1, len);
-    if (!body)
-        return 0;
-    switch (data[0] % 6) {
+    switch (sel % 6) {
     case 0:
         FUZZ_ROUNDTRIP(struct sc_set_ack, sc_set_ack_parse, sc_set_ack_write, body, len);
         break;
@@ -31,12 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 4: {
         struct sc_notify n;
-        if (sc_notify_parse(body, len, &n)) {
-            volatile uint8_t sum = 0;
-            for (uint32_t i = 0; i < n.message_len; i++)
-                sum += (uint8_t)n.message[i];
-            (void)sum;
-        }
+        if (sc_notify_parse(body, len, &n))
+            fuzz_touch(n.message, n.message_len);
         FUZZ_ROUNDTRIP(struct sc_notify, sc_notify_parse, sc_notify_write, body, len);
         break;
     }
@@ -45,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        body, len);
         break;
     }
-    free(body);
-    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_selector(data, size, fuzz_message);
 }

@@ -1,8 +1,9 @@
-/* libFuzzer driver shared by the tests/fuzz/fuzz-decoder-<backend>.c
- * targets: each names one decoder entry point (backend + codec).  The
+/* libFuzzer driver of the tests/fuzz/fuzz-decoder-<name> targets, compiled
+ * once per decoder entry point: codecs/local.mk names the backend and codec
+ * with -DSC_FUZZ_BACKEND='"gstreamer"' -DSC_FUZZ_CODEC='"h264"'.  The
  * input is a stream: packets of { u16 little-endian length, bytes },
  * decoded in order by one decoder created for the input (64x64, as the
- * seed corpus in tests/fuzz/corpus/decoder-<name>/ was encoded). */
+ * seed corpus in tests/fuzz/corpus/fuzz-decoder-<name>/ was encoded). */
 #include "config.h"
 
 #include <stddef.h>
@@ -12,7 +13,9 @@
 
 #include "codecs/codec.h"
 
-extern const char *const sc_fuzz_backend, *const sc_fuzz_codec;
+#if !defined(SC_FUZZ_BACKEND) || !defined(SC_FUZZ_CODEC)
+#error "compile with -DSC_FUZZ_BACKEND='\"backend\"' -DSC_FUZZ_CODEC='\"codec\"'"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (unavailable)
         return -1;
     if (!ops) {
-        ops = sc_decoder_find(sc_fuzz_backend, sc_fuzz_codec);
+        ops = sc_decoder_find(SC_FUZZ_BACKEND, SC_FUZZ_CODEC);
         if (!ops || !sc_decoder_probe(ops, reason, sizeof(reason))) {
-            fprintf(stderr, "fuzz-decoder: %s:%s unavailable: %s\n", sc_fuzz_backend,
-                    sc_fuzz_codec, ops ? reason : "not built in");
+            fprintf(stderr, "fuzz-decoder: %s:%s unavailable: %s\n", SC_FUZZ_BACKEND,
+                    SC_FUZZ_CODEC, ops ? reason : "not built in");
             unavailable = true;
             return -1;
         }

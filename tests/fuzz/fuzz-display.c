@@ -6,15 +6,6 @@
 
 #define FUZZ_MAX_PIXELS (1024 * 1024)
 
-static void touch(const uint8_t *p, size_t n)
-{
-    volatile uint8_t sum = 0;
-
-    for (size_t i = 0; i < n; i++)
-        sum += p[i];
-    (void)sum;
-}
-
 static void lz4_decode(const uint8_t *payload, size_t size, uint32_t w, uint32_t h)
 {
     uint8_t *out;
@@ -39,7 +30,7 @@ static void draw_copy(const uint8_t *body, size_t len)
         else if (m->image_type == SPICE_IMAGE_TYPE_BITMAP &&
                  (uint64_t)m->stride * m->height != m->data_size)
             abort();
-        touch(m->data, m->data_size);
+        fuzz_touch(m->data, m->data_size);
         if (m->clip.num_rects > SC_MAX_CLIP_RECTS)
             abort();
         struct sc_writer w;
@@ -93,19 +84,12 @@ static void streams(uint8_t sel, const uint8_t *body, size_t len)
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {
-    uint8_t *body, u8;
+    uint8_t u8;
     uint32_t u32;
-    size_t len;
 
-    if (size < 1)
-        return 0;
-    len = size - 1;
-    body = fuzz_dup(data + 1, len);
-    if (!body)
-        return 0;
-    switch (data[0] % 12) {
+    switch (sel % 12) {
     case 0:
     case 1:
     case 2:
@@ -143,9 +127,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ROUNDTRIP(struct sc_gl_draw, sc_gl_draw_parse, sc_gl_draw_write, body, len);
         break;
     default:
-        streams(data[0] / 12, body, len);
+        streams(sel / 12, body, len);
         break;
     }
-    free(body);
-    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_selector(data, size, fuzz_message);
 }

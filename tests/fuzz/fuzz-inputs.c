@@ -3,21 +3,15 @@
 
 #include "fuzz-util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {
     const uint8_t *codes;
-    uint8_t *body, bytes[4];
-    size_t len, n;
+    uint8_t bytes[4];
+    size_t n;
     uint16_t u16;
     uint32_t u32;
 
-    if (size < 1)
-        return 0;
-    len = size - 1;
-    body = fuzz_dup(data + 1, len);
-    if (!body)
-        return 0;
-    switch (data[0] % 7) {
+    switch (sel % 7) {
     case 0:
         sc_inputs_init_parse(body, len, &u16);
         break;
@@ -45,6 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        body, len);
         break;
     }
-    free(body);
-    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_selector(data, size, fuzz_message);
 }

@@ -3,21 +3,14 @@
 
 #include "fuzz-util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {
-    uint8_t *body, uuid[16];
+    uint8_t uuid[16];
     char name[64];
-    size_t len;
     uint16_t u16;
     uint32_t u32;
 
-    if (size < 1)
-        return 0;
-    len = size - 1;
-    body = fuzz_dup(data + 1, len);
-    if (!body)
-        return 0;
-    switch (data[0] % 7) {
+    switch (sel % 7) {
     case 0:
         FUZZ_ROUNDTRIP(struct sc_main_init, sc_main_init_parse, sc_main_init_write, body, len);
         break;
@@ -43,6 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sc_main_uuid_parse(body, len, uuid);
         break;
     }
-    free(body);
-    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_selector(data, size, fuzz_message);
 }

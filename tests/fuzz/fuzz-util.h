@@ -1,6 +1,6 @@
-/* Shared by the libFuzzer targets: input byte 0 picks a parser, the rest is
- * the message body.  Each body is copied to an exact-size heap block so that
- * ASan catches any read past its end. */
+/* Shared by the libFuzzer wire targets: input byte 0 picks a parser, the
+ * rest is the message body.  Each body is copied to an exact-size heap block
+ * so that ASan catches any read past its end. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,34 @@ static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
     if (p && size)
         memcpy(p, data, size);
     return p;
+}
+
+/* Reads every byte of what a parser claims to give, so that ASan checks it. */
+static inline void fuzz_touch(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    volatile uint8_t sum = 0;
+
+    for (size_t i = 0; i < n; i++)
+        sum += b[i];
+    (void)sum;
+}
+
+/* The entry point of the selector targets: `fn` gets input byte 0 as `sel`
+ * and the rest as an exact-size heap copy.  Each target's
+ * LLVMFuzzerTestOneInput is `return fuzz_selector(data, size, its_fn);`. */
+static inline int fuzz_selector(const uint8_t *data, size_t size,
+                                void (*fn)(uint8_t sel, const uint8_t *body, size_t len))
+{
+    uint8_t *body;
+
+    if (size < 1)
+        return 0;
+    body = fuzz_dup(data + 1, size - 1);
+    if (body)
+        fn(data[0], body, size - 1);
+    free(body);
+    return 0;
 }
 
 /* Runs `parse` on the body and, if it succeeds, writes the parsed value back

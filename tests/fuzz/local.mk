@@ -9,6 +9,10 @@
 #   	$(fuzz_link) <extra libs>
 #   fuzz_targets += tests/fuzz/fuzz-foo
 #
+# (a wire-parser target only joins fuzz_wire_targets below: it is built from
+# its own .c file and $(fuzz_wire_deps), with tests/fuzz/fuzz-util.h's
+# fuzz_selector() as its entry point unless it reads the whole input.)
+#
 # fuzz_link compiles and links every .c prerequisite ($^, VPATH-resolved) with
 # FUZZ_CFLAGS; name only .c files and headers/config.h as prerequisites.  Put
 # seed inputs in tests/fuzz/corpus/fuzz-foo/ (run-fuzzers.sh runs every
@@ -31,21 +35,13 @@ fuzz_wire_srcs = common/wire.c common/msg-link.c common/msg-base.c common/msg-ma
 	common/msg-display.c common/msg-inputs.c common/msg-cursor.c common/lz4-image.c
 fuzz_wire_deps = $(fuzz_wire_srcs) common/messages.h common/wire.h tests/fuzz/fuzz-util.h config.h
 
-if HAVE_FUZZ
-fuzz_targets += tests/fuzz/fuzz-link tests/fuzz/fuzz-base tests/fuzz/fuzz-main \
+fuzz_wire_targets = tests/fuzz/fuzz-link tests/fuzz/fuzz-base tests/fuzz/fuzz-main \
 	tests/fuzz/fuzz-display tests/fuzz/fuzz-inputs tests/fuzz/fuzz-cursor
+if HAVE_FUZZ
+fuzz_targets += $(fuzz_wire_targets)
 
-tests/fuzz/fuzz-link: tests/fuzz/fuzz-link.c $(fuzz_wire_deps)
-	$(fuzz_link) $(LZ4_LIBS)
-tests/fuzz/fuzz-base: tests/fuzz/fuzz-base.c $(fuzz_wire_deps)
-	$(fuzz_link) $(LZ4_LIBS)
-tests/fuzz/fuzz-main: tests/fuzz/fuzz-main.c $(fuzz_wire_deps)
-	$(fuzz_link) $(LZ4_LIBS)
-tests/fuzz/fuzz-display: tests/fuzz/fuzz-display.c $(fuzz_wire_deps)
-	$(fuzz_link) $(LZ4_LIBS)
-tests/fuzz/fuzz-inputs: tests/fuzz/fuzz-inputs.c $(fuzz_wire_deps)
-	$(fuzz_link) $(LZ4_LIBS)
-tests/fuzz/fuzz-cursor: tests/fuzz/fuzz-cursor.c $(fuzz_wire_deps)
+# each is its own .c file and the wire code
+$(fuzz_wire_targets): tests/fuzz/%: tests/fuzz/%.c $(fuzz_wire_deps)
 	$(fuzz_link) $(LZ4_LIBS)
 endif
 

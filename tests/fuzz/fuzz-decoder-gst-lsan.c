@@ -1,13 +1,9 @@
-/* libFuzzer target: the gstreamer:vp8 decoder (see fuzz-decoder-common.c). */
-#include "config.h"
-
-extern const char *const sc_fuzz_backend, *const sc_fuzz_codec;
-const char *const sc_fuzz_backend = "gstreamer";
-const char *const sc_fuzz_codec = "vp8";
-
-/* GStreamer keeps process-lifetime allocations (registry, types, thread
+/* Linked into the tests/fuzz/fuzz-decoder-gst-* targets (codecs/local.mk).
+ * GStreamer keeps process-lifetime allocations (registry, types, thread
  * pools) that LeakSanitizer reports at exit; suppress leaks allocated
  * inside GStreamer and GLib only. */
+#include "config.h"
+
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
