@@ -68,24 +68,60 @@ static struct sc_encoder *make_encoder(const struct sc_encoder_ops *ops, uint32_
     return enc;
 }
 
-static struct sc_decoder *make_decoder(const struct sc_encoder_ops *ops)
+static struct sc_decoder *make_decoder(const struct sc_decoder_ops *ops)
 {
     struct sc_decoder_params dp = { W, H, true };
     char reason[SC_CODEC_REASON_SIZE];
-    struct sc_decoder *dec = sc_decoder_create(sc_decoder_for(ops), &dp, reason, sizeof(reason));
+    struct sc_decoder *dec = sc_decoder_create(ops, &dp, reason, sizeof(reason));
     if (!dec)
         g_error("decoder: %s", reason);
     return dec;
 }
 
-/* Encodes one frame, expects exactly one packet. */
-static struct pkt encode_one(struct sc_encoder *enc, struct sc_frame *f, GArray *pkts)
+/* What the encoding tests share: generated content, a frame of it, and the
+ * packets of the last encode. */
+struct source {
+    struct sc_content *content;
+    struct sc_frame *f;
+    GArray *pkts; /* struct pkt */
+};
+
+static void source_init(struct source *src, const char *content)
 {
-    struct collect c = { pkts };
-    clear_pkts(pkts);
-    g_assert_cmpint(sc_encoder_encode(enc, f, on_packet, &c), ==, 0);
-    g_assert_cmpuint(pkts->len, ==, 1);
-    return g_array_index(pkts, struct pkt, 0);
+    src->content = sc_content_create(content, W, H, NULL, 0);
+    src->f = sc_content_frame_new(W, H);
+    src->pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+}
+
+static void source_finish(struct source *src)
+{
+    clear_pkts(src->pkts);
+    g_array_unref(src->pkts);
+    sc_content_frame_free(src->f);
+    sc_content_destroy(src->content);
+}
+
+/* Moves the content on by one frame (into src->f). */
+static void source_next(struct source *src)
+{
+    g_assert_cmpint(sc_content_next(src->content, src->f, NULL, 0), ==, 1);
+}
+
+/* Encodes src->f, expects exactly one packet. */
+static struct pkt encode_one(struct sc_encoder *enc, struct source *src)
+{
+    struct collect c = { src->pkts };
+    clear_pkts(src->pkts);
+    g_assert_cmpint(sc_encoder_encode(enc, src->f, on_packet, &c), ==, 0);
+    g_assert_cmpuint(src->pkts->len, ==, 1);
+    return g_array_index(src->pkts, struct pkt, 0);
+}
+
+/* The next frame, encoded: exactly one packet. */
+static struct pkt encode_next(struct sc_encoder *enc, struct source *src)
+{
+    source_next(src);
+    return encode_one(enc, src);
 }
 
 static double decoded_psnr(const struct sc_decoded_frame *out, const struct sc_frame *src)
@@ -98,6 +134,26 @@ static double decoded_psnr(const struct sc_decoded_frame *out, const struct sc_f
     return sc_psnr_y(sy, W, dy, W, W, H);
 }
 
+/* The packet decodes to one picture at least min_db PSNR-Y close to src. */
+static void assert_decodes_close(struct sc_decoder *dec, struct pkt k, const struct sc_frame *src,
+                                 double min_db)
+{
+    struct sc_decoded_frame out;
+    g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
+    g_assert_cmpfloat(decoded_psnr(&out, src), >=, min_db);
+}
+
+/* n frames of `content` through enc and dec, each at least 35 dB. */
+static void assert_stream_decodes(struct sc_encoder *enc, struct sc_decoder *dec,
+                                  const char *content, int n)
+{
+    struct source src;
+    source_init(&src, content);
+    for (int i = 0; i < n; i++)
+        assert_decodes_close(dec, encode_next(enc, &src), src.f, 35.0);
+    source_finish(&src);
+}
+
 /* ---- round trip ----------------------------------------------------------- */
 
 static void test_roundtrip(gconstpointer data)
@@ -106,16 +162,15 @@ static void test_roundtrip(gconstpointer data)
     if (!skip_unless_available(ops))
         return;
     struct sc_encoder *enc = make_encoder(ops, 4000000);
-    struct sc_decoder *dec = make_decoder(ops);
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    struct source src;
+    source_init(&src, "desktop");
+    const struct sc_frame *f = src.f;
     g_autofree uint8_t *bgrx = g_malloc((size_t)W * H * 4);
     double psnr_sum = 0, psnr_min = 1000;
     const int n = 20;
     for (int i = 0; i < n; i++) {
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-        struct pkt k = encode_one(enc, f, pkts);
+        struct pkt k = encode_next(enc, &src);
         g_assert_true(i > 0 || k.keyframe); /* a stream starts with a keyframe */
         struct sc_decoded_frame out;
         g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
@@ -135,9 +190,7 @@ static void test_roundtrip(gconstpointer data)
         g_test_message("%s: PSNR-Y mean %.2f dB, min %.2f dB", ops->name, psnr_sum / n, psnr_min);
         g_assert_cmpfloat(psnr_sum / n, >=, 35.0);
     }
-    clear_pkts(pkts);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
     sc_decoder_destroy(dec);
     sc_encoder_destroy(enc);
 }
@@ -158,19 +211,16 @@ static void test_keyframe(gconstpointer data)
     if (!skip_unless_available(ops))
         return;
     struct sc_encoder *enc = make_encoder(ops, 2000000);
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    struct source src;
+    source_init(&src, "desktop");
     bool every_key = sc_codec_is_lossless(ops->codec) || ops->codec == SC_CODEC_MJPEG;
     for (int i = 0; i < 6; i++) {
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-        struct pkt k = encode_one(enc, f, pkts);
+        struct pkt k = encode_next(enc, &src);
         if (i > 0 && !every_key)
             g_assert_false(k.keyframe); /* no keyframe unless asked for */
     }
     sc_encoder_force_keyframe(enc);
-    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-    struct pkt k = encode_one(enc, f, pkts);
+    struct pkt k = encode_next(enc, &src);
     g_assert_true(k.keyframe);
     if (ops->codec == SC_CODEC_H264) {
         g_assert_true(h264_has_nal(k.data, k.size, 7)); /* SPS */
@@ -178,14 +228,10 @@ static void test_keyframe(gconstpointer data)
         g_assert_true(h264_has_nal(k.data, k.size, 5)); /* IDR slice */
     }
     /* it stands alone: a fresh decoder (a new STREAM_CREATE) decodes it */
-    struct sc_decoder *dec = make_decoder(ops);
-    struct sc_decoded_frame out;
-    g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
-    g_assert_cmpfloat(decoded_psnr(&out, f), >=, 30.0);
-    clear_pkts(pkts);
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    assert_decodes_close(dec, k, src.f, 30.0);
     sc_decoder_destroy(dec);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
     sc_encoder_destroy(enc);
 }
 
@@ -210,28 +256,25 @@ static void test_bitrate(gconstpointer data)
         return;
     }
     g_assert_cmpint(r, ==, 0);
-    struct sc_content *c = sc_content_create("video", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
-    struct collect col = { pkts };
+    struct source src;
+    source_init(&src, "video");
+    struct collect col = { src.pkts };
     size_t bytes = 0;
     for (int i = 0; i < FPS * 4; i++) {
         if (i == FPS) /* 1 s at `from`, then change */
             g_assert_cmpint(sc_encoder_set_bitrate(enc, to), ==, 0);
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-        clear_pkts(pkts);
-        g_assert_cmpint(sc_encoder_encode(enc, f, on_packet, &col), ==, 0);
-        for (guint k = 0; k < pkts->len && i >= 3 * FPS; k++) /* the second after 2 s */
-            bytes += g_array_index(pkts, struct pkt, k).size;
+        source_next(&src);
+        clear_pkts(src.pkts);
+        g_assert_cmpint(sc_encoder_encode(enc, src.f, on_packet, &col), ==, 0);
+        for (guint k = 0; k < src.pkts->len && i >= 3 * FPS; k++) /* the second after 2 s */
+            bytes += g_array_index(src.pkts, struct pkt, k).size;
     }
     double kbps = bytes * 8.0 / 1000.0;
     g_test_message("%s:%s: %.0f kbit/s 2-3 s after a change to %u kbit/s", ops->name,
                    sc_codec_id_name(ops->codec), kbps, to / 1000);
     g_assert_cmpfloat(kbps, >=, to / 1000.0 * 0.75);
     g_assert_cmpfloat(kbps, <=, to / 1000.0 * 1.25);
-    clear_pkts(pkts);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
     sc_encoder_destroy(enc);
 }
 
@@ -243,14 +286,12 @@ static void test_garbage(gconstpointer data)
     if (!skip_unless_available(ops))
         return;
     struct sc_encoder *enc = make_encoder(ops, 2000000);
-    struct sc_decoder *dec = make_decoder(ops);
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    struct source src;
+    source_init(&src, "desktop");
     g_autoptr(GRand) rnd = g_rand_new_with_seed(4);
     struct sc_decoded_frame out;
-    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-    struct pkt k = encode_one(enc, f, pkts);
+    struct pkt k = encode_next(enc, &src);
     uint8_t *key = g_memdup2(k.data, k.size);
     size_t key_size = k.size;
     /* random bytes of a few sizes */
@@ -276,15 +317,11 @@ static void test_garbage(gconstpointer data)
     sc_decoder_decode(dec, broken, key_size, &out);
     /* recovery at the next keyframe */
     sc_encoder_force_keyframe(enc);
-    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-    k = encode_one(enc, f, pkts);
+    k = encode_next(enc, &src);
     g_assert_true(k.keyframe);
-    g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
-    g_assert_cmpfloat(decoded_psnr(&out, f), >=, 30.0);
+    assert_decodes_close(dec, k, src.f, 30.0);
     g_free(key);
-    clear_pkts(pkts);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
     sc_decoder_destroy(dec);
     sc_encoder_destroy(enc);
 }
@@ -303,22 +340,8 @@ static void test_cross(gconstpointer data)
         return;
     }
     struct sc_encoder *enc = make_encoder(pr->enc, 4000000);
-    struct sc_decoder_params dp = { W, H, true };
-    struct sc_decoder *dec = sc_decoder_create(pr->dec, &dp, reason, sizeof(reason));
-    g_assert_nonnull(dec);
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
-    for (int i = 0; i < 10; i++) {
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-        struct pkt k = encode_one(enc, f, pkts);
-        struct sc_decoded_frame out;
-        g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
-        g_assert_cmpfloat(decoded_psnr(&out, f), >=, 35.0);
-    }
-    clear_pkts(pkts);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    struct sc_decoder *dec = make_decoder(pr->dec);
+    assert_stream_decodes(enc, dec, "desktop", 10);
     sc_decoder_destroy(dec);
     sc_encoder_destroy(enc);
 }
@@ -338,20 +361,8 @@ static void test_openh264_screen(void)
     g_assert_nonnull(enc);
     p.options = "usage=television";
     g_assert_null(sc_encoder_create(ops, &p, reason, sizeof(reason)));
-    struct sc_decoder *dec = make_decoder(ops);
-    struct sc_content *c = sc_content_create("text-scroll", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
-    for (int i = 0; i < 10; i++) {
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
-        struct pkt k = encode_one(enc, f, pkts);
-        struct sc_decoded_frame out;
-        g_assert_cmpint(sc_decoder_decode(dec, k.data, k.size, &out), ==, 1);
-        g_assert_cmpfloat(decoded_psnr(&out, f), >=, 35.0);
-    }
-    clear_pkts(pkts);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    assert_stream_decodes(enc, dec, "text-scroll", 10);
     sc_decoder_destroy(dec);
     sc_encoder_destroy(enc);
 }
@@ -360,23 +371,20 @@ static void test_openh264_screen(void)
  * (DRAW_COPY's SPICE_IMAGE_TYPE_LZ4): our packets decode there and back. */
 static void test_lz4_common(void)
 {
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+    struct source src;
+    source_init(&src, "desktop");
+    const struct sc_frame *f = src.f;
     const struct sc_encoder_ops *ops = sc_encoder_find("lossless", "lz4");
     struct sc_encoder *enc = make_encoder(ops, 1000000);
-    g_autoptr(GArray) pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
-    struct pkt k = encode_one(enc, f, pkts);
+    struct pkt k = encode_next(enc, &src);
     g_assert_cmpuint(k.data[0], ==, 1);                      /* top_down */
     g_assert_cmpuint(k.data[1], ==, SPICE_BITMAP_FMT_32BIT); /* format */
     g_autofree uint8_t *px = g_malloc((size_t)W * H * 4);
     g_assert_true(sc_lz4_image_decode(k.data, k.size, W, H, px, W * 4));
     for (uint32_t y = 0; y < H; y++)
         g_assert_cmpmem(px + (size_t)y * W * 4, W * 4, f->map + (size_t)y * f->stride, W * 4);
-    clear_pkts(pkts);
     sc_encoder_destroy(enc);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
 }
 
 /* ---- registry, conversion, probes ------------------------------------------ */
@@ -406,9 +414,10 @@ static void test_parse_list(void)
 
 static void test_convert(void)
 {
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
-    g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+    struct source src;
+    source_init(&src, "desktop");
+    source_next(&src);
+    const struct sc_frame *f = src.f;
     struct sc_yuv i420, nv12;
     g_assert_true(sc_yuv_init(&i420, SC_PIXFMT_I420, W, H));
     g_assert_true(sc_yuv_init(&nv12, SC_PIXFMT_NV12, W, H));
@@ -431,22 +440,22 @@ static void test_convert(void)
     g_assert_false(sc_yuv_init(&i420, SC_PIXFMT_I420, 0, H));
     sc_yuv_finish(&i420);
     sc_yuv_finish(&nv12);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
 }
 
 /* Converting only the damage of each desktop frame into the previous
  * frame's planes gives exactly the full conversion. */
 static void test_convert_damage(void)
 {
-    struct sc_content *c = sc_content_create("desktop", W, H, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(W, H);
+    struct source src;
+    source_init(&src, "desktop");
+    struct sc_frame *f = src.f;
     struct sc_yuv full, part;
     g_assert_true(sc_yuv_init(&full, SC_PIXFMT_I420, W, H));
     g_assert_true(sc_yuv_init(&part, SC_PIXFMT_I420, W, H));
     unsigned partial = 0;
     for (int i = 0; i < 40; i++) {
-        g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
+        source_next(&src);
         g_assert_true(sc_convert_bgrx_to_i420(f->map, f->stride, W, H, full.plane[0],
                                               full.stride[0], full.plane[1], full.stride[1],
                                               full.plane[2], full.stride[2]));
@@ -463,8 +472,7 @@ static void test_convert_damage(void)
     g_assert_cmpuint(partial, ==, 39); /* all but the first frame */
     sc_yuv_finish(&full);
     sc_yuv_finish(&part);
-    sc_content_frame_free(f);
-    sc_content_destroy(c);
+    source_finish(&src);
 }
 
 static void test_bad_params(void)
