@@ -1,7 +1,10 @@
 /* Helpers for the source tests: a listener that copies every frame it gets
- * (so the source's pool is never held), and main-loop driving. */
+ * (so the source's pool is never held), main-loop driving, a temporary
+ * directory and error checks. */
 #pragma once
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "source.h"
@@ -104,6 +107,12 @@ G_GNUC_UNUSED static void wait_frames(struct collector **cs, unsigned n_cs, guin
     g_source_remove(id);
 }
 
+/* wait_frames() for one collector. */
+G_GNUC_UNUSED static void wait_frames1(struct collector *c, guint n, guint timeout_ms)
+{
+    wait_frames(&c, 1, n, timeout_ms);
+}
+
 /* Runs the default main context for about ms milliseconds. */
 G_GNUC_UNUSED static void run_for(guint ms)
 {
@@ -122,4 +131,45 @@ G_GNUC_UNUSED static const uint8_t *pixel_at(const struct got_frame *g, uint32_t
 G_GNUC_UNUSED static bool same_pixel(const uint8_t *a, const uint8_t *b)
 {
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+/* sc_source_create(spec printf-style) must fail with an error whose message
+ * contains needle. */
+G_GNUC_UNUSED G_GNUC_PRINTF(2, 3) static void expect_error(const char *needle, const char *spec_fmt,
+                                                           ...)
+{
+    va_list ap;
+    va_start(ap, spec_fmt);
+    g_autofree char *spec = g_strdup_vprintf(spec_fmt, ap);
+    va_end(ap);
+    GError *err = NULL;
+    g_assert_null(sc_source_create(spec, &err));
+    g_assert_nonnull(err);
+    g_test_message("%s -> %s", spec, err->message);
+    if (!strstr(err->message, needle))
+        g_error("'%s': error '%s' does not mention '%s'", spec, err->message, needle);
+    g_clear_error(&err);
+}
+
+/* A fresh temporary directory for a test program's files (g_dir_make_tmp
+ * template), and its removal with everything in it. */
+G_GNUC_UNUSED static char *tmpdir_create(const char *tmpl)
+{
+    char *dir = g_dir_make_tmp(tmpl, NULL);
+    g_assert_nonnull(dir);
+    return dir;
+}
+
+G_GNUC_UNUSED static void tmpdir_remove(char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *n;
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, n, NULL);
+        g_unlink(p);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(dir);
+    g_free(dir);
 }

@@ -70,8 +70,7 @@ static struct got_frame *run_image(const char *path, struct collector *c, struct
     g_assert_cmpuint(s->height, ==, H);
     collector_init(c, s);
     sc_source_start(s);
-    struct collector *all[] = { c };
-    wait_frames(all, 1, 1, 5000);
+    wait_frames1(c, 1, 5000);
     *out = s;
     struct got_frame *g = collector_get(c, 0);
     g_assert_true(g->full_damage);
@@ -107,8 +106,7 @@ static void test_png(void)
     g_assert_cmpuint(c.frames->len, ==, 1);
     sc_source_stop(s);
     sc_source_start(s);
-    struct collector *all[] = { &c };
-    wait_frames(all, 1, 2, 5000);
+    wait_frames1(&c, 2, 5000);
     check_exact(collector_get(&c, 1), false);
     g_assert_true(collector_get(&c, 1)->full_damage);
     sc_source_destroy(s);
@@ -159,35 +157,18 @@ static void test_jpeg(void)
     collector_finish(&c);
 }
 
-static void expect_error(const char *spec, const char *needle)
-{
-    GError *err = NULL;
-    g_assert_null(sc_source_create(spec, &err));
-    g_assert_nonnull(err);
-    g_test_message("%s -> %s", spec, err->message);
-    if (!strstr(err->message, needle))
-        g_error("'%s': error '%s' does not mention '%s'", spec, err->message, needle);
-    g_clear_error(&err);
-}
-
 static void test_errors(void)
 {
-    g_autofree char *missing = g_build_filename(tmpdir, "missing.png", NULL);
-    g_autofree char *spec = g_strdup_printf("image:%s", missing);
-    expect_error(spec, "no such file");
-    expect_error("image", "file is needed");
-    expect_error("image:", "file is needed");
+    expect_error("no such file", "image:%s/missing.png", tmpdir);
+    expect_error("file is needed", "image");
+    expect_error("file is needed", "image:");
 
     g_autofree char *text = write_file("text.png", "hello, world\n", 13);
-    g_free(spec);
-    spec = g_strdup_printf("image:%s", text);
-    expect_error(spec, "unsupported");
+    expect_error("unsupported", "image:%s", text);
 
     static const char huge[] = "P6\n20000 10\n255\n";
     g_autofree char *big = write_file("huge.ppm", huge, sizeof(huge) - 1);
-    g_free(spec);
-    spec = g_strdup_printf("image:%s", big);
-    expect_error(spec, "too large");
+    expect_error("too large", "image:%s", big);
 
     /* a PNG cut in half */
     g_autofree char *png = write_png("full.png", false);
@@ -195,35 +176,21 @@ static void test_errors(void)
     gsize len;
     g_assert_true(g_file_get_contents(png, &data, &len, NULL));
     g_autofree char *cut = write_file("cut.png", data, len / 2);
-    g_free(spec);
-    spec = g_strdup_printf("image:%s", cut);
-    expect_error(spec, cut);
+    expect_error(cut, "image:%s", cut);
 
-    g_free(spec);
-    spec = g_strdup_printf("image:%s", tmpdir);
-    expect_error(spec, "not a regular file");
+    expect_error("not a regular file", "image:%s", tmpdir);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("spicecast-image-XXXXXX", NULL);
-    g_assert_nonnull(tmpdir);
+    tmpdir = tmpdir_create("spicecast-image-XXXXXX");
     g_test_add_func("/image/png", test_png);
     g_test_add_func("/image/png-alpha", test_png_alpha);
     g_test_add_func("/image/ppm", test_ppm);
     g_test_add_func("/image/jpeg", test_jpeg);
     g_test_add_func("/image/errors", test_errors);
     int ret = g_test_run();
-    GDir *d = g_dir_open(tmpdir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(tmpdir, n, NULL);
-        g_unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(tmpdir);
-    g_free(tmpdir);
+    tmpdir_remove(tmpdir);
     return ret;
 }

@@ -116,7 +116,9 @@ static int which_frame(const struct clip *c, const struct got_frame *g)
     return -1;
 }
 
-static struct sc_source *open_spec(const char *path, const char *opts, struct collector *col)
+/* Creates y4m:PATH[OPTS], starts it and waits for its first n frames. */
+static struct sc_source *play(const char *path, const char *opts, struct collector *col, guint n,
+                              guint timeout_ms)
 {
     g_autofree char *spec = g_strdup_printf("y4m:%s%s", path, opts ? opts : "");
     GError *err = NULL;
@@ -124,6 +126,8 @@ static struct sc_source *open_spec(const char *path, const char *opts, struct co
     g_assert_no_error(err);
     g_assert_nonnull(s);
     collector_init(col, s);
+    sc_source_start(s);
+    wait_frames1(col, n, timeout_ms);
     return s;
 }
 
@@ -135,12 +139,9 @@ static void play_exact(uint32_t w, uint32_t h, enum layout layout, bool full, co
     g_autofree char *header = g_strdup_printf("YUV4MPEG2 W%u H%u F100:1 Ip A1:1%s", w, h, tags);
     g_autofree char *path = clip_write(&c, "clip.y4m", header, 0);
     struct collector col;
-    struct sc_source *s = open_spec(path, ",loop=no", &col);
+    struct sc_source *s = play(path, ",loop=no", &col, 3, 10000);
     g_assert_cmpuint(s->width, ==, w);
     g_assert_cmpuint(s->height, ==, h);
-    sc_source_start(s);
-    struct collector *all[] = { &col };
-    wait_frames(all, 1, 3, 10000);
     for (unsigned f = 0; f < 3; f++) {
         const struct got_frame *g = collector_get(&col, f);
         g_assert_true(g->full_damage);
@@ -183,10 +184,7 @@ static void test_gray_levels(void)
     }
     g_autofree char *path = clip_write(&c, "gray.y4m", "YUV4MPEG2 W8 H4 F100:1 C420jpeg", 0);
     struct collector col;
-    struct sc_source *s = open_spec(path, ",loop=no", &col);
-    sc_source_start(s);
-    struct collector *all[] = { &col };
-    wait_frames(all, 1, 2, 10000);
+    struct sc_source *s = play(path, ",loop=no", &col, 2, 10000);
     for (unsigned f = 0; f < 2; f++) {
         const uint8_t *px = pixel_at(collector_get(&col, f), 3, 2);
         for (int k = 0; k < 3; k++)
@@ -203,10 +201,7 @@ static void test_rate_and_loop(void)
     clip_make(&c, 16, 8, L420, false, 3);
     g_autofree char *path = clip_write(&c, "loop.y4m", "YUV4MPEG2 W16 H8 F50:1 Ip C420jpeg", 0);
     struct collector col;
-    struct sc_source *s = open_spec(path, NULL, &col);
-    sc_source_start(s);
-    struct collector *all[] = { &col };
-    wait_frames(all, 1, 10, 20000);
+    struct sc_source *s = play(path, NULL, &col, 10, 20000);
     for (unsigned i = 0; i < 10; i++)
         g_assert_cmpint(which_frame(&c, collector_get(&col, i)), ==, (int)(i % 3));
     /* 50 fps: 9 intervals take at least ~180 ms (only a lower bound: a
@@ -226,17 +221,14 @@ static void test_no_loop(void)
     /* a comma in the file name: options are taken off the end */
     g_autofree char *path = clip_write(&c, "no,loop.y4m", "YUV4MPEG2 W16 H8 F200:1 C420jpeg", 0);
     struct collector col;
-    struct sc_source *s = open_spec(path, ",loop=no", &col);
-    sc_source_start(s);
-    struct collector *all[] = { &col };
-    wait_frames(all, 1, 3, 10000);
+    struct sc_source *s = play(path, ",loop=no", &col, 3, 10000);
     run_for(100); /* 20 more ticks' worth: nothing comes */
     g_assert_cmpuint(col.frames->len, ==, 3);
     g_assert_cmpint(which_frame(&c, collector_get(&col, 2)), ==, 2);
     /* started again after the end: plays from the start once more */
     sc_source_stop(s);
     sc_source_start(s);
-    wait_frames(all, 1, 6, 10000);
+    wait_frames1(&col, 6, 10000);
     run_for(50);
     g_assert_cmpuint(col.frames->len, ==, 6);
     g_assert_cmpint(which_frame(&c, collector_get(&col, 3)), ==, 0);
@@ -244,24 +236,11 @@ static void test_no_loop(void)
     collector_finish(&col);
 
     /* loop=yes is the default spelled out */
-    s = open_spec(path, ",loop=yes", &col);
-    sc_source_start(s);
-    wait_frames(all, 1, 5, 10000);
+    s = play(path, ",loop=yes", &col, 5, 10000);
     g_assert_cmpint(which_frame(&c, collector_get(&col, 4)), ==, 1);
     sc_source_destroy(s);
     collector_finish(&col);
     clip_clear(&c);
-}
-
-static void expect_error(const char *spec, const char *needle)
-{
-    GError *err = NULL;
-    g_assert_null(sc_source_create(spec, &err));
-    g_assert_nonnull(err);
-    g_test_message("%s -> %s", spec, err->message);
-    if (!strstr(err->message, needle))
-        g_error("'%s': error '%s' does not mention '%s'", spec, err->message, needle);
-    g_clear_error(&err);
 }
 
 static void expect_file_error(const char *name, const char *header, unsigned n_frames, size_t cut,
@@ -270,8 +249,7 @@ static void expect_file_error(const char *name, const char *header, unsigned n_f
     struct clip c;
     clip_make(&c, 16, 8, L420, false, n_frames);
     g_autofree char *path = clip_write(&c, name, header, cut);
-    g_autofree char *spec = g_strdup_printf("y4m:%s", path);
-    expect_error(spec, needle);
+    expect_error(needle, "y4m:%s", path);
     clip_clear(&c);
 }
 
@@ -297,35 +275,25 @@ static void test_errors(void)
 
     g_autofree char *nonl = g_build_filename(tmpdir, "nonl.y4m", NULL);
     g_assert_true(g_file_set_contents(nonl, "YUV4MPEG2 W16 H8", -1, NULL));
-    g_autofree char *spec = g_strdup_printf("y4m:%s", nonl);
-    expect_error(spec, "header");
+    expect_error("header", "y4m:%s", nonl);
 
     g_autofree char *badframe = g_build_filename(tmpdir, "badframe.y4m", NULL);
     GString *s = g_string_new("YUV4MPEG2 W2 H2 F30:1 Cmono\nFRAME\nabcdFRAMX\nabcd");
     g_assert_true(g_file_set_contents(badframe, s->str, (gssize)s->len, NULL));
     g_string_free(s, TRUE);
-    g_free(spec);
-    spec = g_strdup_printf("y4m:%s", badframe);
-    expect_error(spec, "frame 1");
+    expect_error("frame 1", "y4m:%s", badframe);
 
-    g_free(spec);
-    spec = g_strdup_printf("y4m:%s,loop=maybe", badframe);
-    expect_error(spec, "loop");
-    g_free(spec);
-    spec = g_strdup_printf("y4m:%s/missing.y4m", tmpdir);
-    expect_error(spec, "No such file");
-    g_free(spec);
-    spec = g_strdup_printf("y4m:%s", tmpdir);
-    expect_error(spec, "not a regular file");
-    expect_error("y4m", "file is needed");
-    expect_error("y4m:,loop=no", "file is needed");
+    expect_error("loop", "y4m:%s,loop=maybe", badframe);
+    expect_error("No such file", "y4m:%s/missing.y4m", tmpdir);
+    expect_error("not a regular file", "y4m:%s", tmpdir);
+    expect_error("file is needed", "y4m");
+    expect_error("file is needed", "y4m:,loop=no");
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("spicecast-y4m-XXXXXX", NULL);
-    g_assert_nonnull(tmpdir);
+    tmpdir = tmpdir_create("spicecast-y4m-XXXXXX");
     g_test_add_func("/y4m/420", test_420);
     g_test_add_func("/y4m/other-chroma", test_other_chroma);
     g_test_add_func("/y4m/gray-levels", test_gray_levels);
@@ -333,15 +301,6 @@ int main(int argc, char **argv)
     g_test_add_func("/y4m/no-loop", test_no_loop);
     g_test_add_func("/y4m/errors", test_errors);
     int ret = g_test_run();
-    GDir *d = g_dir_open(tmpdir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(tmpdir, n, NULL);
-        g_unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(tmpdir);
-    g_free(tmpdir);
+    tmpdir_remove(tmpdir);
     return ret;
 }
