@@ -9,15 +9,19 @@
 #   start_bg NAME SECS CMD...         start CMD under `timeout SECS`, logs in
 #                                     $T/NAME.out and $T/NAME.err; sets BG_PID
 #   stop_pid PID                      SIGTERM, wait up to 5 s, then SIGKILL
+#   wait_for SECS PID CMD...          until CMD succeeds (false once PID died
+#                                     or SECS passed; PID may be empty)
 #   wait_tcp PORT SECS [PID]          until 127.0.0.1:PORT accepts
 #   wait_unix PATH SECS [PID]         until PATH is a socket
 #   start_server ARGS...              our server; waits for its "listening on"
 #                                     lines; sets SERVER_PID, logs server.out/err
+#   expect_listening ADDR             fail unless the server said "listening on ADDR"
 #   start_qemu PORT|unix:PATH [ARGS]  QEMU 7.2's own SPICE server; QEMU_PID
 #   start_xvfb WxH                    Xvfb on a free display; sets DISPLAY
 #   run_probe SECS ARGS...            the spice-gtk probe, bounded
 #   make_test_image OUT W H           a gradient + text + colour blocks PNG
 #   image_diff A B                    ImageMagick AE (differing pixels)
+#   check_screenshot REF SHOT WxH WHAT  fail unless SHOT is WxH and REF's pixels
 set -u
 
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -96,6 +100,9 @@ need_probe() {
     [ -x "$PROBE_BIN" ] || skip "tests/interop/probe not built (spice-client-glib-2.0 missing at configure time)"
 }
 
+# Whether something accepts on 127.0.0.1:PORT now (bash's /dev/tcp).
+tcp_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 # A TCP port on 127.0.0.1 that nothing listens on now (checked by trying to
 # connect; bash's /dev/tcp), below the kernel's ephemeral range so that no
 # outgoing connection (or its TIME_WAIT) holds it.  Racy by nature: callers
@@ -106,7 +113,7 @@ free_port() {
     [ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
     for i in $(seq 200); do
         port=$((10000 + (RANDOM * 32768 + RANDOM + $$) % (lo - 10000)))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        if ! tcp_accepts "$port"; then
             echo "$port"
             return 0
         fi
@@ -125,12 +132,13 @@ start_bg() {
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
-wait_tcp() {
-    local port=$1 secs=$2 pid=${3:-} i
+# wait_for SECS PID CMD... : polls CMD every 0.1 s; true as soon as it
+# succeeds, false once PID (if not empty) is gone or after SECS seconds.
+wait_for() {
+    local secs=$1 pid=$2 i
+    shift 2
     for i in $(seq $((secs * 10))); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
+        "$@" && return 0
         if [ -n "$pid" ] && ! alive "$pid"; then
             return 1
         fi
@@ -139,37 +147,30 @@ wait_tcp() {
     return 1
 }
 
-wait_unix() {
-    local path=$1 secs=$2 pid=${3:-} i
-    for i in $(seq $((secs * 10))); do
-        [ -S "$path" ] && return 0
-        if [ -n "$pid" ] && ! alive "$pid"; then
-            return 1
-        fi
-        sleep 0.1
-    done
-    return 1
-}
+wait_tcp() { wait_for "$2" "${3:-}" tcp_accepts "$1"; }
+wait_unix() { wait_for "$2" "${3:-}" test -S "$1"; }
+
+# at least $1 "listening on" lines in the server's output
+server_listening() { [ "$(grep -c '^listening on ' "$T/server.out" 2>/dev/null)" -ge "$1" ]; }
 
 # start_server ARGS... : our server, bounded to SERVER_TIMEOUT (120 s).  Waits
 # until it printed one "listening on" line per --listen it was given.
 start_server() {
     need_server
-    local want=0 a i
+    local want=0 a
     for a in "$@"; do
         [ "$a" = --listen ] && want=$((want + 1))
     done
     [ $want -gt 0 ] || want=1
     start_bg server "${SERVER_TIMEOUT:-120}" "$SERVER_BIN" "$@"
     SERVER_PID=$BG_PID
-    for i in $(seq 100); do
-        if [ "$(grep -c '^listening on ' "$T/server.out" 2>/dev/null)" -ge $want ]; then
-            return 0
-        fi
-        alive "$SERVER_PID" || break
-        sleep 0.1
-    done
-    fail "server did not report $want 'listening on' line(s) within 10 s: $SERVER_BIN $*"
+    wait_for 10 "$SERVER_PID" server_listening $want ||
+        fail "server did not report $want 'listening on' line(s) within 10 s: $SERVER_BIN $*"
+}
+
+expect_listening() {
+    grep -q "^listening on $1" "$T/server.out" ||
+        fail "server did not print 'listening on $1': $(cat "$T/server.out")"
 }
 
 server_alive() {
@@ -198,22 +199,15 @@ start_qemu() {
 # start_xvfb WxH : Xvfb on a display it picks itself (-displayfd).
 start_xvfb() {
     need_prog Xvfb xvfb
-    local geom=${1:-1280x1024} i
+    local geom=${1:-1280x1024}
     : >"$T/xvfb.display"
     timeout -k 5 "${XVFB_TIMEOUT:-120}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp \
         3>"$T/xvfb.display" >"$T/xvfb.out" 2>"$T/xvfb.err" &
     XVFB_PID=$!
     HELPER_PIDS+=("$XVFB_PID")
-    for i in $(seq 100); do
-        if [ -s "$T/xvfb.display" ]; then
-            DISPLAY=:$(head -n1 "$T/xvfb.display")
-            export DISPLAY
-            return 0
-        fi
-        alive "$XVFB_PID" || break
-        sleep 0.1
-    done
-    fail "Xvfb did not start"
+    wait_for 10 "$XVFB_PID" test -s "$T/xvfb.display" || fail "Xvfb did not start"
+    DISPLAY=:$(head -n1 "$T/xvfb.display")
+    export DISPLAY
 }
 
 # run_probe SECS ARGS... : the probe in the foreground, bounded; stdout is
@@ -254,4 +248,17 @@ image_diff() {
     local ae
     ae=$(compare -metric AE "$1" "$2" null: 2>&1) || true
     echo "$ae"
+}
+
+# check_screenshot REF SHOT WxH WHAT : SHOT is WxH and has exactly REF's
+# pixels (else a diff image goes to $T/diff.png and the test fails).
+check_screenshot() {
+    local ref=$1 shot=$2 want=$3 what=$4 size ae
+    size=$(identify -format '%wx%h' "$shot" 2>/dev/null)
+    [ "$size" = "$want" ] || fail "$what is '$size', not $want"
+    ae=$(image_diff "$ref" "$shot")
+    [ "$ae" = 0 ] || {
+        compare "$ref" "$shot" "$T/diff.png" 2>/dev/null
+        fail "$what differs from the image in $ae pixels"
+    }
 }

@@ -18,20 +18,13 @@ else
     note "no ::1 on the loopback here: IPv4 only"
 fi
 start_server --source "image:$T/x.png" "${listen[@]}" --disable-ticketing
-grep -q "^listening on tcp:127.0.0.1:$port" "$T/server.out" ||
-    fail "server did not print 'listening on tcp:127.0.0.1:$port': $(cat "$T/server.out")"
+expect_listening "tcp:127.0.0.1:$port"
 
 for h in "${hosts[@]}"; do
     shot=$T/shot-${h//:/_}.ppm
     timeout 20 spicy-screenshot -h "$h" -p "$port" -o "$shot" >"$T/spicy.out" 2>&1 ||
         fail "spicy-screenshot -h $h failed (exit $?)"
     server_alive
-    size=$(identify -format '%wx%h' "$shot" 2>/dev/null)
-    [ "$size" = 642x481 ] || fail "screenshot over $h is '$size', not 642x481"
-    ae=$(image_diff "$T/x.png" "$shot")
-    [ "$ae" = 0 ] || {
-        compare "$T/x.png" "$shot" "$T/diff.png" 2>/dev/null
-        fail "screenshot over $h differs from the image in $ae pixels"
-    }
+    check_screenshot "$T/x.png" "$shot" 642x481 "screenshot over $h"
     note "spicy-screenshot over TCP $h: exact pixels (642x481)"
 done

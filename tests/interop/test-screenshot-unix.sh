@@ -11,8 +11,7 @@ need_prog compare imagemagick
 make_test_image "$T/x.png" 642 481
 sock=$T/sc.sock
 start_server --source "image:$T/x.png" --listen "unix:$sock" --disable-ticketing
-grep -q "^listening on unix:$sock" "$T/server.out" ||
-    fail "server did not print 'listening on unix:$sock': $(cat "$T/server.out")"
+expect_listening "unix:$sock"
 [ -S "$sock" ] || fail "no socket at $sock"
 mode=$(stat -c %a "$sock")
 [ "$mode" = 600 ] || fail "socket mode is $mode, not 600"
@@ -20,13 +19,7 @@ mode=$(stat -c %a "$sock")
 timeout 20 spicy-screenshot --uri "spice+unix://$sock" -o "$T/shot.ppm" >"$T/spicy.out" 2>&1 ||
     fail "spicy-screenshot over unix failed (exit $?)"
 server_alive
-size=$(identify -format '%wx%h' "$T/shot.ppm" 2>/dev/null)
-[ "$size" = 642x481 ] || fail "screenshot is '$size', not 642x481"
-ae=$(image_diff "$T/x.png" "$T/shot.ppm")
-[ "$ae" = 0 ] || {
-    compare "$T/x.png" "$T/shot.ppm" "$T/diff.png" 2>/dev/null
-    fail "screenshot differs from the image in $ae pixels"
-}
+check_screenshot "$T/x.png" "$T/shot.ppm" 642x481 "screenshot"
 
 kill -TERM "$SERVER_PID"
 for i in $(seq 50); do alive "$SERVER_PID" || break; sleep 0.1; done
