@@ -19,7 +19,7 @@ TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 
 check_PROGRAMS += tests/interop/test-badinput
-tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c
+tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c tests/interop/raw-client.h
 tests_interop_test_badinput_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)
 tests_interop_test_badinput_LDADD = common/libsccommon.la $(GLIB_LIBS) $(OPENSSL_LIBS)
 

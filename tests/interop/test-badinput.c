@@ -19,31 +19,16 @@
  * (test-badinput.sh) also checks the server process and a real client. */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <netdb.h>
-#include <unistd.h>
 
-#include "messages.h"
-#include "ticket.h"
-#include "wire.h"
+#include "raw-client.h"
 
 #define CLOSE_TIMEOUT_MS 4000
-#define IO_TIMEOUT_MS 5000
-#define MSG_MAIN_INIT 103
 #define MSG_SET_ACK 3
 #define MSG_PING 4
 
 static struct {
-    const char *host, *port, *unix_path, *password, *only;
+    const char *only;
     const char *skip[16];
     int n_skip;
     int stall_n, stall_s;
@@ -53,73 +38,7 @@ static struct {
 static uint32_t last_link_error;
 static bool last_link_error_seen;
 
-/* ---- sockets --------------------------------------------------------------- */
-
-static int connect_server(void)
-{
-    if (opt.unix_path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", opt.unix_path);
-        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-            return fd;
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-    if (getaddrinfo(opt.host, opt.port, &hints, &res) != 0)
-        return -1;
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-/* Sends everything; false if the peer is gone (that may be fine). */
-static bool send_all(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static bool send_writer(int fd, struct sc_writer *w)
-{
-    bool ok = !w->error && send_all(fd, w->data, w->size);
-    sc_writer_reset(w);
-    return ok;
-}
-
-/* Reads exactly len bytes within IO_TIMEOUT_MS. */
-static bool read_exact(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len > 0) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
-            return false;
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
+/* ---- sockets (connecting, reading, linking: raw-client.h) ------------------ */
 
 /* Reads and discards until EOF or ECONNRESET (true) or the timeout (false).
  * Remembers a link error code if the first bytes were a link reply. */
@@ -154,163 +73,25 @@ static bool expect_closed(int fd)
     }
 }
 
-/* ---- link helpers --------------------------------------------------------- */
-
-struct link {
-    int fd;
-    struct sc_link_reply reply;
-    bool mini;
-    uint32_t result;
-};
-
-/* Sends a well-formed client hello for (connection_id, type) with AUTH_SELECTION
- * and MINI_HEADER, reads the server's reply.  Returns false on I/O failure
- * or a reply that does not parse; reply.error may be nonzero. */
-static bool link_hello(struct link *l, uint32_t connection_id, uint8_t type)
+/* Sends a mini (or full) data header claiming `size`, then body_len bytes. */
+static void send_msg(const struct link *l, uint16_t type, uint32_t size, const void *body,
+                     size_t body_len)
 {
-    struct sc_link_mess m = { .connection_id = connection_id, .channel_type = type };
     struct sc_writer w;
-    uint8_t head[SC_LINK_HEADER_SIZE];
-    struct sc_link_header h;
-    bool ok = false;
-
-    memset(&l->reply, 0, sizeof(l->reply));
-    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
-    m.caps.n_channel = 1;
     sc_writer_init(&w);
-    sc_link_mess_write(&w, &m);
-    if (!send_writer(l->fd, &w))
-        goto out;
-    if (!read_exact(l->fd, head, sizeof(head)) ||
-        sc_link_header_parse(head, sizeof(head), &h) != SPICE_LINK_ERR_OK)
-        goto out;
-    uint8_t *body = malloc(h.size);
-    if (body && read_exact(l->fd, body, h.size) &&
-        sc_link_reply_parse(body, h.size, &l->reply) == SPICE_LINK_ERR_OK)
-        ok = true;
-    free(body);
-    l->mini = sc_caps_has_common(&l->reply.caps, SPICE_COMMON_CAP_MINI_HEADER);
-out:
-    sc_writer_finish(&w);
-    return ok;
-}
-
-/* AUTH_SPICE mechanism word + the encrypted ticket, then the link result. */
-static bool link_auth(struct link *l, const char *password)
-{
-    uint8_t out[4 + SC_TICKET_BLOB_BYTES], res[4];
-    sc_put_u32(out, SPICE_COMMON_CAP_AUTH_SPICE);
-    if (!sc_ticket_encrypt(l->reply.pub_key, SC_TICKET_PUBKEY_BYTES, password, out + 4)) {
-        fprintf(stderr, "# the server's public key does not parse as RSA-1024 SPKI\n");
-        return false;
-    }
-    if (!send_all(l->fd, out, sizeof(out)) || !read_exact(l->fd, res, 4))
-        return false;
-    l->result = sc_get_u32(res);
-    return true;
-}
-
-/* Reads one data message; body is kept up to cap bytes, the rest skipped. */
-static bool read_msg(struct link *l, uint16_t *type, uint8_t *body, size_t cap, uint32_t *size)
-{
-    uint8_t head[SC_FULL_HEADER_SIZE];
-    struct sc_data_header h;
-    size_t hs = sc_data_header_size(l->mini);
-    if (!read_exact(l->fd, head, hs) || !sc_data_header_parse(head, hs, l->mini, &h))
-        return false;
-    *type = h.type;
-    *size = h.size;
-    uint32_t left = h.size;
-    uint8_t skip[4096];
-    while (left > 0) {
-        size_t n = left;
-        uint8_t *dst = skip;
-        size_t kept = h.size - left;
-        if (kept < cap) {
-            dst = body + kept;
-            if (n > cap - kept)
-                n = cap - kept;
-        } else if (n > sizeof(skip)) {
-            n = sizeof(skip);
-        }
-        if (!read_exact(l->fd, dst, n))
-            return false;
-        left -= (uint32_t)n;
-    }
-    return true;
-}
-
-/* A good main-channel link: hello, auth, result 0, then MAIN_INIT.  Leaves
- * the connection open in l->fd (or -1) and returns the session id (0 on
- * failure). */
-static uint32_t good_main(struct link *l)
-{
-    l->fd = connect_server();
-    if (l->fd < 0) {
-        fprintf(stderr, "# connect failed: %s\n", strerror(errno));
-        return 0;
-    }
-    if (!link_hello(l, 0, SPICE_CHANNEL_MAIN) || l->reply.error != 0) {
-        fprintf(stderr, "# main link reply missing or error %u\n", l->reply.error);
-        return 0;
-    }
-    if (!link_auth(l, opt.password) || l->result != 0) {
-        fprintf(stderr, "# main link result missing or %u\n", l->result);
-        return 0;
-    }
-    for (int i = 0; i < 20; i++) {
-        uint16_t type;
-        uint32_t size;
-        uint8_t body[64];
-        struct sc_main_init init;
-        if (!read_msg(l, &type, body, sizeof(body), &size)) {
-            fprintf(stderr, "# no MAIN_INIT: read failed\n");
-            return 0;
-        }
-        if (type == MSG_MAIN_INIT) {
-            if (!sc_main_init_parse(body, size < sizeof(body) ? size : sizeof(body), &init) ||
-                init.session_id == 0) {
-                fprintf(stderr, "# MAIN_INIT does not parse or has session id 0\n");
-                return 0;
-            }
-            return init.session_id;
-        }
-    }
-    fprintf(stderr, "# no MAIN_INIT in the first 20 messages\n");
-    return 0;
-}
-
-static void link_close(struct link *l)
-{
-    if (l->fd >= 0)
-        close(l->fd);
-    l->fd = -1;
-}
-
-/* A linked channel other than main, in the given session. */
-static bool good_channel(struct link *l, uint32_t session, uint8_t type)
-{
-    l->fd = connect_server();
-    return l->fd >= 0 && link_hello(l, session, type) && l->reply.error == 0 &&
-           link_auth(l, opt.password) && l->result == 0;
-}
-
-/* Writes a mini (or full) data header + body bytes. */
-static void put_msg(struct sc_writer *w, bool mini, uint16_t type, uint32_t size,
-                    const void *body, size_t body_len)
-{
-    if (mini) {
-        sc_write_u16(w, type);
-        sc_write_u32(w, size);
+    if (l->mini) {
+        sc_write_u16(&w, type);
+        sc_write_u32(&w, size);
     } else {
-        sc_write_u64(w, 1);
-        sc_write_u16(w, type);
-        sc_write_u32(w, size);
-        sc_write_u32(w, 0);
+        sc_write_u64(&w, 1);
+        sc_write_u16(&w, type);
+        sc_write_u32(&w, size);
+        sc_write_u32(&w, 0);
     }
     if (body_len)
-        sc_write_bytes(w, body, body_len);
+        sc_write_bytes(&w, body, body_len);
+    send_writer(l->fd, &w);
+    sc_writer_finish(&w);
 }
 
 /* A raw link header + SpiceLinkMess with every field given. */
@@ -406,43 +187,43 @@ static int case_garbage_link(void)
     return raw_and_shutdown(b, sizeof(b), false);
 }
 
-/* after a good hello: an unknown auth mechanism and garbage */
-static int case_bad_auth_mechanism(void)
+/* A good main-channel hello, answered without error, then `auth` bytes
+ * where the auth mechanism and ticket go. */
+static int hello_then(const void *auth, size_t len, bool shut)
 {
     struct link l = { .fd = connect_server() };
     if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
         return -2;
+    send_all(l.fd, auth, len);
+    if (shut)
+        shutdown(l.fd, SHUT_WR);
+    return l.fd;
+}
+
+/* after a good hello: an unknown auth mechanism and garbage */
+static int case_bad_auth_mechanism(void)
+{
     uint8_t b[4 + 128];
     memset(b, 0xa5, sizeof(b));
     sc_put_u32(b, 0xdeadbeef);
-    send_all(l.fd, b, sizeof(b));
-    return l.fd;
+    return hello_then(b, sizeof(b), false);
 }
 
 /* after a good hello: a short ticket, then EOF */
 static int case_short_ticket(void)
 {
-    struct link l = { .fd = connect_server() };
-    if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
-        return -2;
     uint8_t b[4 + 20] = { 1, 0, 0, 0 };
-    send_all(l.fd, b, sizeof(b));
-    shutdown(l.fd, SHUT_WR);
-    return l.fd;
+    return hello_then(b, sizeof(b), true);
 }
 
 /* after a good hello: a 128-byte ticket that does not decrypt */
 static int case_garbage_ticket(void)
 {
-    struct link l = { .fd = connect_server() };
-    if (l.fd < 0 || !link_hello(&l, 0, SPICE_CHANNEL_MAIN) || l.reply.error)
-        return -2;
     uint8_t b[4 + 128];
     for (size_t i = 0; i < sizeof(b); i++)
         b[i] = (uint8_t)(i * 91 + 7);
     sc_put_u32(b, SPICE_COMMON_CAP_AUTH_SPICE);
-    send_all(l.fd, b, sizeof(b));
-    return l.fd;
+    return hello_then(b, sizeof(b), false);
 }
 
 /* a linked main channel gets one bad data message */
@@ -453,11 +234,7 @@ static int main_then(uint16_t type, uint32_t size, const void *body, size_t len,
         link_close(&l);
         return -2;
     }
-    struct sc_writer w;
-    sc_writer_init(&w);
-    put_msg(&w, l.mini, type, size, body, len);
-    send_writer(l.fd, &w);
-    sc_writer_finish(&w);
+    send_msg(&l, type, size, body, len);
     if (shut)
         shutdown(l.fd, SHUT_WR);
     return l.fd;
@@ -527,11 +304,7 @@ static int channel_then(uint8_t channel, uint16_t type, uint32_t size, const voi
         link_close(&c);
         return -2;
     }
-    struct sc_writer w;
-    sc_writer_init(&w);
-    put_msg(&w, c.mini, type, size, body, len);
-    send_writer(c.fd, &w);
-    sc_writer_finish(&w);
+    send_msg(&c, type, size, body, len);
     /* the main channel stays open while we watch the other one */
     int fd = c.fd;
     bool closed = expect_closed(fd);
@@ -595,7 +368,7 @@ static int other_link(uint32_t (*conn)(uint32_t session), uint8_t type)
     if (linked && c.reply.error != 0) {
         fprintf(stderr, "# link refused in the reply: error %u\n", c.reply.error);
         ret = expect_closed(c.fd) ? -1 : -3;
-    } else if (linked && link_auth(&c, opt.password)) {
+    } else if (linked && link_auth(&c, peer.password)) {
         fprintf(stderr, "# link result %u\n", c.result);
         if (c.result == 0) {
             fprintf(stderr, "# the server accepted the link\n");
@@ -632,20 +405,10 @@ static int case_orphan_display(void)
         return -2;
     }
     /* make sure the display is attached: ask for it and get a message */
-    struct sc_writer w;
-    struct sc_display_init init = { 1, 0, 1, 0 };
     uint16_t type;
     uint32_t size;
     uint8_t body[16];
-    sc_writer_init(&w);
-    size_t start = sc_msg_begin(&w, m.mini, 1, SPICE_MSGC_MAIN_ATTACH_CHANNELS);
-    sc_msg_end(&w, start, m.mini);
-    send_writer(m.fd, &w);
-    start = sc_msg_begin(&w, d.mini, 1, SPICE_MSGC_DISPLAY_INIT);
-    sc_display_init_write(&w, &init);
-    sc_msg_end(&w, start, d.mini);
-    send_writer(d.fd, &w);
-    sc_writer_finish(&w);
+    attach_display(&m, &d);
     if (!read_msg(&d, &type, body, sizeof(body), &size)) {
         fprintf(stderr, "# the display channel sent nothing after DISPLAY_INIT\n");
         link_close(&m);
@@ -745,17 +508,8 @@ static bool parse_args(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return false;
-        if (!strcmp(a, "--tcp")) {
-            char *copy = strdup(v), *colon = strrchr(copy, ':');
-            if (!colon)
-                return false;
-            *colon = 0;
-            opt.host = copy;
-            opt.port = colon + 1;
-        } else if (!strcmp(a, "--unix")) {
-            opt.unix_path = v;
-        } else if (!strcmp(a, "--password")) {
-            opt.password = v;
+        if (peer_option(a, v)) {
+            /* --tcp, --unix or --password: taken into peer */
         } else if (!strcmp(a, "--only")) {
             opt.only = v;
         } else if (!strcmp(a, "--stall") && i + 2 < argc) {
@@ -769,31 +523,17 @@ static bool parse_args(int argc, char **argv)
         }
         i++;
     }
-    return opt.host || opt.unix_path;
+    return peer.host || peer.unix_path;
 }
 
 /* N clients that link main + display, ask for pixels and never read. */
 static int stall(void)
 {
     for (int i = 0; i < opt.stall_n; i++) {
-        struct link m, d = { .fd = -1 };
-        uint32_t session = good_main(&m);
-        if (!session || !good_channel(&d, session, SPICE_CHANNEL_DISPLAY)) {
+        if (!idle_client()) {
             fprintf(stderr, "stall: client %d could not link\n", i);
             return 1;
         }
-        struct sc_writer w;
-        struct sc_display_init init = { 1, 0, 1, 0 };
-        sc_writer_init(&w);
-        size_t start = sc_msg_begin(&w, m.mini, 1, SPICE_MSGC_MAIN_ATTACH_CHANNELS);
-        sc_msg_end(&w, start, m.mini);
-        send_writer(m.fd, &w);
-        start = sc_msg_begin(&w, d.mini, 1, SPICE_MSGC_DISPLAY_INIT);
-        sc_display_init_write(&w, &init);
-        sc_msg_end(&w, start, d.mini);
-        send_writer(d.fd, &w);
-        sc_writer_finish(&w);
-        /* both fds stay open, unread, until we exit */
     }
     printf("stalled=%d\n", opt.stall_n);
     fflush(stdout);
@@ -824,7 +564,7 @@ int main(int argc, char **argv)
         const struct bad_case *c = &cases[i];
         if (opt.only && strcmp(opt.only, c->name))
             continue;
-        if (c->need_password && !opt.password)
+        if (c->need_password && !peer.password)
             continue;
         if (skipped(c->name)) {
             printf("skip %s\n", c->name);
