@@ -34,12 +34,8 @@ static void test_rect_and_small(void)
     assert_truncations_fail(w.data, 14, sc_display_init_parse(buf_, n_, &di2));
 
     sc_writer_reset(&w);
-    sc_surface_create_write(&w, &sc);
-    g_assert_cmpuint(w.size, ==, 20);
+    assert_roundtrip_same(&w, sc_surface_create_write, sc_surface_create_parse, &sc, &sc2, 20, 20);
     assert_bytes(w.data, 0, B(0, 0, 0, 0, 0x80, 7, 0, 0, 0x38, 4, 0, 0, 32, 0, 0, 0, 1, 0, 0, 0));
-    g_assert_true(sc_surface_create_parse(w.data, w.size, &sc2));
-    g_assert_cmpmem(&sc2, sizeof(sc2), &sc, sizeof(sc));
-    assert_truncations_fail(w.data, 20, sc_surface_create_parse(buf_, n_, &sc2));
 
     sc_writer_reset(&w);
     sc_surface_destroy_write(&w, 7);
@@ -514,18 +510,11 @@ static void test_stream_misc(void)
     assert_truncations_fail(w.data, 4, sc_stream_destroy_parse(buf_, n_, &u32));
 
     sc_writer_reset(&w);
-    sc_stream_activate_report_write(&w, &ar);
-    g_assert_cmpuint(w.size, ==, 16);
-    g_assert_true(sc_stream_activate_report_parse(w.data, w.size, &ar2));
-    g_assert_cmpmem(&ar2, sizeof(ar2), &ar, sizeof(ar));
-    assert_truncations_fail(w.data, 16, sc_stream_activate_report_parse(buf_, n_, &ar2));
+    assert_roundtrip_same(&w, sc_stream_activate_report_write, sc_stream_activate_report_parse,
+                          &ar, &ar2, 16, 16);
 
     sc_writer_reset(&w);
-    sc_stream_report_write(&w, &sr);
-    g_assert_cmpuint(w.size, ==, 32);
-    g_assert_true(sc_stream_report_parse(w.data, w.size, &sr2));
-    g_assert_cmpmem(&sr2, sizeof(sr2), &sr, sizeof(sr));
-    assert_truncations_fail(w.data, 32, sc_stream_report_parse(buf_, n_, &sr2));
+    assert_roundtrip_same(&w, sc_stream_report_write, sc_stream_report_parse, &sr, &sr2, 32, 32);
 
     sc_writer_reset(&w);
     sc_preferred_video_codecs_write(&w, &pc);
@@ -545,18 +534,11 @@ static void test_gl(void)
     struct sc_writer w;
 
     sc_writer_init(&w);
-    sc_gl_scanout_unix_write(&w, &s);
-    g_assert_cmpuint(w.size, ==, SC_GL_SCANOUT_UNIX_SIZE);
+    assert_roundtrip_same(&w, sc_gl_scanout_unix_write, sc_gl_scanout_unix_parse,
+                          &s, &s2, SC_GL_SCANOUT_UNIX_SIZE, 20);
     assert_bytes(w.data, 12, B(0x58, 0x52, 0x32, 0x34, 0, 0, 0, 0));
-    g_assert_true(sc_gl_scanout_unix_parse(w.data, w.size, &s2));
-    g_assert_cmpmem(&s2, sizeof(s2), &s, sizeof(s));
-    assert_truncations_fail(w.data, 20, sc_gl_scanout_unix_parse(buf_, n_, &s2));
     sc_writer_reset(&w);
-    sc_gl_draw_write(&w, &d);
-    g_assert_cmpuint(w.size, ==, 16);
-    g_assert_true(sc_gl_draw_parse(w.data, w.size, &d2));
-    g_assert_cmpmem(&d2, sizeof(d2), &d, sizeof(d));
-    assert_truncations_fail(w.data, 16, sc_gl_draw_parse(buf_, n_, &d2));
+    assert_roundtrip_same(&w, sc_gl_draw_write, sc_gl_draw_parse, &d, &d2, 16, 16);
     sc_writer_finish(&w);
 }
 

@@ -26,5 +26,17 @@
         }                                                                              \
     } while (0)
 
+/* Writes *v into the writer w, expects `nbytes` bytes that parse back into
+ * *v2 identical to *v, and every prefix shorter than `fixed` refused.  The
+ * bytes stay in w for further checks. */
+#define assert_roundtrip_same(w, write, parse, v, v2, nbytes, fixed)                    \
+    do {                                                                               \
+        write((w), (v));                                                               \
+        g_assert_cmpuint((w)->size, ==, (nbytes));                                     \
+        g_assert_true(parse((w)->data, (w)->size, (v2)));                              \
+        g_assert_cmpmem((v2), sizeof(*(v2)), (v), sizeof(*(v)));                       \
+        assert_truncations_fail((w)->data, (fixed), parse(buf_, n_, (v2)));            \
+    } while (0)
+
 static inline uint32_t le32_at(const uint8_t *p) { return sc_get_u32(p); }
 static inline uint16_t le16_at(const uint8_t *p) { return sc_get_u16(p); }
