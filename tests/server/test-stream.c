@@ -91,6 +91,36 @@ static void emit_moving(struct fixture *fx, uint32_t seed, unsigned n, struct sc
     }
 }
 
+/* Skips messages up to STREAM_CREATE and parses it. */
+static void expect_stream_create(struct tc *d, struct sc_stream_create *sc)
+{
+    uint16_t type = 0;
+    GBytes *b = NULL;
+    gsize n;
+    const uint8_t *p;
+
+    do {
+        if (b)
+            g_bytes_unref(b);
+        g_assert_true(tc_recv(d, &type, &b));
+    } while (type != SPICE_MSG_DISPLAY_STREAM_CREATE);
+    p = g_bytes_get_data(b, &n);
+    g_assert_true(sc_stream_create_parse(p, n, sc));
+    g_bytes_unref(b);
+}
+
+/* A streaming server showing frame 0, a main and a display client
+ * (display caps: caps), the first lossless update read. */
+static void start_session(struct fixture *fx, const unsigned *caps, unsigned n_caps,
+                          struct tc **m, struct tc **d)
+{
+    setup_streaming(fx, "openh264:h264");
+    emit(fx, make_frame(W, H, 0));
+    *m = tc_connect(fx);
+    *d = connect_display(fx, link_main(*m, NULL), caps, n_caps);
+    read_until_mark(*d);
+}
+
 static void test_h264_stream(void)
 {
     struct fixture fx;
@@ -110,22 +140,9 @@ static void test_h264_stream(void)
 
     if (!have_openh264())
         return;
-    setup_streaming(&fx, "openh264:h264");
-    emit(&fx, make_frame(W, H, 0));
-    m = tc_connect(&fx);
-    d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-    read_until_mark(d);
-
+    start_session(&fx, h264_caps, G_N_ELEMENTS(h264_caps), &m, &d);
     emit_moving(&fx, 1, 12, &last);
-    b = NULL;
-    do {
-        if (b)
-            g_bytes_unref(b);
-        g_assert_true(tc_recv(d, &type, &b));
-    } while (type != SPICE_MSG_DISPLAY_STREAM_CREATE);
-    p = g_bytes_get_data(b, &n);
-    g_assert_true(sc_stream_create_parse(p, n, &sc));
-    g_bytes_unref(b);
+    expect_stream_create(d, &sc);
     g_assert_cmpuint(sc.codec_type, ==, SPICE_VIDEO_CODEC_TYPE_H264);
     g_assert_true(sc.flags & SPICE_STREAM_FLAGS_TOP_DOWN);
     g_assert_cmpint(sc.dest.right, ==, W);
@@ -189,11 +206,7 @@ static void test_no_codec_stays_lossless(void)
 
     if (!have_openh264())
         return;
-    setup_streaming(&fx, "openh264:h264");
-    emit(&fx, make_frame(W, H, 0));
-    m = tc_connect(&fx);
-    d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
-    read_until_mark(d);
+    start_session(&fx, caps, G_N_ELEMENTS(caps), &m, &d);
     emit_moving(&fx, 1, 8, &last);
     while (draws < 8 && tc_recv(d, &type, &b)) {
         g_assert_cmpuint(type, !=, SPICE_MSG_DISPLAY_STREAM_CREATE);
@@ -221,25 +234,12 @@ static void test_undecodable_falls_back(void)
     unsigned draws = 0;
     uint16_t type;
     GBytes *b = NULL;
-    gsize n;
-    const uint8_t *p;
 
     if (!have_openh264())
         return;
-    setup_streaming(&fx, "openh264:h264");
-    emit(&fx, make_frame(W, H, 0));
-    m = tc_connect(&fx);
-    d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-    read_until_mark(d);
+    start_session(&fx, h264_caps, G_N_ELEMENTS(h264_caps), &m, &d);
     emit_moving(&fx, 1, 6, &last);
-    do {
-        if (b)
-            g_bytes_unref(b);
-        g_assert_true(tc_recv(d, &type, &b));
-    } while (type != SPICE_MSG_DISPLAY_STREAM_CREATE);
-    p = g_bytes_get_data(b, &n);
-    g_assert_true(sc_stream_create_parse(p, n, &sc));
-    g_bytes_unref(b);
+    expect_stream_create(d, &sc);
     r.stream_id = r.unique_id = sc.id;
     sc_writer_init(&w);
     sc_stream_report_write(&w, &r);
