@@ -28,7 +28,23 @@
  *                            bitmaps, 7 = LZ4) with PREFERRED_COMPRESSION
  *     --settle MS            quiet time before a picture counts as drawn
  *     --hold S               after a successful check, stay connected S
- *                            more seconds (prints "holding" first) */
+ *                            more seconds (prints "holding" first)
+ *
+ *   Video streams (probe-video.c reads them from spice-gtk's debug log):
+ *     --streams              watch streams; modes then also print
+ *                            streams_created=, stream_frames=, and one
+ *                            "streamN id= decoder= frames= late= shown= ..."
+ *                            line per stream
+ *     --video-codec LIST     (implies --streams) once the display channel is
+ *                            open, send PREFERRED_VIDEO_CODEC_TYPE with LIST
+ *                            (mjpeg,vp8,h264,vp9,h265; first preferred)
+ *     --after-stream         with --screenshot: wait until a stream showed
+ *                            frames and was destroyed, then for --settle ms
+ *                            with no drawing, then write the screenshot
+ *     --min-stream-frames N  with --after-stream: N STREAM_DATA first
+ *     --pre-refresh-shot OUT the primary as a PPM at the moment the first
+ *                            stream that showed frames is destroyed, before
+ *                            what the server draws next */
 #include "config.h"
 
 #include <errno.h>
@@ -40,6 +56,8 @@
 
 #include <glib.h>
 #include <spice-client.h>
+
+#include "probe-video.h"
 
 #define MAX_CLIENTS 64
 #define POLL_MS 10
@@ -85,6 +103,12 @@ static struct {
     double hold_s;
     int compression;
     bool verbose;
+    bool streams;
+    gint video_codecs[PV_MAX_CODECS];
+    int n_video_codecs;
+    bool after_stream;
+    unsigned min_stream_frames;
+    const char *pre_refresh_shot;
 } opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
 
 static struct client clients[MAX_CLIENTS];
@@ -96,6 +120,7 @@ static gint64 count_start_us;     /* 0 until counting starts */
 static unsigned count_changes;
 static unsigned changes_half[2];
 static uint64_t count_area_start;
+static unsigned count_inval_start;
 static bool input_sent;
 static gint64 input_sent_us;
 static uint64_t checksum_at_input;
@@ -238,6 +263,8 @@ static void on_primary_destroy(SpiceChannel *ch G_GNUC_UNUSED, gpointer user)
     struct client *c = user;
     c->primary = false;
     c->have_checksum = false;
+    if (pv_enabled() && c->index == 0)
+        pv_set_display(c->display);
 }
 
 static void on_invalidate(SpiceChannel *ch G_GNUC_UNUSED, gint x G_GNUC_UNUSED,
@@ -252,6 +279,8 @@ static void on_invalidate(SpiceChannel *ch G_GNUC_UNUSED, gint x G_GNUC_UNUSED,
     if (w > 0 && h > 0)
         c->area += (uint64_t)w * (uint64_t)h;
     c->dirty = true;
+    if (pv_enabled() && c->index == 0)
+        pv_on_invalidate();
 }
 
 static void on_mark(SpiceChannel *ch G_GNUC_UNUSED, gint mark, gpointer user)
@@ -297,6 +326,8 @@ static void on_channel_event(SpiceChannel *ch, SpiceChannelEvent ev, gpointer us
     case SPICE_CHANNEL_OPENED:
         if (SPICE_IS_INPUTS_CHANNEL(ch))
             c->inputs_open = true;
+        if (ch == c->display && opt.n_video_codecs > 0)
+            pv_send_preference(ch, opt.video_codecs, opt.n_video_codecs);
         break;
     case SPICE_CHANNEL_ERROR_AUTH:
         c->auth_error = 1;
@@ -329,6 +360,8 @@ static void on_channel_new(SpiceSession *s G_GNUC_UNUSED, SpiceChannel *ch, gpoi
         if (id != 0)
             return;
         c->display = ch;
+        if (pv_enabled() && c->index == 0)
+            pv_set_display(ch);
         g_signal_connect(ch, "display-primary-create", G_CALLBACK(on_primary_create), c);
         g_signal_connect(ch, "display-primary-destroy", G_CALLBACK(on_primary_destroy), c);
         g_signal_connect(ch, "display-invalidate", G_CALLBACK(on_invalidate), c);
@@ -376,6 +409,7 @@ static bool tick_count(struct client *c, gint64 now)
             return false;
         count_start_us = now;
         count_area_start = c->area;
+        count_inval_start = c->invalidates;
         uint64_t sum;
         if (primary_checksum(c, &sum, NULL, NULL)) {
             c->checksum = sum;
@@ -395,7 +429,11 @@ static bool tick_count(struct client *c, gint64 now)
     printf("changes_first_half=%u\nchanges_second_half=%u\n", changes_half[0], changes_half[1]);
     printf("invalidates=%u\nfull_frames_invalidated=%.1f\nfull_frame_rate=%.1f\n",
            c->invalidates, frames, frames / t);
+    printf("invalidates_window=%u\ninvalidate_rate=%.1f\n", c->invalidates - count_inval_start,
+           (c->invalidates - count_inval_start) / t);
     printf("size=%dx%d\n", p.width, p.height);
+    if (pv_enabled())
+        pv_print(stdout);
     bool ok = opt.min_rate < 0 || rate >= opt.min_rate;
     if (c->closed || c->link_error) {
         printf("disconnected=yes\n");
@@ -488,6 +526,23 @@ static bool tick_input(struct client *c, gint64 now)
     return true;
 }
 
+/* --after-stream: a stream came and went, then the picture settled */
+static bool tick_after_stream(struct client *c, gint64 now)
+{
+    struct pv_summary s;
+
+    pv_get_summary(&s);
+    if (!client_drawn(c) || s.created == 0 || s.live > 0 || s.frames < opt.min_stream_frames)
+        return false;
+    gint64 last = MAX(c->last_inval_us, s.last_end_us);
+    if (now - last < (gint64)opt.settle_ms * 1000)
+        return false;
+    printf("quiet_ms=%d\n", (int)((now - last) / 1000));
+    pv_print(stdout);
+    finish(write_ppm(c, opt.screenshot) && !c->closed && !c->link_error ? 0 : 1);
+    return true;
+}
+
 static gboolean on_tick(gpointer data G_GNUC_UNUSED)
 {
     gint64 now = g_get_monotonic_time();
@@ -526,6 +581,8 @@ static gboolean on_tick(gpointer data G_GNUC_UNUSED)
         tick_clients(now);
     } else if (opt.count_s > 0) {
         tick_count(c0, now);
+    } else if (opt.after_stream && opt.screenshot) {
+        tick_after_stream(c0, now);
     } else if (opt.key >= 0 || opt.have_pointer || opt.click) {
         tick_input(c0, now);
     } else if (opt.screenshot && client_settled(c0, now)) {
@@ -541,6 +598,8 @@ static gboolean on_timeout(gpointer data G_GNUC_UNUSED)
         return G_SOURCE_REMOVE;
     printf("error=timeout primary=%d marked=%d invalidates=%u\n", c->primary, c->marked,
            c->invalidates);
+    if (pv_enabled())
+        pv_print(stdout);
     finish(1);
     return G_SOURCE_REMOVE;
 }
@@ -572,8 +631,9 @@ static gboolean parse_key(const char *name G_GNUC_UNUSED, const char *value,
 
 static bool parse_options(int argc, char **argv)
 {
-    char *uri = NULL, *password = NULL, *shot = NULL;
-    gboolean auth_fail = FALSE, verbose = FALSE, click = FALSE;
+    char *uri = NULL, *password = NULL, *shot = NULL, *codecs = NULL, *pre_shot = NULL;
+    gboolean auth_fail = FALSE, verbose = FALSE, click = FALSE, streams = FALSE, after = FALSE;
+    gint min_frames = 1;
     GOptionEntry entries[] = {
         { "uri", 0, 0, G_OPTION_ARG_STRING, &uri, "spice://HOST:PORT or spice+unix://PATH", "URI" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "ticket password", "P" },
@@ -590,6 +650,11 @@ static bool parse_options(int argc, char **argv)
         { "settle", 0, 0, G_OPTION_ARG_INT, &opt.settle_ms, "quiet time in ms", "MS" },
         { "compression", 0, 0, G_OPTION_ARG_INT, &opt.compression, "preferred compression", "N" },
         { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt.hold_s, "stay connected S seconds more", "S" },
+        { "streams", 0, 0, G_OPTION_ARG_NONE, &streams, "watch video streams", NULL },
+        { "video-codec", 0, 0, G_OPTION_ARG_STRING, &codecs, "preferred video codecs", "LIST" },
+        { "after-stream", 0, 0, G_OPTION_ARG_NONE, &after, "screenshot after a stream ended", NULL },
+        { "min-stream-frames", 0, 0, G_OPTION_ARG_INT, &min_frames, "stream frames first", "N" },
+        { "pre-refresh-shot", 0, 0, G_OPTION_ARG_FILENAME, &pre_shot, "PPM as a stream ends", "OUT" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
@@ -609,6 +674,16 @@ static bool parse_options(int argc, char **argv)
     opt.expect_auth_fail = auth_fail;
     opt.verbose = verbose;
     opt.click = click;
+    opt.after_stream = after;
+    opt.min_stream_frames = min_frames > 0 ? (unsigned)min_frames : 0;
+    opt.pre_refresh_shot = pre_shot;
+    if (codecs && !pv_parse_codecs(codecs, opt.video_codecs, PV_MAX_CODECS, &opt.n_video_codecs))
+        return false;
+    opt.streams = streams || codecs || after || pre_shot;
+    if (after && !shot) {
+        fprintf(stderr, "probe: --after-stream needs --screenshot\n");
+        return false;
+    }
     if (!opt.uri || opt.n_clients < 1 || opt.n_clients > MAX_CLIENTS || opt.timeout_s <= 0) {
         fprintf(stderr, "probe: need --uri, and 1 <= --clients <= %d\n", MAX_CLIENTS);
         return false;
@@ -635,6 +710,11 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!parse_options(argc, argv))
         return 2;
+    if (opt.streams) {
+        pv_init(opt.verbose);
+        if (opt.pre_refresh_shot)
+            pv_set_pre_refresh_shot(opt.pre_refresh_shot);
+    }
     loop = g_main_loop_new(NULL, FALSE);
     for (int i = 0; i < opt.n_clients; i++)
         client_start(&clients[i], i);
