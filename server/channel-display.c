@@ -25,6 +25,8 @@ struct dcc {
     unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
     struct sc_stream_client stream;
     uint64_t updates;
+    bool gl; /* local client: gets the buffer fd, not pixels */
+    struct sc_gl_state gl_state;
 };
 
 static struct dcc *dcc_of(struct sc_channel_client *cc) { return cc->priv; }
@@ -111,6 +113,10 @@ static void dcc_push(struct sc_channel_client *cc)
     cairo_rectangle_int_t rects[MAX_RECTS_PER_UPDATE];
     int n;
 
+    if (dcc->inited && dcc->gl) {
+        sc_gl_push(cc, &dcc->gl_state, frame);
+        return;
+    }
     if (!dcc->inited || dcc->inflight || !frame || !sc_cc_can_send(cc))
         return;
     if (!dcc->surface || dcc->surf_w != frame->width || dcc->surf_h != frame->height)
@@ -158,6 +164,11 @@ void sc_dcc_refresh(struct sc_channel_client *cc)
 void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
 {
     struct dcc *dcc = dcc_of(cc);
+
+    if (dcc->gl) {
+        sc_gl_frame(cc, &dcc->gl_state, frame);
+        return;
+    }
     cairo_rectangle_int_t full = { 0, 0, (int)frame->width, (int)frame->height };
 
     if (frame->full_damage || frame->width != dcc->surf_w ||
@@ -201,6 +212,16 @@ static bool handle_preferred_compression(struct sc_channel_client *cc, const uin
     return true;
 }
 
+static bool handle_gl_draw_done(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct dcc *dcc = dcc_of(cc);
+
+    (void)body;
+    if (len != 0 || !dcc->gl)
+        return false;
+    return sc_gl_draw_done(cc, &dcc->gl_state);
+}
+
 static bool handle_stream_report(struct sc_channel_client *cc, const uint8_t *body, size_t len)
 {
     struct sc_stream_report r;
@@ -234,6 +255,11 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->lz4_cap = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
     dcc->dirty = cairo_region_create();
+    dcc->gl = sc_gl_client_wanted(cc);
+    dcc->gl_state.shown_fd = -1;
+    if (dcc->gl)
+        sc_debug("display: %s gets the scanout buffer itself (GL_SCANOUT_UNIX)",
+                 sc_conn_peer(cc->conn));
     return true;
 }
 
@@ -254,6 +280,7 @@ static void display_destroy(struct sc_channel_client *cc)
     if (dcc->inflight)
         dcc->inflight->cc = NULL;
     cairo_region_destroy(dcc->dirty);
+    sc_gl_finish(&dcc->gl_state);
     g_free(dcc);
     cc->priv = NULL;
 }
@@ -261,6 +288,7 @@ static void display_destroy(struct sc_channel_client *cc)
 static const struct sc_channel_handler display_handlers[] = {
     { SPICE_MSGC_DISPLAY_INIT, handle_init },
     { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression },
+    { SPICE_MSGC_DISPLAY_GL_DRAW_DONE, handle_gl_draw_done },
     { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_stream_report },
     { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_preferred_video_codecs },
     { 0, NULL },

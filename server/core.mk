@@ -13,3 +13,4 @@ bench_bench_lossless_SOURCES = bench/bench-lossless.c
 bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 bench_bench_lossless_LDADD = server/libspicecast-server.la
 server_libspicecast_server_la_SOURCES += server/stream.c
+server_libspicecast_server_la_SOURCES += server/display-gl.c

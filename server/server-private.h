@@ -202,3 +202,24 @@ struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc);
 bool sc_dcc_surface_matches(struct sc_channel_client *cc, const struct sc_frame *frame);
 /* Marks the whole surface dirty and pushes a lossless update. */
 void sc_dcc_refresh(struct sc_channel_client *cc);
+
+/* ---- the local GL path (server/display-gl.c) ------------------------------ */
+
+struct sc_gl_state {
+    struct sc_frame *shown; /* the buffer the client has, referenced */
+    int shown_fd;
+    struct sc_frame *next;  /* the latest frame not yet drawn */
+    bool pending;           /* a GL_DRAW awaits its DONE */
+    bool monitors_sent;
+    uint32_t w, h;
+    uint64_t draws;
+};
+
+/* A unix-socket client that advertised GL_SCANOUT. */
+bool sc_gl_client_wanted(struct sc_channel_client *cc);
+void sc_gl_frame(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *frame);
+/* Draws the next frame (or `latest` if nothing was shown yet) if it can. */
+void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *latest);
+/* false: a protocol error (DONE without DRAW). */
+bool sc_gl_draw_done(struct sc_channel_client *cc, struct sc_gl_state *gl);
+void sc_gl_finish(struct sc_gl_state *gl);

@@ -1,0 +1,110 @@
+/* The local path: a client on the unix socket that advertised GL_SCANOUT
+ * gets the scanout buffer's fd itself (GL_SCANOUT_UNIX + one '@' byte with
+ * SCM_RIGHTS), then a GL_DRAW per frame, answered by GL_DRAW_DONE
+ * (PROTOCOL.md §5.12).  No pixel is read or copied here.  The frame shown
+ * is referenced until the client has answered its GL_DRAW: the source does
+ * not reuse a buffer the client may still be reading. */
+#include "config.h"
+
+#include "log.h"
+#include "server-private.h"
+
+bool sc_gl_client_wanted(struct sc_channel_client *cc)
+{
+    return sc_conn_is_unix(cc->conn) &&
+           sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_GL_SCANOUT);
+}
+
+static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
+                         struct sc_frame *f)
+{
+    struct sc_gl_scanout m = {
+        .width = f->width,
+        .height = f->height,
+        .stride = f->stride,
+        .drm_fourcc_format = f->drm_fourcc,
+        /* Y0TOP marks bottom-up (GL-rendered) buffers; ours are top-down */
+        .flags = f->y0_top ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP,
+    };
+    size_t start;
+
+    if (f->fd < 0 || f->offset != 0 || f->drm_fourcc == 0)
+        return false; /* spice-gtk imports plane 0 at offset 0, no modifier */
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
+    sc_gl_scanout_unix_write(&cc->w, &m);
+    sc_cc_end(cc, start);
+    if (!sc_conn_send_with_fd(cc->conn, "@", 1, f->fd))
+        return false;
+    if (!gl->monitors_sent || gl->w != f->width || gl->h != f->height) {
+        struct sc_monitors_config mc = {
+            .count = 1, .max_allowed = 1,
+            .heads = { { .id = 0, .surface_id = 0, .width = f->width, .height = f->height } },
+        };
+        start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_MONITORS_CONFIG);
+        sc_monitors_config_write(&cc->w, &mc);
+        sc_cc_end(cc, start);
+        gl->monitors_sent = true;
+        gl->w = f->width;
+        gl->h = f->height;
+    }
+    return true;
+}
+
+void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *latest)
+{
+    struct sc_frame *f = gl->next ? gl->next : (gl->shown ? NULL : latest);
+    struct sc_gl_draw draw;
+    size_t start;
+
+    if (!f || gl->pending || !sc_cc_can_send(cc))
+        return;
+    /* a new buffer (or the first): its fd goes first */
+    if ((!gl->shown || gl->shown != f || gl->shown_fd != f->fd) && !send_scanout(cc, gl, f)) {
+        sc_warn("display: %s: cannot pass this frame's buffer, closing",
+                sc_conn_peer(cc->conn));
+        sc_cc_close(cc);
+        return;
+    }
+    draw = (struct sc_gl_draw){ 0, 0, f->width, f->height };
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_DRAW);
+    sc_gl_draw_write(&cc->w, &draw);
+    sc_cc_end(cc, start);
+    gl->pending = true;
+    gl->draws++;
+    if (gl->shown != f) {
+        sc_frame_unref(gl->shown);
+        gl->shown = sc_frame_ref(f);
+        gl->shown_fd = f->fd;
+    }
+    if (gl->next) {
+        sc_frame_unref(gl->next);
+        gl->next = NULL;
+    }
+}
+
+void sc_gl_frame(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *frame)
+{
+    /* only the latest frame matters: the client redraws the whole buffer */
+    sc_frame_unref(gl->next);
+    gl->next = sc_frame_ref(frame);
+    sc_gl_push(cc, gl, frame);
+}
+
+bool sc_gl_draw_done(struct sc_channel_client *cc, struct sc_gl_state *gl)
+{
+    if (!gl->pending) {
+        /* as spice-server: an unsolicited DONE is a protocol error */
+        sc_warn("display: %s: GL_DRAW_DONE without a GL_DRAW", sc_conn_peer(cc->conn));
+        return false;
+    }
+    gl->pending = false;
+    sc_gl_push(cc, gl, NULL);
+    return true;
+}
+
+void sc_gl_finish(struct sc_gl_state *gl)
+{
+    sc_frame_unref(gl->shown);
+    sc_frame_unref(gl->next);
+    gl->shown = gl->next = NULL;
+}
