@@ -143,9 +143,11 @@ bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf
         snprintf(buf, size,
                  "x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=%u "
                  "key-int-max=%u threads=%u byte-stream=true bframes=0 rc-lookahead=0 "
-                 "sync-lookahead=0 sliced-threads=false vbv-buf-capacity=1000 ! "
+                 "sync-lookahead=0 sliced-threads=%s vbv-buf-capacity=1000 ! "
                  "video/x-h264,stream-format=byte-stream,alignment=au",
-                 (p->bitrate + 999) / 1000, keyint(p), t);
+                 (p->bitrate + 999) / 1000, keyint(p), t,
+                 /* frame threads hold frames back: low latency slices instead */
+                 p->low_latency && t != 1 ? "true" : "false");
         return true;
     case SC_CODEC_VP8:
         snprintf(buf, size,
