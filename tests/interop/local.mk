@@ -16,19 +16,24 @@ interop_tests = \
 	tests/interop/test-server-cli.sh \
 	tests/interop/test-slow-clients.sh \
 	tests/interop/test-stream-codecs.sh \
-	tests/interop/test-stream-x264.sh \
 	tests/interop/test-stream-lossless-refresh.sh \
 	tests/interop/test-stream-choice.sh \
-	tests/interop/test-stream-remote-viewer.sh
+	tests/interop/test-stream-remote-viewer.sh \
+	tests/interop/test-stream-stale-report.sh
 TESTS += $(interop_tests)
 # a known server bug, see the script: XPASS once it is fixed
-XFAIL_TESTS += tests/interop/test-stream-x264.sh
+XFAIL_TESTS += tests/interop/test-stream-stale-report.sh
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 
 check_PROGRAMS += tests/interop/test-badinput
 tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c tests/interop/raw-client.h
 tests_interop_test_badinput_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)
 tests_interop_test_badinput_LDADD = common/libsccommon.la $(GLIB_LIBS) $(OPENSSL_LIBS)
+
+check_PROGRAMS += tests/interop/delay-proxy
+tests_interop_delay_proxy_SOURCES = tests/interop/delay-proxy.c
+tests_interop_delay_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_interop_delay_proxy_LDADD = $(GLIB_LIBS)
 
 if HAVE_SPICE_CLIENT
 check_PROGRAMS += tests/interop/probe

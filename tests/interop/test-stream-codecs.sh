@@ -93,8 +93,8 @@ check() {
     ran=$((ran + 1))
 }
 
-# BACKEND:CODEC pairs; test-stream-x264.sh runs this script with its own
-for pair in ${STREAM_BACKENDS:-openh264:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg}; do
+# BACKEND:CODEC pairs (STREAM_BACKENDS="gstreamer:vp8" runs just that one)
+for pair in ${STREAM_BACKENDS:-openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg}; do
     check "$pair" "${pair#*:}"
 done
 
