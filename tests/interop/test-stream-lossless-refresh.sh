@@ -6,7 +6,12 @@
 # streaming off.  The last frame has 1-pixel chroma and luma detail that no
 # 4:2:0 lossy codec keeps, so a screen left with the stream's last picture
 # would differ; the picture as the stream ended is checked to differ too,
-# which shows the test can tell.
+# which shows the test can tell.  Once per encoder backend that works here.
+#
+# Seen with spice-gtk 0.42: with H.264 (avdec_h264) the picture as the
+# stream ends is not even the last frame but an earlier one (PSNR ~5 against
+# it, ~11 for VP8/VP9/MJPEG's lossy last frame): the decoder holds the last
+# frame it got until more input comes, so only the refresh shows it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
 need_server
@@ -72,26 +77,46 @@ run_probe 20 --uri "spice://127.0.0.1:$port" --screenshot "$T/ref.ppm" >"$T/ref.
     fail "no reference screenshot: $(cat "$T/ref.out")"
 stop_pid "$SERVER_PID"
 
-# the clip, streamed
-port=$(free_port)
-SPICECAST_DEBUG=1 start_server --source "y4m:$T/clip.y4m,loop=no" --listen "tcp:127.0.0.1:$port" \
-    --disable-ticketing --streaming-video all
-run_probe 25 --uri "spice://127.0.0.1:$port" --screenshot "$T/final.ppm" --after-stream \
-    --min-stream-frames 20 --settle 1000 --pre-refresh-shot "$T/pre.ppm" >"$T/final.out"
-rc=$?
-cat "$T/final.out" >&2
-server_alive
-[ $rc = 0 ] || fail "the probe did not see a stream of >= 20 frames end and the screen settle"
-grep -q 'video mode on' "$T/server.err" || fail "the server never went into video mode"
-grep -q 'video mode off' "$T/server.err" || fail "the server never left video mode"
-group=$(sed -n 's/.*video stream group \([^ ]*\) .*/\1/p' "$T/server.err" | head -n1)
-[ "$(sed -n 's/^streams_invalid=//p' "$T/final.out")" = 0 ] || fail "spice-gtk reported an invalid stream"
-[ "$(sed -n 's/^decoder_errors=//p' "$T/final.out")" = 0 ] || fail "spice-gtk had decoder errors"
-frames=$(sed -n 's/^stream_frames=//p' "$T/final.out")
-
-ae=$(image_diff "$T/ref.ppm" "$T/final.ppm")
-[ "$ae" = 0 ] || fail "after the stream ($group, $frames frames) ended, $ae pixels differ from the last frame"
-[ -f "$T/pre.ppm" ] || fail "no picture of the screen as the stream ended"
-pre=$(image_diff "$T/ref.ppm" "$T/pre.ppm")
-[ "$pre" != 0 ] || fail "the stream's own last picture was already exact: this test cannot tell a refresh"
-note "stream $group: $frames frames; as it ended $pre pixels differed; after the refresh: exact"
+# the clip, streamed with each backend in turn
+ran=0
+for backend in openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg; do
+    port=$(free_port)
+    rm -f "$T/server.out" "$T/server.err" "$T/pre.ppm" "$T/final.ppm"
+    SPICECAST_DEBUG=1 start_server --source "y4m:$T/clip.y4m,loop=no" --listen "tcp:127.0.0.1:$port" \
+        --disable-ticketing --streaming-video all --video-codecs "$backend"
+    if grep -q "video codec $backend unavailable" "$T/server.err"; then
+        note "$backend: skipped: $(sed -n "s/.*video codec $backend unavailable: //p" "$T/server.err" | head -n1)"
+        stop_pid "$SERVER_PID"
+        continue
+    fi
+    out=$T/final-${backend/:/-}.out
+    run_probe 25 --uri "spice://127.0.0.1:$port" --screenshot "$T/final.ppm" --after-stream \
+        --min-stream-frames 20 --settle 1000 --pre-refresh-shot "$T/pre.ppm" >"$out"
+    rc=$?
+    server_alive
+    stop_pid "$SERVER_PID"
+    cat "$out" >&2
+    codec=${backend#*:}
+    if [ "$codec" != mjpeg ] && ! grep -q "^client_gst_decoders=.*$codec:" "$out"; then
+        note "$backend: skipped: spice-gtk has no GStreamer decoder for $codec"
+        continue
+    fi
+    [ $rc = 0 ] || fail "$backend: the probe did not see a stream of >= 20 frames end and the screen settle"
+    grep -q 'video mode on' "$T/server.err" || fail "$backend: the server never went into video mode"
+    grep -q 'video mode off' "$T/server.err" || fail "$backend: the server never left video mode"
+    grep -q "video stream group $backend" "$T/server.err" || fail "$backend: no $backend stream group"
+    [ "$(sed -n 's/^streams_invalid=//p' "$out")" = 0 ] || fail "$backend: spice-gtk reported an invalid stream"
+    [ "$(sed -n 's/^decoder_errors=//p' "$out")" = 0 ] || fail "$backend: spice-gtk had decoder errors"
+    frames=$(sed -n 's/^stream_frames=//p' "$out")
+    ae=$(image_diff "$T/ref.ppm" "$T/final.ppm")
+    [ "$ae" = 0 ] || fail "$backend: after the stream ($frames frames) ended, $ae pixels differ from the last frame"
+    [ -f "$T/pre.ppm" ] || fail "$backend: no picture of the screen as the stream ended"
+    pre=$(image_diff "$T/ref.ppm" "$T/pre.ppm")
+    [ "$pre" != 0 ] || fail "$backend: the stream's own last picture was already exact: this test cannot tell a refresh"
+    # how close the stream's last picture came (the last frame, lossy, or an
+    # earlier one a decoder still held)
+    psnr=$(compare -metric PSNR "$T/ref.ppm" "$T/pre.ppm" null: 2>&1)
+    note "$backend: $frames frames; as the stream ended $pre pixels differed (PSNR $psnr); after the refresh: exact"
+    ran=$((ran + 1))
+done
+[ $ran -gt 0 ] || skip "no video backend could stream here"
