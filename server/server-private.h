@@ -178,6 +178,10 @@ struct sc_stream_client {
     uint8_t n_preferred;  /* PREFERRED_VIDEO_CODEC_TYPE */
     uint8_t preferred[SC_MAX_VIDEO_CODECS];
     uint64_t packets;
+    /* rate control: the client's group encodes at bitrate >> rate_class */
+    unsigned rate_class;
+    unsigned skips;        /* packets skipped for back-pressure in this group */
+    unsigned good_reports; /* consecutive reports without drops or lateness */
 };
 
 struct sc_streams;

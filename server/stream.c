@@ -24,6 +24,12 @@
 #define KEYFRAME_INTERVAL 300
 #define MAX_VIDEO_CODECS 16
 #define DEFAULT_BITRATE (8u * 1000 * 1000)
+/* Rate classes: a group encodes at bitrate >> class.  A client that keeps
+ * skipping packets (it cannot take them) or reports drops moves one class
+ * down, to a slower group; after enough good reports it moves back up. */
+#define MAX_RATE_CLASS 3
+#define SKIPS_TO_SLOW_DOWN 3
+#define GOOD_REPORTS_TO_SPEED_UP 6
 
 struct sc_stream_group {
     struct sc_streams *streams;
@@ -33,6 +39,7 @@ struct sc_stream_group {
     GList *clients;
     uint64_t last_seq;
     bool have_seq;
+    unsigned rate_class;
 };
 
 struct sc_streams {
@@ -215,11 +222,28 @@ static void group_fail(struct sc_stream_group *g, const char *why)
     g_list_free(clients);
 }
 
+/* Moves a client to another rate class: it leaves its group now and joins
+ * (or creates) the group of its new class with the next frame. */
+static void change_rate(struct sc_channel_client *cc, unsigned rate_class, const char *why)
+{
+    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_stream_group *g = sc->group;
+
+    if (!g || rate_class == sc->rate_class)
+        return;
+    sc_info("client %s: video at 1/%u of the bitrate (%s)", sc_conn_peer(cc->conn),
+            1u << rate_class, why);
+    sc->rate_class = rate_class;
+    sc->good_reports = 0;
+    sc_streams_client_stop(g->streams, cc, true);
+}
+
 /* On the loop thread: the packets of one frame, fanned out. */
 static void group_done(struct sc_frame *frame, const struct sc_packet *packets, size_t n,
                        int status, void *data)
 {
     struct sc_stream_group *g = data;
+    GList *slow = NULL;
     bool want_key = false;
 
     (void)frame;
@@ -239,9 +263,12 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
                 continue;
             }
             if (!sc_cc_can_send(cc)) {
-                /* the client is behind: it skips until the next keyframe */
+                /* the client is behind: it skips until the next keyframe,
+                 * and moves to a slower group if it keeps falling behind */
                 sc->need_key = true;
                 want_key = true;
+                if (++sc->skips == SKIPS_TO_SLOW_DOWN && sc->rate_class < MAX_RATE_CLASS)
+                    slow = g_list_prepend(slow, cc);
                 continue;
             }
             if (!sc->created)
@@ -250,26 +277,32 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
             sc->need_key = false;
         }
     }
+    /* the group may go with its last client: nothing of g after this */
     if (want_key)
         sc_encode_worker_force_keyframe(g->worker);
+    for (GList *l = slow; l; l = l->next) {
+        struct sc_channel_client *cc = l->data;
+        change_rate(cc, sc_dcc_stream_state(cc)->rate_class + 1, "it cannot keep up");
+    }
+    g_list_free(slow);
 }
 
 static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_encoder_ops *ops,
-                                          uint32_t w, uint32_t h)
+                                          uint32_t w, uint32_t h, unsigned rate_class)
 {
     for (GList *l = s->groups; l; l = l->next) {
         struct sc_stream_group *g = l->data;
-        if (g->ops == ops && g->width == w && g->height == h)
+        if (g->ops == ops && g->width == w && g->height == h && g->rate_class == rate_class)
             return g;
     }
     return NULL;
 }
 
 static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_encoder_ops *ops,
-                                         uint32_t w, uint32_t h)
+                                         uint32_t w, uint32_t h, unsigned rate_class)
 {
     struct sc_encoder_params params = {
-        .width = w, .height = h, .fps = 30, .bitrate = s->bitrate,
+        .width = w, .height = h, .fps = 30, .bitrate = s->bitrate >> rate_class,
         .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true,
     };
     char reason[SC_CODEC_REASON_SIZE], label[64];
@@ -286,6 +319,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     g->ops = ops;
     g->width = w;
     g->height = h;
+    g->rate_class = rate_class;
     g->worker = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
     if (!g->worker) {
         sc_encoder_destroy(enc);
@@ -293,7 +327,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
         return NULL;
     }
     s->groups = g_list_prepend(s->groups, g);
-    sc_debug("video stream group %s %ux%u", label, w, h);
+    sc_debug("video stream group %s %ux%u at %u bit/s", label, w, h, params.bitrate);
     return g;
 }
 
@@ -395,9 +429,9 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
 
         if (!ops)
             return false;
-        g = group_find(s, ops, frame->width, frame->height);
+        g = group_find(s, ops, frame->width, frame->height, sc->rate_class);
         if (!g)
-            g = group_new(s, ops, frame->width, frame->height);
+            g = group_new(s, ops, frame->width, frame->height, sc->rate_class);
         if (!g) {
             sc->failed |= 1u << ops->codec;
             continue;
@@ -406,6 +440,7 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
         sc->group = g;
         sc->created = false;
         sc->need_key = true;
+        sc->skips = 0;
         sc_encode_worker_force_keyframe(g->worker);
     }
     g = sc->group;
@@ -457,6 +492,12 @@ void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
     }
     sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
              r->num_drops, r->last_frame_delay);
+    if (r->num_drops > 0 || r->last_frame_delay < 0) {
+        if (sc->rate_class < MAX_RATE_CLASS)
+            change_rate(cc, sc->rate_class + 1, "frames dropped or late");
+    } else if (++sc->good_reports >= GOOD_REPORTS_TO_SPEED_UP && sc->rate_class > 0) {
+        change_rate(cc, sc->rate_class - 1, "it keeps up");
+    }
 }
 
 void sc_streams_free(struct sc_streams *s)

@@ -316,6 +316,116 @@ static void test_group_encodes_once(void)
     fixture_teardown(&fx);
 }
 
+/* A frame with a noisy moving band: enough detail to use the bitrate. */
+static struct sc_frame *noisy_frame(uint32_t seed)
+{
+    struct sc_frame *f = moving_frame(seed);
+    GRand *r = g_rand_new_with_seed(seed);
+
+    for (int y = 60; y < 108; y++)
+        for (int x = 0; x < W; x++)
+            f->map[f->offset + y * f->stride + x * 4 + 1] = (uint8_t)g_rand_int(r);
+    g_rand_free(r);
+    return f;
+}
+
+/* Mean STREAM_DATA size over n packets of the current stream. */
+static double mean_packet(struct fixture *fx, struct tc *d, uint32_t *seed, unsigned n)
+{
+    size_t total = 0;
+    unsigned got = 0;
+
+    while (got < n) {
+        gint64 until = g_get_monotonic_time() + 30000;
+        uint16_t type;
+        GBytes *b;
+
+        emit(fx, noisy_frame((*seed)++));
+        while (g_get_monotonic_time() < until)
+            g_main_context_iteration(NULL, FALSE);
+        while (d->in->len > 0 || tc_fill(d, 1)) {
+            g_assert_true(tc_recv(d, &type, &b));
+            if (type == SPICE_MSG_DISPLAY_STREAM_DATA && got++ >= 2) /* past the keyframe */
+                total += g_bytes_get_size(b);
+            g_bytes_unref(b);
+            if (d->in->len == 0)
+                break;
+        }
+    }
+    return (double)total / (n - 2);
+}
+
+/* Reported drops move the client to a slower group: a new stream at half
+ * the bitrate. */
+static void test_drops_slow_down(void)
+{
+    struct sc_server_options o = { .name = "test", .disable_ticketing = true,
+                                   .streaming_video = "all", .video_codecs = "openh264:h264",
+                                   .video_bitrate = 2000000 };
+    struct sc_stream_report r = { .num_frames = 5, .num_drops = 3, .audio_delay = UINT32_MAX };
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_stream_create sc1, sc2;
+    struct sc_writer w;
+    uint32_t seed = 1;
+    double before, after;
+
+    if (!have_openh264())
+        return;
+    fixture_setup_options(&fx, &o);
+    emit(&fx, make_frame(W, H, 0));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    read_until_mark(d);
+    for (int i = 0; i < 4; i++) {
+        struct sc_frame *f = noisy_frame(seed++);
+        emit(&fx, f);
+        g_usleep(30000);
+        g_main_context_iteration(NULL, FALSE);
+    }
+    expect_stream_create(d, &sc1);
+    before = mean_packet(&fx, d, &seed, 24);
+    r.stream_id = r.unique_id = sc1.id;
+    sc_writer_init(&w);
+    sc_stream_report_write(&w, &r);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_STREAM_REPORT, &w);
+    sc_writer_finish(&w);
+    /* keep the screen moving until the new stream starts */
+    for (;;) {
+        uint16_t type;
+        GBytes *b;
+        bool created = false;
+
+        emit(&fx, noisy_frame(seed++));
+        g_usleep(30000);
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        while ((d->in->len > 0 || tc_fill(d, 1)) && !created) {
+            gsize n;
+            const uint8_t *p;
+
+            g_assert_true(tc_recv(d, &type, &b));
+            p = g_bytes_get_data(b, &n);
+            if (type == SPICE_MSG_DISPLAY_STREAM_CREATE) {
+                g_assert_true(sc_stream_create_parse(p, n, &sc2));
+                created = true;
+            }
+            g_bytes_unref(b);
+            if (d->in->len == 0)
+                break;
+        }
+        if (created)
+            break;
+    }
+    g_assert_cmpuint(sc2.id, !=, sc1.id);
+    after = mean_packet(&fx, d, &seed, 24);
+    g_test_message("mean packet %.0f bytes before, %.0f after the drops", before, after);
+    g_assert_cmpfloat(after, <, before * 0.8);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 static void test_bad_options(void)
 {
     struct sc_server_options o = { .name = "t", .disable_ticketing = true };
@@ -339,6 +449,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stream/no-codec-stays-lossless", test_no_codec_stays_lossless);
     g_test_add_func("/stream/undecodable-falls-back", test_undecodable_falls_back);
     g_test_add_func("/stream/group-encodes-once", test_group_encodes_once);
+    g_test_add_func("/stream/drops-slow-down", test_drops_slow_down);
     g_test_add_func("/stream/bad-options", test_bad_options);
     return g_test_run();
 }
