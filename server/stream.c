@@ -476,7 +476,10 @@ void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
     struct sc_stream_client *sc = sc_dcc_stream_state(cc);
 
     (void)s;
-    if (!sc->group || r->stream_id != sc->id)
+    /* only reports about the stream the client has now: spice-gtk keeps
+     * answering packets of a stream it dropped, and those stale reports
+     * arrive after we moved on (the next stream is not created yet) */
+    if (!sc->group || !sc->created || r->stream_id != sc->id)
         return;
     if (r->num_drops == UINT32_MAX) {
         /* the client could not create a decoder: it dropped the stream */
