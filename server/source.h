@@ -61,3 +61,4 @@ void sc_source_print_help(FILE *out);
 extern const struct sc_source_ops sc_source_pattern;
 extern const struct sc_source_ops sc_source_image;
 extern const struct sc_source_ops sc_source_y4m;
+extern const struct sc_source_ops sc_source_qemu_dbus;

@@ -14,6 +14,7 @@ static const struct sc_source_ops *const sources[] = {
     &sc_source_pattern,
     &sc_source_image,
     &sc_source_y4m,
+    &sc_source_qemu_dbus,
 };
 
 static const struct sc_source_ops *find_source(const char *name, size_t len)

@@ -1,0 +1,903 @@
+#include "config.h"
+
+/* --source qemu-dbus[:ADDRESS][,console=N]: a QEMU VM's display through
+ * QEMU's `-display dbus` interface (QEMU 7.2+).
+ *
+ * QEMU owns `org.qemu` on a bus (the session bus unless ADDRESS is given).
+ * We check the console at create time, then at start hand QEMU one end of a
+ * socketpair with Console.RegisterListener.  QEMU authenticates as the D-Bus
+ * server on it; we are the client of that peer-to-peer connection and export
+ * org.qemu.Display1.Listener on /org/qemu/Display1/Listener.  QEMU then calls
+ * Scanout (whole surface by value), Update (a rectangle by value),
+ * ScanoutDMABUF/UpdateDMABUF (gl=on only), Disable, MouseSet, CursorDefine.
+ *
+ * Pixels go into a shadow buffer (XRGB8888); damage accumulates until the
+ * main loop is idle, then one complete pool frame (a copy of the shadow) is
+ * emitted with that damage.  A dma-buf scanout is passed on as an
+ * SC_FRAME_DMABUF frame (mapped for the CPU encoders when it can be).
+ * Input goes back as Keyboard.Press/Release (QEMU "qnum" numbers: the set-1
+ * code, with bit 7 set for E0-prefixed keys) and Mouse calls.  QEMU going
+ * away is logged; the display keeps the last frame. */
+
+#include "source.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define QEMU_NAME "org.qemu"
+#define CONSOLE_IFACE "org.qemu.Display1.Console"
+#define KEYBOARD_IFACE "org.qemu.Display1.Keyboard"
+#define MOUSE_IFACE "org.qemu.Display1.Mouse"
+#define LISTENER_IFACE "org.qemu.Display1.Listener"
+#define LISTENER_PATH "/org/qemu/Display1/Listener"
+#define CALL_TIMEOUT_MS 5000
+#define MAX_DIM 16384
+#define POOL_FRAMES 4
+#define RETRY_MS 5
+
+/* pixman format codes: PIXMAN_FORMAT(bpp, type, a, r, g, b) */
+#define PF(bpp, type, a, r, g, b) \
+    (((uint32_t)(bpp) << 24) | ((type) << 16) | ((a) << 12) | ((r) << 8) | ((g) << 4) | (b))
+#define PF_A8R8G8B8 PF(32, 2, 8, 8, 8, 8)
+#define PF_X8R8G8B8 PF(32, 2, 0, 8, 8, 8)
+#define PF_A8B8G8R8 PF(32, 3, 8, 8, 8, 8)
+#define PF_X8B8G8R8 PF(32, 3, 0, 8, 8, 8)
+#define PF_B8G8R8A8 PF(32, 8, 8, 8, 8, 8)
+#define PF_B8G8R8X8 PF(32, 8, 0, 8, 8, 8)
+#define PF_R8G8B8 PF(24, 2, 0, 8, 8, 8)
+#define PF_B8G8R8 PF(24, 3, 0, 8, 8, 8)
+#define PF_R5G6B5 PF(16, 2, 0, 5, 6, 5)
+#define PF_X1R5G5B5 PF(16, 2, 0, 5, 5, 5)
+
+/* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
+static const char listener_xml[] =
+    "<node><interface name='" LISTENER_IFACE "'>"
+    "<method name='Scanout'><arg type='u' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='u' direction='in'/><arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
+    "<method name='Update'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='i' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
+    "<method name='ScanoutDMABUF'><arg type='h' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='u' direction='in'/><arg type='u' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='t' direction='in'/><arg type='b' direction='in'/></method>"
+    "<method name='UpdateDMABUF'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='i' direction='in'/><arg type='i' direction='in'/></method>"
+    "<method name='Disable'/>"
+    "<method name='MouseSet'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='i' direction='in'/></method>"
+    "<method name='CursorDefine'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='i' direction='in'/><arg type='i' direction='in'/><arg type='ay' direction='in'/></method>"
+    "<property name='Interfaces' type='as' access='read'/>"
+    "</interface></node>";
+
+struct qdbus {
+    struct sc_source base;
+    char *address;
+    unsigned console;
+    char *console_path;
+    GDBusConnection *bus;
+    char *owner; /* QEMU's unique name when we started */
+    guint name_watch;
+    GDBusProxy *mouse;
+    /* the peer-to-peer listener connection */
+    GCancellable *cancel;
+    GDBusConnection *peer;
+    guint peer_reg;
+    gulong peer_closed_id;
+    bool running;
+    /* shadow of the guest surface, XRGB8888, stride w*4 */
+    uint32_t w, h;
+    uint8_t *shadow;
+    struct sc_frame_pool *pool;
+    struct sc_frame damage; /* damage accumulator only: no buffer */
+    bool dirty;
+    GSource *emit;
+    uint64_t seq;
+    /* dma-buf scanout (gl=on) */
+    struct sc_frame *dmabuf;
+    /* input */
+    uint32_t buttons;
+    int32_t px, py;
+    bool have_pos;
+    bool warned_format, warned_abs;
+};
+
+static GDBusNodeInfo *listener_info(void)
+{
+    static GDBusNodeInfo *info;
+    if (g_once_init_enter(&info)) {
+        GDBusNodeInfo *i = g_dbus_node_info_new_for_xml(listener_xml, NULL);
+        g_assert(i); /* a constant string */
+        g_once_init_leave(&info, i);
+    }
+    return info;
+}
+
+/* ---- pixels ------------------------------------------------------------ */
+
+static unsigned format_bpp(uint32_t fmt)
+{
+    switch (fmt) {
+    case PF_A8R8G8B8: case PF_X8R8G8B8: case PF_A8B8G8R8: case PF_X8B8G8R8:
+    case PF_B8G8R8A8: case PF_B8G8R8X8:
+        return 4;
+    case PF_R8G8B8: case PF_B8G8R8:
+        return 3;
+    case PF_R5G6B5: case PF_X1R5G5B5:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+static uint8_t expand(unsigned v, unsigned bits)
+{
+    return (uint8_t)((v << (8 - bits)) | (v >> (2 * bits - 8)));
+}
+
+/* One row of n pixels in a known pixman format to XRGB8888 (B,G,R,X). */
+static void convert_row(uint32_t fmt, const uint8_t *s, uint8_t *d, uint32_t n)
+{
+    if (fmt == PF_X8R8G8B8 || fmt == PF_A8R8G8B8) {
+        memcpy(d, s, (size_t)n * 4);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++, d += 4) {
+        unsigned p;
+        switch (fmt) {
+        case PF_A8B8G8R8: case PF_X8B8G8R8: /* bytes R,G,B,X */
+            d[0] = s[2]; d[1] = s[1]; d[2] = s[0]; s += 4;
+            break;
+        case PF_B8G8R8A8: case PF_B8G8R8X8: /* bytes X,R,G,B */
+            d[0] = s[3]; d[1] = s[2]; d[2] = s[1]; s += 4;
+            break;
+        case PF_R8G8B8: /* bytes B,G,R */
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; s += 3;
+            break;
+        case PF_B8G8R8:
+            d[0] = s[2]; d[1] = s[1]; d[2] = s[0]; s += 3;
+            break;
+        case PF_R5G6B5:
+            p = (unsigned)s[0] | (unsigned)s[1] << 8; s += 2;
+            d[0] = expand(p & 31, 5); d[1] = expand((p >> 5) & 63, 6); d[2] = expand(p >> 11, 5);
+            break;
+        default: /* PF_X1R5G5B5 */
+            p = (unsigned)s[0] | (unsigned)s[1] << 8; s += 2;
+            d[0] = expand(p & 31, 5); d[1] = expand((p >> 5) & 31, 5);
+            d[2] = expand((p >> 10) & 31, 5);
+            break;
+        }
+        d[3] = 0xff;
+    }
+}
+
+/* Copies a w x h rectangle of QEMU pixels into the shadow at (x,y); the
+ * caller checked the rectangle and the data size. */
+static void blit(struct qdbus *q, uint32_t fmt, const uint8_t *data, uint32_t stride,
+                 uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+    for (uint32_t r = 0; r < h; r++)
+        convert_row(fmt, data + (size_t)r * stride,
+                    q->shadow + ((size_t)(y + r) * q->w + x) * 4, w);
+}
+
+static bool check_pixels(struct qdbus *q, const char *what, uint32_t fmt, uint32_t w, uint32_t h,
+                         uint32_t stride, gsize len)
+{
+    unsigned bpp = format_bpp(fmt);
+    if (!bpp) {
+        if (!q->warned_format)
+            sc_warn("qemu-dbus: %s: pixman format 0x%08x is not supported (x8r8g8b8, a8r8g8b8, "
+                    "x8b8g8r8, b8g8r8x8, r8g8b8, r5g6b5, x1r5g5b5 are); ignoring it", what, fmt);
+        q->warned_format = true;
+        return false;
+    }
+    if (w == 0 || h == 0)
+        return false;
+    if ((uint64_t)stride < (uint64_t)w * bpp ||
+        (uint64_t)len < (uint64_t)stride * (h - 1) + (uint64_t)w * bpp) {
+        sc_warn("qemu-dbus: %s: %ux%u stride %u needs more than the %zu bytes sent", what, w, h,
+                stride, (size_t)len);
+        return false;
+    }
+    return true;
+}
+
+/* ---- frames -------------------------------------------------------------- */
+
+static void drop_dmabuf(struct qdbus *q)
+{
+    sc_frame_unref(q->dmabuf);
+    q->dmabuf = NULL;
+}
+
+static gboolean emit_cb(gpointer data);
+
+static void schedule_emit(struct qdbus *q, unsigned delay_ms)
+{
+    if (q->emit)
+        return;
+    q->emit = delay_ms ? g_timeout_source_new(delay_ms) : g_idle_source_new();
+    g_source_set_callback(q->emit, emit_cb, q, NULL);
+    g_source_attach(q->emit, g_main_context_get_thread_default());
+}
+
+static void cancel_emit(struct qdbus *q)
+{
+    if (!q->emit)
+        return;
+    g_source_destroy(q->emit);
+    g_source_unref(q->emit);
+    q->emit = NULL;
+}
+
+static void add_damage(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t h, bool full)
+{
+    if (full) {
+        q->damage.n_damage = 0;
+        q->damage.full_damage = true;
+    } else if (!q->damage.full_damage) {
+        sc_frame_add_damage(&q->damage, x, y, w, h);
+    }
+    q->dirty = true;
+    schedule_emit(q, 0);
+}
+
+static void copy_damage(struct sc_frame *to, const struct sc_frame *from)
+{
+    to->full_damage = from->full_damage;
+    to->n_damage = from->n_damage;
+    memcpy(to->damage, from->damage, sizeof(to->damage));
+}
+
+static void clear_damage(struct qdbus *q)
+{
+    q->damage.full_damage = false;
+    q->damage.n_damage = 0;
+    q->dirty = false;
+}
+
+static gboolean emit_cb(gpointer data)
+{
+    struct qdbus *q = data;
+    struct sc_frame *f;
+
+    g_source_unref(q->emit);
+    q->emit = NULL;
+    if (!q->dirty)
+        return G_SOURCE_REMOVE;
+    if (q->dmabuf) {
+        /* the same buffer, described again with the new damage */
+        struct sc_frame *d = q->dmabuf;
+        f = g_new0(struct sc_frame, 1);
+        *f = *d;
+        f->refcount = 1;
+        f->fd = dup(d->fd);
+        f->map = NULL; /* the mapping stays with q->dmabuf */
+        f->map_size = 0;
+        f->release = NULL;
+        if (f->fd < 0) {
+            sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
+            g_free(f);
+            return G_SOURCE_REMOVE;
+        }
+        if (d->map) {
+            f->map = mmap(NULL, d->map_size, PROT_READ, MAP_SHARED, f->fd, 0);
+            f->map_size = f->map == MAP_FAILED ? 0 : d->map_size;
+            if (f->map == MAP_FAILED)
+                f->map = NULL;
+        }
+    } else {
+        if (!q->pool || !q->shadow)
+            return G_SOURCE_REMOVE;
+        f = sc_frame_pool_get(q->pool);
+        if (!f) { /* every frame is still held: try again shortly */
+            schedule_emit(q, RETRY_MS);
+            return G_SOURCE_REMOVE;
+        }
+        for (uint32_t y = 0; y < q->h; y++)
+            memcpy(f->map + f->offset + (size_t)y * f->stride, q->shadow + (size_t)y * q->w * 4,
+                   (size_t)q->w * 4);
+    }
+    copy_damage(f, &q->damage);
+    f->seq = q->seq++;
+    clear_damage(q);
+    sc_source_emit_frame(&q->base, f);
+    sc_frame_unref(f);
+    return G_SOURCE_REMOVE;
+}
+
+/* A new surface size: new shadow and pool. */
+static bool resize(struct qdbus *q, uint32_t w, uint32_t h)
+{
+    if (w == q->w && h == q->h && q->shadow)
+        return true;
+    if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
+        sc_warn("qemu-dbus: scanout %ux%u is out of range", w, h);
+        return false;
+    }
+    struct sc_frame_pool *pool = sc_frame_pool_new(w, h, POOL_FRAMES);
+    if (!pool) {
+        sc_warn("qemu-dbus: cannot make frames of %ux%u", w, h);
+        return false;
+    }
+    sc_frame_pool_destroy(q->pool);
+    q->pool = pool;
+    g_free(q->shadow);
+    q->shadow = g_malloc0((size_t)w * h * 4);
+    q->w = q->damage.width = w;
+    q->h = q->damage.height = h;
+    sc_info("qemu-dbus: console %u scanout %ux%u", q->console, w, h);
+    return true;
+}
+
+/* ---- listener methods ------------------------------------------------- */
+
+static const uint8_t *get_bytes(GVariant *v, gsize *len)
+{
+    return g_variant_get_fixed_array(v, len, 1);
+}
+
+static void on_scanout(struct qdbus *q, GVariant *params)
+{
+    uint32_t w, h, stride, fmt;
+    GVariant *data;
+    gsize len;
+
+    g_variant_get(params, "(uuuu@ay)", &w, &h, &stride, &fmt, &data);
+    const uint8_t *bytes = get_bytes(data, &len);
+    if (check_pixels(q, "Scanout", fmt, w, h, stride, len) && resize(q, w, h)) {
+        drop_dmabuf(q);
+        blit(q, fmt, bytes, stride, 0, 0, w, h);
+        add_damage(q, 0, 0, 0, 0, true);
+    }
+    g_variant_unref(data);
+}
+
+static void on_update(struct qdbus *q, GVariant *params)
+{
+    int32_t x, y, w, h;
+    uint32_t stride, fmt;
+    GVariant *data;
+    gsize len;
+
+    g_variant_get(params, "(iiiiuu@ay)", &x, &y, &w, &h, &stride, &fmt, &data);
+    const uint8_t *bytes = get_bytes(data, &len);
+    if (!q->shadow || q->dmabuf) {
+        sc_debug("qemu-dbus: Update before any Scanout, ignored");
+    } else if (x < 0 || y < 0 || w <= 0 || h <= 0 || (int64_t)x + w > q->w ||
+               (int64_t)y + h > q->h) {
+        sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", x, y, w, h,
+                q->w, q->h);
+    } else if (check_pixels(q, "Update", fmt, (uint32_t)w, (uint32_t)h, stride, len)) {
+        blit(q, fmt, bytes, stride, (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h);
+        add_damage(q, x, y, w, h, false);
+    }
+    g_variant_unref(data);
+}
+
+static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
+{
+    int32_t handle;
+    uint32_t w, h, stride, fourcc;
+    uint64_t modifier;
+    gboolean y0_top;
+    GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
+
+    g_variant_get(params, "(huuuutb)", &handle, &w, &h, &stride, &fourcc, &modifier, &y0_top);
+    int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
+    if (fd < 0) {
+        sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");
+        return;
+    }
+    if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM || stride < w) {
+        sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", w, h, stride);
+        close(fd);
+        return;
+    }
+    drop_dmabuf(q);
+    struct sc_frame *f = g_new0(struct sc_frame, 1);
+    f->refcount = 1;
+    f->kind = SC_FRAME_DMABUF;
+    f->fd = fd;
+    f->width = w;
+    f->height = h;
+    f->stride = stride;
+    f->drm_fourcc = fourcc;
+    f->modifier = modifier;
+    f->y0_top = y0_top;
+    /* a CPU view for the encoders, where the exporter allows it */
+    size_t size = (size_t)stride * h;
+    if (modifier == DRM_FORMAT_MOD_LINEAR &&
+        (fourcc == DRM_FORMAT_XRGB8888 || fourcc == DRM_FORMAT_ARGB8888)) {
+        void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (map != MAP_FAILED) {
+            f->map = map;
+            f->map_size = size;
+        }
+    }
+    sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER "x%s",
+            w, h, (const char *)&fourcc, modifier,
+            f->map ? "" : " (not mappable: remote clients get no pixels from it)");
+    q->dmabuf = f;
+    q->damage.width = w;
+    q->damage.height = h;
+    add_damage(q, 0, 0, 0, 0, true);
+}
+
+static void on_update_dmabuf(struct qdbus *q, GVariant *params)
+{
+    int32_t x, y, w, h;
+
+    g_variant_get(params, "(iiii)", &x, &y, &w, &h);
+    if (!q->dmabuf) {
+        sc_debug("qemu-dbus: UpdateDMABUF without a dma-buf scanout, ignored");
+        return;
+    }
+    add_damage(q, x, y, w, h, false);
+}
+
+static void on_cursor_define(struct qdbus *q, GVariant *params)
+{
+    int32_t w, h, hx, hy;
+    GVariant *data;
+    gsize len;
+
+    g_variant_get(params, "(iiii@ay)", &w, &h, &hx, &hy, &data);
+    const uint8_t *bytes = get_bytes(data, &len);
+    if (w <= 0 || h <= 0 || w > 512 || h > 512 || len < (gsize)w * (gsize)h * 4) {
+        sc_warn("qemu-dbus: CursorDefine %dx%d with %zu bytes, ignored", w, h, (size_t)len);
+        g_variant_unref(data);
+        return;
+    }
+    /* QEMU cursors are native-endian ARGB words (bytes B,G,R,A here), not
+     * premultiplied; the shape we hand on is premultiplied */
+    uint8_t *px = g_malloc((size_t)w * h * 4);
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        unsigned a = bytes[i * 4 + 3];
+        for (int c = 0; c < 3; c++)
+            px[i * 4 + c] = (uint8_t)((bytes[i * 4 + c] * a + 127) / 255);
+        px[i * 4 + 3] = (uint8_t)a;
+    }
+    struct sc_cursor_shape shape = {
+        .width = (uint32_t)w, .height = (uint32_t)h,
+        .hot_x = (uint32_t)CLAMP(hx, 0, w - 1), .hot_y = (uint32_t)CLAMP(hy, 0, h - 1),
+        .pixels = px,
+    };
+    sc_source_emit_cursor(&q->base, &shape);
+    g_free(px);
+    g_variant_unref(data);
+}
+
+static void listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
+                          const gchar *iface, const gchar *method, GVariant *params,
+                          GDBusMethodInvocation *inv, gpointer data)
+{
+    struct qdbus *q = data;
+    (void)conn, (void)sender, (void)path, (void)iface;
+
+    if (!strcmp(method, "Scanout"))
+        on_scanout(q, params);
+    else if (!strcmp(method, "Update"))
+        on_update(q, params);
+    else if (!strcmp(method, "ScanoutDMABUF"))
+        on_scanout_dmabuf(q, params, inv);
+    else if (!strcmp(method, "UpdateDMABUF"))
+        on_update_dmabuf(q, params);
+    else if (!strcmp(method, "Disable"))
+        sc_info("qemu-dbus: console %u disabled by the guest; keeping the last frame", q->console);
+    else if (!strcmp(method, "CursorDefine"))
+        on_cursor_define(q, params);
+    /* MouseSet: the guest's pointer position; our clients draw their own */
+    g_dbus_method_invocation_return_value(inv, NULL);
+}
+
+static GVariant *listener_get(GDBusConnection *conn, const gchar *sender, const gchar *path,
+                              const gchar *iface, const gchar *prop, GError **error, gpointer data)
+{
+    (void)conn, (void)sender, (void)path, (void)iface, (void)data;
+    if (strcmp(prop, "Interfaces") != 0) {
+        g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s", prop);
+        return NULL;
+    }
+    const char *const ifaces[] = { LISTENER_IFACE, NULL };
+    return g_variant_new_strv(ifaces, -1);
+}
+
+static const GDBusInterfaceVTable listener_vtable = {
+    .method_call = listener_call,
+    .get_property = listener_get,
+};
+
+/* ---- peer connection ---------------------------------------------------- */
+
+static void drop_peer(struct qdbus *q)
+{
+    if (!q->peer)
+        return;
+    if (q->peer_closed_id)
+        g_signal_handler_disconnect(q->peer, q->peer_closed_id);
+    if (q->peer_reg)
+        g_dbus_connection_unregister_object(q->peer, q->peer_reg);
+    g_dbus_connection_close(q->peer, NULL, NULL, NULL);
+    g_clear_object(&q->peer);
+    q->peer_reg = 0;
+    q->peer_closed_id = 0;
+}
+
+static void peer_closed(GDBusConnection *conn, gboolean remote, GError *error, gpointer data)
+{
+    struct qdbus *q = data;
+    (void)conn;
+    sc_warn("qemu-dbus: QEMU closed the display connection%s%s%s; keeping the last frame",
+            remote ? " (QEMU went away?)" : "", error ? ": " : "", error ? error->message : "");
+    q->peer_closed_id = 0;
+    drop_peer(q);
+}
+
+static void peer_ready(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GDBusConnection *conn = g_dbus_connection_new_finish(res, &err);
+    (void)obj;
+    if (!conn) {
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            sc_error("qemu-dbus: display connection to QEMU failed: %s", err->message);
+        g_error_free(err);
+        return;
+    }
+    struct qdbus *q = data;
+    q->peer = conn;
+    g_dbus_connection_set_exit_on_close(conn, FALSE);
+    q->peer_reg = g_dbus_connection_register_object(conn, LISTENER_PATH,
+                                                    listener_info()->interfaces[0],
+                                                    &listener_vtable, q, NULL, &err);
+    if (!q->peer_reg) {
+        sc_error("qemu-dbus: cannot export %s: %s", LISTENER_PATH, err->message);
+        g_error_free(err);
+        drop_peer(q);
+        return;
+    }
+    q->peer_closed_id = g_signal_connect(conn, "closed", G_CALLBACK(peer_closed), q);
+    g_dbus_connection_start_message_processing(conn);
+    sc_debug("qemu-dbus: listener connection up");
+}
+
+static void register_done(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_with_unix_fd_list_finish(G_DBUS_CONNECTION(obj), NULL,
+                                                                    res, &err);
+    (void)data;
+    if (!ret) {
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            sc_error("qemu-dbus: Console.RegisterListener failed: %s", err->message);
+        g_error_free(err);
+        return;
+    }
+    g_variant_unref(ret);
+}
+
+static bool register_listener(struct qdbus *q)
+{
+    int sv[2];
+    GError *err = NULL;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        sc_error("qemu-dbus: socketpair: %s", g_strerror(errno));
+        return false;
+    }
+    GSocket *sock = g_socket_new_from_fd(sv[0], &err);
+    if (!sock) {
+        sc_error("qemu-dbus: %s", err->message);
+        g_error_free(err);
+        close(sv[0]);
+        close(sv[1]);
+        return false;
+    }
+    GSocketConnection *stream = g_socket_connection_factory_create_connection(sock);
+    g_object_unref(sock);
+    /* QEMU is the authenticating server of this peer connection, we are
+     * the client; nothing may be dispatched before our object exists */
+    g_dbus_connection_new(G_IO_STREAM(stream), NULL,
+                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                              G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+                          NULL, q->cancel, peer_ready, q);
+    g_object_unref(stream);
+
+    GUnixFDList *fds = g_unix_fd_list_new_from_array(&sv[1], 1); /* takes sv[1] */
+    g_dbus_connection_call_with_unix_fd_list(q->bus, q->owner, q->console_path, CONSOLE_IFACE,
+                                             "RegisterListener", g_variant_new("(h)", 0), NULL,
+                                             G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, fds,
+                                             q->cancel, register_done, q);
+    g_object_unref(fds);
+    return true;
+}
+
+/* ---- bus, create ------------------------------------------------------ */
+
+static void name_vanished(GDBusConnection *conn, const gchar *name, gpointer data)
+{
+    struct qdbus *q = data;
+    (void)conn;
+    if (q->running)
+        sc_warn("qemu-dbus: %s left the bus (QEMU exited?); keeping the last frame", name);
+}
+
+static bool parse_args(struct qdbus *q, const char *args, GError **error)
+{
+    GString *addr = g_string_new(NULL);
+    char **parts = g_strsplit(args ? args : "", ",", -1);
+    bool ok = true;
+
+    for (char **p = parts; *p; p++) {
+        if (g_str_has_prefix(*p, "console=")) {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(*p + 8, &end, 10);
+            if (errno || end == *p + 8 || *end || n > 1024) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                            "qemu-dbus: bad console number '%s'", *p + 8);
+                ok = false;
+                break;
+            }
+            q->console = (unsigned)n;
+        } else if (**p) {
+            g_string_append_printf(addr, "%s%s", addr->len ? "," : "", *p);
+        }
+    }
+    g_strfreev(parts);
+    if (ok && addr->len == 0) {
+        const char *env = g_getenv("DBUS_SESSION_BUS_ADDRESS");
+        if (!env || !*env) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                        "qemu-dbus: no session bus: DBUS_SESSION_BUS_ADDRESS is not set and no "
+                        "address was given (qemu-dbus:ADDRESS)");
+            ok = false;
+        } else {
+            g_string_assign(addr, env);
+        }
+    }
+    q->address = g_string_free(addr, !ok);
+    return ok;
+}
+
+static bool find_qemu(struct qdbus *q, GError **error)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_sync(
+        q->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "GetNameOwner", g_variant_new("(s)", QEMU_NAME), G_VARIANT_TYPE("(s)"),
+        G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &err);
+    if (!ret) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                    "qemu-dbus: no QEMU on the bus %s: nobody owns %s (is QEMU running with "
+                    "-display dbus?): %s", q->address, QEMU_NAME, err->message);
+        g_error_free(err);
+        return false;
+    }
+    g_variant_get(ret, "(s)", &q->owner);
+    g_variant_unref(ret);
+    return true;
+}
+
+static bool read_console(struct qdbus *q, GError **error)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_sync(
+        q->bus, q->owner, q->console_path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new("(s)", CONSOLE_IFACE), G_VARIANT_TYPE("(a{sv})"),
+        G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, &err);
+    if (!ret) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                    "qemu-dbus: QEMU has no console %u (%s): %s", q->console, q->console_path,
+                    err->message);
+        g_error_free(err);
+        return false;
+    }
+    GVariant *props = g_variant_get_child_value(ret, 0);
+    GVariantDict d;
+    g_variant_dict_init(&d, props);
+    uint32_t w = 0, h = 0;
+    const char *label = "?", *type = "?";
+    bool any = g_variant_dict_lookup(&d, "Width", "u", &w);
+    g_variant_dict_lookup(&d, "Height", "u", &h);
+    g_variant_dict_lookup(&d, "Label", "&s", &label);
+    g_variant_dict_lookup(&d, "Type", "&s", &type);
+    if (!any) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                    "qemu-dbus: %s has no %s interface (console %u does not exist?)",
+                    q->console_path, CONSOLE_IFACE, q->console);
+    } else {
+        q->base.width = w;
+        q->base.height = h;
+        sc_info("qemu-dbus: QEMU %s on %s, console %u '%s' (%s) %ux%u", q->owner, q->address,
+                q->console, label, type, w, h);
+    }
+    g_variant_dict_clear(&d);
+    g_variant_unref(props);
+    g_variant_unref(ret);
+    return any;
+}
+
+static void qdbus_destroy(struct sc_source *source);
+
+static struct sc_source *qdbus_create(const char *args, GError **error)
+{
+    struct qdbus *q = g_new0(struct qdbus, 1);
+    GError *err = NULL;
+
+    q->base.impl = &sc_source_qemu_dbus;
+    if (!parse_args(q, args, error))
+        goto err;
+    q->console_path = g_strdup_printf("/org/qemu/Display1/Console_%u", q->console);
+    q->bus = g_dbus_connection_new_for_address_sync(
+        q->address,
+        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+        NULL, NULL, &err);
+    if (!q->bus) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "qemu-dbus: cannot connect to the bus %s: %s",
+                    q->address, err->message);
+        g_error_free(err);
+        goto err;
+    }
+    g_dbus_connection_set_exit_on_close(q->bus, FALSE);
+    if (!find_qemu(q, error) || !read_console(q, error))
+        goto err;
+    q->mouse = g_dbus_proxy_new_sync(q->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, q->owner,
+                                     q->console_path, MOUSE_IFACE, NULL, &err);
+    if (!q->mouse) {
+        sc_warn("qemu-dbus: no mouse on console %u: %s", q->console, err->message);
+        g_clear_error(&err);
+    }
+    q->name_watch = g_bus_watch_name_on_connection(q->bus, QEMU_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   NULL, name_vanished, q, NULL);
+    return &q->base;
+err:
+    qdbus_destroy(&q->base);
+    return NULL;
+}
+
+static void qdbus_start(struct sc_source *source)
+{
+    struct qdbus *q = (struct qdbus *)source;
+    if (q->running)
+        return;
+    q->running = true;
+    q->cancel = g_cancellable_new();
+    if (q->shadow || q->dmabuf) /* restarted: show what we have right away */
+        add_damage(q, 0, 0, 0, 0, true);
+    register_listener(q);
+}
+
+static void qdbus_stop(struct sc_source *source)
+{
+    struct qdbus *q = (struct qdbus *)source;
+    if (!q->running)
+        return;
+    q->running = false;
+    g_cancellable_cancel(q->cancel);
+    g_clear_object(&q->cancel);
+    drop_peer(q);
+    cancel_emit(q);
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+static void call_done(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(obj), res, &err);
+    if (ret) {
+        g_variant_unref(ret);
+        return;
+    }
+    sc_debug("qemu-dbus: %s failed: %s", (const char *)data, err->message);
+    g_error_free(err);
+}
+
+static void input_call(struct qdbus *q, const char *iface, const char *method, GVariant *args)
+{
+    g_dbus_connection_call(q->bus, q->owner, q->console_path, iface, method, args, NULL,
+                           G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, call_done,
+                           (gpointer)method);
+}
+
+static void qdbus_key(struct sc_source *source, const uint8_t *sc, unsigned len, bool down)
+{
+    struct qdbus *q = (struct qdbus *)source;
+    uint32_t code;
+
+    /* QEMU numbers: the set-1 make code, bit 7 set for E0-prefixed keys */
+    if (len == 1)
+        code = sc[0] & 0x7f;
+    else if (len == 2 && sc[0] == 0xe0)
+        code = 0x80 | (sc[1] & 0x7f);
+    else if (len >= 3 && sc[0] == 0xe1 && (sc[1] & 0x7f) == 0x1d && (sc[2] & 0x7f) == 0x45)
+        code = 0xc6; /* Pause */
+    else {
+        sc_debug("qemu-dbus: key sequence of %u bytes (0x%02x...) not mapped", len, len ? sc[0] : 0);
+        return;
+    }
+    if (code == 0 || code == 0x80)
+        return;
+    input_call(q, KEYBOARD_IFACE, down ? "Press" : "Release", g_variant_new("(u)", code));
+}
+
+static bool mouse_absolute(struct qdbus *q)
+{
+    if (!q->mouse)
+        return false;
+    GVariant *v = g_dbus_proxy_get_cached_property(q->mouse, "IsAbsolute");
+    bool abs = v && g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN) && g_variant_get_boolean(v);
+    if (v)
+        g_variant_unref(v);
+    return abs;
+}
+
+static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons)
+{
+    struct qdbus *q = (struct qdbus *)source;
+    /* SPICE mask bits 1 left, 2 middle, 4 right; QEMU 0 left, 1 middle, 2 right */
+    static const uint32_t bits[] = { 1, 2, 4 };
+
+    if (!q->mouse)
+        return;
+    if (!q->have_pos || x != q->px || y != q->py) {
+        if (mouse_absolute(q)) {
+            uint32_t w = q->w ? q->w : q->base.width, h = q->h ? q->h : q->base.height;
+            uint32_t ux = (uint32_t)CLAMP(x, 0, (int32_t)MAX(w, 1u) - 1);
+            uint32_t uy = (uint32_t)CLAMP(y, 0, (int32_t)MAX(h, 1u) - 1);
+            input_call(q, MOUSE_IFACE, "SetAbsPosition", g_variant_new("(uu)", ux, uy));
+        } else if (q->have_pos) {
+            input_call(q, MOUSE_IFACE, "RelMotion", g_variant_new("(ii)", x - q->px, y - q->py));
+        }
+        q->px = x;
+        q->py = y;
+        q->have_pos = true;
+    }
+    for (uint32_t b = 0; b < G_N_ELEMENTS(bits); b++) {
+        if ((buttons ^ q->buttons) & bits[b])
+            input_call(q, MOUSE_IFACE, buttons & bits[b] ? "Press" : "Release",
+                       g_variant_new("(u)", b));
+    }
+    q->buttons = buttons;
+}
+
+static void qdbus_destroy(struct sc_source *source)
+{
+    struct qdbus *q = (struct qdbus *)source;
+    qdbus_stop(source);
+    if (q->name_watch)
+        g_bus_unwatch_name(q->name_watch);
+    drop_dmabuf(q);
+    sc_frame_pool_destroy(q->pool);
+    g_free(q->shadow);
+    g_clear_object(&q->mouse);
+    if (q->bus)
+        g_dbus_connection_close_sync(q->bus, NULL, NULL);
+    g_clear_object(&q->bus);
+    g_free(q->owner);
+    g_free(q->console_path);
+    g_free(q->address);
+    g_free(q);
+}
+
+const struct sc_source_ops sc_source_qemu_dbus = {
+    .name = "qemu-dbus",
+    .help = "qemu-dbus[:ADDRESS][,console=N]  a QEMU VM (-display dbus), session bus by default",
+    .create = qdbus_create,
+    .start = qdbus_start,
+    .stop = qdbus_stop,
+    .key = qdbus_key,
+    .pointer = qdbus_pointer,
+    .destroy = qdbus_destroy,
+};
