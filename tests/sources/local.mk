@@ -1,5 +1,5 @@
 # tests/sources/: GLib g_test programs (TAP) for frame buffers (common/frame.c)
-# and the scanout sources (server/sources/): pattern, image, y4m.
+# and the scanout sources (server/sources/): pattern, image, y4m, qemu-dbus.
 sources_test_cflags = $(AM_CFLAGS) -I$(top_srcdir)/server $(GLIB_CFLAGS) $(VA_CFLAGS) \
 	$(PIXBUF_CFLAGS) $(CAIRO_CFLAGS)
 sources_test_ldadd = server/libspicecast-server.la $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
@@ -23,3 +23,10 @@ tests_sources_test_image_LDADD = $(sources_test_ldadd)
 tests_sources_test_y4m_SOURCES = tests/sources/test-y4m.c tests/sources/sources-util.h
 tests_sources_test_y4m_CFLAGS = $(sources_test_cflags)
 tests_sources_test_y4m_LDADD = $(sources_test_ldadd)
+
+# A real QEMU 7.2 (-display dbus) as the scanout source (--source qemu-dbus),
+# checked against QEMU's own SPICE server; skipped (77) without QEMU,
+# dbus-run-session or spice-gtk.
+sources_sh_tests = tests/sources/test-qemu-dbus.sh
+TESTS += $(sources_sh_tests)
+EXTRA_DIST += $(sources_sh_tests)
