@@ -46,6 +46,7 @@ static struct {
     int n;
     unsigned created, invalid, create_failures, decoder_errors;
     unsigned playback_drops, pipeline_drops, orphan_frames;
+    unsigned clock_back;    /* MULTI_MEDIA_TIME that moved the clock back */
     int64_t last_end_us;
     char first_error[160];
     char client_decoders[160];
@@ -290,6 +291,13 @@ static void handle_message(const char *msg)
                strstr(msg, "stopping the video stream") || strstr(msg, "does not support the") ||
                strstr(msg, "got a frame without a sample")) {
         on_error(msg);
+    } else if (AFTER("mm-time-reset, old ")) {
+        /* "old OLD, new NEW": a step back (or > 500 ms forward) */
+        unsigned long old = strtoul(p, NULL, 10);
+        const char *n = strstr(p, "new ");
+        /* (the first one, at MAIN_INIT, replaces an arbitrary start value) */
+        if (pv.created > 0 && n && (guint32)(strtoul(n + 4, NULL, 10) - old) > 0x80000000u)
+            pv.clock_back++;
     } else if ((p = strstr(msg, "From ")) && strstr(p, " can handle caps ")) {
         on_decoder_list(p);
     }
@@ -409,10 +417,13 @@ void pv_get_summary(struct pv_summary *s)
 void pv_print(FILE *f)
 {
     unsigned frames = 0, late = 0, shown = 0, live = 0;
+    int margin_max = 0;
     int64_t now = g_get_monotonic_time();
 
     g_rec_mutex_lock(&pv.lock);
     for (int i = 0; i < pv.n; i++) {
+        if (pv.rec[i].frames && pv.rec[i].margin_max > margin_max)
+            margin_max = pv.rec[i].margin_max;
         frames += pv.rec[i].frames;
         late += pv.rec[i].late;
         shown += pv.rec[i].shown;
@@ -421,6 +432,7 @@ void pv_print(FILE *f)
     fprintf(f, "client_gst_decoders=%s\n", pv.client_decoders[0] ? pv.client_decoders : "none");
     fprintf(f, "streams_created=%u\nstreams_live=%u\nstreams_invalid=%u\n", pv.created, live, pv.invalid);
     fprintf(f, "stream_frames=%u\nstream_late=%u\nstream_shown=%u\n", frames, late, shown);
+    fprintf(f, "stream_margin_max=%d\nclock_resets_back=%u\n", margin_max, pv.clock_back);
     fprintf(f, "decoder_errors=%u\ncreate_failures=%u\n", pv.decoder_errors, pv.create_failures);
     fprintf(f, "playback_drops=%u\npipeline_drops=%u\norphan_frames=%u\n", pv.playback_drops,
             pv.pipeline_drops, pv.orphan_frames);

@@ -44,7 +44,10 @@
  *     --min-stream-frames N  with --after-stream: N STREAM_DATA first
  *     --pre-refresh-shot OUT the primary as a PPM at the moment the first
  *                            stream that showed frames is destroyed, before
- *                            what the server draws next */
+ *                            what the server draws next
+ *     --freeze AT,FOR        AT s after the first drawing, block the main
+ *                            loop (and so every channel) for FOR s, as a
+ *                            stalled client or network would */
 #include "config.h"
 
 #include <errno.h>
@@ -109,6 +112,7 @@ static struct {
     bool after_stream;
     unsigned min_stream_frames;
     const char *pre_refresh_shot;
+    double freeze_at, freeze_for;
 } opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
 
 static struct client clients[MAX_CLIENTS];
@@ -550,6 +554,14 @@ static gboolean on_tick(gpointer data G_GNUC_UNUSED)
 
     if (finished)
         return G_SOURCE_CONTINUE;
+    static bool frozen;
+    if (opt.freeze_for > 0 && !frozen && client_drawn(c0) &&
+        now - c0->first_inval_us >= (gint64)(opt.freeze_at * G_USEC_PER_SEC)) {
+        frozen = true;
+        g_usleep((gulong)(opt.freeze_for * G_USEC_PER_SEC));
+        printf("froze=%.1f\n", opt.freeze_for);
+        return G_SOURCE_CONTINUE;
+    }
 
     if (opt.expect_auth_fail) {
         if (c0->auth_error) {
@@ -617,6 +629,17 @@ static gboolean parse_pointer(const char *name G_GNUC_UNUSED, const char *value,
     return TRUE;
 }
 
+static gboolean parse_freeze(const char *name G_GNUC_UNUSED, const char *value,
+                             gpointer data G_GNUC_UNUSED, GError **error)
+{
+    if (sscanf(value, "%lf,%lf", &opt.freeze_at, &opt.freeze_for) != 2 || opt.freeze_at < 0 ||
+        opt.freeze_for <= 0 || opt.freeze_for > 60) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "expected AT,FOR: %s", value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean parse_key(const char *name G_GNUC_UNUSED, const char *value,
                           gpointer data G_GNUC_UNUSED, GError **error)
 {
@@ -654,6 +677,7 @@ static bool parse_options(int argc, char **argv)
         { "video-codec", 0, 0, G_OPTION_ARG_STRING, &codecs, "preferred video codecs", "LIST" },
         { "after-stream", 0, 0, G_OPTION_ARG_NONE, &after, "screenshot after a stream ended", NULL },
         { "min-stream-frames", 0, 0, G_OPTION_ARG_INT, &min_frames, "stream frames first", "N" },
+        { "freeze", 0, 0, G_OPTION_ARG_CALLBACK, parse_freeze, "stall AT s for FOR s", "AT,FOR" },
         { "pre-refresh-shot", 0, 0, G_OPTION_ARG_FILENAME, &pre_shot, "PPM as a stream ends", "OUT" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }

@@ -18,11 +18,9 @@
 # (round trips 100..132 ms, 4 ms apart, over one 33 ms frame interval).
 # Each advertises VP8 but cannot build a VP8 pipeline (its VP8 decoders
 # ranked NONE) and prefers vp8,vp9,mjpeg: each must end up streaming VP9,
-# and the server must say "cannot decode" for VP8 only.  (On the server as
-# it is, 4 runs of 4 failed, with 2 or more clients hit in each.)
-#
-# In XFAIL_TESTS until the server ignores reports for a stream it has not
-# (re)created on the client (sc_streams_report: check sc->created).
+# and the server must say "cannot decode" for VP8 only.  (Before e21bf9c,
+# which ignores reports until the client's next stream is created, 4 runs
+# of 4 failed, with 2 or more clients hit in each.)
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
 need_server
