@@ -7,7 +7,8 @@ sources_tests = \
 	tests/sources/test-frame \
 	tests/sources/test-pattern \
 	tests/sources/test-image \
-	tests/sources/test-y4m
+	tests/sources/test-y4m \
+	tests/sources/test-qemu-dbus-fake
 check_PROGRAMS += $(sources_tests)
 TESTS += $(sources_tests)
 
@@ -30,3 +31,8 @@ tests_sources_test_y4m_LDADD = $(sources_test_ldadd)
 sources_sh_tests = tests/sources/test-qemu-dbus.sh
 TESTS += $(sources_sh_tests)
 EXTRA_DIST += $(sources_sh_tests)
+
+tests_sources_test_qemu_dbus_fake_SOURCES = tests/sources/test-qemu-dbus-fake.c \
+	tests/sources/sources-util.h
+tests_sources_test_qemu_dbus_fake_CFLAGS = $(sources_test_cflags)
+tests_sources_test_qemu_dbus_fake_LDADD = $(sources_test_ldadd)

@@ -1,0 +1,410 @@
+#include "config.h"
+
+/* The qemu-dbus source against a fake QEMU: a thread of this test owns
+ * org.qemu on a private bus (GTestDBus), exports Console_0 with the Console,
+ * Keyboard and Mouse interfaces, and once RegisterListener hands it a socket
+ * it calls the listener as QEMU does.  Covers what a real QEMU with gl=off
+ * cannot show: pixel format conversion, Update damage on complete frames,
+ * bad input, CursorDefine, ScanoutDMABUF/UpdateDMABUF (with a memfd standing
+ * in for the dma-buf), key numbers and pointer calls.  The real QEMU test is
+ * test-qemu-dbus.sh. */
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sources-util.h"
+
+#define W 64
+#define H 48
+#define PATH "/org/qemu/Display1/Console_0"
+#define X8R8G8B8 0x20020888u
+#define R5G6B5 0x10020565u
+
+static const char fake_xml[] =
+    "<node><interface name='org.qemu.Display1.Console'>"
+    "<method name='RegisterListener'><arg type='h' direction='in'/></method>"
+    "<property name='Label' type='s' access='read'/><property name='Type' type='s' access='read'/>"
+    "<property name='Width' type='u' access='read'/><property name='Height' type='u' access='read'/>"
+    "</interface><interface name='org.qemu.Display1.Keyboard'>"
+    "<method name='Press'><arg type='u' direction='in'/></method>"
+    "<method name='Release'><arg type='u' direction='in'/></method>"
+    "</interface><interface name='org.qemu.Display1.Mouse'>"
+    "<method name='Press'><arg type='u' direction='in'/></method>"
+    "<method name='Release'><arg type='u' direction='in'/></method>"
+    "<method name='SetAbsPosition'><arg type='u' direction='in'/><arg type='u' direction='in'/></method>"
+    "<method name='RelMotion'><arg type='i' direction='in'/><arg type='i' direction='in'/></method>"
+    "<property name='IsAbsolute' type='b' access='read'/>"
+    "</interface></node>";
+
+/* The fake QEMU, on its own thread and main context. */
+static struct {
+    GMutex lock;
+    GCond cond;
+    bool ready;
+    char *address;
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GDBusConnection *bus;
+    GDBusConnection *peer;
+    GPtrArray *calls; /* "Keyboard.Press 1c", "Mouse.RelMotion 5 2", ... */
+    bool absolute;
+} fake;
+
+static void fake_call(GDBusConnection *conn, const gchar *sender, const gchar *path, const gchar *iface,
+                      const gchar *method, GVariant *params, GDBusMethodInvocation *inv, gpointer data)
+{
+    (void)conn, (void)sender, (void)path, (void)data;
+    if (!strcmp(method, "RegisterListener")) {
+        GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
+        int fd = g_unix_fd_list_get(fds, 0, NULL);
+        g_assert_cmpint(fd, >=, 0);
+        g_dbus_method_invocation_return_value(inv, NULL);
+        GSocket *sock = g_socket_new_from_fd(fd, NULL);
+        GSocketConnection *stream = g_socket_connection_factory_create_connection(sock);
+        g_autofree char *guid = g_dbus_generate_guid();
+        GError *err = NULL;
+        /* as QEMU: we authenticate as the server */
+        GDBusConnection *peer = g_dbus_connection_new_sync(
+            G_IO_STREAM(stream), guid, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER, NULL, NULL, &err);
+        g_assert_no_error(err);
+        g_object_unref(stream);
+        g_object_unref(sock);
+        g_mutex_lock(&fake.lock);
+        fake.peer = peer;
+        g_mutex_unlock(&fake.lock);
+        return;
+    }
+    const char *short_iface = strrchr(iface, '.') + 1;
+    g_autofree char *args = g_variant_print(params, FALSE);
+    g_mutex_lock(&fake.lock);
+    g_ptr_array_add(fake.calls, g_strdup_printf("%s.%s %s", short_iface, method, args));
+    g_mutex_unlock(&fake.lock);
+    g_dbus_method_invocation_return_value(inv, NULL);
+}
+
+static GVariant *fake_get(GDBusConnection *conn, const gchar *sender, const gchar *path,
+                          const gchar *iface, const gchar *prop, GError **error, gpointer data)
+{
+    (void)conn, (void)sender, (void)path, (void)iface, (void)error, (void)data;
+    if (!strcmp(prop, "Width"))
+        return g_variant_new_uint32(W);
+    if (!strcmp(prop, "Height"))
+        return g_variant_new_uint32(H);
+    if (!strcmp(prop, "IsAbsolute"))
+        return g_variant_new_boolean(fake.absolute);
+    return g_variant_new_string(!strcmp(prop, "Label") ? "fake" : "Graphic");
+}
+
+static const GDBusInterfaceVTable fake_vtable = { .method_call = fake_call, .get_property = fake_get };
+
+static gpointer fake_thread(gpointer data)
+{
+    GError *err = NULL;
+    (void)data;
+    g_main_context_push_thread_default(fake.ctx);
+    fake.bus = g_dbus_connection_new_for_address_sync(
+        fake.address,
+        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+        NULL, NULL, &err);
+    g_assert_no_error(err);
+    GDBusNodeInfo *info = g_dbus_node_info_new_for_xml(fake_xml, &err);
+    g_assert_no_error(err);
+    for (int i = 0; info->interfaces[i]; i++) {
+        g_dbus_connection_register_object(fake.bus, PATH, info->interfaces[i], &fake_vtable, NULL, NULL,
+                                          &err);
+        g_assert_no_error(err);
+    }
+    GVariant *r = g_dbus_connection_call_sync(fake.bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                              "org.freedesktop.DBus", "RequestName",
+                                              g_variant_new("(su)", "org.qemu", 4), NULL,
+                                              G_DBUS_CALL_FLAGS_NONE, -1, NULL, &err);
+    g_assert_no_error(err);
+    g_variant_unref(r);
+    g_mutex_lock(&fake.lock);
+    fake.ready = true;
+    g_cond_signal(&fake.cond);
+    g_mutex_unlock(&fake.lock);
+    g_main_loop_run(fake.loop);
+    g_dbus_connection_close_sync(fake.bus, NULL, NULL);
+    g_clear_object(&fake.bus);
+    g_dbus_node_info_unref(info);
+    g_main_context_pop_thread_default(fake.ctx);
+    return NULL;
+}
+
+static GThread *fake_start(void)
+{
+    fake.ctx = g_main_context_new();
+    fake.loop = g_main_loop_new(fake.ctx, FALSE);
+    fake.calls = g_ptr_array_new_with_free_func(g_free);
+    GThread *t = g_thread_new("fake-qemu", fake_thread, NULL);
+    g_mutex_lock(&fake.lock);
+    while (!fake.ready)
+        g_cond_wait(&fake.cond, &fake.lock);
+    g_mutex_unlock(&fake.lock);
+    return t;
+}
+
+static gboolean quit_fake(gpointer data)
+{
+    (void)data;
+    g_main_loop_quit(fake.loop);
+    return G_SOURCE_REMOVE;
+}
+
+static void fake_stop(GThread *t)
+{
+    g_main_context_invoke(fake.ctx, quit_fake, NULL);
+    g_thread_join(t);
+    g_clear_object(&fake.peer);
+    g_main_loop_unref(fake.loop);
+    g_main_context_unref(fake.ctx);
+    g_ptr_array_free(fake.calls, TRUE);
+}
+
+/* Iterates our main context until cond() or a 5 s timeout. */
+static void wait_until(bool (*cond)(void *), void *arg, const char *what)
+{
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (!cond(arg)) {
+        if (g_get_monotonic_time() > end)
+            g_error("timed out waiting for %s", what);
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+}
+
+static bool have_peer(void *arg)
+{
+    (void)arg;
+    g_mutex_lock(&fake.lock);
+    bool ok = fake.peer != NULL;
+    g_mutex_unlock(&fake.lock);
+    return ok;
+}
+
+static bool have_calls(void *arg)
+{
+    g_mutex_lock(&fake.lock);
+    bool ok = fake.calls->len >= GPOINTER_TO_UINT(arg);
+    g_mutex_unlock(&fake.lock);
+    return ok;
+}
+
+static void expect_calls(const char *const *want)
+{
+    guint n = g_strv_length((char **)want);
+    wait_until(have_calls, GUINT_TO_POINTER(n), "input calls");
+    run_for(50); /* and no more */
+    g_mutex_lock(&fake.lock);
+    g_assert_cmpuint(fake.calls->len, ==, n);
+    for (guint i = 0; i < n; i++)
+        g_assert_cmpstr(g_ptr_array_index(fake.calls, i), ==, want[i]);
+    g_ptr_array_set_size(fake.calls, 0);
+    g_mutex_unlock(&fake.lock);
+}
+
+struct call_state { bool done; GError *error; };
+
+static void call_cb(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    struct call_state *st = data;
+    GVariant *r = g_dbus_connection_call_with_unix_fd_list_finish(G_DBUS_CONNECTION(obj), NULL, res,
+                                                                  &st->error);
+    if (r)
+        g_variant_unref(r);
+    st->done = true;
+}
+
+static bool call_done(void *arg) { return ((struct call_state *)arg)->done; }
+
+/* A listener method call from "QEMU", answered by the source. */
+static void peer_call(const char *method, GVariant *params, GUnixFDList *fds)
+{
+    struct call_state st = { 0 };
+    g_dbus_connection_call_with_unix_fd_list(fake.peer, NULL, "/org/qemu/Display1/Listener",
+                                             "org.qemu.Display1.Listener", method, params, NULL,
+                                             G_DBUS_CALL_FLAGS_NONE, 5000, fds, NULL, call_cb, &st);
+    wait_until(call_done, &st, method);
+    g_assert_no_error(st.error);
+}
+
+static GVariant *bytes(const void *data, gsize len)
+{
+    return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, len, 1);
+}
+
+static uint8_t chan(int x, int y, int c) { return (uint8_t)(x * 3 + y * 5 + c * 70); }
+
+static void check_scanout_update(struct collector *c)
+{
+    static uint8_t px[W * H * 4];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int k = 0; k < 4; k++)
+                px[(y * W + x) * 4 + k] = k == 3 ? 0 : chan(x, y, k);
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", W, H, W * 4, X8R8G8B8, bytes(px, sizeof(px))), NULL);
+    wait_frames1(c, 1, 5000);
+    struct got_frame *f = collector_get(c, 0);
+    g_assert_cmpuint(f->width, ==, W);
+    g_assert_true(f->full_damage);
+    g_assert_cmpuint(f->n_damage, ==, 0);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            g_assert_true(same_pixel(pixel_at(f, x, y), &px[(y * W + x) * 4]));
+
+    /* a 16x8 rectangle at 8,4, tightly packed */
+    uint8_t rect[16 * 8 * 4];
+    for (unsigned i = 0; i < sizeof(rect); i += 4)
+        memcpy(rect + i, (const uint8_t[]){ 0xff, 0x10, 0x20, 0 }, 4);
+    peer_call("Update", g_variant_new("(iiiiuu@ay)", 8, 4, 16, 8, 16 * 4, X8R8G8B8,
+                                      bytes(rect, sizeof(rect))), NULL);
+    wait_frames1(c, 2, 5000);
+    f = collector_get(c, 1);
+    g_assert_false(f->full_damage);
+    g_assert_cmpuint(f->n_damage, ==, 1);
+    g_assert_cmpint(f->damage[0].x, ==, 8);
+    g_assert_cmpint(f->damage[0].y, ==, 4);
+    g_assert_cmpint(f->damage[0].w, ==, 16);
+    g_assert_cmpint(f->damage[0].h, ==, 8);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            bool in = x >= 8 && x < 24 && y >= 4 && y < 12;
+            g_assert_true(same_pixel(pixel_at(f, x, y), in ? rect : &px[(y * W + x) * 4]));
+        }
+
+    /* refused: unknown format, short data, a rectangle outside; no frame */
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", W, H, W * 4, 0x12345678u, bytes(px, sizeof(px))), NULL);
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", W, H, W * 4, X8R8G8B8, bytes(px, 100)), NULL);
+    peer_call("Update", g_variant_new("(iiiiuu@ay)", 60, 40, 16, 8, 16 * 4, X8R8G8B8,
+                                      bytes(rect, sizeof(rect))), NULL);
+    run_for(50);
+    g_assert_cmpuint(c->frames->len, ==, 2);
+
+    /* r5g6b5, and a new size */
+    uint16_t p565[32 * 16];
+    for (int i = 0; i < 32 * 16; i++)
+        p565[i] = i < 32 ? 0xf800 : i < 64 ? 0x07e0 : 0x001f;
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", 32, 16, 64, R5G6B5, bytes(p565, sizeof(p565))), NULL);
+    wait_frames1(c, 3, 5000);
+    f = collector_get(c, 2);
+    g_assert_cmpuint(f->width, ==, 32);
+    g_assert_cmpuint(f->height, ==, 16);
+    g_assert_true(same_pixel(pixel_at(f, 5, 0), (const uint8_t[]){ 0, 0, 0xff }));
+    g_assert_true(same_pixel(pixel_at(f, 5, 1), (const uint8_t[]){ 0, 0xff, 0 }));
+    g_assert_true(same_pixel(pixel_at(f, 5, 9), (const uint8_t[]){ 0xff, 0, 0 }));
+}
+
+static bool have_cursor(void *arg) { return ((struct collector *)arg)->n_cursors > 0; }
+
+static void check_dmabuf_cursor(struct collector *c)
+{
+    const uint32_t w = 16, h = 8, stride = 64;
+    int fd = memfd_create("fake-dmabuf", MFD_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, stride * h), ==, 0);
+    uint8_t *map = mmap(NULL, stride * h, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    g_assert_true(map != MAP_FAILED);
+    for (uint32_t i = 0; i < stride * h; i++)
+        map[i] = (uint8_t)(i * 7);
+    GUnixFDList *fds = g_unix_fd_list_new_from_array(&fd, 1);
+    guint n = c->frames->len;
+    peer_call("ScanoutDMABUF", g_variant_new("(huuuutb)", 0, w, h, stride, (uint32_t)DRM_FORMAT_XRGB8888,
+                                             (guint64)DRM_FORMAT_MOD_LINEAR, TRUE), fds);
+    g_object_unref(fds);
+    wait_frames1(c, n + 1, 5000);
+    struct got_frame *f = collector_get(c, n);
+    g_assert_cmpuint(f->width, ==, w);
+    g_assert_cmpuint(f->stride, ==, stride);
+    g_assert_true(f->full_damage);
+    g_assert_cmpmem(f->pixels, stride * h, map, stride * h);
+    map[0] = 0x42; /* the guest draws, then says where */
+    peer_call("UpdateDMABUF", g_variant_new("(iiii)", 0, 0, 3, 2), NULL);
+    wait_frames1(c, n + 2, 5000);
+    f = collector_get(c, n + 1);
+    g_assert_false(f->full_damage);
+    g_assert_cmpuint(f->n_damage, ==, 1);
+    g_assert_cmpint(f->damage[0].w, ==, 3);
+    g_assert_cmpuint(f->pixels[0], ==, 0x42);
+    munmap(map, stride * h);
+
+    /* cursor: native-endian ARGB words in, premultiplied B,G,R,A out */
+    const uint32_t cur[2] = { 0x80ff0000u, 0xff00ff00u };
+    peer_call("CursorDefine", g_variant_new("(iiii@ay)", 2, 1, 1, 0, bytes(cur, sizeof(cur))), NULL);
+    wait_until(have_cursor, c, "CursorDefine");
+    g_assert_cmpuint(c->n_cursors, ==, 1);
+    g_assert_cmpuint(c->cursor.width, ==, 2);
+    g_assert_cmpuint(c->cursor.hot_x, ==, 1);
+    g_assert_cmpmem(c->cursor.pixels, 8, ((const uint8_t[]){ 0, 0, 0x80, 0x80, 0, 0xff, 0, 0xff }), 8);
+    peer_call("MouseSet", g_variant_new("(iii)", 3, 4, 1), NULL);
+    peer_call("Disable", NULL, NULL);
+}
+
+static void check_input(struct sc_source *s)
+{
+    sc_source_key(s, (const uint8_t[]){ 0x01 }, 1, true);
+    sc_source_key(s, (const uint8_t[]){ 0x81 }, 1, false);
+    sc_source_key(s, (const uint8_t[]){ 0xe0, 0x48 }, 2, true);
+    sc_source_key(s, (const uint8_t[]){ 0xe0, 0xc8 }, 2, false);
+    expect_calls((const char *const[]){ "Keyboard.Press (1,)", "Keyboard.Release (1,)",
+                                        "Keyboard.Press (200,)", "Keyboard.Release (200,)", NULL });
+
+    sc_source_pointer(s, 10, 10, 0);
+    sc_source_pointer(s, 15, 12, 1);
+    sc_source_pointer(s, 15, 12, 5);
+    sc_source_pointer(s, 15, 12, 0);
+    expect_calls((const char *const[]){ "Mouse.RelMotion (5, 2)", "Mouse.Press (0,)", "Mouse.Press (2,)",
+                                        "Mouse.Release (0,)", "Mouse.Release (2,)", NULL });
+}
+
+static void test_fake_qemu(void)
+{
+    g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
+    if (!daemon) {
+        g_test_skip("dbus-daemon not found (Debian package dbus-daemon)");
+        return;
+    }
+    GTestDBus *bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+    g_test_dbus_up(bus);
+    fake.address = g_strdup(g_test_dbus_get_bus_address(bus));
+
+    expect_error("nobody owns org.qemu", "qemu-dbus:%s", fake.address);
+    expect_error("bad console number", "qemu-dbus:console=x");
+    GThread *t = fake_start();
+    expect_error("no console 3", "qemu-dbus:%s,console=3", fake.address);
+
+    GError *err = NULL;
+    g_autofree char *spec = g_strdup_printf("qemu-dbus:%s", fake.address);
+    struct sc_source *s = sc_source_create(spec, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(s->width, ==, W);
+    g_assert_cmpuint(s->height, ==, H);
+    struct collector c;
+    collector_init(&c, s);
+    sc_source_start(s);
+    wait_until(have_peer, NULL, "RegisterListener");
+
+    check_scanout_update(&c);
+    check_dmabuf_cursor(&c);
+    check_input(s);
+
+    /* "QEMU" goes away: the source says so and goes on */
+    g_dbus_connection_close_sync(fake.peer, NULL, NULL);
+    run_for(100);
+    sc_source_key(s, (const uint8_t[]){ 0x1c }, 1, true);
+    sc_source_destroy(s);
+    collector_finish(&c);
+    fake_stop(t);
+    g_test_dbus_down(bus);
+    g_object_unref(bus);
+    g_free(fake.address);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sources/qemu-dbus/fake-qemu", test_fake_qemu);
+    return g_test_run();
+}
