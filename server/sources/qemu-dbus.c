@@ -58,25 +58,18 @@
 #define PF_X1R5G5B5 PF(16, 2, 0, 5, 5, 5)
 
 /* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
+#define A(t) "<arg type='" t "'/>"
 static const char listener_xml[] =
     "<node><interface name='" LISTENER_IFACE "'>"
-    "<method name='Scanout'><arg type='u' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='u' direction='in'/><arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-    "<method name='Update'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
-    "<arg type='i' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-    "<method name='ScanoutDMABUF'><arg type='h' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='u' direction='in'/><arg type='u' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='t' direction='in'/><arg type='b' direction='in'/></method>"
-    "<method name='UpdateDMABUF'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
-    "<arg type='i' direction='in'/><arg type='i' direction='in'/></method>"
+    "<method name='Scanout'>" A("u") A("u") A("u") A("u") A("ay") "</method>"
+    "<method name='Update'>" A("i") A("i") A("i") A("i") A("u") A("u") A("ay") "</method>"
+    "<method name='ScanoutDMABUF'>" A("h") A("u") A("u") A("u") A("u") A("t") A("b") "</method>"
+    "<method name='UpdateDMABUF'>" A("i") A("i") A("i") A("i") "</method>"
     "<method name='Disable'/>"
-    "<method name='MouseSet'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
-    "<arg type='i' direction='in'/></method>"
-    "<method name='CursorDefine'><arg type='i' direction='in'/><arg type='i' direction='in'/>"
-    "<arg type='i' direction='in'/><arg type='i' direction='in'/><arg type='ay' direction='in'/></method>"
-    "<property name='Interfaces' type='as' access='read'/>"
-    "</interface></node>";
+    "<method name='MouseSet'>" A("i") A("i") A("i") "</method>"
+    "<method name='CursorDefine'>" A("i") A("i") A("i") A("i") A("ay") "</method>"
+    "<property name='Interfaces' type='as' access='read'/></interface></node>";
+#undef A
 
 struct qdbus {
     struct sc_source base;
@@ -107,7 +100,7 @@ struct qdbus {
     uint32_t buttons;
     int32_t px, py;
     bool have_pos;
-    bool warned_format, warned_abs;
+    bool warned_format;
 };
 
 static GDBusNodeInfo *listener_info(void)
@@ -341,11 +334,6 @@ static bool resize(struct qdbus *q, uint32_t w, uint32_t h)
 
 /* ---- listener methods ------------------------------------------------- */
 
-static const uint8_t *get_bytes(GVariant *v, gsize *len)
-{
-    return g_variant_get_fixed_array(v, len, 1);
-}
-
 static void on_scanout(struct qdbus *q, GVariant *params)
 {
     uint32_t w, h, stride, fmt;
@@ -353,7 +341,7 @@ static void on_scanout(struct qdbus *q, GVariant *params)
     gsize len;
 
     g_variant_get(params, "(uuuu@ay)", &w, &h, &stride, &fmt, &data);
-    const uint8_t *bytes = get_bytes(data, &len);
+    const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
     if (check_pixels(q, "Scanout", fmt, w, h, stride, len) && resize(q, w, h)) {
         drop_dmabuf(q);
         blit(q, fmt, bytes, stride, 0, 0, w, h);
@@ -370,7 +358,7 @@ static void on_update(struct qdbus *q, GVariant *params)
     gsize len;
 
     g_variant_get(params, "(iiiiuu@ay)", &x, &y, &w, &h, &stride, &fmt, &data);
-    const uint8_t *bytes = get_bytes(data, &len);
+    const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
     if (!q->shadow || q->dmabuf) {
         sc_debug("qemu-dbus: Update before any Scanout, ignored");
     } else if (x < 0 || y < 0 || w <= 0 || h <= 0 || (int64_t)x + w > q->w ||
@@ -452,7 +440,7 @@ static void on_cursor_define(struct qdbus *q, GVariant *params)
     gsize len;
 
     g_variant_get(params, "(iiii@ay)", &w, &h, &hx, &hy, &data);
-    const uint8_t *bytes = get_bytes(data, &len);
+    const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
     if (w <= 0 || h <= 0 || w > 512 || h > 512 || len < (gsize)w * (gsize)h * 4) {
         sc_warn("qemu-dbus: CursorDefine %dx%d with %zu bytes, ignored", w, h, (size_t)len);
         g_variant_unref(data);
@@ -853,9 +841,9 @@ static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32
         return;
     if (!q->have_pos || x != q->px || y != q->py) {
         if (mouse_absolute(q)) {
-            uint32_t w = q->w ? q->w : q->base.width, h = q->h ? q->h : q->base.height;
-            uint32_t ux = (uint32_t)CLAMP(x, 0, (int32_t)MAX(w, 1u) - 1);
-            uint32_t uy = (uint32_t)CLAMP(y, 0, (int32_t)MAX(h, 1u) - 1);
+            /* the size of the last frame emitted */
+            uint32_t ux = (uint32_t)CLAMP(x, 0, (int32_t)MAX(q->base.width, 1u) - 1);
+            uint32_t uy = (uint32_t)CLAMP(y, 0, (int32_t)MAX(q->base.height, 1u) - 1);
             input_call(q, MOUSE_IFACE, "SetAbsPosition", g_variant_new("(uu)", ux, uy));
         } else if (q->have_pos) {
             input_call(q, MOUSE_IFACE, "RelMotion", g_variant_new("(ii)", x - q->px, y - q->py));
