@@ -342,6 +342,36 @@ static void check_dmabuf_cursor(struct collector *c)
     peer_call("Disable", NULL, NULL);
 }
 
+static gboolean set_absolute(gpointer data)
+{
+    GVariantBuilder changed;
+    (void)data;
+    fake.absolute = true;
+    g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
+    g_variant_builder_add(&changed, "{sv}", "IsAbsolute", g_variant_new_boolean(TRUE));
+    g_dbus_connection_emit_signal(fake.bus, NULL, PATH, "org.freedesktop.DBus.Properties",
+                                  "PropertiesChanged",
+                                  g_variant_new("(sa{sv}as)", "org.qemu.Display1.Mouse", &changed, NULL),
+                                  NULL);
+    return G_SOURCE_REMOVE;
+}
+
+/* Whether the source's mouse proxy saw the change: a SetAbsPosition call
+ * comes through then (a RelMotion before). */
+static bool proxy_absolute(void *arg)
+{
+    struct sc_source *s = arg;
+    static int32_t x = 100;
+    sc_source_pointer(s, ++x, 1, 0);
+    run_for(5);
+    g_mutex_lock(&fake.lock);
+    bool abs = fake.calls->len && g_str_has_prefix(g_ptr_array_index(fake.calls, fake.calls->len - 1),
+                                                   "Mouse.SetAbsPosition");
+    g_ptr_array_set_size(fake.calls, 0);
+    g_mutex_unlock(&fake.lock);
+    return abs;
+}
+
 static void check_input(struct sc_source *s)
 {
     sc_source_key(s, (const uint8_t[]){ 0x01 }, 1, true);
@@ -357,6 +387,14 @@ static void check_input(struct sc_source *s)
     sc_source_pointer(s, 15, 12, 0);
     expect_calls((const char *const[]){ "Mouse.RelMotion (5, 2)", "Mouse.Press (0,)", "Mouse.Press (2,)",
                                         "Mouse.Release (0,)", "Mouse.Release (2,)", NULL });
+
+    /* the guest switches to an absolute pointer (a tablet) */
+    g_main_context_invoke(fake.ctx, set_absolute, NULL);
+    wait_until(proxy_absolute, s, "IsAbsolute");
+    sc_source_pointer(s, 7, 5, 0);
+    sc_source_pointer(s, -4, 1000, 0); /* clamped to the 16x8 dma-buf */
+    expect_calls((const char *const[]){ "Mouse.SetAbsPosition (7, 5)", "Mouse.SetAbsPosition (0, 7)",
+                                        NULL });
 }
 
 static void test_fake_qemu(void)
