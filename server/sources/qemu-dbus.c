@@ -344,6 +344,8 @@ static void on_scanout(struct qdbus *q, GVariant *params)
     const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
     if (check_pixels(q, "Scanout", fmt, w, h, stride, len) && resize(q, w, h)) {
         drop_dmabuf(q);
+        q->damage.width = w; /* back from a dma-buf of another size */
+        q->damage.height = h;
         blit(q, fmt, bytes, stride, 0, 0, w, h);
         add_damage(q, 0, 0, 0, 0, true);
     }

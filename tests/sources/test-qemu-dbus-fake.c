@@ -330,6 +330,21 @@ static void check_dmabuf_cursor(struct collector *c)
     g_assert_cmpuint(f->pixels[0], ==, 0x42);
     munmap(map, stride * h);
 
+    /* back to pixels by value, at the size before the dma-buf */
+    static uint8_t px[32 * 16 * 4];
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", 32, 16, 32 * 4, X8R8G8B8, bytes(px, sizeof(px))), NULL);
+    wait_frames1(c, n + 3, 5000);
+    peer_call("Update", g_variant_new("(iiiiuu@ay)", 20, 10, 8, 4, 8 * 4, X8R8G8B8, bytes(px, 8 * 4 * 4)),
+              NULL);
+    wait_frames1(c, n + 4, 5000);
+    f = collector_get(c, n + 3);
+    g_assert_cmpuint(f->width, ==, 32);
+    g_assert_false(f->full_damage);
+    g_assert_cmpuint(f->n_damage, ==, 1);
+    g_assert_cmpint(f->damage[0].x, ==, 20);
+    g_assert_cmpint(f->damage[0].w, ==, 8);
+    g_assert_cmpint(f->damage[0].h, ==, 4);
+
     /* cursor: native-endian ARGB words in, premultiplied B,G,R,A out */
     const uint32_t cur[2] = { 0x80ff0000u, 0xff00ff00u };
     peer_call("CursorDefine", g_variant_new("(iiii@ay)", 2, 1, 1, 0, bytes(cur, sizeof(cur))), NULL);
@@ -392,8 +407,8 @@ static void check_input(struct sc_source *s)
     g_main_context_invoke(fake.ctx, set_absolute, NULL);
     wait_until(proxy_absolute, s, "IsAbsolute");
     sc_source_pointer(s, 7, 5, 0);
-    sc_source_pointer(s, -4, 1000, 0); /* clamped to the 16x8 dma-buf */
-    expect_calls((const char *const[]){ "Mouse.SetAbsPosition (7, 5)", "Mouse.SetAbsPosition (0, 7)",
+    sc_source_pointer(s, -4, 1000, 0); /* clamped to the 32x16 frame */
+    expect_calls((const char *const[]){ "Mouse.SetAbsPosition (7, 5)", "Mouse.SetAbsPosition (0, 15)",
                                         NULL });
 }
 
