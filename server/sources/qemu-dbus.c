@@ -244,65 +244,61 @@ static void add_damage(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t
     schedule_emit(q, 0);
 }
 
-static void copy_damage(struct sc_frame *to, const struct sc_frame *from)
+/* Another descriptor of the current dma-buf (its own fd and mapping), so
+ * that each emitted frame carries its own damage. */
+static struct sc_frame *dmabuf_view(const struct sc_frame *d)
 {
-    to->full_damage = from->full_damage;
-    to->n_damage = from->n_damage;
-    memcpy(to->damage, from->damage, sizeof(to->damage));
+    struct sc_frame *f = g_new(struct sc_frame, 1);
+    *f = *d;
+    f->refcount = 1;
+    f->release = NULL;
+    f->fd = dup(d->fd);
+    if (f->fd < 0) {
+        sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
+        g_free(f);
+        return NULL;
+    }
+    f->map = d->map ? mmap(NULL, d->map_size, PROT_READ, MAP_SHARED, f->fd, 0) : MAP_FAILED;
+    if (f->map == MAP_FAILED) {
+        f->map = NULL;
+        f->map_size = 0;
+    }
+    return f;
 }
 
-static void clear_damage(struct qdbus *q)
+/* A pool frame with the shadow's pixels, NULL when all are held. */
+static struct sc_frame *shadow_frame(struct qdbus *q)
 {
-    q->damage.full_damage = false;
-    q->damage.n_damage = 0;
-    q->dirty = false;
+    struct sc_frame *f = sc_frame_pool_get(q->pool);
+    if (!f)
+        return NULL;
+    for (uint32_t y = 0; y < q->h; y++)
+        memcpy(f->map + f->offset + (size_t)y * f->stride, q->shadow + (size_t)y * q->w * 4,
+               (size_t)q->w * 4);
+    return f;
 }
 
 static gboolean emit_cb(gpointer data)
 {
     struct qdbus *q = data;
-    struct sc_frame *f;
 
     g_source_unref(q->emit);
     q->emit = NULL;
-    if (!q->dirty)
+    if (!q->dirty || (!q->dmabuf && !q->shadow))
         return G_SOURCE_REMOVE;
-    if (q->dmabuf) {
-        /* the same buffer, described again with the new damage */
-        struct sc_frame *d = q->dmabuf;
-        f = g_new0(struct sc_frame, 1);
-        *f = *d;
-        f->refcount = 1;
-        f->fd = dup(d->fd);
-        f->map = NULL; /* the mapping stays with q->dmabuf */
-        f->map_size = 0;
-        f->release = NULL;
-        if (f->fd < 0) {
-            sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
-            g_free(f);
-            return G_SOURCE_REMOVE;
-        }
-        if (d->map) {
-            f->map = mmap(NULL, d->map_size, PROT_READ, MAP_SHARED, f->fd, 0);
-            f->map_size = f->map == MAP_FAILED ? 0 : d->map_size;
-            if (f->map == MAP_FAILED)
-                f->map = NULL;
-        }
-    } else {
-        if (!q->pool || !q->shadow)
-            return G_SOURCE_REMOVE;
-        f = sc_frame_pool_get(q->pool);
-        if (!f) { /* every frame is still held: try again shortly */
+    struct sc_frame *f = q->dmabuf ? dmabuf_view(q->dmabuf) : shadow_frame(q);
+    if (!f) {
+        if (!q->dmabuf) /* every pool frame is still held: try again shortly */
             schedule_emit(q, RETRY_MS);
-            return G_SOURCE_REMOVE;
-        }
-        for (uint32_t y = 0; y < q->h; y++)
-            memcpy(f->map + f->offset + (size_t)y * f->stride, q->shadow + (size_t)y * q->w * 4,
-                   (size_t)q->w * 4);
+        return G_SOURCE_REMOVE;
     }
-    copy_damage(f, &q->damage);
+    f->full_damage = q->damage.full_damage;
+    f->n_damage = q->damage.n_damage;
+    memcpy(f->damage, q->damage.damage, sizeof(f->damage));
     f->seq = q->seq++;
-    clear_damage(q);
+    q->damage.full_damage = false;
+    q->damage.n_damage = 0;
+    q->dirty = false;
     sc_source_emit_frame(&q->base, f);
     sc_frame_unref(f);
     return G_SOURCE_REMOVE;
