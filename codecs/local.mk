@@ -8,7 +8,7 @@ codecs_libsccodecs_la_SOURCES = \
 	codecs/worker.c codecs/worker.h
 codecs_libsccodecs_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(LZ4_CFLAGS) $(VA_CFLAGS) $(GST_CFLAGS) $(OPENH264_CFLAGS)
-codecs_libsccodecs_la_LIBADD = common/libsccommon.la $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)
+codecs_libsccodecs_la_LIBADD = $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)
 if HAVE_OPENH264
 codecs_libsccodecs_la_SOURCES += codecs/openh264.c
 codecs_libsccodecs_la_LIBADD += $(OPENH264_LIBS)
@@ -28,14 +28,14 @@ noinst_LTLIBRARIES += codecs/libsccontent.la
 codecs_libsccontent_la_SOURCES = codecs/content.c codecs/content.h
 codecs_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(GLIB_CFLAGS)
-codecs_libsccontent_la_LIBADD = common/libsccommon.la $(CAIRO_LIBS) $(YUV_LIBS) -lm
+codecs_libsccontent_la_LIBADD = $(CAIRO_LIBS) $(YUV_LIBS) -lm
 
 # spicecast-bench, the codec benchmark (installed, man page in data/)
 bin_PROGRAMS += codecs/spicecast-bench
 codecs_spicecast_bench_SOURCES = codecs/bench.c codecs/bench.h codecs/bench-report.c \
 	codecs/bench-bare.c
 codecs_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
-codecs_spicecast_bench_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GST_LIBS) \
+codecs_spicecast_bench_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GST_LIBS) \
 	$(CAIRO_LIBS) -lm
 dist_man_MANS += data/spicecast-bench.1
 
@@ -43,12 +43,12 @@ dist_man_MANS += data/spicecast-bench.1
 check_PROGRAMS += tests/codecs/test-codecs
 tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
 tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
+tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-codecs
 check_PROGRAMS += tests/codecs/test-worker
 tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
 tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_worker_LDADD = codecs/libsccodecs.la codecs/libsccontent.la $(GLIB_LIBS) -lm
+tests_codecs_test_worker_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
 
 if HAVE_VAAPI
@@ -56,7 +56,7 @@ if HAVE_VAAPI
 check_PROGRAMS += tests/codecs/test-h264-headers
 tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c
 tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent.la \
+tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-h264-headers
 endif

@@ -11,6 +11,15 @@ server_libspicecast_server_la_SOURCES += \
 noinst_PROGRAMS += bench/bench-lossless
 bench_bench_lossless_SOURCES = bench/bench-lossless.c
 bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-bench_bench_lossless_LDADD = server/libspicecast-server.la
+bench_bench_lossless_LDADD = $(SC_SERVER_LIBS)
 server_libspicecast_server_la_SOURCES += server/stream.c
 server_libspicecast_server_la_SOURCES += server/display-gl.c
+server_libspicecast_server_la_SOURCES += server/spicecast.h server/vmm-source.c
+
+# the embedding library: the public API of spicecast.h, every other symbol
+# hidden (-fvisibility=hidden in AM_CFLAGS, SC_EXPORT on the API)
+lib_LTLIBRARIES = server/libspicecast.la
+server_libspicecast_la_SOURCES =
+server_libspicecast_la_LIBADD = $(SC_SERVER_LIBS)
+server_libspicecast_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+pkginclude_HEADERS = server/spicecast.h

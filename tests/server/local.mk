@@ -3,21 +3,28 @@
 check_LTLIBRARIES += tests/server/libharness.la
 tests_server_libharness_la_SOURCES = tests/server/harness.c tests/server/harness.h
 tests_server_libharness_la_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_libharness_la_LIBADD = server/libspicecast-server.la
 
 check_PROGRAMS += tests/server/test-protocol tests/server/test-stream tests/server/test-gl
 TESTS += tests/server/test-protocol tests/server/test-stream tests/server/test-gl
 tests_server_test_protocol_SOURCES = tests/server/test-protocol.c
 tests_server_test_protocol_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_test_protocol_LDADD = tests/server/libharness.la
+tests_server_test_protocol_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 tests_server_test_stream_SOURCES = tests/server/test-stream.c
 tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la
+tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la $(SC_SERVER_LIBS)
 
 tests_server_test_gl_SOURCES = tests/server/test-gl.c
 tests_server_test_gl_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_test_gl_LDADD = tests/server/libharness.la
+tests_server_test_gl_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 
 # the daemon's command line, with real clients (spicy-screenshot)
 TESTS += tests/server/test-cli.sh
 EXTRA_DIST += tests/server/test-cli.sh
+
+# a VMM linking the public library through spicecast.h alone
+check_PROGRAMS += tests/server/test-embed
+TESTS += tests/server/test-embed
+tests_server_test_embed_SOURCES = tests/server/test-embed.c
+tests_server_test_embed_CPPFLAGS = -I$(top_srcdir)/server -I$(top_builddir)
+tests_server_test_embed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
+tests_server_test_embed_LDADD = server/libspicecast.la $(GLIB_LIBS)

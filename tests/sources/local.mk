@@ -2,7 +2,7 @@
 # and the scanout sources (server/sources/): pattern, image, y4m, qemu-dbus.
 sources_test_cflags = $(AM_CFLAGS) -I$(top_srcdir)/server $(GLIB_CFLAGS) $(VA_CFLAGS) \
 	$(PIXBUF_CFLAGS) $(CAIRO_CFLAGS)
-sources_test_ldadd = server/libspicecast-server.la $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
+sources_test_ldadd = $(SC_SERVER_LIBS) $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
 sources_tests = \
 	tests/sources/test-frame \
 	tests/sources/test-pattern \

@@ -1,0 +1,108 @@
+/* spicecast: the embedding API (the one public header).
+ *
+ * A VMM links libspicecast, creates a server, listens, and hands the server
+ * its guest's scanout buffers (dma-bufs, or shared memory fds) as they
+ * change.  The server shows them to SPICE clients: local clients on the
+ * unix socket get the buffer fd itself, remote ones lossless updates or
+ * video.  Everything runs on the caller's thread-default GLib main context;
+ * encoders run on worker threads and report back to that context.
+ *
+ *   struct sc_server *s = sc_server_new(&(struct sc_server_options){
+ *       .name = "vm1", .disable_ticketing = true }, &error);
+ *   sc_server_listen(s, "unix:/run/vm1.sock", &error);
+ *   struct sc_vmm_source *src = sc_vmm_source_new(&callbacks, vmm);
+ *   sc_server_set_vmm_source(s, src);
+ *   ... per guest flip: sc_vmm_source_scanout(src, &buffer, damage, n, cookie, &error);
+ *   ... callbacks.release(vmm, cookie) says when a buffer is free again. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#if defined(__GNUC__)
+#define SC_EXPORT __attribute__((visibility("default")))
+#else
+#define SC_EXPORT
+#endif
+
+struct sc_server;
+
+struct sc_server_options {
+    const char *name;          /* shown by clients (MAIN NAME); "default" */
+    const char *password;      /* NULL: no password */
+    bool disable_ticketing;    /* accept any ticket */
+    bool insecure;             /* allow no password on non-loopback TCP */
+    /* Video streams for moving content, as spice-server's streaming-video:
+     * "off" (default: lossless updates only) or "all" (a changing screen
+     * is sent as video to clients that can decode one of video_codecs). */
+    const char *streaming_video;
+    /* spice-server syntax, "encoder:codec;..." in order of preference;
+     * NULL: every built-in video encoder that works here. */
+    const char *video_codecs;
+    uint32_t video_bitrate; /* bits per second; 0: 8 Mbit/s */
+    /* Local clients (unix socket, GL_SCANOUT cap) and the buffer fd itself:
+     * "auto" (NULL: dma-buf frames only, what spice-gtk can import), "on"
+     * (shared-memory frames too: for clients that mmap them), "off". */
+    const char *gl_scanout;
+};
+
+SC_EXPORT struct sc_server *sc_server_new(const struct sc_server_options *options,
+                                          GError **error);
+/* Closes every client; NULL is fine. */
+SC_EXPORT void sc_server_free(struct sc_server *server);
+/* "tcp:HOST:PORT" ("tcp:[::1]:PORT" for IPv6) or "unix:PATH" (mode 0600). */
+SC_EXPORT bool sc_server_listen(struct sc_server *server, const char *spec, GError **error);
+/* Where the server listens, one "tcp:HOST:PORT" / "unix:PATH" per entry. */
+SC_EXPORT GPtrArray *sc_server_get_addresses(struct sc_server *server);
+/* Connected clients (SPICE sessions). */
+SC_EXPORT unsigned sc_server_client_count(struct sc_server *server);
+
+/* ---- a scanout source driven by the VMM ------------------------------ */
+
+struct sc_vmm_source;
+
+/* A guest scanout buffer.  The fd is dup'ed; the VMM keeps its own and must
+ * not write the buffer again until release(cookie) (triple-buffer, or copy). */
+struct sc_vmm_buffer {
+    int fd;
+    bool dmabuf;        /* a dma-buf (else shared memory: memfd, shm) */
+    uint32_t width, height;
+    uint32_t stride;    /* bytes per row */
+    uint32_t offset;    /* of the first pixel */
+    uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 ('XR24') is what every path takes */
+    uint64_t modifier;  /* DRM_FORMAT_MOD_LINEAR for local and CPU paths */
+    bool y0_top;        /* true: the first row is the top row */
+};
+
+struct sc_vmm_damage { int32_t x, y, w, h; };
+
+struct sc_vmm_source_callbacks {
+    /* Input from clients: PC set-1 scancode bytes (E0-prefixed keys have 2,
+     * a release has bit 7 set on the last byte), and the absolute pointer in
+     * scanout pixels with SPICE's button mask (1 left, 2 middle, 4 right). */
+    void (*key)(void *data, const uint8_t *scancode, unsigned len, bool down);
+    void (*pointer)(void *data, int32_t x, int32_t y, uint32_t buttons);
+    /* No client and no encoder uses the buffer of `cookie` any more. */
+    void (*release)(void *data, uint64_t cookie);
+};
+
+SC_EXPORT struct sc_vmm_source *sc_vmm_source_new(const struct sc_vmm_source_callbacks *cb,
+                                                  void *data);
+/* The server shows this source (a server shows one source at a time). */
+SC_EXPORT void sc_server_set_vmm_source(struct sc_server *server, struct sc_vmm_source *source);
+/* A new frame: the buffer and what changed since the previous frame
+ * (damage NULL or n_damage 0: everything).  false with an error for a
+ * buffer the server cannot use (bad fd, absurd size, unknown format). */
+SC_EXPORT bool sc_vmm_source_scanout(struct sc_vmm_source *source,
+                                     const struct sc_vmm_buffer *buffer,
+                                     const struct sc_vmm_damage *damage, unsigned n_damage,
+                                     uint64_t cookie, GError **error);
+/* The guest cursor: premultiplied B,G,R,A, width*height*4 bytes. */
+SC_EXPORT void sc_vmm_source_cursor(struct sc_vmm_source *source, uint32_t width,
+                                    uint32_t height, uint32_t hot_x, uint32_t hot_y,
+                                    const uint8_t *pixels);
+/* After sc_server_free() or sc_server_set_vmm_source(server, NULL).  No
+ * release callback comes after this; once the server is freed as well,
+ * every buffer the VMM handed in is its own again. */
+SC_EXPORT void sc_vmm_source_destroy(struct sc_vmm_source *source);

@@ -1,0 +1,245 @@
+/* The VMM source: scanout buffers handed in by an embedding VMM.
+ *
+ * Each sc_vmm_source_scanout() wraps the VMM's buffer in a frame (the fd
+ * dup'ed, mapped read-only when it can be for the CPU paths) without
+ * copying it.  The frame's last reference going away, wherever that
+ * happens, schedules the VMM's release(cookie) on the source's main
+ * context: the VMM may then write the buffer again. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "log.h"
+#include "server-private.h"
+
+#define MAX_DIM 16384
+
+struct sc_vmm_source {
+    struct sc_source base;
+    struct sc_vmm_source_callbacks cb;
+    void *data;
+    GMainContext *context;
+    int *alive; /* shared with frames in flight: 0 once destroyed */
+    uint64_t seq;
+    struct sc_frame *current;
+};
+
+struct vmm_frame {
+    struct sc_frame frame;
+    struct sc_vmm_source *source;
+    int *alive;
+    uint64_t cookie;
+};
+
+struct release_call {
+    struct sc_vmm_source *source;
+    int *alive;
+    uint64_t cookie;
+};
+
+static gboolean release_idle(gpointer data)
+{
+    struct release_call *rc = data;
+
+    if (*rc->alive && rc->source->cb.release)
+        rc->source->cb.release(rc->source->data, rc->cookie);
+    if (g_atomic_int_dec_and_test(&rc->alive[1]))
+        g_free(rc->alive);
+    g_free(rc);
+    return G_SOURCE_REMOVE;
+}
+
+/* Any thread: the frame's last reference went away. */
+static void frame_release(struct sc_frame *frame, void *data)
+{
+    struct vmm_frame *vf = (struct vmm_frame *)frame;
+    struct release_call *rc = g_new0(struct release_call, 1);
+    GSource *idle = g_idle_source_new();
+
+    (void)data;
+    rc->source = vf->source;
+    rc->alive = vf->alive;
+    rc->cookie = vf->cookie;
+    g_source_set_callback(idle, release_idle, rc, NULL);
+    g_source_attach(idle, vf->source->context);
+    g_source_unref(idle);
+    sc_frame_destroy(frame); /* unmaps and closes our dup */
+}
+
+static bool check_buffer(const struct sc_vmm_buffer *b, GError **error)
+{
+    const char *why = NULL;
+
+    if (b->fd < 0)
+        why = "no fd";
+    else if (!b->width || !b->height || b->width > MAX_DIM || b->height > MAX_DIM)
+        why = "size out of range";
+    else if (b->drm_fourcc != DRM_FORMAT_XRGB8888 && b->drm_fourcc != DRM_FORMAT_ARGB8888)
+        why = "format other than XRGB8888/ARGB8888";
+    else if (b->stride < b->width * 4 || b->stride > MAX_DIM * 16)
+        why = "stride smaller than a row";
+    if (why)
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "scanout buffer: %s", why);
+    return !why;
+}
+
+static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm_buffer *b,
+                                    uint64_t cookie, GError **error)
+{
+    struct vmm_frame *vf;
+    size_t size = (size_t)b->offset + (size_t)b->stride * b->height;
+    int fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 0);
+    void *map;
+
+    if (fd < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "scanout buffer: %s",
+                    g_strerror(errno));
+        return NULL;
+    }
+    vf = g_new0(struct vmm_frame, 1);
+    vf->frame.refcount = 1;
+    vf->frame.kind = b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM;
+    vf->frame.fd = fd;
+    vf->frame.width = b->width;
+    vf->frame.height = b->height;
+    vf->frame.stride = b->stride;
+    vf->frame.offset = b->offset;
+    vf->frame.drm_fourcc = DRM_FORMAT_XRGB8888; /* alpha is not shown */
+    vf->frame.modifier = b->modifier;
+    vf->frame.y0_top = b->y0_top;
+    vf->frame.seq = ++s->seq;
+    /* the CPU view for lossless and video; a tiled dma-buf has none */
+    map = (b->modifier == DRM_FORMAT_MOD_LINEAR || !b->dmabuf)
+              ? mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    if (map != MAP_FAILED) {
+        vf->frame.map = map;
+        vf->frame.map_size = size;
+    } else {
+        sc_debug("vmm source: buffer not mappable: only local clients can show it");
+    }
+    vf->frame.release = frame_release;
+    vf->source = s;
+    vf->alive = s->alive;
+    g_atomic_int_inc(&s->alive[1]);
+    vf->cookie = cookie;
+    return &vf->frame;
+}
+
+bool sc_vmm_source_scanout(struct sc_vmm_source *s, const struct sc_vmm_buffer *buffer,
+                           const struct sc_vmm_damage *damage, unsigned n_damage,
+                           uint64_t cookie, GError **error)
+{
+    struct sc_frame *f;
+    bool same_size;
+
+    if (!check_buffer(buffer, error))
+        return false;
+    f = wrap_buffer(s, buffer, cookie, error);
+    if (!f)
+        return false;
+    same_size = s->current && s->current->width == f->width && s->current->height == f->height;
+    if (!same_size || !damage || n_damage == 0) {
+        sc_frame_set_full_damage(f);
+    } else {
+        for (unsigned i = 0; i < n_damage; i++)
+            sc_frame_add_damage(f, damage[i].x, damage[i].y, damage[i].w, damage[i].h);
+    }
+    s->base.width = f->width;
+    s->base.height = f->height;
+    sc_frame_unref(s->current);
+    s->current = sc_frame_ref(f);
+    sc_source_emit_frame(&s->base, f);
+    sc_frame_unref(f);
+    return true;
+}
+
+void sc_vmm_source_cursor(struct sc_vmm_source *s, uint32_t width, uint32_t height,
+                          uint32_t hot_x, uint32_t hot_y, const uint8_t *pixels)
+{
+    struct sc_cursor_shape shape = { width, height, hot_x, hot_y, pixels };
+
+    if (!pixels || !width || !height || width > 512 || height > 512)
+        return;
+    sc_source_emit_cursor(&s->base, &shape);
+}
+
+static void vmm_key(struct sc_source *base, const uint8_t *scancode, unsigned len, bool down)
+{
+    struct sc_vmm_source *s = (struct sc_vmm_source *)base;
+
+    if (s->cb.key)
+        s->cb.key(s->data, scancode, len, down);
+}
+
+static void vmm_pointer(struct sc_source *base, int32_t x, int32_t y, uint32_t buttons)
+{
+    struct sc_vmm_source *s = (struct sc_vmm_source *)base;
+
+    if (s->cb.pointer)
+        s->cb.pointer(s->data, x, y, buttons);
+}
+
+static void vmm_start(struct sc_source *base)
+{
+    struct sc_vmm_source *s = (struct sc_vmm_source *)base;
+
+    /* a display attached later still gets the current frame */
+    if (s->current)
+        sc_source_emit_frame(base, s->current);
+}
+
+static void vmm_destroy(struct sc_source *base)
+{
+    sc_vmm_source_destroy((struct sc_vmm_source *)base);
+}
+
+static const struct sc_source_ops vmm_source_ops = {
+    .name = "vmm",
+    .help = "frames handed in by an embedding VMM (spicecast.h)",
+    .start = vmm_start,
+    .key = vmm_key,
+    .pointer = vmm_pointer,
+    .destroy = vmm_destroy,
+};
+
+struct sc_vmm_source *sc_vmm_source_new(const struct sc_vmm_source_callbacks *cb, void *data)
+{
+    struct sc_vmm_source *s = g_new0(struct sc_vmm_source, 1);
+
+    s->base.impl = &vmm_source_ops;
+    if (cb)
+        s->cb = *cb;
+    s->data = data;
+    s->context = g_main_context_ref_thread_default();
+    /* alive[0]: the source exists; alive[1]: references to this array */
+    s->alive = g_new0(int, 2);
+    s->alive[0] = 1;
+    s->alive[1] = 1;
+    return s;
+}
+
+void sc_server_set_vmm_source(struct sc_server *server, struct sc_vmm_source *source)
+{
+    sc_server_set_source(server, source ? &source->base : NULL);
+}
+
+void sc_vmm_source_destroy(struct sc_vmm_source *s)
+{
+    if (!s)
+        return;
+    /* from here on releases are dropped: once the server is freed too,
+     * every buffer is the VMM's again */
+    s->alive[0] = 0;
+    sc_frame_unref(s->current);
+    s->current = NULL;
+    if (g_atomic_int_dec_and_test(&s->alive[1]))
+        g_free(s->alive);
+    g_main_context_unref(s->context);
+    g_free(s);
+}
