@@ -25,7 +25,8 @@ struct dcc {
     unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
     struct sc_stream_client stream;
     uint64_t updates;
-    bool gl; /* local client: gets the buffer fd, not pixels */
+    bool gl;        /* a local client that can take the buffer fd */
+    bool gl_active; /* the last frame went as GL_SCANOUT, not pixels */
     struct sc_gl_state gl_state;
 };
 
@@ -105,6 +106,15 @@ static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
     dcc_push(cc);
 }
 
+/* The buffer itself goes to a local GL client when it is a dma-buf (or
+ * always, with gl-scanout "on"): spice-gtk advertises GL_SCANOUT on unix
+ * sockets but imports only real dma-bufs, so a memfd goes as pixels. */
+static bool frame_goes_gl(struct sc_channel_client *cc, const struct sc_frame *frame)
+{
+    return dcc_of(cc)->gl && frame && frame->fd >= 0 &&
+           (frame->kind == SC_FRAME_DMABUF || cc->server->gl_scanout == SC_GL_SCANOUT_ON);
+}
+
 /* Sends what is dirty, from the latest frame, if the client can take it. */
 static void dcc_push(struct sc_channel_client *cc)
 {
@@ -113,14 +123,19 @@ static void dcc_push(struct sc_channel_client *cc)
     cairo_rectangle_int_t rects[MAX_RECTS_PER_UPDATE];
     int n;
 
-    if (dcc->inited && dcc->gl) {
+    if (dcc->inited && frame_goes_gl(cc, frame)) {
+        dcc->gl_active = true;
         sc_gl_push(cc, &dcc->gl_state, frame);
         return;
     }
     if (!dcc->inited || dcc->inflight || !frame || !sc_cc_can_send(cc))
         return;
-    if (!dcc->surface || dcc->surf_w != frame->width || dcc->surf_h != frame->height)
+    /* leaving GL (or the first frame): a surface, all of it dirty */
+    if (dcc->gl_active || !dcc->surface || dcc->surf_w != frame->width ||
+        dcc->surf_h != frame->height) {
+        dcc->gl_active = false;
         send_surface(cc, frame->width, frame->height);
+    }
     if (cairo_region_is_empty(dcc->dirty))
         return;
     n = cairo_region_num_rectangles(dcc->dirty);
@@ -165,7 +180,8 @@ void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
 {
     struct dcc *dcc = dcc_of(cc);
 
-    if (dcc->gl) {
+    if (frame_goes_gl(cc, frame)) {
+        dcc->gl_active = true;
         sc_gl_frame(cc, &dcc->gl_state, frame);
         return;
     }

@@ -6,7 +6,6 @@
 
 struct main_priv {
     uint16_t mouse_mode;
-    guint mm_timer;
 };
 
 static void send_mouse_mode(struct sc_channel_client *cc)
@@ -52,20 +51,6 @@ static bool handle_mouse_mode_request(struct sc_channel_client *cc, const uint8_
     return true;
 }
 
-static gboolean send_mm_time(gpointer data)
-{
-    struct sc_channel_client *cc = data;
-    size_t start;
-
-    /* a client that does not read is not sent more */
-    if (!sc_cc_can_send(cc) || sc_conn_queued(cc->conn) > SC_CONN_LOW_WATER)
-        return G_SOURCE_CONTINUE;
-    start = sc_cc_begin(cc, SPICE_MSG_MAIN_MULTI_MEDIA_TIME);
-    sc_multi_media_time_write(&cc->w, sc_server_mm_time(cc->server));
-    sc_cc_end(cc, start);
-    return G_SOURCE_CONTINUE;
-}
-
 static bool main_start(struct sc_channel_client *cc)
 {
     struct main_priv *p = g_new0(struct main_priv, 1);
@@ -94,7 +79,9 @@ static bool main_start(struct sc_channel_client *cc)
         sc_main_uuid_write(&cc->w, cc->server->uuid);
         sc_cc_end(cc, start);
     }
-    p->mm_timer = g_timeout_add_seconds(1, send_mm_time, cc);
+    /* the clock goes once, in MAIN_INIT, as spice-server does: a periodic
+     * MULTI_MEDIA_TIME queued behind a stalled client arrives late and
+     * turns the client's clock back */
     sc_info("client %s connected (session %08x)", sc_conn_peer(cc->conn), cc->session->id);
     return true;
 }
@@ -104,8 +91,6 @@ static void main_destroy(struct sc_channel_client *cc)
     struct main_priv *p = cc->priv;
 
     sc_info("client %s disconnected", sc_conn_peer(cc->conn));
-    if (p && p->mm_timer)
-        g_source_remove(p->mm_timer);
     g_free(p);
 }
 

@@ -11,7 +11,7 @@
 
 bool sc_gl_client_wanted(struct sc_channel_client *cc)
 {
-    return sc_conn_is_unix(cc->conn) &&
+    return cc->server->gl_scanout != SC_GL_SCANOUT_OFF && sc_conn_is_unix(cc->conn) &&
            sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_GL_SCANOUT);
 }
 

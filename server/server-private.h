@@ -106,6 +106,7 @@ struct sc_server {
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
     struct sc_streams *streams;
+    enum { SC_GL_SCANOUT_AUTO, SC_GL_SCANOUT_ON, SC_GL_SCANOUT_OFF } gl_scanout;
     uint32_t mm_time_base;
     gint64 start_time;
 };
@@ -182,6 +183,7 @@ struct sc_stream_client {
     unsigned rate_class;
     unsigned skips;        /* packets skipped for back-pressure in this group */
     unsigned good_reports; /* consecutive reports without drops or lateness */
+    gint64 rate_changed_us;
 };
 
 struct sc_streams;

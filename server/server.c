@@ -334,6 +334,18 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
     server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->start_time = g_get_monotonic_time();
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
+    if (!options->gl_scanout || !strcmp(options->gl_scanout, "auto")) {
+        server->gl_scanout = SC_GL_SCANOUT_AUTO;
+    } else if (!strcmp(options->gl_scanout, "on")) {
+        server->gl_scanout = SC_GL_SCANOUT_ON;
+    } else if (!strcmp(options->gl_scanout, "off")) {
+        server->gl_scanout = SC_GL_SCANOUT_OFF;
+    } else {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "unknown gl-scanout mode '%s' (auto, on or off)", options->gl_scanout);
+        sc_server_free(server);
+        return NULL;
+    }
     server->streams = sc_streams_new(server, options->streaming_video, options->video_codecs,
                                      options->video_bitrate, error);
     if (!server->streams) {

@@ -24,10 +24,12 @@ static gboolean opt_version = FALSE;
 static char *opt_streaming_video = NULL;
 static char *opt_video_codecs = NULL;
 static gint64 opt_video_bitrate = 0;
+static char *opt_gl_scanout = NULL;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
-      N_("Scanout source: pattern[:WxH][,fps=N], image:PATH, y4m:PATH[,loop=no] (default: pattern)"),
+      N_("Scanout source: pattern[:WxH][,fps=N], image:PATH, y4m:PATH[,loop=no], "
+         "qemu-dbus[:ADDRESS][,console=N] (default: pattern)"),
       N_("SPEC") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
       N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6) or unix:PATH; repeatable"), N_("ADDR") },
@@ -49,6 +51,9 @@ static const GOptionEntry entries[] = {
       N_("LIST") },
     { "video-bitrate", 0, 0, G_OPTION_ARG_INT64, &opt_video_bitrate,
       N_("Video bitrate in bits per second (default: 8000000)"), N_("BPS") },
+    { "gl-scanout", 0, 0, G_OPTION_ARG_STRING, &opt_gl_scanout,
+      N_("Pass the buffer fd to local GL clients: auto (dma-bufs only, the default), "
+         "on (shared memory too), off"), N_("MODE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -145,6 +150,7 @@ int main(int argc, char **argv)
     options.insecure = opt_insecure;
     options.streaming_video = opt_streaming_video;
     options.video_codecs = opt_video_codecs;
+    options.gl_scanout = opt_gl_scanout;
     if (opt_video_bitrate < 0 || opt_video_bitrate > 1000000000) {
         fprintf(stderr, "spicecast-server: %s\n", _("--video-bitrate: out of range"));
         return 2;

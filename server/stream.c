@@ -30,6 +30,7 @@
 #define MAX_RATE_CLASS 3
 #define SKIPS_TO_SLOW_DOWN 3
 #define GOOD_REPORTS_TO_SPEED_UP 6
+#define RATE_CHANGE_MIN_US (2 * G_USEC_PER_SEC) /* one step at most per 2 s */
 
 struct sc_stream_group {
     struct sc_streams *streams;
@@ -229,8 +230,12 @@ static void change_rate(struct sc_channel_client *cc, unsigned rate_class, const
     struct sc_stream_client *sc = sc_dcc_stream_state(cc);
     struct sc_stream_group *g = sc->group;
 
-    if (!g || rate_class == sc->rate_class)
+    gint64 now = g_get_monotonic_time();
+
+    /* a stall is one event, not one per skipped packet */
+    if (!g || rate_class == sc->rate_class || now - sc->rate_changed_us < RATE_CHANGE_MIN_US)
         return;
+    sc->rate_changed_us = now;
     sc_info("client %s: video at 1/%u of the bitrate (%s)", sc_conn_peer(cc->conn),
             1u << rate_class, why);
     sc->rate_class = rate_class;

@@ -22,8 +22,6 @@ interop_tests = \
 	tests/interop/test-stream-stale-report.sh \
 	tests/interop/test-stream-stall.sh
 TESTS += $(interop_tests)
-# a known server bug, see the script: XPASS once it is fixed
-XFAIL_TESTS += tests/interop/test-stream-stall.sh
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 
 check_PROGRAMS += tests/interop/test-badinput

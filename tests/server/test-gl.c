@@ -18,6 +18,9 @@
 #define H 96
 
 static const unsigned gl_caps[] = { SPICE_DISPLAY_CAP_GL_SCANOUT };
+/* memfd frames stand in for dma-bufs only with gl-scanout "on" */
+static const struct sc_server_options gl_on = { .name = "test", .disable_ticketing = true,
+                                                 .gl_scanout = "on" };
 
 /* Reads exactly n bytes: first what the harness buffered, then the socket
  * (never past what is asked: the '@' byte must stay for recvmsg). */
@@ -160,7 +163,7 @@ static void test_gl_scanout(void)
     const uint8_t *p;
     int fd;
 
-    fixture_setup(&fx, NULL);
+    fixture_setup_options(&fx, &gl_on);
     emit(&fx, sc_frame_ref(f1));
     m = tc_connect(&fx);
     d = connect_display(&fx, link_main(m, NULL), gl_caps, G_N_ELEMENTS(gl_caps));
@@ -208,7 +211,7 @@ static void test_gl_cap_over_tcp(void)
     struct sc_writer w;
     int sv[2];
 
-    fixture_setup(&fx, NULL);
+    fixture_setup_options(&fx, &gl_on);
     emit(&fx, make_frame(W, H, 3));
     m = tc_connect(&fx);
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
@@ -227,10 +230,41 @@ static void test_gl_cap_over_tcp(void)
     fixture_teardown(&fx);
 }
 
+/* By default a memfd frame goes as pixels even to a GL client (spice-gtk
+ * advertises GL_SCANOUT on unix sockets but imports only dma-bufs); a
+ * dma-buf frame goes as the fd. */
+static void test_gl_auto(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *dmabuf = make_frame(W, H, 5);
+    GBytes *b;
+    int fd;
+
+    fixture_setup(&fx, NULL);
+    emit(&fx, make_frame(W, H, 4));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), gl_caps, G_N_ELEMENTS(gl_caps));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_SURFACE_CREATE, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_DRAW_COPY, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MARK, NULL));
+    dmabuf->kind = SC_FRAME_DMABUF;
+    emit(&fx, sc_frame_ref(dmabuf));
+    b = gl_expect(d, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, &fd);
+    check_scanout(b, fd, dmabuf);
+    g_bytes_unref(b);
+    sc_frame_unref(dmabuf);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/gl/scanout", test_gl_scanout);
     g_test_add_func("/gl/cap-over-tcp", test_gl_cap_over_tcp);
+    g_test_add_func("/gl/auto-memfd-as-pixels", test_gl_auto);
     return g_test_run();
 }
