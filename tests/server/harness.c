@@ -160,6 +160,22 @@ void tc_send_msg(struct tc *c, uint16_t type, const struct sc_writer *body)
 }
 
 /* Receives one message (answering SET_ACK and the ack window). */
+void tc_answer_set_ack(struct tc *c, GBytes *body)
+{
+    struct sc_set_ack ack;
+    struct sc_writer w;
+    gsize n;
+    const uint8_t *p = g_bytes_get_data(body, &n);
+
+    g_assert_true(sc_set_ack_parse(p, n, &ack));
+    sc_writer_init(&w);
+    sc_ack_sync_write(&w, ack.generation);
+    tc_send_msg(c, SPICE_MSGC_ACK_SYNC, &w);
+    sc_writer_finish(&w);
+    c->ack_window = ack.window;
+    c->received = 0;
+}
+
 bool tc_recv(struct tc *c, uint16_t *type, GBytes **body)
 {
     struct sc_data_header h;
@@ -176,18 +192,7 @@ bool tc_recv(struct tc *c, uint16_t *type, GBytes **body)
         if (c->ack_window && ++c->received % c->ack_window == 0)
             tc_send_msg(c, SPICE_MSGC_ACK, NULL);
         if (h.type == SPICE_MSG_SET_ACK) {
-            struct sc_set_ack ack;
-            struct sc_writer w;
-            gsize n;
-            const uint8_t *p = g_bytes_get_data(*body, &n);
-
-            g_assert_true(sc_set_ack_parse(p, n, &ack));
-            sc_writer_init(&w);
-            sc_ack_sync_write(&w, ack.generation);
-            tc_send_msg(c, SPICE_MSGC_ACK_SYNC, &w);
-            sc_writer_finish(&w);
-            c->ack_window = ack.window;
-            c->received = 0;
+            tc_answer_set_ack(c, *body);
             g_bytes_unref(*body);
             continue;
         }

@@ -38,6 +38,8 @@ void tc_free(struct tc *c);
 bool tc_fill(struct tc *c, size_t need);
 void tc_send(struct tc *c, const void *data, size_t len);
 void tc_send_msg(struct tc *c, uint16_t type, const struct sc_writer *body);
+/* Answers a SET_ACK body with ACK_SYNC and starts counting the window. */
+void tc_answer_set_ack(struct tc *c, GBytes *body);
 /* One message (SET_ACK and the ack window are answered). */
 bool tc_recv(struct tc *c, uint16_t *type, GBytes **body);
 GBytes *tc_expect(struct tc *c, uint16_t want);

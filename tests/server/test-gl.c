@@ -83,16 +83,7 @@ static bool gl_recv(struct tc *c, uint16_t *type, GBytes **body, int *fd)
         g_assert_cmpuint(nfds, ==, 1);
     }
     if (h.type == SPICE_MSG_SET_ACK) {
-        struct sc_set_ack ack;
-        struct sc_writer w;
-        gsize n;
-        const uint8_t *p = g_bytes_get_data(*body, &n);
-
-        g_assert_true(sc_set_ack_parse(p, n, &ack));
-        sc_writer_init(&w);
-        sc_ack_sync_write(&w, ack.generation);
-        tc_send_msg(c, SPICE_MSGC_ACK_SYNC, &w);
-        sc_writer_finish(&w);
+        tc_answer_set_ack(c, *body);
         g_bytes_unref(*body);
         return gl_recv(c, type, body, fd);
     }
