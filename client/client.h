@@ -1,0 +1,66 @@
+/* The viewer's SPICE client: connects to a SPICE server (ours or QEMU's),
+ * keeps the primary surface as a BGRX canvas, and hands video frames and
+ * local scanout buffers to the renderer.  GLib main loop, non-blocking;
+ * wire messages only through common/messages.h.  No GTK here: the same
+ * client runs headless (tests) and under the GTK window. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "codecs/codec.h"
+
+struct sc_client;
+
+/* What the renderer is told.  All calls come on the client's main context. */
+struct sc_client_callbacks {
+    /* The primary surface was (re)created: the canvas is width x height BGRX. */
+    void (*surface)(void *data, uint32_t width, uint32_t height);
+    /* Canvas pixels changed in this rectangle (DRAW_COPY, DRAW_FILL, a video
+     * frame composed into the canvas). */
+    void (*invalidate)(void *data, int32_t x, int32_t y, int32_t w, int32_t h);
+    /* MARK: the first complete picture is there. */
+    void (*mark)(void *data);
+    /* A decoded video frame for dest, before it is composed into the canvas
+     * (NULL: the renderer does not take frames, the client composes them
+     * with libyuv and calls invalidate).  Return true if the renderer drew
+     * it itself (YUV shader); the client then skips composing. */
+    bool (*video_frame)(void *data, const struct sc_decoded_frame *frame, int32_t x, int32_t y,
+                        int32_t w, int32_t h);
+    /* Local path: the server passed its scanout buffer (fd owned by the
+     * client until the next gl_scanout or the end; dup it to keep it). */
+    void (*gl_scanout)(void *data, int fd, uint32_t width, uint32_t height, uint32_t stride,
+                       uint32_t fourcc, bool y0_top);
+    /* Draw the scanout; answer with sc_client_gl_draw_done() (exactly once). */
+    void (*gl_draw)(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
+    /* Cursor shape (BGRA premultiplied, valid during the call) / position. */
+    void (*cursor)(void *data, uint32_t w, uint32_t h, uint32_t hot_x, uint32_t hot_y,
+                   const uint8_t *pixels);
+    /* The connection ended; error NULL for a clean end. */
+    void (*closed)(void *data, const GError *error);
+};
+
+struct sc_client_options {
+    const char *uri;       /* spice://HOST:PORT, spice+unix:///PATH, or a socket PATH */
+    const char *password;  /* NULL: empty ticket */
+    bool gl_scanout;       /* advertise GL_SCANOUT (unix sockets only) */
+    bool video;            /* advertise the video codecs our decoders handle */
+};
+
+struct sc_client *sc_client_new(const struct sc_client_options *options,
+                                const struct sc_client_callbacks *cb, void *data,
+                                GError **error);
+/* Connects (asynchronously); errors arrive through closed(). */
+void sc_client_connect(struct sc_client *client);
+void sc_client_free(struct sc_client *client);
+
+/* The primary surface canvas (BGRX, top-down) or NULL before surface(). */
+const uint8_t *sc_client_canvas(struct sc_client *client, uint32_t *width, uint32_t *height,
+                                uint32_t *stride);
+void sc_client_gl_draw_done(struct sc_client *client);
+
+/* Input: a PC set-1 scancode (E0 keys as 0x100 | code), pressed or not;
+ * the pointer in surface pixels with SPICE's button mask. */
+void sc_client_key(struct sc_client *client, uint32_t scancode, bool down);
+void sc_client_pointer(struct sc_client *client, int32_t x, int32_t y, uint32_t buttons);

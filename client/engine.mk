@@ -1,0 +1,1 @@
+# client/engine.mk: the SPICE client engine (libscclient)

@@ -1,0 +1,1 @@
+# client/viewer.mk: the GTK3 viewer program
