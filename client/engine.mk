@@ -1,1 +1,20 @@
-# client/engine.mk: the SPICE client engine (libscclient)
+# client/engine.mk: the SPICE client engine (libscclient), its headless
+# check program and its tests.  Programs link the engine plus the codec and
+# common convenience libraries (SC_CLIENT_LIBS); convenience libraries never
+# LIBADD each other (see server/local.mk).
+noinst_LTLIBRARIES += client/libscclient.la
+client_libscclient_la_SOURCES = \
+	client/client.h client/client-priv.h client/client.c client/client-display.c
+client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
+client_libscclient_la_LIBADD = $(GLIB_LIBS)
+SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la
+
+noinst_PROGRAMS += client/viewer-headless
+client_viewer_headless_SOURCES = client/viewer-headless.c
+client_viewer_headless_CFLAGS = $(client_libscclient_la_CFLAGS)
+client_viewer_headless_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
+
+client_tests = \
+	tests/client/test-client-screenshot.sh
+TESTS += $(client_tests)
+EXTRA_DIST += $(client_tests) tests/client/lib-client.sh

@@ -1,0 +1,226 @@
+/* viewer-headless: the client engine without a window, for tests.
+ *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
+ *                   [--password P] [--gl] [--video] [--timeout S] URI
+ * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
+ * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
+ * the mmapped scanout buffer instead.  Exit 1 on any error or timeout. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "client/client.h"
+
+#define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+struct app {
+    GMainLoop *loop;
+    struct sc_client *client;
+    const char *out;
+    int wait_frames, wait_video, gl;
+    bool marked, done;
+    int invalidates, videos, gl_draws;
+    int rc;
+    int fd;
+    uint32_t w, h, stride, fourcc;
+    bool y0_top;
+};
+
+static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t stride,
+                      bool rgbx, bool flip)
+{
+    FILE *f = fopen(path, "wb");
+    uint8_t *row = malloc((size_t)w * 3);
+    bool ok = f && row;
+
+    if (ok)
+        fprintf(f, "P6\n%u %u\n255\n", w, h);
+    for (uint32_t y = 0; ok && y < h; y++) {
+        const uint8_t *s = px + (size_t)(flip ? h - 1 - y : y) * stride;
+        for (uint32_t x = 0; x < w; x++) {
+            row[x * 3] = s[x * 4 + (rgbx ? 0 : 2)];
+            row[x * 3 + 1] = s[x * 4 + 1];
+            row[x * 3 + 2] = s[x * 4 + (rgbx ? 2 : 0)];
+        }
+        ok = fwrite(row, 3, w, f) == w;
+    }
+    free(row);
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "viewer-headless: cannot write %s\n", path);
+    return ok;
+}
+
+static void finish(struct app *a, int rc)
+{
+    if (a->done)
+        return;
+    a->done = true;
+    a->rc = rc;
+    g_main_loop_quit(a->loop);
+}
+
+static void check_done(struct app *a)
+{
+    uint32_t w, h, stride;
+    const uint8_t *px;
+
+    if (a->gl || a->done || !a->marked || a->invalidates < a->wait_frames ||
+        a->videos < a->wait_video)
+        return;
+    px = sc_client_canvas(a->client, &w, &h, &stride);
+    if (!px) {
+        fprintf(stderr, "viewer-headless: MARK without a surface\n");
+        finish(a, 1);
+        return;
+    }
+    printf("canvas %ux%u invalidates %d video-frames %d\n", w, h, a->invalidates, a->videos);
+    finish(a, write_ppm(a->out, px, w, h, stride, false, false) ? 0 : 1);
+}
+
+static void on_mark(void *p)
+{
+    struct app *a = p;
+    a->marked = true;
+    check_done(a);
+}
+
+static void on_invalidate(void *p, int32_t x G_GNUC_UNUSED, int32_t y G_GNUC_UNUSED,
+                          int32_t w G_GNUC_UNUSED, int32_t h G_GNUC_UNUSED)
+{
+    struct app *a = p;
+    if (a->marked)
+        a->invalidates++;
+    check_done(a);
+}
+
+static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
+                     int32_t x G_GNUC_UNUSED, int32_t y G_GNUC_UNUSED, int32_t w G_GNUC_UNUSED,
+                     int32_t h G_GNUC_UNUSED)
+{
+    struct app *a = p;
+    a->videos++;
+    /* after this returns false the client composes it and invalidates, which
+     * checks whether we are done */
+    return false;
+}
+
+static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stride,
+                          uint32_t fourcc, bool y0_top)
+{
+    struct app *a = p;
+    if (a->fd >= 0)
+        close(a->fd);
+    a->fd = dup(fd);
+    a->w = w;
+    a->h = h;
+    a->stride = stride;
+    a->fourcc = fourcc;
+    a->y0_top = y0_top;
+}
+
+static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUSED,
+                       uint32_t w G_GNUC_UNUSED, uint32_t h G_GNUC_UNUSED)
+{
+    struct app *a = p;
+    size_t size = (size_t)a->stride * a->h;
+    bool rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
+    void *map;
+
+    sc_client_gl_draw_done(a->client);
+    if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames)
+        return;
+    if (a->fourcc != FOURCC('X', 'R', '2', '4') && a->fourcc != FOURCC('A', 'R', '2', '4') && !rgbx) {
+        fprintf(stderr, "viewer-headless: scanout format 0x%08x not mappable here\n", a->fourcc);
+        finish(a, 1);
+        return;
+    }
+    map = mmap(NULL, size, PROT_READ, MAP_SHARED, a->fd, 0);
+    if (map == MAP_FAILED) {
+        perror("viewer-headless: mmap of the scanout fd");
+        finish(a, 1);
+        return;
+    }
+    printf("scanout %ux%u stride %u fourcc 0x%08x y0_top %d\n", a->w, a->h, a->stride, a->fourcc,
+           a->y0_top);
+    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, !a->y0_top) ? 0 : 1);
+    munmap(map, size);
+}
+
+static void on_closed(void *p, const GError *error)
+{
+    struct app *a = p;
+    fprintf(stderr, "viewer-headless: connection closed%s%s\n", error ? ": " : "",
+            error ? error->message : "");
+    finish(a, 1);
+}
+
+static gboolean on_timeout(gpointer p)
+{
+    struct app *a = p;
+    fprintf(stderr, "viewer-headless: timed out (marked %d, invalidates %d, video frames %d, "
+            "gl draws %d)\n", a->marked, a->invalidates, a->videos, a->gl_draws);
+    finish(a, 1);
+    return G_SOURCE_REMOVE;
+}
+
+int main(int argc, char **argv)
+{
+    struct app a = { .fd = -1, .rc = 1 };
+    struct sc_client_options o = { 0 };
+    struct sc_client_callbacks cb = {
+        .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
+        .gl_draw = on_gl_draw, .closed = on_closed,
+    };
+    gboolean gl = FALSE, video = FALSE;
+    int timeout = 30;
+    char *out = NULL, *password = NULL;
+    GOptionEntry entries[] = {
+        { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &out, "write the picture here (PPM)", "OUT" },
+        { "wait-frames", 0, 0, G_OPTION_ARG_INT, &a.wait_frames,
+          "after MARK, wait for N more updates (GL: draws)", "N" },
+        { "wait-video", 0, 0, G_OPTION_ARG_INT, &a.wait_video, "wait for N decoded video frames", "N" },
+        { "password", 0, 0, G_OPTION_ARG_STRING, &password, "the SPICE password", "P" },
+        { "gl", 0, 0, G_OPTION_ARG_NONE, &gl, "advertise GL_SCANOUT, write the scanout buffer", NULL },
+        { "video", 0, 0, G_OPTION_ARG_NONE, &video, "advertise the video codecs we decode", NULL },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("URI");
+    GError *err = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || !out) {
+        fprintf(stderr, "viewer-headless: %s\n", err ? err->message : "need --screenshot OUT and a URI");
+        return 2;
+    }
+    g_option_context_free(ctx);
+    a.out = out;
+    a.gl = gl;
+    if (video || a.wait_video > 0)
+        cb.video_frame = on_video;
+    o.uri = argv[1];
+    o.password = password;
+    o.gl_scanout = gl;
+    o.video = video || a.wait_video > 0;
+    a.loop = g_main_loop_new(NULL, FALSE);
+    a.client = sc_client_new(&o, &cb, &a, &err);
+    if (!a.client) {
+        fprintf(stderr, "viewer-headless: %s\n", err->message);
+        return 2;
+    }
+    g_timeout_add_seconds((guint)MAX(timeout, 1), on_timeout, &a);
+    sc_client_connect(a.client);
+    g_main_loop_run(a.loop);
+    sc_client_free(a.client);
+    g_main_loop_unref(a.loop);
+    if (a.fd >= 0)
+        close(a.fd);
+    g_free(out);
+    g_free(password);
+    return a.rc;
+}
