@@ -15,6 +15,9 @@ client_viewer_headless_CFLAGS = $(client_libscclient_la_CFLAGS)
 client_viewer_headless_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
 
 client_tests = \
-	tests/client/test-client-screenshot.sh
+	tests/client/test-client-screenshot.sh \
+	tests/client/test-client-qemu.sh \
+	tests/client/test-client-video.sh \
+	tests/client/test-client-gl.sh
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh

@@ -168,6 +168,17 @@ static gboolean on_timeout(gpointer p)
     return G_SOURCE_REMOVE;
 }
 
+static int list_decoders(void)
+{
+    for (unsigned i = 0; sc_decoders[i]; i++) {
+        char why[SC_CODEC_REASON_SIZE] = "";
+        bool ok = sc_decoder_probe(sc_decoders[i], why, sizeof(why));
+        printf("%s:%s %s%s%s\n", sc_decoders[i]->name, sc_codec_id_name(sc_decoders[i]->codec),
+               ok ? "ok" : "unusable", ok ? "" : ": ", ok ? "" : why);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct app a = { .fd = -1, .rc = 1 };
@@ -176,7 +187,7 @@ int main(int argc, char **argv)
         .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
         .gl_draw = on_gl_draw, .closed = on_closed,
     };
-    gboolean gl = FALSE, video = FALSE;
+    gboolean gl = FALSE, video = FALSE, list = FALSE;
     int timeout = 30;
     char *out = NULL, *password = NULL;
     GOptionEntry entries[] = {
@@ -187,6 +198,7 @@ int main(int argc, char **argv)
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "the SPICE password", "P" },
         { "gl", 0, 0, G_OPTION_ARG_NONE, &gl, "advertise GL_SCANOUT, write the scanout buffer", NULL },
         { "video", 0, 0, G_OPTION_ARG_NONE, &video, "advertise the video codecs we decode", NULL },
+        { "list-decoders", 0, 0, G_OPTION_ARG_NONE, &list, "print the video decoders that work here", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
@@ -194,7 +206,9 @@ int main(int argc, char **argv)
     GError *err = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || !out) {
+    if (g_option_context_parse(ctx, &argc, &argv, &err) && list)
+        return list_decoders();
+    if (err || argc != 2 || !out) {
         fprintf(stderr, "viewer-headless: %s\n", err ? err->message : "need --screenshot OUT and a URI");
         return 2;
     }
