@@ -29,7 +29,10 @@ struct sc_client_callbacks {
     bool (*video_frame)(void *data, const struct sc_decoded_frame *frame, int32_t x, int32_t y,
                         int32_t w, int32_t h);
     /* Local path: the server passed its scanout buffer (fd owned by the
-     * client until the next gl_scanout or the end; dup it to keep it). */
+     * client until the next gl_scanout or the end; dup it to keep it).
+     * y0_top is SPICE's GL_SCANOUT_FLAGS_Y0TOP as sent: false (QEMU's console,
+     * our server) = row 0 in memory is the top row; true = row 0 is the
+     * bottom row (GL-rendered buffers; PROTOCOL.md 5.12). */
     void (*gl_scanout)(void *data, int fd, uint32_t width, uint32_t height, uint32_t stride,
                        uint32_t fourcc, bool y0_top);
     /* Draw the scanout; answer with sc_client_gl_draw_done() (exactly once). */

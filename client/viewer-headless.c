@@ -147,7 +147,8 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     }
     printf("scanout %ux%u stride %u fourcc 0x%08x y0_top %d\n", a->w, a->h, a->stride, a->fourcc,
            a->y0_top);
-    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, !a->y0_top) ? 0 : 1);
+    /* SPICE Y0TOP set: row 0 is the bottom row (PROTOCOL.md 5.12) */
+    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->y0_top) ? 0 : 1);
     munmap(map, size);
 }
 
