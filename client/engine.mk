@@ -21,3 +21,9 @@ client_tests = \
 	tests/client/test-client-gl.sh
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh
+
+check_PROGRAMS += tests/client/test-client-proto
+TESTS += tests/client/test-client-proto
+tests_client_test_client_proto_SOURCES = tests/client/test-client-proto.c
+tests_client_test_client_proto_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
+tests_client_test_client_proto_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm

@@ -1,0 +1,162 @@
+#!/bin/bash
+# The GTK viewer in Xvfb against spicecast-server --source image: a PNG of
+# four colour blocks must appear in a screenshot of the screen, scaled with
+# its aspect ratio kept (over TCP, and over a unix socket with --attach and
+# --gl-scanout on); a key typed in the window must reach the server; the
+# title shows the URI; a server that goes away makes the viewer say so.
+set -u
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+SERVER=$top_builddir/server/spicecast-server
+VIEWER=$top_builddir/client/viewer
+skip() { echo "SKIP: $*" >&2; exit 77; }
+for t in Xvfb convert import xwininfo; do
+    command -v $t >/dev/null || skip "$t not installed (xvfb, imagemagick, x11-utils)"
+done
+[ -x "$VIEWER" ] || skip "client/viewer not built (no GTK3)"
+[ -x "$SERVER" ] || skip "server/spicecast-server not built"
+
+T=$(mktemp -d /tmp/sc-viewer.XXXXXX)
+PIDS=""
+cleanup() { for p in $PIDS; do { kill -9 "$p"; wait "$p"; } 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT
+fails=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+free_port() {
+    local port
+    for _ in $(seq 200); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+    done
+    echo 1
+}
+
+# a free X display number and Xvfb on it
+N=""
+for n in $(seq $((100 + $$ % 300)) $((140 + $$ % 300))); do
+    [ -e /tmp/.X$n-lock ] || [ -e /tmp/.X11-unix/X$n ] || { N=$n; break; }
+done
+[ -n "$N" ] || skip "no free X display number"
+timeout 120 Xvfb :$N -screen 0 1280x800x24 -nolisten tcp > "$T/xvfb.log" 2>&1 &
+XPID=$!; PIDS="$PIDS $XPID"
+for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$N ] && break; sleep 0.1; done
+[ -e /tmp/.X11-unix/X$N ] || skip "Xvfb did not start: $(head -3 $T/xvfb.log)"
+export DISPLAY=:$N
+
+# 1600x1000 (larger than the screen's 90%: the window scales it down):
+# red | green over blue | yellow
+convert -size 800x500 xc:'#ff0000' xc:'#00ff00' +append \
+    \( -size 800x500 xc:'#0000ff' xc:'#ffff00' +append \) -append "$T/x.png"
+
+PORT=$(free_port)
+SOCK=$T/run/v.sock
+SPICECAST_DEBUG=1 timeout 100 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT \
+    --listen unix:"$SOCK" --gl-scanout on --disable-ticketing > "$T/srv.out" 2> "$T/srv.err" &
+SPID=$!; PIDS="$PIDS $SPID"
+for _ in $(seq 100); do grep -q "^listening on unix" "$T/srv.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "^listening on unix" "$T/srv.out" || { bad "server did not start: $(cat $T/srv.err)"; exit 1; }
+
+# box COLOUR SHOT: "w h x y" of the pixels of that colour (fuzz 20%)
+box() {
+    convert "$2" -fuzz 20% -fill black +opaque "$1" -fill white -opaque "$1" \
+        -format '%@' info: 2>/dev/null | sed 's/[x+]/ /g'
+}
+
+# check_blocks NAME SHOT: the four blocks, same size, in place, aspect ~1.6
+check_blocks() {
+    local name=$1 shot=$2 r g b y
+    r=($(box '#ff0000' "$shot")); g=($(box '#00ff00' "$shot"))
+    b=($(box '#0000ff' "$shot")); y=($(box '#ffff00' "$shot"))
+    if [ ${#r[@]} != 4 ] || [ ${#g[@]} != 4 ] || [ ${#b[@]} != 4 ] || [ ${#y[@]} != 4 ]; then
+        bad "$name: colour blocks missing (red ${r[*]:-none} green ${g[*]:-none} blue ${b[*]:-none} yellow ${y[*]:-none})"
+        return
+    fi
+    echo "     $name: red ${r[*]} green ${g[*]} blue ${b[*]} yellow ${y[*]}"
+    local w=${r[0]} h=${r[1]}
+    if [ "$w" -lt 40 ] || [ "$h" -lt 25 ]; then bad "$name: red block ${w}x$h too small"; return; fi
+    # aspect ratio 320:200 kept (2% slack), the four blocks the same size
+    [ $((w * 500 * 100 / (h * 800))) -ge 98 ] && [ $((w * 500 * 100 / (h * 800))) -le 102 ] \
+        && ok "$name: aspect ratio kept (${w}x$h blocks of 800x500)" || bad "$name: aspect ratio ${w}x$h"
+    [ "$w" -lt 800 ] && ok "$name: scaled down to fit the screen" || bad "$name: not scaled (${w}x$h)"
+    local same=1 p
+    for p in "${g[*]}" "${b[*]}" "${y[*]}"; do
+        set -- $p
+        [ $(( $1 - w )) -ge -2 ] && [ $(( $1 - w )) -le 2 ] && [ $(( $2 - h )) -ge -2 ] && [ $(( $2 - h )) -le 2 ] || same=0
+    done
+    [ $same = 1 ] && ok "$name: four blocks of one size" || bad "$name: block sizes differ"
+    # green right of red, blue below red, yellow right of blue and below green
+    local dx=$(( g[2] - r[2] - w )) dy=$(( b[3] - r[3] - h ))
+    if [ ${dx#-} -le 2 ] && [ ${dy#-} -le 2 ] && [ $(( y[2] - b[2] - w )) -ge -2 ] && [ $(( y[2] - b[2] - w )) -le 2 ] \
+        && [ $(( y[3] - g[3] - h )) -ge -2 ] && [ $(( y[3] - g[3] - h )) -le 2 ] \
+        && [ $(( g[3] - r[3] )) -ge -2 ] && [ $(( g[3] - r[3] )) -le 2 ]; then
+        ok "$name: blocks in place (red top-left at ${r[2]},${r[3]})"
+    else
+        bad "$name: blocks out of place (orientation?)"
+    fi
+}
+
+# run_viewer NAME ARGS...: starts it, waits for the renderer line and a picture
+run_viewer() {
+    local name=$1; shift
+    SPICECAST_DEBUG=1 timeout 60 "$VIEWER" "$@" > "$T/$name.out" 2> "$T/$name.err" &
+    VPID=$!; PIDS="$PIDS $VPID"
+    for _ in $(seq 100); do
+        grep -q "first picture\|scanout [0-9]" "$T/$name.err" 2>/dev/null && break
+        kill -0 $VPID 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep 1.5 # a frame or two drawn
+}
+
+# 1. TCP, the window sized to the surface
+run_viewer tcp spice://127.0.0.1:$PORT
+renderer=$(grep -o "renderer: [a-z]*$" "$T/tcp.err" | tail -1)
+[ -n "$renderer" ] && ok "tcp: $renderer" || bad "tcp: no renderer chosen: $(tail -5 $T/tcp.err)"
+import -window root "$T/tcp.png" && check_blocks tcp "$T/tcp.png"
+xwininfo -root -tree | grep -q "spice://127.0.0.1:$PORT" && ok "tcp: title shows the URI" \
+    || bad "tcp: no window titled with the URI"
+
+# 2. a key typed in the window reaches the server (xdotool: bootstrap installs it)
+if command -v xdotool >/dev/null; then
+    r=($(box '#ff0000' "$T/tcp.png"))
+    timeout 10 xdotool mousemove $(( ${r[2]:-10} + 10 )) $(( ${r[3]:-10} + 10 )) click 1
+    timeout 10 xdotool key --delay 50 a
+    for _ in $(seq 30); do grep -q "input: key 1e down" "$T/srv.err" && break; sleep 0.1; done
+    grep -q "input: key 1e down" "$T/srv.err" && ok "key 'a' reached the server as 1e" \
+        || bad "key: server saw $(grep -c 'input: key' $T/srv.err) key events"
+    grep -q "input: key 9e up\|input: key 1e up" "$T/srv.err" && ok "key release reached the server" \
+        || bad "key release missing"
+else
+    echo "skip keys: xdotool not installed"
+fi
+kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+
+# 3. --attach PATH: unix socket, GL scanout (the server passes its memfd)
+run_viewer attach --attach "$SOCK"
+grep -q "scanout [0-9]*x[0-9]*" "$T/attach.err" && ok "attach: scanout fd received" \
+    || bad "attach: no scanout: $(tail -5 $T/attach.err)"
+grep -o "scanout \(imported\|mapped\)[^(]*" "$T/attach.err" | head -1 | sed 's/^/     /'
+import -window root "$T/attach.png" && check_blocks attach "$T/attach.png"
+
+# 4. the server goes away: the viewer says so (and exits 1 once the dialog is closed)
+kill -TERM $SPID
+for _ in $(seq 50); do grep -q "disconnected" "$T/attach.err" && break; sleep 0.1; done
+grep -q "disconnected" "$T/attach.err" && ok "server gone: '$(grep -m1 disconnected $T/attach.err)'" \
+    || bad "server gone: the viewer said nothing"
+if command -v xdotool >/dev/null; then
+    sleep 0.5
+    # no window manager gives the dialog focus: focus it, then Escape closes it
+    dlg=$(timeout 5 xdotool search --onlyvisible --pid $(pgrep -P $VPID -x viewer || echo $VPID) 2>/dev/null | tail -1)
+    [ -n "$dlg" ] && timeout 5 xdotool windowfocus "$dlg" key Escape
+    st=0; for _ in $(seq 30); do kill -0 $VPID 2>/dev/null || break; sleep 0.1; done
+    if kill -0 $VPID 2>/dev/null; then
+        echo "     the dialog did not take the key (no window manager): left as is"
+    else
+        wait $VPID; st=$?
+        [ $st = 1 ] && ok "exit status 1 after a disconnect" || bad "exit status $st after a disconnect"
+    fi
+fi
+
+[ $fails = 0 ] || { echo "$fails failure(s); logs:"; for f in "$T"/*.err; do echo "== $f"; tail -n 5 "$f"; done; }
+[ $fails = 0 ]
