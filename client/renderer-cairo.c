@@ -17,7 +17,7 @@ struct cairo_renderer {
     cairo_surface_t *scanout; /* wraps the mapping below, or NULL */
     void *map;
     size_t map_size;
-    bool y0_top;
+    bool top_down;
 };
 
 static struct cairo_renderer *from_base(struct sc_renderer *r)
@@ -81,7 +81,7 @@ static void cr_update(struct sc_renderer *r, const uint8_t *canvas, uint32_t str
 }
 
 static bool cr_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_t height,
-                          uint32_t stride, uint32_t fourcc, bool y0_top)
+                          uint32_t stride, uint32_t fourcc, bool top_down)
 {
     struct cairo_renderer *cr = from_base(r);
     char reason[SC_RENDERER_REASON_SIZE];
@@ -104,7 +104,7 @@ static bool cr_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
     }
     cr->scanout = cairo_image_surface_create_for_data(cr->map, CAIRO_FORMAT_RGB24, (int)width,
                                                       (int)height, (int)stride);
-    cr->y0_top = y0_top;
+    cr->top_down = top_down;
     r->width = width;
     r->height = height;
     return true;
@@ -136,7 +136,7 @@ static void cr_draw(struct sc_renderer *r, cairo_t *c, const struct sc_viewport 
     cairo_clip(c);
     cairo_translate(c, vp->x, vp->y);
     cairo_scale(c, (double)vp->width / sw, (double)vp->height / sh);
-    if (cr->scanout && !cr->y0_top) {
+    if (cr->scanout && !cr->top_down) {
         cairo_translate(c, 0, sh);
         cairo_scale(c, 1, -1);
     }

@@ -36,7 +36,7 @@ struct gl_renderer {
     int32_t video_x, video_y, video_w, video_h;
     /* local scanout */
     GLuint scanout_tex;
-    bool scanout_on, scanout_y0_top, scanout_imported;
+    bool scanout_on, scanout_top_down, scanout_imported;
     EGLImageKHR image;
     void *map;
     size_t map_size;
@@ -341,7 +341,7 @@ static bool import_dmabuf(struct gl_renderer *gr, int fd, uint32_t width, uint32
 }
 
 static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_t height,
-                          uint32_t stride, uint32_t fourcc, bool y0_top)
+                          uint32_t stride, uint32_t fourcc, bool top_down)
 {
     struct gl_renderer *gr = from_base(r);
     char reason[SC_RENDERER_REASON_SIZE];
@@ -381,7 +381,7 @@ static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
         told = true;
     }
     gr->scanout_on = true;
-    gr->scanout_y0_top = y0_top;
+    gr->scanout_top_down = top_down;
     r->width = width;
     r->height = height;
     return true;
@@ -454,7 +454,7 @@ static void gl_draw(struct sc_renderer *r, cairo_t *cr, const struct sc_viewport
     glUniform1i(gr->u_swizzle, gr->scanout_on && gr->scanout_imported ? 0 : 1);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, tex);
-    quad(gr, vp, vp->x, vp->y, vp->width, vp->height, gr->scanout_on && !gr->scanout_y0_top);
+    quad(gr, vp, vp->x, vp->y, vp->width, vp->height, gr->scanout_on && !gr->scanout_top_down);
     if (!gr->scanout_on && gr->video_on)
         draw_video(gr, vp);
     glUseProgram(0);

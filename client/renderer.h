@@ -51,9 +51,10 @@ struct sc_renderer_ops {
     bool (*video_frame)(struct sc_renderer *r, const struct sc_decoded_frame *frame, int32_t x,
                         int32_t y, int32_t w, int32_t h);
     /* The scanout buffer (fd borrowed: dup it to keep it); -1 ends it.
+     * top_down: row 0 in memory is the top row (SPICE's Y0TOP flag clear).
      * Returns false if it cannot be shown (format, mapping). */
     bool (*gl_scanout)(struct sc_renderer *r, int fd, uint32_t width, uint32_t height,
-                       uint32_t stride, uint32_t fourcc, bool y0_top);
+                       uint32_t stride, uint32_t fourcc, bool top_down);
     /* The scanout changed in (x, y, w, h): refresh the copy (import: nothing). */
     void (*gl_draw)(struct sc_renderer *r, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
     /* Draw into the widget: cr for cairo, NULL for GL (default framebuffer

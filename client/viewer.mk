@@ -1,4 +1,5 @@
-# client/viewer.mk: the GTK3 viewer program, its desktop file, man page.
+# client/viewer.mk: the GTK3 viewer program, its desktop file, man page and
+# window tests (Xvfb).
 if HAVE_GTK
 bin_PROGRAMS += client/viewer
 client_viewer_SOURCES = \
@@ -14,5 +15,8 @@ client_viewer_LDADD = client/libscclient.la codecs/libsccodecs.la common/libscco
 desktopdir = $(datadir)/applications
 desktop_DATA = data/spicecast-viewer.desktop
 dist_man_MANS += data/viewer.1
+
+viewer_tests = tests/client/test-viewer-window.sh
+TESTS += $(viewer_tests)
 endif
-EXTRA_DIST += data/spicecast-viewer.desktop
+EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh

@@ -38,7 +38,7 @@ struct sc_window {
     cairo_region_t *damage;
     int scanout_fd; /* dup of the client's, until handed over */
     uint32_t sc_w, sc_h, sc_stride, sc_fourcc;
-    bool sc_y0_top, scanout_pending, scanout_on;
+    bool sc_top_down, scanout_pending, scanout_on;
     bool draw_pending, draw_done_owed;
     uint32_t draw_x, draw_y, draw_w, draw_h;
     /* input */
@@ -79,7 +79,7 @@ static void sync_renderer(struct sc_window *win)
     cairo_region_subtract(win->damage, win->damage);
     if (win->scanout_pending) {
         win->scanout_on = r->impl->gl_scanout(r, win->scanout_fd, win->sc_w, win->sc_h,
-                                              win->sc_stride, win->sc_fourcc, win->sc_y0_top) &&
+                                              win->sc_stride, win->sc_fourcc, win->sc_top_down) &&
                           win->scanout_fd >= 0;
         if (win->scanout_fd >= 0)
             close(win->scanout_fd); /* a mapping or an EGLImage keeps the buffer */
@@ -313,7 +313,7 @@ static void cb_gl_scanout(void *data, int fd, uint32_t width, uint32_t height, u
     if (fd >= 0 && win->scanout_fd < 0)
         sc_warn("scanout: dup: %s", g_strerror(errno));
     win->sc_w = width, win->sc_h = height, win->sc_stride = stride, win->sc_fourcc = fourcc;
-    win->sc_y0_top = y0_top;
+    win->sc_top_down = !y0_top; /* SPICE Y0TOP set: row 0 is the bottom row */
     win->scanout_pending = true;
     sc_debug("scanout %ux%u stride %u %.4s", width, height, stride, (const char *)&fourcc);
     if (!win->sized && !win->full_screen && fd >= 0)

@@ -132,6 +132,12 @@ else
 fi
 kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
 
+# 2b. the CPU renderer, forced
+run_viewer cairo --renderer cairo spice://127.0.0.1:$PORT
+grep -q "renderer: cairo$" "$T/cairo.err" && ok "cairo: renderer forced" || bad "cairo: $(tail -n 3 $T/cairo.err)"
+import -window root "$T/cairo.png" && check_blocks cairo "$T/cairo.png"
+kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+
 # 3. --attach PATH: unix socket, GL scanout (the server passes its memfd)
 run_viewer attach --attach "$SOCK"
 grep -q "scanout [0-9]*x[0-9]*" "$T/attach.err" && ok "attach: scanout fd received" \
