@@ -33,6 +33,9 @@ struct fake {
     char *error;
     int marks;
     bool inputs_done;
+    char *(*check)(struct sc_client *c); /* at MARK: NULL or what is wrong */
+    char *check_failure;
+    bool checked;
 };
 
 #define FAKE_FAIL(f, ...) do { if (!(f)->failure) (f)->failure = g_strdup_printf(__VA_ARGS__); } while (0)
@@ -360,6 +363,146 @@ out:
     close(mfd);
 }
 
+
+static void send_copy(int fd, struct sc_writer *w, const uint8_t *px, uint32_t iw, uint32_t ih,
+                      uint8_t format, uint8_t flags, struct sc_rect box, struct sc_rect src,
+                      const struct sc_clip *clip, uint8_t type)
+{
+    struct sc_draw_copy m = { 0 };
+    struct sc_writer lz;
+
+    m.box = box;
+    m.src_area = src;
+    if (clip)
+        m.clip = *clip;
+    m.rop_descriptor = SPICE_ROPD_OP_PUT;
+    m.image_type = type;
+    m.width = iw;
+    m.height = ih;
+    m.bitmap_format = format;
+    m.bitmap_flags = flags;
+    m.data = px;
+    m.data_size = (uint32_t)(sc_bitmap_row_bytes(format, iw) * ih);
+    sc_writer_init(&lz);
+    if (type == SPICE_IMAGE_TYPE_LZ4) {
+        sc_lz4_image_encode(&lz, px, iw, ih, iw * 4);
+        m.data = lz.data;
+        m.data_size = (uint32_t)lz.size;
+    }
+    sc_draw_copy_write(w, &m);
+    fake_send_w(fd, SPICE_MSG_DISPLAY_DRAW_COPY, w);
+    sc_writer_finish(&lz);
+}
+
+static void script_draw(struct fake *f)
+{
+    int mfd = fake_main(f, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(f);
+    struct sc_draw_fill fill = { .box = { 0, 0, 64, 48 }, .brush_type = SPICE_BRUSH_TYPE_SOLID,
+                                 .color = 0xff0000, .rop_descriptor = SPICE_ROPD_OP_PUT };
+    struct sc_clip clip = { .type = SPICE_CLIP_TYPE_RECTS, .num_rects = 1,
+                            .rects = { { 10, 10, 12, 12 } } };
+    struct sc_stream_create sc = { .id = 3, .codec_type = 99, .stream_width = 16,
+                                   .stream_height = 16, .src_width = 16, .src_height = 16,
+                                   .dest = { 0, 0, 16, 16 } };
+    struct sc_stream_activate_report ar = { 3, 77, 5, 1000 };
+    struct sc_stream_report rep = { 0 };
+    uint8_t bu[4 * 2 * 4], white[8 * 8 * 4], sub[4 * 4 * 4], lz[16 * 8 * 4], sc2[2 * 2 * 4];
+    uint8_t rgb[6] = { 1, 2, 3, 4, 5, 6 }, *body;
+    uint32_t len;
+    struct sc_writer w;
+
+    if (dfd < 0)
+        goto out;
+    sc_writer_init(&w);
+    sc_draw_fill_write(&w, &fill);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_DRAW_FILL, &w);
+    for (int i = 0; i < 8; i++) { /* bottom-up: data row 0 (blue) is the bottom row */
+        static const uint8_t blue[4] = { 0xff, 0, 0, 0 }, green[4] = { 0, 0xff, 0, 0 };
+        memcpy(bu + i * 4, i < 4 ? blue : green, 4);
+    }
+    send_copy(dfd, &w, bu, 4, 2, SPICE_BITMAP_FMT_32BIT, 0, (struct sc_rect){ 0, 0, 4, 2 },
+              (struct sc_rect){ 0, 0, 4, 2 }, NULL, SPICE_IMAGE_TYPE_BITMAP);
+    memset(white, 0xff, sizeof(white));
+    send_copy(dfd, &w, white, 8, 8, SPICE_BITMAP_FMT_32BIT, SPICE_BITMAP_FLAGS_TOP_DOWN,
+              (struct sc_rect){ 10, 10, 18, 18 }, (struct sc_rect){ 0, 0, 8, 8 }, &clip,
+              SPICE_IMAGE_TYPE_BITMAP);
+    for (int i = 0; i < 16; i++)
+        sub[i * 4] = (uint8_t)i, sub[i * 4 + 1] = sub[i * 4 + 2] = sub[i * 4 + 3] = 0;
+    send_copy(dfd, &w, sub, 4, 4, SPICE_BITMAP_FMT_RGBA, SPICE_BITMAP_FLAGS_TOP_DOWN,
+              (struct sc_rect){ 20, 0, 22, 2 }, (struct sc_rect){ 1, 1, 3, 3 }, NULL,
+              SPICE_IMAGE_TYPE_BITMAP);
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 16; x++) {
+            uint8_t *p = lz + (y * 16 + x) * 4;
+            p[0] = (uint8_t)x, p[1] = (uint8_t)y, p[2] = 0x11, p[3] = 0;
+        }
+    send_copy(dfd, &w, lz, 16, 8, SPICE_BITMAP_FMT_32BIT, 0, (struct sc_rect){ 30, 20, 46, 28 },
+              (struct sc_rect){ 0, 0, 16, 8 }, NULL, SPICE_IMAGE_TYPE_LZ4);
+    for (int i = 0; i < 4; i++)
+        sc2[i * 4] = (uint8_t)(100 + i), sc2[i * 4 + 1] = sc2[i * 4 + 2] = sc2[i * 4 + 3] = 0;
+    send_copy(dfd, &w, sc2, 2, 2, SPICE_BITMAP_FMT_32BIT, SPICE_BITMAP_FLAGS_TOP_DOWN,
+              (struct sc_rect){ 50, 30, 54, 34 }, (struct sc_rect){ 0, 0, 2, 2 }, NULL,
+              SPICE_IMAGE_TYPE_BITMAP);
+    send_copy(dfd, &w, rgb, 2, 1, SPICE_BITMAP_FMT_24BIT, SPICE_BITMAP_FLAGS_TOP_DOWN,
+              (struct sc_rect){ 0, 40, 2, 41 }, (struct sc_rect){ 0, 0, 2, 1 }, NULL,
+              SPICE_IMAGE_TYPE_BITMAP);
+    /* a stream no decoder handles: the report says so */
+    sc_stream_create_write(&w, &sc);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_CREATE, &w);
+    sc_stream_activate_report_write(&w, &ar);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, &w);
+    sc_writer_finish(&w);
+    if (fake_expect(f, dfd, SPICE_MSGC_DISPLAY_STREAM_REPORT, &body, &len)) {
+        if (!sc_stream_report_parse(body, len, &rep) || rep.stream_id != 3 ||
+            rep.unique_id != 77 || rep.num_drops != 0xffffffffu)
+            FAKE_FAIL(f, "STREAM_REPORT for an undecodable stream: id %u unique %u drops %u",
+                      rep.stream_id, rep.unique_id, rep.num_drops);
+        g_free(body);
+    }
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    g_usleep(300 * 1000);
+out:
+    if (dfd >= 0)
+        close(dfd);
+    close(mfd);
+}
+
+static char *check_px(const uint8_t *canvas, uint32_t stride, int x, int y, uint8_t b, uint8_t g,
+                      uint8_t r)
+{
+    const uint8_t *p = canvas + (size_t)y * stride + (size_t)x * 4;
+    if (p[0] == b && p[1] == g && p[2] == r)
+        return NULL;
+    return g_strdup_printf("pixel %d,%d is B,G,R %u,%u,%u, not %u,%u,%u", x, y, p[0], p[1], p[2],
+                           b, g, r);
+}
+
+static char *check_draw(struct sc_client *c)
+{
+    uint32_t w, h, stride;
+    const uint8_t *px = sc_client_canvas(c, &w, &h, &stride);
+    char *e = NULL;
+
+    if (!px || w != 64 || h != 48)
+        return g_strdup("no 64x48 canvas");
+    static const struct { int x, y; uint8_t b, g, r; } want[] = {
+        { 63, 47, 0, 0, 0xff },      /* the fill */
+        { 0, 0, 0, 0xff, 0 },        /* bottom-up: the top row is data row 1 (green) */
+        { 3, 1, 0xff, 0, 0 },        /* and the bottom row data row 0 (blue) */
+        { 11, 11, 0xff, 0xff, 0xff }, /* inside the clip rect */
+        { 13, 13, 0, 0, 0xff },      /* outside it: still the fill */
+        { 20, 0, 5, 0, 0 },          /* src_area from (1,1) */
+        { 21, 1, 10, 0, 0 },         /* (2,2) */
+        { 35, 23, 5, 3, 0x11 },      /* LZ4 */
+        { 51, 31, 100, 0, 0 },       /* 2x2 scaled onto 4x4 */
+        { 52, 33, 103, 0, 0 },
+        { 1, 40, 4, 5, 6 },          /* 24-bit */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(want) && !e; i++)
+        e = check_px(px, stride, want[i].x, want[i].y, want[i].b, want[i].g, want[i].r);
+    return e;
+}
+
 /* ---- the client side -------------------------------------------------------- */
 
 static gpointer fake_thread(gpointer p)
@@ -379,7 +522,12 @@ static void on_closed(void *p, const GError *error)
 
 static void on_mark(void *p)
 {
-    ((struct fake *)p)->marks++;
+    struct fake *f = p;
+    f->marks++;
+    if (f->check && !f->checked) {
+        f->checked = true;
+        f->check_failure = f->check(f->client);
+    }
 }
 
 static gboolean drive_inputs(gpointer p)
@@ -464,6 +612,21 @@ static void fake_clear(struct fake *f)
 {
     g_free(f->failure);
     g_free(f->error);
+    g_free(f->check_failure);
+}
+
+static void test_draw(void)
+{
+    struct fake f = { .check = check_draw };
+    run_fake(&f, script_draw);
+    if (f.failure)
+        g_test_message("%s", f.failure);
+    g_assert_null(f.failure);
+    g_assert_true(f.checked);
+    if (f.check_failure)
+        g_test_message("%s", f.check_failure);
+    g_assert_null(f.check_failure);
+    fake_clear(&f);
 }
 
 static void test_truncated(void)
@@ -523,6 +686,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/client/bad-uri", test_bad_uri);
+    g_test_add_func("/client/draw", test_draw);
     g_test_add_func("/client/truncated", test_truncated);
     g_test_add_func("/client/fuzz", test_fuzz);
     g_test_add_func("/client/ack", test_ack);
