@@ -36,6 +36,9 @@ struct fake {
     char *(*check)(struct sc_client *c); /* at MARK: NULL or what is wrong */
     char *check_failure;
     bool checked;
+    int cursors;
+    uint32_t cursor_w, cursor_h, cursor_hx, cursor_hy;
+    uint8_t cursor_px[4];
 };
 
 #define FAKE_FAIL(f, ...) do { if (!(f)->failure) (f)->failure = g_strdup_printf(__VA_ARGS__); } while (0)
@@ -503,6 +506,37 @@ static char *check_draw(struct sc_client *c)
     return e;
 }
 
+static void script_cursor(struct fake *f)
+{
+    int mfd = fake_main(f, SPICE_CHANNEL_CURSOR, 1), cfd;
+    static const uint8_t px[3 * 2 * 4] = { 1, 2, 3, 4 };
+    struct sc_cursor_init ci = { .x = 5, .y = 6, .visible = 1,
+                                 .cursor = { .unique = 9, .type = SPICE_CURSOR_TYPE_ALPHA,
+                                             .width = 3, .height = 2, .hot_spot_x = 1,
+                                             .hot_spot_y = 1, .data = px,
+                                             .data_size = sizeof(px) } };
+    struct sc_set_ack sa = { 1, 20 };
+    struct sc_writer w;
+    uint8_t type;
+
+    cfd = fake_accept_link(f, &type);
+    if (cfd < 0 || type != SPICE_CHANNEL_CURSOR) {
+        FAKE_FAIL(f, "cursor link failed");
+        goto out;
+    }
+    sc_writer_init(&w);
+    sc_set_ack_write(&w, &sa);
+    fake_send_w(cfd, SPICE_MSG_SET_ACK, &w);
+    fake_expect(f, cfd, SPICE_MSGC_ACK_SYNC, NULL, NULL);
+    sc_cursor_init_write(&w, &ci);
+    fake_send_w(cfd, SPICE_MSG_CURSOR_INIT, &w);
+    sc_writer_finish(&w);
+    g_usleep(300 * 1000);
+    close(cfd);
+out:
+    close(mfd);
+}
+
 /* ---- the client side -------------------------------------------------------- */
 
 static gpointer fake_thread(gpointer p)
@@ -528,6 +562,15 @@ static void on_mark(void *p)
         f->checked = true;
         f->check_failure = f->check(f->client);
     }
+}
+
+static void on_cursor(void *p, uint32_t w, uint32_t h, uint32_t hx, uint32_t hy,
+                      const uint8_t *px)
+{
+    struct fake *f = p;
+    f->cursors++;
+    f->cursor_w = w, f->cursor_h = h, f->cursor_hx = hx, f->cursor_hy = hy;
+    memcpy(f->cursor_px, px, 4);
 }
 
 static gboolean drive_inputs(gpointer p)
@@ -566,7 +609,8 @@ static gboolean on_timeout(gpointer p)
 static void run_fake(struct fake *f, void (*script)(struct fake *f))
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    struct sc_client_callbacks cb = { .closed = on_closed, .mark = on_mark };
+    struct sc_client_callbacks cb = { .closed = on_closed, .mark = on_mark,
+                                      .cursor = on_cursor };
     struct sc_client_options o = { 0 };
     guint t1, t2 = 0, t3 = 0;
 
@@ -673,6 +717,22 @@ static void test_inputs(void)
     fake_clear(&f);
 }
 
+static void test_cursor(void)
+{
+    struct fake f = { 0 };
+    run_fake(&f, script_cursor);
+    if (f.failure)
+        g_test_message("%s", f.failure);
+    g_assert_null(f.failure);
+    g_assert_cmpint(f.cursors, ==, 1);
+    g_assert_cmpuint(f.cursor_w, ==, 3);
+    g_assert_cmpuint(f.cursor_h, ==, 2);
+    g_assert_cmpuint(f.cursor_hx, ==, 1);
+    g_assert_cmpuint(f.cursor_hy, ==, 1);
+    g_assert_cmpmem(f.cursor_px, 4, "\1\2\3\4", 4);
+    fake_clear(&f);
+}
+
 static void test_bad_uri(void)
 {
     struct sc_client_options o = { .uri = "http://example.invalid/" };
@@ -691,5 +751,6 @@ int main(int argc, char **argv)
     g_test_add_func("/client/fuzz", test_fuzz);
     g_test_add_func("/client/ack", test_ack);
     g_test_add_func("/client/inputs", test_inputs);
+    g_test_add_func("/client/cursor", test_cursor);
     return g_test_run();
 }

@@ -39,3 +39,14 @@ if headless 30 --password wrong --screenshot "$T/bad.ppm" "spice://127.0.0.1:$po
 fi
 grep -q "error 7" "$T/headless.err" || fail "no PERMISSION_DENIED: $(tail -3 "$T/headless.err")"
 note "QEMU password: right accepted, wrong refused"
+
+# over a unix socket (spice+unix:// and a plain path)
+stop_pid "$QEMU_PID"
+start_qemu "unix:$T/qemu.sock" disable-ticketing=on
+sleep 2
+headless 30 --screenshot "$T/unix.ppm" "spice+unix://$T/qemu.sock" ||
+    fail "viewer-headless over QEMU's unix socket failed (exit $?)"
+[ "$(identify -format '%wx%h' "$T/unix.ppm")" = "$size" ] || fail "unix screenshot size differs"
+ae=$(image_diff "$T/ours.ppm" "$T/unix.ppm")
+[ "$ae" -le "$MAX_AE" ] 2>/dev/null || fail "the unix screenshot differs from the TCP one in $ae pixels"
+note "QEMU over unix: $ae pixels differ from the TCP screenshot"
