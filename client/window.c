@@ -40,6 +40,7 @@ struct sc_window {
     uint32_t sc_w, sc_h, sc_stride, sc_fourcc;
     bool sc_top_down, scanout_pending, scanout_on;
     bool draw_pending, draw_done_owed;
+    bool video_taken, video_told;
     uint32_t draw_x, draw_y, draw_w, draw_h;
     /* input */
     struct sc_viewport vp;
@@ -297,6 +298,12 @@ static bool cb_video_frame(void *data, const struct sc_decoded_frame *frame, int
         return false;
     sync_renderer(win); /* canvas damage first: it would hide the frame */
     taken = win->renderer->impl->video_frame(win->renderer, frame, x, y, w, h);
+    if (taken != win->video_taken || !win->video_told) {
+        sc_info("video: %s", taken ? "frames drawn by the renderer (YUV shader)"
+                                   : "frames composed by the client");
+        win->video_taken = taken;
+        win->video_told = true;
+    }
     if (taken)
         redraw(win);
     return taken;
