@@ -594,8 +594,19 @@ struct sc_window *sc_window_new(const struct sc_window_options *options)
     g_signal_connect(win->window, "key-press-event", G_CALLBACK(on_key), win);
     g_signal_connect(win->window, "key-release-event", G_CALLBACK(on_key), win);
     g_signal_connect(win->window, "focus-out-event", G_CALLBACK(on_focus_out), win);
-    if (options->full_screen)
+    if (options->full_screen) {
+        /* the monitor's size too: without a window manager nothing else happens */
+        GdkMonitor *mon = gdk_display_get_primary_monitor(gdk_display_get_default());
+        GdkRectangle geo;
+
+        if (mon) {
+            gdk_monitor_get_geometry(mon, &geo);
+            gtk_window_set_default_size(GTK_WINDOW(win->window), geo.width, geo.height);
+            gtk_window_move(GTK_WINDOW(win->window), geo.x, geo.y);
+        }
+        gtk_window_set_decorated(GTK_WINDOW(win->window), FALSE);
         gtk_window_fullscreen(GTK_WINDOW(win->window));
+    }
     choose_renderer(win);
     gtk_widget_show(win->window);
     return win;

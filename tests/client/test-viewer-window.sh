@@ -123,12 +123,27 @@ xwininfo -root -tree | grep -q "spice://127.0.0.1:$PORT" && ok "tcp: title shows
 if command -v xdotool >/dev/null; then
     r=($(box '#ff0000' "$T/tcp.png"))
     timeout 10 xdotool mousemove $(( ${r[2]:-10} + 10 )) $(( ${r[3]:-10} + 10 )) click 1
-    timeout 10 xdotool key --delay 50 a
-    for _ in $(seq 30); do grep -q "input: key 1e down" "$T/srv.err" && break; sleep 0.1; done
+    timeout 10 xdotool key --delay 50 a Up
+    for _ in $(seq 30); do grep -q "input: key e0 48 up" "$T/srv.err" && break; sleep 0.1; done
     grep -q "input: key 1e down" "$T/srv.err" && ok "key 'a' reached the server as 1e" \
         || bad "key: server saw $(grep -c 'input: key' $T/srv.err) key events"
     grep -q "input: key 9e up\|input: key 1e up" "$T/srv.err" && ok "key release reached the server" \
         || bad "key release missing"
+    grep -q "input: key e0 48 down" "$T/srv.err" && ok "key Up reached the server as e0 48" \
+        || bad "key Up: $(grep 'input: key' $T/srv.err | tail -n 2)"
+    # the pointer in surface pixels: screen (360, 180) in the window at
+    # 0,0 scaled by blocks/800 is surface (360*800/w, 180*800/w)
+    w=${r[0]:-576}
+    ex=$((360 * 800 / w)); ey=$((180 * 800 / w))
+    timeout 10 xdotool mousemove 360 180 click 3
+    for _ in $(seq 30); do grep -q "input: pointer .* buttons 4" "$T/srv.err" && break; sleep 0.1; done
+    pt=$(grep "input: pointer .* buttons 4" "$T/srv.err" | tail -n 1 | grep -o "[0-9]*,[0-9]*")
+    px=${pt%,*}; py=${pt#*,}
+    if [ -n "$pt" ] && [ $((px - ex)) -ge -2 ] && [ $((px - ex)) -le 2 ] && [ $((py - ey)) -ge -2 ] && [ $((py - ey)) -le 2 ]; then
+        ok "right click at surface $pt (expected $ex,$ey)"
+    else
+        bad "pointer: server got '${pt:-nothing}', expected $ex,$ey"
+    fi
 else
     echo "skip keys: xdotool not installed"
 fi
@@ -138,6 +153,15 @@ kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
 run_viewer cairo --renderer cairo spice://127.0.0.1:$PORT
 grep -q "renderer: cairo$" "$T/cairo.err" && ok "cairo: renderer forced" || bad "cairo: $(tail -n 3 $T/cairo.err)"
 import -window root "$T/cairo.png" && check_blocks cairo "$T/cairo.png"
+kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+
+# 2c. --full-screen: the whole 1280x800 screen (1.6 like the image)
+run_viewer full --full-screen --title "sc full" spice://127.0.0.1:$PORT
+import -window root "$T/full.png" && check_blocks full "$T/full.png"
+r=($(box '#ff0000' "$T/full.png"))
+[ "${r[0]:-0}" -ge 638 ] && [ "${r[1]:-0}" -ge 398 ] && ok "full screen: ${r[0]}x${r[1]} blocks" \
+    || bad "full screen: red block ${r[*]:-missing}"
+xwininfo -root -tree | grep -q '"sc full"' && ok "--title" || bad "--title not set"
 kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
 
 # 3. --attach PATH: unix socket, GL scanout (the server passes its memfd)
