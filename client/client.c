@@ -591,12 +591,14 @@ static GSocketConnectable *parse_uri(const char *uri, bool *is_unix, GError **er
     }
     if (g_str_has_prefix(uri, "spice://")) {
         const char *hp = uri + strlen("spice://");
-        char *tmp = g_strdup(hp), *slash = strchr(tmp, '/');
+        char *tmp = g_strdup(hp), *q = strchr(tmp, '?'), *port = q ? strstr(q, "port=") : NULL;
+        guint16 def = 5900;
         GSocketConnectable *a;
-        if (slash)
-            *slash = '\0';
+        if (port && (port == q + 1 || port[-1] == '&'))
+            def = (guint16)g_ascii_strtoull(port + 5, NULL, 10); /* spice://HOST?port=P */
+        tmp[strcspn(tmp, "/?")] = '\0';
         *is_unix = false;
-        a = g_network_address_parse(tmp, 5900, error);
+        a = g_network_address_parse(tmp, def, error);
         g_free(tmp);
         return a;
     }
