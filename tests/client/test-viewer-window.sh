@@ -3,7 +3,8 @@
 # four colour blocks must appear in a screenshot of the screen, scaled with
 # its aspect ratio kept (over TCP, and over a unix socket with --attach and
 # --gl-scanout on); a key typed in the window must reach the server; the
-# title shows the URI; a server that goes away makes the viewer say so.
+# title shows the URI; a server that goes away makes the viewer say so;
+# a video stream goes through the renderer; passwords.
 set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 SERVER=$top_builddir/server/spicecast-server
@@ -218,6 +219,21 @@ if [ "$(stat -c %s "$T/a.yuv" 2>/dev/null)" = 384000 ] && [ "$(stat -c %s "$T/b.
 else
     echo "skip video: ImageMagick did not write I420"
 fi
+
+# 6. --password-file: the right one shows the picture, a wrong one is refused
+echo "s3cret word" > "$T/pw"; echo "wrong" > "$T/pw-bad"
+PORT3=$(free_port)
+timeout 60 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT3 --password-file "$T/pw" \
+    > "$T/srv3.out" 2> "$T/srv3.err" &
+PIDS="$PIDS $!"
+for _ in $(seq 100); do grep -q "^listening on" "$T/srv3.out" 2>/dev/null && break; sleep 0.1; done
+run_viewer pw --password-file "$T/pw" spice://127.0.0.1:$PORT3
+grep -q "first picture" "$T/pw.err" && ok "right password: picture shown" || bad "right password: $(tail -n 3 $T/pw.err)"
+kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+run_viewer pwbad --password-file "$T/pw-bad" spice://127.0.0.1:$PORT3
+grep -q "disconnected" "$T/pwbad.err" && ! grep -q "first picture" "$T/pwbad.err" \
+    && ok "wrong password: '$(grep -m1 disconnected $T/pwbad.err)'" || bad "wrong password: $(tail -n 3 $T/pwbad.err)"
+kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
 
 [ $fails = 0 ] || { echo "$fails failure(s); logs:"; for f in "$T"/*.err; do echo "== $f"; tail -n 5 "$f"; done; }
 [ $fails = 0 ]
