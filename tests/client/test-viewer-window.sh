@@ -51,7 +51,7 @@ convert -size 800x500 xc:'#ff0000' xc:'#00ff00' +append \
     \( -size 800x500 xc:'#0000ff' xc:'#ffff00' +append \) -append "$T/x.png"
 
 PORT=$(free_port)
-SOCK=$T/run/v.sock
+SOCK=$T/xdg/spicecast/v.sock # what --attach v finds with XDG_RUNTIME_DIR=$T/xdg
 SPICECAST_DEBUG=1 timeout 100 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT \
     --listen unix:"$SOCK" --gl-scanout on --disable-ticketing > "$T/srv.out" 2> "$T/srv.err" &
 SPID=$!; PIDS="$PIDS $SPID"
@@ -165,8 +165,8 @@ r=($(box '#ff0000' "$T/full.png"))
 xwininfo -root -tree | grep -q '"sc full"' && ok "--title" || bad "--title not set"
 kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
 
-# 3. --attach PATH: unix socket, GL scanout (the server passes its memfd)
-run_viewer attach --attach "$SOCK"
+# 3. --attach NAME: unix socket, GL scanout (the server passes its memfd)
+XDG_RUNTIME_DIR=$T/xdg run_viewer attach --attach v
 grep -q "scanout [0-9]*x[0-9]*" "$T/attach.err" && ok "attach: scanout fd received" \
     || bad "attach: no scanout: $(tail -5 $T/attach.err)"
 grep -o "scanout \(imported\|mapped\)[^(]*" "$T/attach.err" | head -1 | sed 's/^/     /'
