@@ -10,6 +10,12 @@ top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 SERVER=$top_builddir/server/spicecast-server
 VIEWER=$top_builddir/client/viewer
 skip() { echo "SKIP: $*" >&2; exit 77; }
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate "$top_srcdir/data/spicecast-viewer.desktop" \
+        || { echo "FAIL data/spicecast-viewer.desktop does not validate"; exit 1; }
+    echo "ok   data/spicecast-viewer.desktop validates"
+fi
 for t in Xvfb convert import xwininfo; do
     command -v $t >/dev/null || skip "$t not installed (xvfb, imagemagick, x11-utils)"
 done
