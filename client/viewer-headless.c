@@ -26,7 +26,7 @@ struct app {
     int rc;
     int fd;
     uint32_t w, h, stride, fourcc;
-    bool y0_top;
+    bool bottom_up;
 };
 
 static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t stride,
@@ -110,7 +110,7 @@ static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
 }
 
 static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stride,
-                          uint32_t fourcc, bool y0_top)
+                          uint32_t fourcc, bool bottom_up)
 {
     struct app *a = p;
     if (a->fd >= 0)
@@ -120,7 +120,7 @@ static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stri
     a->h = h;
     a->stride = stride;
     a->fourcc = fourcc;
-    a->y0_top = y0_top;
+    a->bottom_up = bottom_up;
 }
 
 static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUSED,
@@ -146,9 +146,9 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         return;
     }
     printf("scanout %ux%u stride %u fourcc 0x%08x y0_top %d\n", a->w, a->h, a->stride, a->fourcc,
-           a->y0_top);
+           a->bottom_up);
     /* SPICE Y0TOP set: row 0 is the bottom row (PROTOCOL.md 5.12) */
-    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->y0_top) ? 0 : 1);
+    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->bottom_up) ? 0 : 1);
     munmap(map, size);
 }
 
