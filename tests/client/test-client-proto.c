@@ -659,13 +659,19 @@ static void fake_clear(struct fake *f)
     g_free(f->check_failure);
 }
 
+/* Runs a script and fails the test with the fake server's message. */
+#define run_fake_ok(f, script)                                                                     \
+    do {                                                                                           \
+        run_fake((f), (script));                                                                   \
+        if ((f)->failure)                                                                          \
+            g_test_message("%s", (f)->failure);                                                    \
+        g_assert_null((f)->failure);                                                               \
+    } while (0)
+
 static void test_draw(void)
 {
     struct fake f = { .check = check_draw };
-    run_fake(&f, script_draw);
-    if (f.failure)
-        g_test_message("%s", f.failure);
-    g_assert_null(f.failure);
+    run_fake_ok(&f, script_draw);
     g_assert_true(f.checked);
     if (f.check_failure)
         g_test_message("%s", f.check_failure);
@@ -698,10 +704,7 @@ static void test_fuzz(void)
 static void test_ack(void)
 {
     struct fake f = { 0 };
-    run_fake(&f, script_ack);
-    if (f.failure)
-        g_test_message("%s", f.failure);
-    g_assert_null(f.failure);
+    run_fake_ok(&f, script_ack);
     g_assert_cmpint(f.marks, ==, 6);
     fake_clear(&f);
 }
@@ -709,10 +712,7 @@ static void test_ack(void)
 static void test_inputs(void)
 {
     struct fake f = { 0 };
-    run_fake(&f, script_inputs);
-    if (f.failure)
-        g_test_message("%s", f.failure);
-    g_assert_null(f.failure);
+    run_fake_ok(&f, script_inputs);
     g_assert_true(f.inputs_done);
     fake_clear(&f);
 }
@@ -720,10 +720,7 @@ static void test_inputs(void)
 static void test_cursor(void)
 {
     struct fake f = { 0 };
-    run_fake(&f, script_cursor);
-    if (f.failure)
-        g_test_message("%s", f.failure);
-    g_assert_null(f.failure);
+    run_fake_ok(&f, script_cursor);
     g_assert_cmpint(f.cursors, ==, 1);
     g_assert_cmpuint(f.cursor_w, ==, 3);
     g_assert_cmpuint(f.cursor_h, ==, 2);
