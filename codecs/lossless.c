@@ -97,9 +97,13 @@ static int raw_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_p
     if (!px)
         return -EINVAL;
     size_t row = (size_t)frame->width * 4;
-    for (uint32_t y = 0; y < frame->height; y++)
-        memcpy(e->buf + y * row, px + (size_t)y * frame->stride, row);
-    struct sc_packet pkt = { e->buf, row * frame->height, true, frame->seq };
+    const uint8_t *out = px; /* already packed rows: hand the mapping out as is */
+    if (frame->stride != row) {
+        for (uint32_t y = 0; y < frame->height; y++)
+            memcpy(e->buf + y * row, px + (size_t)y * frame->stride, row);
+        out = e->buf;
+    }
+    struct sc_packet pkt = { out, row * frame->height, true, frame->seq };
     cb(&pkt, data);
     return 0;
 }
