@@ -11,14 +11,21 @@ if [ -n "${SPICECAST_SKIP_SANITIZERS:-}" ]; then
     echo "SPICECAST_SKIP_SANITIZERS is set: skipping the ASan+UBSan pass"; exit 77
 fi
 src=${top_srcdir:?}
-work=$(mktemp -d /tmp/spicecast-asan.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-asan.XXXXXX") || { echo "mktemp failed"; exit 99; }
 trap 'rm -rf "$work"' EXIT INT TERM
 # copy the source tree (tracked and untracked-not-ignored files, no build outputs)
 (cd "$src" && git ls-files -z --cached --others --exclude-standard) |
     (cd "$src" && xargs -0 tar cf - --no-recursion) | (cd "$work" && tar xf -) || exit 99
 cd "$work" || exit 99
 export SPICECAST_SANITIZER_RUN=1 SPICECAST_NO_APT=1
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_odr_violation=0
+# Helpers a test starts in the background (our server under the interop
+# tests) write their stderr into the test's temp dir, which is removed and
+# whose exit status is rarely looked at: ASan reports also go to files under
+# $work/san, and the interop tests keep their temp dirs (KEEP_TEST_TMP) under
+# $work/tmp, so that both can be searched below.
+mkdir -p "$work/san" "$work/tmp" || exit 99
+export TMPDIR=$work/tmp KEEP_TEST_TMP=1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_odr_violation=0:log_path=$work/san/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== configure --enable-sanitizers in $work"
 CONFIGURE_FLAGS="--enable-sanitizers --disable-fuzzing" ./bootstrap > build.log 2>&1 || {
@@ -27,7 +34,8 @@ echo "== make check under ASan+UBSan"
 make -j2 check > check.log 2>&1
 rc=$?
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' check.log
-for f in $(find . -name '*.log' -path '*tests*' ! -name test-suite.log); do
+for f in $(find . -name '*.log' -path '*tests*' ! -name test-suite.log) \
+         $(find "$work/san" "$work/tmp" -type f); do
     if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$f"; then
         echo "== sanitizer report in $f"; grep -B2 -A30 -E 'ERROR: AddressSanitizer|runtime error:' "$f" | head -80
         rc=1
