@@ -24,7 +24,6 @@ struct dcc {
     struct encode_token *inflight;
     unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
     struct sc_stream_client stream;
-    uint64_t updates;
     bool gl;        /* a local client that can take the buffer fd */
     bool gl_active; /* the last frame went as GL_SCANOUT, not pixels */
     struct sc_gl_state gl_state;
@@ -102,7 +101,6 @@ static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
         sc_cc_send_empty(cc, SPICE_MSG_DISPLAY_MARK);
         dcc->marked = true;
     }
-    dcc->updates++;
     dcc_push(cc);
 }
 

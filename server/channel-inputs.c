@@ -96,15 +96,12 @@ static bool handle_motion(struct sc_channel_client *cc, const uint8_t *body, siz
 
 static bool handle_button(struct sc_channel_client *cc, const uint8_t *body, size_t len)
 {
-    struct sc_display *d = display_of(cc);
     struct sc_mouse_button m;
-    struct sc_cursor_shape shape;
-    int32_t x, y;
 
     if (!sc_mouse_button_parse(body, len, &m))
         return false;
-    sc_display_get_cursor(d, &shape, &x, &y);
-    sc_display_pointer(d, x, y, m.buttons_state);
+    /* buttons change where the pointer is */
+    sc_display_pointer_relative(display_of(cc), 0, 0, m.buttons_state);
     return true;
 }
 

@@ -70,7 +70,6 @@ void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_
     sc_gl_draw_write(&cc->w, &draw);
     sc_cc_end(cc, start);
     gl->pending = true;
-    gl->draws++;
     if (gl->shown != f) {
         sc_frame_unref(gl->shown);
         gl->shown = sc_frame_ref(f);

@@ -101,7 +101,6 @@ void sc_display_set_source(struct sc_display *d, struct sc_source *source)
     d->started = true;
 }
 
-struct sc_source *sc_display_get_source(struct sc_display *d) { return d->source; }
 struct sc_frame *sc_display_get_frame(struct sc_display *d) { return d->frame; }
 
 void sc_display_add_client(struct sc_display *d, struct sc_channel_client *cc)
@@ -167,5 +166,3 @@ void sc_display_pointer_relative(struct sc_display *d, int32_t dx, int32_t dy, u
 
     sc_display_pointer(d, CLAMP(d->x + dx, 0, w - 1), CLAMP(d->y + dy, 0, h - 1), buttons);
 }
-
-uint32_t sc_display_buttons(struct sc_display *d) { return d->buttons; }

@@ -261,7 +261,6 @@ void sc_conn_free(struct sc_conn *conn)
 bool sc_conn_is_closed(const struct sc_conn *conn) { return conn->closed; }
 bool sc_conn_is_unix(const struct sc_conn *conn) { return conn->is_unix; }
 const char *sc_conn_peer(const struct sc_conn *conn) { return conn->peer; }
-int sc_conn_fd(const struct sc_conn *conn) { return conn->fd; }
 size_t sc_conn_queued(const struct sc_conn *conn) { return conn->out_bytes; }
 
 const uint8_t *sc_conn_input(const struct sc_conn *conn, size_t *len)

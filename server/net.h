@@ -34,7 +34,6 @@ void sc_conn_close_now(struct sc_conn *conn);
 bool sc_conn_is_closed(const struct sc_conn *conn);
 bool sc_conn_is_unix(const struct sc_conn *conn);
 const char *sc_conn_peer(const struct sc_conn *conn);
-int sc_conn_fd(const struct sc_conn *conn);
 
 /* Input buffer: the bytes received and not yet consumed. */
 const uint8_t *sc_conn_input(const struct sc_conn *conn, size_t *len);

@@ -124,7 +124,6 @@ struct sc_display;
 struct sc_display *sc_display_new(struct sc_server *server);
 void sc_display_free(struct sc_display *display);
 void sc_display_set_source(struct sc_display *display, struct sc_source *source);
-struct sc_source *sc_display_get_source(struct sc_display *display);
 /* Latest frame (no reference taken) or NULL. */
 struct sc_frame *sc_display_get_frame(struct sc_display *display);
 void sc_display_add_client(struct sc_display *display, struct sc_channel_client *cc);
@@ -139,7 +138,6 @@ void sc_display_key(struct sc_display *display, const uint8_t *scancode, unsigne
 void sc_display_pointer(struct sc_display *display, int32_t x, int32_t y, uint32_t buttons);
 void sc_display_pointer_relative(struct sc_display *display, int32_t dx, int32_t dy,
                                  uint32_t buttons);
-uint32_t sc_display_buttons(struct sc_display *display);
 
 /* ---- lossless encoding off the main loop ------------------------------- */
 
@@ -178,7 +176,6 @@ struct sc_stream_client {
     uint32_t failed;      /* bit per SPICE codec type the client could not decode */
     uint8_t n_preferred;  /* PREFERRED_VIDEO_CODEC_TYPE */
     uint8_t preferred[SC_MAX_VIDEO_CODECS];
-    uint64_t packets;
     /* rate control: the client's group encodes at bitrate >> rate_class */
     unsigned rate_class;
     unsigned skips;        /* packets skipped for back-pressure in this group */
@@ -200,8 +197,6 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
 void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send);
 void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
                        const struct sc_stream_report *r);
-/* Codec names the server streams with, for logs: "openh264:h264 gstreamer:vp8" */
-char *sc_streams_describe(const struct sc_streams *s);
 
 /* Display channel hooks used by the streams. */
 struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc);
@@ -218,7 +213,6 @@ struct sc_gl_state {
     bool pending;           /* a GL_DRAW awaits its DONE */
     bool monitors_sent;
     uint32_t w, h;
-    uint64_t draws;
 };
 
 /* A unix-socket client that advertised GL_SCANOUT. */

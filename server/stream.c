@@ -124,18 +124,6 @@ bool sc_streams_enabled(const struct sc_streams *s)
     return s && s->enabled && s->n_codecs > 0;
 }
 
-char *sc_streams_describe(const struct sc_streams *s)
-{
-    GString *str = g_string_new(NULL);
-
-    for (int i = 0; i < s->n_codecs; i++) {
-        char label[64];
-        sc_encoder_ops_label(s->codecs[i], label, sizeof(label));
-        g_string_append_printf(str, "%s%s", i ? " " : "", label);
-    }
-    return g_string_free(str, FALSE);
-}
-
 /* ---- groups ----------------------------------------------------------- */
 
 static void group_free(struct sc_stream_group *g)
@@ -200,7 +188,6 @@ static void send_packet(struct sc_channel_client *cc, const struct sc_packet *p)
 
     sc_stream_data_write(&cc->w, &m);
     sc_cc_end(cc, start);
-    sc->packets++;
 }
 
 static void group_fail(struct sc_stream_group *g, const char *why)
