@@ -100,6 +100,8 @@ static inline size_t sc_data_header_size(bool mini)
 size_t sc_msg_begin(struct sc_writer *w, bool mini, uint64_t serial, uint16_t type);
 /* Ends the message started at `start`: patches its size. */
 void sc_msg_end(struct sc_writer *w, size_t start, bool mini);
+/* The same when the body (body bytes) is not in w but sent after it. */
+void sc_msg_end_sized(struct sc_writer *w, size_t start, bool mini, size_t body);
 /* Parses a header of sc_data_header_size(mini) bytes. */
 bool sc_data_header_parse(const uint8_t *buf, size_t len, bool mini, struct sc_data_header *h);
 

@@ -187,13 +187,20 @@ size_t sc_msg_begin(struct sc_writer *w, bool mini, uint64_t serial, uint16_t ty
 void sc_msg_end(struct sc_writer *w, size_t start, bool mini)
 {
     size_t hdr = sc_data_header_size(mini);
-    size_t body;
 
     if (w->error || start + hdr > w->size) {
         w->error = true;
         return;
     }
-    body = w->size - start - hdr;
+    sc_msg_end_sized(w, start, mini, w->size - start - hdr);
+}
+
+void sc_msg_end_sized(struct sc_writer *w, size_t start, bool mini, size_t body)
+{
+    if (w->error || start + sc_data_header_size(mini) > w->size) {
+        w->error = true;
+        return;
+    }
     if (body > SC_MAX_MESSAGE_SIZE) {
         w->error = true;
         return;

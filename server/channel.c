@@ -44,16 +44,14 @@ void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type)
 void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body)
 {
     size_t start = sc_cc_begin(cc, type);
-    size_t hdr;
 
-    /* write the header alone, patch its size for the body that follows */
-    sc_msg_end(&cc->w, start, cc->mini_header);
-    hdr = cc->w.size - start;
-    if (cc->mini_header)
-        sc_put_u32(cc->w.data + start + 2, (uint32_t)g_bytes_get_size(body));
-    else
-        sc_put_u32(cc->w.data + start + 10, (uint32_t)g_bytes_get_size(body));
-    sc_conn_send(cc->conn, cc->w.data + start, hdr);
+    /* the header alone here; the body follows without a copy */
+    sc_msg_end_sized(&cc->w, start, cc->mini_header, g_bytes_get_size(body));
+    if (cc->w.error) {
+        sc_cc_close(cc);
+        return;
+    }
+    sc_conn_send(cc->conn, cc->w.data + start, cc->w.size - start);
     sc_conn_send_bytes(cc->conn, body);
     cc_count_sent(cc);
 }
