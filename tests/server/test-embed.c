@@ -77,9 +77,18 @@ static void check_ppm(const char *path, const uint8_t *bgrx)
             g_error("pixel %d differs", i);
 }
 
+static char *make_tmp_dir(void)
+{
+    GError *error = NULL;
+    char *dir = g_dir_make_tmp("sc-embed-XXXXXX", &error);
+
+    g_assert_no_error(error);
+    return dir;
+}
+
 static void test_embed(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("sc-embed-XXXXXX", NULL);
+    g_autofree char *dir = make_tmp_dir();
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
@@ -103,8 +112,10 @@ static void test_embed(void)
     }
     for (int i = 0; i < 2; i++) {
         v.fd[i] = memfd_create("vmm-scanout", MFD_CLOEXEC);
+        g_assert_cmpint(v.fd[i], >=, 0);
         g_assert_cmpint(ftruncate(v.fd[i], W * H * 4), ==, 0);
         v.map[i] = mmap(NULL, W * H * 4, PROT_READ | PROT_WRITE, MAP_SHARED, v.fd[i], 0);
+        g_assert_true(v.map[i] != MAP_FAILED);
         fill(v.map[i], i * 40);
     }
     server = sc_server_new(&o, &error);
