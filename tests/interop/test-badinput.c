@@ -564,8 +564,10 @@ int main(int argc, char **argv)
         const struct bad_case *c = &cases[i];
         if (opt.only && strcmp(opt.only, c->name))
             continue;
-        if (c->need_password && !peer.password)
+        if (c->need_password && !peer.password) {
+            printf("skip %s: needs --password\n", c->name);
             continue;
+        }
         if (skipped(c->name)) {
             printf("skip %s\n", c->name);
             continue;
@@ -600,5 +602,10 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     printf("%d passed, %d failed\n", passed, failed);
+    if (passed + failed == 0) {
+        /* --only with a name no case has, or everything skipped */
+        fprintf(stderr, "FAIL: no case ran\n");
+        return 1;
+    }
     return failed ? 1 : 0;
 }
