@@ -3,6 +3,7 @@
 # --streaming-video all with one encoder at a time, pattern source; the
 # client must decode N frames and compose them into the canvas.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
+need_prog identify imagemagick
 need_headless
 FRAMES=${FRAMES:-30}
 
@@ -29,8 +30,9 @@ for enc in openh264:h264 gstreamer:vp8 gstreamer:vp9; do
         fail "$enc: fewer than $FRAMES decoded video frames (exit $?)"
     got=$(sed -n 's/.*video-frames \([0-9]*\).*/\1/p' "$T/headless.out")
     [ "${got:-0}" -ge "$FRAMES" ] || fail "$enc: $got video frames"
-    [ "$(identify -format '%k' "$T/video-$codec.ppm" 2>/dev/null || echo 2)" -ge 2 ] ||
-        fail "$enc: the composed canvas is one flat colour"
+    colours=$(identify -format '%k' "$T/video-$codec.ppm") ||
+        fail "$enc: identify cannot read the screenshot"
+    [ "$colours" -ge 2 ] || fail "$enc: the composed canvas is one flat colour ($colours)"
     server_alive
     stop_pid "$SERVER_PID"
     note "$enc: $got frames decoded and composed"
