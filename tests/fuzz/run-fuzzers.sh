@@ -54,7 +54,15 @@ for t in $targets; do
         -artifact_prefix="$work/artifacts/" "$work/corpus" > "$work/log" 2>&1
     rc=$?
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log" | tail -3
-    if [ $rc -ne 0 ]; then
+    units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n1)
+    case ${units:-} in '' | *[!0-9]* | 0) units=none ;; esac
+    if [ $rc -eq 0 ] && [ "$units" = none ]; then
+        # exit 0 without fuzzing anything (no -max_total_time honoured, a
+        # driver that returns early, stats missing) is not a pass
+        status=1
+        echo "FAIL: $name exited 0 but executed no inputs"
+        tail -n 20 "$work/log"
+    elif [ $rc -ne 0 ]; then
         status=1
         echo "FAIL: $name exited with $rc"
         tail -n 60 "$work/log"
