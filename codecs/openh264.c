@@ -164,13 +164,26 @@ err_free:
     return NULL;
 }
 
-/* Gathers every NAL of every layer into one access unit. */
-static int collect(struct oh264_encoder *e, const SFrameBSInfo *info, size_t *len)
+/* Gathers every NAL of every layer into one access unit.  libopenh264
+ * writes the layers one after the other into its own bitstream buffer: then
+ * the access unit is that buffer (valid until the next EncodeFrame()); the
+ * copy into e->out is only for layers that are not back to back. */
+static int collect(struct oh264_encoder *e, const SFrameBSInfo *info, const uint8_t **au,
+                   size_t *len)
 {
     size_t total = 0;
-    for (int i = 0; i < info->iLayerNum; i++)
+    bool contiguous = true;
+    const uint8_t *first = info->iLayerNum > 0 ? info->sLayerInfo[0].pBsBuf : NULL;
+    for (int i = 0; i < info->iLayerNum; i++) {
+        contiguous = contiguous && info->sLayerInfo[i].pBsBuf == first + total;
         for (int n = 0; n < info->sLayerInfo[i].iNalCount; n++)
             total += (size_t)info->sLayerInfo[i].pNalLengthInByte[n];
+    }
+    *len = total;
+    if (contiguous) {
+        *au = first;
+        return 0;
+    }
     if (total > e->out_size) {
         uint8_t *b = realloc(e->out, total);
         if (!b)
@@ -187,7 +200,7 @@ static int collect(struct oh264_encoder *e, const SFrameBSInfo *info, size_t *le
         memcpy(e->out + pos, l->pBsBuf, n);
         pos += n;
     }
-    *len = pos;
+    *au = e->out;
     return 0;
 }
 
@@ -228,11 +241,12 @@ static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc
         return -EIO;
     if (info.eFrameType == videoFrameTypeSkip || info.eFrameType == videoFrameTypeInvalid)
         return 0;
+    const uint8_t *au;
     size_t len;
-    int r = collect(e, &info, &len);
+    int r = collect(e, &info, &au, &len);
     if (r)
         return r;
-    struct sc_packet pkt = { e->out, len, info.eFrameType == videoFrameTypeIDR, frame->seq };
+    struct sc_packet pkt = { au, len, info.eFrameType == videoFrameTypeIDR, frame->seq };
     cb(&pkt, data);
     return 0;
 }
