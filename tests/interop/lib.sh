@@ -21,6 +21,7 @@
 #   run_probe SECS ARGS...            the spice-gtk probe, bounded
 #   make_test_image OUT W H           a gradient + text + colour blocks PNG
 #   image_diff A B                    ImageMagick AE (differing pixels)
+#   kv KEY FILE                       the first KEY=value line's value
 #   check_screenshot REF SHOT WxH WHAT  fail unless SHOT is WxH and REF's pixels
 set -u
 
@@ -242,6 +243,9 @@ make_test_image() {
         -fill '#00ffff' -draw "point $((w - 1)),$((h - 1))" \
         -depth 8 -type TrueColor "PNG24:$out" || fail "convert could not make $out"
 }
+
+# kv KEY FILE : the value of the first KEY=... line (the probe's output).
+kv() { sed -n "s/^$1=//p" "$2" | head -n1; }
 
 # image_diff A B : number of differing pixels (fails if sizes differ).
 image_diff() {

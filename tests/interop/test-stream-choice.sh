@@ -20,7 +20,6 @@ MIN_FRAMES=30
 MIN_RATE=15
 ran=0
 
-kv() { sed -n "s/^$1=//p" "$2" | head -n1; }
 last_stream() { grep '^stream[0-9]* ' "$1" | tail -n1; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 

@@ -29,7 +29,6 @@ decoder_ok() {
 }
 
 # kv KEY FILE: the value of the first KEY=... line
-kv() { sed -n "s/^$1=//p" "$2" | head -n1; }
 
 # check BACKEND CODEC
 check() {

@@ -21,7 +21,6 @@
 need_probe
 need_server
 
-kv() { sed -n "s/^$1=//p" "$2" | head -n1; }
 ran=0 problems=()
 
 for backend in gstreamer:mjpeg gstreamer:vp8; do
