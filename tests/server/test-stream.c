@@ -198,8 +198,9 @@ static void test_no_codec_stays_lossless(void)
 {
     static const unsigned caps[] = { SPICE_DISPLAY_CAP_MULTI_CODEC };
     struct fixture fx;
-    struct tc *m, *d;
+    struct tc *m, *d, *m2, *d2;
     struct sc_frame *last = NULL;
+    struct sc_stream_create sc;
     unsigned draws = 0;
     uint16_t type;
     GBytes *b;
@@ -207,7 +208,12 @@ static void test_no_codec_stays_lossless(void)
     if (!have_openh264())
         return;
     start_session(&fx, caps, G_N_ELEMENTS(caps), &m, &d);
+    /* a client that can decode H.264 proves the display went to video */
+    m2 = tc_connect(&fx);
+    d2 = connect_display(&fx, link_main(m2, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+    read_until_mark(d2);
     emit_moving(&fx, 1, 8, &last);
+    expect_stream_create(d2, &sc);
     while (draws < 8 && tc_recv(d, &type, &b)) {
         g_assert_cmpuint(type, !=, SPICE_MSG_DISPLAY_STREAM_CREATE);
         draws += type == SPICE_MSG_DISPLAY_DRAW_COPY;
@@ -217,6 +223,8 @@ static void test_no_codec_stays_lossless(void)
     }
     g_assert_cmpuint(draws, >=, 1);
     sc_frame_unref(last);
+    tc_free(d2);
+    tc_free(m2);
     tc_free(d);
     tc_free(m);
     fixture_teardown(&fx);
