@@ -270,7 +270,6 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
     dcc->dirty = cairo_region_create();
     dcc->gl = sc_gl_client_wanted(cc);
-    dcc->gl_state.shown_fd = -1;
     if (dcc->gl)
         sc_debug("display: %s gets the scanout buffer itself (GL_SCANOUT_UNIX)",
                  sc_conn_peer(cc->conn));

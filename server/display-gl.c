@@ -59,7 +59,7 @@ void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_
     if (!f || gl->pending || !sc_cc_can_send(cc))
         return;
     /* a new buffer (or the first): its fd goes first */
-    if ((!gl->shown || gl->shown != f || gl->shown_fd != f->fd) && !send_scanout(cc, gl, f)) {
+    if (gl->shown != f && !send_scanout(cc, gl, f)) {
         sc_warn("display: %s: cannot pass this frame's buffer, closing",
                 sc_conn_peer(cc->conn));
         sc_cc_close(cc);
@@ -73,7 +73,6 @@ void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_
     if (gl->shown != f) {
         sc_frame_unref(gl->shown);
         gl->shown = sc_frame_ref(f);
-        gl->shown_fd = f->fd;
     }
     if (gl->next) {
         sc_frame_unref(gl->next);

@@ -208,7 +208,6 @@ void sc_dcc_refresh(struct sc_channel_client *cc);
 
 struct sc_gl_state {
     struct sc_frame *shown; /* the buffer the client has, referenced */
-    int shown_fd;
     struct sc_frame *next;  /* the latest frame not yet drawn */
     bool pending;           /* a GL_DRAW awaits its DONE */
     bool monitors_sent;
