@@ -412,10 +412,10 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
     struct sc_stream_client *sc = sc_dcc_stream_state(cc);
     struct sc_stream_group *g = sc->group;
 
+    /* a new size goes through the lossless path first: its SURFACE_CREATE
+     * stops the stream, so a group always has the frame's size here */
     if (!s->video || !sc_dcc_surface_matches(cc, frame))
         return false;
-    if (g && (g->width != frame->width || g->height != frame->height))
-        sc_streams_client_stop(s, cc, true);
     while (!sc->group) {
         const struct sc_encoder_ops *ops = choose_codec(s, cc);
 
