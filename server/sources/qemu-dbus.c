@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
+#include <libyuv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -142,55 +143,38 @@ static unsigned format_bpp(uint32_t fmt)
     }
 }
 
-static uint8_t expand(unsigned v, unsigned bits)
-{
-    return (uint8_t)((v << (8 - bits)) | (v >> (2 * bits - 8)));
-}
-
-/* One row of n pixels in a known pixman format to XRGB8888 (B,G,R,X). */
-static void convert_row(uint32_t fmt, const uint8_t *s, uint8_t *d, uint32_t n)
-{
-    if (fmt == PF_X8R8G8B8 || fmt == PF_A8R8G8B8) {
-        memcpy(d, s, (size_t)n * 4);
-        return;
-    }
-    for (uint32_t i = 0; i < n; i++, d += 4) {
-        unsigned p;
-        switch (fmt) {
-        case PF_A8B8G8R8: case PF_X8B8G8R8: /* bytes R,G,B,X */
-            d[0] = s[2]; d[1] = s[1]; d[2] = s[0]; s += 4;
-            break;
-        case PF_B8G8R8A8: case PF_B8G8R8X8: /* bytes X,R,G,B */
-            d[0] = s[3]; d[1] = s[2]; d[2] = s[1]; s += 4;
-            break;
-        case PF_R8G8B8: /* bytes B,G,R */
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; s += 3;
-            break;
-        case PF_B8G8R8:
-            d[0] = s[2]; d[1] = s[1]; d[2] = s[0]; s += 3;
-            break;
-        case PF_R5G6B5:
-            p = (unsigned)s[0] | (unsigned)s[1] << 8; s += 2;
-            d[0] = expand(p & 31, 5); d[1] = expand((p >> 5) & 63, 6); d[2] = expand(p >> 11, 5);
-            break;
-        default: /* PF_X1R5G5B5 */
-            p = (unsigned)s[0] | (unsigned)s[1] << 8; s += 2;
-            d[0] = expand(p & 31, 5); d[1] = expand((p >> 5) & 31, 5);
-            d[2] = expand((p >> 10) & 31, 5);
-            break;
-        }
-        d[3] = 0xff;
-    }
-}
-
-/* Copies a w x h rectangle of QEMU pixels into the shadow at (x,y); the
- * caller checked the rectangle and the data size. */
+/* Copies a w x h rectangle of QEMU pixels in a known pixman format into the
+ * shadow (XRGB8888, bytes B,G,R,X) at (x,y); the caller checked the
+ * rectangle and the data size.  libyuv's names are of little-endian words:
+ * its "ARGB" is pixman's a8r8g8b8 in bytes B,G,R,A. */
 static void blit(struct qdbus *q, uint32_t fmt, const uint8_t *data, uint32_t stride,
                  uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
-    for (uint32_t r = 0; r < h; r++)
-        convert_row(fmt, data + (size_t)r * stride,
-                    q->shadow + ((size_t)(y + r) * q->w + x) * 4, w);
+    uint8_t *dst = q->shadow + ((size_t)y * q->w + x) * 4;
+    int ds = (int)q->w * 4, ss = (int)stride, iw = (int)w, ih = (int)h;
+    switch (fmt) {
+    case PF_A8R8G8B8: case PF_X8R8G8B8: /* bytes B,G,R,X */
+        ARGBCopy(data, ss, dst, ds, iw, ih);
+        break;
+    case PF_A8B8G8R8: case PF_X8B8G8R8: /* bytes R,G,B,X */
+        ABGRToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    case PF_B8G8R8A8: case PF_B8G8R8X8: /* bytes X,R,G,B */
+        BGRAToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    case PF_R8G8B8: /* bytes B,G,R */
+        RGB24ToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    case PF_B8G8R8: /* bytes R,G,B */
+        RAWToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    case PF_R5G6B5:
+        RGB565ToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    default: /* PF_X1R5G5B5: its X bit lands in the X byte, which is unused */
+        ARGB1555ToARGB(data, ss, dst, ds, iw, ih);
+        break;
+    }
 }
 
 static bool check_pixels(struct qdbus *q, const char *what, uint32_t fmt, uint32_t w, uint32_t h,
