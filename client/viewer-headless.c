@@ -131,9 +131,12 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     bool rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
     void *map;
 
-    sc_client_gl_draw_done(a->client);
-    if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames)
+    /* the buffer is the server's again after GL_DRAW_DONE: answer the last
+     * draw only once its pixels are written out */
+    if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames) {
+        sc_client_gl_draw_done(a->client);
         return;
+    }
     if (a->fourcc != FOURCC('X', 'R', '2', '4') && a->fourcc != FOURCC('A', 'R', '2', '4') && !rgbx) {
         fprintf(stderr, "viewer-headless: scanout format 0x%08x not mappable here\n", a->fourcc);
         finish(a, 1);
@@ -150,6 +153,7 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     /* SPICE Y0TOP set: row 0 is the bottom row (PROTOCOL.md 5.12) */
     finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->bottom_up) ? 0 : 1);
     munmap(map, size);
+    sc_client_gl_draw_done(a->client);
 }
 
 static void on_closed(void *p, const GError *error)
