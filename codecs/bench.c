@@ -340,9 +340,9 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
         .options = o->options,
     };
     struct run run = { .o = o, .r = r };
-    struct sc_frame *frame = sc_content_frame_new(r->width, r->height);
+    struct sc_frame *frame = sc_frame_new_memfd(r->width, r->height);
     if (!sc_yuv_init(&run.scratch, SC_PIXFMT_I420, r->width, r->height)) {
-        sc_content_frame_free(frame);
+        sc_frame_unref(frame);
         frame = NULL;
     }
     struct sc_encoder *enc = sc_encoder_create(ops, &p, r->reason, sizeof(r->reason));
@@ -369,7 +369,7 @@ out:
     free(run.src_y);
     free(run.dec_y);
     sc_yuv_finish(&run.scratch);
-    sc_content_frame_free(frame);
+    sc_frame_unref(frame);
     sc_content_destroy(content);
     return ret;
 }

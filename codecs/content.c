@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cairo.h>
 #include <libyuv.h>
@@ -44,48 +42,6 @@ static void set_err(char *err, size_t size, const char *fmt, ...)
     if (err && size)
         vsnprintf(err, size, fmt, ap);
     va_end(ap);
-}
-
-/* ---- frames ---------------------------------------------------------- */
-
-struct sc_frame *sc_content_frame_new(uint32_t width, uint32_t height)
-{
-    struct sc_frame *f = calloc(1, sizeof(*f));
-    if (!f)
-        return NULL;
-    f->refcount = 1;
-    f->kind = SC_FRAME_SHM;
-    f->width = width;
-    f->height = height;
-    f->stride = width * 4;
-    f->drm_fourcc = DRM_FORMAT_XRGB8888;
-    f->modifier = DRM_FORMAT_MOD_LINEAR;
-    f->y0_top = true;
-    f->full_damage = true;
-    f->map_size = (size_t)f->stride * height;
-    f->fd = memfd_create("spicecast-bench-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (f->fd < 0 || ftruncate(f->fd, (off_t)f->map_size) < 0)
-        goto err;
-    f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
-    if (f->map == MAP_FAILED) {
-        f->map = NULL;
-        goto err;
-    }
-    return f;
-err:
-    sc_content_frame_free(f);
-    return NULL;
-}
-
-void sc_content_frame_free(struct sc_frame *f)
-{
-    if (!f)
-        return;
-    if (f->map)
-        munmap(f->map, f->map_size);
-    if (f->fd >= 0)
-        close(f->fd);
-    free(f);
 }
 
 /* ---- text-scroll ------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* Test content for spicecast-bench and the codec tests: the built-in
- * content classes and Y4M recordings, as XRGB8888 memfd frames; plus the
- * quality metrics (PSNR-Y, SSIM-Y). */
+ * content classes and Y4M recordings, rendered into XRGB8888 frames
+ * (sc_frame_new_memfd()); plus the quality metrics (PSNR-Y, SSIM-Y). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,10 +21,6 @@ void sc_content_size(const struct sc_content *c, uint32_t *width, uint32_t *heig
  * seq.  1: a frame; 0: end of the recording; -1: error (message in err). */
 int sc_content_next(struct sc_content *c, struct sc_frame *frame, char *err, size_t err_size);
 void sc_content_destroy(struct sc_content *c);
-
-/* A w x h XRGB8888 frame in a memfd, mapped; owned by the caller. */
-struct sc_frame *sc_content_frame_new(uint32_t width, uint32_t height);
-void sc_content_frame_free(struct sc_frame *frame);
 
 /* Quality of a decoded luma plane against the source's. */
 double sc_psnr_y(const uint8_t *a, uint32_t sa, const uint8_t *b, uint32_t sb, uint32_t w,

@@ -89,7 +89,7 @@ struct source {
 static void source_init(struct source *src, const char *content)
 {
     src->content = sc_content_create(content, W, H, NULL, 0);
-    src->f = sc_content_frame_new(W, H);
+    src->f = sc_frame_new_memfd(W, H);
     src->pkts = g_array_new(FALSE, FALSE, sizeof(struct pkt));
 }
 
@@ -97,7 +97,7 @@ static void source_finish(struct source *src)
 {
     clear_pkts(src->pkts);
     g_array_unref(src->pkts);
-    sc_content_frame_free(src->f);
+    sc_frame_unref(src->f);
     sc_content_destroy(src->content);
 }
 

@@ -108,7 +108,7 @@ static void check_stream(const char *name, const char *codec)
     struct sc_encoder *enc = sc_encoder_create(ops, &p, reason, sizeof(reason));
     g_assert_nonnull(enc);
     struct sc_content *c = sc_content_create("desktop", 320, 180, NULL, 0);
-    struct sc_frame *f = sc_content_frame_new(320, 180);
+    struct sc_frame *f = sc_frame_new_memfd(320, 180);
     struct stream s = { 0 };
     for (int i = 0; i < 8; i++) {
         g_assert_cmpint(sc_content_next(c, f, NULL, 0), ==, 1);
@@ -157,7 +157,7 @@ static void check_stream(const char *name, const char *codec)
         g_assert_cmpuint(slices, >=, 1);
         g_byte_array_unref(s.bytes[k]);
     }
-    sc_content_frame_free(f);
+    sc_frame_unref(f);
     sc_content_destroy(c);
     sc_encoder_destroy(enc);
 }
