@@ -30,6 +30,7 @@
 #define TERM_LINES_PER_SEC 2
 #define MOVE_SECS 4 /* the window moves this long, then rests */
 #define REST_SECS 2
+#define HISTORY 16 /* emitted frames whose damage is remembered */
 
 struct rect { int x, y, w, h; };
 
@@ -43,6 +44,12 @@ struct scene {
     struct rect marker;  /* pointer marker */
 };
 
+struct damage_rec {
+    bool full;
+    uint32_t n_damage;
+    struct sc_box damage[SC_FRAME_MAX_DAMAGE];
+};
+
 struct pattern {
     struct sc_source base;
     uint32_t w, h, fps;
@@ -51,6 +58,14 @@ struct pattern {
     uint64_t seq;          /* next frame number */
     bool emitted;          /* a frame went out since start */
     struct scene last;
+    /* a reused pool frame is redrawn only where it is stale: the damage of
+     * the frames emitted since it last went out (hist[n % HISTORY]) */
+    uint64_t n_emitted;
+    struct {
+        struct sc_frame *frame;
+        uint64_t n; /* n_emitted when it went out */
+    } held[POOL_FRAMES];
+    struct damage_rec hist[HISTORY];
     /* layout */
     int font_px, line_h, bar_h;
     struct rect term, term_text, info, clock;
@@ -381,13 +396,27 @@ static void draw_marker(cairo_t *cr, struct pattern *p)
         cairo_stroke(cr);
 }
 
-static void draw_frame(struct pattern *p, struct sc_frame *f, const struct scene *s)
+/* Draws the scene into f where stale says (its damage boxes, or all). */
+static void draw_frame(struct pattern *p, struct sc_frame *f, const struct scene *s,
+                       const struct sc_frame *stale)
 {
-    for (uint32_t y = 0; y < p->h; y++)
-        memcpy(f->map + (size_t)y * f->stride, p->bg + (size_t)y * p->stride, (size_t)p->w * 4);
+    bool all = stale->full_damage;
+    struct sc_box whole = { 0, 0, (int32_t)p->w, (int32_t)p->h };
+    const struct sc_box *boxes = all ? &whole : stale->damage;
+    uint32_t n = all ? 1 : stale->n_damage;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct sc_box *b = &boxes[i];
+        for (int32_t y = b->y; y < b->y + b->h; y++) {
+            size_t off = (size_t)y * f->stride + (size_t)b->x * 4;
+            memcpy(f->map + off, p->bg + off, (size_t)b->w * 4);
+        }
+    }
     cairo_surface_t *surf = cairo_image_surface_create_for_data(f->map, CAIRO_FORMAT_RGB24,
                                                                 (int)p->w, (int)p->h, (int)f->stride);
     cairo_t *cr = cairo_create(surf);
+    for (uint32_t i = 0; i < n; i++)
+        cairo_rectangle(cr, boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h);
+    cairo_clip(cr);
     draw_terminal(p, cr, s->term_line);
     draw_info(p, cr);
     draw_clock(p, cr, s->clock_seq);
@@ -396,6 +425,51 @@ static void draw_frame(struct pattern *p, struct sc_frame *f, const struct scene
     cairo_destroy(cr);
     cairo_surface_flush(surf);
     cairo_surface_destroy(surf);
+}
+
+/* Where pool frame f, about to carry its own damage, differs from the
+ * scene: that damage plus what went out since f last did; all of it when
+ * f is new or too old. */
+static void stale_region(const struct pattern *p, const struct sc_frame *f, struct sc_frame *stale)
+{
+    *stale = (struct sc_frame){ .width = p->w, .height = p->h, .full_damage = true };
+    for (unsigned i = 0; i < POOL_FRAMES; i++) {
+        if (p->held[i].frame != f)
+            continue;
+        uint64_t since = p->held[i].n;
+        if (f->full_damage || p->n_emitted - since > HISTORY)
+            return;
+        stale->full_damage = false;
+        for (uint32_t k = 0; k < f->n_damage; k++)
+            sc_frame_add_damage(stale, f->damage[k].x, f->damage[k].y, f->damage[k].w,
+                                f->damage[k].h);
+        for (uint64_t e = since + 1; e < p->n_emitted && !stale->full_damage; e++) {
+            const struct damage_rec *h = &p->hist[e % HISTORY];
+            if (h->full)
+                sc_frame_set_full_damage(stale);
+            for (uint32_t k = 0; k < h->n_damage && !stale->full_damage; k++)
+                sc_frame_add_damage(stale, h->damage[k].x, h->damage[k].y, h->damage[k].w,
+                                    h->damage[k].h);
+        }
+        return;
+    }
+}
+
+/* Notes f's damage as emitted frame n_emitted, and f as holding it. */
+static void remember(struct pattern *p, struct sc_frame *f)
+{
+    struct damage_rec *h = &p->hist[p->n_emitted % HISTORY];
+    h->full = f->full_damage;
+    h->n_damage = f->n_damage;
+    memcpy(h->damage, f->damage, sizeof(h->damage));
+    for (unsigned i = 0; i < POOL_FRAMES; i++) {
+        if (p->held[i].frame == f || !p->held[i].frame) {
+            p->held[i].frame = f;
+            p->held[i].n = p->n_emitted;
+            break;
+        }
+    }
+    p->n_emitted++;
 }
 
 static void scene_at(const struct pattern *p, uint64_t seq, struct scene *s)
@@ -440,12 +514,15 @@ static void pattern_tick(void *data)
     }
     struct scene s;
     scene_at(p, seq, &s);
-    draw_frame(p, f, &s);
     f->seq = seq;
     if (!p->emitted)
         sc_frame_set_full_damage(f);
     else
         scene_damage(p, f, &p->last, &s);
+    struct sc_frame stale;
+    stale_region(p, f, &stale);
+    draw_frame(p, f, &s, &stale);
+    remember(p, f);
     p->last = s;
     p->emitted = true;
     sc_source_emit_frame(&p->base, f);
