@@ -148,8 +148,8 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         finish(a, 1);
         return;
     }
-    printf("scanout %ux%u stride %u fourcc 0x%08x y0_top %d\n", a->w, a->h, a->stride, a->fourcc,
-           a->bottom_up);
+    printf("scanout %ux%u stride %u fourcc 0x%08x bottom_up %d\n", a->w, a->h, a->stride,
+           a->fourcc, a->bottom_up);
     /* SPICE Y0TOP set: row 0 is the bottom row (PROTOCOL.md 5.12) */
     finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->bottom_up) ? 0 : 1);
     munmap(map, size);
