@@ -613,8 +613,10 @@ static void run_fake(struct fake *f, void (*script)(struct fake *f))
                                       .cursor = on_cursor };
     struct sc_client_options o = { 0 };
     guint t1, t2 = 0, t3 = 0;
+    GError *error = NULL;
 
-    f->dir = g_dir_make_tmp("sc-client-XXXXXX", NULL);
+    f->dir = g_dir_make_tmp("sc-client-XXXXXX", &error);
+    g_assert_no_error(error);
     g_assert_nonnull(f->dir);
     f->path = g_build_filename(f->dir, "s.sock", NULL);
     g_strlcpy(sa.sun_path, f->path, sizeof(sa.sun_path));
