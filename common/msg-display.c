@@ -125,8 +125,6 @@ bool sc_surface_create_parse(const uint8_t *body, size_t len, struct sc_surface_
     return sc_reader_ok(&r);
 }
 
-static void u32_write(struct sc_writer *w, uint32_t v) { sc_write_u32(w, v); }
-
 static bool u32_parse(const uint8_t *body, size_t len, uint32_t *v)
 {
     struct sc_reader r;
@@ -138,7 +136,7 @@ static bool u32_parse(const uint8_t *body, size_t len, uint32_t *v)
 
 void sc_surface_destroy_write(struct sc_writer *w, uint32_t surface_id)
 {
-    u32_write(w, surface_id);
+    sc_write_u32(w, surface_id);
 }
 
 bool sc_surface_destroy_parse(const uint8_t *body, size_t len, uint32_t *surface_id)
@@ -506,7 +504,7 @@ bool sc_stream_clip_parse(const uint8_t *body, size_t len, uint32_t *id, struct 
 
 void sc_stream_destroy_write(struct sc_writer *w, uint32_t id)
 {
-    u32_write(w, id);
+    sc_write_u32(w, id);
 }
 
 bool sc_stream_destroy_parse(const uint8_t *body, size_t len, uint32_t *id)
