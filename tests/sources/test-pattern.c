@@ -175,6 +175,63 @@ static void test_damage(void)
     collector_finish(&c);
 }
 
+/* A listener that keeps some frames a while, so that pool frames come back
+ * out of order and carry scenes several frames old. */
+struct rotator {
+    struct collector c;
+    struct sc_frame *keep[3];
+    unsigned n;
+};
+
+static void rotate_frame(struct sc_source *s, struct sc_frame *f, void *data)
+{
+    struct rotator *h = data;
+    collect_frame(s, f, &h->c);
+    unsigned slot = h->n % 3;
+    if (h->n++ % 5) {
+        sc_frame_unref(h->keep[slot]);
+        h->keep[slot] = sc_frame_ref(f);
+    }
+}
+
+/* Reused pool frames are redrawn only where stale: with frames held
+ * downstream, every frame still equals the same frame from a source whose
+ * listener holds nothing. */
+static void test_pool_rotation(void)
+{
+    struct sc_source *a = make("pattern:320x240,fps=240");
+    struct sc_source *b = make("pattern:320x240,fps=240");
+    struct rotator h = { 0 };
+    collector_init(&h.c, a);
+    struct sc_source_listener l = { rotate_frame, collect_cursor, &h };
+    sc_source_set_listener(a, &l);
+    struct collector cb;
+    collector_init(&cb, b);
+    struct collector *all[] = { &h.c, &cb };
+    sc_source_start(a);
+    sc_source_start(b);
+    wait_frames(all, 2, 120, 10000);
+    guint compared = 0;
+    for (guint i = 0; i < h.c.frames->len; i++) {
+        const struct got_frame *fa = collector_get(&h.c, i), *fb = find_seq(&cb, fa->seq);
+        if (!fb)
+            continue;
+        compared++;
+        for (uint32_t y = 0; y < fa->height; y++)
+            if (memcmp(fa->pixels + (size_t)y * fa->stride, fb->pixels + (size_t)y * fb->stride,
+                       (size_t)fa->width * 4))
+                g_error("frame %" G_GUINT64_FORMAT ": row %u differs", fa->seq, y);
+    }
+    g_test_message("%u frames compared", compared);
+    g_assert_cmpuint(compared, >=, 60);
+    for (unsigned i = 0; i < 3; i++)
+        sc_frame_unref(h.keep[i]);
+    sc_source_destroy(a);
+    sc_source_destroy(b);
+    collector_finish(&h.c);
+    collector_finish(&cb);
+}
+
 static void test_cursor_and_restart(void)
 {
     struct sc_source *s = make("pattern:128x96,fps=100");
@@ -309,6 +366,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/pattern/determinism", test_determinism);
     g_test_add_func("/pattern/damage", test_damage);
+    g_test_add_func("/pattern/pool-rotation", test_pool_rotation);
     g_test_add_func("/pattern/cursor-restart", test_cursor_and_restart);
     g_test_add_func("/pattern/pool-exhausted", test_pool_exhausted);
     g_test_add_func("/pattern/bad-args", test_bad_args);
