@@ -247,9 +247,19 @@ make_test_image() {
 # kv KEY FILE : the value of the first KEY=... line (the probe's output).
 kv() { sed -n "s/^$1=//p" "$2" | head -n1; }
 
-# image_diff A B : number of differing pixels (fails if sizes differ).
+# image_diff A B : number of differing pixels; when the sizes differ (or an
+# image cannot be read) a message instead, which no caller takes for a
+# number.  ImageMagick 6's compare does not refuse two sizes: it pads the
+# smaller image (here with its edge pixels), so a picture missing rows or
+# columns of a flat border counted as 0 differing pixels.
 image_diff() {
-    local ae
+    local ae sa sb
+    sa=$(identify -format '%wx%h' "$1" 2>/dev/null)
+    sb=$(identify -format '%wx%h' "$2" 2>/dev/null)
+    if [ -z "$sa" ] || [ "$sa" != "$sb" ]; then
+        echo "sizes differ: ${sa:-unreadable} vs ${sb:-unreadable}"
+        return 0
+    fi
     ae=$(compare -metric AE "$1" "$2" null: 2>&1) || true
     echo "$ae"
 }
