@@ -412,6 +412,59 @@ static void check_input(struct sc_source *s)
                                         NULL });
 }
 
+/* A listener that keeps some frames a while, so that pool frames come back
+ * out of order, several updates old. */
+struct rotator {
+    struct collector *c;
+    struct sc_frame *keep[3];
+    unsigned n;
+};
+
+static void rotate_frame(struct sc_source *s, struct sc_frame *f, void *data)
+{
+    struct rotator *r = data;
+    collect_frame(s, f, r->c);
+    unsigned slot = r->n % 3;
+    if (r->n++ % 5) {
+        sc_frame_unref(r->keep[slot]);
+        r->keep[slot] = sc_frame_ref(f);
+    }
+}
+
+/* Reused pool frames get only what changed since they last went out: with
+ * frames held downstream, each frame must still show every update so far. */
+static void check_pool_rotation(struct sc_source *s, struct collector *c)
+{
+    struct rotator r = { .c = c };
+    struct sc_source_listener l = { rotate_frame, collect_cursor, &r };
+    sc_source_set_listener(s, &l);
+    static uint8_t model[32 * 16 * 4];
+    peer_call("Scanout", g_variant_new("(uuuu@ay)", 32, 16, 32 * 4, X8R8G8B8,
+                                       bytes(model, sizeof(model))), NULL);
+    guint n = c->frames->len + 1;
+    wait_frames1(c, n, 5000);
+    for (int i = 0; i < 12; i++) {
+        uint8_t rect[4 * 4 * 4];
+        for (unsigned k = 0; k < sizeof(rect); k += 4)
+            memcpy(rect + k, (const uint8_t[]){ (uint8_t)(i * 20), (uint8_t)(i * 7 + 1), 0x55, 0 }, 4);
+        int x = (i * 5) % 28, y = (i * 3) % 12;
+        for (int row = 0; row < 4; row++)
+            memcpy(model + ((y + row) * 32 + x) * 4, rect, 16);
+        peer_call("Update", g_variant_new("(iiiiuu@ay)", x, y, 4, 4, 16, X8R8G8B8,
+                                          bytes(rect, sizeof(rect))), NULL);
+        wait_frames1(c, ++n, 5000);
+        const struct got_frame *f = collector_get(c, n - 1);
+        for (uint32_t py = 0; py < 16; py++)
+            for (uint32_t px = 0; px < 32; px++)
+                if (!same_pixel(pixel_at(f, px, py), &model[(py * 32 + px) * 4]))
+                    g_error("update %d: pixel %u,%u is stale", i, px, py);
+    }
+    for (unsigned k = 0; k < 3; k++)
+        sc_frame_unref(r.keep[k]);
+    struct sc_source_listener plain = { collect_frame, collect_cursor, c };
+    sc_source_set_listener(s, &plain);
+}
+
 static void test_fake_qemu(void)
 {
     g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
@@ -441,6 +494,7 @@ static void test_fake_qemu(void)
 
     check_scanout_update(&c);
     check_dmabuf_cursor(&c);
+    check_pool_rotation(s, &c);
     check_input(s);
 
     /* "QEMU" goes away: the source says so and goes on */
