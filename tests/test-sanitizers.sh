@@ -11,6 +11,10 @@ if [ -n "${SPICECAST_SKIP_SANITIZERS:-}" ]; then
     echo "SPICECAST_SKIP_SANITIZERS is set: skipping the ASan+UBSan pass"; exit 77
 fi
 src=${top_srcdir:?}
+if ! git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+    # the copy below lists the sources with git ls-files
+    echo "$src is not a git checkout (a dist tarball?): skipping the ASan+UBSan pass"; exit 77
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-asan.XXXXXX") || { echo "mktemp failed"; exit 99; }
 trap 'rm -rf "$work"' EXIT INT TERM
 # copy the source tree (tracked and untracked-not-ignored files, no build outputs)
