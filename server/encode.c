@@ -31,8 +31,11 @@ static uint64_t image_serial;
 static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r, bool lz4,
                           struct sc_writer *scratch, bool *lz4_poor)
 {
-    const uint8_t *pixels = frame->map + frame->offset + (size_t)r->y * frame->stride +
-                            (size_t)r->x * 4;
+    /* a bottom-up buffer (GL-rendered): picture row y is buffer row
+     * height-1-y, and the rectangle goes as a bottom-up bitmap */
+    bool top_down = frame->y0_top;
+    size_t row = top_down ? (size_t)r->y : (size_t)(frame->height - r->y - r->height);
+    const uint8_t *pixels = frame->map + frame->offset + row * frame->stride + (size_t)r->x * 4;
     struct sc_draw_copy m;
     struct sc_writer w;
     uint8_t *data;
@@ -47,7 +50,9 @@ static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r
     m.image_id = __atomic_add_fetch(&image_serial, 1, __ATOMIC_RELAXED);
     m.width = (uint32_t)r->width;
     m.height = (uint32_t)r->height;
-    /* tiny images are not worth compressing (spice-server: < 54 bytes) */
+    /* tiny images are not worth compressing (spice-server: < 54 bytes);
+     * our LZ4 payloads are top-down */
+    lz4 = lz4 && top_down;
     if (lz4 && (size_t)r->width * r->height * 4 >= 54) {
         sc_writer_reset(scratch);
         if (!sc_lz4_image_encode(scratch, pixels, m.width, m.height, frame->stride) ||
@@ -67,7 +72,7 @@ static GBytes *encode_one(struct sc_frame *frame, const cairo_rectangle_int_t *r
     } else {
         m.image_type = SPICE_IMAGE_TYPE_BITMAP;
         m.bitmap_format = SPICE_BITMAP_FMT_32BIT;
-        m.bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN;
+        m.bitmap_flags = top_down ? SPICE_BITMAP_FLAGS_TOP_DOWN : 0;
         m.stride = frame->stride;
         m.data = pixels;
         m.data_size = frame->stride * (m.height - 1) + m.width * 4;

@@ -41,6 +41,7 @@ struct sc_stream_group {
     uint64_t last_seq;
     bool have_seq;
     unsigned rate_class;
+    bool top_down; /* of the frames it encodes: else the client flips */
 };
 
 struct sc_streams {
@@ -156,7 +157,7 @@ static void send_stream_create(struct sc_channel_client *cc, struct sc_stream_gr
     sc->next_id = (sc->next_id + 1) % 64; /* SPICE_MAX_NUM_STREAMS */
     m.surface_id = 0;
     m.id = sc->id;
-    m.flags = SPICE_STREAM_FLAGS_TOP_DOWN;
+    m.flags = g->top_down ? SPICE_STREAM_FLAGS_TOP_DOWN : 0;
     m.codec_type = (uint8_t)g->ops->codec;
     m.stream_width = m.src_width = g->width;
     m.stream_height = m.src_height = g->height;
@@ -280,19 +281,21 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
 }
 
 static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_encoder_ops *ops,
-                                          uint32_t w, uint32_t h, unsigned rate_class)
+                                          const struct sc_frame *f, unsigned rate_class)
 {
     for (GList *l = s->groups; l; l = l->next) {
         struct sc_stream_group *g = l->data;
-        if (g->ops == ops && g->width == w && g->height == h && g->rate_class == rate_class)
+        if (g->ops == ops && g->width == f->width && g->height == f->height &&
+            g->rate_class == rate_class && g->top_down == f->y0_top)
             return g;
     }
     return NULL;
 }
 
 static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_encoder_ops *ops,
-                                         uint32_t w, uint32_t h, unsigned rate_class)
+                                         const struct sc_frame *f, unsigned rate_class)
 {
+    uint32_t w = f->width, h = f->height;
     struct sc_encoder_params params = {
         .width = w, .height = h, .fps = 30, .bitrate = s->bitrate >> rate_class,
         .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true,
@@ -312,6 +315,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     g->width = w;
     g->height = h;
     g->rate_class = rate_class;
+    g->top_down = f->y0_top;
     g->worker = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
     if (!g->worker) {
         sc_encoder_destroy(enc);
@@ -421,9 +425,9 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
 
         if (!ops)
             return false;
-        g = group_find(s, ops, frame->width, frame->height, sc->rate_class);
+        g = group_find(s, ops, frame, sc->rate_class);
         if (!g)
-            g = group_new(s, ops, frame->width, frame->height, sc->rate_class);
+            g = group_new(s, ops, frame, sc->rate_class);
         if (!g) {
             sc->failed |= 1u << ops->codec;
             continue;

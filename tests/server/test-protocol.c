@@ -224,6 +224,37 @@ static void test_lz4_noise_goes_raw(void)
 }
 static void test_display_raw(void) { display_session(false); }
 
+/* A bottom-up buffer (GL-rendered, y0_top false) goes as bottom-up bitmaps:
+ * picture row y is buffer row height-1-y, even for a damaged rectangle. */
+static void test_bottom_up_frame(void)
+{
+    struct sc_frame *f = make_frame(64, 48, 3);
+    cairo_rectangle_int_t rects[] = { { 0, 0, 64, 48 }, { 8, 10, 16, 8 } };
+    bool poor;
+
+    f->y0_top = false;
+    for (unsigned i = 0; i < G_N_ELEMENTS(rects); i++) {
+        const cairo_rectangle_int_t *r = &rects[i];
+        GPtrArray *bodies = sc_encode_rects(f, r, 1, true, &poor);
+        struct sc_draw_copy dc;
+        gsize n;
+        const uint8_t *p;
+        uint32_t first = f->height - r->y - r->height; /* buffer row of the rect's bottom */
+
+        g_assert_cmpuint(bodies->len, ==, 1);
+        p = g_bytes_get_data(g_ptr_array_index(bodies, 0), &n);
+        g_assert_true(sc_draw_copy_parse(p, n, &dc));
+        g_assert_cmpint(dc.box.top, ==, r->y);
+        g_assert_cmpuint(dc.image_type, ==, SPICE_IMAGE_TYPE_BITMAP);
+        g_assert_cmpuint(dc.bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN, ==, 0);
+        for (int y = 0; y < r->height; y++)
+            g_assert_cmpmem(dc.data + y * dc.stride, r->width * 4,
+                            f->map + f->offset + (first + y) * f->stride + r->x * 4, r->width * 4);
+        g_ptr_array_unref(bodies);
+    }
+    sc_frame_unref(f);
+}
+
 /* A client that does not read: the server coalesces instead of queueing. */
 static void test_slow_client(void)
 {
@@ -412,6 +443,7 @@ int main(int argc, char **argv)
     g_test_add_func("/server/display-lz4", test_display_lz4);
     g_test_add_func("/server/display-raw", test_display_raw);
     g_test_add_func("/server/lz4-noise-goes-raw", test_lz4_noise_goes_raw);
+    g_test_add_func("/server/bottom-up-frame", test_bottom_up_frame);
     g_test_add_func("/server/slow-client", test_slow_client);
     g_test_add_func("/server/inputs", test_inputs);
     g_test_add_func("/server/cursor", test_cursor);
