@@ -10,6 +10,7 @@
  * changed since the previously emitted frame. */
 
 #include "source.h"
+#include "stale.h"
 
 #include <cairo.h>
 #include <gio/gio.h>
@@ -30,7 +31,6 @@
 #define TERM_LINES_PER_SEC 2
 #define MOVE_SECS 4 /* the window moves this long, then rests */
 #define REST_SECS 2
-#define HISTORY 16 /* emitted frames whose damage is remembered */
 
 struct rect { int x, y, w, h; };
 
@@ -44,12 +44,6 @@ struct scene {
     struct rect marker;  /* pointer marker */
 };
 
-struct damage_rec {
-    bool full;
-    uint32_t n_damage;
-    struct sc_box damage[SC_FRAME_MAX_DAMAGE];
-};
-
 struct pattern {
     struct sc_source base;
     uint32_t w, h, fps;
@@ -58,14 +52,7 @@ struct pattern {
     uint64_t seq;          /* next frame number */
     bool emitted;          /* a frame went out since start */
     struct scene last;
-    /* a reused pool frame is redrawn only where it is stale: the damage of
-     * the frames emitted since it last went out (hist[n % HISTORY]) */
-    uint64_t n_emitted;
-    struct {
-        struct sc_frame *frame;
-        uint64_t n; /* n_emitted when it went out */
-    } held[POOL_FRAMES];
-    struct damage_rec hist[HISTORY];
+    struct sc_stale stale; /* a reused pool frame is redrawn only there */
     /* layout */
     int font_px, line_h, bar_h;
     struct rect term, term_text, info, clock;
@@ -427,51 +414,6 @@ static void draw_frame(struct pattern *p, struct sc_frame *f, const struct scene
     cairo_surface_destroy(surf);
 }
 
-/* Where pool frame f, about to carry its own damage, differs from the
- * scene: that damage plus what went out since f last did; all of it when
- * f is new or too old. */
-static void stale_region(const struct pattern *p, const struct sc_frame *f, struct sc_frame *stale)
-{
-    *stale = (struct sc_frame){ .width = p->w, .height = p->h, .full_damage = true };
-    for (unsigned i = 0; i < POOL_FRAMES; i++) {
-        if (p->held[i].frame != f)
-            continue;
-        uint64_t since = p->held[i].n;
-        if (f->full_damage || p->n_emitted - since > HISTORY)
-            return;
-        stale->full_damage = false;
-        for (uint32_t k = 0; k < f->n_damage; k++)
-            sc_frame_add_damage(stale, f->damage[k].x, f->damage[k].y, f->damage[k].w,
-                                f->damage[k].h);
-        for (uint64_t e = since + 1; e < p->n_emitted && !stale->full_damage; e++) {
-            const struct damage_rec *h = &p->hist[e % HISTORY];
-            if (h->full)
-                sc_frame_set_full_damage(stale);
-            for (uint32_t k = 0; k < h->n_damage && !stale->full_damage; k++)
-                sc_frame_add_damage(stale, h->damage[k].x, h->damage[k].y, h->damage[k].w,
-                                    h->damage[k].h);
-        }
-        return;
-    }
-}
-
-/* Notes f's damage as emitted frame n_emitted, and f as holding it. */
-static void remember(struct pattern *p, struct sc_frame *f)
-{
-    struct damage_rec *h = &p->hist[p->n_emitted % HISTORY];
-    h->full = f->full_damage;
-    h->n_damage = f->n_damage;
-    memcpy(h->damage, f->damage, sizeof(h->damage));
-    for (unsigned i = 0; i < POOL_FRAMES; i++) {
-        if (p->held[i].frame == f || !p->held[i].frame) {
-            p->held[i].frame = f;
-            p->held[i].n = p->n_emitted;
-            break;
-        }
-    }
-    p->n_emitted++;
-}
-
 static void scene_at(const struct pattern *p, uint64_t seq, struct scene *s)
 {
     s->win_phase = window_phase(p, seq);
@@ -520,9 +462,9 @@ static void pattern_tick(void *data)
     else
         scene_damage(p, f, &p->last, &s);
     struct sc_frame stale;
-    stale_region(p, f, &stale);
+    sc_stale_region(&p->stale, f, f, p->w, p->h, &stale);
     draw_frame(p, f, &s, &stale);
-    remember(p, f);
+    sc_stale_emitted(&p->stale, f, f);
     p->last = s;
     p->emitted = true;
     sc_source_emit_frame(&p->base, f);

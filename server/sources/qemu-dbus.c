@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stale.h"
 
 #define QEMU_NAME "org.qemu"
 #define CONSOLE_IFACE "org.qemu.Display1.Console"
@@ -44,8 +45,6 @@
 #define MAX_DIM 16384
 #define POOL_FRAMES 4
 #define RETRY_MS 5
-/* emitted frames whose damage is remembered, for partial pool refreshes */
-#define HISTORY 16
 
 /* pixman format codes: PIXMAN_FORMAT(bpp, type, a, r, g, b) */
 #define PF(bpp, type, a, r, g, b) \
@@ -95,14 +94,7 @@ struct qdbus {
     uint8_t *shadow;
     struct sc_frame_pool *pool;
     struct sc_frame damage; /* damage accumulator only: no buffer */
-    /* which seq each pool frame last held, and the bounding box of each
-     * emitted frame's damage (hist[seq % HISTORY]): a reused pool frame
-     * gets only what changed since, not the whole shadow */
-    struct {
-        struct sc_frame *frame;
-        uint64_t seq;
-    } held[POOL_FRAMES];
-    struct sc_box hist[HISTORY];
+    struct sc_stale stale; /* a reused pool frame gets only this copied */
     bool dirty;
     GSource *emit;
     uint64_t seq;
@@ -261,76 +253,22 @@ static struct sc_frame *dmabuf_view(const struct sc_frame *d)
     return f;
 }
 
-static struct sc_box box_union(struct sc_box a, struct sc_box b)
-{
-    if (a.w <= 0 || a.h <= 0)
-        return b;
-    if (b.w <= 0 || b.h <= 0)
-        return a;
-    int32_t x0 = MIN(a.x, b.x), y0 = MIN(a.y, b.y);
-    int32_t x1 = MAX(a.x + a.w, b.x + b.w), y1 = MAX(a.y + a.h, b.y + b.h);
-    return (struct sc_box){ x0, y0, x1 - x0, y1 - y0 };
-}
-
-/* The bounding box of the damage about to be emitted. */
-static struct sc_box pending_box(const struct qdbus *q)
-{
-    struct sc_box all = { 0, 0, (int32_t)q->w, (int32_t)q->h };
-    if (q->damage.full_damage)
-        return all;
-    struct sc_box b = { 0, 0, 0, 0 };
-    for (unsigned i = 0; i < q->damage.n_damage; i++)
-        b = box_union(b, q->damage.damage[i]);
-    return b;
-}
-
-/* What pool frame f lacks of the shadow: the damage emitted since it was
- * last filled, and the pending damage; the whole surface when unknown. */
-static struct sc_box stale_box(const struct qdbus *q, const struct sc_frame *f,
-                               struct sc_box pending)
-{
-    struct sc_box all = { 0, 0, (int32_t)q->w, (int32_t)q->h };
-    for (unsigned i = 0; i < POOL_FRAMES; i++) {
-        if (q->held[i].frame != f)
-            continue;
-        uint64_t s = q->held[i].seq;
-        if (q->seq - s > HISTORY)
-            return all;
-        for (uint64_t k = s + 1; k < q->seq; k++)
-            pending = box_union(pending, q->hist[k % HISTORY]);
-        return pending;
-    }
-    return all;
-}
-
-static void remember(struct qdbus *q, struct sc_frame *f)
-{
-    unsigned slot = 0;
-    for (unsigned i = 0; i < POOL_FRAMES; i++) {
-        if (q->held[i].frame == f || !q->held[i].frame) {
-            slot = i;
-            break;
-        }
-    }
-    q->held[slot].frame = f;
-    q->held[slot].seq = q->seq;
-}
-
 /* A pool frame with the shadow's pixels, NULL when all are held. */
 static struct sc_frame *shadow_frame(struct qdbus *q)
 {
     struct sc_frame *f = sc_frame_pool_get(q->pool);
     if (!f)
         return NULL;
-    struct sc_box pending = pending_box(q);
-    struct sc_box b = stale_box(q, f, pending);
-    /* a dma-buf's damage in the history may reach past the shadow */
-    b.w = MIN(b.x + b.w, (int32_t)q->w) - b.x;
-    b.h = MIN(b.y + b.h, (int32_t)q->h) - b.y;
-    for (int32_t y = b.y; b.w > 0 && y < b.y + b.h; y++)
-        memcpy(f->map + f->offset + (size_t)y * f->stride + (size_t)b.x * 4,
-               q->shadow + ((size_t)y * q->w + (size_t)b.x) * 4, (size_t)b.w * 4);
-    remember(q, f);
+    struct sc_frame stale;
+    sc_stale_region(&q->stale, f, &q->damage, q->w, q->h, &stale);
+    struct sc_box whole = { 0, 0, (int32_t)q->w, (int32_t)q->h };
+    bool all = stale.full_damage;
+    for (uint32_t i = 0; i < (all ? 1 : stale.n_damage); i++) {
+        const struct sc_box *b = all ? &whole : &stale.damage[i];
+        for (int32_t y = b->y; y < b->y + b->h; y++)
+            memcpy(f->map + f->offset + (size_t)y * f->stride + (size_t)b->x * 4,
+                   q->shadow + ((size_t)y * q->w + (size_t)b->x) * 4, (size_t)b->w * 4);
+    }
     return f;
 }
 
@@ -348,7 +286,8 @@ static gboolean emit_cb(gpointer data)
             schedule_emit(q, RETRY_MS);
         return G_SOURCE_REMOVE;
     }
-    q->hist[q->seq % HISTORY] = pending_box(q);
+    /* a dma-buf view is no pool frame: only its damage is remembered */
+    sc_stale_emitted(&q->stale, q->dmabuf ? NULL : f, &q->damage);
     f->full_damage = q->damage.full_damage;
     f->n_damage = q->damage.n_damage;
     memcpy(f->damage, q->damage.damage, sizeof(f->damage));
@@ -377,7 +316,7 @@ static bool resize(struct qdbus *q, uint32_t w, uint32_t h)
     }
     sc_frame_pool_destroy(q->pool);
     q->pool = pool;
-    memset(q->held, 0, sizeof(q->held));
+    sc_stale_forget_frames(&q->stale);
     g_free(q->shadow);
     q->shadow = g_malloc0((size_t)w * h * 4);
     q->w = q->damage.width = w;
