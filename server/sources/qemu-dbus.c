@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
-#include <libyuv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,6 +32,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "qemu-pixels.h"
 #include "stale.h"
 
 #define QEMU_NAME "org.qemu"
@@ -46,19 +46,6 @@
 #define POOL_FRAMES 4
 #define RETRY_MS 5
 
-/* pixman format codes: PIXMAN_FORMAT(bpp, type, a, r, g, b) */
-#define PF(bpp, type, a, r, g, b) \
-    (((uint32_t)(bpp) << 24) | ((type) << 16) | ((a) << 12) | ((r) << 8) | ((g) << 4) | (b))
-#define PF_A8R8G8B8 PF(32, 2, 8, 8, 8, 8)
-#define PF_X8R8G8B8 PF(32, 2, 0, 8, 8, 8)
-#define PF_A8B8G8R8 PF(32, 3, 8, 8, 8, 8)
-#define PF_X8B8G8R8 PF(32, 3, 0, 8, 8, 8)
-#define PF_B8G8R8A8 PF(32, 8, 8, 8, 8, 8)
-#define PF_B8G8R8X8 PF(32, 8, 0, 8, 8, 8)
-#define PF_R8G8B8 PF(24, 2, 0, 8, 8, 8)
-#define PF_B8G8R8 PF(24, 3, 0, 8, 8, 8)
-#define PF_R5G6B5 PF(16, 2, 0, 5, 6, 5)
-#define PF_X1R5G5B5 PF(16, 2, 0, 5, 5, 5)
 
 /* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
 #define A(t) "<arg type='" t "'/>"
@@ -120,75 +107,13 @@ static GDBusNodeInfo *listener_info(void)
 
 /* ---- pixels ------------------------------------------------------------ */
 
-static unsigned format_bpp(uint32_t fmt)
-{
-    switch (fmt) {
-    case PF_A8R8G8B8: case PF_X8R8G8B8: case PF_A8B8G8R8: case PF_X8B8G8R8:
-    case PF_B8G8R8A8: case PF_B8G8R8X8:
-        return 4;
-    case PF_R8G8B8: case PF_B8G8R8:
-        return 3;
-    case PF_R5G6B5: case PF_X1R5G5B5:
-        return 2;
-    default:
-        return 0;
-    }
-}
-
-/* Copies a w x h rectangle of QEMU pixels in a known pixman format into the
- * shadow (XRGB8888, bytes B,G,R,X) at (x,y); the caller checked the
- * rectangle and the data size.  libyuv's names are of little-endian words:
- * its "ARGB" is pixman's a8r8g8b8 in bytes B,G,R,A. */
+/* Copies a w x h rectangle of QEMU pixels into the shadow at (x,y); the
+ * caller checked the rectangle and the data size. */
 static void blit(struct qdbus *q, uint32_t fmt, const uint8_t *data, uint32_t stride,
                  uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
-    uint8_t *dst = q->shadow + ((size_t)y * q->w + x) * 4;
-    int ds = (int)q->w * 4, ss = (int)stride, iw = (int)w, ih = (int)h;
-    switch (fmt) {
-    case PF_A8R8G8B8: case PF_X8R8G8B8: /* bytes B,G,R,X */
-        ARGBCopy(data, ss, dst, ds, iw, ih);
-        break;
-    case PF_A8B8G8R8: case PF_X8B8G8R8: /* bytes R,G,B,X */
-        ABGRToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    case PF_B8G8R8A8: case PF_B8G8R8X8: /* bytes X,R,G,B */
-        BGRAToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    case PF_R8G8B8: /* bytes B,G,R */
-        RGB24ToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    case PF_B8G8R8: /* bytes R,G,B */
-        RAWToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    case PF_R5G6B5:
-        RGB565ToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    default: /* PF_X1R5G5B5: its X bit lands in the X byte, which is unused */
-        ARGB1555ToARGB(data, ss, dst, ds, iw, ih);
-        break;
-    }
-}
-
-static bool check_pixels(struct qdbus *q, const char *what, uint32_t fmt, uint32_t w, uint32_t h,
-                         uint32_t stride, gsize len)
-{
-    unsigned bpp = format_bpp(fmt);
-    if (!bpp) {
-        if (!q->warned_format)
-            sc_warn("qemu-dbus: %s: pixman format 0x%08x is not supported (x8r8g8b8, a8r8g8b8, "
-                    "x8b8g8r8, b8g8r8x8, r8g8b8, r5g6b5, x1r5g5b5 are); ignoring it", what, fmt);
-        q->warned_format = true;
-        return false;
-    }
-    if (w == 0 || h == 0)
-        return false;
-    if ((uint64_t)stride < (uint64_t)w * bpp ||
-        (uint64_t)len < (uint64_t)stride * (h - 1) + (uint64_t)w * bpp) {
-        sc_warn("qemu-dbus: %s: %ux%u stride %u needs more than the %zu bytes sent", what, w, h,
-                stride, (size_t)len);
-        return false;
-    }
-    return true;
+    sc_qemu_pixels_to_xrgb(fmt, data, stride, q->shadow + ((size_t)y * q->w + x) * 4, q->w * 4,
+                           w, h);
 }
 
 /* ---- frames -------------------------------------------------------------- */
@@ -335,7 +260,8 @@ static void on_scanout(struct qdbus *q, GVariant *params)
 
     g_variant_get(params, "(uuuu@ay)", &w, &h, &stride, &fmt, &data);
     const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
-    if (check_pixels(q, "Scanout", fmt, w, h, stride, len) && resize(q, w, h)) {
+    if (sc_qemu_check_pixels(&q->warned_format, "Scanout", fmt, w, h, stride, len) &&
+        resize(q, w, h)) {
         drop_dmabuf(q);
         q->damage.width = w; /* back from a dma-buf of another size */
         q->damage.height = h;
@@ -360,7 +286,8 @@ static void on_update(struct qdbus *q, GVariant *params)
                (int64_t)y + h > q->h) {
         sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", x, y, w, h,
                 q->w, q->h);
-    } else if (check_pixels(q, "Update", fmt, (uint32_t)w, (uint32_t)h, stride, len)) {
+    } else if (sc_qemu_check_pixels(&q->warned_format, "Update", fmt, (uint32_t)w, (uint32_t)h,
+                                    stride, len)) {
         blit(q, fmt, bytes, stride, (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h);
         add_damage(q, x, y, w, h, false);
     }
@@ -441,15 +368,8 @@ static void on_cursor_define(struct qdbus *q, GVariant *params)
         g_variant_unref(data);
         return;
     }
-    /* QEMU cursors are native-endian ARGB words (bytes B,G,R,A here), not
-     * premultiplied; the shape we hand on is premultiplied */
     uint8_t *px = g_malloc((size_t)w * h * 4);
-    for (size_t i = 0; i < (size_t)w * h; i++) {
-        unsigned a = bytes[i * 4 + 3];
-        for (int c = 0; c < 3; c++)
-            px[i * 4 + c] = (uint8_t)((bytes[i * 4 + c] * a + 127) / 255);
-        px[i * 4 + 3] = (uint8_t)a;
-    }
+    sc_qemu_cursor_premultiply(bytes, px, (size_t)w * h);
     struct sc_cursor_shape shape = {
         .width = (uint32_t)w, .height = (uint32_t)h,
         .hot_x = (uint32_t)CLAMP(hx, 0, w - 1), .hot_y = (uint32_t)CLAMP(hy, 0, h - 1),
