@@ -32,6 +32,7 @@ struct gl_renderer {
     /* video frame drawn over the canvas */
     GLuint yuv_tex[3];
     enum sc_pixfmt video_format;
+    uint32_t video_tex_w, video_tex_h; /* the yuv_tex storage; 0: none yet */
     bool video_on;
     int32_t video_x, video_y, video_w, video_h;
     /* local scanout */
@@ -255,16 +256,22 @@ static void gl_update(struct sc_renderer *r, const uint8_t *canvas, uint32_t str
     }
 }
 
+/* Storage is (re)allocated only when the frame's size or format changed;
+ * other frames are written into it. */
 static void upload_plane(GLuint tex, GLenum format, const uint8_t *data, uint32_t stride,
-                         uint32_t w, uint32_t h, unsigned bpp)
+                         uint32_t w, uint32_t h, unsigned bpp, bool alloc)
 {
     GLenum internal = format == GL_RG ? GL_RG8 : GL_R8;
 
     glBindTexture(GL_TEXTURE_2D, tex);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / bpp));
-    glTexImage2D(GL_TEXTURE_2D, 0, (GLint)internal, (GLsizei)w, (GLsizei)h, 0, format,
-                 GL_UNSIGNED_BYTE, data);
+    if (alloc)
+        glTexImage2D(GL_TEXTURE_2D, 0, (GLint)internal, (GLsizei)w, (GLsizei)h, 0, format,
+                     GL_UNSIGNED_BYTE, data);
+    else
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)w, (GLsizei)h, format, GL_UNSIGNED_BYTE,
+                        data);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
 }
 
@@ -273,6 +280,8 @@ static bool gl_video_frame(struct sc_renderer *r, const struct sc_decoded_frame 
 {
     struct gl_renderer *gr = from_base(r);
     uint32_t cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
+    bool alloc = f->format != gr->video_format || f->width != gr->video_tex_w ||
+                 f->height != gr->video_tex_h;
 
     if (f->kind != SC_DECODED_CPU || gr->scanout_on || !gr->canvas_tex)
         return false; /* a VA-API dma-buf: the client maps and composes it */
@@ -280,19 +289,23 @@ static bool gl_video_frame(struct sc_renderer *r, const struct sc_decoded_frame 
         for (int i = 0; i < 3; i++)
             if (!gr->yuv_tex[i])
                 gr->yuv_tex[i] = new_texture();
-        upload_plane(gr->yuv_tex[0], GL_RED, f->plane[0], f->stride[0], f->width, f->height, 1);
-        upload_plane(gr->yuv_tex[1], GL_RED, f->plane[1], f->stride[1], cw, ch, 1);
-        upload_plane(gr->yuv_tex[2], GL_RED, f->plane[2], f->stride[2], cw, ch, 1);
+        upload_plane(gr->yuv_tex[0], GL_RED, f->plane[0], f->stride[0], f->width, f->height, 1,
+                     alloc);
+        upload_plane(gr->yuv_tex[1], GL_RED, f->plane[1], f->stride[1], cw, ch, 1, alloc);
+        upload_plane(gr->yuv_tex[2], GL_RED, f->plane[2], f->stride[2], cw, ch, 1, alloc);
     } else if (f->format == SC_PIXFMT_NV12 && f->n_planes == 2) {
         for (int i = 0; i < 2; i++)
             if (!gr->yuv_tex[i])
                 gr->yuv_tex[i] = new_texture();
-        upload_plane(gr->yuv_tex[0], GL_RED, f->plane[0], f->stride[0], f->width, f->height, 1);
-        upload_plane(gr->yuv_tex[1], GL_RG, f->plane[1], f->stride[1], cw, ch, 2);
+        upload_plane(gr->yuv_tex[0], GL_RED, f->plane[0], f->stride[0], f->width, f->height, 1,
+                     alloc);
+        upload_plane(gr->yuv_tex[1], GL_RG, f->plane[1], f->stride[1], cw, ch, 2, alloc);
     } else {
         return false;
     }
     gr->video_format = f->format;
+    gr->video_tex_w = f->width;
+    gr->video_tex_h = f->height;
     gr->video_on = true;
     gr->video_x = x, gr->video_y = y, gr->video_w = w, gr->video_h = h;
     return true;
