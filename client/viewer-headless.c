@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/client.h"
@@ -129,6 +130,7 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     struct app *a = p;
     size_t size = (size_t)a->stride * a->h;
     bool rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
+    struct stat st;
     void *map;
 
     /* the buffer is the server's again after GL_DRAW_DONE: answer the last
@@ -139,6 +141,19 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     }
     if (a->fourcc != FOURCC('X', 'R', '2', '4') && a->fourcc != FOURCC('A', 'R', '2', '4') && !rgbx) {
         fprintf(stderr, "viewer-headless: scanout format 0x%08x not mappable here\n", a->fourcc);
+        finish(a, 1);
+        return;
+    }
+    if (a->stride < (size_t)a->w * 4) { /* the renderers refuse it too */
+        fprintf(stderr, "viewer-headless: scanout stride %u < width %u * 4\n", a->stride, a->w);
+        finish(a, 1);
+        return;
+    }
+    /* a memfd shorter than the picture would SIGBUS on reading (a dma-buf
+     * reports size 0); client/renderer.c checks the same */
+    if (fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size < size) {
+        fprintf(stderr, "viewer-headless: the scanout buffer holds %lld bytes, %zu needed\n",
+                (long long)st.st_size, size);
         finish(a, 1);
         return;
     }
