@@ -236,9 +236,13 @@ static bool draw_fill(struct sc_channel *ch, const uint8_t *body, size_t len)
             continue;
         if (!rect_intersect(&d, &all))
             continue;
-        for (int32_t y = d.top; y < d.bottom; y++)
-            for (int32_t x = d.left; x < d.right; x++)
-                memcpy(c->canvas + (size_t)y * c->stride + (size_t)x * 4, px, 4);
+        /* one row pixel by pixel, the others copied from it */
+        uint8_t *first = c->canvas + (size_t)d.top * c->stride + (size_t)d.left * 4;
+        size_t row = (size_t)(d.right - d.left) * 4;
+        for (size_t x = 0; x < row; x += 4)
+            memcpy(first + x, px, 4);
+        for (int32_t y = d.top + 1; y < d.bottom; y++)
+            memcpy(first + (size_t)(y - d.top) * c->stride, first, row);
     }
     invalidate(c, &m.box);
     return true;
