@@ -8,8 +8,6 @@
 #include "log.h"
 #include "server-private.h"
 
-#define LINK_TIMEOUT_S 30
-
 enum link_state { LINK_HEADER, LINK_MESS, LINK_AUTH_MECH, LINK_TICKET };
 
 struct pending_link {
@@ -155,6 +153,12 @@ static void hand_over(struct pending_link *pl)
         return;
     }
     send_link_result(pl, SPICE_LINK_ERR_OK);
+    /* the connection is the channel's now: the link timeout must not fire
+     * on it (it would close a NULL conn before finish_idle runs) */
+    if (pl->timeout) {
+        g_source_remove(pl->timeout);
+        pl->timeout = 0;
+    }
     pl->conn = NULL;
     pl->done = true;
     cc = sc_cc_new(server, session, conn, &pl->mess, channel_class(pl->mess.channel_type));
@@ -276,7 +280,7 @@ void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *
     pl->server = server;
     pl->conn = sc_conn_new(fd, is_unix, peer);
     sc_conn_set_callbacks(pl->conn, &link_callbacks, pl);
-    pl->timeout = g_timeout_add_seconds(LINK_TIMEOUT_S, link_timeout, pl);
+    pl->timeout = g_timeout_add(server->link_timeout_ms, link_timeout, pl);
     server->pending = g_list_prepend(server->pending, pl);
 }
 

@@ -83,7 +83,9 @@ void sc_conn_close(struct sc_conn *conn)
     shutdown(conn->fd, SHUT_RDWR);
     g_queue_clear_full(&conn->out, (GDestroyNotify)chunk_free);
     conn->out_bytes = 0;
-    conn->close_idle = g_idle_add(conn_close_idle, conn);
+    /* at the loop's default priority, not idle: a busy loop (a flood of
+     * connections, a fast source) must not keep the fd from being freed */
+    conn->close_idle = g_idle_add_full(G_PRIORITY_DEFAULT, conn_close_idle, conn, NULL);
 }
 
 /* Gathers queued chunks into one sendmsg; a chunk carrying an fd goes

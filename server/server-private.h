@@ -103,6 +103,7 @@ struct sc_server {
     uint8_t pubkey[SC_TICKET_PUBKEY_SIZE];
     GList *listeners;
     GList *pending; /* connections in the link stage */
+    guint link_timeout_ms; /* a link not done by then is closed */
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
     struct sc_streams *streams;
@@ -114,6 +115,8 @@ struct sc_server {
 uint32_t sc_server_mm_time(struct sc_server *server);
 
 /* ---- link stage ---------------------------------------------------------- */
+
+#define SC_LINK_TIMEOUT_MS 30000
 
 void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer);
 void sc_link_free_pending(struct sc_server *server);

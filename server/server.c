@@ -24,7 +24,38 @@ struct sc_listener {
     char *address; /* "tcp:HOST:PORT" or "unix:PATH" */
     char *unix_path;
     guint watch;
+    guint resume; /* accepting paused: out of file descriptors */
+    gint64 last_pause_warn;
 };
+
+#define ACCEPT_PAUSE_MS 100
+
+static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data);
+
+static gboolean listener_resume(gpointer data)
+{
+    struct sc_listener *l = data;
+
+    l->resume = 0;
+    l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
+    return G_SOURCE_REMOVE;
+}
+
+/* Out of fds (EMFILE, ENFILE) or kernel memory: the pending connection
+ * stays in the backlog and the socket stays readable, so accepting again
+ * at once would spin and starve the closes that free fds.  Stop watching
+ * the socket for a moment; the backlog is served when fds are back. */
+static void listener_pause(struct sc_listener *l, int err)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (now - l->last_pause_warn > G_USEC_PER_SEC) {
+        sc_warn("accept on %s: %s; pausing new connections", l->address, g_strerror(err));
+        l->last_pause_warn = now;
+    }
+    l->watch = 0;
+    l->resume = g_timeout_add(ACCEPT_PAUSE_MS, listener_resume, l);
+}
 
 static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
 {
@@ -37,8 +68,15 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
     (void)cond;
     cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (cfd < 0) {
-        if (errno != EAGAIN && errno != EINTR)
-            sc_warn("accept on %s: %s", l->address, g_strerror(errno));
+        int err = errno;
+
+        if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+            listener_pause(l, err);
+            return G_SOURCE_REMOVE;
+        }
+        /* ECONNABORTED and the like: that connection is gone, not us */
+        if (err != EAGAIN && err != EINTR)
+            sc_warn("accept on %s: %s", l->address, g_strerror(err));
         return G_SOURCE_CONTINUE;
     }
     if (!l->is_unix) {
@@ -59,6 +97,8 @@ static void listener_free(struct sc_listener *l)
 {
     if (l->watch)
         g_source_remove(l->watch);
+    if (l->resume)
+        g_source_remove(l->resume);
     if (l->fd >= 0)
         close(l->fd);
     if (l->unix_path)
@@ -332,6 +372,7 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
         return NULL;
     }
     server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->link_timeout_ms = SC_LINK_TIMEOUT_MS;
     server->start_time = g_get_monotonic_time();
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
     if (!options->gl_scanout || !strcmp(options->gl_scanout, "auto")) {

@@ -20,7 +20,8 @@ interop_tests = \
 	tests/interop/test-stream-choice.sh \
 	tests/interop/test-stream-remote-viewer.sh \
 	tests/interop/test-stream-stale-report.sh \
-	tests/interop/test-stream-stall.sh
+	tests/interop/test-stream-stall.sh \
+	tests/interop/test-fd-exhaustion.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 

@@ -211,15 +211,12 @@ GBytes *tc_expect(struct tc *c, uint16_t want)
 }
 
 /* Links a channel; returns the link result (or the reply's error). */
-uint32_t tc_link_caps(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,
-                      const unsigned *caps, unsigned n_caps)
+uint32_t tc_link_hello(struct tc *c, uint8_t type, uint32_t conn_id, const unsigned *caps,
+                       unsigned n_caps, struct sc_link_reply *reply)
 {
     struct sc_link_mess m = { .connection_id = conn_id, .channel_type = type };
-    struct sc_link_reply reply;
     struct sc_link_header h;
     struct sc_writer w;
-    uint8_t ticket[SC_TICKET_SIZE];
-    uint8_t mech[4];
 
     sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
     sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
@@ -233,24 +230,48 @@ uint32_t tc_link_caps(struct tc *c, uint8_t type, uint32_t conn_id, const char *
     g_assert_true(tc_fill(c, SC_LINK_HEADER_SIZE));
     g_assert_cmpint(sc_link_header_parse(c->in->data, c->in->len, &h), ==, SPICE_LINK_ERR_OK);
     g_assert_true(tc_fill(c, SC_LINK_HEADER_SIZE + h.size));
-    g_assert_cmpint(sc_link_reply_parse(c->in->data + SC_LINK_HEADER_SIZE, h.size, &reply), ==,
+    g_assert_cmpint(sc_link_reply_parse(c->in->data + SC_LINK_HEADER_SIZE, h.size, reply), ==,
                     SPICE_LINK_ERR_OK);
     g_byte_array_remove_range(c->in, 0, SC_LINK_HEADER_SIZE + h.size);
-    if (reply.error)
-        return reply.error;
-    g_assert_true(sc_caps_has_common(&reply.caps, SPICE_COMMON_CAP_MINI_HEADER));
-    g_assert_true(sc_caps_has_common(&reply.caps, SPICE_COMMON_CAP_AUTH_SPICE));
+    if (reply->error)
+        return reply->error;
+    g_assert_true(sc_caps_has_common(&reply->caps, SPICE_COMMON_CAP_MINI_HEADER));
+    g_assert_true(sc_caps_has_common(&reply->caps, SPICE_COMMON_CAP_AUTH_SPICE));
+    return SPICE_LINK_ERR_OK;
+}
+
+void tc_link_send_ticket(struct tc *c, const struct sc_link_reply *reply, const char *password)
+{
+    uint8_t ticket[SC_TICKET_SIZE];
+    uint8_t mech[4];
+
     sc_put_u32(mech, SPICE_COMMON_CAP_AUTH_SPICE);
     tc_send(c, mech, 4);
-    g_assert_true(sc_ticket_encrypt(reply.pub_key, sizeof(reply.pub_key),
+    g_assert_true(sc_ticket_encrypt(reply->pub_key, sizeof(reply->pub_key),
                                     password ? password : "", ticket));
     tc_send(c, ticket, sizeof(ticket));
+}
+
+uint32_t tc_link_result(struct tc *c)
+{
+    uint32_t result;
+
     g_assert_true(tc_fill(c, 4));
-    {
-        uint32_t result = sc_get_u32(c->in->data);
-        g_byte_array_remove_range(c->in, 0, 4);
-        return result;
-    }
+    result = sc_get_u32(c->in->data);
+    g_byte_array_remove_range(c->in, 0, 4);
+    return result;
+}
+
+uint32_t tc_link_caps(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,
+                      const unsigned *caps, unsigned n_caps)
+{
+    struct sc_link_reply reply;
+    uint32_t err = tc_link_hello(c, type, conn_id, caps, n_caps, &reply);
+
+    if (err != SPICE_LINK_ERR_OK)
+        return err;
+    tc_link_send_ticket(c, &reply, password);
+    return tc_link_result(c);
 }
 
 uint32_t tc_link(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,

@@ -47,6 +47,12 @@ GBytes *tc_expect(struct tc *c, uint16_t want);
  * one display cap to advertise, or UINT32_MAX for none. */
 uint32_t tc_link(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,
                  uint32_t channel_cap);
+/* The link in steps: hello and reply (the reply's error, or 0), then the
+ * auth mechanism and ticket, then the link result. */
+uint32_t tc_link_hello(struct tc *c, uint8_t type, uint32_t conn_id, const unsigned *caps,
+                       unsigned n_caps, struct sc_link_reply *reply);
+void tc_link_send_ticket(struct tc *c, const struct sc_link_reply *reply, const char *password);
+uint32_t tc_link_result(struct tc *c);
 /* Like tc_link with a caps word list. */
 uint32_t tc_link_caps(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,
                       const unsigned *caps, unsigned n_caps);

@@ -402,6 +402,40 @@ static void test_cursor(void)
     fixture_teardown(&fx);
 }
 
+/* Regression: a ticket handled in the same loop iteration as the link
+ * timeout.  hand_over() gave the connection to its channel but left the
+ * timeout armed, which then closed a NULL connection (a crash any client
+ * could cause, before any password).  The ticket is sent, the timeout is
+ * let expire, and only then does the loop run: both sources are ready. */
+static void test_ticket_at_link_timeout(void)
+{
+    struct fixture fx;
+    struct tc *c, *d;
+    struct sc_link_reply reply;
+
+    fixture_setup(&fx, NULL);
+    fx.server->link_timeout_ms = 150;
+    c = tc_connect(&fx);
+    g_assert_cmpuint(tc_link_hello(c, SPICE_CHANNEL_MAIN, 0, NULL, 0, &reply), ==, 0);
+    tc_link_send_ticket(c, &reply, NULL);
+    g_usleep(300 * 1000);
+    g_assert_cmpuint(tc_link_result(c), ==, SPICE_LINK_ERR_OK);
+    g_bytes_unref(tc_expect(c, SPICE_MSG_MAIN_INIT));
+    /* the linked channel outlives the timeout, and the server still links */
+    g_usleep(300 * 1000);
+    tc_send_msg(c, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL);
+    g_bytes_unref(tc_expect(c, SPICE_MSG_MAIN_CHANNELS_LIST));
+    g_assert_cmpuint(sc_server_client_count(fx.server), ==, 1);
+    /* a link that never sends its ticket is still closed by the timeout */
+    d = tc_connect(&fx);
+    g_assert_cmpuint(tc_link_hello(d, SPICE_CHANNEL_MAIN, 0, NULL, 0, &reply), ==, 0);
+    g_assert_false(tc_fill(d, 1));
+    g_assert_true(d->closed);
+    tc_free(d);
+    tc_free(c);
+    fixture_teardown(&fx);
+}
+
 /* A protocol error closes that connection only. */
 static void test_garbage_closes_one(void)
 {
@@ -448,5 +482,6 @@ int main(int argc, char **argv)
     g_test_add_func("/server/inputs", test_inputs);
     g_test_add_func("/server/cursor", test_cursor);
     g_test_add_func("/server/garbage-closes-one", test_garbage_closes_one);
+    g_test_add_func("/server/ticket-at-link-timeout", test_ticket_at_link_timeout);
     return g_test_run();
 }
