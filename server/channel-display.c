@@ -299,12 +299,12 @@ static void display_destroy(struct sc_channel_client *cc)
 }
 
 static const struct sc_channel_handler display_handlers[] = {
-    { SPICE_MSGC_DISPLAY_INIT, handle_init },
-    { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression },
-    { SPICE_MSGC_DISPLAY_GL_DRAW_DONE, handle_gl_draw_done },
-    { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_stream_report },
-    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_preferred_video_codecs },
-    { 0, NULL },
+    { SPICE_MSGC_DISPLAY_INIT, handle_init, SC_MSG_SMALL },
+    { SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, handle_preferred_compression, SC_MSG_SMALL },
+    { SPICE_MSGC_DISPLAY_GL_DRAW_DONE, handle_gl_draw_done, SC_MSG_SMALL },
+    { SPICE_MSGC_DISPLAY_STREAM_REPORT, handle_stream_report, SC_MSG_SMALL },
+    { SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE, handle_preferred_video_codecs, 1 + 255 },
+    { 0, NULL, 0 },
 };
 
 const struct sc_channel_class sc_display_channel_class = {

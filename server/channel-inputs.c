@@ -124,15 +124,15 @@ static void inputs_destroy(struct sc_channel_client *cc)
 }
 
 static const struct sc_channel_handler inputs_handlers[] = {
-    { SPICE_MSGC_INPUTS_KEY_DOWN, handle_key },
-    { SPICE_MSGC_INPUTS_KEY_UP, handle_key },
-    { SPICE_MSGC_INPUTS_KEY_SCANCODE, handle_key_scancode },
-    { SPICE_MSGC_INPUTS_KEY_MODIFIERS, handle_modifiers },
-    { SPICE_MSGC_INPUTS_MOUSE_POSITION, handle_position },
-    { SPICE_MSGC_INPUTS_MOUSE_MOTION, handle_motion },
-    { SPICE_MSGC_INPUTS_MOUSE_PRESS, handle_button },
-    { SPICE_MSGC_INPUTS_MOUSE_RELEASE, handle_button },
-    { 0, NULL },
+    { SPICE_MSGC_INPUTS_KEY_DOWN, handle_key, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_KEY_UP, handle_key, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_KEY_SCANCODE, handle_key_scancode, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_KEY_MODIFIERS, handle_modifiers, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_MOUSE_POSITION, handle_position, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_MOUSE_MOTION, handle_motion, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_MOUSE_PRESS, handle_button, SC_MSG_SMALL },
+    { SPICE_MSGC_INPUTS_MOUSE_RELEASE, handle_button, SC_MSG_SMALL },
+    { 0, NULL, 0 },
 };
 
 const struct sc_channel_class sc_inputs_channel_class = {

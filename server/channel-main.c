@@ -1,6 +1,8 @@
 /* Main channel: session init, channel list, mouse mode (PROTOCOL.md §3). */
 #include "config.h"
 
+#include <spice/vd_agent.h>
+
 #include "log.h"
 #include "server-private.h"
 
@@ -95,20 +97,20 @@ static void main_destroy(struct sc_channel_client *cc)
 }
 
 static const struct sc_channel_handler main_handlers[] = {
-    { SPICE_MSGC_MAIN_ATTACH_CHANNELS, handle_attach_channels },
-    { SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, handle_mouse_mode_request },
+    { SPICE_MSGC_MAIN_ATTACH_CHANNELS, handle_attach_channels, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, handle_mouse_mode_request, SC_MSG_SMALL },
     /* no agent, no migration: accepted and ignored */
-    { SPICE_MSGC_MAIN_CLIENT_INFO, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_MIGRATE_CONNECTED, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_MIGRATE_CONNECT_ERROR, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_AGENT_START, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_AGENT_DATA, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_AGENT_TOKEN, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_MIGRATE_END, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_MIGRATE_DST_DO_SEAMLESS, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_MIGRATE_CONNECTED_SEAMLESS, sc_cc_ignore },
-    { SPICE_MSGC_MAIN_QUALITY_INDICATOR, sc_cc_ignore },
-    { 0, NULL },
+    { SPICE_MSGC_MAIN_CLIENT_INFO, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MIGRATE_CONNECTED, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MIGRATE_CONNECT_ERROR, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_AGENT_START, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_AGENT_DATA, sc_cc_ignore, VD_AGENT_MAX_DATA_SIZE },
+    { SPICE_MSGC_MAIN_AGENT_TOKEN, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MIGRATE_END, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MIGRATE_DST_DO_SEAMLESS, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_MIGRATE_CONNECTED_SEAMLESS, sc_cc_ignore, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_QUALITY_INDICATOR, sc_cc_ignore, SC_MSG_SMALL },
+    { 0, NULL, 0 },
 };
 
 const struct sc_channel_class sc_main_channel_class = {

@@ -5,7 +5,9 @@
 #include "server-private.h"
 
 #define ACK_WINDOW 20
-#define MAX_CLIENT_MESSAGE (1u << 20)
+/* MIGRATE_DATA: we never migrate, so it is only taken (and ignored) up to
+ * this size */
+#define MAX_MIGRATE_DATA 4096
 
 static const char *cc_name(const struct sc_channel_client *cc)
 {
@@ -111,6 +113,38 @@ bool sc_cc_ignore(struct sc_channel_client *cc, const uint8_t *body, size_t len)
     return true;
 }
 
+static const struct sc_channel_handler *find_handler(const struct sc_channel_client *cc,
+                                                     uint16_t type)
+{
+    for (const struct sc_channel_handler *h = cc->klass->handlers; h && h->type; h++) {
+        if (h->type == type)
+            return h;
+    }
+    return NULL;
+}
+
+/* The largest body a message of this type may have; 0 for a type the
+ * channel does not know: like spice-server, a protocol error (known but
+ * unused types have an ignoring handler). */
+static uint32_t max_body(const struct sc_channel_client *cc, uint16_t type)
+{
+    const struct sc_channel_handler *h;
+
+    switch (type) {
+    case SPICE_MSGC_ACK_SYNC:
+    case SPICE_MSGC_ACK:
+    case SPICE_MSGC_PONG:
+    case SPICE_MSGC_DISCONNECTING:
+    case SPICE_MSGC_MIGRATE_FLUSH_MARK:
+        return SC_MSG_SMALL;
+    case SPICE_MSGC_MIGRATE_DATA:
+        return MAX_MIGRATE_DATA;
+    default:
+        h = find_handler(cc, type);
+        return h ? h->max_size : 0;
+    }
+}
+
 static bool cc_dispatch(struct sc_channel_client *cc, uint16_t type, const uint8_t *body,
                         size_t len)
 {
@@ -120,14 +154,25 @@ static bool cc_dispatch(struct sc_channel_client *cc, uint16_t type, const uint8
         return false;
     if (handled)
         return true;
-    for (const struct sc_channel_handler *h = cc->klass->handlers; h && h->type; h++) {
-        if (h->type == type)
-            return h->handle(cc, body, len);
+    return find_handler(cc, type)->handle(cc, body, len);
+}
+
+/* Checks a header before its body is waited for; false closes. */
+static bool check_header(struct sc_channel_client *cc, const struct sc_data_header *h)
+{
+    uint32_t max = max_body(cc, h->type);
+
+    if (max == 0) {
+        sc_warn("%s: %s: unknown message type %u, closing", cc_name(cc),
+                sc_conn_peer(cc->conn), h->type);
+        return false;
     }
-    /* like spice-server: a message type the channel does not know is a
-     * protocol error (known but unused ones have an ignoring handler) */
-    sc_warn("%s: %s: unknown message type %u", cc_name(cc), sc_conn_peer(cc->conn), type);
-    return false;
+    if (h->size > max) {
+        sc_warn("%s: %s: message type %u of %u bytes (at most %u), closing", cc_name(cc),
+                sc_conn_peer(cc->conn), h->type, h->size, max);
+        return false;
+    }
+    return true;
 }
 
 static bool cc_input(struct sc_conn *conn, void *data)
@@ -146,11 +191,8 @@ static bool cc_input(struct sc_conn *conn, void *data)
             return true;
         if (!sc_data_header_parse(in, len, cc->mini_header, &h))
             return false;
-        if (h.size > MAX_CLIENT_MESSAGE) {
-            sc_warn("%s: %s: message of %u bytes, closing", cc_name(cc), sc_conn_peer(conn),
-                    h.size);
+        if (!check_header(cc, &h))
             return false;
-        }
         if (len - hsize < h.size)
             return true;
         cc->in_serial++;

@@ -146,10 +146,18 @@ static void pointer_moved(struct sc_display *d)
         sc_cursor_cc_move(l->data, d->x, d->y);
 }
 
+/* Positions from clients are clamped to the screen: a client may send any
+ * 32-bit value (0xffffffff arrives as -1), and neither the cursor channel
+ * nor the source takes a pointer off the screen. */
 void sc_display_pointer(struct sc_display *d, int32_t x, int32_t y, uint32_t buttons)
 {
-    bool moved = x != d->x || y != d->y;
+    int32_t w = d->frame ? (int32_t)d->frame->width : 1;
+    int32_t h = d->frame ? (int32_t)d->frame->height : 1;
+    bool moved;
 
+    x = CLAMP(x, 0, w - 1);
+    y = CLAMP(y, 0, h - 1);
+    moved = x != d->x || y != d->y;
     d->x = x;
     d->y = y;
     d->buttons = buttons;
@@ -161,8 +169,9 @@ void sc_display_pointer(struct sc_display *d, int32_t x, int32_t y, uint32_t but
 
 void sc_display_pointer_relative(struct sc_display *d, int32_t dx, int32_t dy, uint32_t buttons)
 {
-    int32_t w = d->frame ? (int32_t)d->frame->width : 1;
-    int32_t h = d->frame ? (int32_t)d->frame->height : 1;
+    /* in 64 bits: a delta of INT32_MAX must not overflow */
+    int64_t x = (int64_t)d->x + dx, y = (int64_t)d->y + dy;
 
-    sc_display_pointer(d, CLAMP(d->x + dx, 0, w - 1), CLAMP(d->y + dy, 0, h - 1), buttons);
+    sc_display_pointer(d, (int32_t)CLAMP(x, INT32_MIN, INT32_MAX),
+                       (int32_t)CLAMP(y, INT32_MIN, INT32_MAX), buttons);
 }

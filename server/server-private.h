@@ -20,10 +20,17 @@ struct sc_channel_client;
 
 typedef bool (*sc_msg_handler)(struct sc_channel_client *cc, const uint8_t *body, size_t len);
 
+/* A client message type the channel takes: its handler, and the largest
+ * body it accepts (a longer one closes the connection before its body is
+ * buffered, with one log line).  Every client message of SPICE is small;
+ * the largest we take is AGENT_DATA's 2 KiB (SPICE_AGENT_MAX_DATA_SIZE). */
 struct sc_channel_handler {
     uint16_t type;
     sc_msg_handler handle;
+    uint32_t max_size;
 };
+
+#define SC_MSG_SMALL 64 /* fixed-size messages: every one is under this */
 
 struct sc_channel_class {
     const char *name;

@@ -377,6 +377,7 @@ static void test_cursor(void)
 
     memset(pixels, 0x80, sizeof(pixels));
     fixture_setup(&fx, NULL);
+    emit(&fx, make_frame(200, 100, 0)); /* pointers are clamped to the screen */
     sc_source_emit_cursor(&fx.src.base, &shape);
     m = tc_connect(&fx);
     session = link_main(m, NULL);
@@ -398,6 +399,94 @@ static void test_cursor(void)
     g_assert_cmpint(y, ==, 44);
     g_bytes_unref(b);
     tc_free(cur);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* Regression: positions of 0xffffffff (and beyond the screen, and relative
+ * moves of INT32_MAX) were passed on as they came; they are clamped to the
+ * 200x100 screen now. */
+static void test_pointer_clamped(void)
+{
+    struct fixture fx;
+    struct tc *m, *in;
+    struct sc_writer w;
+    struct sc_mouse_position far = { .x = 0xffffffff, .y = 0xffffffff, .buttons_state = 0 };
+    struct sc_mouse_position beyond = { .x = 5000, .y = 100, .buttons_state = 1 };
+    struct sc_mouse_motion jump = { .dx = INT32_MAX, .dy = INT32_MIN, .buttons_state = 0 };
+    uint32_t session;
+
+    fixture_setup(&fx, NULL);
+    emit(&fx, make_frame(200, 100, 0));
+    m = tc_connect(&fx);
+    session = link_main(m, NULL);
+    in = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(in, SPICE_CHANNEL_INPUTS, session, NULL, UINT32_MAX), ==, 0);
+    g_bytes_unref(tc_expect(in, SPICE_MSG_INPUTS_INIT));
+    sc_writer_init(&w);
+    sc_mouse_position_write(&w, &far);
+    tc_send_msg(in, SPICE_MSGC_INPUTS_MOUSE_POSITION, &w);
+    sc_writer_reset(&w);
+    sc_mouse_position_write(&w, &beyond);
+    tc_send_msg(in, SPICE_MSGC_INPUTS_MOUSE_POSITION, &w);
+    sc_writer_reset(&w);
+    sc_mouse_motion_write(&w, &jump);
+    tc_send_msg(in, SPICE_MSGC_INPUTS_MOUSE_MOTION, &w);
+    sc_writer_finish(&w);
+    for (int i = 0; i < 2000 && !strstr(fx.src.events->str, "ptr 199,0,0;"); i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+    g_test_message("events: %s", fx.src.events->str);
+    g_assert_nonnull(strstr(fx.src.events->str, "ptr 0,0,0;ptr 199,99,1;ptr 199,0,0;"));
+    tc_free(in);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* Regression: a 100 kB AGENT_DATA (no agent here, and no tokens given) was
+ * buffered and ignored; every message type now has a size bound, and a
+ * longer message closes that connection before its body is read.  One of
+ * VD_AGENT_MAX_DATA_SIZE is still taken. */
+static void test_message_size_bounds(void)
+{
+    struct fixture fx;
+    struct tc *m, *other;
+    struct sc_writer w;
+    uint8_t *big = g_malloc0(100 * 1024);
+
+    fixture_setup(&fx, NULL);
+    m = tc_connect(&fx);
+    link_main(m, NULL);
+    other = tc_connect(&fx);
+    link_main(other, NULL);
+    sc_writer_init(&w);
+    sc_write_bytes(&w, big, 2048);
+    tc_send_msg(m, SPICE_MSGC_MAIN_AGENT_DATA, &w);
+    tc_send_msg(m, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL);
+    g_bytes_unref(tc_expect(m, SPICE_MSG_MAIN_CHANNELS_LIST));
+    /* the header alone: the server must not wait for 100 kB */
+    sc_writer_reset(&w);
+    {
+        uint8_t h[6];
+        sc_put_u16(h, SPICE_MSGC_MAIN_AGENT_DATA);
+        sc_put_u32(h + 2, 100 * 1024);
+        tc_send(m, h, sizeof(h));
+    }
+    g_assert_false(tc_fill(m, 1));
+    g_assert_true(m->closed);
+    /* an unknown type is refused at its header too */
+    {
+        uint8_t h[6];
+        sc_put_u16(h, 0x7fff);
+        sc_put_u32(h + 2, 1u << 30);
+        tc_send(other, h, sizeof(h));
+    }
+    g_assert_false(tc_fill(other, 1));
+    g_assert_cmpuint(sc_server_client_count(fx.server), ==, 0);
+    sc_writer_finish(&w);
+    g_free(big);
+    tc_free(other);
     tc_free(m);
     fixture_teardown(&fx);
 }
@@ -483,5 +572,7 @@ int main(int argc, char **argv)
     g_test_add_func("/server/cursor", test_cursor);
     g_test_add_func("/server/garbage-closes-one", test_garbage_closes_one);
     g_test_add_func("/server/ticket-at-link-timeout", test_ticket_at_link_timeout);
+    g_test_add_func("/server/pointer-clamped", test_pointer_clamped);
+    g_test_add_func("/server/message-size-bounds", test_message_size_bounds);
     return g_test_run();
 }
