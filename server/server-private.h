@@ -111,6 +111,7 @@ struct sc_server {
     GList *listeners;
     GList *pending; /* connections in the link stage */
     guint link_timeout_ms; /* a link not done by then is closed */
+    GArray *allow_uids; /* uint32_t: unix peers besides our uid and root */
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
     struct sc_streams *streams;

@@ -57,6 +57,28 @@ static void listener_pause(struct sc_listener *l, int err)
     l->resume = g_timeout_add(ACCEPT_PAUSE_MS, listener_resume, l);
 }
 
+/* A unix peer's uid (SO_PEERCRED) must be ours, root's or allowed. */
+static bool unix_peer_allowed(struct sc_server *server, int fd, char *peer, size_t peer_size)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        sc_warn("unix client: SO_PEERCRED: %s; refused", g_strerror(errno));
+        return false;
+    }
+    g_snprintf(peer, peer_size, "unix:uid=%u,pid=%d", (unsigned)cred.uid, (int)cred.pid);
+    if (cred.uid == geteuid() || cred.uid == 0)
+        return true;
+    for (guint i = 0; i < server->allow_uids->len; i++) {
+        if (g_array_index(server->allow_uids, uint32_t, i) == cred.uid)
+            return true;
+    }
+    sc_info("%s: refused: uid %u is not allowed on the unix socket (--allow-uid)", peer,
+            (unsigned)cred.uid);
+    return false;
+}
+
 static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
 {
     struct sc_listener *l = data;
@@ -77,6 +99,10 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
         /* ECONNABORTED and the like: that connection is gone, not us */
         if (err != EAGAIN && err != EINTR)
             sc_warn("accept on %s: %s", l->address, g_strerror(err));
+        return G_SOURCE_CONTINUE;
+    }
+    if (l->is_unix && !unix_peer_allowed(l->server, cfd, peer, sizeof(peer))) {
+        close(cfd);
         return G_SOURCE_CONTINUE;
     }
     if (!l->is_unix) {
@@ -228,6 +254,39 @@ static bool remove_stale_socket(const struct sockaddr_un *sun, GError **error)
     return true;
 }
 
+/* The socket's directory must not let another user replace the socket:
+ * not a symlink, owned by us or root, and not writable by others unless
+ * sticky (as /tmp).  A /tmp/spicecast-UID made by another user (mode 777)
+ * is refused, not used. */
+static bool check_socket_dir(const char *dir, GError **error)
+{
+    struct stat st;
+
+    if (lstat(dir, &st) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", dir,
+                    g_strerror(errno));
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "%s is not a directory (a symlink?): not putting a socket there", dir);
+        return false;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "%s belongs to uid %u, not to us: it could replace our socket", dir,
+                    (unsigned)st.st_uid);
+        return false;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "%s is writable by other users (mode %o): they could replace our socket",
+                    dir, (unsigned)(st.st_mode & 07777));
+        return false;
+    }
+    return true;
+}
+
 static int listen_unix(const char *path, GError **error)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -245,6 +304,8 @@ static int listen_unix(const char *path, GError **error)
                     g_strerror(errno));
         return -1;
     }
+    if (!check_socket_dir(dir, error))
+        return -1;
     strcpy(sun.sun_path, path);
     if (!remove_stale_socket(&sun, error))
         return -1;
@@ -373,6 +434,9 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
     }
     server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->link_timeout_ms = SC_LINK_TIMEOUT_MS;
+    server->allow_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    if (options->n_allow_uids)
+        g_array_append_vals(server->allow_uids, options->allow_uids, options->n_allow_uids);
     server->start_time = g_get_monotonic_time();
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
     if (!options->gl_scanout || !strcmp(options->gl_scanout, "auto")) {
@@ -430,6 +494,8 @@ void sc_server_free(struct sc_server *server)
     sc_streams_free(server->streams);
     if (server->sessions)
         g_hash_table_unref(server->sessions);
+    if (server->allow_uids)
+        g_array_unref(server->allow_uids);
     sc_ticket_key_free(server->ticket_key);
     if (server->password)
         memset(server->password, 0, strlen(server->password));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ static char *opt_streaming_video = NULL;
 static char *opt_video_codecs = NULL;
 static gint64 opt_video_bitrate = 0;
 static char *opt_gl_scanout = NULL;
+static char **opt_allow_uid = NULL;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
@@ -54,6 +56,9 @@ static const GOptionEntry entries[] = {
     { "gl-scanout", 0, 0, G_OPTION_ARG_STRING, &opt_gl_scanout,
       N_("Pass the buffer fd to local GL clients: auto (dma-bufs only, the default), "
          "on (shared memory too), off"), N_("MODE") },
+    { "allow-uid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_allow_uid,
+      N_("Accept unix-socket clients of this user (a name or uid) too, besides the server's "
+         "own user and root; repeatable"), N_("USER") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -75,6 +80,31 @@ static char *read_password(const char *path, GError **error)
         return NULL;
     }
     return g_steal_pointer(&contents);
+}
+
+/* --allow-uid values: user names or numeric uids. */
+static GArray *parse_allow_uids(char **values, GError **error)
+{
+    GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+
+    for (char **v = values; v && *v; v++) {
+        struct passwd *pw = getpwnam(*v);
+        guint64 n;
+        uint32_t uid;
+
+        if (pw) {
+            uid = pw->pw_uid;
+        } else if (g_ascii_string_to_unsigned(*v, 10, 0, UINT32_MAX - 1, &n, NULL)) {
+            uid = (uint32_t)n;
+        } else {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--allow-uid: no user or uid '%s'"), *v);
+            g_array_unref(uids);
+            return NULL;
+        }
+        g_array_append_val(uids, uid);
+    }
+    return uids;
 }
 
 static char *default_unix_path(const char *name)
@@ -113,6 +143,7 @@ int main(int argc, char **argv)
     g_autoptr(GOptionContext) ctx = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *password = NULL;
+    g_autoptr(GArray) allow_uids = NULL;
     struct sc_server_options options = { 0 };
     struct sc_server *server = NULL;
     struct sc_source *source = NULL;
@@ -156,6 +187,12 @@ int main(int argc, char **argv)
         return 2;
     }
     options.video_bitrate = (uint32_t)opt_video_bitrate;
+    if (!(allow_uids = parse_allow_uids(opt_allow_uid, &error))) {
+        fprintf(stderr, "spicecast-server: %s\n", error->message);
+        return 2;
+    }
+    options.allow_uids = (const uint32_t *)(void *)allow_uids->data;
+    options.n_allow_uids = allow_uids->len;
 
     source = sc_source_create(opt_source ? opt_source : "pattern", &error);
     if (!source) {

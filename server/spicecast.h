@@ -45,6 +45,10 @@ struct sc_server_options {
      * "auto" (NULL: dma-buf frames only, what spice-gtk can import), "on"
      * (shared-memory frames too: for clients that mmap them), "off". */
     const char *gl_scanout;
+    /* Clients on a unix socket are accepted from the server's own uid and
+     * root (the peer's SO_PEERCRED); these uids too (NULL/0: no others). */
+    const uint32_t *allow_uids;
+    unsigned n_allow_uids;
 };
 
 SC_EXPORT struct sc_server *sc_server_new(const struct sc_server_options *options,
