@@ -5,7 +5,8 @@ server_libspicecast_server_la_SOURCES = \
 	server/source.h server/sources/source.c server/sources/ticker.h \
 	server/sources/pattern.c server/sources/image.c server/sources/y4m.c \
 	server/sources/qemu-dbus.c server/sources/qemu-pixels.c server/sources/qemu-pixels.h \
-	server/sources/stale.c server/sources/stale.h
+	server/sources/stale.c server/sources/stale.h \
+	server/sources/notice.c server/sources/notice.h
 include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
 	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)

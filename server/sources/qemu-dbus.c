@@ -17,8 +17,13 @@
  * into it).  A dma-buf scanout is passed on as an
  * SC_FRAME_DMABUF frame (mapped for the CPU encoders when it can be).
  * Input goes back as Keyboard.Press/Release (QEMU "qnum" numbers: the set-1
- * code, with bit 7 set for E0-prefixed keys) and Mouse calls.  QEMU going
- * away is logged; the display keeps the last frame. */
+ * code, with bit 7 set for E0-prefixed keys) and Mouse calls.
+ *
+ * QEMU going away (it leaves the bus, or closes the display connection) is
+ * "source lost": one notice frame (the last picture dimmed, saying so) goes
+ * out, and the source waits.  When org.qemu appears again (a restarted VM
+ * on the same bus) it attaches to it as at start: console, mouse, listener;
+ * QEMU's first Scanout then replaces the notice. */
 
 #include "source.h"
 
@@ -32,6 +37,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notice.h"
 #include "qemu-pixels.h"
 #include "stale.h"
 
@@ -45,6 +51,8 @@
 #define MAX_DIM 16384
 #define POOL_FRAMES 4
 #define RETRY_MS 5
+#define REATTACH_MS 1000 /* after QEMU closed the display connection */
+#define MAX_HELD_UPDATES 128 /* a mode change's first updates: VGA text is 25 rows */
 
 
 /* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
@@ -67,9 +75,15 @@ struct qdbus {
     unsigned console;
     char *console_path;
     GDBusConnection *bus;
-    char *owner; /* QEMU's unique name when we started */
+    char *owner; /* QEMU's unique name; NULL while it is away */
     guint name_watch;
     GDBusProxy *mouse;
+    bool lost; /* no display connection to QEMU: the notice is shown */
+    guint props_sub; /* the Console's PropertiesChanged: a new size */
+    GPtrArray *held; /* struct held_update: beyond the scanout, for the next size */
+    bool size_asked;
+    GCancellable *attach_cancel; /* the console/mouse/listener sequence */
+    guint reattach;
     /* the peer-to-peer listener connection */
     GCancellable *cancel;
     GDBusConnection *peer;
@@ -242,12 +256,158 @@ static bool resize(struct qdbus *q, uint32_t w, uint32_t h)
     sc_frame_pool_destroy(q->pool);
     q->pool = pool;
     sc_stale_forget_frames(&q->stale);
+    /* what the old surface and the new share is kept: updates of the new
+     * mode may have come before we knew its size */
+    uint8_t *shadow = g_malloc0((size_t)w * h * 4);
+    for (uint32_t y = 0; q->shadow && y < MIN(h, q->h); y++)
+        memcpy(shadow + (size_t)y * w * 4, q->shadow + (size_t)y * q->w * 4, (size_t)MIN(w, q->w) * 4);
     g_free(q->shadow);
-    q->shadow = g_malloc0((size_t)w * h * 4);
+    q->shadow = shadow;
     q->w = q->damage.width = w;
     q->h = q->damage.height = h;
     sc_info("qemu-dbus: console %u scanout %ux%u", q->console, w, h);
     return true;
+}
+
+/* ---- a new size -------------------------------------------------------- */
+
+/* QEMU 7.2 announces a guest mode change in two ways only: a Scanout when
+ * one update covers the whole new surface (VGA text mode never does), and
+ * the Console's Width and Height properties (PropertiesChanged on the bus,
+ * emitted from an idle: often after the new mode's first Updates, which
+ * come on the listener connection).  So an Update beyond the scanout is
+ * held, the size is asked for, and held updates are replayed on it. */
+struct held_update {
+    int32_t x, y, w, h;
+    uint32_t stride, fmt;
+    GVariant *data; /* ay */
+};
+
+static void held_update_free(gpointer p)
+{
+    struct held_update *u = p;
+    g_variant_unref(u->data);
+    g_free(u);
+}
+
+static bool fits(const struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    return x >= 0 && y >= 0 && w > 0 && h > 0 && (int64_t)x + w <= q->w &&
+           (int64_t)y + h <= q->h;
+}
+
+static void apply_update(struct qdbus *q, const struct held_update *u)
+{
+    gsize len;
+    const uint8_t *bytes = g_variant_get_fixed_array(u->data, &len, 1);
+    if (sc_qemu_check_pixels(&q->warned_format, "Update", u->fmt, (uint32_t)u->w, (uint32_t)u->h,
+                             u->stride, len)) {
+        blit(q, u->fmt, bytes, u->stride, (uint32_t)u->x, (uint32_t)u->y, (uint32_t)u->w,
+             (uint32_t)u->h);
+        add_damage(q, u->x, u->y, u->w, u->h, false);
+    }
+}
+
+static void replay_held(struct qdbus *q)
+{
+    guint dropped = 0;
+    for (guint i = 0; i < q->held->len; i++) {
+        const struct held_update *u = g_ptr_array_index(q->held, i);
+        if (fits(q, u->x, u->y, u->w, u->h))
+            apply_update(q, u);
+        else
+            dropped++;
+    }
+    if (dropped)
+        sc_warn("qemu-dbus: %u update(s) outside the %ux%u scanout, ignored", dropped, q->w, q->h);
+    g_ptr_array_set_size(q->held, 0);
+}
+
+/* The console's size as QEMU reports it. */
+static void set_size(struct qdbus *q, uint32_t w, uint32_t h)
+{
+    if (!q->shadow || q->dmabuf) /* a Scanout comes first */
+        return;
+    if ((w != q->w || h != q->h) && resize(q, w, h))
+        add_damage(q, 0, 0, 0, 0, true);
+    replay_held(q);
+}
+
+static void size_reply(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(obj), res, &err);
+    if (!ret) {
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+            sc_warn("qemu-dbus: cannot read the console's size: %s", err->message);
+            ((struct qdbus *)data)->size_asked = false;
+        }
+        g_error_free(err);
+        return;
+    }
+    struct qdbus *q = data;
+    GVariant *props = g_variant_get_child_value(ret, 0);
+    uint32_t w, h;
+    q->size_asked = false;
+    if (g_variant_lookup(props, "Width", "u", &w) && g_variant_lookup(props, "Height", "u", &h))
+        set_size(q, w, h);
+    g_variant_unref(props);
+    g_variant_unref(ret);
+}
+
+static void hold_update(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t h,
+                        uint32_t stride, uint32_t fmt, GVariant *data)
+{
+    if (q->held->len >= MAX_HELD_UPDATES) {
+        sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", x, y, w, h,
+                q->w, q->h);
+        return;
+    }
+    struct held_update *u = g_new(struct held_update, 1);
+    *u = (struct held_update){ x, y, w, h, stride, fmt, g_variant_ref(data) };
+    g_ptr_array_add(q->held, u);
+    sc_debug("qemu-dbus: Update %d,%d %dx%d beyond %ux%u: held until the new size is known", x,
+             y, w, h, q->w, q->h);
+    if (q->size_asked || !q->cancel)
+        return;
+    q->size_asked = true;
+    g_dbus_connection_call(q->bus, q->owner, q->console_path, "org.freedesktop.DBus.Properties",
+                           "GetAll", g_variant_new("(s)", CONSOLE_IFACE),
+                           G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                           CALL_TIMEOUT_MS, q->cancel, size_reply, q);
+}
+
+static void console_props_changed(GDBusConnection *conn, const gchar *sender, const gchar *path,
+                                  const gchar *iface, const gchar *signal, GVariant *params,
+                                  gpointer data)
+{
+    struct qdbus *q = data;
+    const char *changed_iface;
+    GVariant *changed;
+    uint32_t w = q->w, h = q->h;
+    (void)conn, (void)sender, (void)path, (void)iface, (void)signal;
+
+    if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(sa{sv}as)")))
+        return;
+    g_variant_get(params, "(&s@a{sv}@as)", &changed_iface, &changed, NULL);
+    bool any = g_variant_lookup(changed, "Width", "u", &w);
+    any = g_variant_lookup(changed, "Height", "u", &h) || any;
+    g_variant_unref(changed);
+    if (any && !strcmp(changed_iface, CONSOLE_IFACE) && q->running)
+        set_size(q, w, h);
+}
+
+/* Size changes of the console QEMU `owner` has (0 for none). */
+static void watch_console(struct qdbus *q)
+{
+    if (q->props_sub)
+        g_dbus_connection_signal_unsubscribe(q->bus, q->props_sub);
+    q->props_sub = 0;
+    if (q->owner)
+        q->props_sub = g_dbus_connection_signal_subscribe(
+            q->bus, q->owner, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+            q->console_path, CONSOLE_IFACE, G_DBUS_SIGNAL_FLAGS_NONE, console_props_changed, q,
+            NULL);
 }
 
 /* ---- listener methods ------------------------------------------------- */
@@ -282,10 +442,10 @@ static void on_update(struct qdbus *q, GVariant *params)
     const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
     if (!q->shadow || q->dmabuf) {
         sc_debug("qemu-dbus: Update before any Scanout, ignored");
-    } else if (x < 0 || y < 0 || w <= 0 || h <= 0 || (int64_t)x + w > q->w ||
-               (int64_t)y + h > q->h) {
-        sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", x, y, w, h,
-                q->w, q->h);
+    } else if (x < 0 || y < 0 || w <= 0 || h <= 0) {
+        sc_warn("qemu-dbus: Update %d,%d %dx%d is empty or negative, ignored", x, y, w, h);
+    } else if (!fits(q, x, y, w, h)) {
+        hold_update(q, x, y, w, h, stride, fmt, data);
     } else if (sc_qemu_check_pixels(&q->warned_format, "Update", fmt, (uint32_t)w, (uint32_t)h,
                                     stride, len)) {
         blit(q, fmt, bytes, stride, (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h);
@@ -436,14 +596,22 @@ static void drop_peer(struct qdbus *q)
     q->peer_closed_id = 0;
 }
 
+static void source_lost(struct qdbus *q, const char *why);
+static gboolean reattach_cb(gpointer data);
+
 static void peer_closed(GDBusConnection *conn, gboolean remote, GError *error, gpointer data)
 {
     struct qdbus *q = data;
     (void)conn;
-    sc_warn("qemu-dbus: QEMU closed the display connection%s%s%s; keeping the last frame",
-            remote ? " (QEMU went away?)" : "", error ? ": " : "", error ? error->message : "");
+    sc_warn("qemu-dbus: QEMU closed the display connection%s%s%s", remote ? " (QEMU went away?)" : "",
+            error ? ": " : "", error ? error->message : "");
     q->peer_closed_id = 0;
     drop_peer(q);
+    source_lost(q, "QEMU closed the display connection");
+    /* still on the bus (a QEMU that only dropped us): register again; a
+     * QEMU that is exiting leaves the bus first, which cancels this */
+    if (q->owner && !q->reattach)
+        q->reattach = g_timeout_add(REATTACH_MS, reattach_cb, q);
 }
 
 static void peer_ready(GObject *obj, GAsyncResult *res, gpointer data)
@@ -471,6 +639,9 @@ static void peer_ready(GObject *obj, GAsyncResult *res, gpointer data)
     }
     q->peer_closed_id = g_signal_connect(conn, "closed", G_CALLBACK(peer_closed), q);
     g_dbus_connection_start_message_processing(conn);
+    if (q->lost)
+        sc_info("qemu-dbus: attached to QEMU %s again", q->owner);
+    q->lost = false;
     sc_debug("qemu-dbus: listener connection up");
 }
 
@@ -525,15 +696,192 @@ static bool register_listener(struct qdbus *q)
     return true;
 }
 
-/* ---- bus, create ------------------------------------------------------ */
+/* The Console properties (a GetAll reply): size and label; false without
+ * the Console interface. */
+static bool parse_console(struct qdbus *q, GVariant *ret, GError **error)
+{
+    GVariant *props = g_variant_get_child_value(ret, 0);
+    GVariantDict d;
+    g_variant_dict_init(&d, props);
+    uint32_t w = 0, h = 0;
+    const char *label = "?", *type = "?";
+    bool any = g_variant_dict_lookup(&d, "Width", "u", &w);
+    g_variant_dict_lookup(&d, "Height", "u", &h);
+    g_variant_dict_lookup(&d, "Label", "&s", &label);
+    g_variant_dict_lookup(&d, "Type", "&s", &type);
+    if (!any) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                    "qemu-dbus: %s has no %s interface (console %u does not exist?)",
+                    q->console_path, CONSOLE_IFACE, q->console);
+    } else {
+        q->base.width = w;
+        q->base.height = h;
+        sc_info("qemu-dbus: QEMU %s on %s, console %u '%s' (%s) %ux%u", q->owner, q->address,
+                q->console, label, type, w, h);
+    }
+    g_variant_dict_clear(&d);
+    g_variant_unref(props);
+    return any;
+}
+
+/* ---- source lost, and back ---------------------------------------------- */
+
+/* The picture the notice dims: the dma-buf's when one is shown and mapped,
+ * else the shadow's. */
+static struct sc_frame *lost_notice(struct qdbus *q, const char *why)
+{
+    const struct sc_frame *d = q->dmabuf;
+    uint32_t w = d ? d->width : q->w, h = d ? d->height : q->h;
+    const uint8_t *under = d ? (d->map ? d->map + d->offset : NULL) : q->shadow;
+    uint32_t stride = d ? d->stride : q->w * 4;
+
+    if (!w || !h) {
+        w = q->base.width ? q->base.width : 640;
+        h = q->base.height ? q->base.height : 480;
+        under = NULL;
+    }
+    return sc_notice_frame_new(w, h, under, stride, "Source lost", why);
+}
+
+/* No display connection to QEMU any more: clients get one notice frame
+ * instead of a frozen picture; what QEMU sends next replaces it. */
+static void source_lost(struct qdbus *q, const char *why)
+{
+    struct sc_frame *f;
+
+    if (q->lost || !q->running)
+        return;
+    q->lost = true;
+    sc_warn("qemu-dbus: source lost (%s): clients see a notice until QEMU is back", why);
+    cancel_emit(q);
+    q->dirty = false;
+    q->damage.full_damage = false;
+    q->damage.n_damage = 0;
+    g_ptr_array_set_size(q->held, 0);
+    f = lost_notice(q, why);
+    drop_dmabuf(q);
+    if (!f)
+        return;
+    /* no pool frame: every pool frame is now behind by everything */
+    sc_stale_emitted(&q->stale, NULL, f);
+    f->seq = q->seq++;
+    sc_source_emit_frame(&q->base, f);
+    sc_frame_unref(f);
+}
+
+static void attach_mouse_done(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GDBusProxy *mouse = g_dbus_proxy_new_finish(res, &err);
+    (void)obj;
+    if (!mouse) {
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+            g_error_free(err);
+            return;
+        }
+        sc_warn("qemu-dbus: no mouse on the returned QEMU: %s", err->message);
+        g_error_free(err);
+    }
+    struct qdbus *q = data;
+    g_clear_object(&q->mouse);
+    q->mouse = mouse;
+    q->have_pos = false;
+    if (q->running && !q->peer)
+        register_listener(q);
+}
+
+static void attach_console_done(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(obj), res, &err);
+    if (!ret) {
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            sc_warn("qemu-dbus: the returned QEMU has no console: %s", err->message);
+        g_error_free(err);
+        return;
+    }
+    struct qdbus *q = data;
+    bool ok = parse_console(q, ret, &err);
+    g_variant_unref(ret);
+    if (!ok) {
+        sc_warn("%s", err->message);
+        g_error_free(err);
+        return;
+    }
+    g_dbus_proxy_new(q->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, q->owner,
+                     q->console_path, MOUSE_IFACE, q->attach_cancel, attach_mouse_done, q);
+}
+
+/* Console, mouse, then the listener: what create and start do, without
+ * blocking the loop. */
+static void attach(struct qdbus *q)
+{
+    if (q->attach_cancel)
+        g_cancellable_cancel(q->attach_cancel);
+    g_clear_object(&q->attach_cancel);
+    q->attach_cancel = g_cancellable_new();
+    g_dbus_connection_call(q->bus, q->owner, q->console_path, "org.freedesktop.DBus.Properties",
+                           "GetAll", g_variant_new("(s)", CONSOLE_IFACE),
+                           G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                           CALL_TIMEOUT_MS, q->attach_cancel, attach_console_done, q);
+}
+
+static gboolean reattach_cb(gpointer data)
+{
+    struct qdbus *q = data;
+
+    q->reattach = 0;
+    if (q->owner && q->running && !q->peer)
+        attach(q);
+    return G_SOURCE_REMOVE;
+}
+
+static void stop_attaching(struct qdbus *q)
+{
+    if (q->attach_cancel)
+        g_cancellable_cancel(q->attach_cancel);
+    g_clear_object(&q->attach_cancel);
+    if (q->reattach)
+        g_source_remove(q->reattach);
+    q->reattach = 0;
+}
 
 static void name_vanished(GDBusConnection *conn, const gchar *name, gpointer data)
 {
     struct qdbus *q = data;
     (void)conn;
-    if (q->running)
-        sc_warn("qemu-dbus: %s left the bus (QEMU exited?); keeping the last frame", name);
+    if (!q->owner)
+        return;
+    sc_warn("qemu-dbus: %s left the bus (QEMU exited?)", name);
+    stop_attaching(q);
+    g_clear_pointer(&q->owner, g_free);
+    watch_console(q);
+    g_clear_object(&q->mouse);
+    drop_peer(q);
+    source_lost(q, "QEMU left the bus; waiting for it to come back");
 }
+
+static void name_appeared(GDBusConnection *conn, const gchar *name, const gchar *owner,
+                          gpointer data)
+{
+    struct qdbus *q = data;
+    (void)conn;
+    if (q->owner && !strcmp(q->owner, owner))
+        return; /* the QEMU we have (the watch's first call) */
+    if (q->owner) { /* replaced without leaving: drop the old one */
+        stop_attaching(q);
+        g_clear_object(&q->mouse);
+        drop_peer(q);
+        source_lost(q, "QEMU was replaced on the bus");
+    }
+    g_free(q->owner);
+    q->owner = g_strdup(owner);
+    watch_console(q);
+    sc_info("qemu-dbus: %s is on the bus again (%s): attaching", name, owner);
+    attach(q);
+}
+
+/* ---- bus, create ------------------------------------------------------ */
 
 static bool parse_args(struct qdbus *q, const char *args, GError **error)
 {
@@ -606,29 +954,9 @@ static bool read_console(struct qdbus *q, GError **error)
         g_error_free(err);
         return false;
     }
-    GVariant *props = g_variant_get_child_value(ret, 0);
-    GVariantDict d;
-    g_variant_dict_init(&d, props);
-    uint32_t w = 0, h = 0;
-    const char *label = "?", *type = "?";
-    bool any = g_variant_dict_lookup(&d, "Width", "u", &w);
-    g_variant_dict_lookup(&d, "Height", "u", &h);
-    g_variant_dict_lookup(&d, "Label", "&s", &label);
-    g_variant_dict_lookup(&d, "Type", "&s", &type);
-    if (!any) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                    "qemu-dbus: %s has no %s interface (console %u does not exist?)",
-                    q->console_path, CONSOLE_IFACE, q->console);
-    } else {
-        q->base.width = w;
-        q->base.height = h;
-        sc_info("qemu-dbus: QEMU %s on %s, console %u '%s' (%s) %ux%u", q->owner, q->address,
-                q->console, label, type, w, h);
-    }
-    g_variant_dict_clear(&d);
-    g_variant_unref(props);
+    bool ok = parse_console(q, ret, error);
     g_variant_unref(ret);
-    return any;
+    return ok;
 }
 
 static void qdbus_destroy(struct sc_source *source);
@@ -653,8 +981,10 @@ static struct sc_source *qdbus_create(const char *args, GError **error)
         goto err;
     }
     g_dbus_connection_set_exit_on_close(q->bus, FALSE);
+    q->held = g_ptr_array_new_with_free_func(held_update_free);
     if (!find_qemu(q, error) || !read_console(q, error))
         goto err;
+    watch_console(q);
     q->mouse = g_dbus_proxy_new_sync(q->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, q->owner,
                                      q->console_path, MOUSE_IFACE, NULL, &err);
     if (!q->mouse) {
@@ -662,7 +992,7 @@ static struct sc_source *qdbus_create(const char *args, GError **error)
         g_clear_error(&err);
     }
     q->name_watch = g_bus_watch_name_on_connection(q->bus, QEMU_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                   NULL, name_vanished, q, NULL);
+                                                   name_appeared, name_vanished, q, NULL);
     return &q->base;
 err:
     qdbus_destroy(&q->base);
@@ -678,7 +1008,10 @@ static void qdbus_start(struct sc_source *source)
     q->cancel = g_cancellable_new();
     if (q->shadow || q->dmabuf) /* restarted: show what we have right away */
         add_damage(q, 0, 0, 0, 0, true);
-    register_listener(q);
+    if (q->owner)
+        register_listener(q);
+    else /* attached when QEMU is back on the bus */
+        source_lost(q, "QEMU is not on the bus; waiting for it to come back");
 }
 
 static void qdbus_stop(struct sc_source *source)
@@ -687,6 +1020,10 @@ static void qdbus_stop(struct sc_source *source)
     if (!q->running)
         return;
     q->running = false;
+    stop_attaching(q);
+    q->lost = false;
+    q->size_asked = false;
+    g_ptr_array_set_size(q->held, 0);
     g_cancellable_cancel(q->cancel);
     g_clear_object(&q->cancel);
     drop_peer(q);
@@ -709,6 +1046,10 @@ static void call_done(GObject *obj, GAsyncResult *res, gpointer data)
 
 static void input_call(struct qdbus *q, const char *iface, const char *method, GVariant *args)
 {
+    if (!q->owner || q->lost) { /* nobody to send it to */
+        g_variant_unref(g_variant_ref_sink(args));
+        return;
+    }
     g_dbus_connection_call(q->bus, q->owner, q->console_path, iface, method, args, NULL,
                            G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, call_done,
                            (gpointer)method);
@@ -779,8 +1120,13 @@ static void qdbus_destroy(struct sc_source *source)
 {
     struct qdbus *q = (struct qdbus *)source;
     qdbus_stop(source);
+    stop_attaching(q);
     if (q->name_watch)
         g_bus_unwatch_name(q->name_watch);
+    if (q->props_sub)
+        g_dbus_connection_signal_unsubscribe(q->bus, q->props_sub);
+    if (q->held)
+        g_ptr_array_free(q->held, TRUE);
     drop_dmabuf(q);
     sc_frame_pool_destroy(q->pool);
     g_free(q->shadow);
