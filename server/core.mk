@@ -5,7 +5,8 @@ server_libspicecast_server_la_SOURCES += \
 	server/link.c server/channel.c \
 	server/channel-main.c server/channel-display.c \
 	server/channel-inputs.c server/channel-cursor.c \
-	server/display.c server/encode.c
+	server/display.c server/encode.c \
+	server/link-limits.c server/link-limits.h
 
 # benchmark of the lossless update path (not a test: make bench)
 noinst_PROGRAMS += bench/bench-lossless

@@ -5,10 +5,15 @@
 
 #include <string.h>
 
+#include <unistd.h>
+
+#include "link-limits.h"
 #include "log.h"
 #include "server-private.h"
 
-enum link_state { LINK_HEADER, LINK_MESS, LINK_AUTH_MECH, LINK_TICKET };
+/* LINK_ANSWER: the ticket is checked; its answer waits for the peer's
+ * slot (link-limits.h: a peer that guessed wrong too often is slowed down). */
+enum link_state { LINK_HEADER, LINK_MESS, LINK_AUTH_MECH, LINK_TICKET, LINK_ANSWER };
 
 struct pending_link {
     struct sc_server *server;
@@ -17,13 +22,27 @@ struct pending_link {
     struct sc_link_header header;
     struct sc_link_mess mess;
     guint timeout;
+    guint answer; /* LINK_ANSWER: the delayed answer */
+    bool ticket_ok;
     bool done;
+    char *addr; /* the peer's address, for sc_limits; NULL once the link is done */
 };
+
+/* The connection left the link stage, linked or not. */
+static void leave_link_stage(struct pending_link *pl)
+{
+    if (pl->addr)
+        sc_limits_link_done(pl->server->limits, pl->addr);
+    g_clear_pointer(&pl->addr, g_free);
+}
 
 static void pending_free(struct pending_link *pl)
 {
     if (pl->timeout)
         g_source_remove(pl->timeout);
+    if (pl->answer)
+        g_source_remove(pl->answer);
+    leave_link_stage(pl);
     if (pl->conn)
         sc_conn_free(pl->conn);
     g_free(pl);
@@ -127,10 +146,14 @@ static bool ticket_ok(struct pending_link *pl, const uint8_t *blob)
 
     if (!given)
         return false; /* like spice-server: the blob must decrypt */
-    if (server->disable_ticketing)
+    if (server->disable_ticketing) {
         ok = true;
-    else
+    } else if (sc_server_password_expired(server)) {
+        sc_info("%s: the password has expired", sc_conn_peer(pl->conn));
+        ok = false;
+    } else {
         ok = server->password && sc_ticket_check(server->password, given);
+    }
     memset(given, 0, strlen(given));
     free(given);
     return ok;
@@ -143,6 +166,14 @@ static void hand_over(struct pending_link *pl)
     struct sc_session *session;
     struct sc_channel_client *cc;
 
+    if (pl->mess.channel_type == SPICE_CHANNEL_MAIN &&
+        server->max_clients && sc_server_client_count(server) >= server->max_clients) {
+        sc_info("%s: refused: %u clients connected (--max-clients)", sc_conn_peer(conn),
+                sc_server_client_count(server));
+        send_link_result(pl, SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
+        sc_conn_close(conn);
+        return;
+    }
     if (pl->mess.channel_type == SPICE_CHANNEL_MAIN)
         session = sc_server_new_session(server);
     else
@@ -152,6 +183,7 @@ static void hand_over(struct pending_link *pl)
         sc_conn_close(conn);
         return;
     }
+    leave_link_stage(pl);
     send_link_result(pl, SPICE_LINK_ERR_OK);
     /* the connection is the channel's now: the link timeout must not fire
      * on it (it would close a NULL conn before finish_idle runs) */
@@ -166,6 +198,32 @@ static void hand_over(struct pending_link *pl)
         session->main = cc;
     else
         session->channels = g_list_prepend(session->channels, cc);
+}
+
+/* The ticket's verdict goes out; false closes. */
+static bool answer(struct pending_link *pl)
+{
+    if (!pl->ticket_ok) {
+        sc_info("%s: authentication failed", sc_conn_peer(pl->conn));
+        send_link_result(pl, SPICE_LINK_ERR_PERMISSION_DENIED);
+        return false;
+    }
+    hand_over(pl);
+    return true;
+}
+
+static void finish_link(struct pending_link *pl);
+
+static gboolean answer_later(gpointer data)
+{
+    struct pending_link *pl = data;
+
+    pl->answer = 0;
+    if (!answer(pl))
+        sc_conn_close(pl->conn);
+    else
+        finish_link(pl);
+    return G_SOURCE_REMOVE;
 }
 
 /* Runs the state machine over the buffered input; false closes. */
@@ -214,17 +272,25 @@ static bool link_step(struct pending_link *pl)
         sc_conn_consume(pl->conn, 4);
         pl->state = LINK_TICKET;
         return link_step(pl);
-    case LINK_TICKET:
+    case LINK_TICKET: {
+        gint64 at;
+
         if (len < SC_TICKET_SIZE)
             return true;
-        if (!ticket_ok(pl, in)) {
-            sc_info("%s: authentication failed", sc_conn_peer(pl->conn));
-            send_link_result(pl, SPICE_LINK_ERR_PERMISSION_DENIED);
-            return false;
-        }
+        at = sc_limits_answer_at(pl->server->limits, pl->addr);
+        pl->ticket_ok = ticket_ok(pl, in);
+        sc_limits_ticket(pl->server->limits, pl->addr, pl->ticket_ok);
         sc_conn_consume(pl->conn, SC_TICKET_SIZE);
-        hand_over(pl);
-        return true;
+        pl->state = LINK_ANSWER;
+        if (at > g_get_monotonic_time()) {
+            pl->answer = g_timeout_add((guint)((at - g_get_monotonic_time() + 999) / 1000),
+                                       answer_later, pl);
+            return true;
+        }
+        return answer(pl);
+    }
+    case LINK_ANSWER:
+        return true; /* anything more waits for the answer */
     }
     return false;
 }
@@ -235,6 +301,15 @@ static gboolean finish_idle(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Linked: the pending link is freed outside the callbacks that use it. */
+static void finish_link(struct pending_link *pl)
+{
+    if (pl->done) {
+        pending_remove(pl);
+        g_idle_add(finish_idle, pl);
+    }
+}
+
 static bool link_input(struct sc_conn *conn, void *data)
 {
     struct pending_link *pl = data;
@@ -242,10 +317,7 @@ static bool link_input(struct sc_conn *conn, void *data)
     (void)conn;
     if (!link_step(pl))
         return false;
-    if (pl->done) {
-        pending_remove(pl);
-        g_idle_add(finish_idle, pl);
-    }
+    finish_link(pl);
     return true;
 }
 
@@ -273,11 +345,18 @@ static gboolean link_timeout(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer)
+void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
+                    const char *addr)
 {
-    struct pending_link *pl = g_new0(struct pending_link, 1);
+    struct pending_link *pl;
 
+    if (!sc_limits_link_start(server->limits, addr)) {
+        close(fd);
+        return;
+    }
+    pl = g_new0(struct pending_link, 1);
     pl->server = server;
+    pl->addr = g_strdup(addr);
     pl->conn = sc_conn_new(fd, is_unix, peer);
     sc_conn_set_callbacks(pl->conn, &link_callbacks, pl);
     pl->timeout = g_timeout_add(server->link_timeout_ms, link_timeout, pl);

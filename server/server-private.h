@@ -111,6 +111,9 @@ struct sc_server {
     GList *listeners;
     GList *pending; /* connections in the link stage */
     guint link_timeout_ms; /* a link not done by then is closed */
+    struct sc_limits *limits; /* per-address link attempts */
+    gint64 password_expires; /* monotonic us; 0: never */
+    unsigned max_clients;    /* 0: no limit */
     GArray *allow_uids; /* uint32_t: unix peers besides our uid and root */
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
@@ -126,7 +129,10 @@ uint32_t sc_server_mm_time(struct sc_server *server);
 
 #define SC_LINK_TIMEOUT_MS 30000
 
-void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer);
+/* addr: the peer's address without its port (the key of sc_limits). */
+void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
+                    const char *addr);
+bool sc_server_password_expired(const struct sc_server *server);
 void sc_link_free_pending(struct sc_server *server);
 
 /* ---- display: the source, the latest frame, the clients ---------------- */

@@ -14,6 +14,9 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
+#include <spice/protocol.h>
+
+#include "link-limits.h"
 #include "log.h"
 #include "server-private.h"
 
@@ -58,7 +61,8 @@ static void listener_pause(struct sc_listener *l, int err)
 }
 
 /* A unix peer's uid (SO_PEERCRED) must be ours, root's or allowed. */
-static bool unix_peer_allowed(struct sc_server *server, int fd, char *peer, size_t peer_size)
+static bool unix_peer_allowed(struct sc_server *server, int fd, char *peer, size_t peer_size,
+                              char *addr, size_t addr_size)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
@@ -68,6 +72,7 @@ static bool unix_peer_allowed(struct sc_server *server, int fd, char *peer, size
         return false;
     }
     g_snprintf(peer, peer_size, "unix:uid=%u,pid=%d", (unsigned)cred.uid, (int)cred.pid);
+    g_snprintf(addr, addr_size, "unix:uid=%u", (unsigned)cred.uid);
     if (cred.uid == geteuid() || cred.uid == 0)
         return true;
     for (guint i = 0; i < server->allow_uids->len; i++) {
@@ -84,7 +89,7 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
     struct sc_listener *l = data;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    char peer[128] = "unix";
+    char peer[128] = "unix", addr[NI_MAXHOST + 16] = "unix";
     int cfd;
 
     (void)cond;
@@ -101,7 +106,7 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
             sc_warn("accept on %s: %s", l->address, g_strerror(err));
         return G_SOURCE_CONTINUE;
     }
-    if (l->is_unix && !unix_peer_allowed(l->server, cfd, peer, sizeof(peer))) {
+    if (l->is_unix && !unix_peer_allowed(l->server, cfd, peer, sizeof(peer), addr, sizeof(addr))) {
         close(cfd);
         return G_SOURCE_CONTINUE;
     }
@@ -111,11 +116,13 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
 
         setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
-                        NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+                        NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
             g_snprintf(peer, sizeof(peer), "%s:%s", host, serv);
+            g_strlcpy(addr, host, sizeof(addr));
+        }
     }
     sc_debug("connection from %s on %s", peer, l->address);
-    sc_link_accept(l->server, cfd, l->is_unix, peer);
+    sc_link_accept(l->server, cfd, l->is_unix, peer, addr);
     return G_SOURCE_CONTINUE;
 }
 
@@ -414,6 +421,40 @@ uint32_t sc_server_mm_time(struct sc_server *server)
     return server->mm_time_base + (uint32_t)((g_get_monotonic_time() - server->start_time) / 1000);
 }
 
+/* ---- password ------------------------------------------------------------ */
+
+bool sc_server_password_expired(const struct sc_server *server)
+{
+    return server->password_expires && g_get_monotonic_time() >= server->password_expires;
+}
+
+bool sc_server_set_password(struct sc_server *server, const char *password, uint32_t lifetime_s,
+                            GError **error)
+{
+    size_t len = password ? strlen(password) : 0;
+
+    if (len == 0 || len > SPICE_MAX_PASSWORD_LENGTH) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "a password is 1 to %d bytes", SPICE_MAX_PASSWORD_LENGTH);
+        return false;
+    }
+    if (server->password)
+        memset(server->password, 0, strlen(server->password));
+    g_free(server->password);
+    server->password = g_strdup(password);
+    server->disable_ticketing = false;
+    server->password_expires =
+        lifetime_s ? g_get_monotonic_time() + (gint64)lifetime_s * G_USEC_PER_SEC : 0;
+    sc_info("a new password is set%s", lifetime_s ? "" : " (no expiry)");
+    return true;
+}
+
+void sc_server_expire_password(struct sc_server *server)
+{
+    server->password_expires = g_get_monotonic_time();
+    sc_info("the password has been expired: no new client can authenticate");
+}
+
 /* ---- lifetime -------------------------------------------------------------- */
 
 struct sc_server *sc_server_new(const struct sc_server_options *options, GError **error)
@@ -434,6 +475,11 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
     }
     server->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->link_timeout_ms = SC_LINK_TIMEOUT_MS;
+    server->limits = sc_limits_new();
+    server->max_clients = options->max_clients;
+    if (options->password_lifetime_s)
+        server->password_expires =
+            g_get_monotonic_time() + (gint64)options->password_lifetime_s * G_USEC_PER_SEC;
     server->allow_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     if (options->n_allow_uids)
         g_array_append_vals(server->allow_uids, options->allow_uids, options->n_allow_uids);
@@ -497,6 +543,7 @@ void sc_server_free(struct sc_server *server)
     if (server->allow_uids)
         g_array_unref(server->allow_uids);
     sc_ticket_key_free(server->ticket_key);
+    sc_limits_free(server->limits);
     if (server->password)
         memset(server->password, 0, strlen(server->password));
     g_free(server->password);

@@ -27,6 +27,8 @@ static char *opt_video_codecs = NULL;
 static gint64 opt_video_bitrate = 0;
 static char *opt_gl_scanout = NULL;
 static char **opt_allow_uid = NULL;
+static gint64 opt_password_expires = 0;
+static gint opt_max_clients = 0;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
@@ -40,6 +42,11 @@ static const GOptionEntry entries[] = {
       N_("NAME") },
     { "password-file", 'p', 0, G_OPTION_ARG_FILENAME, &opt_password_file,
       N_("Require the password in FILE (first line) from every client"), N_("FILE") },
+    { "password-expires", 0, 0, G_OPTION_ARG_INT64, &opt_password_expires,
+      N_("The password authenticates no new client after SECONDS (clients connected stay)"),
+      N_("SECONDS") },
+    { "max-clients", 0, 0, G_OPTION_ARG_INT, &opt_max_clients,
+      N_("At most N clients at once (default: no limit)"), N_("N") },
     { "disable-ticketing", 0, 0, G_OPTION_ARG_NONE, &opt_disable_ticketing,
       N_("Accept clients without a password"), NULL },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
@@ -63,13 +70,24 @@ static const GOptionEntry entries[] = {
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
+/* The password from FILE's first line, or from $SPICECAST_PASSWORD (path
+ * NULL; the variable is then removed from the environment). */
 static char *read_password(const char *path, GError **error)
 {
     g_autofree char *contents = NULL;
     char *nl;
 
-    if (!g_file_get_contents(path, &contents, NULL, error))
+    if (!path) {
+        char *v = getenv("SPICECAST_PASSWORD");
+
+        /* wiped in place: /proc/PID/environ shows the original block */
+        contents = g_strdup(v);
+        memset(v, 0, strlen(v));
+        g_unsetenv("SPICECAST_PASSWORD");
+        path = "SPICECAST_PASSWORD";
+    } else if (!g_file_get_contents(path, &contents, NULL, error)) {
         return NULL;
+    }
     nl = strpbrk(contents, "\r\n");
     if (nl)
         *nl = '\0';
@@ -167,16 +185,35 @@ int main(int argc, char **argv)
         printf("spicecast-server %s\n", PACKAGE_VERSION);
         return 0;
     }
-    if (opt_password_file && opt_disable_ticketing) {
-        fprintf(stderr, "spicecast-server: %s\n", _("--password-file and --disable-ticketing conflict"));
+    if (opt_password_file && g_getenv("SPICECAST_PASSWORD")) {
+        fprintf(stderr, "spicecast-server: %s\n",
+                _("--password-file and SPICECAST_PASSWORD conflict: give one"));
         return 2;
     }
-    if (opt_password_file && !(password = read_password(opt_password_file, &error))) {
+    if ((opt_password_file || g_getenv("SPICECAST_PASSWORD")) && opt_disable_ticketing) {
+        fprintf(stderr, "spicecast-server: %s\n",
+                _("a password (--password-file or SPICECAST_PASSWORD) and --disable-ticketing conflict"));
+        return 2;
+    }
+    if ((opt_password_file || g_getenv("SPICECAST_PASSWORD")) &&
+        !(password = read_password(opt_password_file, &error))) {
         fprintf(stderr, "spicecast-server: %s\n", error->message);
+        return 2;
+    }
+    if (opt_password_expires < 0 || opt_password_expires > UINT32_MAX ||
+        (opt_password_expires && !password)) {
+        fprintf(stderr, "spicecast-server: %s\n",
+                _("--password-expires: SECONDS (0 to 4294967295), and only with a password"));
+        return 2;
+    }
+    if (opt_max_clients < 0) {
+        fprintf(stderr, "spicecast-server: %s\n", _("--max-clients: out of range"));
         return 2;
     }
     options.name = opt_name ? opt_name : "default";
     options.password = password;
+    options.password_lifetime_s = (uint32_t)opt_password_expires;
+    options.max_clients = (unsigned)opt_max_clients;
     options.disable_ticketing = !password;
     options.insecure = opt_insecure;
     options.streaming_video = opt_streaming_video;

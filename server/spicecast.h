@@ -31,6 +31,11 @@ struct sc_server;
 struct sc_server_options {
     const char *name;          /* shown by clients (MAIN NAME); "default" */
     const char *password;      /* NULL: no password */
+    /* The password authenticates no new client after this many seconds
+     * (0: it does not expire); clients already connected stay. */
+    uint32_t password_lifetime_s;
+    /* At most this many clients (sessions) at once; 0: no limit. */
+    unsigned max_clients;
     bool disable_ticketing;    /* accept any ticket */
     bool insecure;             /* allow no password on non-loopback TCP */
     /* Video streams for moving content, as spice-server's streaming-video:
@@ -57,6 +62,14 @@ SC_EXPORT struct sc_server *sc_server_new(const struct sc_server_options *option
 SC_EXPORT void sc_server_free(struct sc_server *server);
 /* "tcp:HOST:PORT" ("tcp:[::1]:PORT" for IPv6) or "unix:PATH" (mode 0600). */
 SC_EXPORT bool sc_server_listen(struct sc_server *server, const char *spec, GError **error);
+/* A new password from now on, for lifetime_s seconds (0: no expiry), as
+ * spice-server's set_ticket: clients already connected stay.  It turns
+ * ticketing on if the server was created with disable_ticketing.  false for
+ * an empty or too long password (SPICE allows 60 bytes). */
+SC_EXPORT bool sc_server_set_password(struct sc_server *server, const char *password,
+                                      uint32_t lifetime_s, GError **error);
+/* The password authenticates no new client from now on. */
+SC_EXPORT void sc_server_expire_password(struct sc_server *server);
 /* Where the server listens, one "tcp:HOST:PORT" / "unix:PATH" per entry. */
 SC_EXPORT GPtrArray *sc_server_get_addresses(struct sc_server *server);
 /* Connected clients (SPICE sessions). */

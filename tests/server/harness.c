@@ -103,7 +103,7 @@ struct tc *tc_connect(struct fixture *fx)
     int sv[2];
 
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-    sc_link_accept(fx->server, sv[0], true, "test");
+    sc_link_accept(fx->server, sv[0], true, "test", "test");
     c->fd = sv[1];
     c->in = g_byte_array_new();
     return c;

@@ -18,8 +18,8 @@ tests_server_test_gl_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_gl_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 
 # the daemon's command line, with real clients (spicy-screenshot)
-TESTS += tests/server/test-cli.sh tests/server/test-unix-perms.sh
-EXTRA_DIST += tests/server/test-cli.sh tests/server/test-unix-perms.sh
+TESTS += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh
+EXTRA_DIST += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh
 
 # a VMM linking the public library through spicecast.h alone
 check_PROGRAMS += tests/server/test-embed

@@ -206,7 +206,7 @@ static void test_gl_cap_over_tcp(void)
     emit(&fx, make_frame(W, H, 3));
     m = tc_connect(&fx);
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-    sc_link_accept(fx.server, sv[0], false, "tcp-like");
+    sc_link_accept(fx.server, sv[0], false, "tcp-like", "tcp-like");
     d->fd = sv[1];
     d->in = g_byte_array_new();
     g_assert_cmpuint(tc_link_caps(d, SPICE_CHANNEL_DISPLAY, link_main(m, NULL), NULL, gl_caps,

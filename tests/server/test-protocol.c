@@ -5,7 +5,10 @@
 
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "harness.h"
+#include "link-limits.h"
 
 /* ---- tests ------------------------------------------------------------ */
 
@@ -403,6 +406,162 @@ static void test_cursor(void)
     fixture_teardown(&fx);
 }
 
+/* Passwords set and expired at run time (the embedding API, as
+ * spice-server's set_ticket): an expired password links nobody new, a
+ * connected client stays; a lifetime runs out by itself. */
+static void test_password_expiry(void)
+{
+    struct fixture fx;
+    struct tc *a, *b, *c;
+    GError *err = NULL;
+
+    fixture_setup(&fx, NULL);
+    g_assert_true(sc_server_set_password(fx.server, "first", 0, &err));
+    g_assert_false(sc_server_set_password(fx.server, "", 0, NULL));
+    a = tc_connect(&fx);
+    link_main(a, "first");
+    sc_server_expire_password(fx.server);
+    b = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(b, SPICE_CHANNEL_MAIN, 0, "first", UINT32_MAX), ==,
+                     SPICE_LINK_ERR_PERMISSION_DENIED);
+    tc_send_msg(a, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL); /* still connected */
+    g_bytes_unref(tc_expect(a, SPICE_MSG_MAIN_CHANNELS_LIST));
+    g_assert_true(sc_server_set_password(fx.server, "second", 1, &err));
+    c = tc_connect(&fx);
+    link_main(c, "second");
+    tc_free(c);
+    g_usleep(1100 * 1000);
+    c = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(c, SPICE_CHANNEL_MAIN, 0, "second", UINT32_MAX), ==,
+                     SPICE_LINK_ERR_PERMISSION_DENIED);
+    tc_free(c);
+    tc_free(b);
+    tc_free(a);
+    fixture_teardown(&fx);
+}
+
+/* One try: a new connection, a main link with `password`; the result and
+ * how long it took (ms). */
+static uint32_t timed_try(struct fixture *fx, const char *password, double *ms)
+{
+    gint64 t0 = g_get_monotonic_time();
+    struct tc *c = tc_connect(fx);
+    uint32_t r = tc_link(c, SPICE_CHANNEL_MAIN, 0, password, UINT32_MAX);
+
+    *ms = (g_get_monotonic_time() - t0) / 1000.0;
+    tc_free(c);
+    return r;
+}
+
+/* Regression (1,845 tries a second from one peer): after 5 wrong
+ * tickets an address gets at most 10 answers a second, right or wrong; a
+ * right one forgives it. */
+static void test_wrong_ticket_throttle(void)
+{
+    struct fixture fx;
+    double ms, total = 0;
+
+    fixture_setup(&fx, "right");
+    for (int i = 0; i < SC_LIMITS_FREE_FAILURES; i++)
+        g_assert_cmpuint(timed_try(&fx, "wrong", &ms), ==, SPICE_LINK_ERR_PERMISSION_DENIED);
+    for (int i = 0; i < 5; i++) {
+        g_assert_cmpuint(timed_try(&fx, "wrong", &ms), ==, SPICE_LINK_ERR_PERMISSION_DENIED);
+        total += ms;
+    }
+    g_test_message("5 throttled wrong tries took %.0f ms", total);
+    g_assert_cmpfloat(total, >=, 400); /* 10 a second */
+    g_assert_cmpuint(timed_try(&fx, "right", &ms), ==, SPICE_LINK_ERR_OK);
+    g_assert_cmpfloat(ms, >=, 80); /* the right one waits its turn too */
+    fixture_teardown(&fx);
+}
+
+/* The policy itself, without timing: free tries, then 10 a second, a right
+ * ticket forgives; other addresses are not slowed. */
+static void test_link_limits_policy(void)
+{
+    struct sc_limits *l = sc_limits_new();
+    gint64 now = g_get_monotonic_time(), at, prev;
+
+    for (int i = 0; i < SC_LIMITS_FREE_FAILURES; i++) {
+        g_assert_cmpint(sc_limits_answer_at(l, "a"), <=, g_get_monotonic_time());
+        sc_limits_ticket(l, "a", false);
+    }
+    prev = sc_limits_answer_at(l, "a");
+    for (int i = 0; i < 9; i++) {
+        sc_limits_ticket(l, "a", false);
+        at = sc_limits_answer_at(l, "a");
+        g_assert_cmpint(at - prev, ==, G_USEC_PER_SEC / SC_LIMITS_TRIES_PER_S);
+        prev = at;
+    }
+    g_assert_cmpint(prev - now, >=, G_USEC_PER_SEC * 9 / 10);
+    g_assert_cmpint(sc_limits_answer_at(l, "b"), <=, g_get_monotonic_time());
+    sc_limits_ticket(l, "a", true);
+    sc_limits_ticket(l, "a", false);
+    g_assert_cmpint(sc_limits_answer_at(l, "a"), <=, g_get_monotonic_time() + 1);
+    /* pending connections per address */
+    for (int i = 0; i < SC_LIMITS_PENDING_PER_ADDR; i++)
+        g_assert_true(sc_limits_link_start(l, "c"));
+    g_assert_false(sc_limits_link_start(l, "c"));
+    g_assert_true(sc_limits_link_start(l, "d"));
+    sc_limits_link_done(l, "c");
+    g_assert_true(sc_limits_link_start(l, "c"));
+    sc_limits_free(l);
+}
+
+/* At most SC_LIMITS_PENDING_PER_ADDR connections of one address in the
+ * link stage (OpenSSH's MaxStartups); more are closed at once, and a slot
+ * frees when one links. */
+static bool closed_now(struct tc *c)
+{
+    uint8_t b;
+
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE);
+    return recv(c->fd, &b, 1, MSG_DONTWAIT) == 0;
+}
+
+static void test_pending_cap(void)
+{
+    struct fixture fx;
+    struct tc *c[SC_LIMITS_PENDING_PER_ADDR + 2];
+    guint n = G_N_ELEMENTS(c);
+
+    fixture_setup(&fx, NULL);
+    for (guint i = 0; i < n; i++)
+        c[i] = tc_connect(&fx);
+    for (guint i = 0; i < n; i++)
+        g_assert_true(closed_now(c[i]) == (i >= SC_LIMITS_PENDING_PER_ADDR));
+    link_main(c[0], NULL); /* linked: no longer pending */
+    tc_free(c[n - 1]);
+    c[n - 1] = tc_connect(&fx);
+    g_assert_false(closed_now(c[n - 1]));
+    for (guint i = 0; i < n; i++)
+        tc_free(c[i]);
+    fixture_teardown(&fx);
+}
+
+static void test_max_clients(void)
+{
+    struct sc_server_options o = { .name = "t", .disable_ticketing = true, .max_clients = 1 };
+    struct fixture fx;
+    struct tc *a, *b;
+
+    fixture_setup_options(&fx, &o);
+    a = tc_connect(&fx);
+    link_main(a, NULL);
+    b = tc_connect(&fx);
+    g_assert_cmpuint(tc_link(b, SPICE_CHANNEL_MAIN, 0, NULL, UINT32_MAX), ==,
+                     SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
+    tc_free(b);
+    tc_free(a);
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE);
+    b = tc_connect(&fx);
+    link_main(b, NULL);
+    tc_free(b);
+    fixture_teardown(&fx);
+}
+
 /* Regression: positions of 0xffffffff (and beyond the screen, and relative
  * moves of INT32_MAX) were passed on as they came; they are clamped to the
  * 200x100 screen now. */
@@ -574,5 +733,10 @@ int main(int argc, char **argv)
     g_test_add_func("/server/ticket-at-link-timeout", test_ticket_at_link_timeout);
     g_test_add_func("/server/pointer-clamped", test_pointer_clamped);
     g_test_add_func("/server/message-size-bounds", test_message_size_bounds);
+    g_test_add_func("/server/password-expiry", test_password_expiry);
+    g_test_add_func("/server/wrong-ticket-throttle", test_wrong_ticket_throttle);
+    g_test_add_func("/server/link-limits-policy", test_link_limits_policy);
+    g_test_add_func("/server/pending-cap", test_pending_cap);
+    g_test_add_func("/server/max-clients", test_max_clients);
     return g_test_run();
 }
