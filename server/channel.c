@@ -73,6 +73,13 @@ void sc_cc_close(struct sc_channel_client *cc)
     sc_conn_close(cc->conn);
 }
 
+void sc_cc_close_silently(struct sc_channel_client *cc)
+{
+    cc->closed = NULL;
+    cc->session = NULL;
+    sc_cc_close(cc);
+}
+
 static bool handle_base(struct sc_channel_client *cc, uint16_t type, const uint8_t *body,
                         size_t len, bool *handled)
 {
@@ -221,8 +228,8 @@ static void cc_closed(struct sc_conn *conn, void *data)
     sc_debug("%s: closed", cc_name(cc));
     if (cc->klass->destroy)
         cc->klass->destroy(cc);
-    if (cc->session)
-        sc_session_remove_channel(cc->session, cc);
+    if (cc->closed)
+        cc->closed(cc, cc->closed_data);
     sc_conn_free(cc->conn);
     sc_writer_finish(&cc->w);
     g_free(cc);
@@ -236,7 +243,8 @@ static const struct sc_conn_callbacks cc_callbacks = {
 
 struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session *session,
                                     struct sc_conn *conn, const struct sc_link_mess *link,
-                                    const struct sc_channel_class *klass)
+                                    const struct sc_channel_class *klass, sc_cc_closed_fn closed,
+                                    void *closed_data)
 {
     struct sc_channel_client *cc = g_new0(struct sc_channel_client, 1);
 
@@ -245,6 +253,8 @@ struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session 
     cc->session = session;
     cc->conn = conn;
     cc->link = *link;
+    cc->closed = closed;
+    cc->closed_data = closed_data;
     cc->mini_header = sc_caps_has_common(&link->caps, SPICE_COMMON_CAP_MINI_HEADER);
     sc_writer_init(&cc->w);
     sc_conn_set_callbacks(conn, &cc_callbacks, cc);

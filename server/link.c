@@ -117,7 +117,7 @@ static uint32_t check_mess(struct pending_link *pl)
     if (m->channel_id != 0 || !channel_class(m->channel_type))
         return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
     if (m->channel_type != SPICE_CHANNEL_MAIN &&
-        !sc_server_find_session(pl->server, m->connection_id))
+        !sc_session_find(pl->server, m->connection_id))
         return SPICE_LINK_ERR_BAD_CONNECTION_ID;
     return SPICE_LINK_ERR_OK;
 }
@@ -164,20 +164,19 @@ static void hand_over(struct pending_link *pl)
     struct sc_server *server = pl->server;
     struct sc_conn *conn = pl->conn;
     struct sc_session *session;
-    struct sc_channel_client *cc;
 
     if (pl->mess.channel_type == SPICE_CHANNEL_MAIN &&
-        server->max_clients && sc_server_client_count(server) >= server->max_clients) {
+        server->max_clients && sc_session_count(server) >= server->max_clients) {
         sc_info("%s: refused: %u clients connected (--max-clients)", sc_conn_peer(conn),
-                sc_server_client_count(server));
+                sc_session_count(server));
         send_link_result(pl, SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
         sc_conn_close(conn);
         return;
     }
     if (pl->mess.channel_type == SPICE_CHANNEL_MAIN)
-        session = sc_server_new_session(server);
+        session = sc_session_new(server);
     else
-        session = sc_server_find_session(server, pl->mess.connection_id);
+        session = sc_session_find(server, pl->mess.connection_id);
     if (!session) {
         send_link_result(pl, SPICE_LINK_ERR_BAD_CONNECTION_ID);
         sc_conn_close(conn);
@@ -193,11 +192,7 @@ static void hand_over(struct pending_link *pl)
     }
     pl->conn = NULL;
     pl->done = true;
-    cc = sc_cc_new(server, session, conn, &pl->mess, channel_class(pl->mess.channel_type));
-    if (pl->mess.channel_type == SPICE_CHANNEL_MAIN)
-        session->main = cc;
-    else
-        session->channels = g_list_prepend(session->channels, cc);
+    sc_session_add_channel(session, conn, &pl->mess, channel_class(pl->mess.channel_type));
 }
 
 /* The ticket's verdict goes out; false closes. */

@@ -19,6 +19,8 @@ struct sc_channel_client;
 /* ---- a channel connection after the link stage ------------------------ */
 
 typedef bool (*sc_msg_handler)(struct sc_channel_client *cc, const uint8_t *body, size_t len);
+/* Called once when a channel client has closed, just before it is freed. */
+typedef void (*sc_cc_closed_fn)(struct sc_channel_client *cc, void *data);
 
 /* A client message type the channel takes: its handler, and the largest
  * body it accepts (a longer one closes the connection before its body is
@@ -60,6 +62,8 @@ struct sc_channel_client {
     struct sc_writer w; /* scratch for building messages */
     void *priv;         /* the channel's own state */
     bool closing;
+    sc_cc_closed_fn closed;
+    void *closed_data;
 };
 
 /* Framing: begin a message in cc->w; end queues it. */
@@ -73,10 +77,13 @@ bool sc_cc_can_send(const struct sc_channel_client *cc);
 void sc_cc_close(struct sc_channel_client *cc);
 /* A handler for known messages the channel does not act on. */
 bool sc_cc_ignore(struct sc_channel_client *cc, const uint8_t *body, size_t len);
-/* Takes over a linked connection. */
+/* Takes over a linked connection; closed() tells its owner when it ends. */
 struct sc_channel_client *sc_cc_new(struct sc_server *server, struct sc_session *session,
                                     struct sc_conn *conn, const struct sc_link_mess *link,
-                                    const struct sc_channel_class *klass);
+                                    const struct sc_channel_class *klass, sc_cc_closed_fn closed,
+                                    void *closed_data);
+/* Closes without telling its owner (the owner is closing it). */
+void sc_cc_close_silently(struct sc_channel_client *cc);
 
 extern const struct sc_channel_class sc_main_channel_class;
 extern const struct sc_channel_class sc_display_channel_class;
@@ -92,9 +99,18 @@ struct sc_session {
     GList *channels; /* the other channel clients */
 };
 
-struct sc_session *sc_server_find_session(struct sc_server *server, uint32_t id);
-struct sc_session *sc_server_new_session(struct sc_server *server);
-void sc_session_remove_channel(struct sc_session *session, struct sc_channel_client *cc);
+/* server/session.c; the sessions live in server->sessions. */
+struct sc_session *sc_session_find(struct sc_server *server, uint32_t id);
+struct sc_session *sc_session_new(struct sc_server *server);
+unsigned sc_session_count(const struct sc_server *server);
+/* Takes over a linked connection as one of the session's channels (the
+ * main channel when klass is main's). */
+struct sc_channel_client *sc_session_add_channel(struct sc_session *session,
+                                                 struct sc_conn *conn,
+                                                 const struct sc_link_mess *link,
+                                                 const struct sc_channel_class *klass);
+/* Closes every client of every session now (the server is going). */
+void sc_session_close_all(struct sc_server *server);
 
 /* ---- the server --------------------------------------------------------- */
 
@@ -123,7 +139,12 @@ struct sc_server {
     gint64 start_time;
 };
 
-uint32_t sc_server_mm_time(struct sc_server *server);
+/* The multimedia clock SPICE clients play video by, in ms (MAIN_INIT
+ * sends it once). */
+static inline uint32_t sc_server_mm_time(const struct sc_server *server)
+{
+    return server->mm_time_base + (uint32_t)((g_get_monotonic_time() - server->start_time) / 1000);
+}
 
 /* ---- link stage ---------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* The server: listening sockets, sessions, top-level state. */
+/* The server: listening sockets, passwords, top-level state. */
 #include "config.h"
 
 #include <errno.h>
@@ -374,51 +374,9 @@ GPtrArray *sc_server_get_addresses(struct sc_server *server)
     return a;
 }
 
-/* ---- sessions ------------------------------------------------------------ */
-
-struct sc_session *sc_server_find_session(struct sc_server *server, uint32_t id)
-{
-    return g_hash_table_lookup(server->sessions, GUINT_TO_POINTER(id));
-}
-
-struct sc_session *sc_server_new_session(struct sc_server *server)
-{
-    struct sc_session *s = g_new0(struct sc_session, 1);
-
-    do {
-        s->id = g_random_int();
-    } while (s->id == 0 || sc_server_find_session(server, s->id));
-    s->server = server;
-    g_hash_table_insert(server->sessions, GUINT_TO_POINTER(s->id), s);
-    return s;
-}
-
-void sc_session_remove_channel(struct sc_session *session, struct sc_channel_client *cc)
-{
-    if (session->main == cc) {
-        /* the main channel owns the session: its channels go with it */
-        session->main = NULL;
-        for (GList *l = session->channels; l; l = l->next) {
-            struct sc_channel_client *other = l->data;
-            other->session = NULL;
-            sc_cc_close(other);
-        }
-        g_list_free(session->channels);
-        g_hash_table_remove(session->server->sessions, GUINT_TO_POINTER(session->id));
-        g_free(session);
-        return;
-    }
-    session->channels = g_list_remove(session->channels, cc);
-}
-
 unsigned sc_server_client_count(struct sc_server *server)
 {
-    return g_hash_table_size(server->sessions);
-}
-
-uint32_t sc_server_mm_time(struct sc_server *server)
-{
-    return server->mm_time_base + (uint32_t)((g_get_monotonic_time() - server->start_time) / 1000);
+    return sc_session_count(server);
 }
 
 /* ---- password ------------------------------------------------------------ */
@@ -519,23 +477,8 @@ void sc_server_free(struct sc_server *server)
     g_list_free_full(server->listeners, (GDestroyNotify)listener_free);
     sc_link_free_pending(server);
     /* tear every client down now: nothing may run after the server is gone */
-    while (server->sessions && g_hash_table_size(server->sessions) > 0) {
-        GHashTableIter it;
-        gpointer key, value;
-        struct sc_session *s;
-
-        g_hash_table_iter_init(&it, server->sessions);
-        g_hash_table_iter_next(&it, &key, &value);
-        s = value;
-        while (s->channels)
-            sc_conn_close_now(((struct sc_channel_client *)s->channels->data)->conn);
-        if (s->main) {
-            sc_conn_close_now(s->main->conn);
-        } else {
-            g_hash_table_remove(server->sessions, key);
-            g_free(s);
-        }
-    }
+    if (server->sessions)
+        sc_session_close_all(server);
     sc_display_free(server->display);
     sc_streams_free(server->streams);
     if (server->sessions)
