@@ -448,8 +448,17 @@ void sc_display_scanout_fd(struct sc_channel *ch, int fd)
     struct sc_client *c = ch->client;
     const struct sc_gl_scanout *m = &ch->pending_scanout;
 
+    char why[128];
+
     if (fd < 0) {
         sc_warn("client: GL_SCANOUT_UNIX came without an fd");
+        return;
+    }
+    /* a buffer that can shrink under our mapping would SIGBUS us */
+    if (!sc_client_scanout_fd_check(fd, (uint64_t)m->stride * m->height, why, sizeof(why))) {
+        close(fd);
+        sc_client_fail(c, "GL_SCANOUT_UNIX %ux%u stride %u refused: %s", m->width, m->height,
+                       m->stride, why);
         return;
     }
     if (c->scanout_fd >= 0)

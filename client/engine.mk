@@ -4,7 +4,8 @@
 # LIBADD each other (see server/local.mk).
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
-	client/client.h client/client-priv.h client/client.c client/client-display.c
+	client/client.h client/client-priv.h client/client.c client/client-display.c \
+	client/scanout-fd.c
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la
@@ -22,8 +23,22 @@ client_tests = \
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh
 
+# the scripted fake SPICE server the client tests share
+check_LTLIBRARIES += tests/client/libfakeserver.la
+tests_client_libfakeserver_la_SOURCES = tests/client/fake-server.c tests/client/fake-server.h
+tests_client_libfakeserver_la_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
+
 check_PROGRAMS += tests/client/test-client-proto
 TESTS += tests/client/test-client-proto
 tests_client_test_client_proto_SOURCES = tests/client/test-client-proto.c
 tests_client_test_client_proto_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
-tests_client_test_client_proto_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
+tests_client_test_client_proto_LDADD = tests/client/libfakeserver.la $(SC_CLIENT_LIBS) \
+	$(GLIB_LIBS) -lm
+
+# the viewer (viewer-headless, a child process) against a hostile fake server
+check_PROGRAMS += tests/client/test-viewer-hostile
+TESTS += tests/client/test-viewer-hostile
+tests_client_test_viewer_hostile_SOURCES = tests/client/test-viewer-hostile.c
+tests_client_test_viewer_hostile_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
+tests_client_test_viewer_hostile_LDADD = tests/client/libfakeserver.la $(SC_CLIENT_LIBS) \
+	$(GLIB_LIBS) -lm

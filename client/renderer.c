@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <drm_fourcc.h>
 
+#include "client/client.h"
 #include "client/renderer.h"
 
 void sc_viewport_fit(struct sc_viewport *vp, int ww, int wh, uint32_t sw, uint32_t sh)
@@ -50,20 +50,13 @@ unsigned sc_renderer_fourcc_bpp(uint32_t fourcc)
 void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *size,
                               char *reason, size_t reason_size)
 {
-    struct stat st;
     size_t need = (size_t)stride * height;
     void *map;
 
-    if (fstat(fd, &st) < 0) {
-        snprintf(reason, reason_size, "fstat: %s", strerror(errno));
+    /* the client refused other fds already; this mapping is read on every
+     * draw, long after, so it relies on the buffer not shrinking: recheck */
+    if (!sc_client_scanout_fd_check(fd, need, reason, reason_size))
         return NULL;
-    }
-    /* a dma-buf reports size 0 here; a memfd must hold the whole picture */
-    if (S_ISREG(st.st_mode) && (size_t)st.st_size < need) {
-        snprintf(reason, reason_size, "scanout buffer holds %lld bytes, %zu needed",
-                 (long long)st.st_size, need);
-        return NULL;
-    }
     map = mmap(NULL, need, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {
         snprintf(reason, reason_size, "mmap of the scanout: %s", strerror(errno));

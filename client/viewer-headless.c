@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/client.h"
@@ -130,7 +129,6 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     struct app *a = p;
     size_t size = (size_t)a->stride * a->h;
     bool rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
-    struct stat st;
     void *map;
 
     /* the buffer is the server's again after GL_DRAW_DONE: answer the last
@@ -149,14 +147,8 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         finish(a, 1);
         return;
     }
-    /* a memfd shorter than the picture would SIGBUS on reading (a dma-buf
-     * reports size 0); client/renderer.c checks the same */
-    if (fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size < size) {
-        fprintf(stderr, "viewer-headless: the scanout buffer holds %lld bytes, %zu needed\n",
-                (long long)st.st_size, size);
-        finish(a, 1);
-        return;
-    }
+    /* the client refused a scanout buffer that could shrink or is too
+     * short for stride * height (sc_client_scanout_fd_check) */
     map = mmap(NULL, size, PROT_READ, MAP_SHARED, a->fd, 0);
     if (map == MAP_FAILED) {
         perror("viewer-headless: mmap of the scanout fd");

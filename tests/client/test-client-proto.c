@@ -15,17 +15,13 @@
 #include <glib/gstdio.h>
 
 #include "client/client-priv.h"
-#include "common/messages.h"
-#include "common/ticket.h"
+#include "tests/client/fake-server.h"
 
 struct fake {
-    int lfd;
-    char *dir, *path;
+    struct fake_srv srv;
     GThread *thread;
     void (*script)(struct fake *f);
-    struct sc_ticket_key *key;
     uint32_t seed;
-    char *failure; /* set by the script */
     /* the client side */
     struct sc_client *client;
     GMainLoop *loop;
@@ -40,183 +36,6 @@ struct fake {
     uint32_t cursor_w, cursor_h, cursor_hx, cursor_hy;
     uint8_t cursor_px[4];
 };
-
-#define FAKE_FAIL(f, ...) do { if (!(f)->failure) (f)->failure = g_strdup_printf(__VA_ARGS__); } while (0)
-
-static bool read_full(int fd, void *buf, size_t n)
-{
-    uint8_t *p = buf;
-    while (n) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        ssize_t r;
-        if (poll(&pfd, 1, 5000) <= 0)
-            return false;
-        r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-static bool write_full(int fd, const void *buf, size_t n)
-{
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-/* Accepts one connection and runs the server side of the link. */
-static int fake_accept_link(struct fake *f, uint8_t *type)
-{
-    struct pollfd pfd = { f->lfd, POLLIN, 0 };
-    uint8_t hdr[SC_LINK_HEADER_SIZE], body[SC_LINK_MAX_SIZE], auth[4 + SC_TICKET_BLOB_BYTES];
-    struct sc_link_header h;
-    struct sc_link_mess m;
-    struct sc_link_reply r = { 0 };
-    struct sc_writer w;
-    uint8_t ok[4] = { 0 };
-    int fd;
-    char *pw;
-
-    if (poll(&pfd, 1, 5000) <= 0 || (fd = accept(f->lfd, NULL, NULL)) < 0)
-        return -1;
-    if (!read_full(fd, hdr, sizeof(hdr)) || sc_link_header_parse(hdr, sizeof(hdr), &h) ||
-        !read_full(fd, body, h.size) || sc_link_mess_parse(body, h.size, &m)) {
-        close(fd);
-        return -1;
-    }
-    *type = m.channel_type;
-    sc_caps_set(r.caps.common, &r.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    sc_caps_set(r.caps.common, &r.caps.n_common, SPICE_COMMON_CAP_AUTH_SPICE);
-    sc_caps_set(r.caps.common, &r.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
-    if (m.channel_type == SPICE_CHANNEL_DISPLAY)
-        sc_caps_set(r.caps.channel, &r.caps.n_channel, SPICE_DISPLAY_CAP_STREAM_REPORT);
-    sc_ticket_key_get_pubkey(f->key, r.pub_key);
-    sc_writer_init(&w);
-    sc_link_reply_write(&w, &r);
-    write_full(fd, w.data, w.size);
-    sc_writer_finish(&w);
-    if (!read_full(fd, auth, sizeof(auth)) || sc_get_u32(auth) != 1 ||
-        !(pw = sc_ticket_decrypt(f->key, auth + 4, SC_TICKET_BLOB_BYTES))) {
-        close(fd);
-        return -1;
-    }
-    free(pw);
-    write_full(fd, ok, 4);
-    return fd;
-}
-
-/* Sends one message; body from a writer (may be NULL: empty). */
-static bool fake_send(int fd, uint16_t type, const uint8_t *body, size_t len)
-{
-    uint8_t h[SC_MINI_HEADER_SIZE];
-    sc_put_u16(h, type);
-    sc_put_u32(h + 2, (uint32_t)len);
-    return write_full(fd, h, sizeof(h)) && (!len || write_full(fd, body, len));
-}
-
-static bool fake_send_w(int fd, uint16_t type, struct sc_writer *w)
-{
-    bool ok = fake_send(fd, type, w->data, w->size);
-    sc_writer_reset(w);
-    return ok;
-}
-
-/* Receives one message: its type, its body in a g_malloc'd buffer. */
-static bool fake_recv(int fd, uint16_t *type, uint8_t **body, uint32_t *len)
-{
-    uint8_t h[SC_MINI_HEADER_SIZE];
-    if (!read_full(fd, h, sizeof(h)))
-        return false;
-    *type = sc_get_u16(h);
-    *len = sc_get_u32(h + 2);
-    if (*len > 1024 * 1024)
-        return false;
-    *body = g_malloc(*len + 1);
-    return read_full(fd, *body, *len);
-}
-
-static bool fake_expect(struct fake *f, int fd, uint16_t want, uint8_t **body, uint32_t *len)
-{
-    uint16_t type;
-    uint8_t *b = NULL;
-    uint32_t l;
-    if (!fake_recv(fd, &type, &b, &l)) {
-        FAKE_FAIL(f, "wanted message %u, got nothing", want);
-        g_free(b);
-        return false;
-    }
-    if (type != want) {
-        FAKE_FAIL(f, "wanted message %u, got %u", want, type);
-        g_free(b);
-        return false;
-    }
-    if (body)
-        *body = b, *len = l;
-    else
-        g_free(b);
-    return true;
-}
-
-/* main channel up to CHANNELS_LIST {type, 0}; returns the main fd. */
-static int fake_main(struct fake *f, uint8_t list_type, uint32_t mouse_mode)
-{
-    struct sc_main_init mi = { 0x1234, 1, 3, mouse_mode, 0, 0, 1000, 0 };
-    struct sc_channels_list cl = { 1, { { list_type, 0 } } };
-    struct sc_writer w;
-    uint8_t type;
-    int fd = fake_accept_link(f, &type);
-
-    if (fd < 0 || type != SPICE_CHANNEL_MAIN) {
-        FAKE_FAIL(f, "main link failed");
-        return -1;
-    }
-    sc_writer_init(&w);
-    sc_main_init_write(&w, &mi);
-    fake_send_w(fd, SPICE_MSG_MAIN_INIT, &w);
-    if (!fake_expect(f, fd, SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL, NULL)) {
-        sc_writer_finish(&w);
-        return fd;
-    }
-    sc_channels_list_write(&w, &cl);
-    fake_send_w(fd, SPICE_MSG_MAIN_CHANNELS_LIST, &w);
-    sc_writer_finish(&w);
-    return fd;
-}
-
-/* display channel up to SURFACE_CREATE 64x48 */
-static int fake_display(struct fake *f)
-{
-    struct sc_surface_create sc = { 0, 64, 48, SPICE_SURFACE_FMT_32_xRGB, SPICE_SURFACE_FLAGS_PRIMARY };
-    struct sc_writer w;
-    uint8_t type;
-    int fd = fake_accept_link(f, &type);
-
-    if (fd < 0 || type != SPICE_CHANNEL_DISPLAY) {
-        FAKE_FAIL(f, "display link failed");
-        return -1;
-    }
-    if (!fake_expect(f, fd, SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, NULL, NULL) ||
-        !fake_expect(f, fd, SPICE_MSGC_DISPLAY_INIT, NULL, NULL))
-        return fd;
-    sc_writer_init(&w);
-    sc_surface_create_write(&w, &sc);
-    fake_send_w(fd, SPICE_MSG_DISPLAY_SURFACE_CREATE, &w);
-    sc_writer_finish(&w);
-    return fd;
-}
 
 static void draw_copy_body(struct sc_writer *w, uint8_t fill)
 {
@@ -242,7 +61,7 @@ static void draw_copy_body(struct sc_writer *w, uint8_t fill)
 
 static void script_truncated(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(f);
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
     struct sc_writer w;
 
     sc_writer_init(&w);
@@ -259,7 +78,7 @@ static void script_truncated(struct fake *f)
 
 static void script_fuzz(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(f);
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
     GRand *rand = g_rand_new_with_seed(f->seed);
     struct sc_writer w;
     uint8_t buf[512];
@@ -293,7 +112,7 @@ static void script_fuzz(struct fake *f)
 
 static void script_ack(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(f);
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
     struct sc_set_ack sa = { 7, 3 };
     struct sc_writer w;
     uint8_t *body;
@@ -303,61 +122,61 @@ static void script_ack(struct fake *f)
     sc_set_ack_write(&w, &sa);
     fake_send_w(dfd, SPICE_MSG_SET_ACK, &w);
     sc_writer_finish(&w);
-    if (fake_expect(f, dfd, SPICE_MSGC_ACK_SYNC, &body, &len)) {
+    if (fake_expect(&f->srv, dfd, SPICE_MSGC_ACK_SYNC, &body, &len)) {
         if (!sc_ack_sync_parse(body, len, &gen) || gen != 7)
-            FAKE_FAIL(f, "ACK_SYNC generation %u, not 7", gen);
+            FAKE_FAIL(&f->srv, "ACK_SYNC generation %u, not 7", gen);
         g_free(body);
     }
     for (int i = 0; i < 6; i++)
         fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
-    fake_expect(f, dfd, SPICE_MSGC_ACK, NULL, NULL);
-    fake_expect(f, dfd, SPICE_MSGC_ACK, NULL, NULL);
+    fake_expect(&f->srv, dfd, SPICE_MSGC_ACK, NULL, NULL);
+    fake_expect(&f->srv, dfd, SPICE_MSGC_ACK, NULL, NULL);
     close(dfd);
     close(mfd);
 }
 
 static void script_inputs(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_INPUTS, SPICE_MOUSE_MODE_CLIENT), ifd;
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_INPUTS, SPICE_MOUSE_MODE_CLIENT), ifd;
     struct pollfd pfd;
     uint8_t type, *body;
     uint32_t len, code = 0;
     struct sc_mouse_position pos = { 0 };
 
-    ifd = fake_accept_link(f, &type);
+    ifd = fake_accept_link(&f->srv, &type);
     if (ifd < 0 || type != SPICE_CHANNEL_INPUTS) {
-        FAKE_FAIL(f, "inputs link failed");
+        FAKE_FAIL(&f->srv, "inputs link failed");
         goto out;
     }
     fake_send(ifd, SPICE_MSG_INPUTS_INIT, (const uint8_t *)"\0\0", 2);
-    if (!fake_expect(f, ifd, SPICE_MSGC_INPUTS_KEY_DOWN, &body, &len))
+    if (!fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_KEY_DOWN, &body, &len))
         goto out;
     sc_key_code_parse(body, len, &code);
     g_free(body);
     if (code != 0x48e0)
-        FAKE_FAIL(f, "Up arrow press sent as 0x%08x, not bytes e0 48", code);
-    if (!fake_expect(f, ifd, SPICE_MSGC_INPUTS_KEY_UP, &body, &len))
+        FAKE_FAIL(&f->srv, "Up arrow press sent as 0x%08x, not bytes e0 48", code);
+    if (!fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_KEY_UP, &body, &len))
         goto out;
     sc_key_code_parse(body, len, &code);
     g_free(body);
     if (code != 0xc8e0)
-        FAKE_FAIL(f, "Up arrow release sent as 0x%08x", code);
+        FAKE_FAIL(&f->srv, "Up arrow release sent as 0x%08x", code);
     for (int i = 0; i < 8; i++)
-        if (!fake_expect(f, ifd, SPICE_MSGC_INPUTS_MOUSE_POSITION, NULL, NULL))
+        if (!fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_MOUSE_POSITION, NULL, NULL))
             goto out;
     pfd = (struct pollfd){ ifd, POLLIN, 0 };
     if (poll(&pfd, 1, 300) != 0)
-        FAKE_FAIL(f, "more than 8 unacknowledged positions");
+        FAKE_FAIL(&f->srv, "more than 8 unacknowledged positions");
     fake_send(ifd, SPICE_MSG_INPUTS_MOUSE_MOTION_ACK, NULL, 0);
-    if (fake_expect(f, ifd, SPICE_MSGC_INPUTS_MOUSE_POSITION, &body, &len)) {
+    if (fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_MOUSE_POSITION, &body, &len)) {
         if (!sc_mouse_position_parse(body, len, &pos) || pos.x != 19 || pos.y != 38)
-            FAKE_FAIL(f, "the position after the ACK is %u,%u, not the latest 19,38", pos.x, pos.y);
+            FAKE_FAIL(&f->srv, "the position after the ACK is %u,%u, not the latest 19,38", pos.x, pos.y);
         g_free(body);
     }
-    if (fake_expect(f, ifd, SPICE_MSGC_INPUTS_MOUSE_PRESS, &body, &len)) {
+    if (fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_MOUSE_PRESS, &body, &len)) {
         struct sc_mouse_button b = { 0 };
         if (!sc_mouse_button_parse(body, len, &b) || b.button != 1 || b.buttons_state != 1)
-            FAKE_FAIL(f, "PRESS button %u state %u", b.button, b.buttons_state);
+            FAKE_FAIL(&f->srv, "PRESS button %u state %u", b.button, b.buttons_state);
         g_free(body);
     }
 out:
@@ -399,7 +218,7 @@ static void send_copy(int fd, struct sc_writer *w, const uint8_t *px, uint32_t i
 
 static void script_draw(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(f);
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
     struct sc_draw_fill fill = { .box = { 0, 0, 64, 48 }, .brush_type = SPICE_BRUSH_TYPE_SOLID,
                                  .color = 0xff0000, .rop_descriptor = SPICE_ROPD_OP_PUT };
     struct sc_clip clip = { .type = SPICE_CLIP_TYPE_RECTS, .num_rects = 1,
@@ -455,10 +274,10 @@ static void script_draw(struct fake *f)
     sc_stream_activate_report_write(&w, &ar);
     fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, &w);
     sc_writer_finish(&w);
-    if (fake_expect(f, dfd, SPICE_MSGC_DISPLAY_STREAM_REPORT, &body, &len)) {
+    if (fake_expect(&f->srv, dfd, SPICE_MSGC_DISPLAY_STREAM_REPORT, &body, &len)) {
         if (!sc_stream_report_parse(body, len, &rep) || rep.stream_id != 3 ||
             rep.unique_id != 77 || rep.num_drops != 0xffffffffu)
-            FAKE_FAIL(f, "STREAM_REPORT for an undecodable stream: id %u unique %u drops %u",
+            FAKE_FAIL(&f->srv, "STREAM_REPORT for an undecodable stream: id %u unique %u drops %u",
                       rep.stream_id, rep.unique_id, rep.num_drops);
         g_free(body);
     }
@@ -508,7 +327,7 @@ static char *check_draw(struct sc_client *c)
 
 static void script_cursor(struct fake *f)
 {
-    int mfd = fake_main(f, SPICE_CHANNEL_CURSOR, 1), cfd;
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_CURSOR, 1), cfd;
     static const uint8_t px[3 * 2 * 4] = { 1, 2, 3, 4 };
     struct sc_cursor_init ci = { .x = 5, .y = 6, .visible = 1,
                                  .cursor = { .unique = 9, .type = SPICE_CURSOR_TYPE_ALPHA,
@@ -519,15 +338,15 @@ static void script_cursor(struct fake *f)
     struct sc_writer w;
     uint8_t type;
 
-    cfd = fake_accept_link(f, &type);
+    cfd = fake_accept_link(&f->srv, &type);
     if (cfd < 0 || type != SPICE_CHANNEL_CURSOR) {
-        FAKE_FAIL(f, "cursor link failed");
+        FAKE_FAIL(&f->srv, "cursor link failed");
         goto out;
     }
     sc_writer_init(&w);
     sc_set_ack_write(&w, &sa);
     fake_send_w(cfd, SPICE_MSG_SET_ACK, &w);
-    fake_expect(f, cfd, SPICE_MSGC_ACK_SYNC, NULL, NULL);
+    fake_expect(&f->srv, cfd, SPICE_MSGC_ACK_SYNC, NULL, NULL);
     sc_cursor_init_write(&w, &ci);
     fake_send_w(cfd, SPICE_MSG_CURSOR_INIT, &w);
     sc_writer_finish(&w);
@@ -608,26 +427,15 @@ static gboolean on_timeout(gpointer p)
 
 static void run_fake(struct fake *f, void (*script)(struct fake *f))
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct sc_client_callbacks cb = { .closed = on_closed, .mark = on_mark,
                                       .cursor = on_cursor };
     struct sc_client_options o = { 0 };
     guint t1, t2 = 0, t3 = 0;
-    GError *error = NULL;
 
-    f->dir = g_dir_make_tmp("sc-client-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_assert_nonnull(f->dir);
-    f->path = g_build_filename(f->dir, "s.sock", NULL);
-    g_strlcpy(sa.sun_path, f->path, sizeof(sa.sun_path));
-    f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(bind(f->lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    g_assert_cmpint(listen(f->lfd, 4), ==, 0);
-    f->key = sc_ticket_key_new();
-    g_assert_nonnull(f->key);
+    fake_srv_init(&f->srv);
     f->script = script;
     f->loop = g_main_loop_new(NULL, FALSE);
-    o.uri = f->path;
+    o.uri = f->srv.path;
     f->client = sc_client_new(&o, &cb, f, NULL);
     g_assert_nonnull(f->client);
     f->thread = g_thread_new("fake-server", fake_thread, f);
@@ -646,17 +454,11 @@ static void run_fake(struct fake *f, void (*script)(struct fake *f))
     g_thread_join(f->thread);
     sc_client_free(f->client);
     g_main_loop_unref(f->loop);
-    sc_ticket_key_free(f->key);
-    close(f->lfd);
-    g_unlink(f->path);
-    g_rmdir(f->dir);
-    g_free(f->path);
-    g_free(f->dir);
 }
 
 static void fake_clear(struct fake *f)
 {
-    g_free(f->failure);
+    fake_srv_finish(&f->srv);
     g_free(f->error);
     g_free(f->check_failure);
 }
@@ -665,9 +467,9 @@ static void fake_clear(struct fake *f)
 #define run_fake_ok(f, script)                                                                     \
     do {                                                                                           \
         run_fake((f), (script));                                                                   \
-        if ((f)->failure)                                                                          \
-            g_test_message("%s", (f)->failure);                                                    \
-        g_assert_null((f)->failure);                                                               \
+        if ((f)->srv.failure)                                                                      \
+            g_test_message("%s", (f)->srv.failure);                                                \
+        g_assert_null((f)->srv.failure);                                                           \
     } while (0)
 
 static void test_draw(void)
@@ -685,7 +487,7 @@ static void test_truncated(void)
 {
     struct fake f = { 0 };
     run_fake(&f, script_truncated);
-    g_assert_null(f.failure);
+    g_assert_null(f.srv.failure);
     g_assert_true(f.closed);
     g_assert_cmpint(f.marks, ==, 1);
     g_assert_nonnull(f.error);
