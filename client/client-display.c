@@ -95,6 +95,14 @@ static bool rect_intersect(struct sc_rect *a, const struct sc_rect *b)
     return a->left < a->right && a->top < a->bottom;
 }
 
+/* A non-empty rect whose width and height fit int32 (right - left could
+ * overflow for a hostile one) */
+static bool rect_sane(const struct sc_rect *r)
+{
+    int64_t w = (int64_t)r->right - r->left, h = (int64_t)r->bottom - r->top;
+    return w > 0 && h > 0 && w <= INT32_MAX && h <= INT32_MAX;
+}
+
 static void invalidate(struct sc_client *c, const struct sc_rect *r)
 {
     struct sc_rect d = *r, all = { 0, 0, (int32_t)c->width, (int32_t)c->height };
@@ -104,8 +112,9 @@ static void invalidate(struct sc_client *c, const struct sc_rect *r)
 }
 
 /* Copies the image (BGRX, width x height, top-down unless flip) scaled
- * from src_area onto box in the canvas, inside each clip rect. */
-static void blit(struct sc_client *c, const uint8_t *img, uint32_t iw, uint32_t ih, bool flip,
+ * from src_area onto box in the canvas, inside each clip rect.  false:
+ * src_area is not inside the image (nothing drawn). */
+static bool blit(struct sc_client *c, const uint8_t *img, uint32_t iw, uint32_t ih, bool flip,
                  const struct sc_rect *src, const struct sc_rect *box, const struct sc_clip *clip)
 {
     struct sc_rect all = { 0, 0, (int32_t)c->width, (int32_t)c->height };
@@ -114,32 +123,37 @@ static void blit(struct sc_client *c, const uint8_t *img, uint32_t iw, uint32_t 
     uint32_t n = clip->type == SPICE_CLIP_TYPE_RECTS ? clip->num_rects : 1;
 
     if (bw <= 0 || bh <= 0 || sw <= 0 || sh <= 0)
-        return;
+        return true; /* empty */
+    /* src inside the image keeps sw, sh <= 16384: the products below fit */
+    if (src->left < 0 || src->top < 0 || src->right > (int64_t)iw || src->bottom > (int64_t)ih)
+        return false;
     for (uint32_t k = 0; k < n; k++) {
         struct sc_rect d = *box;
         if (clip->type == SPICE_CLIP_TYPE_RECTS && !rect_intersect(&d, &clip->rects[k]))
             continue;
         if (!rect_intersect(&d, &all))
             continue;
+        /* box may reach the ends of int32: offsets into it are int64 */
+        int64_t sx0 = (int64_t)src->left + ((int64_t)d.left - box->left);
         for (int32_t y = d.top; y < d.bottom; y++) {
-            int64_t sy = src->top + (y - box->top) * sh / bh;
+            int64_t sy = src->top + ((int64_t)y - box->top) * sh / bh;
             uint8_t *dst = c->canvas + (size_t)y * c->stride;
             const uint8_t *row;
             sy = CLAMP(sy, 0, (int64_t)ih - 1);
             row = img + (size_t)(flip ? ih - 1 - sy : sy) * iw * 4;
-            if (sw == bw && src->left + (d.left - box->left) >= 0 &&
-                src->left + (d.right - box->left) <= (int64_t)iw) {
-                memcpy(dst + (size_t)d.left * 4, row + (size_t)(src->left + d.left - box->left) * 4,
+            if (sw == bw && sx0 >= 0 && sx0 + (d.right - d.left) <= (int64_t)iw) {
+                memcpy(dst + (size_t)d.left * 4, row + (size_t)sx0 * 4,
                        (size_t)(d.right - d.left) * 4);
                 continue;
             }
             for (int32_t x = d.left; x < d.right; x++) {
-                int64_t sx = src->left + (x - box->left) * sw / bw;
+                int64_t sx = src->left + ((int64_t)x - box->left) * sw / bw;
                 sx = CLAMP(sx, 0, (int64_t)iw - 1);
                 memcpy(dst + (size_t)x * 4, row + sx * 4, 4);
             }
         }
     }
+    return true;
 }
 
 /* The image of a DRAW_COPY as top-down BGRX (width*4 per row) in scratch. */
@@ -208,7 +222,11 @@ static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
                 m.bitmap_format, m.width, m.height);
         return m.image_type != SPICE_IMAGE_TYPE_LZ4; /* a bad LZ4 payload is malformed */
     }
-    blit(c, img, m.width, m.height, false, &m.src_area, &m.box, &m.clip);
+    if (!blit(c, img, m.width, m.height, false, &m.src_area, &m.box, &m.clip)) {
+        sc_warn("client: DRAW_COPY src_area outside its %ux%u image, not drawn", m.width,
+                m.height);
+        return true;
+    }
     invalidate(c, &m.box);
     return true;
 }
@@ -302,7 +320,7 @@ static bool stream_create(struct sc_channel *ch, const uint8_t *body, size_t len
     if (!sc_stream_create_parse(body, len, &m) || m.id >= SC_CLIENT_MAX_STREAMS)
         return false;
     if (!m.stream_width || !m.stream_height || m.stream_width > SC_CODEC_MAX_DIM ||
-        m.stream_height > SC_CODEC_MAX_DIM)
+        m.stream_height > SC_CODEC_MAX_DIM || !rect_sane(&m.dest))
         return false;
     s = &ch->streams[m.id];
     if (s->used)
@@ -400,7 +418,8 @@ static bool stream_message(struct sc_channel *ch, uint16_t type, const uint8_t *
     }
     case SPICE_MSG_DISPLAY_STREAM_DATA_SIZED: {
         struct sc_stream_data_sized m;
-        if (!sc_stream_data_sized_parse(body, len, &m) || !(s = stream_get(ch, m.id)))
+        if (!sc_stream_data_sized_parse(body, len, &m) || !(s = stream_get(ch, m.id)) ||
+            !rect_sane(&m.dest))
             return false;
         s->dest = m.dest;
         return stream_data(ch, m.id, m.multi_media_time, m.data, m.data_size);

@@ -54,8 +54,11 @@ TESTS += tests/codecs/test-worker
 if HAVE_VAAPI
 # the H.264 header writer/parser behind vaapi:h264, checked without a GPU
 check_PROGRAMS += tests/codecs/test-h264-headers
-tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c
-tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+# vaapi-h264.c is built in again with UBSan, errors fatal (signed overflow
+# on hostile headers fails here in every build); SC_UBSAN_FLAGS: client/engine.mk
+tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c codecs/vaapi-h264.c
+tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(SC_UBSAN_FLAGS)
+tests_codecs_test_h264_headers_LDFLAGS = $(SC_UBSAN_FLAGS)
 tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-h264-headers

@@ -359,6 +359,18 @@ int sc_h264_parse_sps(const uint8_t *rbsp, size_t n, struct sc_h264_sps *s, uint
     return 0;
 }
 
+/* se(v) with the range H.264 7.4 gives the field (8-bit video), else the
+ * reader's error flag: no arithmetic on a hostile 32-bit value */
+static int32_t se_in(struct sc_bitreader *r, int32_t lo, int32_t hi)
+{
+    int32_t v = sc_br_se(r);
+    if (v < lo || v > hi) {
+        r->error = true;
+        return 0;
+    }
+    return v;
+}
+
 int sc_h264_parse_pps(const uint8_t *rbsp, size_t n, const struct sc_h264_sps *sps,
                       struct sc_h264_pps *p, uint32_t *id)
 {
@@ -379,9 +391,9 @@ int sc_h264_parse_pps(const uint8_t *rbsp, size_t n, const struct sc_h264_sps *s
     sc_br_ue(&r); /* l1 default */
     p->weighted_pred = sc_br_u(&r, 1);
     p->weighted_bipred_idc = sc_br_u(&r, 2);
-    p->pic_init_qp = 26 + sc_br_se(&r);
-    p->pic_init_qs = 26 + sc_br_se(&r);
-    p->chroma_qp_index_offset = sc_br_se(&r);
+    p->pic_init_qp = 26 + se_in(&r, -26, 25);
+    p->pic_init_qs = 26 + se_in(&r, -26, 25);
+    p->chroma_qp_index_offset = se_in(&r, -12, 12);
     p->deblocking_filter_control_present = sc_br_u(&r, 1);
     p->constrained_intra_pred = sc_br_u(&r, 1);
     p->redundant_pic_cnt_present = sc_br_u(&r, 1);
@@ -390,10 +402,9 @@ int sc_h264_parse_pps(const uint8_t *rbsp, size_t n, const struct sc_h264_sps *s
         p->transform_8x8 = sc_br_u(&r, 1);
         if (sc_br_u(&r, 1)) /* pic_scaling_matrix_present */
             return -ENOTSUP;
-        p->second_chroma_qp_index_offset = sc_br_se(&r);
+        p->second_chroma_qp_index_offset = se_in(&r, -12, 12);
     }
-    if (r.error || p->num_ref_idx_l0_default > 32 || p->pic_init_qp < 0 || p->pic_init_qp > 51
-        || p->chroma_qp_index_offset < -12 || p->chroma_qp_index_offset > 12)
+    if (r.error || p->num_ref_idx_l0_default > 32)
         return -EINVAL;
     p->valid = true;
     return 0;
@@ -409,16 +420,16 @@ static int parse_weights(struct sc_bitreader *r, struct sc_h264_slice *sl)
         sl->luma_weight[i] = (int16_t)(1 << sl->luma_log2_denom);
         if (sc_br_u(r, 1)) {
             sl->luma_flag = true;
-            sl->luma_weight[i] = (int16_t)sc_br_se(r);
-            sl->luma_offset[i] = (int16_t)sc_br_se(r);
+            sl->luma_weight[i] = (int16_t)se_in(r, -128, 127);
+            sl->luma_offset[i] = (int16_t)se_in(r, -128, 127);
         }
         for (int j = 0; j < 2; j++)
             sl->chroma_weight[i][j] = (int16_t)(1 << sl->chroma_log2_denom);
         if (sc_br_u(r, 1)) {
             sl->chroma_flag = true;
             for (int j = 0; j < 2; j++) {
-                sl->chroma_weight[i][j] = (int16_t)sc_br_se(r);
-                sl->chroma_offset[i][j] = (int16_t)sc_br_se(r);
+                sl->chroma_weight[i][j] = (int16_t)se_in(r, -128, 127);
+                sl->chroma_offset[i][j] = (int16_t)se_in(r, -128, 127);
             }
         }
     }
@@ -519,19 +530,18 @@ int sc_h264_parse_slice(const uint8_t *nal, size_t n, const struct sc_h264_sps *
         if (sl->cabac_init_idc > 2)
             return -EINVAL;
     }
-    sl->slice_qp_delta = sc_br_se(&r);
+    sl->slice_qp_delta = se_in(&r, -51, 51); /* and 0 <= QP <= 51, below */
     if (pps->deblocking_filter_control_present) {
         sl->disable_deblocking = sc_br_ue(&r);
         if (sl->disable_deblocking > 2)
             return -EINVAL;
         if (sl->disable_deblocking != 1) {
-            sl->alpha_div2 = sc_br_se(&r);
-            sl->beta_div2 = sc_br_se(&r);
+            sl->alpha_div2 = se_in(&r, -6, 6);
+            sl->beta_div2 = se_in(&r, -6, 6);
         }
     }
     int qp = pps->pic_init_qp + sl->slice_qp_delta;
-    if (r.error || qp < 0 || qp > 51 || sl->alpha_div2 < -6 || sl->alpha_div2 > 6
-        || sl->beta_div2 < -6 || sl->beta_div2 > 6)
+    if (r.error || qp < 0 || qp > 51)
         return -EINVAL;
     sl->header_bits = (uint32_t)r.pos;
     return 0;

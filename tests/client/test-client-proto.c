@@ -325,6 +325,56 @@ static char *check_draw(struct sc_client *c)
     return e;
 }
 
+/* issue 13 item 5: boxes at the ends of int32 (UBSan: signed overflow in
+ * blit() before); a 4x4 image at (-2,-2) shows its bottom-right quarter */
+static void script_wild_boxes(struct fake *f)
+{
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
+    static const struct sc_rect wild[] = {
+        { INT32_MIN, 0, 4, 4 }, { 0, INT32_MIN, 4, 4 }, { INT32_MIN, INT32_MIN, 8, 8 },
+        { -4, -4, INT32_MAX, INT32_MAX }, { INT32_MIN, INT32_MIN, INT32_MAX, INT32_MAX },
+        { 60, 44, INT32_MAX, INT32_MAX },
+    };
+    struct sc_rect src = { 0, 0, 4, 4 };
+    uint8_t px[4 * 4 * 4] = { 0 }, q[4 * 4 * 4];
+    struct sc_writer w;
+
+    if (dfd < 0)
+        goto out;
+    sc_writer_init(&w);
+    memset(px, 0x33, sizeof(px));
+    for (size_t i = 0; i < G_N_ELEMENTS(wild); i++)
+        send_copy(dfd, &w, px, 4, 4, SPICE_BITMAP_FMT_32BIT, SPICE_BITMAP_FLAGS_TOP_DOWN, wild[i],
+                  src, NULL, SPICE_IMAGE_TYPE_BITMAP);
+    send_copy(dfd, &w, px, 4, 4, SPICE_BITMAP_FMT_32BIT, SPICE_BITMAP_FLAGS_TOP_DOWN, wild[4],
+              wild[4], NULL, SPICE_IMAGE_TYPE_BITMAP); /* src_area far outside the image */
+    for (int i = 0; i < 16; i++)
+        q[i * 4] = (uint8_t)(10 + i), q[i * 4 + 1] = q[i * 4 + 2] = q[i * 4 + 3] = 0;
+    send_copy(dfd, &w, q, 4, 4, SPICE_BITMAP_FMT_32BIT, SPICE_BITMAP_FLAGS_TOP_DOWN,
+              (struct sc_rect){ -2, -2, 2, 2 }, src, NULL, SPICE_IMAGE_TYPE_BITMAP);
+    sc_writer_finish(&w);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    g_usleep(300 * 1000);
+out:
+    if (dfd >= 0)
+        close(dfd);
+    close(mfd);
+}
+
+static char *check_wild_boxes(struct sc_client *c)
+{
+    uint32_t w, h, stride;
+    const uint8_t *px = sc_client_canvas(c, &w, &h, &stride);
+    char *e;
+
+    if (!px || w != 64 || h != 48)
+        return g_strdup("no 64x48 canvas");
+    if ((e = check_px(px, stride, 0, 0, 10 + 2 * 4 + 2, 0, 0)) ||
+        (e = check_px(px, stride, 1, 1, 10 + 3 * 4 + 3, 0, 0)))
+        return e;
+    return NULL;
+}
+
 static void script_cursor(struct fake *f)
 {
     int mfd = fake_main(&f->srv, SPICE_CHANNEL_CURSOR, 1), cfd;
@@ -483,6 +533,17 @@ static void test_draw(void)
     fake_clear(&f);
 }
 
+static void test_wild_boxes(void)
+{
+    struct fake f = { .check = check_wild_boxes };
+    run_fake_ok(&f, script_wild_boxes);
+    g_assert_true(f.checked);
+    if (f.check_failure)
+        g_test_message("%s", f.check_failure);
+    g_assert_null(f.check_failure);
+    fake_clear(&f);
+}
+
 static void test_truncated(void)
 {
     struct fake f = { 0 };
@@ -548,6 +609,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/client/bad-uri", test_bad_uri);
     g_test_add_func("/client/draw", test_draw);
+    g_test_add_func("/client/wild-boxes", test_wild_boxes);
     g_test_add_func("/client/truncated", test_truncated);
     g_test_add_func("/client/fuzz", test_fuzz);
     g_test_add_func("/client/ack", test_ack);

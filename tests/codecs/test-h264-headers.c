@@ -86,6 +86,83 @@ static void test_sps_pps_roundtrip(void)
     }
 }
 
+/* se(v) as its ue code number: sc_bw_se would overflow at INT32_MAX itself */
+static uint32_t se_code(int64_t v)
+{
+    return v > 0 ? (uint32_t)(2 * v - 1) : (uint32_t)(-2 * v);
+}
+
+/* A PPS RBSP (after its header byte) with these se() fields */
+static size_t pps_rbsp(uint8_t *buf, size_t cap, int64_t qp26, int64_t qs26, int64_t chroma)
+{
+    struct sc_bitwriter w;
+    sc_bw_init(&w, buf, cap);
+    sc_bw_ue(&w, 0);    /* pps id */
+    sc_bw_ue(&w, 0);    /* sps id */
+    sc_bw_u(&w, 2, 0);  /* cabac, bottom_field_pic_order_in_frame_present */
+    sc_bw_ue(&w, 0);    /* num_slice_groups_minus1 */
+    sc_bw_ue(&w, 0);    /* num_ref_idx_l0_default_active_minus1 */
+    sc_bw_ue(&w, 0);    /* l1 */
+    sc_bw_u(&w, 3, 0);  /* weighted_pred, weighted_bipred_idc */
+    sc_bw_ue(&w, se_code(qp26));
+    sc_bw_ue(&w, se_code(qs26));
+    sc_bw_ue(&w, se_code(chroma));
+    sc_bw_u(&w, 3, 4);  /* deblocking_filter_control_present, 0, 0 */
+    sc_bw_trailing(&w);
+    return w.bits / 8;
+}
+
+/* issue 13 item 5: pic_init_qp = 26 + se() overflowed int32 (UBSan; this
+ * test's copy of vaapi-h264.c is built with -fsanitize=undefined); every
+ * se() field outside its H.264 range is refused */
+static void test_pps_ranges(void)
+{
+    static struct sc_h264_sps sps[SC_H264_MAX_SPS] = { [0] = { .valid = true, .width_mbs = 4,
+                                                              .height_mbs = 4,
+                                                              .log2_max_frame_num = 4,
+                                                              .poc_type = 2 } };
+    static const struct { int64_t qp26, qs26, chroma; int want; } cases[] = {
+        { 0, 0, 0, 0 }, { -26, -26, -12, 0 }, { 25, 25, 12, 0 },
+        { INT32_MAX, 0, 0, -EINVAL }, { -INT32_MAX, 0, 0, -EINVAL }, { 26, 0, 0, -EINVAL },
+        { -27, 0, 0, -EINVAL }, { 0, INT32_MAX, 0, -EINVAL }, { 0, 26, 0, -EINVAL },
+        { 0, 0, 13, -EINVAL }, { 0, 0, -13, -EINVAL }, { 0, 0, INT32_MAX, -EINVAL },
+    };
+    uint8_t rbsp[64];
+    struct sc_h264_pps pps[SC_H264_MAX_PPS];
+    uint32_t id;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        size_t n = pps_rbsp(rbsp, sizeof(rbsp), cases[i].qp26, cases[i].qs26, cases[i].chroma);
+        g_test_message("pic_init_qp_minus26 %" G_GINT64_FORMAT " pic_init_qs_minus26 %"
+                       G_GINT64_FORMAT " chroma_qp_index_offset %" G_GINT64_FORMAT,
+                       cases[i].qp26, cases[i].qs26, cases[i].chroma);
+        g_assert_cmpint(sc_h264_parse_pps(rbsp, n, sps, &pps[0], &id), ==, cases[i].want);
+        if (!cases[i].want)
+            g_assert_cmpint(pps[0].pic_init_qp, ==, 26 + cases[i].qp26);
+    }
+
+    /* a slice of that PPS (pic_init_qp 26) with slice_qp_delta INT32_MAX:
+     * 26 + delta overflowed too */
+    g_assert_cmpint(sc_h264_parse_pps(rbsp, pps_rbsp(rbsp, sizeof(rbsp), 0, 0, 0), sps, &pps[0],
+                                      &id), ==, 0);
+    static const int64_t deltas[] = { 0, 25, -26, 26, INT32_MAX, -INT32_MAX };
+    for (size_t i = 0; i < G_N_ELEMENTS(deltas); i++) {
+        struct sc_bitwriter w;
+        struct sc_h264_slice sl;
+        sc_bw_init(&w, rbsp, sizeof(rbsp));
+        sc_bw_u(&w, 8, 0x01); /* nal_ref_idc 0, type 1 (non-IDR) */
+        sc_bw_ue(&w, 0);      /* first_mb */
+        sc_bw_ue(&w, 7);      /* I slice */
+        sc_bw_ue(&w, 0);      /* pps id */
+        sc_bw_u(&w, 4, 0);    /* frame_num */
+        sc_bw_ue(&w, se_code(deltas[i]));
+        sc_bw_ue(&w, 1);      /* disable_deblocking_filter_idc 1: no alpha, beta */
+        sc_bw_trailing(&w);
+        g_assert_cmpint(sc_h264_parse_slice(rbsp, w.bits / 8, sps, pps, &sl), ==,
+                        deltas[i] >= -26 && deltas[i] <= 25 ? 0 : -EINVAL);
+    }
+}
+
 struct stream { GByteArray *bytes[12]; unsigned n; };
 
 static void keep(const struct sc_packet *p, void *data)
@@ -204,6 +281,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/codecs/h264-headers/exp-golomb", test_bitstream_ue);
     g_test_add_func("/codecs/h264-headers/sps-pps-roundtrip", test_sps_pps_roundtrip);
+    g_test_add_func("/codecs/h264-headers/pps-ranges", test_pps_ranges);
     g_test_add_func("/codecs/h264-headers/openh264-stream", test_openh264_stream);
     g_test_add_func("/codecs/h264-headers/x264-stream", test_x264_stream);
     g_test_add_func("/codecs/h264-headers/random", test_random_headers);
