@@ -22,6 +22,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "common/fdpass.h"
 #include "common/frame.h"
 #include "tests/client/fake-server.h"
 
@@ -79,6 +80,17 @@ static int wait_viewer(pid_t pid)
     return -1;
 }
 
+static const char *last_line(char *text)
+{
+    size_t n = strlen(text);
+    char *nl;
+
+    while (n && text[n - 1] == '\n')
+        text[--n] = '\0';
+    nl = strrchr(text, '\n');
+    return nl ? nl + 1 : text;
+}
+
 static void run_case(const struct hcase *hc)
 {
     struct fake_srv s;
@@ -100,6 +112,8 @@ static void run_case(const struct hcase *hc)
                        "output:\n%s", status == -1 ? "hung" : WIFSIGNALED(status)
                        ? strsignal(WTERMSIG(status)) : "exited", hc->want_rc,
                        hc->want_log ? hc->want_log : "", s.failure ? s.failure : "ok", text);
+    else /* the viewer's last word, for the log */
+        g_test_message("%s", last_line(text));
     g_assert_cmpint(status, !=, -1);
     g_assert_false(WIFSIGNALED(status));
     g_assert_true(WIFEXITED(status));
@@ -167,6 +181,258 @@ static void script_good(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
     send_copy(dfd, (struct sc_rect){ 4, 4, 20, 12 }, SPICE_IMAGE_TYPE_BITMAP, px, sizeof(px),
               16, 8);
     fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+static void script_oversized(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    uint8_t h[SC_MINI_HEADER_SIZE];
+
+    sc_put_u16(h, SPICE_MSG_DISPLAY_DRAW_COPY);
+    sc_put_u32(h + 2, 0xfffffff0u); /* 4 GiB announced */
+    fake_write_full(dfd, h, sizeof(h));
+    finish_script(mfd, dfd);
+}
+
+static void script_truncated(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    uint8_t h[SC_MINI_HEADER_SIZE], body[10] = { 0 };
+
+    sc_put_u16(h, SPICE_MSG_DISPLAY_DRAW_COPY);
+    sc_put_u32(h + 2, 1000); /* 10 of them come, then the end */
+    fake_write_full(dfd, h, sizeof(h));
+    fake_write_full(dfd, body, sizeof(body));
+    close(dfd);
+    close(mfd);
+}
+
+static void script_short_body(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    uint8_t body[3] = { 0 };
+
+    fake_send(dfd, SPICE_MSG_DISPLAY_SURFACE_CREATE, body, sizeof(body));
+    finish_script(mfd, dfd);
+}
+
+static void script_huge_surface(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 65535, 65535);
+    finish_script(mfd, dfd);
+}
+
+static void script_bad_lz4(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    uint8_t junk[200];
+
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (uint8_t)(i * 37 + 11);
+    send_copy(dfd, (struct sc_rect){ 0, 0, 32, 32 }, SPICE_IMAGE_TYPE_LZ4, junk, sizeof(junk),
+              32, 32);
+    finish_script(mfd, dfd);
+}
+
+/* boxes far outside the canvas, at the ends of int32: clipped, not drawn */
+static void script_wild_boxes(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    static const struct sc_rect boxes[] = {
+        { INT32_MIN, 0, 4, 4 }, { 0, INT32_MIN, 4, 4 }, { INT32_MIN, INT32_MIN, 8, 8 },
+        { -4, -4, INT32_MAX, INT32_MAX }, { 60, 44, INT32_MAX, INT32_MAX },
+    };
+    uint8_t px[4 * 4 * 4] = { 0 };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(boxes); i++)
+        send_copy(dfd, boxes[i], SPICE_IMAGE_TYPE_BITMAP, px, sizeof(px), 4, 4);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+/* a stream of junk for the H.264 decoder (when there is one), then MARK:
+ * junk frames are dropped, the viewer carries on */
+static void script_junk_stream(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    struct sc_stream_create sc = { .id = 5, .codec_type = SPICE_VIDEO_CODEC_TYPE_H264,
+                                   .stream_width = 64, .stream_height = 48, .src_width = 64,
+                                   .src_height = 48, .dest = { 0, 0, 64, 48 } };
+    struct sc_writer w;
+    uint8_t junk[512];
+
+    sc_writer_init(&w);
+    sc_stream_create_write(&w, &sc);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_CREATE, &w);
+    for (int i = 0; i < 20; i++) {
+        struct sc_stream_data d = { 5, (uint32_t)i, junk, (uint32_t)(i * 25 + 1) };
+        for (size_t k = 0; k < sizeof(junk); k++)
+            junk[k] = (uint8_t)g_random_int();
+        if (i % 4 == 0) /* start codes, so it parses as NAL units */
+            memcpy(junk, "\0\0\0\1\x67\x42\0\x1e\0\0\1\x68\xce", 13);
+        sc_stream_data_write(&w, &d);
+        fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_DATA, &w);
+    }
+    sc_writer_finish(&w);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+/* a stream whose destination is wider than int32 (its width went to the
+ * renderer as right - left) */
+static void script_wild_stream(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    struct sc_stream_create sc = { .id = 5, .codec_type = SPICE_VIDEO_CODEC_TYPE_H264,
+                                   .stream_width = 64, .stream_height = 48, .src_width = 64,
+                                   .src_height = 48, .dest = { INT32_MIN, 0, 64, 48 } };
+    struct sc_writer w;
+
+    sc_writer_init(&w);
+    sc_stream_create_write(&w, &sc);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_CREATE, &w);
+    sc_writer_finish(&w);
+    finish_script(mfd, dfd);
+}
+
+/* src_area outside the image: not drawn, said so, the viewer carries on */
+static void script_src_outside(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    struct sc_draw_copy m = { .box = { 0, 0, 8, 8 }, .src_area = { -4, 0, INT32_MAX, 4 },
+                              .rop_descriptor = SPICE_ROPD_OP_PUT,
+                              .image_type = SPICE_IMAGE_TYPE_BITMAP, .width = 4, .height = 4,
+                              .bitmap_format = SPICE_BITMAP_FMT_32BIT,
+                              .bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN, .stride = 16 };
+    uint8_t px[4 * 4 * 4] = { 0 };
+    struct sc_writer w;
+
+    m.data = px;
+    m.data_size = sizeof(px);
+    sc_writer_init(&w);
+    sc_draw_copy_write(&w, &m);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_DRAW_COPY, &w);
+    sc_writer_finish(&w);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+/* the good picture, one byte per write: framing survives any split */
+static void script_dribble(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    uint8_t px[16 * 8 * 4], h[SC_MINI_HEADER_SIZE];
+    struct sc_draw_copy m = { .box = { 4, 4, 20, 12 }, .src_area = { 0, 0, 16, 8 },
+                              .rop_descriptor = SPICE_ROPD_OP_PUT,
+                              .image_type = SPICE_IMAGE_TYPE_BITMAP, .width = 16, .height = 8,
+                              .bitmap_format = SPICE_BITMAP_FMT_32BIT,
+                              .bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN, .stride = 64,
+                              .data = px, .data_size = sizeof(px) };
+    struct sc_writer w;
+
+    memset(px, 0x80, sizeof(px));
+    sc_writer_init(&w);
+    sc_put_u16(h, SPICE_MSG_DISPLAY_DRAW_COPY);
+    sc_draw_copy_write(&w, &m);
+    sc_put_u32(h + 2, (uint32_t)w.size);
+    for (size_t i = 0; i < sizeof(h) && dfd >= 0; i++)
+        fake_write_full(dfd, h + i, 1);
+    for (size_t i = 0; i < w.size && dfd >= 0; i++)
+        fake_write_full(dfd, w.data + i, 1);
+    sc_writer_finish(&w);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+/* fds riding on ordinary messages, 8 at a time, 100 times: the viewer
+ * keeps a bounded few and closes the rest */
+static void script_fd_flood(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    int fds[8];
+    uint8_t h[SC_MINI_HEADER_SIZE];
+    struct iovec iov = { h, sizeof(h) };
+
+    for (int i = 0; i < 8; i++)
+        fds[i] = memfd_create("flood", MFD_CLOEXEC);
+    sc_put_u16(h, SPICE_MSG_DISPLAY_RESET);
+    sc_put_u32(h + 2, 0);
+    for (int i = 0; i < 100 && dfd >= 0; i++)
+        if (sc_fd_sendmsg(dfd, &iov, 1, fds, 8) != (ssize_t)sizeof(h))
+            FAKE_FAIL(s, "sendmsg with fds failed");
+    for (int i = 0; i < 8; i++)
+        close(fds[i]);
+    fake_send(dfd, SPICE_MSG_DISPLAY_MARK, NULL, 0);
+    finish_script(mfd, dfd);
+}
+
+/* random messages on the main or the cursor channel */
+static void fuzz_channel(struct fake_srv *s, uint32_t seed, uint8_t channel)
+{
+    int mfd = fake_main(s, channel, 1), cfd = -1, fd = mfd;
+    GRand *rand = g_rand_new_with_seed(seed);
+    uint8_t buf[300], type;
+
+    if (channel != SPICE_CHANNEL_MAIN) {
+        cfd = fd = fake_accept_link(s, &type);
+        if (cfd < 0)
+            FAKE_FAIL(s, "cursor link failed");
+    }
+    for (int i = 0; i < 300 && fd >= 0; i++) {
+        size_t len = (size_t)g_rand_int_range(rand, 0, sizeof(buf));
+        for (size_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)g_rand_int(rand);
+        if (!fake_send(fd, (uint16_t)g_rand_int_range(rand, 1, 120), buf, len))
+            break;
+    }
+    g_rand_free(rand);
+    finish_script(mfd, cfd);
+}
+
+static void script_fuzz_main(struct fake_srv *s, uint32_t seed)
+{
+    fuzz_channel(s, seed, SPICE_CHANNEL_MAIN);
+}
+
+static void script_fuzz_cursor(struct fake_srv *s, uint32_t seed)
+{
+    fuzz_channel(s, seed, SPICE_CHANNEL_CURSOR);
+}
+
+/* random messages of every type on the display channel, and some
+ * structurally valid ones with random fields (seeded) */
+static void script_fuzz(struct fake_srv *s, uint32_t seed)
+{
+    static const uint16_t display_types[] = {
+        SPICE_MSG_DISPLAY_SURFACE_CREATE, SPICE_MSG_DISPLAY_SURFACE_DESTROY,
+        SPICE_MSG_DISPLAY_DRAW_COPY, SPICE_MSG_DISPLAY_DRAW_FILL,
+        SPICE_MSG_DISPLAY_MONITORS_CONFIG, SPICE_MSG_DISPLAY_STREAM_CREATE,
+        SPICE_MSG_DISPLAY_STREAM_DATA, SPICE_MSG_DISPLAY_STREAM_DATA_SIZED,
+        SPICE_MSG_DISPLAY_STREAM_CLIP, SPICE_MSG_DISPLAY_STREAM_DESTROY,
+        SPICE_MSG_DISPLAY_STREAM_DESTROY_ALL, SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT,
+        SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, SPICE_MSG_DISPLAY_GL_DRAW, SPICE_MSG_SET_ACK,
+        SPICE_MSG_PING, SPICE_MSG_NOTIFY, SPICE_MSG_DISCONNECTING,
+    };
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    GRand *rand = g_rand_new_with_seed(seed);
+    uint8_t buf[600];
+    bool ok = dfd >= 0;
+
+    for (int i = 0; i < 300 && ok; i++) {
+        uint16_t type = (uint16_t)g_rand_int_range(rand, 1, 330);
+        size_t len = (size_t)g_rand_int_range(rand, 0, sizeof(buf));
+        for (size_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)g_rand_int(rand);
+        if (g_rand_int_range(rand, 0, 2) == 0) { /* a type we parse, small ids */
+            type = display_types[g_rand_int_range(rand, 0, G_N_ELEMENTS(display_types))];
+            memset(buf, 0, MIN(len, (size_t)g_rand_int_range(rand, 0, 9)));
+        }
+        if (type == SPICE_MSG_DISPLAY_MARK) /* would end the run with a screenshot */
+            type = SPICE_MSG_DISPLAY_RESET;
+        ok = fake_send(dfd, type, buf, len);
+    }
+    g_rand_free(rand);
     finish_script(mfd, dfd);
 }
 
@@ -269,6 +535,17 @@ static void test_case(gconstpointer p)
 
 static const struct hcase cases[] = {
     { script_good, NULL, 0, "canvas 64x48", 0 },
+    { script_oversized, NULL, 1, "bad message header", 0 },
+    { script_truncated, NULL, 1, "connection closed", 0 },
+    { script_short_body, NULL, 1, "malformed message 314", 0 },
+    { script_huge_surface, NULL, 1, "malformed message 314", 0 },
+    { script_bad_lz4, NULL, 1, "malformed message 304", 0 },
+    { script_wild_boxes, NULL, 0, "canvas 64x48", 0 },
+    { script_junk_stream, "--video", 0, "canvas 64x48", 0 },
+    { script_wild_stream, "--video", 1, "malformed message 122", 0 },
+    { script_src_outside, NULL, 0, "src_area outside its 4x4 image", 0 },
+    { script_dribble, NULL, 0, "canvas 64x48", 0 },
+    { script_fd_flood, NULL, 0, "canvas 64x48", 0 },
     { script_gl_sealed, "--gl", 0, "scanout 64x48", 0 },
     { script_gl_shrinking, "--gl", 1, "not sealed against shrinking", 0 },
     { script_gl_short, "--gl", 1, "the buffer holds", 0 },
@@ -277,12 +554,13 @@ static const struct hcase cases[] = {
 };
 
 static const char *const case_names[] = {
-    "good", "gl-sealed", "gl-shrinking", "gl-short", "gl-stride", "gl-not-memfd",
+    "good", "oversized", "truncated", "short-body", "huge-surface", "bad-lz4", "wild-boxes",
+    "junk-stream", "wild-stream", "src-outside", "dribble", "fd-flood", "gl-sealed", "gl-shrinking", "gl-short", "gl-stride", "gl-not-memfd",
 };
 
 int main(int argc, char **argv)
 {
-    static struct hcase good_after;
+    static struct hcase fuzz[18], good_after;
     char name[64];
 
     G_STATIC_ASSERT(G_N_ELEMENTS(cases) == G_N_ELEMENTS(case_names));
@@ -300,6 +578,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         snprintf(name, sizeof(name), "/viewer-hostile/%s", case_names[i]);
         g_test_add_data_func(name, &cases[i], test_case);
+    }
+    for (uint32_t i = 0; i < G_N_ELEMENTS(fuzz); i++) {
+        static const char *const what[] = { "display", "main", "cursor" };
+        void (*const scripts[])(struct fake_srv *, uint32_t) = {
+            script_fuzz, script_fuzz_main, script_fuzz_cursor };
+        fuzz[i] = (struct hcase){ scripts[i % 3], NULL, 1, "connection closed", i + 1 };
+        snprintf(name, sizeof(name), "/viewer-hostile/fuzz-%s-%02u", what[i % 3], i + 1);
+        g_test_add_data_func(name, &fuzz[i], test_case);
     }
     good_after = cases[0];
     g_test_add_data_func("/viewer-hostile/good-again", &good_after, test_case);
