@@ -57,7 +57,7 @@ struct sc_channel {
 struct sc_client {
     char *uri;
     char *password;
-    bool gl_scanout, video;
+    bool gl_scanout, video, peer_uid_check;
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;

@@ -522,6 +522,7 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
 {
     struct sc_channel *ch = p;
     GError *err = NULL;
+    char why[128];
     GSocketConnection *conn = g_socket_client_connect_finish(G_SOCKET_CLIENT(src), res, &err);
 
     g_object_unref(src);
@@ -538,6 +539,11 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
     }
     ch->conn = conn;
     ch->fd = g_socket_get_fd(g_socket_connection_get_socket(conn));
+    if (ch->client->peer_uid_check && ch->client->is_unix &&
+        !sc_client_peer_uid_check(ch->fd, why, sizeof(why))) {
+        sc_client_fail(ch->client, "refusing the server at %s: %s", ch->client->uri, why);
+        return;
+    }
     ch->state = CH_LINK_HEADER;
     ch->in_watch = g_unix_fd_add(ch->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable, ch);
     channel_flush(ch);
@@ -636,6 +642,7 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     c->password = g_strdup(options->password);
     c->gl_scanout = options->gl_scanout;
     c->video = options->video;
+    c->peer_uid_check = options->peer_uid_check;
     if (cb)
         c->cb = *cb;
     c->data = data;

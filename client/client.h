@@ -50,6 +50,10 @@ struct sc_client_options {
     const char *password;  /* NULL: empty ticket */
     bool gl_scanout;       /* advertise GL_SCANOUT (unix sockets only) */
     bool video;            /* advertise the video codecs our decoders handle */
+    /* unix sockets: talk only to a server running as our uid or root
+     * (SO_PEERCRED); viewer --attach sets it, so that a socket another
+     * user put in our place is refused */
+    bool peer_uid_check;
 };
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,
@@ -68,6 +72,9 @@ void sc_client_gl_draw_done(struct sc_client *client);
  * long.  The client refuses other fds before gl_scanout(); renderers that
  * map one check again.  false + reason (one line). */
 bool sc_client_scanout_fd_check(int fd, uint64_t need, char *reason, size_t reason_size);
+/* Whether the peer of a connected unix socket runs as our uid or root
+ * (the peer_uid_check option); false + reason (one line). */
+bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size);
 
 /* Input: a PC set-1 scancode (E0 keys as 0x100 | code), pressed or not;
  * the pointer in surface pixels with SPICE's button mask. */

@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
 	client/client.h client/client-priv.h client/client.c client/client-display.c \
-	client/scanout-fd.c
+	client/client-local.c
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la

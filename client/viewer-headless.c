@@ -1,6 +1,6 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
- *                   [--password P] [--gl] [--video] [--timeout S] URI
+ *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
  * the mmapped scanout buffer instead.  Exit 1 on any error or timeout. */
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
         .gl_draw = on_gl_draw, .closed = on_closed,
     };
-    gboolean gl = FALSE, video = FALSE, list = FALSE;
+    gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE;
     int timeout = 30;
     char *out = NULL, *password = NULL;
     GOptionEntry entries[] = {
@@ -210,6 +210,8 @@ int main(int argc, char **argv)
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "the SPICE password", "P" },
         { "gl", 0, 0, G_OPTION_ARG_NONE, &gl, "advertise GL_SCANOUT, write the scanout buffer", NULL },
         { "video", 0, 0, G_OPTION_ARG_NONE, &video, "advertise the video codecs we decode", NULL },
+        { "check-peer-uid", 0, 0, G_OPTION_ARG_NONE, &peer_uid,
+          "as viewer --attach: refuse a unix socket server not run by us or root", NULL },
         { "list-decoders", 0, 0, G_OPTION_ARG_NONE, &list, "print the video decoders that work here", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -233,6 +235,7 @@ int main(int argc, char **argv)
     o.password = password;
     o.gl_scanout = gl;
     o.video = video || a.wait_video > 0;
+    o.peer_uid_check = peer_uid;
     a.loop = g_main_loop_new(NULL, FALSE);
     a.client = sc_client_new(&o, &cb, &a, &err);
     if (!a.client) {

@@ -93,6 +93,7 @@ int main(int argc, char **argv)
         g_autofree char *path = attach_path(opt_attach);
         uri = g_strdup_printf("spice+unix://%s", path);
         copts.gl_scanout = true;
+        copts.peer_uid_check = true;
     } else if (!opt_attach && argc == 2) {
         uri = g_strdup(argv[1]);
     } else {

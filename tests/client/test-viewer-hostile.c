@@ -11,11 +11,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +41,8 @@ struct hcase {
 };
 
 static char *viewer_path;
+
+static void linger(int fd);
 
 /* ---- running one case ------------------------------------------------------ */
 
@@ -91,6 +97,38 @@ static const char *last_line(char *text)
     return nl ? nl + 1 : text;
 }
 
+/* The viewer's end as hc wants it: no signal, no sanitizer, its exit
+ * status and line; failure: what went wrong on the server side */
+static void check_viewer(const struct hcase *hc, int status, char *text, const char *failure)
+{
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != hc->want_rc ||
+        (hc->want_log && !strstr(text, hc->want_log)) || strstr(text, "runtime error") ||
+        strstr(text, "Sanitizer") || failure)
+        g_test_message("viewer-headless %s, wanted exit %d and '%s'; server side: %s; its "
+                       "output:\n%s", status == -1 ? "hung" : WIFSIGNALED(status)
+                       ? strsignal(WTERMSIG(status)) : "exited", hc->want_rc,
+                       hc->want_log ? hc->want_log : "", failure ? failure : "ok", text);
+    else /* the viewer's last word, for the log */
+        g_test_message("%s", last_line(text));
+    g_assert_cmpint(status, !=, -1);
+    g_assert_false(WIFSIGNALED(status));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, hc->want_rc);
+    g_assert_null(strstr(text, "runtime error"));
+    g_assert_null(strstr(text, "Sanitizer"));
+    if (hc->want_log)
+        g_assert_nonnull(strstr(text, hc->want_log));
+    g_assert_null(failure); /* the links worked: the bad input reached the viewer */
+}
+
+static char *read_log(const char *log)
+{
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_unlink(log);
+    return text;
+}
+
 static void run_case(const struct hcase *hc)
 {
     struct fake_srv s;
@@ -103,31 +141,74 @@ static void run_case(const struct hcase *hc)
     pid = spawn_viewer(&s, hc, log);
     hc->script(&s, hc->seed);
     status = wait_viewer(pid);
-    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
-    g_unlink(log);
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != hc->want_rc ||
-        (hc->want_log && !strstr(text, hc->want_log)) || strstr(text, "runtime error") ||
-        strstr(text, "Sanitizer") || s.failure)
-        g_test_message("viewer-headless %s, wanted exit %d and '%s'; server side: %s; its "
-                       "output:\n%s", status == -1 ? "hung" : WIFSIGNALED(status)
-                       ? strsignal(WTERMSIG(status)) : "exited", hc->want_rc,
-                       hc->want_log ? hc->want_log : "", s.failure ? s.failure : "ok", text);
-    else /* the viewer's last word, for the log */
-        g_test_message("%s", last_line(text));
-    g_assert_cmpint(status, !=, -1);
-    g_assert_false(WIFSIGNALED(status));
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, hc->want_rc);
-    g_assert_null(strstr(text, "runtime error"));
-    g_assert_null(strstr(text, "Sanitizer"));
-    if (hc->want_log)
-        g_assert_nonnull(strstr(text, hc->want_log));
-    g_assert_null(s.failure); /* the links worked: the bad input reached the viewer */
+    text = read_log(log);
+    check_viewer(hc, status, text, s.failure);
     if (hc->want_rc == 0) {
         g_autofree char *out = g_build_filename(s.dir, "out.ppm", NULL);
         g_assert_true(g_file_test(out, G_FILE_TEST_IS_REGULAR));
         g_unlink(out);
     }
+    fake_srv_finish(&s);
+}
+
+/* ---- a server run by another user (issue 13 item 4) --------------------------- */
+
+/* The child: listens at path as uid (SO_PEERCRED records that), says so
+ * on ready, takes one connection and holds it until the viewer goes. */
+static void G_GNUC_NORETURN serve_as(const char *path, const struct passwd *pw, int ready)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int lfd, fd;
+
+    if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+        _exit(3);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 4) < 0)
+        _exit(4);
+    if (write(ready, "r", 1) != 1)
+        _exit(5);
+    struct pollfd pfd = { lfd, POLLIN, 0 };
+    if (poll(&pfd, 1, 10000) <= 0 || (fd = accept(lfd, NULL, NULL)) < 0)
+        _exit(6);
+    linger(fd);
+    _exit(0);
+}
+
+static void test_peer_uid_other(void)
+{
+    const struct hcase hc = { NULL, "--check-peer-uid", 1, "it runs as uid", 0 };
+    struct passwd *pw = getpwnam("nobody");
+    struct fake_srv s;
+    g_autofree char *log = NULL, *text = NULL;
+    int ready[2], status;
+    pid_t server, viewer;
+    char c;
+
+    if (geteuid() != 0 || !pw || pw->pw_uid == 0) {
+        g_test_skip("needs root (and a user 'nobody') to run a fake server as another uid");
+        return;
+    }
+    fake_srv_init(&s); /* its directory; the socket is the child's */
+    close(s.lfd);
+    g_unlink(s.path);
+    g_assert_cmpint(chown(s.dir, pw->pw_uid, pw->pw_gid), ==, 0);
+    g_assert_cmpint(pipe(ready), ==, 0);
+    server = fork();
+    g_assert_cmpint(server, >=, 0);
+    if (server == 0)
+        serve_as(s.path, pw, ready[1]);
+    close(ready[1]);
+    g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
+    close(ready[0]);
+    log = g_build_filename(s.dir, "viewer.log", NULL);
+    viewer = spawn_viewer(&s, &hc, log);
+    status = wait_viewer(viewer);
+    text = read_log(log);
+    kill(server, SIGKILL);
+    waitpid(server, NULL, 0);
+    s.lfd = -1;
+    check_viewer(&hc, status, text, NULL);
     fake_srv_finish(&s);
 }
 
@@ -546,6 +627,7 @@ static const struct hcase cases[] = {
     { script_src_outside, NULL, 0, "src_area outside its 4x4 image", 0 },
     { script_dribble, NULL, 0, "canvas 64x48", 0 },
     { script_fd_flood, NULL, 0, "canvas 64x48", 0 },
+    { script_good, "--check-peer-uid", 0, "canvas 64x48", 0 },
     { script_gl_sealed, "--gl", 0, "scanout 64x48", 0 },
     { script_gl_shrinking, "--gl", 1, "not sealed against shrinking", 0 },
     { script_gl_short, "--gl", 1, "the buffer holds", 0 },
@@ -555,7 +637,7 @@ static const struct hcase cases[] = {
 
 static const char *const case_names[] = {
     "good", "oversized", "truncated", "short-body", "huge-surface", "bad-lz4", "wild-boxes",
-    "junk-stream", "wild-stream", "src-outside", "dribble", "fd-flood", "gl-sealed", "gl-shrinking", "gl-short", "gl-stride", "gl-not-memfd",
+    "junk-stream", "wild-stream", "src-outside", "dribble", "fd-flood", "peer-uid-ours", "gl-sealed", "gl-shrinking", "gl-short", "gl-stride", "gl-not-memfd",
 };
 
 int main(int argc, char **argv)
@@ -587,6 +669,7 @@ int main(int argc, char **argv)
         snprintf(name, sizeof(name), "/viewer-hostile/fuzz-%s-%02u", what[i % 3], i + 1);
         g_test_add_data_func(name, &fuzz[i], test_case);
     }
+    g_test_add_func("/viewer-hostile/peer-uid-other", test_peer_uid_other);
     good_after = cases[0];
     g_test_add_data_func("/viewer-hostile/good-again", &good_after, test_case);
     return g_test_run();

@@ -1,4 +1,5 @@
-/* Which scanout fds the viewer maps: only buffers that cannot shrink under
+/* Trusting a local server: whom we talk to on a unix socket (SO_PEERCRED),
+ * and which scanout fds the viewer maps: only buffers that cannot shrink under
  * the mapping.  A plain memfd can be ftruncate()d by the server after it
  * passed it, and reading the then unmapped pages kills us with SIGBUS; a
  * memfd sealed with F_SEAL_SHRINK cannot shrink, and neither can a dma-buf
@@ -11,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -70,6 +72,25 @@ bool sc_client_scanout_fd_check(int fd, uint64_t need, char *reason, size_t reas
     if ((uint64_t)size < need) {
         snprintf(reason, reason_size, "the buffer holds %jd bytes, %" PRIu64 " needed",
                  (intmax_t)size, need);
+        return false;
+    }
+    return true;
+}
+
+bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        snprintf(reason, reason_size, "cannot tell who runs it (SO_PEERCRED: %s)",
+                 strerror(errno));
+        return false;
+    }
+    /* the credentials it had when it called listen() */
+    if (cred.uid != getuid() && cred.uid != 0) {
+        snprintf(reason, reason_size, "it runs as uid %u, not as us (uid %u) or root",
+                 (unsigned)cred.uid, (unsigned)getuid());
         return false;
     }
     return true;
