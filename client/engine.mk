@@ -45,7 +45,8 @@ tests_client_test_client_proto_LDADD = tests/client/libfakeserver.la codecs/libs
 # the viewer (viewer-headless, a child process) against a hostile fake server
 check_PROGRAMS += tests/client/test-viewer-hostile
 TESTS += tests/client/test-viewer-hostile
-tests_client_test_viewer_hostile_SOURCES = tests/client/test-viewer-hostile.c
+tests_client_test_viewer_hostile_SOURCES = tests/client/test-viewer-hostile.c \
+	tests/client/hostile-gen.c tests/client/hostile-gen.h
 tests_client_test_viewer_hostile_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
 tests_client_test_viewer_hostile_LDADD = tests/client/libfakeserver.la $(SC_CLIENT_LIBS) \
 	$(GLIB_LIBS) -lm

@@ -16,6 +16,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include "common/fdpass.h"
 #include "common/frame.h"
 #include "tests/client/fake-server.h"
+#include "tests/client/hostile-gen.h"
 
 #define FOURCC_XR24 0x34325258u /* DRM_FORMAT_XRGB8888 */
 
@@ -231,11 +233,15 @@ static void send_copy(int fd, struct sc_rect box, uint8_t image_type, const uint
 }
 
 /* Keeps the server's end open until the viewer has gone (its EOF), so the
- * viewer ends on what it was sent, not on our close. */
+ * viewer ends on what it was sent, not on our close; at most 3 s (junk the
+ * viewer rightly ignores leaves it waiting for MARK: our close ends it).
+ * Reading what it sends keeps the close a FIN, not a reset. */
 static void linger(int fd)
 {
+    gint64 end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
     uint8_t b[4096];
-    for (int i = 0; i < 100 && fd >= 0; i++) {
+
+    while (fd >= 0 && g_get_monotonic_time() < end) {
         struct pollfd pfd = { fd, POLLIN, 0 };
         if (poll(&pfd, 1, 100) > 0 && read(fd, b, sizeof(b)) <= 0)
             break;
@@ -448,6 +454,28 @@ static void script_fd_flood(struct fake_srv *s, uint32_t seed G_GNUC_UNUSED)
     finish_script(mfd, dfd);
 }
 
+/* well-formed display messages with wild fields (hostile-gen.c) */
+static void script_fuzz_wellformed(struct fake_srv *s, uint32_t seed)
+{
+    int mfd = fake_main(s, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(s, 64, 48);
+    GRand *rand = g_rand_new_with_seed(seed);
+    struct sc_writer w;
+    bool ok = dfd >= 0;
+
+    sc_writer_init(&w);
+    for (uint32_t id = 0; id < 3 && ok; id++) {
+        hostile_display_streams(&w, id);
+        ok = fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_CREATE, &w);
+    }
+    for (int i = 0; i < 400 && ok; i++) {
+        uint16_t type = hostile_display_msg(rand, &w);
+        ok = fake_send_w(dfd, type, &w);
+    }
+    sc_writer_finish(&w);
+    g_rand_free(rand);
+    finish_script(mfd, dfd);
+}
+
 /* random messages on the main or the cursor channel */
 static void fuzz_channel(struct fake_srv *s, uint32_t seed, uint8_t channel)
 {
@@ -642,7 +670,9 @@ static const char *const case_names[] = {
 
 int main(int argc, char **argv)
 {
-    static struct hcase fuzz[18], good_after;
+    static struct hcase good_after;
+    struct hcase *fuzz;
+    unsigned n_fuzz;
     char name[64];
 
     G_STATIC_ASSERT(G_N_ELEMENTS(cases) == G_N_ELEMENTS(case_names));
@@ -661,12 +691,16 @@ int main(int argc, char **argv)
         snprintf(name, sizeof(name), "/viewer-hostile/%s", case_names[i]);
         g_test_add_data_func(name, &cases[i], test_case);
     }
-    for (uint32_t i = 0; i < G_N_ELEMENTS(fuzz); i++) {
-        static const char *const what[] = { "display", "main", "cursor" };
+    /* SC_HOSTILE_RUNS=N: N seeded random runs instead of 24 (a longer hunt) */
+    n_fuzz = g_getenv("SC_HOSTILE_RUNS") ? (unsigned)atoi(g_getenv("SC_HOSTILE_RUNS")) : 24;
+    fuzz = g_new0(struct hcase, n_fuzz);
+    for (uint32_t i = 0; i < n_fuzz; i++) {
+        static const char *const what[] = { "display", "main", "cursor", "wellformed" };
         void (*const scripts[])(struct fake_srv *, uint32_t) = {
-            script_fuzz, script_fuzz_main, script_fuzz_cursor };
-        fuzz[i] = (struct hcase){ scripts[i % 3], NULL, 1, "connection closed", i + 1 };
-        snprintf(name, sizeof(name), "/viewer-hostile/fuzz-%s-%02u", what[i % 3], i + 1);
+            script_fuzz, script_fuzz_main, script_fuzz_cursor, script_fuzz_wellformed };
+        fuzz[i] = (struct hcase){ scripts[i % 4], i % 4 == 3 ? "--video" : NULL, 1,
+                                  "connection closed", i + 1 };
+        snprintf(name, sizeof(name), "/viewer-hostile/fuzz-%s-%02u", what[i % 4], i + 1);
         g_test_add_data_func(name, &fuzz[i], test_case);
     }
     g_test_add_func("/viewer-hostile/peer-uid-other", test_peer_uid_other);
