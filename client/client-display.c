@@ -466,7 +466,6 @@ void sc_display_scanout_fd(struct sc_channel *ch, int fd)
 {
     struct sc_client *c = ch->client;
     const struct sc_gl_scanout *m = &ch->pending_scanout;
-
     char why[128];
 
     if (fd < 0) {

@@ -65,7 +65,7 @@ bool sc_client_scanout_fd_check(int fd, uint64_t need, char *reason, size_t reas
         }
     } else {
         snprintf(reason, reason_size, "%s",
-                 seals >= 0 ? "a memfd not sealed against shrinking (F_SEAL_SHRINK)"
+                 seals >= 0 ? "a memfd (or shmem file) not sealed against shrinking (F_SEAL_SHRINK)"
                             : "neither a sealed memfd nor a dma-buf");
         return false;
     }

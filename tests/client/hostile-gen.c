@@ -108,7 +108,8 @@ static uint16_t stream_msg(GRand *r, struct sc_writer *w)
         return SPICE_MSG_DISPLAY_STREAM_CREATE;
     }
     case 2: case 3: case 4: case 5: case 6: case 7: {
-        struct sc_stream_data m = { id, g_rand_int(r), data, (uint32_t)g_rand_int_range(r, 0, 300) };
+        struct sc_stream_data m = { id, g_rand_int(r), data,
+                                    (uint32_t)g_rand_int_range(r, 0, 300) };
         sc_stream_data_write(w, &m);
         return SPICE_MSG_DISPLAY_STREAM_DATA;
     }

@@ -170,7 +170,8 @@ static void script_inputs(struct fake *f)
     fake_send(ifd, SPICE_MSG_INPUTS_MOUSE_MOTION_ACK, NULL, 0);
     if (fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_MOUSE_POSITION, &body, &len)) {
         if (!sc_mouse_position_parse(body, len, &pos) || pos.x != 19 || pos.y != 38)
-            FAKE_FAIL(&f->srv, "the position after the ACK is %u,%u, not the latest 19,38", pos.x, pos.y);
+            FAKE_FAIL(&f->srv, "the position after the ACK is %u,%u, not the latest 19,38", pos.x,
+                      pos.y);
         g_free(body);
     }
     if (fake_expect(&f->srv, ifd, SPICE_MSGC_INPUTS_MOUSE_PRESS, &body, &len)) {
