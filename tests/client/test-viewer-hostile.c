@@ -156,24 +156,21 @@ static void run_case(const struct hcase *hc)
 
 /* ---- a server run by another user (issue 13 item 4) --------------------------- */
 
-/* The child: listens at path as uid (SO_PEERCRED records that), says so
- * on ready, takes one connection and holds it until the viewer goes. */
-static void G_GNUC_NORETURN serve_as(const char *path, const struct passwd *pw, int ready)
+/* The child: becomes pw's user and only then listens on lfd, which root
+ * bound (SO_PEERCRED records the uid at listen(), and the socket's
+ * directory needs no access for that user); says so on ready, takes one
+ * connection and holds it until the viewer goes. */
+static void G_GNUC_NORETURN serve_as(int lfd, const struct passwd *pw, int ready)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int lfd, fd;
+    struct pollfd pfd = { lfd, POLLIN, 0 };
+    int fd;
 
     if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
         _exit(3);
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 4) < 0)
+    if (listen(lfd, 4) < 0 || write(ready, "r", 1) != 1)
         _exit(4);
-    if (write(ready, "r", 1) != 1)
-        _exit(5);
-    struct pollfd pfd = { lfd, POLLIN, 0 };
     if (poll(&pfd, 1, 10000) <= 0 || (fd = accept(lfd, NULL, NULL)) < 0)
-        _exit(6);
+        _exit(5);
     linger(fd);
     _exit(0);
 }
@@ -182,9 +179,10 @@ static void test_peer_uid_other(void)
 {
     const struct hcase hc = { NULL, "--check-peer-uid", 1, "it runs as uid", 0, NULL };
     struct passwd *pw = getpwnam("nobody");
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct fake_srv s;
     g_autofree char *log = NULL, *text = NULL;
-    int ready[2], status;
+    int ready[2], status, lfd;
     pid_t server, viewer;
     char c;
 
@@ -192,15 +190,17 @@ static void test_peer_uid_other(void)
         g_test_skip("needs root (and a user 'nobody') to run a fake server as another uid");
         return;
     }
-    fake_srv_init(&s); /* its directory; the socket is the child's */
+    fake_srv_init(&s); /* its directory; the socket is bound again, not listening */
     close(s.lfd);
     g_unlink(s.path);
-    g_assert_cmpint(chown(s.dir, pw->pw_uid, pw->pw_gid), ==, 0);
+    g_strlcpy(sa.sun_path, s.path, sizeof(sa.sun_path));
+    s.lfd = lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
     g_assert_cmpint(pipe(ready), ==, 0);
     server = fork();
     g_assert_cmpint(server, >=, 0);
     if (server == 0)
-        serve_as(s.path, pw, ready[1]);
+        serve_as(lfd, pw, ready[1]);
     close(ready[1]);
     g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
     close(ready[0]);
@@ -210,7 +210,6 @@ static void test_peer_uid_other(void)
     text = read_log(log);
     kill(server, SIGKILL);
     waitpid(server, NULL, 0);
-    s.lfd = -1;
     check_viewer(&hc, status, text, NULL);
     fake_srv_finish(&s);
 }
