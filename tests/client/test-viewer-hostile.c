@@ -703,5 +703,8 @@ int main(int argc, char **argv)
     g_test_add_func("/viewer-hostile/peer-uid-other", test_peer_uid_other);
     good_after = cases[0];
     g_test_add_data_func("/viewer-hostile/good-again", &good_after, test_case);
-    return g_test_run();
+    int rc = g_test_run();
+    g_free(fuzz);
+    g_free(viewer_path);
+    return rc;
 }
