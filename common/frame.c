@@ -56,6 +56,7 @@ struct sc_frame *sc_frame_new_memfd(uint32_t width, uint32_t height)
     frame->refcount = 1;
     frame->kind = SC_FRAME_SHM;
     frame->fd = fd;
+    frame->sealed = true;
     frame->width = width;
     frame->height = height;
     frame->stride = stride;

@@ -28,6 +28,9 @@ struct sc_frame {
     int refcount; /* atomic; use sc_frame_ref/unref */
     enum sc_frame_kind kind;
     int fd;              /* owned by the frame's creator */
+    /* SHM only: sealed against shrinking (F_SEAL_SHRINK), so a client may
+     * map the fd without risking SIGBUS; only such SHM fds are passed */
+    bool sealed;
     uint32_t width, height;
     uint32_t stride;     /* bytes per row */
     uint32_t offset;     /* of the first pixel in the buffer */

@@ -104,13 +104,15 @@ static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
     dcc_push(cc);
 }
 
-/* The buffer itself goes to a local GL client when it is a dma-buf (or
- * always, with gl-scanout "on"): spice-gtk advertises GL_SCANOUT on unix
+/* The buffer itself goes to a local GL client when it is a dma-buf (or,
+ * with gl-scanout "on", a memfd sealed against shrinking, which a client
+ * can map without risking SIGBUS): spice-gtk advertises GL_SCANOUT on unix
  * sockets but imports only real dma-bufs, so a memfd goes as pixels. */
 static bool frame_goes_gl(struct sc_channel_client *cc, const struct sc_frame *frame)
 {
     return dcc_of(cc)->gl && frame && frame->fd >= 0 &&
-           (frame->kind == SC_FRAME_DMABUF || cc->server->gl_scanout == SC_GL_SCANOUT_ON);
+           (frame->kind == SC_FRAME_DMABUF ||
+            (cc->server->gl_scanout == SC_GL_SCANOUT_ON && frame->sealed));
 }
 
 /* Sends what is dirty, from the latest frame, if the client can take it. */

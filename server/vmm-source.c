@@ -28,6 +28,7 @@ struct sc_vmm_source {
     int *alive; /* shared with frames in flight: 0 once destroyed */
     uint64_t seq;
     struct sc_frame *current;
+    bool warned_unsealed;
 };
 
 struct vmm_frame {
@@ -106,6 +107,14 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
     vf->frame.refcount = 1;
     vf->frame.kind = b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM;
     vf->frame.fd = fd;
+    if (!b->dmabuf) {
+        int seals = fcntl(fd, F_GET_SEALS);
+        vf->frame.sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+        if (!vf->frame.sealed && !s->warned_unsealed)
+            sc_info("vmm source: the shared-memory buffer is not sealed against shrinking "
+                    "(F_SEAL_SHRINK): local clients get pixels, not its fd");
+        s->warned_unsealed |= !vf->frame.sealed;
+    }
     vf->frame.width = b->width;
     vf->frame.height = b->height;
     vf->frame.stride = b->stride;

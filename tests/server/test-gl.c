@@ -251,11 +251,35 @@ static void test_gl_auto(void)
     fixture_teardown(&fx);
 }
 
+/* With gl-scanout "on", a memfd that is not sealed against shrinking (a
+ * VMM's own buffer) goes as pixels: a client mapping it could die of
+ * SIGBUS if its owner shrank it (our viewer refuses such fds). */
+static void test_gl_on_unsealed(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *f = make_frame(W, H, 6);
+
+    f->sealed = false;
+    fixture_setup_options(&fx, &gl_on);
+    emit(&fx, f);
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), gl_caps, G_N_ELEMENTS(gl_caps));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_SURFACE_CREATE, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_DRAW_COPY, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MARK, NULL));
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/gl/scanout", test_gl_scanout);
     g_test_add_func("/gl/cap-over-tcp", test_gl_cap_over_tcp);
     g_test_add_func("/gl/auto-memfd-as-pixels", test_gl_auto);
+    g_test_add_func("/gl/on-unsealed-as-pixels", test_gl_on_unsealed);
     return g_test_run();
 }
