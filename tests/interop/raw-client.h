@@ -125,6 +125,7 @@ struct link {
     struct sc_link_reply reply;
     bool mini;
     uint32_t result;
+    struct sc_main_init init; /* main channel: MAIN_INIT as received */
 };
 
 /* Sends a well-formed client hello for (connection_id, type) with AUTH_SELECTION
@@ -241,6 +242,7 @@ static inline uint32_t good_main(struct link *l)
                 fprintf(stderr, "# MAIN_INIT does not parse or has session id 0\n");
                 return 0;
             }
+            l->init = init;
             return init.session_id;
         }
     }
