@@ -42,6 +42,7 @@ struct sc_stream_group {
     bool have_seq;
     unsigned rate_class;
     bool top_down; /* of the frames it encodes: else the client flips */
+    uint64_t encoded, busy; /* frames encoded; frames dropped, encoder busy */
 };
 
 struct sc_streams {
@@ -129,6 +130,12 @@ bool sc_streams_enabled(const struct sc_streams *s)
 
 static void group_free(struct sc_stream_group *g)
 {
+    char label[64];
+
+    sc_encoder_ops_label(g->ops, label, sizeof(label));
+    sc_info("video stream group %s %ux%u at %u bit/s ended: %" G_GUINT64_FORMAT
+            " frames encoded, %" G_GUINT64_FORMAT " dropped (encoder busy)",
+            label, g->width, g->height, g->streams->bitrate >> g->rate_class, g->encoded, g->busy);
     sc_encode_worker_destroy(g->worker);
     g_list_free(g->clients);
     g_free(g);
@@ -244,6 +251,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
         group_fail(g, g_strerror(-status));
         return;
     }
+    g->encoded++;
     for (GList *l = g->clients; l; l = l->next) {
         struct sc_channel_client *cc = l->data;
         struct sc_stream_client *sc = sc_dcc_stream_state(cc);
@@ -444,8 +452,10 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
     if (!g->have_seq || g->last_seq != frame->seq || frame->seq == 0) {
         g->last_seq = frame->seq;
         g->have_seq = true;
-        if (!sc_encode_worker_submit(g->worker, frame))
+        if (!sc_encode_worker_submit(g->worker, frame)) {
+            g->busy++;
             sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", frame->seq);
+        }
     }
     return true;
 }
