@@ -54,6 +54,11 @@ struct sc_encoder_params {
     uint32_t keyframe_interval; /* frames between keyframes; 0 = only on demand */
     bool low_latency;           /* one frame in, one packet out, no lookahead */
     uint32_t threads;           /* 0: backend default; 1: one core */
+    /* where the backend can (openh264: two temporal layers), every other
+     * frame is one that no later frame refers to (H.264 nal_ref_idc 0), so
+     * a receiver may be sent only the others: half the frame rate from the
+     * same encoding.  Backends that cannot ignore it. */
+    bool droppable;
     /* backend options, "key=value,key=value" (e.g. openh264 "usage=screen",
      * mjpeg "quality=80"); unknown keys are an error */
     const char *options;

@@ -114,7 +114,7 @@ static void fill_params(const struct sc_encoder_params *p, SEncParamExt *ep)
     ep->bEnableFrameSkip = false;
     ep->iMultipleThreadIdc = p->threads ? (unsigned short)p->threads : 1;
     ep->iEntropyCodingModeFlag = 0;
-    ep->iTemporalLayerNum = 1;
+    ep->iTemporalLayerNum = p->droppable ? 2 : 1;
     ep->iSpatialLayerNum = 1;
     ep->bPrefixNalAddingCtrl = false;
     SSpatialLayerConfig *l = &ep->sSpatialLayers[0];
