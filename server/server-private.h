@@ -219,6 +219,14 @@ struct sc_stream_client {
     unsigned skips;        /* packets skipped for back-pressure in this group */
     unsigned good_reports; /* consecutive reports without drops or lateness */
     gint64 rate_changed_us;
+    /* a client that decodes too slowly while its socket drains: it is sent
+     * only the frames others refer to (half the rate, same encoder) */
+    bool thin;
+    bool thin_skipped_last; /* the previous packet was left out */
+    unsigned bad_reports;  /* consecutive reports with drops or lateness */
+    unsigned report_skips; /* skips at the previous report */
+    unsigned thin_reports; /* good reports needed to leave thin (doubles) */
+    uint64_t thinned;      /* packets left out for it */
 };
 
 struct sc_streams;
@@ -233,6 +241,8 @@ bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame);
 bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct sc_frame *frame);
 /* The client leaves its stream (STREAM_DESTROY sent if it can be). */
 void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send);
+/* Encoder groups open now (tests and figures). */
+unsigned sc_streams_n_groups(const struct sc_streams *s);
 void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
                        const struct sc_stream_report *r);
 

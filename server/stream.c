@@ -8,7 +8,20 @@
  * A group encodes each frame once on a worker thread (codecs/worker.c) and
  * fans the packets out as STREAM_DATA.  A client that cannot take a packet
  * (send queue full, acks pending) skips it and waits for a keyframe, which
- * the group is asked for; the other clients are not held back. */
+ * the group is asked for; the other clients are not held back.
+ *
+ * Rate control tells two kinds of slow client apart by their STREAM_REPORTs
+ * (drops, or frames late) and their socket:
+ * - a slow link (packets skipped for back-pressure, or a long send queue)
+ *   moves one rate class down: a group encoding at half the bitrate;
+ * - a slow decoder (bad reports while its socket drains) stays in its group
+ *   and is sent every other frame ("thin"), which is safe only for frames
+ *   no later frame refers to: encoders are asked for such frames
+ *   (sc_encoder_params.droppable: openh264 then makes every other frame
+ *   nal_ref_idc 0); every MJPEG frame is one.  A P-frame chain without
+ *   such frames cannot be thinned: that client is sent every frame.  A new
+ *   encoder would cost the server a core and not lower the client's
+ *   decoding work; half the frames halve it. */
 #include "config.h"
 
 #include <string.h>
@@ -31,6 +44,12 @@
 #define SKIPS_TO_SLOW_DOWN 3
 #define GOOD_REPORTS_TO_SPEED_UP 6
 #define RATE_CHANGE_MIN_US (2 * G_USEC_PER_SEC) /* one step at most per 2 s */
+#define BAD_REPORTS_TO_THIN 3 /* consecutive, with a draining socket */
+#define THIN_REPORTS_MIN 12   /* good reports before a thin client gets all */
+#define THIN_REPORTS_MAX 192  /* ... doubling each time it is thinned again */
+/* a send queue longer than this (or 1/4 s of the group's bitrate) is a
+ * link that does not keep up */
+#define LINK_BACKLOG_MIN (256u * 1024)
 
 struct sc_stream_group {
     struct sc_streams *streams;
@@ -43,6 +62,7 @@ struct sc_stream_group {
     unsigned rate_class;
     bool top_down; /* of the frames it encodes: else the client flips */
     uint64_t encoded, busy; /* frames encoded; frames dropped, encoder busy */
+    bool droppable_seen;    /* it made a frame a thin client may skip */
 };
 
 struct sc_streams {
@@ -238,6 +258,48 @@ static void change_rate(struct sc_channel_client *cc, unsigned rate_class, const
     sc_streams_client_stop(g->streams, cc, true);
 }
 
+/* An H.264 access unit (Annex B) whose slices have nal_ref_idc 0: no
+ * other frame refers to it.  The slices of one picture agree on that
+ * (H.264 7.4.1), so the first one decides. */
+static bool h264_droppable(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (p[i] != 0 || p[i + 1] != 0 || p[i + 2] != 1)
+            continue;
+        unsigned type = p[i + 3] & 0x1f;
+        if (type >= 1 && type <= 5)
+            return (p[i + 3] & 0x60) == 0;
+        i += 3;
+    }
+    return false;
+}
+
+/* Whether a thin client may be left without this packet. */
+static bool packet_droppable(const struct sc_stream_group *g, const struct sc_packet *p)
+{
+    switch (g->ops->codec) {
+    case SPICE_VIDEO_CODEC_TYPE_MJPEG:
+        return true; /* every frame stands alone */
+    case SPICE_VIDEO_CODEC_TYPE_H264:
+        return !p->keyframe && h264_droppable(p->data, p->size);
+    default:
+        return false; /* VP8/VP9: not told apart here */
+    }
+}
+
+/* A thin client gets at most every other packet, and loses only
+ * droppable ones. */
+static bool thin_skip(struct sc_stream_client *sc, bool droppable)
+{
+    if (!sc->thin || !droppable || sc->thin_skipped_last) {
+        sc->thin_skipped_last = false;
+        return false;
+    }
+    sc->thin_skipped_last = true;
+    sc->thinned++;
+    return true;
+}
+
 /* On the loop thread: the packets of one frame, fanned out. */
 static void group_done(struct sc_frame *frame, const struct sc_packet *packets, size_t n,
                        int status, void *data)
@@ -252,6 +314,8 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
         return;
     }
     g->encoded++;
+    for (size_t i = 0; i < n; i++)
+        g->droppable_seen |= packet_droppable(g, &packets[i]);
     for (GList *l = g->clients; l; l = l->next) {
         struct sc_channel_client *cc = l->data;
         struct sc_stream_client *sc = sc_dcc_stream_state(cc);
@@ -263,6 +327,8 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
                 want_key = true;
                 continue;
             }
+            if (sc->thin && thin_skip(sc, packet_droppable(g, p)))
+                continue;
             if (!sc_cc_can_send(cc)) {
                 /* the client is behind: it skips until the next keyframe,
                  * and moves to a slower group if it keeps falling behind */
@@ -306,7 +372,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     uint32_t w = f->width, h = f->height;
     struct sc_encoder_params params = {
         .width = w, .height = h, .fps = 30, .bitrate = s->bitrate >> rate_class,
-        .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true,
+        .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true, .droppable = true,
     };
     char reason[SC_CODEC_REASON_SIZE], label[64];
     struct sc_encoder *enc = sc_encoder_create(ops, &params, reason, sizeof(reason));
@@ -444,7 +510,8 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
         sc->group = g;
         sc->created = false;
         sc->need_key = true;
-        sc->skips = 0;
+        sc->skips = sc->report_skips = 0;
+        sc->bad_reports = 0;
         sc_encode_worker_force_keyframe(g->worker);
     }
     g = sc->group;
@@ -476,6 +543,58 @@ void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, 
     group_leave(sc->group, cc);
 }
 
+/* Whether the client's link, not its decoder, holds it back: packets were
+ * skipped for back-pressure since its last report, acks are overdue, or
+ * its send queue holds more than LINK_BACKLOG_MIN or 1/4 s of video. */
+static bool link_backlogged(struct sc_channel_client *cc, const struct sc_stream_client *sc,
+                            bool skipped)
+{
+    size_t quarter_s = (sc->group->streams->bitrate >> sc->rate_class) / 8 / 4;
+
+    return skipped || !sc_cc_can_send(cc) ||
+           sc_conn_queued(cc->conn) > MAX(LINK_BACKLOG_MIN, quarter_s);
+}
+
+/* Drops or late frames: a slower group for a slow link, every other
+ * frame for a slow decoder. */
+static void report_bad(struct sc_channel_client *cc, struct sc_stream_client *sc, bool skipped)
+{
+    sc->good_reports = 0;
+    if (link_backlogged(cc, sc, skipped)) {
+        sc->bad_reports = 0;
+        if (sc->rate_class < MAX_RATE_CLASS)
+            change_rate(cc, sc->rate_class + 1, "frames dropped or late, its link backs up");
+        return;
+    }
+    if (++sc->bad_reports < BAD_REPORTS_TO_THIN || sc->thin)
+        return;
+    sc->thin = true;
+    sc->thin_skipped_last = false;
+    sc->thin_reports = sc->thin_reports ? MIN(sc->thin_reports * 2, THIN_REPORTS_MAX)
+                                        : THIN_REPORTS_MIN;
+    sc_info("client %s decodes too slowly (frames dropped or late, its socket drains): %s",
+            sc_conn_peer(cc->conn),
+            sc->group->droppable_seen ? "every other frame of the same stream"
+                                      : "its stream has no frames it may skip: all are sent");
+}
+
+static void report_good(struct sc_channel_client *cc, struct sc_stream_client *sc)
+{
+    sc->bad_reports = 0;
+    sc->good_reports++;
+    if (sc->thin) {
+        if (sc->good_reports >= sc->thin_reports) {
+            sc->thin = false;
+            sc->good_reports = 0;
+            sc_info("client %s keeps up: every frame again (%" G_GUINT64_FORMAT
+                    " left out so far)", sc_conn_peer(cc->conn), sc->thinned);
+        }
+        return;
+    }
+    if (sc->good_reports >= GOOD_REPORTS_TO_SPEED_UP && sc->rate_class > 0)
+        change_rate(cc, sc->rate_class - 1, "it keeps up");
+}
+
 void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
                        const struct sc_stream_report *r)
 {
@@ -501,12 +620,17 @@ void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
     }
     sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
              r->num_drops, r->last_frame_delay);
-    if (r->num_drops > 0 || r->last_frame_delay < 0) {
-        if (sc->rate_class < MAX_RATE_CLASS)
-            change_rate(cc, sc->rate_class + 1, "frames dropped or late");
-    } else if (++sc->good_reports >= GOOD_REPORTS_TO_SPEED_UP && sc->rate_class > 0) {
-        change_rate(cc, sc->rate_class - 1, "it keeps up");
-    }
+    bool skipped = sc->skips != sc->report_skips;
+    sc->report_skips = sc->skips;
+    if (r->num_drops > 0 || r->last_frame_delay < 0)
+        report_bad(cc, sc, skipped);
+    else
+        report_good(cc, sc);
+}
+
+unsigned sc_streams_n_groups(const struct sc_streams *s)
+{
+    return s ? g_list_length(s->groups) : 0;
 }
 
 void sc_streams_free(struct sc_streams *s)

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "codecs/content.h"
 #include "codecs/convert.h"
@@ -363,9 +364,10 @@ static double mean_packet(struct fixture *fx, struct tc *d, uint32_t *seed, unsi
     return (double)total / (n - 2);
 }
 
-/* Reported drops move the client to a slower group: a new stream at half
- * the bitrate. */
-static void test_drops_slow_down(void)
+/* A slow link (the client stops reading: acks overdue, packets skipped)
+ * that also reports drops moves the client to a slower group: a new stream
+ * at half the bitrate. */
+static void test_slow_link_slows_down(void)
 {
     struct sc_server_options o = { .name = "test", .disable_ticketing = true,
                                    .streaming_video = "all", .video_codecs = "openh264:h264",
@@ -393,6 +395,13 @@ static void test_drops_slow_down(void)
     }
     expect_stream_create(d, &sc1);
     before = mean_packet(&fx, d, &seed, 24);
+    /* 48 frames unread: more than two ack windows */
+    for (int i = 0; i < 48; i++) {
+        emit(&fx, noisy_frame(seed++));
+        g_usleep(30000);
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+    }
     r.stream_id = r.unique_id = sc1.id;
     sc_writer_init(&w);
     sc_stream_report_write(&w, &r);
@@ -434,6 +443,125 @@ static void test_drops_slow_down(void)
     fixture_teardown(&fx);
 }
 
+/* One complete message from d's buffer or socket, without waiting. */
+static bool poll_msg(struct tc *d, uint16_t *type, GBytes **b)
+{
+    struct sc_data_header h;
+    uint8_t buf[65536];
+    ssize_t r;
+
+    while ((r = recv(d->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+        g_byte_array_append(d->in, buf, (guint)r);
+    if (d->in->len < SC_MINI_HEADER_SIZE)
+        return false;
+    g_assert_true(sc_data_header_parse(d->in->data, d->in->len, true, &h));
+    return d->in->len >= SC_MINI_HEADER_SIZE + h.size && tc_recv(d, type, b);
+}
+
+static void send_report(struct tc *d, uint32_t id, uint32_t frames, uint32_t drops, int32_t delay)
+{
+    struct sc_stream_report r = { .stream_id = id, .unique_id = id, .num_frames = frames,
+                                  .num_drops = drops, .last_frame_delay = delay,
+                                  .audio_delay = UINT32_MAX };
+    struct sc_writer w;
+
+    sc_writer_init(&w);
+    sc_stream_report_write(&w, &r);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_STREAM_REPORT, &w);
+    sc_writer_finish(&w);
+}
+
+/* What a viewer of the thinning test saw. */
+struct viewer_count {
+    struct sc_decoder *dec;
+    uint32_t id;
+    unsigned packets, decoded, late_packets, creates, destroys;
+};
+
+/* Reads d's pending messages: STREAM_DATA is decoded (every packet sent
+ * must decode: a frame others refer to was never left out); a slow viewer
+ * reports every 5 packets "2 dropped, 30 ms late". */
+static void viewer_drain(struct tc *d, struct viewer_count *v, bool slow, bool late_phase)
+{
+    struct sc_decoded_frame out;
+    uint16_t type;
+    GBytes *b;
+
+    while (poll_msg(d, &type, &b)) {
+        gsize n;
+        const uint8_t *p = g_bytes_get_data(b, &n);
+        struct sc_stream_data sd;
+
+        v->creates += type == SPICE_MSG_DISPLAY_STREAM_CREATE;
+        v->destroys += type == SPICE_MSG_DISPLAY_STREAM_DESTROY;
+        if (type == SPICE_MSG_DISPLAY_STREAM_DATA) {
+            g_assert_true(sc_stream_data_parse(p, n, &sd));
+            v->packets++;
+            v->late_packets += late_phase;
+            v->decoded += sc_decoder_decode(v->dec, sd.data, sd.data_size, &out) == 1;
+            if (slow && v->packets % 5 == 0)
+                send_report(d, v->id, 5, 2, -30);
+        }
+        g_bytes_unref(b);
+    }
+}
+
+/* A client that reports drops and late frames while it reads everything
+ * (it decodes too slowly; its link is fine) stays in the group: no new
+ * encoder, no new stream, and it is sent every other frame, all of which
+ * decode.  The client beside it gets every frame. */
+static void test_slow_decoder_thinned(void)
+{
+    struct sc_decoder_params dp = { .width = W, .height = H, .want_cpu = true };
+    struct viewer_count v[2] = { { 0 } };
+    struct sc_stream_create sc;
+    struct fixture fx;
+    struct tc *m[2], *d[2];
+    struct sc_frame *last = NULL;
+    char reason[SC_CODEC_REASON_SIZE];
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    for (int i = 0; i < 2; i++) {
+        m[i] = tc_connect(&fx);
+        d[i] = connect_display(&fx, link_main(m[i], NULL), h264_caps, G_N_ELEMENTS(h264_caps));
+        read_until_mark(d[i]);
+    }
+    emit_moving(&fx, 1, 4, &last);
+    for (int i = 0; i < 2; i++) {
+        expect_stream_create(d[i], &sc);
+        v[i].id = sc.id;
+        v[i].dec = sc_decoder_create(sc_decoder_find("openh264", "h264"), &dp, reason,
+                                     sizeof(reason));
+        g_assert_nonnull(v[i].dec);
+    }
+    for (uint32_t seed = 5; seed < 5 + 90; seed++) {
+        emit_moving(&fx, seed, 1, &last);
+        g_assert_cmpuint(sc_streams_n_groups(fx.server->streams), ==, 1);
+        for (int i = 0; i < 2; i++)
+            viewer_drain(d[i], &v[i], i == 1, seed >= 5 + 45);
+    }
+    g_test_message("fast viewer: %u packets (%u in the second half); slow viewer: %u (%u), "
+                   "%u decoded, %u new streams", v[0].packets, v[0].late_packets, v[1].packets,
+                   v[1].late_packets, v[1].decoded, v[1].creates);
+    g_assert_cmpuint(v[1].creates + v[1].destroys, ==, 0);
+    g_assert_cmpuint(v[0].decoded, ==, v[0].packets);
+    g_assert_cmpuint(v[1].decoded, ==, v[1].packets);
+    g_assert_cmpuint(v[0].late_packets, >=, 30);
+    /* once thinned: every other frame */
+    g_assert_cmpuint(v[1].late_packets * 10, <=, v[0].late_packets * 6);
+    g_assert_cmpuint(v[1].late_packets * 10, >=, v[0].late_packets * 4);
+    for (int i = 0; i < 2; i++) {
+        sc_decoder_destroy(v[i].dec);
+        tc_free(d[i]);
+        tc_free(m[i]);
+    }
+    sc_frame_unref(last);
+    fixture_teardown(&fx);
+}
+
 static void test_bad_options(void)
 {
     struct sc_server_options o = { .name = "t", .disable_ticketing = true };
@@ -457,7 +585,8 @@ int main(int argc, char **argv)
     g_test_add_func("/stream/no-codec-stays-lossless", test_no_codec_stays_lossless);
     g_test_add_func("/stream/undecodable-falls-back", test_undecodable_falls_back);
     g_test_add_func("/stream/group-encodes-once", test_group_encodes_once);
-    g_test_add_func("/stream/drops-slow-down", test_drops_slow_down);
+    g_test_add_func("/stream/slow-link-slows-down", test_slow_link_slows_down);
+    g_test_add_func("/stream/slow-decoder-thinned", test_slow_decoder_thinned);
     g_test_add_func("/stream/bad-options", test_bad_options);
     return g_test_run();
 }
