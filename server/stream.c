@@ -16,12 +16,14 @@
  *   moves one rate class down: a group encoding at half the bitrate;
  * - a slow decoder (bad reports while its socket drains) stays in its group
  *   and is sent every other frame ("thin"), which is safe only for frames
- *   no later frame refers to: encoders are asked for such frames
- *   (sc_encoder_params.droppable: openh264 then makes every other frame
- *   nal_ref_idc 0); every MJPEG frame is one.  A P-frame chain without
- *   such frames cannot be thinned: that client is sent every frame.  A new
- *   encoder would cost the server a core and not lower the client's
- *   decoding work; half the frames halve it. */
+ *   no later frame refers to: every MJPEG frame is one; an H.264 group's
+ *   encoder is replaced, at its first thin client, by one asked for such
+ *   frames (sc_encoder_params.droppable: openh264 then makes every other
+ *   frame nal_ref_idc 0, for ~25 % more bits, so groups start without).
+ *   A P-frame chain without such frames (VP8, VP9, other H.264 encoders)
+ *   cannot be thinned: that client is sent every frame.  A new encoder
+ *   would cost the server a core and not lower the client's decoding work;
+ *   half the frames halve it. */
 #include "config.h"
 
 #include <string.h>
@@ -62,6 +64,7 @@ struct sc_stream_group {
     unsigned rate_class;
     bool top_down; /* of the frames it encodes: else the client flips */
     uint64_t encoded, busy; /* frames encoded; frames dropped, encoder busy */
+    bool droppable;         /* its encoder was asked for droppable frames */
     bool droppable_seen;    /* it made a frame a thin client may skip */
 };
 
@@ -366,39 +369,69 @@ static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_
     return NULL;
 }
 
+/* A worker with a new encoder for g's codec, size, rate class and
+ * g->droppable; NULL (logged) on failure. */
+static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
+{
+    struct sc_encoder_params params = {
+        .width = g->width, .height = g->height, .fps = 30,
+        .bitrate = g->streams->bitrate >> g->rate_class, .keyframe_interval = KEYFRAME_INTERVAL,
+        .low_latency = true, .droppable = g->droppable,
+    };
+    char reason[SC_CODEC_REASON_SIZE], label[64];
+    struct sc_encoder *enc = sc_encoder_create(g->ops, &params, reason, sizeof(reason));
+    struct sc_encode_worker *w;
+
+    sc_encoder_ops_label(g->ops, label, sizeof(label));
+    if (!enc) {
+        sc_warn("video encoder %s for %ux%u: %s", label, g->width, g->height, reason);
+        return NULL;
+    }
+    w = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
+    if (!w)
+        sc_encoder_destroy(enc);
+    else
+        sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
+                 params.bitrate, g->droppable ? ", droppable frames" : "");
+    return w;
+}
+
 static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_encoder_ops *ops,
                                          const struct sc_frame *f, unsigned rate_class)
 {
-    uint32_t w = f->width, h = f->height;
-    struct sc_encoder_params params = {
-        .width = w, .height = h, .fps = 30, .bitrate = s->bitrate >> rate_class,
-        .keyframe_interval = KEYFRAME_INTERVAL, .low_latency = true, .droppable = true,
-    };
-    char reason[SC_CODEC_REASON_SIZE], label[64];
-    struct sc_encoder *enc = sc_encoder_create(ops, &params, reason, sizeof(reason));
-    struct sc_stream_group *g;
+    struct sc_stream_group *g = g_new0(struct sc_stream_group, 1);
 
-    sc_encoder_ops_label(ops, label, sizeof(label));
-    if (!enc) {
-        sc_warn("video encoder %s for %ux%u: %s", label, w, h, reason);
-        return NULL;
-    }
-    g = g_new0(struct sc_stream_group, 1);
     g->streams = s;
     g->ops = ops;
-    g->width = w;
-    g->height = h;
+    g->width = f->width;
+    g->height = f->height;
     g->rate_class = rate_class;
     g->top_down = f->y0_top;
-    g->worker = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
+    g->worker = group_worker(g);
     if (!g->worker) {
-        sc_encoder_destroy(enc);
         g_free(g);
         return NULL;
     }
     s->groups = g_list_prepend(s->groups, g);
-    sc_debug("video stream group %s %ux%u at %u bit/s", label, w, h, params.bitrate);
     return g;
+}
+
+/* The first thin client of an H.264 group: its encoder is replaced by one
+ * that makes droppable frames (every other frame nal_ref_idc 0; it costs
+ * bits, so groups start without).  The stream goes on: the new encoder
+ * starts with a keyframe, the frames in flight are lost.  Once per group. */
+static void group_make_droppable(struct sc_stream_group *g)
+{
+    struct sc_encode_worker *w;
+
+    if (g->droppable || g->droppable_seen || g->ops->codec != SPICE_VIDEO_CODEC_TYPE_H264)
+        return;
+    g->droppable = true;
+    w = group_worker(g);
+    if (!w)
+        return; /* the old encoder goes on: its clients get every frame */
+    sc_encode_worker_destroy(g->worker);
+    g->worker = w;
 }
 
 /* ---- codec choice ------------------------------------------------------ */
@@ -559,6 +592,8 @@ static bool link_backlogged(struct sc_channel_client *cc, const struct sc_stream
  * frame for a slow decoder. */
 static void report_bad(struct sc_channel_client *cc, struct sc_stream_client *sc, bool skipped)
 {
+    struct sc_stream_group *g = sc->group;
+
     sc->good_reports = 0;
     if (link_backlogged(cc, sc, skipped)) {
         sc->bad_reports = 0;
@@ -572,10 +607,12 @@ static void report_bad(struct sc_channel_client *cc, struct sc_stream_client *sc
     sc->thin_skipped_last = false;
     sc->thin_reports = sc->thin_reports ? MIN(sc->thin_reports * 2, THIN_REPORTS_MAX)
                                         : THIN_REPORTS_MIN;
+    group_make_droppable(g);
     sc_info("client %s decodes too slowly (frames dropped or late, its socket drains): %s",
             sc_conn_peer(cc->conn),
-            sc->group->droppable_seen ? "every other frame of the same stream"
-                                      : "its stream has no frames it may skip: all are sent");
+            g->droppable_seen ? "every other frame of the same stream"
+            : g->droppable    ? "every other frame, if its encoder makes frames it may skip"
+                              : "its codec has no frames it may skip: all are sent");
 }
 
 static void report_good(struct sc_channel_client *cc, struct sc_stream_client *sc)
