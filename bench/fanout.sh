@@ -87,13 +87,18 @@ function kv(k,   i, a) { for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1]
     printf "%8s %10.3f %7.2fx %9s %9.1f %7.1f%% %9.2f %6s %6s %5s %5s\n", n, cpu,
         (cpu1 > 0 ? cpu / cpu1 : 0), fmin, fmean, (f1 > 0 ? 100 * fmin / f1 : 0),
         kv("mbit_per_viewer"), kv("groups"), kv("rate_changes"), kv("busy"), kv("reported_drops")
+    if (kv("slow_viewers") != "")
+        printf "%8s %s slow viewers: %s frames each (mean); the others: %s at least\n", "", \
+            kv("slow_viewers"), kv("slow_frames_mean"), kv("others_frames_min")
 }' "$T/results" | {
     printf "%8s %10s %8s %9s %9s %8s %9s %6s %6s %5s %5s\n" viewers "cpu s/s" "vs 1" \
         "fr min" "fr mean" "min/1" "Mbit/vwr" groups "rate" busy drops
     cat
 }
 if [ -n "$perf" ] && [ -s "$T/perf.data" ]; then
-    echo "perf, $largest viewers (children included):"
-    perf report -i "$T/perf.data" --stdio --no-children --percent-limit 1.5 2>/dev/null |
-        grep -v '^$' | grep '^ ' | head -40
+    echo "perf, $largest viewers: server CPU by thread and library, then the top symbols"
+    perf report -i "$T/perf.data" --stdio --no-children -g none --sort comm,dso \
+        --percent-limit 2 2>/dev/null | grep '%' | head -15
+    perf report -i "$T/perf.data" --stdio --no-children -g none --percent-limit 1.5 \
+        2>/dev/null | grep '%' | head -20
 fi
