@@ -20,6 +20,7 @@ interop_tests = \
 	tests/interop/test-stream-choice.sh \
 	tests/interop/test-stream-remote-viewer.sh \
 	tests/interop/test-stream-stale-report.sh \
+	tests/interop/test-stream-slow-viewers.sh \
 	tests/interop/test-stream-stall.sh \
 	tests/interop/test-fd-exhaustion.sh
 TESTS += $(interop_tests)
