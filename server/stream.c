@@ -17,7 +17,7 @@
  * - a slow decoder (bad reports while its socket drains) stays in its group
  *   and is sent every other frame ("thin"), which is safe only for frames
  *   no later frame refers to: every MJPEG frame is one; an H.264 group's
- *   encoder is replaced, at its first thin client, by one asked for such
+ *   encoder is made (or replaced, at its first thin client) asking for such
  *   frames (sc_encoder_params.droppable: openh264 then makes every other
  *   frame nal_ref_idc 0, for ~25 % more bits, so groups start without).
  *   A P-frame chain without such frames (VP8, VP9, other H.264 encoders)
@@ -397,7 +397,8 @@ static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
 }
 
 static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_encoder_ops *ops,
-                                         const struct sc_frame *f, unsigned rate_class)
+                                         const struct sc_frame *f, unsigned rate_class,
+                                         bool droppable)
 {
     struct sc_stream_group *g = g_new0(struct sc_stream_group, 1);
 
@@ -407,6 +408,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     g->height = f->height;
     g->rate_class = rate_class;
     g->top_down = f->y0_top;
+    g->droppable = droppable && ops->codec == SPICE_VIDEO_CODEC_TYPE_H264;
     g->worker = group_worker(g);
     if (!g->worker) {
         g_free(g);
@@ -416,8 +418,8 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     return g;
 }
 
-/* The first thin client of an H.264 group: its encoder is replaced by one
- * that makes droppable frames (every other frame nal_ref_idc 0; it costs
+/* An H.264 group gets its first thin client (thinned there, or joining
+ * it): its encoder is replaced by one that makes droppable frames (every other frame nal_ref_idc 0; it costs
  * bits, so groups start without).  The stream goes on: the new encoder
  * starts with a keyframe, the frames in flight are lost.  Once per group. */
 static void group_make_droppable(struct sc_stream_group *g)
@@ -533,8 +535,10 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
         if (!ops)
             return false;
         g = group_find(s, ops, frame, sc->rate_class);
+        if (g && sc->thin)
+            group_make_droppable(g);
         if (!g)
-            g = group_new(s, ops, frame, sc->rate_class);
+            g = group_new(s, ops, frame, sc->rate_class, sc->thin);
         if (!g) {
             sc->failed |= 1u << ops->codec;
             continue;

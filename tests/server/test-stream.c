@@ -475,13 +475,14 @@ static void send_report(struct tc *d, uint32_t id, uint32_t frames, uint32_t dro
 struct viewer_count {
     struct sc_decoder *dec;
     uint32_t id;
-    unsigned packets, decoded, late_packets, creates, destroys;
+    unsigned packets, decoded, creates, destroys;
+    unsigned in_phase[3]; /* packets: thinning starts, thin, after a still */
 };
 
 /* Reads d's pending messages: STREAM_DATA is decoded (every packet sent
  * must decode: a frame others refer to was never left out); a slow viewer
  * reports every 5 packets "2 dropped, 30 ms late". */
-static void viewer_drain(struct tc *d, struct viewer_count *v, bool slow, bool late_phase)
+static void viewer_drain(struct tc *d, struct viewer_count *v, bool slow, int phase)
 {
     struct sc_decoded_frame out;
     uint16_t type;
@@ -492,12 +493,17 @@ static void viewer_drain(struct tc *d, struct viewer_count *v, bool slow, bool l
         const uint8_t *p = g_bytes_get_data(b, &n);
         struct sc_stream_data sd;
 
-        v->creates += type == SPICE_MSG_DISPLAY_STREAM_CREATE;
+        if (type == SPICE_MSG_DISPLAY_STREAM_CREATE) {
+            struct sc_stream_create sc;
+            g_assert_true(sc_stream_create_parse(p, n, &sc));
+            v->id = sc.id;
+            v->creates++;
+        }
         v->destroys += type == SPICE_MSG_DISPLAY_STREAM_DESTROY;
         if (type == SPICE_MSG_DISPLAY_STREAM_DATA) {
             g_assert_true(sc_stream_data_parse(p, n, &sd));
             v->packets++;
-            v->late_packets += late_phase;
+            v->in_phase[phase]++;
             v->decoded += sc_decoder_decode(v->dec, sd.data, sd.data_size, &out) == 1;
             if (slow && v->packets % 5 == 0)
                 send_report(d, v->id, 5, 2, -30);
@@ -506,10 +512,25 @@ static void viewer_drain(struct tc *d, struct viewer_count *v, bool slow, bool l
     }
 }
 
+/* Emits n moving frames from *seed, checking the group count and reading
+ * both viewers after each. */
+static void thin_phase(struct fixture *fx, struct tc **d, struct viewer_count *v, uint32_t *seed,
+                       unsigned n, int phase, struct sc_frame **last)
+{
+    for (unsigned k = 0; k < n; k++) {
+        emit_moving(fx, (*seed)++, 1, last);
+        g_assert_cmpuint(sc_streams_n_groups(fx->server->streams), <=, 1);
+        for (int i = 0; i < 2; i++)
+            viewer_drain(d[i], &v[i], i == 1, phase);
+    }
+}
+
 /* A client that reports drops and late frames while it reads everything
  * (it decodes too slowly; its link is fine) stays in the group: no new
  * encoder, no new stream, and it is sent every other frame, all of which
- * decode.  The client beside it gets every frame. */
+ * decode.  The client beside it gets every frame.  After a still screen
+ * (lossless refresh, a new stream) the slow client is still sent every
+ * other frame. */
 static void test_slow_decoder_thinned(void)
 {
     struct sc_decoder_params dp = { .width = W, .height = H, .want_cpu = true };
@@ -519,6 +540,8 @@ static void test_slow_decoder_thinned(void)
     struct tc *m[2], *d[2];
     struct sc_frame *last = NULL;
     char reason[SC_CODEC_REASON_SIZE];
+    uint32_t seed = 5;
+    gint64 until;
 
     if (!have_openh264())
         return;
@@ -537,22 +560,28 @@ static void test_slow_decoder_thinned(void)
                                      sizeof(reason));
         g_assert_nonnull(v[i].dec);
     }
-    for (uint32_t seed = 5; seed < 5 + 90; seed++) {
-        emit_moving(&fx, seed, 1, &last);
-        g_assert_cmpuint(sc_streams_n_groups(fx.server->streams), ==, 1);
-        for (int i = 0; i < 2; i++)
-            viewer_drain(d[i], &v[i], i == 1, seed >= 5 + 45);
-    }
-    g_test_message("fast viewer: %u packets (%u in the second half); slow viewer: %u (%u), "
-                   "%u decoded, %u new streams", v[0].packets, v[0].late_packets, v[1].packets,
-                   v[1].late_packets, v[1].decoded, v[1].creates);
+    thin_phase(&fx, d, v, &seed, 45, 0, &last);
+    thin_phase(&fx, d, v, &seed, 45, 1, &last);
     g_assert_cmpuint(v[1].creates + v[1].destroys, ==, 0);
+    /* still for 500 ms: the stream ends; then the screen moves again */
+    until = g_get_monotonic_time() + 500000;
+    while (g_get_monotonic_time() < until)
+        g_main_context_iteration(NULL, FALSE);
+    thin_phase(&fx, d, v, &seed, 45, 2, &last);
+    g_test_message("fast viewer: %u, %u, %u packets; slow viewer: %u, %u, %u, %u of %u "
+                   "decoded, %u new streams", v[0].in_phase[0], v[0].in_phase[1],
+                   v[0].in_phase[2], v[1].in_phase[0], v[1].in_phase[1], v[1].in_phase[2],
+                   v[1].decoded, v[1].packets, v[1].creates);
+    g_assert_cmpuint(v[1].destroys, ==, 1);
+    g_assert_cmpuint(v[1].creates, ==, 1);
     g_assert_cmpuint(v[0].decoded, ==, v[0].packets);
     g_assert_cmpuint(v[1].decoded, ==, v[1].packets);
-    g_assert_cmpuint(v[0].late_packets, >=, 30);
-    /* once thinned: every other frame */
-    g_assert_cmpuint(v[1].late_packets * 10, <=, v[0].late_packets * 6);
-    g_assert_cmpuint(v[1].late_packets * 10, >=, v[0].late_packets * 4);
+    /* once thinned, in its stream and the next: every other frame */
+    for (int ph = 1; ph < 3; ph++) {
+        g_assert_cmpuint(v[0].in_phase[ph], >=, 30);
+        g_assert_cmpuint(v[1].in_phase[ph] * 10, <=, v[0].in_phase[ph] * 6);
+        g_assert_cmpuint(v[1].in_phase[ph] * 10, >=, v[0].in_phase[ph] * 4);
+    }
     for (int i = 0; i < 2; i++) {
         sc_decoder_destroy(v[i].dec);
         tc_free(d[i]);
