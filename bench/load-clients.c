@@ -366,7 +366,8 @@ static void snapshot(struct viewer *vs, int n)
 static void print_results(struct viewer *vs, int n, double secs, double cpu, double self)
 {
     uint64_t fmin = UINT64_MAX, fmax = 0, ftot = 0, draws = 0, bytes = 0, creates = 0, drops = 0;
-    int dead = 0;
+    uint64_t fast_min = UINT64_MAX, slow_tot = 0;
+    int dead = 0, n_slow = 0;
 
     for (int i = 0; i < n; i++) {
         struct viewer *v = &vs[i];
@@ -379,6 +380,12 @@ static void print_results(struct viewer *vs, int n, double secs, double cpu, dou
         bytes += v->bytes - v->bytes0;
         creates += v->creates - v->creates0;
         dead += v->dead;
+        if (v->decode_fps > 0 || v->link_rate > 0) {
+            n_slow++;
+            slow_tot += f;
+        } else {
+            fast_min = MIN(fast_min, f);
+        }
         if (opt.per_viewer)
             printf("viewer=%d frames=%" PRIu64 " drops=%" PRIu64 " creates=%" PRIu64 "%s\n", i, f,
                    v->drops - v->drops0, v->creates - v->creates0, v->dead ? " dead" : "");
@@ -386,10 +393,15 @@ static void print_results(struct viewer *vs, int n, double secs, double cpu, dou
     printf("viewers=%d window_s=%.2f server_cpu_s=%.3f server_cpu_per_s=%.4f "
            "frames_min=%" PRIu64 " frames_mean=%.1f frames_max=%" PRIu64 " fps_mean=%.2f "
            "reported_drops=%" PRIu64 " draws=%" PRIu64 " stream_creates=%" PRIu64
-           " mbit_per_viewer=%.2f client_cpu_per_s=%.3f dead=%d\n",
+           " mbit_per_viewer=%.2f client_cpu_per_s=%.3f dead=%d",
            n, secs, cpu, cpu >= 0 ? cpu / secs : -1.0, fmin, (double)ftot / n, fmax,
            (double)ftot / n / secs, drops, draws, creates, (double)bytes * 8 / n / secs / 1e6,
            self / secs, dead);
+    if (n_slow == 0)
+        printf("\n");
+    else
+        printf(" slow_viewers=%d slow_frames_mean=%.1f others_frames_min=%" PRIu64 "\n", n_slow,
+               (double)slow_tot / n_slow, fast_min == UINT64_MAX ? 0 : fast_min);
     fflush(stdout);
 }
 
