@@ -9,3 +9,12 @@ include tests/server/local.mk
 # needs it once; SPICECAST_SKIP_SANITIZERS=1 skips it while developing).
 TESTS += tests/test-sanitizers.sh
 EXTRA_DIST += tests/test-sanitizers.sh
+
+# make soak: long churn against one server (tests/soak/soak.sh; SOAK_MINUTES,
+# SOAK_CLIENTS, SOAK_SOURCE, SOAK_SANITIZERS=0 to use this build).  Not part
+# of make check.
+EXTRA_DIST += tests/soak/soak.sh
+.PHONY: soak
+soak: all $(check_PROGRAMS)
+	top_builddir=$(abs_top_builddir) top_srcdir=$(abs_top_srcdir) \
+		$(SHELL) $(top_srcdir)/tests/soak/soak.sh

@@ -546,9 +546,15 @@ int main(int argc, char **argv)
     int failed = 0, passed = 0;
 
     signal(SIGPIPE, SIG_IGN);
+    if (argc == 2 && !strcmp(argv[1], "--list")) { /* the case names, for make soak */
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            if (!cases[i].need_password)
+                printf("%s\n", cases[i].name);
+        return 0;
+    }
     if (!parse_args(argc, argv)) {
         fprintf(stderr, "usage: test-badinput (--tcp HOST:PORT | --unix PATH) [--password P] "
-                        "[--only NAME] [--skip NAME]...\n");
+                        "[--only NAME] [--skip NAME]... | --list\n");
         return 2;
     }
     if (opt.stall_n > 0)
