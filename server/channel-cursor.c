@@ -8,10 +8,14 @@
 #include "server-private.h"
 
 struct cursor_priv {
+    struct sc_display_listener listener;
     uint64_t unique;
     bool pending_move;
     int32_t x, y;
 };
+
+static void on_shape(const struct sc_cursor_shape *shape, void *data);
+static void on_pointer(int32_t x, int32_t y, void *data);
 
 static void fill_cursor(struct sc_channel_client *cc, const struct sc_cursor_shape *shape,
                         bool have, struct sc_cursor *c)
@@ -42,8 +46,14 @@ static bool cursor_start(struct sc_channel_client *cc)
     bool have;
     size_t start;
 
-    cc->priv = g_new0(struct cursor_priv, 1);
+    struct cursor_priv *p = g_new0(struct cursor_priv, 1);
+
+    p->listener = (struct sc_display_listener){ .cursor = on_shape, .pointer = on_pointer,
+                                                .data = cc };
+    cc->priv = p;
     have = sc_display_get_cursor(cc->server->display, &shape, &x, &y);
+    p->x = x;
+    p->y = y;
     init.x = (int16_t)x;
     init.y = (int16_t)y;
     init.visible = 1;
@@ -51,22 +61,22 @@ static bool cursor_start(struct sc_channel_client *cc)
     start = sc_cc_begin(cc, SPICE_MSG_CURSOR_INIT);
     sc_cursor_init_write(&cc->w, &init);
     sc_cc_end(cc, start);
-    sc_display_add_cursor_client(cc->server->display, cc);
+    sc_display_add_listener(cc->server->display, &p->listener);
     return true;
 }
 
-void sc_cursor_cc_shape(struct sc_channel_client *cc)
+/* The display's listener: a new shape. */
+static void on_shape(const struct sc_cursor_shape *shape, void *data)
 {
-    struct sc_cursor_shape shape;
+    struct sc_channel_client *cc = data;
+    struct cursor_priv *p = cc->priv;
     struct sc_cursor_set set = { 0 };
-    int32_t x, y;
-    bool have = sc_display_get_cursor(cc->server->display, &shape, &x, &y);
     size_t start;
 
-    set.x = (int16_t)x;
-    set.y = (int16_t)y;
+    set.x = (int16_t)p->x;
+    set.y = (int16_t)p->y;
     set.visible = 1;
-    fill_cursor(cc, &shape, have, &set.cursor);
+    fill_cursor(cc, shape, true, &set.cursor);
     start = sc_cc_begin(cc, SPICE_MSG_CURSOR_SET);
     sc_cursor_set_write(&cc->w, &set);
     sc_cc_end(cc, start);
@@ -82,8 +92,10 @@ static void send_move(struct sc_channel_client *cc)
     p->pending_move = false;
 }
 
-void sc_cursor_cc_move(struct sc_channel_client *cc, int32_t x, int32_t y)
+/* The display's listener: the pointer moved. */
+static void on_pointer(int32_t x, int32_t y, void *data)
 {
+    struct sc_channel_client *cc = data;
     struct cursor_priv *p = cc->priv;
 
     p->x = x;
@@ -104,8 +116,10 @@ static void cursor_ready(struct sc_channel_client *cc)
 
 static void cursor_destroy(struct sc_channel_client *cc)
 {
-    sc_display_remove_cursor_client(cc->server->display, cc);
-    g_free(cc->priv);
+    struct cursor_priv *p = cc->priv;
+
+    sc_display_remove_listener(cc->server->display, &p->listener);
+    g_free(p);
     cc->priv = NULL;
 }
 

@@ -1,5 +1,8 @@
 /* Display channel: primary surface, lossless DRAW_COPY updates (LZ4 or
- * raw), MARK, coalesced damage for slow clients (PROTOCOL.md §5, §8.1). */
+ * raw), MARK, coalesced damage for slow clients (PROTOCOL.md §5, §8.1).
+ * Each display client is the router of the frames it gets from the
+ * display: the buffer itself to a local GL client (display-gl.c), video
+ * while the display is in video mode (stream.c), otherwise lossless. */
 #include "config.h"
 
 #include <string.h>
@@ -23,7 +26,8 @@ struct dcc {
     cairo_region_t *dirty;
     struct encode_token *inflight;
     unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
-    struct sc_stream_client stream;
+    struct sc_display_listener listener; /* added at DISPLAY_INIT */
+    struct sc_stream_client *stream;
     bool gl;        /* a local client that can take the buffer fd */
     bool gl_active; /* the last frame went as GL_SCANOUT, not pixels */
     struct sc_gl_state gl_state;
@@ -52,7 +56,7 @@ static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
     size_t start;
 
     /* a stream must not outlive its surface */
-    sc_streams_client_stop(cc->server->streams, cc, true);
+    sc_stream_client_stop(dcc->stream, true);
     if (dcc->surface) {
         start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_SURFACE_DESTROY);
         sc_surface_destroy_write(&cc->w, 0);
@@ -153,22 +157,16 @@ static void dcc_push(struct sc_channel_client *cc)
     sc_encode_submit(frame, rects, n, use_lz4(dcc), encode_done, dcc->inflight);
 }
 
-struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc)
+static bool surface_matches(const struct dcc *dcc, const struct sc_frame *frame)
 {
-    struct dcc *dcc = dcc_of(cc);
-    return dcc ? &dcc->stream : NULL;
-}
-
-bool sc_dcc_surface_matches(struct sc_channel_client *cc, const struct sc_frame *frame)
-{
-    struct dcc *dcc = dcc_of(cc);
-
     return dcc->inited && dcc->surface && dcc->marked && dcc->surf_w == frame->width &&
            dcc->surf_h == frame->height;
 }
 
-void sc_dcc_refresh(struct sc_channel_client *cc)
+/* The stream ended: the whole surface again, losslessly. */
+static void refresh(void *data)
 {
+    struct sc_channel_client *cc = data;
     struct dcc *dcc = dcc_of(cc);
 
     cairo_region_union_rectangle(dcc->dirty, &(cairo_rectangle_int_t){ 0, 0, (int)dcc->surf_w,
@@ -176,8 +174,10 @@ void sc_dcc_refresh(struct sc_channel_client *cc)
     dcc_push(cc);
 }
 
-void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
+/* The display's listener: a new current frame, routed. */
+static void on_frame(struct sc_frame *frame, void *data)
 {
+    struct sc_channel_client *cc = data;
     struct dcc *dcc = dcc_of(cc);
 
     if (frame_goes_gl(cc, frame)) {
@@ -185,6 +185,9 @@ void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame)
         sc_gl_frame(cc, &dcc->gl_state, frame);
         return;
     }
+    if (sc_streams_video(cc->server->streams) && surface_matches(dcc, frame) &&
+        sc_streams_take(dcc->stream, frame))
+        return;
     cairo_rectangle_int_t full = { 0, 0, (int)frame->width, (int)frame->height };
 
     if (frame->full_damage || frame->width != dcc->surf_w ||
@@ -211,7 +214,7 @@ static bool handle_init(struct sc_channel_client *cc, const uint8_t *body, size_
     if (dcc->inited)
         return true;
     dcc->inited = true;
-    sc_display_add_client(cc->server->display, cc);
+    sc_display_add_listener(cc->server->display, &dcc->listener);
     dcc_push(cc);
     return true;
 }
@@ -244,22 +247,18 @@ static bool handle_stream_report(struct sc_channel_client *cc, const uint8_t *bo
 
     if (!sc_stream_report_parse(body, len, &r))
         return false;
-    sc_streams_report(cc->server->streams, cc, &r);
+    sc_stream_client_report(dcc_of(cc)->stream, &r);
     return true;
 }
 
 static bool handle_preferred_video_codecs(struct sc_channel_client *cc, const uint8_t *body,
                                           size_t len)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
     struct sc_preferred_video_codecs m;
 
     if (!sc_preferred_video_codecs_parse(body, len, &m))
         return false;
-    sc->n_preferred = m.num;
-    memcpy(sc->preferred, m.codecs, m.num);
-    /* a new preference takes effect with the next stream */
-    sc_streams_client_stop(cc->server->streams, cc, true);
+    sc_stream_client_prefer(dcc_of(cc)->stream, m.codecs, m.num);
     return true;
 }
 
@@ -271,6 +270,8 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->lz4_cap = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
     dcc->dirty = cairo_region_create();
+    dcc->listener = (struct sc_display_listener){ .frame = on_frame, .data = cc };
+    dcc->stream = sc_stream_client_new(cc->server->streams, cc, refresh, cc);
     dcc->gl = sc_gl_client_wanted(cc);
     if (dcc->gl)
         sc_debug("display: %s gets the scanout buffer itself (GL_SCANOUT_UNIX)",
@@ -289,9 +290,9 @@ static void display_destroy(struct sc_channel_client *cc)
 
     if (!dcc)
         return;
-    sc_streams_client_stop(cc->server->streams, cc, false);
+    sc_stream_client_free(dcc->stream);
     if (dcc->inited)
-        sc_display_remove_client(cc->server->display, cc);
+        sc_display_remove_listener(cc->server->display, &dcc->listener);
     if (dcc->inflight)
         dcc->inflight->cc = NULL;
     cairo_region_destroy(dcc->dirty);

@@ -1,6 +1,8 @@
-/* The display: one source, its latest frame and cursor, and the clients
- * watching it.  Frames are referenced until replaced; each display client
- * keeps its own dirty region and reads the latest pixels when it can send. */
+/* The display: one source, its latest frame, cursor and pointer, published
+ * to its listeners (display channel clients, cursor channel clients, the
+ * streams' motion detection).  It knows none of them: each display client
+ * routes a frame itself (GL, video or lossless).  Frames are referenced
+ * until replaced. */
 #include "config.h"
 
 #include <string.h>
@@ -13,8 +15,7 @@ struct sc_display {
     struct sc_source *source;
     bool started;
     struct sc_frame *frame;
-    GList *clients;        /* display channel clients */
-    GList *cursor_clients; /* cursor channel clients */
+    GList *listeners; /* const struct sc_display_listener *, in order */
     struct sc_cursor_shape cursor;
     uint8_t *cursor_pixels;
     int32_t x, y;
@@ -27,14 +28,12 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
     struct sc_frame *old = d->frame;
 
     (void)source;
-    struct sc_streams *streams = d->server->streams;
-    bool video;
-
     d->frame = sc_frame_ref(frame);
-    video = sc_streams_frame(streams, frame);
-    for (GList *l = d->clients; l; l = l->next) {
-        if (!video || !sc_streams_take(streams, l->data, frame))
-            sc_dcc_frame(l->data, frame);
+    for (GList *l = d->listeners; l;) {
+        const struct sc_display_listener *dl = l->data;
+        l = l->next; /* a listener may remove itself */
+        if (dl->frame)
+            dl->frame(frame, dl->data);
     }
     sc_frame_unref(old);
 }
@@ -51,8 +50,12 @@ static void on_cursor(struct sc_source *source, const struct sc_cursor_shape *sh
     d->cursor_pixels = g_memdup2(shape->pixels, size);
     d->cursor = *shape;
     d->cursor.pixels = d->cursor_pixels;
-    for (GList *l = d->cursor_clients; l; l = l->next)
-        sc_cursor_cc_shape(l->data);
+    for (GList *l = d->listeners; l;) {
+        const struct sc_display_listener *dl = l->data;
+        l = l->next;
+        if (dl->cursor)
+            dl->cursor(&d->cursor, dl->data);
+    }
 }
 
 static const struct sc_source_listener display_listener_template = {
@@ -79,8 +82,7 @@ void sc_display_free(struct sc_display *d)
         sc_source_set_listener(d->source, &none);
     }
     sc_frame_unref(d->frame);
-    g_list_free(d->clients);
-    g_list_free(d->cursor_clients);
+    g_list_free(d->listeners);
     g_free(d->cursor_pixels);
     g_free(d);
 }
@@ -103,24 +105,14 @@ void sc_display_set_source(struct sc_display *d, struct sc_source *source)
 
 struct sc_frame *sc_display_get_frame(struct sc_display *d) { return d->frame; }
 
-void sc_display_add_client(struct sc_display *d, struct sc_channel_client *cc)
+void sc_display_add_listener(struct sc_display *d, const struct sc_display_listener *l)
 {
-    d->clients = g_list_prepend(d->clients, cc);
+    d->listeners = g_list_append(d->listeners, (gpointer)l);
 }
 
-void sc_display_remove_client(struct sc_display *d, struct sc_channel_client *cc)
+void sc_display_remove_listener(struct sc_display *d, const struct sc_display_listener *l)
 {
-    d->clients = g_list_remove(d->clients, cc);
-}
-
-void sc_display_add_cursor_client(struct sc_display *d, struct sc_channel_client *cc)
-{
-    d->cursor_clients = g_list_prepend(d->cursor_clients, cc);
-}
-
-void sc_display_remove_cursor_client(struct sc_display *d, struct sc_channel_client *cc)
-{
-    d->cursor_clients = g_list_remove(d->cursor_clients, cc);
+    d->listeners = g_list_remove(d->listeners, l);
 }
 
 bool sc_display_get_cursor(struct sc_display *d, struct sc_cursor_shape *shape, int32_t *x,
@@ -142,8 +134,12 @@ void sc_display_key(struct sc_display *d, const uint8_t *scancode, unsigned len,
 
 static void pointer_moved(struct sc_display *d)
 {
-    for (GList *l = d->cursor_clients; l; l = l->next)
-        sc_cursor_cc_move(l->data, d->x, d->y);
+    for (GList *l = d->listeners; l;) {
+        const struct sc_display_listener *dl = l->data;
+        l = l->next;
+        if (dl->pointer)
+            dl->pointer(d->x, d->y, dl->data);
+    }
 }
 
 /* Positions from clients are clamped to the screen: a client may send any

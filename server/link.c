@@ -138,6 +138,11 @@ static void send_reply(struct pending_link *pl)
     sc_writer_finish(&w);
 }
 
+static bool password_expired(const struct sc_server *server)
+{
+    return server->password_expires && g_get_monotonic_time() >= server->password_expires;
+}
+
 static bool ticket_ok(struct pending_link *pl, const uint8_t *blob)
 {
     struct sc_server *server = pl->server;
@@ -148,7 +153,7 @@ static bool ticket_ok(struct pending_link *pl, const uint8_t *blob)
         return false; /* like spice-server: the blob must decrypt */
     if (server->disable_ticketing) {
         ok = true;
-    } else if (sc_server_password_expired(server)) {
+    } else if (password_expired(server)) {
         sc_info("%s: the password has expired", sc_conn_peer(pl->conn));
         ok = false;
     } else {

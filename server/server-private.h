@@ -153,7 +153,6 @@ static inline uint32_t sc_server_mm_time(const struct sc_server *server)
 /* addr: the peer's address without its port (the key of sc_limits). */
 void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
                     const char *addr);
-bool sc_server_password_expired(const struct sc_server *server);
 void sc_link_free_pending(struct sc_server *server);
 
 /* ---- display: the source, the latest frame, the clients ---------------- */
@@ -164,10 +163,21 @@ void sc_display_free(struct sc_display *display);
 void sc_display_set_source(struct sc_display *display, struct sc_source *source);
 /* Latest frame (no reference taken) or NULL. */
 struct sc_frame *sc_display_get_frame(struct sc_display *display);
-void sc_display_add_client(struct sc_display *display, struct sc_channel_client *cc);
-void sc_display_remove_client(struct sc_display *display, struct sc_channel_client *cc);
-void sc_display_add_cursor_client(struct sc_display *display, struct sc_channel_client *cc);
-void sc_display_remove_cursor_client(struct sc_display *display, struct sc_channel_client *cc);
+/* What the display publishes, to whoever listens: the display channel
+ * clients, the cursor channel clients, the streams' motion detection.
+ * Listeners are called in the order they were added; any member may be
+ * NULL.  The listener's memory is the caller's until removed. */
+struct sc_display_listener {
+    /* a new current frame (its damage in frame->damage) */
+    void (*frame)(struct sc_frame *frame, void *data);
+    /* a new cursor shape (pixels valid during the call) */
+    void (*cursor)(const struct sc_cursor_shape *shape, void *data);
+    /* the pointer moved (clamped to the screen) */
+    void (*pointer)(int32_t x, int32_t y, void *data);
+    void *data;
+};
+void sc_display_add_listener(struct sc_display *display, const struct sc_display_listener *l);
+void sc_display_remove_listener(struct sc_display *display, const struct sc_display_listener *l);
 /* Cursor state for new cursor channels. */
 bool sc_display_get_cursor(struct sc_display *display, struct sc_cursor_shape *shape,
                            int32_t *x, int32_t *y);
@@ -192,65 +202,40 @@ void sc_encode_submit(struct sc_frame *frame, const cairo_rectangle_int_t *rects
 GPtrArray *sc_encode_rects(struct sc_frame *frame, const cairo_rectangle_int_t *rects,
                            int n_rects, bool lz4, bool *lz4_poor);
 
-/* ---- channel hooks the display calls ------------------------------------- */
-
-/* A new frame is current (damage in frame->damage). */
-void sc_dcc_frame(struct sc_channel_client *cc, struct sc_frame *frame);
-/* The cursor shape changed / the pointer moved. */
-void sc_cursor_cc_shape(struct sc_channel_client *cc);
-void sc_cursor_cc_move(struct sc_channel_client *cc, int32_t x, int32_t y);
-
 /* ---- video streams (server/stream.c) ------------------------------------ */
 
-struct sc_stream_group;
-
-/* A display client's stream state (owned by the display channel). */
-struct sc_stream_client {
-    struct sc_stream_group *group;
-    uint32_t id;          /* the current stream's id */
-    uint32_t next_id;
-    bool created;         /* STREAM_CREATE sent for id */
-    bool need_key;        /* skip packets until a keyframe */
-    uint32_t failed;      /* bit per SPICE codec type the client could not decode */
-    uint8_t n_preferred;  /* PREFERRED_VIDEO_CODEC_TYPE */
-    uint8_t preferred[SC_MAX_VIDEO_CODECS];
-    /* rate control: the client's group encodes at bitrate >> rate_class */
-    unsigned rate_class;
-    unsigned skips;        /* packets skipped for back-pressure in this group */
-    unsigned good_reports; /* consecutive reports without drops or lateness */
-    gint64 rate_changed_us;
-    /* a client that decodes too slowly while its socket drains: it is sent
-     * only the frames others refer to (half the rate, same encoder) */
-    bool thin;
-    bool thin_skipped_last; /* the previous packet was left out */
-    unsigned bad_reports;  /* consecutive reports with drops or lateness */
-    unsigned report_skips; /* skips at the previous report */
-    unsigned thin_reports; /* good reports needed to leave thin (doubles) */
-    uint64_t thinned;      /* packets left out for it */
-};
-
 struct sc_streams;
+struct sc_stream_client; /* a display client's stream state, private to stream.c */
+
 struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode,
                                   const char *codecs, uint32_t bitrate, GError **error);
 void sc_streams_free(struct sc_streams *s);
 bool sc_streams_enabled(const struct sc_streams *s);
-/* Motion detection on a new frame: true while the display is in video mode. */
-bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame);
-/* In video mode: hands frame to cc's stream (joining or creating a group);
- * false when cc cannot stream it (the lossless path takes it then). */
-bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct sc_frame *frame);
-/* The client leaves its stream (STREAM_DESTROY sent if it can be). */
-void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send);
+/* Motion detection: the display listener to add first (it decides, per
+ * frame, whether the display is in video mode before clients route it). */
+const struct sc_display_listener *sc_streams_display_listener(struct sc_streams *s);
+/* Whether the display is in video mode (for the current frame). */
+bool sc_streams_video(const struct sc_streams *s);
 /* Encoder groups open now (tests and figures). */
 unsigned sc_streams_n_groups(const struct sc_streams *s);
-void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
-                       const struct sc_stream_report *r);
 
-/* Display channel hooks used by the streams. */
-struct sc_stream_client *sc_dcc_stream_state(struct sc_channel_client *cc);
-bool sc_dcc_surface_matches(struct sc_channel_client *cc, const struct sc_frame *frame);
-/* Marks the whole surface dirty and pushes a lossless update. */
-void sc_dcc_refresh(struct sc_channel_client *cc);
+/* A display client's streams (NULL when s is NULL); refresh(data) is
+ * called when its stream has ended and the client needs the whole surface
+ * losslessly again (a failed encoder, the screen gone still, a codec it
+ * cannot decode). */
+struct sc_stream_client *sc_stream_client_new(struct sc_streams *s, struct sc_channel_client *cc,
+                                              void (*refresh)(void *data), void *data);
+/* Leaves the stream without a word to the client (it is going). */
+void sc_stream_client_free(struct sc_stream_client *sc);
+/* In video mode: hands frame to the client's stream (joining or creating a
+ * group); false when it cannot stream it (the lossless path takes it then).
+ * The caller's surface must have the frame's size. */
+bool sc_streams_take(struct sc_stream_client *sc, struct sc_frame *frame);
+/* Leaves the current stream (STREAM_DESTROY sent if send and it can be). */
+void sc_stream_client_stop(struct sc_stream_client *sc, bool send);
+void sc_stream_client_report(struct sc_stream_client *sc, const struct sc_stream_report *r);
+/* PREFERRED_VIDEO_CODEC_TYPE: takes effect with the next stream. */
+void sc_stream_client_prefer(struct sc_stream_client *sc, const uint8_t *codecs, unsigned n);
 
 /* ---- the local GL path (server/display-gl.c) ------------------------------ */
 

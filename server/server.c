@@ -381,11 +381,6 @@ unsigned sc_server_client_count(struct sc_server *server)
 
 /* ---- password ------------------------------------------------------------ */
 
-bool sc_server_password_expired(const struct sc_server *server)
-{
-    return server->password_expires && g_get_monotonic_time() >= server->password_expires;
-}
-
 bool sc_server_set_password(struct sc_server *server, const char *password, uint32_t lifetime_s,
                             GError **error)
 {
@@ -462,6 +457,8 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
         return NULL;
     }
     server->display = sc_display_new(server);
+    /* first: motion detection decides before any client routes a frame */
+    sc_display_add_listener(server->display, sc_streams_display_listener(server->streams));
     return server;
 }
 

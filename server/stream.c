@@ -68,6 +68,35 @@ struct sc_stream_group {
     bool droppable_seen;    /* it made a frame a thin client may skip */
 };
 
+/* A display client's stream state. */
+struct sc_stream_client {
+    struct sc_streams *streams;
+    struct sc_channel_client *cc; /* its owner: messages go through it */
+    void (*refresh)(void *data);  /* the stream ended: a lossless refresh */
+    void *data;
+    struct sc_stream_group *group;
+    uint32_t id;          /* the current stream's id */
+    uint32_t next_id;
+    bool created;         /* STREAM_CREATE sent for id */
+    bool need_key;        /* skip packets until a keyframe */
+    uint32_t failed;      /* bit per SPICE codec type the client could not decode */
+    uint8_t n_preferred;  /* PREFERRED_VIDEO_CODEC_TYPE */
+    uint8_t preferred[SC_MAX_VIDEO_CODECS];
+    /* rate control: the client's group encodes at bitrate >> rate_class */
+    unsigned rate_class;
+    unsigned skips;        /* packets skipped for back-pressure in this group */
+    unsigned good_reports; /* consecutive reports without drops or lateness */
+    gint64 rate_changed_us;
+    /* a client that decodes too slowly while its socket drains: it is sent
+     * only the frames others refer to (half the rate, same encoder) */
+    bool thin;
+    bool thin_skipped_last; /* the previous packet was left out */
+    unsigned bad_reports;  /* consecutive reports with drops or lateness */
+    unsigned report_skips; /* skips at the previous report */
+    unsigned thin_reports; /* good reports needed to leave thin (doubles) */
+    uint64_t thinned;      /* packets left out for it */
+};
+
 struct sc_streams {
     struct sc_server *server;
     bool enabled;
@@ -80,6 +109,7 @@ struct sc_streams {
     unsigned motion_run;
     gint64 last_motion_us;
     guint still_timer;
+    struct sc_display_listener display_listener;
 };
 
 /* ---- setup ----------------------------------------------------------- */
@@ -95,6 +125,8 @@ static int codec_list_default(const struct sc_encoder_ops **out, int max)
     return n;
 }
 
+static void on_display_frame(struct sc_frame *frame, void *data);
+
 struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode, const char *codecs,
                                   uint32_t bitrate, GError **error)
 {
@@ -103,6 +135,7 @@ struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode, co
 
     s->server = server;
     s->bitrate = bitrate ? bitrate : DEFAULT_BITRATE;
+    s->display_listener = (struct sc_display_listener){ .frame = on_display_frame, .data = s };
     if (mode && strcmp(mode, "all") == 0) {
         s->enabled = true;
     } else if (mode && strcmp(mode, "off") != 0) {
@@ -164,21 +197,21 @@ static void group_free(struct sc_stream_group *g)
     g_free(g);
 }
 
-static void group_leave(struct sc_stream_group *g, struct sc_channel_client *cc)
+static void group_leave(struct sc_stream_group *g, struct sc_stream_client *sc)
 {
     struct sc_streams *s = g->streams;
 
-    g->clients = g_list_remove(g->clients, cc);
-    sc_dcc_stream_state(cc)->group = NULL;
+    g->clients = g_list_remove(g->clients, sc);
+    sc->group = NULL;
     if (!g->clients) {
         s->groups = g_list_remove(s->groups, g);
         group_free(g);
     }
 }
 
-static void send_stream_create(struct sc_channel_client *cc, struct sc_stream_group *g)
+static void send_stream_create(struct sc_stream_client *sc, struct sc_stream_group *g)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_channel_client *cc = sc->cc;
     struct sc_stream_create m;
     size_t start;
 
@@ -206,9 +239,9 @@ static void send_stream_create(struct sc_channel_client *cc, struct sc_stream_gr
     sc->need_key = true;
 }
 
-static void send_packet(struct sc_channel_client *cc, const struct sc_packet *p)
+static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_channel_client *cc = sc->cc;
     struct sc_stream_data m = {
         .id = sc->id,
         .multi_media_time = sc_server_mm_time(cc->server) + LATENCY_MS,
@@ -223,7 +256,6 @@ static void send_packet(struct sc_channel_client *cc, const struct sc_packet *p)
 
 static void group_fail(struct sc_stream_group *g, const char *why)
 {
-    struct sc_streams *streams = g->streams;
     int codec = g->ops->codec;
     GList *clients;
     char label[64];
@@ -233,19 +265,18 @@ static void group_fail(struct sc_stream_group *g, const char *why)
     /* the group goes with its last client: walk a copy */
     clients = g_list_copy(g->clients);
     for (GList *l = clients; l; l = l->next) {
-        struct sc_channel_client *cc = l->data;
-        sc_dcc_stream_state(cc)->failed |= 1u << codec;
-        sc_streams_client_stop(streams, cc, true);
-        sc_dcc_refresh(cc);
+        struct sc_stream_client *sc = l->data;
+        sc->failed |= 1u << codec;
+        sc_stream_client_stop(sc, true);
+        sc->refresh(sc->data);
     }
     g_list_free(clients);
 }
 
 /* Moves a client to another rate class: it leaves its group now and joins
  * (or creates) the group of its new class with the next frame. */
-static void change_rate(struct sc_channel_client *cc, unsigned rate_class, const char *why)
+static void change_rate(struct sc_stream_client *sc, unsigned rate_class, const char *why)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
     struct sc_stream_group *g = sc->group;
 
     gint64 now = g_get_monotonic_time();
@@ -254,11 +285,11 @@ static void change_rate(struct sc_channel_client *cc, unsigned rate_class, const
     if (!g || rate_class == sc->rate_class || now - sc->rate_changed_us < RATE_CHANGE_MIN_US)
         return;
     sc->rate_changed_us = now;
-    sc_info("client %s: video at 1/%u of the bitrate (%s)", sc_conn_peer(cc->conn),
+    sc_info("client %s: video at 1/%u of the bitrate (%s)", sc_conn_peer(sc->cc->conn),
             1u << rate_class, why);
     sc->rate_class = rate_class;
     sc->good_reports = 0;
-    sc_streams_client_stop(g->streams, cc, true);
+    sc_stream_client_stop(sc, true);
 }
 
 /* An H.264 access unit (Annex B) whose slices have nal_ref_idc 0: no
@@ -320,8 +351,8 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     for (size_t i = 0; i < n; i++)
         g->droppable_seen |= packet_droppable(g, &packets[i]);
     for (GList *l = g->clients; l; l = l->next) {
-        struct sc_channel_client *cc = l->data;
-        struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+        struct sc_stream_client *sc = l->data;
+        struct sc_channel_client *cc = sc->cc;
 
         for (size_t i = 0; i < n; i++) {
             const struct sc_packet *p = &packets[i];
@@ -338,12 +369,12 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
                 sc->need_key = true;
                 want_key = true;
                 if (++sc->skips == SKIPS_TO_SLOW_DOWN && sc->rate_class < MAX_RATE_CLASS)
-                    slow = g_list_prepend(slow, cc);
+                    slow = g_list_prepend(slow, sc);
                 continue;
             }
             if (!sc->created)
-                send_stream_create(cc, g);
-            send_packet(cc, p);
+                send_stream_create(sc, g);
+            send_packet(sc, p);
             sc->need_key = false;
         }
     }
@@ -351,8 +382,8 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     if (want_key)
         sc_encode_worker_force_keyframe(g->worker);
     for (GList *l = slow; l; l = l->next) {
-        struct sc_channel_client *cc = l->data;
-        change_rate(cc, sc_dcc_stream_state(cc)->rate_class + 1, "it cannot keep up");
+        struct sc_stream_client *sc = l->data;
+        change_rate(sc, sc->rate_class + 1, "it cannot keep up");
     }
     g_list_free(slow);
 }
@@ -438,12 +469,12 @@ static void group_make_droppable(struct sc_stream_group *g)
 
 /* ---- codec choice ------------------------------------------------------ */
 
-static bool client_decodes(struct sc_channel_client *cc, int codec)
+static bool client_decodes(const struct sc_stream_client *sc, int codec)
 {
-    const struct sc_caps *caps = &cc->link.caps;
+    const struct sc_caps *caps = &sc->cc->link.caps;
     bool multi = sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_MULTI_CODEC);
 
-    if (sc_dcc_stream_state(cc)->failed & (1u << codec))
+    if (sc->failed & (1u << codec))
         return false;
     switch (codec) {
     case SPICE_VIDEO_CODEC_TYPE_MJPEG:
@@ -461,16 +492,14 @@ static bool client_decodes(struct sc_channel_client *cc, int codec)
 
 /* The client's preference first (PREFERRED_VIDEO_CODEC_TYPE), then ours. */
 static const struct sc_encoder_ops *choose_codec(struct sc_streams *s,
-                                                 struct sc_channel_client *cc)
+                                                 const struct sc_stream_client *sc)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
-
     for (unsigned p = 0; p < sc->n_preferred; p++)
         for (int i = 0; i < s->n_codecs; i++)
-            if (s->codecs[i]->codec == sc->preferred[p] && client_decodes(cc, s->codecs[i]->codec))
+            if (s->codecs[i]->codec == sc->preferred[p] && client_decodes(sc, s->codecs[i]->codec))
                 return s->codecs[i];
     for (int i = 0; i < s->n_codecs; i++)
-        if (client_decodes(cc, s->codecs[i]->codec))
+        if (client_decodes(sc, s->codecs[i]->codec))
             return s->codecs[i];
     return NULL;
 }
@@ -487,22 +516,26 @@ static gboolean still_timeout(gpointer data)
     /* every streaming client gets the still picture losslessly */
     while (s->groups) {
         struct sc_stream_group *g = s->groups->data;
-        struct sc_channel_client *cc = g->clients->data;
+        struct sc_stream_client *sc = g->clients->data;
 
-        sc_streams_client_stop(s, cc, true);
-        sc_dcc_refresh(cc);
+        sc_stream_client_stop(sc, true);
+        sc->refresh(sc->data);
     }
     sc_debug("video mode off: the screen is still");
     return G_SOURCE_REMOVE;
 }
 
-bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame)
+/* The display's listener: motion detection on each new frame, before any
+ * display client routes it (the display calls its listeners in order,
+ * and this one is added first). */
+static void on_display_frame(struct sc_frame *frame, void *data)
 {
+    struct sc_streams *s = data;
     gint64 now = g_get_monotonic_time();
     bool changed = frame->full_damage || frame->n_damage > 0;
 
-    if (!sc_streams_enabled(s) || !changed)
-        return s && s->video;
+    if (!s->enabled || !changed)
+        return;
     if (now - s->last_motion_us <= MOTION_GAP_MS * 1000)
         s->motion_run++;
     else
@@ -517,20 +550,30 @@ bool sc_streams_frame(struct sc_streams *s, struct sc_frame *frame)
             g_source_remove(s->still_timer);
         s->still_timer = g_timeout_add(STILL_MS, still_timeout, s);
     }
-    return s->video;
 }
 
-bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct sc_frame *frame)
+const struct sc_display_listener *sc_streams_display_listener(struct sc_streams *s)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    return &s->display_listener;
+}
+
+bool sc_streams_video(const struct sc_streams *s)
+{
+    return s && s->video;
+}
+
+bool sc_streams_take(struct sc_stream_client *sc, struct sc_frame *frame)
+{
+    struct sc_streams *s = sc->streams;
     struct sc_stream_group *g = sc->group;
 
-    /* a new size goes through the lossless path first: its SURFACE_CREATE
-     * stops the stream, so a group always has the frame's size here */
-    if (!s->video || !sc_dcc_surface_matches(cc, frame))
+    /* the caller checked that its surface has the frame's size: a new size
+     * goes through the lossless path first, and its SURFACE_CREATE stops
+     * the stream, so a group always has the frame's size here */
+    if (!s->video)
         return false;
     while (!sc->group) {
-        const struct sc_encoder_ops *ops = choose_codec(s, cc);
+        const struct sc_encoder_ops *ops = choose_codec(s, sc);
 
         if (!ops)
             return false;
@@ -543,7 +586,7 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
             sc->failed |= 1u << ops->codec;
             continue;
         }
-        g->clients = g_list_prepend(g->clients, cc);
+        g->clients = g_list_prepend(g->clients, sc);
         sc->group = g;
         sc->created = false;
         sc->need_key = true;
@@ -564,28 +607,28 @@ bool sc_streams_take(struct sc_streams *s, struct sc_channel_client *cc, struct 
     return true;
 }
 
-void sc_streams_client_stop(struct sc_streams *s, struct sc_channel_client *cc, bool send)
+void sc_stream_client_stop(struct sc_stream_client *sc, bool send)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
+    struct sc_channel_client *cc;
 
-    (void)s;
     if (!sc || !sc->group)
         return;
+    cc = sc->cc;
     if (send && sc->created && !cc->closing) {
         size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_DESTROY);
         sc_stream_destroy_write(&cc->w, sc->id);
         sc_cc_end(cc, start);
     }
     sc->created = false;
-    group_leave(sc->group, cc);
+    group_leave(sc->group, sc);
 }
 
 /* Whether the client's link, not its decoder, holds it back: packets were
  * skipped for back-pressure since its last report, acks are overdue, or
  * its send queue holds more than LINK_BACKLOG_MIN or 1/4 s of video. */
-static bool link_backlogged(struct sc_channel_client *cc, const struct sc_stream_client *sc,
-                            bool skipped)
+static bool link_backlogged(const struct sc_stream_client *sc, bool skipped)
 {
+    struct sc_channel_client *cc = sc->cc;
     size_t quarter_s = (sc->group->streams->bitrate >> sc->rate_class) / 8 / 4;
 
     return skipped || !sc_cc_can_send(cc) ||
@@ -594,15 +637,15 @@ static bool link_backlogged(struct sc_channel_client *cc, const struct sc_stream
 
 /* Drops or late frames: a slower group for a slow link, every other
  * frame for a slow decoder. */
-static void report_bad(struct sc_channel_client *cc, struct sc_stream_client *sc, bool skipped)
+static void report_bad(struct sc_stream_client *sc, bool skipped)
 {
     struct sc_stream_group *g = sc->group;
 
     sc->good_reports = 0;
-    if (link_backlogged(cc, sc, skipped)) {
+    if (link_backlogged(sc, skipped)) {
         sc->bad_reports = 0;
         if (sc->rate_class < MAX_RATE_CLASS)
-            change_rate(cc, sc->rate_class + 1, "frames dropped or late, its link backs up");
+            change_rate(sc, sc->rate_class + 1, "frames dropped or late, its link backs up");
         return;
     }
     if (++sc->bad_reports < BAD_REPORTS_TO_THIN || sc->thin)
@@ -613,13 +656,13 @@ static void report_bad(struct sc_channel_client *cc, struct sc_stream_client *sc
                                         : THIN_REPORTS_MIN;
     group_make_droppable(g);
     sc_info("client %s decodes too slowly (frames dropped or late, its socket drains): %s",
-            sc_conn_peer(cc->conn),
+            sc_conn_peer(sc->cc->conn),
             g->droppable_seen ? "every other frame of the same stream"
             : g->droppable    ? "every other frame, if its encoder makes frames it may skip"
                               : "its codec has no frames it may skip: all are sent");
 }
 
-static void report_good(struct sc_channel_client *cc, struct sc_stream_client *sc)
+static void report_good(struct sc_stream_client *sc)
 {
     sc->bad_reports = 0;
     sc->good_reports++;
@@ -628,20 +671,16 @@ static void report_good(struct sc_channel_client *cc, struct sc_stream_client *s
             sc->thin = false;
             sc->good_reports = 0;
             sc_info("client %s keeps up: every frame again (%" G_GUINT64_FORMAT
-                    " left out so far)", sc_conn_peer(cc->conn), sc->thinned);
+                    " left out so far)", sc_conn_peer(sc->cc->conn), sc->thinned);
         }
         return;
     }
     if (sc->good_reports >= GOOD_REPORTS_TO_SPEED_UP && sc->rate_class > 0)
-        change_rate(cc, sc->rate_class - 1, "it keeps up");
+        change_rate(sc, sc->rate_class - 1, "it keeps up");
 }
 
-void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
-                       const struct sc_stream_report *r)
+void sc_stream_client_report(struct sc_stream_client *sc, const struct sc_stream_report *r)
 {
-    struct sc_stream_client *sc = sc_dcc_stream_state(cc);
-
-    (void)s;
     /* only reports about the stream the client has now: spice-gtk keeps
      * answering packets of a stream it dropped, and those stale reports
      * arrive after we moved on (the next stream is not created yet) */
@@ -651,12 +690,12 @@ void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
         /* the client could not create a decoder: it dropped the stream */
         char label[64];
         sc_encoder_ops_label(sc->group->ops, label, sizeof(label));
-        sc_info("client %s cannot decode %s: trying the next codec", sc_conn_peer(cc->conn),
-                label);
+        sc_info("client %s cannot decode %s: trying the next codec",
+                sc_conn_peer(sc->cc->conn), label);
         sc->failed |= 1u << sc->group->ops->codec;
         sc->created = false; /* already gone on the client side */
-        group_leave(sc->group, cc);
-        sc_dcc_refresh(cc);
+        group_leave(sc->group, sc);
+        sc->refresh(sc->data);
         return;
     }
     sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
@@ -664,9 +703,44 @@ void sc_streams_report(struct sc_streams *s, struct sc_channel_client *cc,
     bool skipped = sc->skips != sc->report_skips;
     sc->report_skips = sc->skips;
     if (r->num_drops > 0 || r->last_frame_delay < 0)
-        report_bad(cc, sc, skipped);
+        report_bad(sc, skipped);
     else
-        report_good(cc, sc);
+        report_good(sc);
+}
+
+/* ---- per display client ----------------------------------------------------- */
+
+struct sc_stream_client *sc_stream_client_new(struct sc_streams *s, struct sc_channel_client *cc,
+                                              void (*refresh)(void *data), void *data)
+{
+    struct sc_stream_client *sc;
+
+    if (!s)
+        return NULL;
+    sc = g_new0(struct sc_stream_client, 1);
+    sc->streams = s;
+    sc->cc = cc;
+    sc->refresh = refresh;
+    sc->data = data;
+    return sc;
+}
+
+void sc_stream_client_free(struct sc_stream_client *sc)
+{
+    if (!sc)
+        return;
+    sc_stream_client_stop(sc, false);
+    g_free(sc);
+}
+
+void sc_stream_client_prefer(struct sc_stream_client *sc, const uint8_t *codecs, unsigned n)
+{
+    if (!sc)
+        return;
+    sc->n_preferred = (uint8_t)MIN(n, sizeof(sc->preferred));
+    memcpy(sc->preferred, codecs, sc->n_preferred);
+    /* a new preference takes effect with the next stream */
+    sc_stream_client_stop(sc, true);
 }
 
 unsigned sc_streams_n_groups(const struct sc_streams *s)

@@ -7,8 +7,8 @@ include tests/server/local.mk
 
 # The whole suite again under ASan+UBSan, in its own build (slow: CI only
 # needs it once; SPICECAST_SKIP_SANITIZERS=1 skips it while developing).
-TESTS += tests/test-sanitizers.sh
-EXTRA_DIST += tests/test-sanitizers.sh
+TESTS += tests/test-sanitizers.sh tests/test-call-graph.sh
+EXTRA_DIST += tests/test-sanitizers.sh tests/test-call-graph.sh
 
 # make soak: long churn against one server (tests/soak/soak.sh; SOAK_MINUTES,
 # SOAK_CLIENTS, SOAK_SOURCE, SOAK_SANITIZERS=0 to use this build).  Not part
