@@ -22,8 +22,11 @@ void sc_display_caps(struct sc_client *c, struct sc_caps *caps)
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_STREAM_REPORT);
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_MULTI_CODEC);
-    if (c->gl_scanout && c->is_unix)
+    if (c->gl_scanout && c->is_unix) {
         sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT);
+        /* we map sealed memfds as well as dma-bufs (client-local.c) */
+        sc_caps_set(w, n, SC_DISPLAY_CAP_SHM_SCANOUT);
+    }
     if (!c->video)
         return;
     for (unsigned i = 0; sc_decoders[i]; i++) {

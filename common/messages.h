@@ -22,6 +22,15 @@
 
 #define SC_CAPS_MAX_WORDS 4 /* words kept; more on the wire are skipped */
 
+/* spicecast's own display capability: the client maps a shared-memory
+ * scanout (a memfd sealed against shrinking, F_SEAL_SHRINK) passed with
+ * GL_SCANOUT_UNIX, as our viewer does.  spice-gtk imports only dma-bufs
+ * (through EGL), so a client without it gets memfd frames as pixels.  Bit
+ * 31 of the first word: far from SPICE's own (SPICE_DISPLAY_CAP_CODEC_H265
+ * = 14 is the last in spice-protocol 0.14), and SPICE peers ignore the caps
+ * they do not know. */
+#define SC_DISPLAY_CAP_SHM_SCANOUT 31
+
 struct sc_caps {
     uint32_t n_common;
     uint32_t n_channel;

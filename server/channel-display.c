@@ -29,6 +29,7 @@ struct dcc {
     struct sc_display_listener listener; /* added at DISPLAY_INIT */
     struct sc_stream_client *stream;
     bool gl;        /* a local client that can take the buffer fd */
+    bool maps_shm;  /* ... and maps sealed memfds too (SC_DISPLAY_CAP_SHM_SCANOUT) */
     bool gl_active; /* the last frame went as GL_SCANOUT, not pixels */
     struct sc_gl_state gl_state;
 };
@@ -108,15 +109,21 @@ static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
     dcc_push(cc);
 }
 
-/* The buffer itself goes to a local GL client when it is a dma-buf (or,
- * with gl-scanout "on", a memfd sealed against shrinking, which a client
- * can map without risking SIGBUS): spice-gtk advertises GL_SCANOUT on unix
- * sockets but imports only real dma-bufs, so a memfd goes as pixels. */
+/* Which frames go to a local GL client as the buffer fd itself: dma-bufs
+ * always (spice-gtk imports them through EGL); a memfd sealed against
+ * shrinking to a client that maps such buffers (SC_DISPLAY_CAP_SHM_SCANOUT:
+ * our viewer), or to any GL client with gl-scanout "on"; anything else as
+ * pixels.  spice-gtk advertises GL_SCANOUT on unix sockets but cannot
+ * import a memfd, so it never gets one by default. */
 static bool frame_goes_gl(struct sc_channel_client *cc, const struct sc_frame *frame)
 {
-    return dcc_of(cc)->gl && frame && frame->fd >= 0 &&
-           (frame->kind == SC_FRAME_DMABUF ||
-            (cc->server->gl_scanout == SC_GL_SCANOUT_ON && frame->sealed));
+    struct dcc *dcc = dcc_of(cc);
+
+    if (!dcc->gl || !frame || frame->fd < 0)
+        return false;
+    if (frame->kind == SC_FRAME_DMABUF)
+        return true;
+    return frame->sealed && (dcc->maps_shm || cc->server->gl_scanout == SC_GL_SCANOUT_ON);
 }
 
 /* Sends what is dirty, from the latest frame, if the client can take it. */
@@ -262,6 +269,25 @@ static bool handle_preferred_video_codecs(struct sc_channel_client *cc, const ui
     return true;
 }
 
+/* One line per display client saying what it gets, true to the rules of
+ * frame_goes_gl(). */
+static void log_route(struct sc_channel_client *cc)
+{
+    struct dcc *dcc = dcc_of(cc);
+    const char *what;
+
+    if (!dcc->gl)
+        what = sc_conn_is_unix(cc->conn) && cc->server->gl_scanout == SC_GL_SCANOUT_OFF
+                   ? "pixels (gl-scanout off)"
+                   : "pixels (lossless, or video when the screen moves)";
+    else if (dcc->maps_shm || cc->server->gl_scanout == SC_GL_SCANOUT_ON)
+        what = "the buffer fd itself for dma-bufs and sealed memfds (zero-copy)";
+    else
+        what = "the buffer fd itself for dma-bufs; shared-memory frames as pixels "
+               "(it imports only dma-bufs)";
+    sc_info("display: %s gets %s", sc_conn_peer(cc->conn), what);
+}
+
 static bool display_start(struct sc_channel_client *cc)
 {
     struct dcc *dcc = g_new0(struct dcc, 1);
@@ -273,9 +299,8 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->listener = (struct sc_display_listener){ .frame = on_frame, .data = cc };
     dcc->stream = sc_stream_client_new(cc->server->streams, cc, refresh, cc);
     dcc->gl = sc_gl_client_wanted(cc);
-    if (dcc->gl)
-        sc_debug("display: %s gets the scanout buffer itself (GL_SCANOUT_UNIX)",
-                 sc_conn_peer(cc->conn));
+    dcc->maps_shm = dcc->gl && sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SHM_SCANOUT);
+    log_route(cc);
     return true;
 }
 

@@ -61,8 +61,8 @@ static const GOptionEntry entries[] = {
     { "video-bitrate", 0, 0, G_OPTION_ARG_INT64, &opt_video_bitrate,
       N_("Video bitrate in bits per second (default: 8000000)"), N_("BPS") },
     { "gl-scanout", 0, 0, G_OPTION_ARG_STRING, &opt_gl_scanout,
-      N_("Pass the buffer fd to local GL clients: auto (dma-bufs only, the default), "
-         "on (shared memory too), off"), N_("MODE") },
+      N_("Pass the buffer fd to local GL clients: auto (dma-bufs; shared memory to clients "
+         "that map it, the default), on (shared memory to all), off"), N_("MODE") },
     { "allow-uid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_allow_uid,
       N_("Accept unix-socket clients of this user (a name or uid) too, besides the server's "
          "own user and root; repeatable"), N_("USER") },

@@ -47,8 +47,10 @@ struct sc_server_options {
     const char *video_codecs;
     uint32_t video_bitrate; /* bits per second; 0: 8 Mbit/s */
     /* Local clients (unix socket, GL_SCANOUT cap) and the buffer fd itself:
-     * "auto" (NULL: dma-buf frames only, what spice-gtk can import), "on"
-     * (shared-memory frames too: for clients that mmap them), "off". */
+     * "auto" (NULL: dma-buf frames to every GL client, what spice-gtk can
+     * import; sealed shared-memory frames to clients that map them, as
+     * spicecast's viewer says it does), "on" (sealed shared-memory frames
+     * to every GL client), "off". */
     const char *gl_scanout;
     /* Clients on a unix socket are accepted from the server's own uid and
      * root (the peer's SO_PEERCRED); these uids too (NULL/0: no others). */

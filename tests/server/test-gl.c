@@ -274,6 +274,31 @@ static void test_gl_on_unsealed(void)
     fixture_teardown(&fx);
 }
 
+/* With the defaults, a client that maps sealed memfds (our viewer:
+ * SC_DISPLAY_CAP_SHM_SCANOUT) gets a memfd frame's fd: zero-copy on the
+ * local path without --gl-scanout on. */
+static void test_gl_auto_shm_cap(void)
+{
+    static const unsigned caps[] = { SPICE_DISPLAY_CAP_GL_SCANOUT, SC_DISPLAY_CAP_SHM_SCANOUT };
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *f = make_frame(W, H, 7);
+    GBytes *b;
+    int fd;
+
+    fixture_setup(&fx, NULL);
+    emit(&fx, sc_frame_ref(f));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
+    b = gl_expect(d, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, &fd);
+    check_scanout(b, fd, f);
+    g_bytes_unref(b);
+    sc_frame_unref(f);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -281,5 +306,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gl/cap-over-tcp", test_gl_cap_over_tcp);
     g_test_add_func("/gl/auto-memfd-as-pixels", test_gl_auto);
     g_test_add_func("/gl/on-unsealed-as-pixels", test_gl_on_unsealed);
+    g_test_add_func("/gl/auto-memfd-to-shm-client", test_gl_auto_shm_cap);
     return g_test_run();
 }
