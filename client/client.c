@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 
 #include "client/client-priv.h"
+#include "client/spice-uri.h"
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "common/ticket.h"
@@ -589,32 +590,31 @@ static void connect_channel(struct sc_client *c, uint8_t type, uint8_t id)
 
 /* ---- public API ------------------------------------------------------------- */
 
-static GSocketConnectable *parse_uri(const char *uri, bool *is_unix, GError **error)
+/* options -> an address: host/port or unix_path as given, else the URI
+ * parsed as spice-gtk does (client/spice-uri.h), else a socket path */
+static GSocketConnectable *target_address(const struct sc_client_options *o, bool *is_unix,
+                                          struct sc_spice_uri *parsed, GError **error)
 {
-    if (g_str_has_prefix(uri, "spice+unix://")) {
-        *is_unix = true;
-        return G_SOCKET_CONNECTABLE(g_unix_socket_address_new(uri + strlen("spice+unix://")));
+    const char *host = o->host, *path = o->unix_path;
+    int port = o->port, tls_port = o->tls_port;
+
+    if (!host && !path && strstr(o->uri, "://")) {
+        if (!sc_spice_uri_parse(o->uri, parsed, error))
+            return NULL;
+        host = parsed->host, path = parsed->unix_path;
+        port = parsed->port, tls_port = parsed->tls_port;
+    } else if (!host && !path) {
+        path = o->uri;
     }
-    if (g_str_has_prefix(uri, "spice://")) {
-        const char *hp = uri + strlen("spice://");
-        char *tmp = g_strdup(hp), *q = strchr(tmp, '?'), *port = q ? strstr(q, "port=") : NULL;
-        guint16 def = 5900;
-        GSocketConnectable *a;
-        if (port && (port == q + 1 || port[-1] == '&'))
-            def = (guint16)g_ascii_strtoull(port + 5, NULL, 10); /* spice://HOST?port=P */
-        tmp[strcspn(tmp, "/?")] = '\0';
-        *is_unix = false;
-        a = g_network_address_parse(tmp, def, error);
-        g_free(tmp);
-        return a;
-    }
-    if (strstr(uri, "://")) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "unsupported URI '%s' (spice://HOST:PORT, spice+unix:///PATH or a path)", uri);
+    *is_unix = path != NULL;
+    if (path)
+        return G_SOCKET_CONNECTABLE(g_unix_socket_address_new(path));
+    if (!port) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "only a TLS port (%d) given: this client has no TLS yet", tls_port);
         return NULL;
     }
-    *is_unix = true;
-    return G_SOCKET_CONNECTABLE(g_unix_socket_address_new(uri));
+    return g_network_address_new(host, (guint16)port);
 }
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,
@@ -625,21 +625,28 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     bool is_unix = false;
     GSocketConnectable *addr;
 
+    struct sc_spice_uri parsed = { 0 };
+    const char *password;
+
     if (!options || !options->uri) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no URI");
         return NULL;
     }
-    if (options->password && strlen(options->password) > SC_TICKET_MAX_PASSWORD) {
+    addr = target_address(options, &is_unix, &parsed, error);
+    password = options->password ? options->password : parsed.password;
+    if (addr && password && strlen(password) > SC_TICKET_MAX_PASSWORD) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "password longer than %d bytes", SC_TICKET_MAX_PASSWORD);
+        g_clear_object(&addr);
+    }
+    if (!addr) {
+        sc_spice_uri_clear(&parsed);
         return NULL;
     }
-    addr = parse_uri(options->uri, &is_unix, error);
-    if (!addr)
-        return NULL;
     c = g_new0(struct sc_client, 1);
     c->uri = g_strdup(options->uri);
-    c->password = g_strdup(options->password);
+    c->password = g_strdup(password);
+    sc_spice_uri_clear(&parsed);
     c->gl_scanout = options->gl_scanout;
     c->video = options->video;
     c->peer_uid_check = options->peer_uid_check;
@@ -783,4 +790,9 @@ void sc_client_pointer(struct sc_client *c, int32_t x, int32_t y, uint32_t butto
         sc_channel_msg_end(c->inputs, &w, st);
     }
     c->buttons = buttons;
+}
+
+bool sc_client_server_mouse(const struct sc_client *c)
+{
+    return c && c->mouse_mode == SPICE_MOUSE_MODE_SERVER;
 }

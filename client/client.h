@@ -46,8 +46,24 @@ struct sc_client_callbacks {
 };
 
 struct sc_client_options {
-    const char *uri;       /* spice://HOST:PORT, spice+unix:///PATH, or a socket PATH */
-    const char *password;  /* NULL: empty ticket */
+    /* spice://..., spice+tls://..., spice+unix:///PATH (parsed as spice-gtk
+     * does: client/spice-uri.h) or a socket PATH; only named in messages
+     * when host or unix_path below is set */
+    const char *uri;
+    const char *password;  /* NULL: the URI's password=, else an empty ticket */
+    /* Where to connect, when the caller parsed it (viewer: a URI or a .vv
+     * file): unix_path, or host with port and/or tls_port.  Both NULL: the
+     * uri is parsed. */
+    const char *host;         /* name or address, IPv6 without brackets */
+    int port;                 /* plain TCP port, 0: none */
+    int tls_port;             /* TLS port, 0: none (TLS: issue 13's engine work) */
+    const char *unix_path;
+    const char *ca_file;      /* TLS: PEM file of the CAs to trust; NULL: the system's */
+    const char *ca;           /* TLS: PEM text of the CAs (a .vv file's ca=), or NULL */
+    const char *host_subject; /* TLS: the certificate subject to require ("C=..,O=..,CN=..") */
+    /* channel names ("main", "display", "inputs", "cursor", ... or "all")
+     * that must go over TLS (a .vv file's secure-channels); NULL-ended */
+    const char *const *secure_channels;
     bool gl_scanout;       /* advertise GL_SCANOUT (unix sockets only) */
     bool video;            /* advertise the video codecs our decoders handle */
     /* unix sockets: talk only to a server running as our uid or root
@@ -80,3 +96,6 @@ bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size);
  * the pointer in surface pixels with SPICE's button mask. */
 void sc_client_key(struct sc_client *client, uint32_t scancode, bool down);
 void sc_client_pointer(struct sc_client *client, int32_t x, int32_t y, uint32_t buttons);
+/* Whether the server runs the pointer in server mode (relative motion):
+ * the viewer then grabs the pointer, as remote-viewer does. */
+bool sc_client_server_mouse(const struct sc_client *client);

@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
 	client/client.h client/client-priv.h client/client.c client/client-display.c \
-	client/client-local.c
+	client/client-local.c client/spice-uri.c client/spice-uri.h
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la
@@ -50,3 +50,10 @@ tests_client_test_viewer_hostile_SOURCES = tests/client/test-viewer-hostile.c \
 tests_client_test_viewer_hostile_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSSL_CFLAGS)
 tests_client_test_viewer_hostile_LDADD = tests/client/libfakeserver.la $(SC_CLIENT_LIBS) \
 	$(GLIB_LIBS) -lm
+
+# the URI parser, spice-gtk's rules (GLib g_test)
+check_PROGRAMS += tests/client/test-spice-uri
+TESTS += tests/client/test-spice-uri
+tests_client_test_spice_uri_SOURCES = tests/client/test-spice-uri.c
+tests_client_test_spice_uri_CFLAGS = $(client_libscclient_la_CFLAGS)
+tests_client_test_spice_uri_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm

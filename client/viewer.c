@@ -1,5 +1,7 @@
-/* viewer: show a SPICE display (spicecast-server, QEMU) in a GTK3 window.
- *   viewer spice://HOST:PORT | spice+unix:///PATH
+/* viewer: show a SPICE display (spicecast-server, QEMU) in a GTK3 window,
+ * taking what remote-viewer takes:
+ *   viewer spice://HOST:PORT | spice://HOST?port=P&tls-port=T&password=PW
+ *          | spice+tls://HOST:T | spice+unix:///PATH | FILE.vv | PATH
  *   viewer --attach NAME|PATH   (a local spicecast-server; GL scanout) */
 #include "config.h"
 
@@ -13,6 +15,8 @@
 #include <gtk/gtk.h>
 
 #include "client/client.h"
+#include "client/spice-uri.h"
+#include "client/vv-file.h"
 #include "client/window.h"
 #include "common/log.h"
 
@@ -21,6 +25,9 @@ static char *opt_password_file;
 static gboolean opt_full_screen;
 static char *opt_title;
 static char *opt_renderer;
+static char *opt_hotkeys;
+static int opt_zoom;
+static gboolean opt_reconnect;
 static gboolean opt_version;
 
 static const GOptionEntry entries[] = {
@@ -32,10 +39,27 @@ static const GOptionEntry entries[] = {
     { "full-screen", 'f', 0, G_OPTION_ARG_NONE, &opt_full_screen, N_("Start in full screen"),
       NULL },
     { "title", 't', 0, G_OPTION_ARG_STRING, &opt_title, N_("Window title"), N_("TITLE") },
+    { "hotkeys", 'H', 0, G_OPTION_ARG_STRING, &opt_hotkeys,
+      N_("Customise hotkeys, as remote-viewer: toggle-fullscreen=shift+f11,release-cursor=shift+f12,"
+         "secure-attention=ctrl+alt+end,zoom-in=...,zoom-out=...,zoom-reset=..."),
+      N_("SPEC") },
+    { "zoom", 'z', 0, G_OPTION_ARG_INT, &opt_zoom, N_("Zoom level of the window, in percent (10-400)"),
+      N_("ZOOM") },
+    { "reconnect", 'r', 0, G_OPTION_ARG_NONE, &opt_reconnect,
+      N_("Reconnect whenever the connection ends"), NULL },
     { "renderer", 0, 0, G_OPTION_ARG_STRING, &opt_renderer,
       N_("Renderer: gl or cairo (default: gl where it works)"), N_("NAME") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* where to connect, with the strings the options point into */
+struct target {
+    char *uri; /* for messages and the title */
+    struct sc_spice_uri u;
+    struct sc_vv_file vv;
+    char *password;
+    struct sc_client_options copts;
 };
 
 /* NAME -> the socket spicecast-server listens on by default */
@@ -68,71 +92,167 @@ static void init_i18n(void)
     textdomain(GETTEXT_PACKAGE);
 }
 
-int main(int argc, char **argv)
+static void from_vv(struct target *t, const char *path)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *uri = NULL;
-    g_autofree char *password = NULL;
-    struct sc_client_options copts = { 0 };
-    struct sc_window_options wopts = { 0 };
-    struct sc_client *client;
-    struct sc_window *win;
-    int status;
+    struct sc_vv_file *vv = &t->vv;
 
-    init_i18n();
-    if (!gtk_init_with_args(&argc, &argv, _("spice://HOST:PORT | spice+unix:///PATH"), entries,
-                            GETTEXT_PACKAGE, &error)) {
-        fprintf(stderr, "viewer: %s\n", error ? error->message : _("cannot open the display"));
+    t->copts.host = vv->host;
+    t->copts.port = vv->port;
+    t->copts.tls_port = vv->tls_port;
+    t->copts.unix_path = vv->unix_path;
+    t->copts.password = vv->password;
+    t->copts.ca = vv->ca;
+    t->copts.host_subject = vv->host_subject;
+    t->copts.secure_channels = (const char *const *)vv->secure_channels;
+    if (vv->unix_path)
+        t->uri = g_strdup_printf("spice+unix://%s", vv->unix_path);
+    else if (strchr(vv->host, ':'))
+        t->uri = g_strdup_printf("spice://[%s]:%d", vv->host, vv->port ? vv->port : vv->tls_port);
+    else
+        t->uri = g_strdup_printf("spice://%s:%d", vv->host, vv->port ? vv->port : vv->tls_port);
+    sc_info("%s: %s", path, t->uri);
+}
+
+/* the command-line argument: a URI, a .vv file or a socket path */
+static bool resolve(struct target *t, const char *arg, GError **error)
+{
+    if (strstr(arg, "://")) {
+        if (!sc_spice_uri_parse(arg, &t->u, error))
+            return false;
+        t->copts.host = t->u.host;
+        t->copts.port = t->u.port;
+        t->copts.tls_port = t->u.tls_port;
+        t->copts.unix_path = t->u.unix_path;
+        t->copts.password = t->u.password;
+        t->uri = g_strdup(arg);
+        return true;
+    }
+    if (sc_vv_file_sniff(arg)) {
+        if (!sc_vv_file_load(arg, &t->vv, error))
+            return false;
+        from_vv(t, arg);
+        return true;
+    }
+    t->copts.unix_path = arg;
+    t->uri = g_strdup(arg);
+    return true;
+}
+
+static void target_clear(struct target *t)
+{
+    sc_spice_uri_clear(&t->u);
+    sc_vv_file_clear(&t->vv);
+    if (t->password)
+        memset(t->password, 0, strlen(t->password));
+    g_free(t->password);
+    g_free(t->uri);
+}
+
+static struct sc_client *make_client(void *data, struct sc_window *win, GError **error)
+{
+    struct target *t = data;
+
+    sc_info("connecting to %s", t->uri);
+    return sc_client_new(&t->copts, sc_window_callbacks(), win, error);
+}
+
+/* options without a display: --help (GTK's group included) and --version */
+static int parse_options(int *argc, char ***argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        _("spice://HOST:PORT | spice+unix:///PATH | FILE.vv"));
+    g_autoptr(GError) error = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+    g_option_context_add_group(ctx, gtk_get_option_group(FALSE));
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        fprintf(stderr, "viewer: %s\n", error->message);
         return 2;
     }
     if (opt_version) {
         printf("viewer (spicecast) %s\n", PACKAGE_VERSION);
         return 0;
     }
-    if (opt_attach && argc == 1) {
-        g_autofree char *path = attach_path(opt_attach);
-        uri = g_strdup_printf("spice+unix://%s", path);
-        copts.gl_scanout = true;
-        copts.peer_uid_check = true;
-    } else if (!opt_attach && argc == 2) {
-        uri = g_strdup(argv[1]);
-    } else {
-        fprintf(stderr, "viewer: %s\n",
-                _("give one spice:// or spice+unix:// URI, or --attach NAME|PATH"));
-        return 2;
-    }
     if (opt_renderer && strcmp(opt_renderer, "gl") && strcmp(opt_renderer, "cairo")) {
         fprintf(stderr, "viewer: %s\n", _("--renderer: gl or cairo"));
         return 2;
     }
-    if (opt_password_file && !(password = read_password(opt_password_file, &error))) {
-        fprintf(stderr, "viewer: %s\n", error->message);
+    if (opt_zoom && (opt_zoom < 10 || opt_zoom > 400)) {
+        fprintf(stderr, "viewer: %s\n", _("--zoom: a percentage from 10 to 400"));
         return 2;
     }
-    copts.uri = uri;
-    copts.password = password;
-    copts.video = true;
+    if ((opt_attach && *argc != 1) || (!opt_attach && *argc != 2)) {
+        fprintf(stderr, "viewer: %s\n",
+                _("give one spice:// or spice+unix:// URI or .vv file, or --attach NAME|PATH"));
+        return 2;
+    }
+    return -1;
+}
 
-    wopts.uri = uri;
-    wopts.title = opt_title;
-    wopts.full_screen = opt_full_screen;
+static int run(struct target *t)
+{
+    g_autoptr(GError) error = NULL;
+    struct sc_window_options wopts = { 0 };
+    struct sc_window *win;
+    int status;
+
+    wopts.uri = t->uri;
+    wopts.title = opt_title ? opt_title : t->vv.title;
+    wopts.full_screen = opt_full_screen || t->vv.fullscreen;
     wopts.renderer = opt_renderer;
+    wopts.hotkeys = opt_hotkeys ? opt_hotkeys : t->vv.hotkeys;
+    wopts.zoom = opt_zoom;
+    wopts.reconnect = opt_reconnect;
+    wopts.connect = make_client;
+    wopts.connect_data = t;
     win = sc_window_new(&wopts);
-    client = sc_client_new(&copts, sc_window_callbacks(), win, &error);
-    if (password)
-        memset(password, 0, strlen(password));
-    if (!client) {
-        fprintf(stderr, "viewer: %s: %s\n", uri, error->message);
+    if (!sc_window_connect(win, &error)) {
+        fprintf(stderr, "viewer: %s: %s\n", t->uri, error->message);
         sc_window_free(win);
         return 1;
     }
-    sc_window_set_client(win, client);
-    sc_info("connecting to %s", uri);
-    sc_client_connect(client);
     gtk_main();
     status = sc_window_exit_status(win);
-    sc_window_set_client(win, NULL);
-    sc_client_free(client);
     sc_window_free(win);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    struct target t = { 0 };
+    g_autofree char *path = NULL;
+    int status;
+
+    init_i18n();
+    if ((status = parse_options(&argc, &argv)) >= 0)
+        return status;
+    if (opt_attach) {
+        path = attach_path(opt_attach);
+        t.uri = g_strdup_printf("spice+unix://%s", path);
+        t.copts.unix_path = path;
+        t.copts.gl_scanout = true;
+        t.copts.peer_uid_check = true;
+    } else if (!resolve(&t, argv[1], &error)) {
+        fprintf(stderr, "viewer: %s\n", error->message);
+        target_clear(&t);
+        return 1;
+    }
+    if (opt_password_file && !(t.password = read_password(opt_password_file, &error))) {
+        fprintf(stderr, "viewer: %s\n", error->message);
+        target_clear(&t);
+        return 2;
+    }
+    if (t.password)
+        t.copts.password = t.password;
+    t.copts.uri = t.uri;
+    t.copts.video = true;
+    if (!gtk_init_check(&argc, &argv)) {
+        fprintf(stderr, "viewer: %s\n", _("cannot open the display"));
+        target_clear(&t);
+        return 1;
+    }
+    status = run(&t);
+    target_clear(&t);
     return status;
 }

@@ -4,7 +4,8 @@ if HAVE_GTK
 bin_PROGRAMS += client/viewer
 client_viewer_SOURCES = \
 	client/viewer.c \
-	client/window.c client/window.h \
+	client/window.c client/window.h client/window-priv.h client/window-ui.c \
+	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h \
 	client/keymap.c client/keymap.h \
 	client/renderer.c client/renderer.h \
 	client/renderer-gl.c client/renderer-cairo.c
@@ -20,3 +21,11 @@ viewer_tests = tests/client/test-viewer-window.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh
+
+# .vv files and hotkey strings: GLib only, built with or without GTK
+check_PROGRAMS += tests/client/test-vv-file
+TESTS += tests/client/test-vv-file
+tests_client_test_vv_file_SOURCES = tests/client/test-vv-file.c \
+	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h
+tests_client_test_vv_file_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_client_test_vv_file_LDADD = common/libsccommon.la $(GLIB_LIBS)

@@ -17,37 +17,8 @@
 
 #include "client/keymap.h"
 #include "client/renderer.h"
-#include "client/window.h"
+#include "client/window-priv.h"
 #include "common/log.h"
-
-struct sc_window {
-    GtkWidget *window;
-    GtkWidget *area; /* GtkGLArea or GtkDrawingArea */
-    bool is_gl;
-    char *uri;
-    char *force;
-    struct sc_client *client;
-    struct sc_renderer *renderer;
-    int exit_status;
-    bool closed;
-    bool sized; /* the window was sized to the first surface */
-    bool full_screen;
-    /* pending for the renderer */
-    uint32_t surface_w, surface_h;
-    bool surface_pending;
-    cairo_region_t *damage;
-    int scanout_fd; /* dup of the client's, until handed over */
-    uint32_t sc_w, sc_h, sc_stride, sc_fourcc;
-    bool sc_top_down, scanout_pending, scanout_on;
-    bool draw_pending, draw_done_owed;
-    bool video_taken, video_told;
-    uint32_t draw_x, draw_y, draw_w, draw_h;
-    /* input */
-    struct sc_viewport vp;
-    double vp_unit; /* drawable units per logical pixel (GL: scale factor) */
-    uint32_t buttons;
-    uint8_t keys_down[512 / 8];
-};
 
 static void use_cairo(struct sc_window *win);
 
@@ -202,7 +173,7 @@ static void set_area(struct sc_window *win, GtkWidget *area)
     gtk_widget_set_vexpand(area, TRUE);
     gtk_widget_set_can_focus(area, TRUE);
     connect_input(win, area);
-    gtk_container_add(GTK_CONTAINER(win->window), area);
+    gtk_box_pack_end(GTK_BOX(win->box), area, TRUE, TRUE, 0);
     gtk_widget_show(area);
     gtk_widget_grab_focus(area);
 }
@@ -250,18 +221,7 @@ static void cb_surface(void *data, uint32_t width, uint32_t height)
     win->surface_pending = win->renderer != NULL;
     cairo_region_subtract(win->damage, win->damage);
     if (!win->sized && !win->full_screen) {
-        GdkRectangle geo = { 0, 0, 1280, 800 };
-        GdkMonitor *mon = gdk_display_get_primary_monitor(gdk_display_get_default());
-        int w = (int)width, h = (int)height;
-
-        if (mon)
-            gdk_monitor_get_workarea(mon, &geo);
-        if (w > geo.width * 9 / 10 || h > geo.height * 9 / 10) {
-            struct sc_viewport vp;
-            sc_viewport_fit(&vp, geo.width * 9 / 10, geo.height * 9 / 10, width, height);
-            w = vp.width, h = vp.height;
-        }
-        gtk_window_resize(GTK_WINDOW(win->window), w, h);
+        sc_window_ui_first_surface(win, width, height);
         win->sized = true;
     }
     sc_debug("surface %ux%u", width, height);
@@ -372,31 +332,15 @@ static void cb_cursor(void *data, uint32_t w, uint32_t h, uint32_t hot_x, uint32
     cairo_surface_destroy(s);
 }
 
-static void on_dialog_response(GtkDialog *dialog, int response, gpointer data)
-{
-    (void)response;
-    (void)data;
-    gtk_widget_destroy(GTK_WIDGET(dialog));
-    gtk_main_quit();
-}
-
 static void cb_closed(void *data, const GError *error)
 {
     struct sc_window *win = data;
-    GtkWidget *dialog;
     const char *why = error ? error->message : _("The server closed the connection.");
 
     if (win->closed)
         return;
-    win->closed = true;
-    win->exit_status = 1;
     fprintf(stderr, "viewer: %s: %s\n", _("disconnected"), why);
-    dialog = gtk_message_dialog_new(GTK_WINDOW(win->window), GTK_DIALOG_MODAL,
-                                    GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s",
-                                    _("Disconnected from the display"));
-    gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", why);
-    g_signal_connect(dialog, "response", G_CALLBACK(on_dialog_response), win);
-    gtk_widget_show(dialog);
+    sc_window_ui_closed(win, why);
 }
 
 static const struct sc_client_callbacks callbacks = {
@@ -417,7 +361,7 @@ const struct sc_client_callbacks *sc_window_callbacks(void)
 
 /* ---- input ----------------------------------------------------------- */
 
-static void send_key(struct sc_window *win, uint32_t scancode, bool down)
+void sc_window_send_key(struct sc_window *win, uint32_t scancode, bool down)
 {
     bool was = win->keys_down[scancode / 8] & (1u << (scancode % 8));
 
@@ -438,22 +382,27 @@ static gboolean on_key(GtkWidget *widget, GdkEventKey *ev, gpointer data)
     uint32_t sc = sc_keymap_xkb_to_set1(ev->hardware_keycode);
 
     (void)widget;
+    if (sc_window_ui_key(win, ev))
+        return TRUE;
     if (!sc || sc >= 512) {
         sc_debug("key: keycode %u has no scancode", ev->hardware_keycode);
         return TRUE;
     }
-    send_key(win, sc, ev->type == GDK_KEY_PRESS);
+    sc_window_send_key(win, sc, ev->type == GDK_KEY_PRESS);
     return TRUE;
 }
 
 static gboolean on_focus_out(GtkWidget *widget, GdkEventFocus *ev, gpointer data)
 {
-    struct sc_window *win = data;
-
     (void)widget, (void)ev;
-    for (uint32_t sc = 0; sc < 512; sc++)
-        send_key(win, sc, false); /* release what the server thinks is held */
+    sc_window_release_keys(data);
     return FALSE;
+}
+
+void sc_window_release_keys(struct sc_window *win)
+{
+    for (uint32_t sc = 0; sc < 512; sc++)
+        sc_window_send_key(win, sc, false); /* release what the server thinks is held */
 }
 
 /* widget (logical) coordinates to surface pixels, clamped */
@@ -507,6 +456,8 @@ static gboolean on_button(GtkWidget *widget, GdkEventButton *ev, gpointer data)
     uint32_t m = button_mask(ev->button);
 
     gtk_widget_grab_focus(widget);
+    if (ev->type == GDK_BUTTON_PRESS)
+        sc_window_ui_pointer_pressed(win);
     if (ev->type == GDK_BUTTON_PRESS)
         win->buttons |= m;
     else if (ev->type == GDK_BUTTON_RELEASE)
@@ -576,45 +527,46 @@ static gboolean choose_renderer(gpointer data)
 struct sc_window *sc_window_new(const struct sc_window_options *options)
 {
     struct sc_window *win = g_new0(struct sc_window, 1);
-    g_autofree char *title = NULL;
     const char *env = g_getenv("SPICECAST_RENDERER");
 
+    win->opts = *options;
+    win->opts.title = win->opts.uri = win->opts.renderer = win->opts.hotkeys = NULL;
     win->uri = g_strdup(options->uri);
     win->force = g_strdup(options->renderer ? options->renderer : (env && *env ? env : NULL));
     win->full_screen = options->full_screen;
+    win->zoom = options->zoom;
     win->scanout_fd = -1;
     win->vp_unit = 1;
     win->damage = cairo_region_create();
     win->window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
-    title = options->title ? g_strdup(options->title)
-                           : g_strdup_printf(_("%s - spicecast viewer"), options->uri);
-    gtk_window_set_title(GTK_WINDOW(win->window), title);
+    win->title = options->title ? g_strdup(options->title)
+                                : g_strdup_printf(_("%s - spicecast viewer"), options->uri);
+    gtk_window_set_title(GTK_WINDOW(win->window), win->title);
     gtk_window_set_default_size(GTK_WINDOW(win->window), 1024, 768);
     g_signal_connect(win->window, "delete-event", G_CALLBACK(on_delete), win);
     g_signal_connect(win->window, "key-press-event", G_CALLBACK(on_key), win);
     g_signal_connect(win->window, "key-release-event", G_CALLBACK(on_key), win);
     g_signal_connect(win->window, "focus-out-event", G_CALLBACK(on_focus_out), win);
-    if (options->full_screen) {
-        /* the monitor's size too: without a window manager nothing else happens */
-        GdkMonitor *mon = gdk_display_get_primary_monitor(gdk_display_get_default());
-        GdkRectangle geo;
-
-        if (mon) {
-            gdk_monitor_get_geometry(mon, &geo);
-            gtk_window_set_default_size(GTK_WINDOW(win->window), geo.width, geo.height);
-            gtk_window_move(GTK_WINDOW(win->window), geo.x, geo.y);
-        }
-        gtk_window_set_decorated(GTK_WINDOW(win->window), FALSE);
-        gtk_window_fullscreen(GTK_WINDOW(win->window));
-    }
+    sc_hotkeys_init_defaults(&win->hotkeys);
+    if (options->hotkeys)
+        sc_hotkeys_apply(&win->hotkeys, options->hotkeys);
+    sc_window_ui_build(win); /* menus; full screen if asked */
     choose_renderer(win);
     gtk_widget_show(win->window);
     return win;
 }
 
-void sc_window_set_client(struct sc_window *win, struct sc_client *client)
+bool sc_window_connect(struct sc_window *win, GError **error)
 {
-    win->client = client;
+    struct sc_client *c = win->opts.connect(win->opts.connect_data, win, error);
+
+    if (!c)
+        return false;
+    win->client = c;
+    win->closed = false;
+    win->exit_status = 0;
+    sc_client_connect(c);
+    return true;
 }
 
 int sc_window_exit_status(const struct sc_window *win)
@@ -626,7 +578,9 @@ void sc_window_free(struct sc_window *win)
 {
     if (!win)
         return;
+    sc_client_free(win->client);
     win->client = NULL;
+    sc_window_ui_free(win);
     if (win->window)
         gtk_widget_destroy(win->window); /* unrealize: the GL renderer goes */
     if (win->renderer && !win->is_gl)
@@ -634,6 +588,8 @@ void sc_window_free(struct sc_window *win)
     if (win->scanout_fd >= 0)
         close(win->scanout_fd);
     cairo_region_destroy(win->damage);
+    sc_hotkeys_clear(&win->hotkeys);
+    g_free(win->title);
     g_free(win->uri);
     g_free(win->force);
     g_free(win);

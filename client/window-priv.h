@@ -1,0 +1,66 @@
+/* The viewer window's insides, shared by window.c (renderer, client
+ * callbacks, input) and window-ui.c (menus, hotkeys, zoom, grab,
+ * reconnect): not for other files. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gtk/gtk.h>
+
+#include "client/hotkeys.h"
+#include "client/renderer.h"
+#include "client/window.h"
+
+struct sc_window {
+    GtkWidget *window;
+    GtkWidget *area; /* GtkGLArea or GtkDrawingArea */
+    bool is_gl;
+    char *uri;
+    char *force;
+    struct sc_client *client;
+    struct sc_renderer *renderer;
+    int exit_status;
+    bool closed;
+    bool sized; /* the window was sized to the first surface */
+    bool full_screen;
+    /* pending for the renderer */
+    uint32_t surface_w, surface_h;
+    bool surface_pending;
+    cairo_region_t *damage;
+    int scanout_fd; /* dup of the client's, until handed over */
+    uint32_t sc_w, sc_h, sc_stride, sc_fourcc;
+    bool sc_top_down, scanout_pending, scanout_on;
+    bool draw_pending, draw_done_owed;
+    bool video_taken, video_told;
+    uint32_t draw_x, draw_y, draw_w, draw_h;
+    /* input */
+    struct sc_viewport vp;
+    double vp_unit; /* drawable units per logical pixel (GL: scale factor) */
+    uint32_t buttons;
+    uint8_t keys_down[512 / 8];
+    /* the remote-viewer side (window-ui.c) */
+    struct sc_window_options opts; /* strings not kept: see below */
+    GtkWidget *box, *menubar;
+    struct sc_hotkeys hotkeys;
+    guint hotkey_keyval; /* a hotkey's key is down: its release is ours too */
+    int zoom;            /* percent of the guest size; 0: fitted to the screen */
+    bool grabbed;        /* pointer grabbed (server mouse mode) */
+    char *title;
+    guint reconnect_id;
+};
+
+
+/* window.c */
+void sc_window_send_key(struct sc_window *win, uint32_t scancode, bool down);
+void sc_window_release_keys(struct sc_window *win);
+/* window-ui.c */
+void sc_window_ui_build(struct sc_window *win);
+void sc_window_ui_free(struct sc_window *win);
+/* a key event: true if it was a hotkey (then it is not sent) */
+bool sc_window_ui_key(struct sc_window *win, GdkEventKey *ev);
+/* the first surface of a connection: size the window (zoom or fit) */
+void sc_window_ui_first_surface(struct sc_window *win, uint32_t w, uint32_t h);
+/* a button press on the display: grab the pointer in server mouse mode */
+void sc_window_ui_pointer_pressed(struct sc_window *win);
+/* the connection ended: true if the UI took it (reconnecting) */
+bool sc_window_ui_closed(struct sc_window *win, const char *why);
