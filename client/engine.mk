@@ -20,7 +20,8 @@ client_tests = \
 	tests/client/test-client-screenshot.sh \
 	tests/client/test-client-qemu.sh \
 	tests/client/test-client-video.sh \
-	tests/client/test-client-gl.sh
+	tests/client/test-client-gl.sh \
+	tests/client/test-client-uri.sh
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh
 
