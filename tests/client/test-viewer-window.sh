@@ -138,10 +138,11 @@ if command -v xdotool >/dev/null; then
         || bad "key release missing"
     grep -q "input: key e0 48 down" "$T/srv.err" && ok "key Up reached the server as e0 48" \
         || bad "key Up: $(grep 'input: key' $T/srv.err | tail -n 2)"
-    # the pointer in surface pixels: screen (360, 180) in the window at
-    # 0,0 scaled by blocks/800 is surface (360*800/w, 180*800/w)
+    # the pointer in surface pixels: screen (360, 180) in the display
+    # whose top-left is the red block's (below the menu bar), scaled by
+    # blocks/800, is surface ((360-x)*800/w, (180-y)*800/w)
     w=${r[0]:-576}
-    ex=$((360 * 800 / w)); ey=$((180 * 800 / w))
+    ex=$(((360 - ${r[2]:-0}) * 800 / w)); ey=$(((180 - ${r[3]:-0}) * 800 / w))
     timeout 10 xdotool mousemove 360 180 click 3
     for _ in $(seq 30); do grep -q "input: pointer .* buttons 4" "$T/srv.err" && break; sleep 0.1; done
     pt=$(grep "input: pointer .* buttons 4" "$T/srv.err" | tail -n 1 | grep -o "[0-9]*,[0-9]*")
