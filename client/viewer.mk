@@ -17,10 +17,11 @@ desktopdir = $(datadir)/applications
 desktop_DATA = data/spicecast-viewer.desktop
 dist_man_MANS += data/viewer.1
 
-viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh
+viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
+	tests/client/test-viewer-ui.sh
 TESTS += $(viewer_tests)
 endif
-EXTRA_DIST += data/spicecast-viewer.desktop $(viewer_tests) tests/client/test-viewer-ui.sh
+EXTRA_DIST += data/spicecast-viewer.desktop $(viewer_tests)
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file
