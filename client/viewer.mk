@@ -21,7 +21,8 @@ viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.s
 	tests/client/test-viewer-ui.sh
 TESTS += $(viewer_tests)
 endif
-EXTRA_DIST += data/spicecast-viewer.desktop $(viewer_tests)
+EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
+	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file

@@ -10,7 +10,9 @@
 #  - Ctrl+Alt+End (secure-attention) and the Send key menu's Ctrl+Alt+Del
 #    and Ctrl+Alt+F2 reach the server as scancodes; File > Disconnect
 #    exits 0;
-#  - --reconnect: the server restarted, the picture comes back.
+#  - --reconnect: the server restarted, the picture comes back;
+#  - QEMU (PS/2 mouse: server mouse mode): a click grabs the pointer with
+#    the release hint in the title, Shift+F12 releases it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
 VIEWER=$top_builddir/client/viewer
 [ -x "$VIEWER" ] || skip "client/viewer not built (no GTK3)"
@@ -173,5 +175,26 @@ if viewer re --reconnect "spice://127.0.0.1:$port2"; then
         || bad "--reconnect: $(tail -n 3 "$T/re.err")"
 fi
 stop_pid "$VPID"
+
+# ---- 4. pointer grab in server mouse mode (QEMU with a PS/2 mouse only) ---
+if command -v qemu-system-x86_64 >/dev/null; then
+    qport=$(free_port)
+    start_qemu "$qport" disable-ticketing=on
+    if viewer grab "spice://127.0.0.1:$qport"; then
+        hint='(Press Shift+F12 to release pointer)'
+        xwininfo -root -tree | grep -qF "$hint" && bad "grab hint shown before any click"
+        xdotool mousemove 300 200 click 1; sleep 1
+        grep -q "pointer grabbed (server mouse mode)" "$T/grab.err" && xwininfo -root -tree | grep -qF "$hint" \
+            && ok "server mouse mode: a click grabs the pointer, the title says '$hint'" \
+            || bad "no grab: $(grep -i 'pointer\|mouse' "$T/grab.err" | tail -n 2)"
+        xdotool key shift+F12; sleep 1
+        grep -q "pointer released" "$T/grab.err" && ! xwininfo -root -tree | grep -qF "$hint" \
+            && ok "Shift+F12 (release-cursor) releases it, the hint goes" || bad "Shift+F12 did not release"
+    fi
+    stop_pid "$VPID"
+    stop_pid "$QEMU_PID"
+else
+    echo "skip grab: qemu-system-x86_64 not installed"
+fi
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; dump_logs; exit 1; }
