@@ -86,8 +86,10 @@ static char *read_password(const char *path, GError **error)
 
 static void init_i18n(void)
 {
+    const char *dir = g_getenv("SPICECAST_LOCALEDIR"); /* tests: the build tree's catalogs */
+
     setlocale(LC_ALL, "");
-    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 }
