@@ -624,7 +624,6 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     struct sc_client *c;
     bool is_unix = false;
     GSocketConnectable *addr;
-
     struct sc_spice_uri parsed = { 0 };
     const char *password;
 
