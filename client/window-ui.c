@@ -237,10 +237,23 @@ static void run_hotkey(struct sc_window *win, enum sc_hotkey k)
     }
 }
 
+/* the modifiers of a key event that did not choose its keyval: Ctrl+plus
+ * typed as Ctrl+Shift+= is Ctrl (as GTK matches accelerators) */
+static GdkModifierType event_mods(GdkEventKey *ev)
+{
+    GdkKeymap *km = gdk_keymap_get_for_display(gdk_display_get_default());
+    GdkModifierType consumed = 0;
+
+    if (!gdk_keymap_translate_keyboard_state(km, ev->hardware_keycode, ev->state, ev->group,
+                                             NULL, NULL, NULL, &consumed))
+        consumed = 0;
+    return ev->state & ~consumed & gtk_accelerator_get_default_mod_mask();
+}
+
 bool sc_window_ui_key(struct sc_window *win, GdkEventKey *ev)
 {
     guint kv = gdk_keyval_to_lower(ev->keyval);
-    GdkModifierType state = ev->state & gtk_accelerator_get_default_mod_mask();
+    GdkModifierType state = event_mods(ev);
 
     if (ev->type == GDK_KEY_RELEASE) {
         if (!win->hotkey_keyval || kv != win->hotkey_keyval)

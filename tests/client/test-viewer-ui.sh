@@ -5,7 +5,7 @@
 #    toggle-fullscreen=shift+f11 makes the window the screen's size, and
 #    F11 (no longer a hotkey) goes to the guest;
 #  - a URI with tls-port= first and password=; --zoom 100 shows the
-#    source's exact pixels; Ctrl+KP_Add / Ctrl+KP_Subtract / Ctrl+0 zoom
+#    source's exact pixels; Ctrl+plus (typed with Shift) / Ctrl+KP_Subtract / Ctrl+0 zoom
 #    to 110%, 90%, 100% (exact again); F11 full screen and back;
 #  - Ctrl+Alt+End (secure-attention) and the Send key menu's Ctrl+Alt+Del
 #    and Ctrl+Alt+F2 reach the server as scancodes; File > Disconnect
@@ -114,10 +114,10 @@ stop_pid "$VPID"
 if viewer uri --zoom 100 "spice://127.0.0.1?tls-port=1&port=$port&password=pw-1"; then
     ok "URI with tls-port= first and password=: picture shown"
     shot z100 && exact_at "--zoom 100" "$T/z100.png"
-    xdotool key ctrl+KP_Add; sleep 1; shot z110
+    xdotool key ctrl+plus; sleep 1; shot z110
     w=$(red_w "$T/z110.png")
-    [ "${w:-0}" -ge 69 ] && [ "${w:-0}" -le 71 ] && ok "Ctrl+KP_Add: zoom 110% (red block $w wide)" \
-        || bad "Ctrl+KP_Add: red block ${w:-missing} wide, not 70"
+    [ "${w:-0}" -ge 69 ] && [ "${w:-0}" -le 71 ] && ok "Ctrl+plus (Shift+= here): zoom 110% (red block $w wide)" \
+        || bad "Ctrl+plus: red block ${w:-missing} wide, not 70"
     xdotool key ctrl+KP_Subtract ctrl+KP_Subtract; sleep 1; shot z90
     w=$(red_w "$T/z90.png")
     [ "${w:-0}" -ge 57 ] && [ "${w:-0}" -le 59 ] && ok "Ctrl+KP_Subtract x2: zoom 90% (red block $w wide)" \
