@@ -6,11 +6,12 @@
 # title shows the URI; a server that goes away makes the viewer say so;
 # a video stream goes through the renderer; passwords.
 set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
-SERVER=$top_builddir/server/spicecast-server
+# lib.sh: $T, skip, free_port, start_bg/start_xvfb and a cleanup trap that
+# ends every helper (their process groups, and whatever carries the test's
+# mark) when the test ends
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
+SERVER=$SERVER_BIN
 VIEWER=$top_builddir/client/viewer
-skip() { echo "SKIP: $*" >&2; exit 77; }
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate "$top_srcdir/data/spicecast-viewer.desktop" \
         || { echo "FAIL data/spicecast-viewer.desktop does not validate"; exit 1; }
@@ -22,34 +23,11 @@ done
 [ -x "$VIEWER" ] || skip "client/viewer not built (no GTK3)"
 [ -x "$SERVER" ] || skip "server/spicecast-server not built"
 
-T=$(mktemp -d /tmp/sc-viewer.XXXXXX)
-PIDS=""
-cleanup() { for p in $PIDS; do { kill -9 "$p"; wait "$p"; } 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 
-free_port() {
-    local port
-    for _ in $(seq 200); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-    done
-    echo 1
-}
-
-# a free X display number and Xvfb on it
-N=""
-for n in $(seq $((100 + $$ % 300)) $((140 + $$ % 300))); do
-    [ -e /tmp/.X$n-lock ] || [ -e /tmp/.X11-unix/X$n ] || { N=$n; break; }
-done
-[ -n "$N" ] || skip "no free X display number"
-timeout 120 Xvfb :$N -screen 0 1280x800x24 -nolisten tcp > "$T/xvfb.log" 2>&1 &
-XPID=$!; PIDS="$PIDS $XPID"
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$N ] && break; sleep 0.1; done
-[ -e /tmp/.X11-unix/X$N ] || skip "Xvfb did not start: $(head -3 $T/xvfb.log)"
-export DISPLAY=:$N
+start_xvfb 1280x800
 
 # 1600x1000 (larger than the screen's 90%: the window scales it down):
 # red | green over blue | yellow
@@ -58,9 +36,9 @@ convert -size 800x500 xc:'#ff0000' xc:'#00ff00' +append \
 
 PORT=$(free_port)
 SOCK=$T/xdg/spicecast/v.sock # what --attach v finds with XDG_RUNTIME_DIR=$T/xdg
-SPICECAST_DEBUG=1 timeout 100 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT \
-    --listen unix:"$SOCK" --gl-scanout on --disable-ticketing > "$T/srv.out" 2> "$T/srv.err" &
-SPID=$!; PIDS="$PIDS $SPID"
+start_bg srv 100 env SPICECAST_DEBUG=1 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT \
+    --listen unix:"$SOCK" --gl-scanout on --disable-ticketing
+SPID=$BG_PID
 for _ in $(seq 100); do grep -q "^listening on unix" "$T/srv.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "^listening on unix" "$T/srv.out" || { bad "server did not start: $(cat $T/srv.err)"; exit 1; }
 
@@ -108,8 +86,8 @@ check_blocks() {
 # run_viewer NAME ARGS...: starts it, waits for the renderer line and a picture
 run_viewer() {
     local name=$1; shift
-    SPICECAST_DEBUG=1 timeout 60 "$VIEWER" "$@" > "$T/$name.out" 2> "$T/$name.err" &
-    VPID=$!; PIDS="$PIDS $VPID"
+    start_bg "$name" 60 env SPICECAST_DEBUG=1 "$VIEWER" "$@"
+    VPID=$BG_PID
     for _ in $(seq 100); do
         grep -q "first picture\|scanout [0-9]" "$T/$name.err" 2>/dev/null && break
         kill -0 $VPID 2>/dev/null || break
@@ -155,13 +133,13 @@ if command -v xdotool >/dev/null; then
 else
     echo "skip keys: xdotool not installed"
 fi
-kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+stop_pid $VPID
 
 # 2b. the CPU renderer, forced
 run_viewer cairo --renderer cairo spice://127.0.0.1:$PORT
 grep -q "renderer: cairo$" "$T/cairo.err" && ok "cairo: renderer forced" || bad "cairo: $(tail -n 3 $T/cairo.err)"
 import -window root "$T/cairo.png" && check_blocks cairo "$T/cairo.png"
-kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+stop_pid $VPID
 
 # 2c. --full-screen: the whole 1280x800 screen (1.6 like the image)
 run_viewer full --full-screen --title "sc full" spice://127.0.0.1:$PORT
@@ -170,7 +148,7 @@ r=($(box '#ff0000' "$T/full.png"))
 [ "${r[0]:-0}" -ge 638 ] && [ "${r[1]:-0}" -ge 398 ] && ok "full screen: ${r[0]}x${r[1]} blocks" \
     || bad "full screen: red block ${r[*]:-missing}"
 xwininfo -root -tree | grep -q '"sc full"' && ok "--title" || bad "--title not set"
-kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+stop_pid $VPID
 
 # 3. --attach NAME: unix socket, GL scanout (the server passes its memfd)
 XDG_RUNTIME_DIR=$T/xdg run_viewer attach --attach v
@@ -213,16 +191,15 @@ if [ "$(stat -c %s "$T/a.yuv" 2>/dev/null)" = 384000 ] && [ "$(stat -c %s "$T/b.
       for _ in 1 2 3 4 5; do printf 'FRAME\n'; cat "$T/a.yuv"; printf 'FRAME\n'; cat "$T/b.yuv"; done
     } > "$T/v.y4m"
     PORT2=$(free_port)
-    timeout 60 "$SERVER" --source y4m:"$T/v.y4m" --streaming-video all --listen tcp:127.0.0.1:$PORT2 \
-        --disable-ticketing > "$T/srv2.out" 2> "$T/srv2.err" &
-    PIDS="$PIDS $!"
+    start_bg srv2 60 "$SERVER" --source y4m:"$T/v.y4m" --streaming-video all --listen tcp:127.0.0.1:$PORT2 \
+        --disable-ticketing
     for _ in $(seq 100); do grep -q "^listening on" "$T/srv2.out" 2>/dev/null && break; sleep 0.1; done
     run_viewer video spice://127.0.0.1:$PORT2
     sleep 1.5
     grep -q "video: frames" "$T/video.err" && ok "$(grep -m1 -o 'video: frames.*' "$T/video.err")" \
         || bad "video: no stream frames reached the window"
     import -window root "$T/video.png" && check_blocks video "$T/video.png" unscaled
-    kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+    stop_pid $VPID
 else
     echo "skip video: ImageMagick did not write I420"
 fi
@@ -230,17 +207,15 @@ fi
 # 6. --password-file: the right one shows the picture, a wrong one is refused
 echo "s3cret word" > "$T/pw"; echo "wrong" > "$T/pw-bad"
 PORT3=$(free_port)
-timeout 60 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT3 --password-file "$T/pw" \
-    > "$T/srv3.out" 2> "$T/srv3.err" &
-PIDS="$PIDS $!"
+start_bg srv3 60 "$SERVER" --source image:"$T/x.png" --listen tcp:127.0.0.1:$PORT3 --password-file "$T/pw"
 for _ in $(seq 100); do grep -q "^listening on" "$T/srv3.out" 2>/dev/null && break; sleep 0.1; done
 run_viewer pw --password-file "$T/pw" spice://127.0.0.1:$PORT3
 grep -q "first picture" "$T/pw.err" && ok "right password: picture shown" || bad "right password: $(tail -n 3 $T/pw.err)"
-kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+stop_pid $VPID
 run_viewer pwbad --password-file "$T/pw-bad" spice://127.0.0.1:$PORT3
 grep -q "disconnected" "$T/pwbad.err" && ! grep -q "first picture" "$T/pwbad.err" \
     && ok "wrong password: '$(grep -m1 disconnected $T/pwbad.err)'" || bad "wrong password: $(tail -n 3 $T/pwbad.err)"
-kill $VPID 2>/dev/null; wait $VPID 2>/dev/null
+stop_pid $VPID
 
 [ $fails = 0 ] || { echo "$fails failure(s); logs:"; for f in "$T"/*.err; do echo "== $f"; tail -n 5 "$f"; done; }
 [ $fails = 0 ]

@@ -1,14 +1,18 @@
 # tests/interop/lib.sh: shared helpers for the interop tests (bash).
 #
 # Source it first thing:  . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
-# It makes a temp dir ($T), installs a cleanup trap that kills every helper
-# it started (by PID) and removes $T, and offers:
+# It makes a temp dir ($T), installs a cleanup trap that ends every helper
+# the test started (see "Helpers end with the test" below) and removes $T,
+# and offers:
 #   skip REASON / fail REASON / note TEXT
 #   need_prog PROG [package]          skip (77) when a peer binary is missing
 #   free_port                         prints a free TCP port on 127.0.0.1
 #   start_bg NAME SECS CMD...         start CMD under `timeout SECS`, logs in
 #                                     $T/NAME.out and $T/NAME.err; sets BG_PID
 #   stop_pid PID                      SIGTERM, wait up to 5 s, then SIGKILL
+#                                     its process group
+#   marked_pids MARK                  MARKED=(processes started under MARK)
+#   end_marked MARK                   TERM them, 2 s, KILL; names them
 #   wait_for SECS PID CMD...          until CMD succeeds (false once PID died
 #                                     or SECS passed; PID may be empty)
 #   wait_tcp PORT SECS [PID]          until 127.0.0.1:PORT accepts
@@ -35,6 +39,18 @@ TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/sc-$TEST_NAME.XXXXXX") || { echo "mktemp failed" >&2; exit 99; }
 HELPER_PIDS=()
 
+# Helpers end with the test.  Every process a test starts inherits
+# SPICECAST_TEST_RUN: `make check` sets it to one id per run (tests/local.mk),
+# and here the test appends its own part, RUN/NAME-PID.  cleanup stops the
+# helpers in HELPER_PIDS (start_bg, start_xvfb: each runs under timeout(1),
+# which leads a process group of its own, so the whole group goes), then
+# ends whatever else still carries the test's mark: what a helper forked off
+# into the background, or a command whose timeout was killed.  At the end of
+# `make check`, tests/test-leftovers.sh looks for the run's mark the same way
+# and fails if anything survived.  Marks are [A-Za-z0-9_/-] only.
+SPICECAST_TEST_RUN=${SPICECAST_TEST_RUN:-solo}/$TEST_NAME-$$
+export SPICECAST_TEST_RUN
+
 note() { echo "[$TEST_NAME] $*" >&2; }
 skip() { echo "SKIP: $TEST_NAME: $*" >&2; exit 77; }
 fail() {
@@ -54,22 +70,59 @@ dump_logs() {
 }
 
 stop_pid() {
-    local pid=$1 i c
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    local pid=$1 i
     if kill -0 "$pid" 2>/dev/null; then
-        # helpers run under timeout(1): kill what it runs, then timeout itself
-        for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-            kill -KILL "$c" 2>/dev/null
+        kill -TERM "$pid" 2>/dev/null
+        for i in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
         done
-        kill -KILL "$pid" 2>/dev/null
     fi
+    # timeout(1) forwarded the TERM to its process group (whose id is its
+    # PID) and has exited once the command did: kill what is left of the
+    # group, the command itself when it ignored the TERM, and its children.
+    # Killing timeout alone would orphan them.
+    kill -KILL -- "-$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     return 0
+}
+
+# marked_pids MARK : sets MARKED to the PIDs of the processes, but this
+# shell, whose environment holds SPICECAST_TEST_RUN=MARK or MARK/...  No
+# subshell: the /proc list is taken before grep starts, so that neither grep
+# nor a copy of this shell (which carry the mark too) is listed.
+marked_pids() {
+    local files=(/proc/[0-9]*/environ) re p
+    re="^SPICECAST_TEST_RUN=${1//[^A-Za-z0-9_\/-]/.}(/|\$)"
+    MARKED=()
+    while IFS= read -r p; do
+        p=${p#/proc/}
+        p=${p%/environ}
+        [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] || MARKED+=("$p")
+    done < <(grep -lsEz -e "$re" "${files[@]}")
+}
+
+# end_marked MARK [PID...] : TERM every process marked MARK (except the PIDs
+# given), wait up to 2 s, KILL those left; names each on stderr.  True when
+# there was none.
+end_marked() {
+    local mark=$1 pids=() p i
+    shift
+    marked_pids "$mark"
+    for p in "${MARKED[@]}"; do
+        [[ " $* " == *" $p "* ]] && continue
+        pids+=("$p")
+        echo "left running: pid $p: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)" >&2
+    done
+    [ ${#pids[@]} = 0 ] && return 0
+    kill -TERM "${pids[@]}" 2>/dev/null
+    for i in $(seq 20); do
+        kill -0 "${pids[@]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null
+    return 1
 }
 
 cleanup() {
@@ -79,6 +132,7 @@ cleanup() {
     for ((i = ${#HELPER_PIDS[@]} - 1; i >= 0; i--)); do
         stop_pid "${HELPER_PIDS[$i]}"
     done
+    end_marked "$SPICECAST_TEST_RUN" || note "ended what the test left running (above)"
     if [ -n "${KEEP_TEST_TMP:-}" ]; then
         note "kept $T"
     else

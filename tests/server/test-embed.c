@@ -102,7 +102,8 @@ static void test_embed(void)
     struct sc_server *server;
     struct sc_vmm_source *src;
     struct sc_vmm_buffer bad;
-    char *argv[] = { shot, "--uri", uri, "-o", out, NULL };
+    /* bounded: were the loop below to give up, the join must not hang */
+    char *argv[] = { "timeout", "-k", "5", "30", shot, "--uri", uri, "-o", out, NULL };
     GThread *t;
     gint64 deadline;
 
