@@ -1,15 +1,26 @@
 /* GStreamer decoders for vp8, vp9, h264 (h264parse + avdec_h264) and mjpeg
  * (jpegdec): appsrc (the caps spice-gtk uses) -> decoder -> I420 appsink,
  * driven synchronously: one packet in, its frame out.  Packets are checked
- * for their codec's basic framing before they reach the decoder; a decoder
- * error resets the pipeline so the next keyframe decodes.
+ * for their codec's basic framing before they reach the decoder, and frames
+ * larger than SC_CODEC_MAX_DIM are refused before they are decoded (mjpeg,
+ * vp8: from the packet's header; h264: by caps at the parser's output, from
+ * the SPS; vp9: only by caps at the decoder's output, after decoding).
  *
  * Knowing when the decoder is done with a packet: a serialized marker event
  * follows each packet; when it reaches the sink pad of the first element
  * after appsrc (streaming thread, in order), the packet has been handled,
  * and its frame, if any, is already in the appsink (every element after
  * appsrc works synchronously in that thread: no queue, decoders with frame
- * threading off).  So a dropped packet costs no timeout. */
+ * threading off).  So a dropped packet costs no timeout.  An ERROR or
+ * WARNING on the bus (after which no marker comes: the streaming thread
+ * stops) wakes the caller at once, through a bus sync handler.
+ *
+ * No wait is unbounded: a packet the decoder has not finished within
+ * STALL_TIMEOUT_US fails with -ETIMEDOUT.  After any failure the pipeline is
+ * dropped whole, torn down on a thread of its own (its streaming thread may
+ * still be busy, and stopping it would block), and the next packet starts
+ * a fresh one: the decoder stays usable and recovers at the next keyframe
+ * (codec.h's contract). */
 #include "config.h"
 
 #include <errno.h>
@@ -27,22 +38,36 @@
 #include "codecs/gst-common.h"
 #include "common/log.h"
 
-#define STALL_TIMEOUT_US (10 * G_TIME_SPAN_SECOND) /* a decoder that hangs */
+/* a packet the decoder has not finished by then fails: a 1080p frame takes
+ * a few ms, the largest allowed (SC_CODEC_MAX_DIM squared) 0.3 to 0.9 s on
+ * a busy 2-core machine */
+#define STALL_TIMEOUT_US (1 * G_TIME_SPAN_SECOND)
 #define MARKER "spicecast-marker"
+#define MAX_DIM G_STRINGIFY(SC_CODEC_MAX_DIM)
+#define SIZE_CAPS "width=(int)[1," MAX_DIM "],height=(int)[1," MAX_DIM "]"
 
 static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
                           struct sc_decoded_frame *out);
 
-struct gst_decoder {
-    struct sc_decoder base;
+/* One pipeline and what its streaming thread reports.  Owned by the
+ * decoder; after a failure, by the thread that tears it down. */
+struct gst_pipe {
     GstElement *pipeline, *src, *sink;
-    GstSample *sample;
-    GstVideoFrame frame;
-    bool mapped;
-    uint64_t pushed, got;
+    uint64_t pushed;
     GMutex lock;
     GCond cond;
     uint64_t marker_seen; /* the last marker that reached the decoder */
+    bool failed;          /* an ERROR or WARNING was posted: why */
+    char why[SC_CODEC_REASON_SIZE];
+};
+
+struct gst_decoder {
+    struct sc_decoder base;
+    int codec;
+    struct gst_pipe *pipe; /* NULL after a failure until the next packet */
+    GstSample *sample;
+    GstVideoFrame frame;
+    bool mapped;
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -68,8 +93,10 @@ static const char *chain_for(int codec)
     switch (codec) {
     case SC_CODEC_H264:
         /* the marker probe sits on the parser: h264parse holds serialized
-         * events until its next output, so none would reach avdec_h264 */
-        return "h264parse name=dec ! avdec_h264 max-threads=1 output-corrupt=false";
+         * events until its next output, so none would reach avdec_h264.
+         * The caps after it refuse an SPS too large before any decoding. */
+        return "h264parse name=dec ! video/x-h264," SIZE_CAPS " ! "
+               "avdec_h264 max-threads=1 output-corrupt=false";
     case SC_CODEC_VP8: return "vp8dec name=dec";
     case SC_CODEC_VP9: return "vp9dec name=dec";
     default: return "jpegdec name=dec";
@@ -109,67 +136,142 @@ static void unmap_last(struct gst_decoder *d)
 static GstPadProbeReturn on_marker(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     (void)pad;
-    struct gst_decoder *d = data;
+    struct gst_pipe *p = data;
     GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
     const GstStructure *st = gst_event_get_structure(ev);
     guint64 n;
     if (GST_EVENT_TYPE(ev) != GST_EVENT_CUSTOM_DOWNSTREAM || !st
         || !gst_structure_has_name(st, MARKER) || !gst_structure_get_uint64(st, "n", &n))
         return GST_PAD_PROBE_OK;
-    g_mutex_lock(&d->lock);
-    d->marker_seen = n;
-    g_cond_broadcast(&d->cond);
-    g_mutex_unlock(&d->lock);
+    g_mutex_lock(&p->lock);
+    p->marker_seen = n;
+    g_cond_broadcast(&p->cond);
+    g_mutex_unlock(&p->lock);
     return GST_PAD_PROBE_DROP;
 }
 
-static bool add_marker_probe(struct gst_decoder *d)
+/* any thread that posts: an ERROR or WARNING fails the packet at once (the
+ * streaming thread stops after an error: no marker would come); the rest
+ * is dropped, so that nothing piles up on the bus */
+static GstBusSyncReply on_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
-    GstElement *dec = gst_bin_get_by_name(GST_BIN(d->pipeline), "dec");
-    GstPad *pad = dec ? gst_element_get_static_pad(dec, "sink") : NULL;
-    if (pad)
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_marker, d, NULL);
-    gst_clear_object(&pad);
-    gst_clear_object(&dec);
-    return pad != NULL;
+    (void)bus;
+    struct gst_pipe *p = data;
+    GError *err = NULL;
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
+        gst_message_parse_error(m, &err, NULL);
+    else if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_WARNING)
+        gst_message_parse_warning(m, &err, NULL);
+    else
+        return GST_BUS_DROP;
+    g_mutex_lock(&p->lock);
+    if (!p->failed)
+        sc_codec_reason(p->why, sizeof(p->why), "%s: %s", GST_MESSAGE_SRC_NAME(m),
+                        err ? err->message : "?");
+    p->failed = true;
+    g_cond_broadcast(&p->cond);
+    g_mutex_unlock(&p->lock);
+    g_clear_error(&err);
+    return GST_BUS_DROP;
 }
 
-static struct sc_decoder *gst_dec_create(int codec, const struct sc_decoder_params *p,
-                                         char *reason, size_t rsize)
+static bool watch_pipe(struct gst_pipe *p)
 {
-    (void)p;
-    char launch[512];
+    GstBus *bus = gst_element_get_bus(p->pipeline);
+    GstElement *dec = gst_bin_get_by_name(GST_BIN(p->pipeline), "dec");
+    GstPad *pad = dec ? gst_element_get_static_pad(dec, "sink") : NULL;
+    gst_bus_set_sync_handler(bus, on_bus, p, NULL);
+    if (pad)
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_marker, p, NULL);
+    bool ok = pad != NULL;
+    gst_clear_object(&pad);
+    gst_clear_object(&dec);
+    gst_object_unref(bus);
+    return ok;
+}
+
+/* Stops the pipeline (joining its streaming thread) and frees it. */
+static void pipe_free(struct gst_pipe *p)
+{
+    gst_element_set_state(p->pipeline, GST_STATE_NULL);
+    GstBus *bus = gst_element_get_bus(p->pipeline);
+    gst_bus_set_sync_handler(bus, NULL, NULL, NULL);
+    gst_object_unref(bus);
+    gst_object_unref(p->src);
+    gst_object_unref(p->sink);
+    gst_object_unref(p->pipeline);
+    g_mutex_clear(&p->lock);
+    g_cond_clear(&p->cond);
+    free(p);
+}
+
+static gpointer pipe_reaper(gpointer data)
+{
+    pipe_free(data);
+    return NULL;
+}
+
+/* A failed pipeline goes away without the caller waiting for a streaming
+ * thread that may still be busy with the packet. */
+static void pipe_abandon(struct gst_pipe *p)
+{
+    GThread *t = g_thread_try_new("sc-gst-dec-reap", pipe_reaper, p, NULL);
+    if (t)
+        g_thread_unref(t);
+    else
+        pipe_free(p); /* no thread: the old way, waiting */
+}
+
+static struct gst_pipe *pipe_new(int codec, char *reason, size_t rsize)
+{
+    char launch[640];
     snprintf(launch, sizeof(launch),
              "appsrc name=src is-live=true format=time block=false max-bytes=0 ! %s ! "
-             "videoconvert ! video/x-raw,format=I420 ! "
+             "video/x-raw," SIZE_CAPS " ! videoconvert ! video/x-raw,format=I420 ! "
              "appsink name=sink sync=false async=false max-buffers=0 drop=false",
              chain_for(codec));
-    struct gst_decoder *d = calloc(1, sizeof(*d));
-    if (!d)
+    struct gst_pipe *p = calloc(1, sizeof(*p));
+    if (!p)
         return NULL;
     GError *err = NULL;
-    d->pipeline = gst_parse_launch(launch, &err);
-    if (!d->pipeline) {
+    p->pipeline = gst_parse_launch(launch, &err);
+    if (!p->pipeline) {
         sc_codec_reason(reason, rsize, "pipeline: %s", err ? err->message : "?");
         g_clear_error(&err);
-        free(d);
+        free(p);
         return NULL;
     }
     g_clear_error(&err);
-    d->src = gst_bin_get_by_name(GST_BIN(d->pipeline), "src");
-    d->sink = gst_bin_get_by_name(GST_BIN(d->pipeline), "sink");
-    g_mutex_init(&d->lock);
-    g_cond_init(&d->cond);
-    add_marker_probe(d);
+    p->src = gst_bin_get_by_name(GST_BIN(p->pipeline), "src");
+    p->sink = gst_bin_get_by_name(GST_BIN(p->pipeline), "sink");
+    g_mutex_init(&p->lock);
+    g_cond_init(&p->cond);
+    if (!watch_pipe(p)) { /* no marker would ever come back */
+        sc_codec_reason(reason, rsize, "no decoder element named dec");
+        pipe_free(p);
+        return NULL;
+    }
     GstCaps *caps = gst_caps_from_string(caps_for(codec));
-    gst_app_src_set_caps(GST_APP_SRC(d->src), caps);
+    gst_app_src_set_caps(GST_APP_SRC(p->src), caps);
     gst_caps_unref(caps);
-    if (gst_element_set_state(d->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (gst_element_set_state(p->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         sc_codec_reason(reason, rsize, "cannot start the decoder pipeline");
-        gst_element_set_state(d->pipeline, GST_STATE_NULL);
-        gst_object_unref(d->src);
-        gst_object_unref(d->sink);
-        gst_object_unref(d->pipeline);
+        pipe_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static struct sc_decoder *gst_dec_create(int codec, const struct sc_decoder_params *params,
+                                         char *reason, size_t rsize)
+{
+    (void)params;
+    struct gst_decoder *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->codec = codec;
+    d->pipe = pipe_new(codec, reason, rsize);
+    if (!d->pipe) {
         free(d);
         return NULL;
     }
@@ -182,6 +284,11 @@ static struct sc_decoder *create_vp9(const struct sc_decoder_params *p, char *r,
 static struct sc_decoder *create_mjpeg(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_MJPEG, p, r, s); }
 
 /* ---- framing checks before the decoder sees a packet -------------------- */
+
+static bool dims_ok(unsigned w, unsigned h)
+{
+    return w && h && w <= SC_CODEC_MAX_DIM && h <= SC_CODEC_MAX_DIM;
+}
 
 static bool h264_plausible(const uint8_t *p, size_t n)
 {
@@ -211,7 +318,7 @@ static bool vp8_plausible(const uint8_t *p, size_t n)
         return false;
     if (key && (n < 10 || p[3] != 0x9d || p[4] != 0x01 || p[5] != 0x2a))
         return false;
-    return true;
+    return !key || dims_ok((p[6] | p[7] << 8) & 0x3fff, (p[8] | p[9] << 8) & 0x3fff);
 }
 
 static bool vp9_plausible(const uint8_t *p, size_t n)
@@ -219,9 +326,31 @@ static bool vp9_plausible(const uint8_t *p, size_t n)
     return n >= 2 && (p[0] >> 6) == 2; /* frame_marker */
 }
 
+/* The size in a JPEG's frame header (SOFn, before the first scan) */
+static bool jpeg_size_ok(const uint8_t *p, size_t n)
+{
+    size_t i = 2;
+    while (i + 4 <= n && p[i] == 0xff) {
+        unsigned m = p[i + 1];
+        size_t len = (size_t)p[i + 2] << 8 | p[i + 3];
+        if (m == 0xff) { /* fill byte */
+            i++;
+            continue;
+        }
+        if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc)
+            return len >= 8 && i + 9 <= n
+                   && dims_ok((unsigned)p[i + 7] << 8 | p[i + 8], (unsigned)p[i + 5] << 8 | p[i + 6]);
+        if (m == 0xda || len < 2)
+            return false;
+        i += 2 + len;
+    }
+    return false;
+}
+
 static bool jpeg_plausible(const uint8_t *p, size_t n)
 {
-    return n >= 4 && p[0] == 0xff && p[1] == 0xd8 && p[n - 2] == 0xff && p[n - 1] == 0xd9;
+    return n >= 4 && p[0] == 0xff && p[1] == 0xd8 && p[n - 2] == 0xff && p[n - 1] == 0xd9
+           && jpeg_size_ok(p, n);
 }
 
 static bool plausible(int codec, const uint8_t *p, size_t n)
@@ -236,36 +365,56 @@ static bool plausible(int codec, const uint8_t *p, size_t n)
 
 /* ---- decode ------------------------------------------------------------ */
 
-static void reset_pipeline(struct gst_decoder *d)
-{
-    gst_element_set_state(d->pipeline, GST_STATE_NULL);
-    GstBus *bus = gst_element_get_bus(d->pipeline);
-    gst_bus_set_flushing(bus, TRUE);
-    gst_bus_set_flushing(bus, FALSE);
-    gst_object_unref(bus);
-    gst_element_set_state(d->pipeline, GST_STATE_PLAYING);
-    g_mutex_lock(&d->lock);
-    d->pushed = d->got = d->marker_seen = 0;
-    g_mutex_unlock(&d->lock);
-}
-
-/* Waits until the marker sent after packet n reached the decoder, then
- * takes its frame if it made one. */
-static GstSample *wait_frame(struct gst_decoder *d, uint64_t n, char *err, size_t err_size)
+/* Waits (bounded) until the marker sent after the last packet reached the
+ * decoder, then takes the packet's frame: 1 and *out, or -errno and why. */
+static int wait_frame(struct gst_pipe *p, GstSample **out, char *why, size_t wsize)
 {
     gint64 deadline = g_get_monotonic_time() + STALL_TIMEOUT_US;
-    bool done = true;
-    g_mutex_lock(&d->lock);
-    while (d->marker_seen < n && done)
-        done = g_cond_wait_until(&d->cond, &d->lock, deadline);
-    g_mutex_unlock(&d->lock);
-    if (sc_gst_bus_error(d->pipeline, true, err, err_size))
-        return NULL;
-    GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(d->sink), 0);
-    if (!s)
-        sc_codec_reason(err, err_size, done ? "the decoder dropped the packet"
-                                             : "the decoder stalled");
-    return s;
+    bool failed, done;
+    g_mutex_lock(&p->lock);
+    while (p->marker_seen < p->pushed && !p->failed)
+        if (!g_cond_wait_until(&p->cond, &p->lock, deadline))
+            break;
+    failed = p->failed;
+    done = p->marker_seen >= p->pushed;
+    if (failed)
+        sc_codec_reason(why, wsize, "%s", p->why);
+    g_mutex_unlock(&p->lock);
+    if (failed)
+        return -EINVAL;
+    if (!done) {
+        sc_codec_reason(why, wsize, "the decoder stalled (no answer in %d ms)",
+                        (int)(STALL_TIMEOUT_US / 1000));
+        return -ETIMEDOUT;
+    }
+    /* the newest frame: a packet holding several must not leave a queue */
+    GstSample *s, *last = NULL;
+    while ((s = gst_app_sink_try_pull_sample(GST_APP_SINK(p->sink), 0))) {
+        if (last)
+            gst_sample_unref(last);
+        last = s;
+    }
+    if (!last) {
+        sc_codec_reason(why, wsize, "the decoder dropped the packet");
+        return -EINVAL;
+    }
+    *out = last;
+    return 1;
+}
+
+static int pipe_decode(struct gst_pipe *p, const uint8_t *data, size_t size, GstSample **out,
+                       char *why, size_t wsize)
+{
+    GstBuffer *buf = gst_buffer_new_memdup(data, size);
+    GST_BUFFER_PTS(buf) = p->pushed * (GST_SECOND / 30);
+    if (gst_app_src_push_buffer(GST_APP_SRC(p->src), buf) != GST_FLOW_OK) {
+        sc_codec_reason(why, wsize, "appsrc refused the packet");
+        return -EIO;
+    }
+    p->pushed++;
+    GstStructure *st = gst_structure_new(MARKER, "n", G_TYPE_UINT64, (guint64)p->pushed, NULL);
+    gst_element_send_event(p->src, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, st));
+    return wait_frame(p, out, why, wsize);
 }
 
 static int export_sample(struct gst_decoder *d, GstSample *s, struct sc_decoded_frame *out)
@@ -297,26 +446,22 @@ static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t si
                           struct sc_decoded_frame *out)
 {
     struct gst_decoder *d = gst_dec(dec);
+    char why[SC_CODEC_REASON_SIZE];
+    GstSample *s = NULL;
     unmap_last(d);
-    if (!plausible(dec->impl->codec, data, size))
+    if (!plausible(d->codec, data, size))
         return -EINVAL;
-    GstBuffer *buf = gst_buffer_new_memdup(data, size);
-    GST_BUFFER_PTS(buf) = d->pushed * (GST_SECOND / 30);
-    if (gst_app_src_push_buffer(GST_APP_SRC(d->src), buf) != GST_FLOW_OK) {
-        reset_pipeline(d);
+    if (!d->pipe && !(d->pipe = pipe_new(d->codec, why, sizeof(why)))) {
+        sc_debug("gstreamer decoder: %s", why);
         return -EIO;
     }
-    d->pushed++;
-    GstStructure *st = gst_structure_new(MARKER, "n", G_TYPE_UINT64, (guint64)d->pushed, NULL);
-    gst_element_send_event(d->src, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, st));
-    char err[256];
-    GstSample *s = wait_frame(d, d->pushed, err, sizeof(err));
-    if (!s) {
-        sc_debug("gstreamer decoder: %s", err);
-        reset_pipeline(d); /* a clean start: the next keyframe decodes */
-        return -EINVAL;
+    int r = pipe_decode(d->pipe, data, size, &s, why, sizeof(why));
+    if (r < 0) {
+        sc_debug("gstreamer decoder: %s", why);
+        pipe_abandon(d->pipe); /* a clean start: the next keyframe decodes */
+        d->pipe = NULL;
+        return r;
     }
-    d->got++;
     return export_sample(d, s, out);
 }
 
@@ -324,12 +469,8 @@ static void gst_dec_destroy(struct sc_decoder *dec)
 {
     struct gst_decoder *d = gst_dec(dec);
     unmap_last(d);
-    gst_element_set_state(d->pipeline, GST_STATE_NULL);
-    gst_object_unref(d->src);
-    gst_object_unref(d->sink);
-    gst_object_unref(d->pipeline);
-    g_mutex_clear(&d->lock);
-    g_cond_clear(&d->cond);
+    if (d->pipe)
+        pipe_free(d->pipe); /* idle: every packet it had was answered */
     free(d);
 }
 

@@ -50,6 +50,13 @@ tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
 tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_worker_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
+# hostile packets do not hold a decoder's caller (bounded decode calls)
+check_PROGRAMS += tests/codecs/test-dec-stall
+tests_codecs_test_dec_stall_SOURCES = tests/codecs/test-dec-stall.c
+tests_codecs_test_dec_stall_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_dec_stall_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
+	$(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-dec-stall
 
 if HAVE_VAAPI
 # the H.264 header writer/parser behind vaapi:h264, checked without a GPU
