@@ -16,11 +16,12 @@
  * stops) wakes the caller at once, through a bus sync handler.
  *
  * No wait is unbounded: a packet the decoder has not finished within
- * STALL_TIMEOUT_US fails with -ETIMEDOUT.  After any failure the pipeline is
- * dropped whole, torn down on a thread of its own (its streaming thread may
- * still be busy, and stopping it would block), and the next packet starts
- * a fresh one: the decoder stays usable and recovers at the next keyframe
- * (codec.h's contract). */
+ * STALL_TIMEOUT_US fails with -ETIMEDOUT.  After a failure the pipeline is
+ * restarted when its streaming thread is idle (the packet's marker came
+ * back); after an error or a stall it is dropped whole, torn down on a
+ * thread of its own (stopping a busy streaming thread would block), and
+ * the next packet starts a fresh one.  Either way the decoder stays usable
+ * and recovers at the next keyframe (codec.h's contract). */
 #include "config.h"
 
 #include <errno.h>
@@ -57,7 +58,7 @@ struct gst_pipe {
     GMutex lock;
     GCond cond;
     uint64_t marker_seen; /* the last marker that reached the decoder */
-    bool failed;          /* an ERROR or WARNING was posted: why */
+    bool error, warning;  /* posted since the last reset: why */
     char why[SC_CODEC_REASON_SIZE];
 };
 
@@ -150,9 +151,10 @@ static GstPadProbeReturn on_marker(GstPad *pad, GstPadProbeInfo *info, gpointer 
     return GST_PAD_PROBE_DROP;
 }
 
-/* any thread that posts: an ERROR or WARNING fails the packet at once (the
- * streaming thread stops after an error: no marker would come); the rest
- * is dropped, so that nothing piles up on the bus */
+/* any thread that posts: an ERROR or WARNING fails the packet.  An error
+ * wakes the caller at once (the streaming thread stops: no marker would
+ * come); after a warning the packet's marker still comes.  The rest is
+ * dropped, so that nothing piles up on the bus. */
 static GstBusSyncReply on_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
     (void)bus;
@@ -165,10 +167,13 @@ static GstBusSyncReply on_bus(GstBus *bus, GstMessage *m, gpointer data)
     else
         return GST_BUS_DROP;
     g_mutex_lock(&p->lock);
-    if (!p->failed)
+    if (!p->error && !p->warning)
         sc_codec_reason(p->why, sizeof(p->why), "%s: %s", GST_MESSAGE_SRC_NAME(m),
                         err ? err->message : "?");
-    p->failed = true;
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
+        p->error = true;
+    else
+        p->warning = true;
     g_cond_broadcast(&p->cond);
     g_mutex_unlock(&p->lock);
     g_clear_error(&err);
@@ -211,8 +216,8 @@ static gpointer pipe_reaper(gpointer data)
     return NULL;
 }
 
-/* A failed pipeline goes away without the caller waiting for a streaming
- * thread that may still be busy with the packet. */
+/* A pipeline whose streaming thread may still be busy with the packet (a
+ * stall, an error) goes away without the caller waiting for it. */
 static void pipe_abandon(struct gst_pipe *p)
 {
     GThread *t = g_thread_try_new("sc-gst-dec-reap", pipe_reaper, p, NULL);
@@ -220,6 +225,26 @@ static void pipe_abandon(struct gst_pipe *p)
         g_thread_unref(t);
     else
         pipe_free(p); /* no thread: the old way, waiting */
+}
+
+/* Restarts an idle pipeline (every packet answered): quick. */
+static void pipe_reset(struct gst_pipe *p)
+{
+    gst_element_set_state(p->pipeline, GST_STATE_NULL);
+    gst_element_set_state(p->pipeline, GST_STATE_PLAYING);
+    g_mutex_lock(&p->lock);
+    p->pushed = p->marker_seen = 0;
+    p->error = p->warning = false;
+    g_mutex_unlock(&p->lock);
+}
+
+/* true if the streaming thread has answered every packet */
+static bool pipe_idle(struct gst_pipe *p)
+{
+    g_mutex_lock(&p->lock);
+    bool idle = !p->error && p->marker_seen >= p->pushed;
+    g_mutex_unlock(&p->lock);
+    return idle;
 }
 
 static struct gst_pipe *pipe_new(int codec, char *reason, size_t rsize)
@@ -372,10 +397,10 @@ static int wait_frame(struct gst_pipe *p, GstSample **out, char *why, size_t wsi
     gint64 deadline = g_get_monotonic_time() + STALL_TIMEOUT_US;
     bool failed, done;
     g_mutex_lock(&p->lock);
-    while (p->marker_seen < p->pushed && !p->failed)
+    while (p->marker_seen < p->pushed && !p->error)
         if (!g_cond_wait_until(&p->cond, &p->lock, deadline))
             break;
-    failed = p->failed;
+    failed = p->error || p->warning;
     done = p->marker_seen >= p->pushed;
     if (failed)
         sc_codec_reason(why, wsize, "%s", p->why);
@@ -457,9 +482,14 @@ static int gst_dec_decode(struct sc_decoder *dec, const uint8_t *data, size_t si
     }
     int r = pipe_decode(d->pipe, data, size, &s, why, sizeof(why));
     if (r < 0) {
+        /* a clean start: the next keyframe decodes */
         sc_debug("gstreamer decoder: %s", why);
-        pipe_abandon(d->pipe); /* a clean start: the next keyframe decodes */
-        d->pipe = NULL;
+        if (pipe_idle(d->pipe)) {
+            pipe_reset(d->pipe);
+        } else {
+            pipe_abandon(d->pipe); /* the next packet builds a new one */
+            d->pipe = NULL;
+        }
         return r;
     }
     return export_sample(d, s, out);
