@@ -22,6 +22,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
     (cd "$src" && xargs -0 tar cf - --no-recursion) | (cd "$work" && tar xf -) || exit 99
 cd "$work" || exit 99
 export SPICECAST_SANITIZER_RUN=1 SPICECAST_NO_APT=1
+# The inner run marks its processes SPICECAST_TEST_RUN=<ours>/run-<its id>
+# (tests/local.mk): its own tests/test-leftovers.sh checks them, and ours,
+# run after this test, sees anything of it that survived all the same.
 # Helpers a test starts in the background (our server under the interop
 # tests) write their stderr into the test's temp dir, which is removed and
 # whose exit status is rarely looked at: ASan reports also go to files under
