@@ -159,24 +159,24 @@ static GstBusSyncReply on_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
     (void)bus;
     struct gst_pipe *p = data;
+    GstMessageType type = GST_MESSAGE_TYPE(m);
     GError *err = NULL;
-    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
+    if (type == GST_MESSAGE_ERROR)
         gst_message_parse_error(m, &err, NULL);
-    else if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_WARNING)
+    else if (type == GST_MESSAGE_WARNING)
         gst_message_parse_warning(m, &err, NULL);
-    else
-        return GST_BUS_DROP;
-    g_mutex_lock(&p->lock);
-    if (!p->error && !p->warning)
-        sc_codec_reason(p->why, sizeof(p->why), "%s: %s", GST_MESSAGE_SRC_NAME(m),
-                        err ? err->message : "?");
-    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
-        p->error = true;
-    else
-        p->warning = true;
-    g_cond_broadcast(&p->cond);
-    g_mutex_unlock(&p->lock);
+    if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) {
+        g_mutex_lock(&p->lock);
+        if (!p->error && !p->warning)
+            sc_codec_reason(p->why, sizeof(p->why), "%s: %s", GST_MESSAGE_SRC_NAME(m),
+                            err ? err->message : "?");
+        p->error |= type == GST_MESSAGE_ERROR;
+        p->warning |= type == GST_MESSAGE_WARNING;
+        g_cond_broadcast(&p->cond);
+        g_mutex_unlock(&p->lock);
+    }
     g_clear_error(&err);
+    gst_message_unref(m); /* a dropped message is the handler's to unref */
     return GST_BUS_DROP;
 }
 
