@@ -45,11 +45,44 @@ $(fuzz_wire_targets): tests/fuzz/%: tests/fuzz/%.c $(fuzz_wire_deps)
 	$(fuzz_link) $(LZ4_LIBS)
 endif
 
-# built before the bounded run; `make fuzz` builds them alone
-tests/fuzz/run-fuzzers.log: $(fuzz_targets)
-.PHONY: fuzz fuzz-corpus
-fuzz: $(fuzz_targets)
-CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus
+# ---- targets that link the engines ----------------------------------------
+# Each source is compiled once into tests/fuzz/obj/ (coverage without
+# libFuzzer's main, ASan+UBSan), shared by the targets that need it, with
+# tests/fuzz/fuzz-log.c standing in for common/log.c (silent).  Targets
+# that reach static functions #include the .c file under test instead of
+# linking its object (fuzz_obj_link compiles the first prerequisite, the
+# harness, and links the objects; other .c prerequisites are dependencies).
+FUZZ_OBJ_CFLAGS = $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-I$(top_srcdir)/server -I$(top_srcdir)/server/sources \
+	$(GLIB_CFLAGS) $(CAIRO_CFLAGS) $(PIXBUF_CFLAGS) $(GST_CFLAGS) $(VA_CFLAGS) \
+	$(OPENH264_CFLAGS) $(OPENSSL_CFLAGS) -MMD -MP
+tests/fuzz/obj/%.o: %.c config.h
+	$(AM_V_CC)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_OBJ_CFLAGS) -c -o $@ $<
+-include $(wildcard tests/fuzz/*.d tests/fuzz/obj/*/*.d tests/fuzz/obj/*/*/*.d tests/fuzz/obj/*/*/*/*.d)
+fuzz_objs = $(patsubst %.c,tests/fuzz/obj/%.o,$(filter %.c,$(1)))
+fuzz_obj_link = $(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_OBJ_CFLAGS) -fsanitize=fuzzer \
+	-o $@ $< $(filter %.o,$^)
+fuzz_common_objs = $(call fuzz_objs,$(filter-out common/log.c,$(common_libsccommon_la_SOURCES)) \
+	tests/fuzz/fuzz-log.c)
+fuzz_codec_objs = $(call fuzz_objs,$(codecs_libsccodecs_la_SOURCES))
+fuzz_client_objs = $(call fuzz_objs,$(client_libscclient_la_SOURCES))
+fuzz_server_objs = $(call fuzz_objs,$(server_libspicecast_server_la_SOURCES))
+fuzz_engine_libs = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS) $(YUV_LIBS) $(GST_LIBS) $(VA_LIBS) \
+	$(OPENH264_LIBS) -lstdc++ -lm
+EXTRA_DIST += tests/fuzz/fuzz-log.c
+clean-local: fuzz-clean-obj
+.PHONY: fuzz-clean-obj
+fuzz-clean-obj:
+	rm -rf tests/fuzz/obj
+
+if HAVE_FUZZ
+# ticket decryption (common/ticket.c)
+tests/fuzz/fuzz-ticket: tests/fuzz/fuzz-ticket.c $(call fuzz_objs,common/ticket.c tests/fuzz/fuzz-log.c)
+	$(fuzz_obj_link) $(OPENSSL_LIBS)
+fuzz_targets += tests/fuzz/fuzz-ticket
+endif
+EXTRA_DIST += tests/fuzz/fuzz-ticket.c
 
 # Seeds: valid messages from the writers (tests/fuzz/gen-corpus.c).
 tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
@@ -57,3 +90,10 @@ tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
 		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) -o $@ $(filter %.c,$^) $(LZ4_LIBS)
 fuzz-corpus: tests/fuzz/gen-corpus
 	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus
+
+# ---- after every target above: `make fuzz` builds them all ----------------
+# built before the bounded run; `make fuzz` builds them alone
+tests/fuzz/run-fuzzers.log: $(fuzz_targets)
+.PHONY: fuzz fuzz-corpus
+fuzz: $(fuzz_targets)
+CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/*.d
