@@ -81,8 +81,12 @@ if HAVE_FUZZ
 tests/fuzz/fuzz-ticket: tests/fuzz/fuzz-ticket.c $(call fuzz_objs,common/ticket.c tests/fuzz/fuzz-log.c)
 	$(fuzz_obj_link) $(OPENSSL_LIBS)
 fuzz_targets += tests/fuzz/fuzz-ticket
+# fd passing (common/fdpass.c), over socketpairs
+tests/fuzz/fuzz-fdpass: tests/fuzz/fuzz-fdpass.c $(call fuzz_objs,common/fdpass.c)
+	$(fuzz_obj_link)
+fuzz_targets += tests/fuzz/fuzz-fdpass
 endif
-EXTRA_DIST += tests/fuzz/fuzz-ticket.c
+EXTRA_DIST += tests/fuzz/fuzz-ticket.c tests/fuzz/fuzz-fdpass.c
 
 # Seeds: valid messages from the writers (tests/fuzz/gen-corpus.c).
 tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
