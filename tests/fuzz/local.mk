@@ -95,6 +95,17 @@ tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
 fuzz-corpus: tests/fuzz/gen-corpus
 	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus
 
+# the viewer's engine: client.c and client-display.c are #included by the
+# harnesses (tests/fuzz/fuzz-client.h), the rest linked
+fuzz_client_deps = tests/fuzz/fuzz-client.h tests/fuzz/fuzz-util.h client/client.c \
+	client/client-display.c $(call fuzz_objs,client/renderer.c) $(fuzz_common_objs) \
+	$(fuzz_codec_objs)
+EXTRA_DIST += tests/fuzz/fuzz-client.h tests/fuzz/fuzz-client-display.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-client-display: tests/fuzz/fuzz-client-display.c $(fuzz_client_deps)
+	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS)
+fuzz_targets += tests/fuzz/fuzz-client-display
+endif
 # ---- after every target above: `make fuzz` builds them all ----------------
 # built before the bounded run; `make fuzz` builds them alone
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)

@@ -1,0 +1,388 @@
+/* Shared by fuzz-client-display.c and fuzz-client-link.c: the viewer's
+ * client engine (client/client.c and client/client-display.c, included so
+ * that the harness can drive the static channel_process() on bytes a
+ * server would send) with callbacks that check what the engine reports,
+ * as the renderers would use it.
+ *
+ * Video: the streams get a model decoder per SPICE codec (below) instead of
+ * the real ones, which have their own targets (fuzz-decoder-*): creating an
+ * OpenH264 decoder costs ~30 ms and a GStreamer pipeline more (and can
+ * stall, issue 13 item 6), which held this target at ~200 runs/s.  The
+ * model turns each packet into what a real decoder may return: an error,
+ * no frame yet, or a CPU frame in I420, NV12 or BGRX of the stream's size
+ * or of another (a mid-stream resolution change), or a dma-buf frame; its
+ * planes are exact-size heap blocks, so ASan sees any read past them.
+ * Codec 0xff has no decoder: the engine's "no decoder" path. */
+#pragma once
+#include "config.h"
+
+#include <errno.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "client/client.c"
+#include "codecs/backend.h"
+
+/* The canvas and scratch buffers: allocations over 16 MiB fail here, as
+ * they may on a loaded machine, so that the failure paths are fuzzed and a
+ * SURFACE_CREATE of 16384x16384 does not page in 1 GiB per run (the limit
+ * itself, MAX_SURFACE_DIM, is the engine's design, not a finding). */
+#define FUZZ_ALLOC_LIMIT (16u << 20)
+static gpointer fuzz_try_malloc(gsize n) { return n > FUZZ_ALLOC_LIMIT ? NULL : g_try_malloc(n); }
+static gpointer fuzz_try_malloc0(gsize n) { return n > FUZZ_ALLOC_LIMIT ? NULL : g_try_malloc0(n); }
+
+extern const struct sc_decoder_ops *const fuzz_client_decoders[];
+#define sc_decoders fuzz_client_decoders
+#undef g_try_malloc
+#undef g_try_malloc0
+#define g_try_malloc fuzz_try_malloc
+#define g_try_malloc0 fuzz_try_malloc0
+#include "client/client-display.c"
+#undef g_try_malloc
+#undef g_try_malloc0
+#undef sc_decoders
+
+#include "client/renderer.h"
+#include "fuzz-util.h"
+
+/* ---- the model decoder ------------------------------------------------------ */
+
+struct model_dec {
+    struct sc_decoder base;
+    uint8_t *planes; /* the last frame's, exact size */
+};
+
+static bool model_probe(char *reason, size_t size)
+{
+    (void)reason, (void)size;
+    return true;
+}
+
+static struct sc_decoder *model_create(const struct sc_decoder_params *p, char *reason,
+                                       size_t size)
+{
+    struct model_dec *m = g_new0(struct model_dec, 1);
+
+    (void)p, (void)reason, (void)size;
+    return &m->base;
+}
+
+/* Packet byte 0: bits 0-1 error / no frame / frame / frame; bits 2-3
+ * I420, NV12, BGRX; bit 4: the size in bytes 1-2 (1..256 each) instead of
+ * the stream's; bit 5: a dma-buf frame.  The pixels are the packet's. */
+static int model_decode(struct sc_decoder *dec, const uint8_t *data, size_t size,
+                        struct sc_decoded_frame *out)
+{
+    struct model_dec *m = (struct model_dec *)dec;
+    uint8_t b = size ? data[0] : 2;
+    uint32_t w = dec->params.width, h = dec->params.height;
+    size_t cw, ch, total;
+
+    if ((b & 3) == 0)
+        return -EINVAL;
+    if ((b & 3) == 1)
+        return 0;
+    memset(out, 0, sizeof(*out));
+    if (b & 32) {
+        out->kind = SC_DECODED_DMABUF;
+        out->fd = -1;
+        out->width = w;
+        out->height = h;
+        return 1;
+    }
+    if ((b & 16) && size >= 3) {
+        w = data[1] + 1u;
+        h = data[2] + 1u;
+    }
+    out->format = (enum sc_pixfmt)(((b >> 2) & 3) % 3);
+    out->width = w;
+    out->height = h;
+    cw = (w + 1) / 2;
+    ch = (h + 1) / 2;
+    switch (out->format) {
+    case SC_PIXFMT_I420: total = (size_t)w * h + 2 * cw * ch; break;
+    case SC_PIXFMT_NV12: total = (size_t)w * h + 2 * cw * ch; break;
+    default: total = (size_t)w * h * 4; break;
+    }
+    g_free(m->planes);
+    m->planes = g_malloc(total);
+    for (size_t i = 0; i < total; i++)
+        m->planes[i] = size ? data[i % size] : (uint8_t)i;
+    out->plane[0] = m->planes;
+    switch (out->format) {
+    case SC_PIXFMT_I420:
+        out->n_planes = 3;
+        out->stride[0] = w;
+        out->plane[1] = m->planes + (size_t)w * h;
+        out->plane[2] = out->plane[1] + cw * ch;
+        out->stride[1] = out->stride[2] = (uint32_t)cw;
+        break;
+    case SC_PIXFMT_NV12:
+        out->n_planes = 2;
+        out->stride[0] = w;
+        out->plane[1] = m->planes + (size_t)w * h;
+        out->stride[1] = (uint32_t)cw * 2;
+        break;
+    default:
+        out->n_planes = 1;
+        out->stride[0] = w * 4;
+        break;
+    }
+    return 1;
+}
+
+static void model_destroy(struct sc_decoder *dec)
+{
+    struct model_dec *m = (struct model_dec *)dec;
+
+    g_free(m->planes);
+    g_free(m);
+}
+
+#define MODEL_DECODER(id)                                                                 \
+    { .name = "fuzz-model", .codec = (id), .probe = model_probe, .create = model_create, \
+      .decode = model_decode, .destroy = model_destroy }
+static const struct sc_decoder_ops model_decoders[4] = {
+    MODEL_DECODER(SC_CODEC_MJPEG), MODEL_DECODER(SC_CODEC_VP8), MODEL_DECODER(SC_CODEC_H264),
+    MODEL_DECODER(SC_CODEC_VP9),
+};
+
+const struct sc_decoder_ops *const fuzz_client_decoders[] = {
+    &model_decoders[0], &model_decoders[1], &model_decoders[2], &model_decoders[3],
+    &sc_lossless_lz4_decoder, &sc_lossless_raw_decoder, NULL,
+};
+
+struct fuzz_client {
+    struct sc_client *c;
+    struct sc_channel *ch; /* the harness's channel (static storage) */
+    int peer;    /* the "server" end of the channel's socketpair */
+    int ch_fd;   /* the engine's end (channel_shutdown() forgets it) */
+    bool closed_seen;
+    int low_fd; /* the lowest free fd before the run */
+};
+
+/* The lowest free fd: a leaked fd keeps it higher after the run. */
+static int fc_lowest_free_fd(void)
+{
+    int fd = dup(2);
+
+    if (fd < 0)
+        abort();
+    close(fd);
+    return fd;
+}
+
+/* A struct sc_channel is 260 KiB (64 streams with their clip rects): a
+ * fresh allocation per run is a fresh mmap whose page faults took most of
+ * the time, so the harness's channel lives in static storage, and
+ * fc_finish() takes it out of the client before sc_client_free(). */
+static struct sc_channel fc_storage;
+
+/* ---- callbacks: check what the engine hands the renderer ------------------ */
+
+static void fc_surface(void *data, uint32_t w, uint32_t h)
+{
+    struct fuzz_client *f = data;
+    uint32_t cw, ch, stride;
+    const uint8_t *px = sc_client_canvas(f->c, &cw, &ch, &stride);
+
+    if (!px || cw != w || ch != h || stride < w * 4)
+        abort();
+    fuzz_touch(px + (size_t)(h - 1) * stride, (size_t)w * 4); /* the last row is there */
+}
+
+static void fc_invalidate(void *data, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    struct fuzz_client *f = data;
+    uint32_t cw, ch, stride;
+
+    if (!sc_client_canvas(f->c, &cw, &ch, &stride))
+        abort(); /* invalidated before any surface */
+    /* the renderers copy exactly this rectangle out of the canvas */
+    if (x < 0 || y < 0 || w <= 0 || h <= 0 || (int64_t)x + w > cw || (int64_t)y + h > ch)
+        abort();
+}
+
+static void fc_mark(void *data) { (void)data; }
+
+/* What the CPU renderer does with a scanout (renderer-cairo.c): the format
+ * and stride checks, then sc_renderer_map_scanout(); every row it would
+ * show is read here. */
+static void fc_gl_scanout(void *data, int fd, uint32_t w, uint32_t h, uint32_t stride,
+                          uint32_t fourcc, bool bottom_up)
+{
+    char reason[256];
+    size_t size = 0;
+    uint8_t *map;
+
+    (void)data, (void)bottom_up;
+    if (fd < 0 || sc_renderer_fourcc_bpp(fourcc) != 4 || stride < w * 4 || !w || !h)
+        return;
+    map = sc_renderer_map_scanout(fd, stride, h, &size, reason, sizeof(reason));
+    if (!map)
+        return;
+    if (size < (size_t)stride * h)
+        abort();
+    for (uint32_t y = 0; y < h; y++)
+        fuzz_touch(map + (size_t)y * stride, (size_t)w * 4);
+    munmap(map, size);
+}
+
+static void fc_gl_draw(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+    struct fuzz_client *f = data;
+
+    (void)x, (void)y, (void)w, (void)h;
+    sc_client_gl_draw_done(f->c);
+}
+
+static void fc_cursor(void *data, uint32_t w, uint32_t h, uint32_t hx, uint32_t hy,
+                      const uint8_t *px)
+{
+    (void)data, (void)hx, (void)hy;
+    fuzz_touch(px, (size_t)w * h * 4);
+}
+
+static void fc_closed(void *data, const GError *error)
+{
+    struct fuzz_client *f = data;
+
+    (void)error;
+    if (f->closed_seen)
+        abort(); /* closed() comes once */
+    f->closed_seen = true;
+}
+
+static const struct sc_client_callbacks fc_callbacks = {
+    .surface = fc_surface,
+    .invalidate = fc_invalidate,
+    .mark = fc_mark,
+    .gl_scanout = fc_gl_scanout,
+    .gl_draw = fc_gl_draw,
+    .cursor = fc_cursor,
+    .closed = fc_closed,
+};
+
+/* ---- the engine without a server ----------------------------------------- */
+
+/* A client whose URI leads nowhere (nothing connects: channels are made by
+ * fc_channel), unix or TCP as the channel's socket would be. */
+static void fc_init(struct fuzz_client *f, bool is_unix, bool gl, bool video)
+{
+    struct sc_client_options o = { is_unix ? "/nonexistent/spicecast-fuzz.sock"
+                                           : "spice://127.0.0.1:1",
+                                   "secret", gl, video };
+
+    memset(f, 0, sizeof(*f));
+    f->peer = f->ch_fd = -1;
+    g_main_context_default(); /* its wakeup fd is made once, on first use */
+    f->low_fd = fc_lowest_free_fd();
+    f->c = sc_client_new(&o, &fc_callbacks, f, NULL);
+    if (!f->c)
+        abort();
+}
+
+/* A channel of `type` in `state`, as connect_channel() and on_connected()
+ * make it, over a socketpair whose other end the harness keeps. */
+static struct sc_channel *fc_channel(struct fuzz_client *f, uint8_t type, enum ch_state state)
+{
+    struct sc_client *c = f->c;
+    struct sc_channel *ch = &fc_storage;
+    int sv[2];
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+        abort();
+    ch->client = c;
+    ch->type = type;
+    ch->fd = sv[0];
+    ch->state = state;
+    ch->in = g_byte_array_new();
+    ch->out = g_byte_array_new();
+    channel_caps(c, ch);
+    switch (type) {
+    case SPICE_CHANNEL_MAIN: c->main = ch; break;
+    case SPICE_CHANNEL_DISPLAY: c->display = ch; break;
+    case SPICE_CHANNEL_INPUTS: c->inputs = ch; break;
+    default: c->cursor = ch; break;
+    }
+    f->peer = sv[1];
+    f->ch_fd = sv[0];
+    f->ch = ch;
+    return ch;
+}
+
+/* Reads and drops what the client sent. */
+static void fc_drain(struct fuzz_client *f)
+{
+    uint8_t buf[65536];
+
+    while (f->peer >= 0 && recv(f->peer, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+        ;
+}
+
+/* Bytes from the server, in the pieces given (sizes of 0 mean the rest). */
+static void fc_feed(struct fuzz_client *f, struct sc_channel *ch, const uint8_t *p, size_t len)
+{
+    /* (the engine reads into a buffer that on_readable() has allocated:
+     * never an empty one) */
+    if (!len || f->c->closed || ch->state == CH_DEAD)
+        return;
+    g_byte_array_append(ch->in, p, (guint)len);
+    channel_process(ch);
+    fc_drain(f);
+}
+
+/* Frees the client (its channels' sockets with it) and runs whatever it
+ * left on the main context (cancelled connects of other channels). */
+static void fc_finish(struct fuzz_client *f)
+{
+    struct sc_channel *ch = f->ch, **slot[4] = { &f->c->main, &f->c->display, &f->c->inputs,
+                                                  &f->c->cursor };
+
+    /* channel_free() without its g_free(): the same steps, in its order */
+    for (int i = 0; i < 4; i++)
+        if (*slot[i] == ch)
+            *slot[i] = NULL;
+    f->c->closed = true; /* as sc_client_free(): no closed() from here */
+    /* the socket is the harness's (the engine's belongs to its GSocketConnection) */
+    channel_shutdown(ch);
+    close(f->ch_fd);
+    if (ch->type == SPICE_CHANNEL_DISPLAY)
+        sc_display_finish(ch);
+    g_byte_array_unref(ch->in);
+    g_byte_array_unref(ch->out);
+    memset(ch, 0, sizeof(*ch));
+    sc_client_free(f->c);
+    for (int i = 0; i < 100 && g_main_context_iteration(NULL, FALSE); i++)
+        ;
+    if (f->peer >= 0)
+        close(f->peer);
+    f->peer = -1;
+    if (fc_lowest_free_fd() != f->low_fd) {
+        fprintf(stderr, "fuzz-client: an fd leaked (lowest free fd %d, was %d):\n",
+                fc_lowest_free_fd(), f->low_fd);
+        for (int fd = f->low_fd; fd < f->low_fd + 64; fd++) {
+            char path[64], target[256];
+            ssize_t n;
+            snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+            if ((n = readlink(path, target, sizeof(target) - 1)) > 0)
+                fprintf(stderr, "  fd %d -> %.*s\n", fd, (int)n, target);
+        }
+        abort();
+    }
+}
+
+/* A memfd of `size` bytes (sealed against shrinking if asked), pattern-filled. */
+static int fc_memfd(size_t size, bool seal)
+{
+    int fd = memfd_create("fuzz-scanout", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+        abort();
+    if (seal)
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+    return fd;
+}
