@@ -106,6 +106,13 @@ tests/fuzz/fuzz-client-display: tests/fuzz/fuzz-client-display.c $(fuzz_client_d
 	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS)
 fuzz_targets += tests/fuzz/fuzz-client-display
 endif
+EXTRA_DIST += tests/fuzz/fuzz-client-link.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-client-link: tests/fuzz/fuzz-client-link.c $(fuzz_client_deps)
+	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS)
+fuzz_targets += tests/fuzz/fuzz-client-link
+endif
+
 # ---- after every target above: `make fuzz` builds them all ----------------
 # built before the bounded run; `make fuzz` builds them alone
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)
