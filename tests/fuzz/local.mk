@@ -113,6 +113,17 @@ tests/fuzz/fuzz-client-link: tests/fuzz/fuzz-client-link.c $(fuzz_client_deps)
 fuzz_targets += tests/fuzz/fuzz-client-link
 endif
 
+# the server: link.c, channel.c and the channels linked whole, over socketpairs
+fuzz_server_deps = tests/fuzz/fuzz-server.h tests/fuzz/fuzz-util.h $(fuzz_server_objs) \
+	$(fuzz_common_objs) $(fuzz_codec_objs)
+fuzz_server_libs = $(fuzz_engine_libs) $(CAIRO_LIBS) $(PIXBUF_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz-server.h tests/fuzz/fuzz-server-link.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-server-link: tests/fuzz/fuzz-server-link.c $(fuzz_server_deps)
+	$(fuzz_obj_link) $(fuzz_server_libs)
+fuzz_targets += tests/fuzz/fuzz-server-link
+endif
+
 # ---- after every target above: `make fuzz` builds them all ----------------
 # built before the bounded run; `make fuzz` builds them alone
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)

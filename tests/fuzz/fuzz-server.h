@@ -1,0 +1,143 @@
+/* Shared by fuzz-server-link.c and fuzz-server-channel.c: one spicecast
+ * server for the whole run (no listener, no source, ticketing disabled so
+ * that any well-encrypted ticket links), driven over socketpairs through
+ * sc_link_accept() exactly as listener_accept() hands it a connection, with
+ * the main loop run by the harness.
+ *
+ * After every input the harness closes its ends and runs the loop until the
+ * server is quiet; the server must then hold no pending link and no session
+ * (everything a hostile client opened went away with it). */
+#pragma once
+#include "config.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server/server-private.h"
+#include "common/ticket.h"
+#include "fuzz-util.h"
+
+#define FS_MAX_CONNS 4
+
+struct fuzz_server {
+    struct sc_server *server;
+    uint8_t blob[SC_TICKET_BLOB_BYTES]; /* the empty password for its key */
+    int peers[FS_MAX_CONNS];
+    unsigned n_peers;
+};
+
+static struct fuzz_server fs;
+
+static void fs_setup(void)
+{
+    struct sc_server_options o = { .name = "fuzz", .disable_ticketing = true,
+                                   .streaming_video = "off", .gl_scanout = "on" };
+
+    if (fs.server)
+        return;
+    fs.server = sc_server_new(&o, NULL);
+    if (!fs.server || !sc_ticket_encrypt(fs.server->pubkey, sizeof(fs.server->pubkey), "",
+                                         fs.blob))
+        abort();
+}
+
+/* Runs what is ready on the main context (bounded: nothing may spin). */
+static void fs_run(void)
+{
+    uint8_t buf[65536];
+
+    for (int i = 0; i < 64; i++) {
+        for (unsigned k = 0; k < fs.n_peers; k++)
+            while (fs.peers[k] >= 0 && recv(fs.peers[k], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+                ;
+        if (!g_main_context_iteration(NULL, FALSE))
+            break;
+    }
+}
+
+/* A new connection in the link stage; returns our end. */
+static int fs_connect(void)
+{
+    int sv[2];
+
+    if (fs.n_peers == FS_MAX_CONNS ||
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+        abort();
+    sc_link_accept(fs.server, sv[0], true, "fuzz");
+    fs.peers[fs.n_peers++] = sv[1];
+    return sv[1];
+}
+
+/* Sends all of p (the socket buffer is drained by fs_run as needed). */
+static void fs_send(int fd, const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EAGAIN) {
+            fs_run();
+            continue;
+        }
+        if (n <= 0)
+            return; /* the server closed it */
+        p += n;
+        len -= (size_t)n;
+    }
+    fs_run();
+}
+
+/* The id of the one live session, 0 if none. */
+static uint32_t fs_session_id(void)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, fs.server->sessions);
+    return g_hash_table_iter_next(&it, &key, &value) ? ((struct sc_session *)value)->id : 0;
+}
+
+/* A well-formed link of a channel (header, SpiceLinkMess with our caps,
+ * the auth mechanism, the ticket) on a new connection; returns our end. */
+static int fs_link(uint8_t type, bool mini, const uint32_t *extra_caps, unsigned n_extra)
+{
+    struct sc_link_mess m = { 0 };
+    struct sc_writer w;
+    uint8_t word[4];
+    int fd = fs_connect();
+
+    m.connection_id = type == SPICE_CHANNEL_MAIN ? 0 : fs_session_id();
+    m.channel_type = type;
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
+    sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_AUTH_SPICE);
+    if (mini)
+        sc_caps_set(m.caps.common, &m.caps.n_common, SPICE_COMMON_CAP_MINI_HEADER);
+    for (unsigned i = 0; i < n_extra; i++)
+        sc_caps_set(m.caps.channel, &m.caps.n_channel, extra_caps[i]);
+    sc_writer_init(&w);
+    sc_link_mess_write(&w, &m);
+    if (w.error)
+        abort();
+    fs_send(fd, w.data, w.size);
+    sc_writer_finish(&w);
+    sc_put_u32(word, SPICE_COMMON_CAP_AUTH_SPICE);
+    fs_send(fd, word, sizeof(word));
+    fs_send(fd, fs.blob, sizeof(fs.blob));
+    return fd;
+}
+
+/* Closes our ends (newest first) and checks that the server let go of
+ * everything. */
+static void fs_finish(void)
+{
+    while (fs.n_peers) {
+        close(fs.peers[--fs.n_peers]);
+        fs_run();
+    }
+    for (int i = 0; i < 16 && (fs.server->pending || g_hash_table_size(fs.server->sessions)); i++)
+        fs_run();
+    if (fs.server->pending || g_hash_table_size(fs.server->sessions)) {
+        fprintf(stderr, "fuzz-server: %u pending links, %u sessions left after the peers closed\n",
+                g_list_length(fs.server->pending), g_hash_table_size(fs.server->sessions));
+        abort();
+    }
+}
