@@ -117,11 +117,13 @@ endif
 fuzz_server_deps = tests/fuzz/fuzz-server.h tests/fuzz/fuzz-util.h $(fuzz_server_objs) \
 	$(fuzz_common_objs) $(fuzz_codec_objs)
 fuzz_server_libs = $(fuzz_engine_libs) $(CAIRO_LIBS) $(PIXBUF_LIBS)
-EXTRA_DIST += tests/fuzz/fuzz-server.h tests/fuzz/fuzz-server-link.c
+EXTRA_DIST += tests/fuzz/fuzz-server.h tests/fuzz/fuzz-server-link.c tests/fuzz/fuzz-server-channel.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-server-link: tests/fuzz/fuzz-server-link.c $(fuzz_server_deps)
 	$(fuzz_obj_link) $(fuzz_server_libs)
-fuzz_targets += tests/fuzz/fuzz-server-link
+tests/fuzz/fuzz-server-channel: tests/fuzz/fuzz-server-channel.c $(fuzz_server_deps)
+	$(fuzz_obj_link) $(fuzz_server_libs)
+fuzz_targets += tests/fuzz/fuzz-server-link tests/fuzz/fuzz-server-channel
 endif
 
 # ---- after every target above: `make fuzz` builds them all ----------------
