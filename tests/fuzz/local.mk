@@ -126,6 +126,17 @@ tests/fuzz/fuzz-server-channel: tests/fuzz/fuzz-server-channel.c $(fuzz_server_d
 fuzz_targets += tests/fuzz/fuzz-server-link tests/fuzz/fuzz-server-channel
 endif
 
+# the sources' readers, each #included by its harness; the other sources and
+# source.c (listeners, ticker) linked
+fuzz_sources_objs = $(call fuzz_objs,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES)))
+EXTRA_DIST += tests/fuzz/fuzz-y4m.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-y4m: tests/fuzz/fuzz-y4m.c server/sources/y4m.c \
+		$(filter-out %/y4m.o,$(fuzz_sources_objs)) $(fuzz_common_objs)
+	$(fuzz_obj_link) $(fuzz_server_libs)
+fuzz_targets += tests/fuzz/fuzz-y4m
+endif
+
 # ---- after every target above: `make fuzz` builds them all ----------------
 # built before the bounded run; `make fuzz` builds them alone
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)
