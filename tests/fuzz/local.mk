@@ -70,7 +70,7 @@ fuzz_client_objs = $(call fuzz_objs,$(client_libscclient_la_SOURCES))
 fuzz_server_objs = $(call fuzz_objs,$(server_libspicecast_server_la_SOURCES))
 fuzz_engine_libs = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS) $(YUV_LIBS) $(GST_LIBS) $(VA_LIBS) \
 	$(OPENH264_LIBS) -lstdc++ -lm
-EXTRA_DIST += tests/fuzz/fuzz-log.c
+EXTRA_DIST += tests/fuzz/fuzz-log.c tests/fuzz/gen-corpus-engines.c
 clean-local: fuzz-clean-obj
 .PHONY: fuzz-clean-obj
 fuzz-clean-obj:
@@ -92,8 +92,15 @@ EXTRA_DIST += tests/fuzz/fuzz-ticket.c tests/fuzz/fuzz-fdpass.c
 tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
 	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
 		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) -o $@ $(filter %.c,$^) $(LZ4_LIBS)
-fuzz-corpus: tests/fuzz/gen-corpus
+# ... and whole streams for the engine targets (gen-corpus-engines.c)
+tests/fuzz/gen-corpus-engines: tests/fuzz/gen-corpus-engines.c common/ticket.c common/log.c \
+		$(fuzz_wire_deps)
+	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) $(OPENSSL_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LZ4_LIBS) $(OPENSSL_LIBS)
+fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines
 	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus
+	tests/fuzz/gen-corpus-engines $(top_srcdir)/tests/fuzz/corpus
 
 # the viewer's engine: client.c and client-display.c are #included by the
 # harnesses (tests/fuzz/fuzz-client.h), the rest linked
@@ -142,4 +149,4 @@ endif
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)
 .PHONY: fuzz fuzz-corpus
 fuzz: $(fuzz_targets)
-CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/*.d
+CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines tests/fuzz/*.d
