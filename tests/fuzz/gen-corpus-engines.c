@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib.h>
+
 #include "messages.h"
 #include "ticket.h"
 
@@ -406,6 +408,56 @@ static void y4m_seeds(void)
     }
 }
 
+/* fuzz-qemu-dbus: { u8 method, u16 LE length, serialized arguments } */
+static void qemu_call(GByteArray *out, uint8_t method, GVariant *args)
+{
+    gsize n = g_variant_get_size(g_variant_ref_sink(args));
+    uint8_t hdr[3] = { method, (uint8_t)n, (uint8_t)(n >> 8) };
+
+    g_byte_array_append(out, hdr, 3);
+    g_byte_array_append(out, g_variant_get_data(args), (guint)n);
+    g_variant_unref(args);
+}
+
+static GVariant *bytes_v(size_t n, uint8_t seed)
+{
+    uint8_t *p = g_malloc(n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(i * 7 + seed);
+    return g_variant_new_from_data(G_VARIANT_TYPE("ay"), p, n, TRUE, g_free, p);
+}
+
+static void qemu_dbus_seeds(void)
+{
+    enum { SCANOUT, UPDATE, UPDATE_DMABUF, DISABLE, MOUSE_SET, CURSOR_DEFINE, SIZE, LOST };
+    const uint32_t x8r8g8b8 = 0x20020888, r8g8b8 = 0x18020888, r5g6b5 = 0x10020565;
+    GByteArray *b = g_byte_array_new();
+
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 8, 4, 32, x8r8g8b8, bytes_v(128, 1)));
+    qemu_call(b, UPDATE, g_variant_new("(iiiiuu@ay)", 2, 1, 4, 2, 16, x8r8g8b8, bytes_v(32, 2)));
+    qemu_call(b, UPDATE, g_variant_new("(iiiiuu@ay)", 0, 0, 2, 2, 6, r8g8b8, bytes_v(12, 3)));
+    qemu_call(b, UPDATE, g_variant_new("(iiiiuu@ay)", 6, 3, 2, 1, 4, r5g6b5, bytes_v(4, 4)));
+    qemu_call(b, MOUSE_SET, g_variant_new("(iii)", 3, 2, 1));
+    qemu_call(b, CURSOR_DEFINE, g_variant_new("(iiii@ay)", 2, 2, 1, 1, bytes_v(16, 5)));
+    qemu_call(b, UPDATE_DMABUF, g_variant_new("(iiii)", 0, 0, 8, 4));
+    qemu_call(b, DISABLE, g_variant_new("()"));
+    raw("fuzz-qemu-dbus", "scanout-updates-cursor", b->data, b->len);
+    g_byte_array_set_size(b, 0);
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 3, 3, 10, r5g6b5, bytes_v(30, 6)));
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 2, 2, 8, x8r8g8b8, bytes_v(16, 7)));
+    qemu_call(b, UPDATE, g_variant_new("(iiiiuu@ay)", 1, 1, 1, 1, 4, x8r8g8b8, bytes_v(4, 8)));
+    raw("fuzz-qemu-dbus", "resize", b->data, b->len);
+    /* a mode change: updates beyond the scanout held, then the new size */
+    g_byte_array_set_size(b, 0);
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 2, 2, 8, x8r8g8b8, bytes_v(16, 9)));
+    qemu_call(b, UPDATE, g_variant_new("(iiiiuu@ay)", 2, 2, 2, 2, 8, x8r8g8b8, bytes_v(16, 10)));
+    qemu_call(b, SIZE, g_variant_new("(uu)", 4, 4));
+    qemu_call(b, LOST, g_variant_new("()"));
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 1, 1, 4, x8r8g8b8, bytes_v(4, 11)));
+    raw("fuzz-qemu-dbus", "mode-change-lost", b->data, b->len);
+    g_byte_array_unref(b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -420,5 +472,6 @@ int main(int argc, char **argv)
     client_link_seeds();
     server_seeds();
     y4m_seeds();
+    qemu_dbus_seeds();
     return 0;
 }

@@ -96,8 +96,8 @@ tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
 tests/fuzz/gen-corpus-engines: tests/fuzz/gen-corpus-engines.c common/ticket.c common/log.c \
 		$(fuzz_wire_deps)
 	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
-		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) $(OPENSSL_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LZ4_LIBS) $(OPENSSL_LIBS)
+		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) $(OPENSSL_CFLAGS) $(GLIB_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(LZ4_LIBS) $(OPENSSL_LIBS) $(GLIB_LIBS)
 fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines
 	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus
 	tests/fuzz/gen-corpus-engines $(top_srcdir)/tests/fuzz/corpus
@@ -142,6 +142,13 @@ tests/fuzz/fuzz-y4m: tests/fuzz/fuzz-y4m.c server/sources/y4m.c \
 		$(filter-out %/y4m.o,$(fuzz_sources_objs)) $(fuzz_common_objs)
 	$(fuzz_obj_link) $(fuzz_server_libs)
 fuzz_targets += tests/fuzz/fuzz-y4m
+endif
+EXTRA_DIST += tests/fuzz/fuzz-qemu-dbus.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-qemu-dbus: tests/fuzz/fuzz-qemu-dbus.c server/sources/qemu-screen.c \
+		$(filter-out %/qemu-screen.o,$(fuzz_sources_objs)) $(fuzz_common_objs)
+	$(fuzz_obj_link) $(fuzz_server_libs)
+fuzz_targets += tests/fuzz/fuzz-qemu-dbus
 endif
 
 # ---- after every target above: `make fuzz` builds them all ----------------
