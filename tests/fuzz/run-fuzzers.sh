@@ -2,10 +2,17 @@
 # Bounded libFuzzer run for `make check`: every built tests/fuzz/fuzz-* target
 # runs over a temporary copy of its seed corpus; any crash, leak, sanitizer
 # report or timeout fails the test.  Exit 77 (skip) without libFuzzer.
+# Ends with a table: target, executions, executions/s, corpus, result.
 #
-# FUZZ_SECONDS: seconds per target (default: 100 s shared, 5..15 s each).
+# FUZZ_BUDGET: seconds of fuzzing in all (default 120), shared by the
+#   targets: each gets FUZZ_BUDGET * FUZZ_JOBS / targets, 3..15 s; add about
+#   a second per target for start-up and the leak check at exit.
+# FUZZ_SECONDS: seconds per target instead (overrides FUZZ_BUDGET).
+# FUZZ_JOBS: targets run at once (default 2: the 2 cores `make check` gets).
+# FUZZ_TARGETS: names to run (default: every built one).
 # FUZZ_KEEP_ARTIFACTS=dir: copy crashing inputs there
 # (default: tests/fuzz/corpus-run/artifacts in the build dir, git-ignored).
+# `make fuzz-campaign` (tests/fuzz/fuzz-campaign.sh) is the long run.
 set -u
 
 builddir=${top_builddir:-.}
@@ -15,7 +22,10 @@ fuzzdir=$builddir/tests/fuzz
 targets=
 for f in "$fuzzdir"/fuzz-*; do
     [ -f "$f" ] && [ -x "$f" ] || continue
-    case $f in *.c|*.o|*.log|*.trs) continue ;; esac
+    case $f in *.c|*.h|*.d|*.o|*.log|*.trs) continue ;; esac
+    if [ -n "${FUZZ_TARGETS:-}" ]; then
+        case " $FUZZ_TARGETS " in *" $(basename "$f") "*) ;; *) continue ;; esac
+    fi
     targets="$targets $f"
 done
 if [ -z "$targets" ]; then
@@ -23,48 +33,84 @@ if [ -z "$targets" ]; then
     exit 77
 fi
 
+jobs=${FUZZ_JOBS:-2}
 n=0
 for t in $targets; do n=$((n + 1)); done
 if [ -n "${FUZZ_SECONDS:-}" ]; then
     per=$FUZZ_SECONDS
 else
-    per=$((100 / n))
+    per=$((${FUZZ_BUDGET:-120} * jobs / n))
     [ "$per" -gt 15 ] && per=15
-    [ "$per" -lt 5 ] && per=5
+    [ "$per" -lt 3 ] && per=3
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-fuzz.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 keep=${FUZZ_KEEP_ARTIFACTS:-$fuzzdir/corpus-run/artifacts}
 
-status=0
-for t in $targets; do
+# One target: its log in $tmp/NAME/log, its verdict in $tmp/NAME/result.
+run_one() {
+    t=$1
     name=$(basename "$t")
     work=$tmp/$name
     mkdir -p "$work/corpus" "$work/artifacts"
     if [ -d "$srcdir/tests/fuzz/corpus/$name" ]; then
         cp -R "$srcdir/tests/fuzz/corpus/$name/." "$work/corpus/"
     else
-        echo "note: $name has no seed corpus in tests/fuzz/corpus/$name"
+        echo "note: $name has no seed corpus in tests/fuzz/corpus/$name" > "$work/note"
     fi
-    echo "== $name: ${per}s"
     # leaks are reported by LeakSanitizer at exit of each run
     timeout $((per + 60)) "$t" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
         -malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" > "$work/log" 2>&1
     rc=$?
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log" | tail -3
     units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n1)
     case ${units:-} in '' | *[!0-9]* | 0) units=none ;; esac
     if [ $rc -eq 0 ] && [ "$units" = none ]; then
         # exit 0 without fuzzing anything (no -max_total_time honoured, a
         # driver that returns early, stats missing) is not a pass
+        echo "no-inputs" > "$work/result"
+    elif [ $rc -ne 0 ]; then
+        echo "FAIL($rc)" > "$work/result"
+    else
+        echo "ok" > "$work/result"
+    fi
+    echo "$units" > "$work/units"
+    ls "$work/corpus" | wc -l > "$work/corpus-size"
+}
+
+echo "fuzzing $n targets, ${per}s each, $jobs at a time"
+running=0
+for t in $targets; do
+    run_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
+status=0
+table=$(printf '%-28s %12s %9s %7s  %s\n' target executions exec/s corpus result)
+for t in $targets; do
+    name=$(basename "$t")
+    work=$tmp/$name
+    result=$(cat "$work/result" 2>/dev/null || echo "FAIL(no result)")
+    units=$(cat "$work/units" 2>/dev/null || echo none)
+    [ -f "$work/note" ] && cat "$work/note"
+    echo "== $name: ${per}s"
+    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log" | tail -3
+    case $result in
+    ok) ;;
+    no-inputs)
         status=1
         echo "FAIL: $name exited 0 but executed no inputs"
         tail -n 20 "$work/log"
-    elif [ $rc -ne 0 ]; then
+        ;;
+    *)
         status=1
-        echo "FAIL: $name exited with $rc"
+        echo "FAIL: $name: $result"
         tail -n 60 "$work/log"
         mkdir -p "$keep"
         for a in "$work"/artifacts/*; do
@@ -72,6 +118,13 @@ for t in $targets; do
             cp "$a" "$keep/$name-$(basename "$a")"
             echo "crashing input kept as $keep/$name-$(basename "$a")"
         done
-    fi
+        ;;
+    esac
+    rate=-
+    [ "$units" != none ] && rate=$((units / per))
+    table="$table
+$(printf '%-28s %12s %9s %7s  %s' "$name" "$units" "$rate" "$(cat "$work/corpus-size")" "$result")"
 done
+echo
+echo "$table"
 exit $status
