@@ -19,7 +19,8 @@
 # tests/fuzz/fuzz-* program it finds built, over a copy of its corpus).
 # `make fuzz-corpus` regenerates the seeds of the wire targets below.
 
-EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-util.h tests/fuzz/gen-corpus.c \
+EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-campaign.sh tests/fuzz/fuzz-util.h \
+	tests/fuzz/gen-corpus.c tests/fuzz/crashes \
 	tests/fuzz/corpus
 TESTS += tests/fuzz/run-fuzzers.sh
 fuzz_targets =
@@ -166,6 +167,15 @@ tests/fuzz/fuzz-decoder-gst-mjpe%: FUZZ_CFLAGS += -DSC_FUZZ_KEEP_DECODER=1 \
 # ---- after every target above: `make fuzz` builds them all ----------------
 # built before the bounded run; `make fuzz` builds them alone
 tests/fuzz/run-fuzzers.log: $(fuzz_targets)
-.PHONY: fuzz fuzz-corpus
-fuzz: $(fuzz_targets)
+.PHONY: fuzz fuzz-corpus fuzz-campaign
+fuzz: $(fuzz_targets) $(codecs_fuzz_run)
+
+# The long run, never in `make check` (tests/fuzz/fuzz-campaign.sh: every
+# target >= 10 M executions, decoders >= 1 M, corpus merged back into
+# tests/fuzz/corpus, findings kept in tests/fuzz/crashes).  Knobs:
+# CAMPAIGN_RUNS, CAMPAIGN_DECODER_RUNS, CAMPAIGN_MAX_SECONDS, CAMPAIGN_JOBS,
+# CAMPAIGN_TARGETS, CAMPAIGN_NO_MERGE.
+fuzz-campaign: fuzz
+	top_builddir=$(abs_top_builddir) top_srcdir=$(abs_top_srcdir) \
+		$(SHELL) $(top_srcdir)/tests/fuzz/fuzz-campaign.sh
 CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines tests/fuzz/*.d

@@ -1,0 +1,121 @@
+#!/bin/sh
+# `make fuzz-campaign` (never part of `make check`): every built
+# tests/fuzz/fuzz-* target for CAMPAIGN_RUNS executions (decoder targets:
+# CAMPAIGN_DECODER_RUNS), ASan+UBSan as they are built, starting from the
+# kept corpus in tests/fuzz/corpus/<target>/.  What a run finds that adds
+# coverage is merged back into that corpus, minimised, with -merge=1.  A
+# crash, leak, sanitizer report, timeout or out-of-memory is a finding: its
+# input is kept as tests/fuzz/crashes/<target>-<kind>-<sha1>.  0 findings =
+# exit 0.  Ends with a table: target, executions, exec/s, corpus, result.
+#
+# CAMPAIGN_RUNS: executions per target (default 10000000)
+# CAMPAIGN_DECODER_RUNS: for fuzz-decoder-* (default 1000000)
+# CAMPAIGN_MAX_SECONDS: stop a target after this long even short of its
+#   runs (default: none); the table then says "short"
+# CAMPAIGN_JOBS: targets at once (default: the number of CPUs)
+# CAMPAIGN_TARGETS: names to run (default: every built one)
+# CAMPAIGN_NO_MERGE=1: leave tests/fuzz/corpus alone
+set -u
+
+builddir=${top_builddir:-.}
+srcdir=${top_srcdir:-.}
+fuzzdir=$builddir/tests/fuzz
+corpus=$srcdir/tests/fuzz/corpus
+crashes=$srcdir/tests/fuzz/crashes
+runs=${CAMPAIGN_RUNS:-10000000}
+decoder_runs=${CAMPAIGN_DECODER_RUNS:-1000000}
+max_s=${CAMPAIGN_MAX_SECONDS:-0}
+jobs=${CAMPAIGN_JOBS:-$(nproc 2>/dev/null || echo 1)}
+
+targets=
+for f in "$fuzzdir"/fuzz-*; do
+    [ -f "$f" ] && [ -x "$f" ] || continue
+    case $f in *.c|*.h|*.d|*.o|*.log|*.trs) continue ;; esac
+    if [ -n "${CAMPAIGN_TARGETS:-}" ]; then
+        case " $CAMPAIGN_TARGETS " in *" $(basename "$f") "*) ;; *) continue ;; esac
+    fi
+    targets="$targets $f"
+done
+if [ -z "$targets" ]; then
+    echo "fuzz-campaign: no libFuzzer targets built (make fuzz; configure needs clang)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-campaign.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$crashes"
+
+campaign_one() {
+    t=$1
+    name=$(basename "$t")
+    work=$tmp/$name
+    want=$runs
+    case $name in fuzz-decoder-*) want=$decoder_runs ;; esac
+    mkdir -p "$work/new" "$work/artifacts" "$corpus/$name"
+    limit=
+    [ "$max_s" -gt 0 ] && limit="-max_total_time=$max_s"
+    start=$(date +%s)
+    # new units go to $work/new; the kept corpus is read as seeds
+    "$t" -runs="$want" $limit -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        "$work/new" "$corpus/$name" > "$work/log" 2>&1
+    rc=$?
+    secs=$(($(date +%s) - start))
+    [ "$secs" -gt 0 ] || secs=1
+    units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n1)
+    case ${units:-} in '' | *[!0-9]*) units=0 ;; esac
+    if [ $rc -ne 0 ]; then
+        result="FINDING"
+        for a in "$work"/artifacts/*; do
+            [ -e "$a" ] || continue
+            cp "$a" "$crashes/$name-$(basename "$a")"
+            result="$result $crashes/$name-$(basename "$a")"
+        done
+    elif [ "$units" -lt "$want" ]; then
+        result="short (${secs}s limit)"
+    else
+        result="ok"
+    fi
+    if [ -z "${CAMPAIGN_NO_MERGE:-}" ] && [ -n "$(ls "$work/new")" ]; then
+        # only what adds coverage to the kept corpus goes in, minimised
+        "$t" -merge=1 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
+            "$corpus/$name" "$work/new" > "$work/merge.log" 2>&1 ||
+            result="$result (merge failed: $work/merge.log)"
+    fi
+    echo "$units $((units / secs)) $(ls "$corpus/$name" | wc -l) $result" > "$work/row"
+    echo "fuzz-campaign: $name: $units runs in ${secs}s: $result"
+}
+
+n=0
+for t in $targets; do n=$((n + 1)); done
+cap=
+[ "$max_s" -gt 0 ] && cap=", at most ${max_s}s each"
+echo "fuzz-campaign: $n targets, $runs runs each ($decoder_runs for decoders), $jobs at a time$cap"
+running=0
+for t in $targets; do
+    campaign_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
+status=0
+echo
+printf '%-28s %12s %9s %7s  %s\n' target executions exec/s corpus result
+for t in $targets; do
+    name=$(basename "$t")
+    if [ ! -f "$tmp/$name/row" ]; then
+        status=1
+        printf '%-28s %12s %9s %7s  %s\n' "$name" - - - "no result"
+        continue
+    fi
+    set -- $(cat "$tmp/$name/row")
+    units=$1 rate=$2 size=$3
+    shift 3
+    case "$*" in FINDING*) status=1 ;; esac
+    printf '%-28s %12s %9s %7s  %s\n' "$name" "$units" "$rate" "$size" "$*"
+done
+exit $status
