@@ -18,6 +18,10 @@
 # seed inputs in tests/fuzz/corpus/fuzz-foo/ (run-fuzzers.sh runs every
 # tests/fuzz/fuzz-* program it finds built, over a copy of its corpus).
 # `make fuzz-corpus` regenerates the seeds of the wire targets below.
+#
+# Targets that drive a whole engine (client, server, sources) link objects
+# built once in tests/fuzz/obj/ instead: see "targets that link the engines"
+# below; their seeds come from tests/fuzz/gen-corpus-engines.c.
 
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-campaign.sh tests/fuzz/fuzz-util.h \
 	tests/fuzz/gen-corpus.c tests/fuzz/crashes \
