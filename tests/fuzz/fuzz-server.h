@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "server/link-limits.h"
 #include "server/server-private.h"
 #include "common/ticket.h"
 #include "fuzz-util.h"
@@ -25,6 +27,7 @@ struct fuzz_server {
     uint8_t blob[SC_TICKET_BLOB_BYTES]; /* the empty password for its key */
     int peers[FS_MAX_CONNS];
     unsigned n_peers;
+    char addr[32]; /* as listener_accept() names a unix peer */
 };
 
 static struct fuzz_server fs;
@@ -34,8 +37,15 @@ static void fs_setup(void)
     struct sc_server_options o = { .name = "fuzz", .disable_ticketing = true,
                                    .streaming_video = "off", .gl_scanout = "on" };
 
-    if (fs.server)
+    if (fs.server) {
+        /* each input starts with no memory of the ones before: wrong
+         * tickets of earlier inputs would throttle this one's answers
+         * (link-limits.h), and every input would depend on its history */
+        sc_limits_free(fs.server->limits);
+        fs.server->limits = sc_limits_new();
         return;
+    }
+    snprintf(fs.addr, sizeof(fs.addr), "unix:uid=%u", (unsigned)getuid());
     fs.server = sc_server_new(&o, NULL);
     if (!fs.server || !sc_ticket_encrypt(fs.server->pubkey, sizeof(fs.server->pubkey), "",
                                          fs.blob))
@@ -64,7 +74,7 @@ static int fs_connect(void)
     if (fs.n_peers == FS_MAX_CONNS ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
         abort();
-    sc_link_accept(fs.server, sv[0], true, "fuzz");
+    sc_link_accept(fs.server, sv[0], true, "fuzz", fs.addr);
     fs.peers[fs.n_peers++] = sv[1];
     return sv[1];
 }

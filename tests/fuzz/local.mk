@@ -110,8 +110,9 @@ fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines
 # the viewer's engine: client.c and client-display.c are #included by the
 # harnesses (tests/fuzz/fuzz-client.h), the rest linked
 fuzz_client_deps = tests/fuzz/fuzz-client.h tests/fuzz/fuzz-util.h client/client.c \
-	client/client-display.c $(call fuzz_objs,client/renderer.c) $(fuzz_common_objs) \
-	$(fuzz_codec_objs)
+	client/client-display.c $(call fuzz_objs,client/renderer.c $(filter-out \
+	client/client.c client/client-display.c,$(client_libscclient_la_SOURCES))) \
+	$(fuzz_common_objs) $(fuzz_codec_objs)
 EXTRA_DIST += tests/fuzz/fuzz-client.h tests/fuzz/fuzz-client-display.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-client-display: tests/fuzz/fuzz-client-display.c $(fuzz_client_deps)
