@@ -2,7 +2,9 @@
 # Bounded libFuzzer run for `make check`: every built tests/fuzz/fuzz-* target
 # runs over a temporary copy of its seed corpus; any crash, leak, sanitizer
 # report or timeout fails the test.  Exit 77 (skip) without libFuzzer.
-# Ends with a table: target, executions, executions/s, corpus, result.
+# The reproducers kept in tests/fuzz/crashes/<target>-* are replayed first
+# (a regression there fails the test).  Ends with a table: target,
+# executions, executions/s, corpus, result.
 #
 # FUZZ_BUDGET: seconds of fuzzing in all (default 120), shared by the
 #   targets: each gets FUZZ_BUDGET * FUZZ_JOBS / targets, 3..15 s; add about
@@ -59,6 +61,17 @@ run_one() {
         cp -R "$srcdir/tests/fuzz/corpus/$name/." "$work/corpus/"
     else
         echo "note: $name has no seed corpus in tests/fuzz/corpus/$name" > "$work/note"
+    fi
+    # every reproducer kept in tests/fuzz/crashes/ for this target must pass
+    set -- "$srcdir"/tests/fuzz/crashes/"$name"-*
+    if [ -e "$1" ]; then
+        if ! timeout 120 "$t" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 "$@" \
+                > "$work/log" 2>&1; then
+            echo "FAIL(a kept reproducer)" > "$work/result"
+            echo none > "$work/units"
+            echo 0 > "$work/corpus-size"
+            return
+        fi
     fi
     # leaks are reported by LeakSanitizer at exit of each run
     timeout $((per + 60)) "$t" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
