@@ -71,7 +71,6 @@ fuzz_obj_link = $(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_OBJ_CFLAGS) -fsa
 fuzz_common_objs = $(call fuzz_objs,$(filter-out common/log.c,$(common_libsccommon_la_SOURCES)) \
 	tests/fuzz/fuzz-log.c)
 fuzz_codec_objs = $(call fuzz_objs,$(codecs_libsccodecs_la_SOURCES))
-fuzz_client_objs = $(call fuzz_objs,$(client_libscclient_la_SOURCES))
 fuzz_server_objs = $(call fuzz_objs,$(server_libspicecast_server_la_SOURCES))
 fuzz_engine_libs = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS) $(YUV_LIBS) $(GST_LIBS) $(VA_LIBS) \
 	$(OPENH264_LIBS) -lstdc++ -lm
