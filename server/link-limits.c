@@ -122,9 +122,35 @@ gint64 sc_limits_answer_at(struct sc_limits *limits, const char *addr)
     return at;
 }
 
+/* Past SC_LIMITS_MAX_PEERS addresses: forget those with nothing pending,
+ * the ones whose wrong tickets are forgiven first, then any. */
+static void sweep(struct sc_limits *l)
+{
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter it;
+    gpointer key, value;
+
+    for (int pass = 0; pass < 2 && g_hash_table_size(l->peers) > SC_LIMITS_MAX_PEERS; pass++) {
+        g_hash_table_iter_init(&it, l->peers);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            struct peer *p = value;
+
+            forget_old(p, now);
+            if (p->pending == 0 && (pass == 1 || p->failures == 0))
+                g_hash_table_iter_remove(&it);
+            if (g_hash_table_size(l->peers) <= SC_LIMITS_MAX_PEERS * 3 / 4)
+                return;
+        }
+    }
+}
+
 void sc_limits_ticket(struct sc_limits *limits, const char *addr, bool ok)
 {
-    struct peer *p = peer_get(limits, addr);
+    struct peer *p;
+
+    if (g_hash_table_size(limits->peers) > SC_LIMITS_MAX_PEERS)
+        sweep(limits);
+    p = peer_get(limits, addr);
 
     if (ok) {
         p->failures = 0;
@@ -134,4 +160,9 @@ void sc_limits_ticket(struct sc_limits *limits, const char *addr, bool ok)
         p->last_failure = g_get_monotonic_time();
     }
     peer_maybe_drop(limits, addr, p);
+}
+
+unsigned sc_limits_n_peers(const struct sc_limits *limits)
+{
+    return g_hash_table_size(limits->peers);
 }

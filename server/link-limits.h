@@ -10,7 +10,10 @@
  * - Unauthenticated connections (the link stage), as OpenSSH's
  *   MaxStartups: at most SC_LIMITS_PENDING_PER_ADDR per address and
  *   SC_LIMITS_PENDING in all; more are closed at once.
- * One log line per address and episode, never one per try. */
+ * One log line per address and episode, never one per try.  At most
+ * SC_LIMITS_MAX_PEERS addresses are remembered: past that, those with
+ * nothing pending are forgotten, the forgiven first (many source addresses
+ * must not grow the table without bound). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #define SC_LIMITS_FORGET_S 60
 #define SC_LIMITS_PENDING_PER_ADDR 64
 #define SC_LIMITS_PENDING 256
+#define SC_LIMITS_MAX_PEERS 4096 /* addresses remembered (wrong tickets) */
 
 struct sc_limits;
 
@@ -39,3 +43,5 @@ void sc_limits_link_done(struct sc_limits *limits, const char *addr);
 gint64 sc_limits_answer_at(struct sc_limits *limits, const char *addr);
 /* The ticket's verdict, once known. */
 void sc_limits_ticket(struct sc_limits *limits, const char *addr, bool ok);
+/* Addresses remembered now (tests). */
+unsigned sc_limits_n_peers(const struct sc_limits *limits);

@@ -498,6 +498,14 @@ static void test_link_limits_policy(void)
     sc_limits_ticket(l, "a", true);
     sc_limits_ticket(l, "a", false);
     g_assert_cmpint(sc_limits_answer_at(l, "a"), <=, g_get_monotonic_time() + 1);
+    /* wrong tickets from many addresses: the table stays bounded (each
+     * address below stays until forgiven, unless the table is full) */
+    for (int i = 0; i < SC_LIMITS_MAX_PEERS * 2; i++) {
+        char addr[32];
+        g_snprintf(addr, sizeof(addr), "10.0.%d.%d", i / 256, i % 256);
+        sc_limits_ticket(l, addr, false);
+    }
+    g_assert_cmpuint(sc_limits_n_peers(l), <=, SC_LIMITS_MAX_PEERS + 1);
     /* pending connections per address */
     for (int i = 0; i < SC_LIMITS_PENDING_PER_ADDR; i++)
         g_assert_true(sc_limits_link_start(l, "c"));
