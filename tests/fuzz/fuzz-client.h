@@ -272,9 +272,10 @@ static const struct sc_client_callbacks fc_callbacks = {
  * fc_channel), unix or TCP as the channel's socket would be. */
 static void fc_init(struct fuzz_client *f, bool is_unix, bool gl, bool video)
 {
-    struct sc_client_options o = { is_unix ? "/nonexistent/spicecast-fuzz.sock"
-                                           : "spice://127.0.0.1:1",
-                                   "secret", gl, video };
+    struct sc_client_options o = {
+        .uri = is_unix ? "/nonexistent/spicecast-fuzz.sock" : "spice://127.0.0.1:1",
+        .password = "secret", .gl_scanout = gl, .video = video,
+    };
 
     memset(f, 0, sizeof(*f));
     f->peer = f->ch_fd = -1;
