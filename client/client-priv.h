@@ -30,6 +30,10 @@ struct sc_channel {
     uint8_t type, id;
     enum ch_state state;
     GSocketConnection *conn;
+    GIOStream *tls;        /* the TLS connection over conn; NULL: plain */
+    bool use_tls;          /* this channel links over TLS */
+    bool tls_more;         /* the last TLS read filled the buffer */
+    guint reconnect;       /* LINK_ERR_NEED_SECURED: linking again over TLS */
     int fd;
     guint in_watch, out_watch;
     GByteArray *in;
@@ -61,7 +65,11 @@ struct sc_client {
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;
-    GSocketConnectable *addr;
+    GSocketConnectable *addr;     /* plain TCP/unix; NULL: TLS only */
+    GSocketConnectable *tls_addr; /* NULL: no TLS */
+    GTlsDatabase *tls_db;         /* ca_file's; NULL: the system's */
+    char *host_subject;
+    uint32_t tls_channels;        /* 1 << SPICE_CHANNEL_*: linked over TLS first */
     GCancellable *cancel;
     bool closed;
     uint32_t session_id;
@@ -85,6 +93,18 @@ void sc_client_fail(struct sc_client *c, const char *fmt, ...) G_GNUC_PRINTF(2, 
 size_t sc_channel_msg_begin(struct sc_channel *ch, struct sc_writer *w, uint16_t type);
 void sc_channel_msg_end(struct sc_channel *ch, struct sc_writer *w, size_t start);
 void sc_channel_send_empty(struct sc_channel *ch, uint16_t type);
+
+/* client-tls.c: TLS over a connected channel socket.  The handshake runs
+ * asynchronously, then done(ch) (or sc_client_fail). */
+void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel *ch));
+/* Non-blocking I/O through ch->tls: bytes, 0 at the end, -EAGAIN, -errno. */
+gssize sc_channel_tls_recv(struct sc_channel *ch, void *buf, size_t len);
+gssize sc_channel_tls_send(struct sc_channel *ch, const void *buf, size_t len);
+/* A source calling fn(ch) when ch->tls is readable (out false) / writable. */
+guint sc_channel_tls_watch(struct sc_channel *ch, bool out, gboolean (*fn)(gpointer ch));
+/* The CA (ca_file, or ca's PEM text), host subject and secure channels
+ * of the options, when c->tls_addr is set; false + error. */
+bool sc_client_tls_setup(struct sc_client *c, const struct sc_client_options *o, GError **error);
 
 /* client-display.c */
 void sc_display_caps(struct sc_client *c, struct sc_caps *caps);

@@ -24,6 +24,7 @@
 
 static void channel_process(struct sc_channel *ch);
 static void channel_flush(struct sc_channel *ch);
+static gboolean channel_reconnect_tls(gpointer p);
 
 /* ---- closing ---------------------------------------------------------- */
 
@@ -36,6 +37,10 @@ static void channel_shutdown(struct sc_channel *ch)
     if (ch->out_watch)
         g_source_remove(ch->out_watch);
     ch->in_watch = ch->out_watch = 0;
+    if (ch->reconnect)
+        g_source_remove(ch->reconnect);
+    ch->reconnect = 0;
+    g_clear_object(&ch->tls); /* no close_notify: closing the socket ends it */
     for (unsigned i = 0; i < ch->n_fds; i++)
         close(ch->fds[i]);
     ch->n_fds = 0;
@@ -132,20 +137,36 @@ static gboolean on_writable(gint fd G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUS
     return G_SOURCE_REMOVE;
 }
 
+static gboolean on_tls_writable(gpointer p) { return on_writable(-1, G_IO_OUT, p); }
+
+static ssize_t channel_send(struct sc_channel *ch)
+{
+    const uint8_t *p = ch->out->data + ch->out_off;
+    size_t len = ch->out->len - ch->out_off;
+    ssize_t n;
+
+    if (ch->tls)
+        return sc_channel_tls_send(ch, p, len);
+    n = send(ch->fd, p, len, MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
 static void channel_flush(struct sc_channel *ch)
 {
     while (ch->state != CH_DEAD && ch->state != CH_CONNECTING && ch->out_off < ch->out->len) {
-        ssize_t n = send(ch->fd, ch->out->data + ch->out_off, ch->out->len - ch->out_off,
-                         MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = channel_send(ch);
+
+        if (n == -EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (n == -EAGAIN || n == -EWOULDBLOCK) {
             if (!ch->out_watch)
-                ch->out_watch = g_unix_fd_add(ch->fd, G_IO_OUT, on_writable, ch);
+                ch->out_watch = ch->tls ? sc_channel_tls_watch(ch, true, on_tls_writable)
+                                        : g_unix_fd_add(ch->fd, G_IO_OUT, on_writable, ch);
             return;
         }
         if (n < 0) {
-            sc_client_fail(ch->client, "channel %u: send failed: %s", ch->type, g_strerror(errno));
+            sc_client_fail(ch->client, "channel %u: send failed: %s", ch->type,
+                           g_strerror((int)-n));
             return;
         }
         ch->out_off += (size_t)n;
@@ -168,7 +189,10 @@ static gboolean on_readable(gint fd G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUS
     ssize_t n;
 
     g_byte_array_set_size(ch->in, old + READ_CHUNK);
-    n = sc_fd_recvmsg(ch->fd, ch->in->data + old, READ_CHUNK, fds, &nfds, SC_FD_MAX);
+    if (ch->tls)
+        n = sc_channel_tls_recv(ch, ch->in->data + old, READ_CHUNK);
+    else
+        n = sc_fd_recvmsg(ch->fd, ch->in->data + old, READ_CHUNK, fds, &nfds, SC_FD_MAX);
     g_byte_array_set_size(ch->in, old + (n > 0 ? (guint)n : 0));
     for (unsigned i = 0; i < nfds; i++) {
         if (ch->n_fds < SC_CLIENT_MAX_FDS)
@@ -194,6 +218,17 @@ static gboolean on_readable(gint fd G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUS
     }
     channel_process(ch);
     return c->closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+static gboolean on_tls_readable(gpointer p)
+{
+    struct sc_channel *ch = p;
+    gboolean r;
+
+    do
+        r = on_readable(-1, G_IO_IN, p);
+    while (r == G_SOURCE_CONTINUE && ch->tls_more && ch->in_watch);
+    return r;
 }
 
 /* ---- link stage ------------------------------------------------------------ */
@@ -223,8 +258,15 @@ static bool link_reply(struct sc_channel *ch, const uint8_t *body, size_t len)
         sc_client_fail(c, "channel %u: malformed link reply", ch->type);
         return false;
     }
+    if (r.error == SPICE_LINK_ERR_NEED_SECURED && c->tls_addr && !ch->use_tls) {
+        sc_info("client: channel %u: the server wants it over TLS", ch->type);
+        channel_shutdown(ch);
+        ch->reconnect = g_idle_add(channel_reconnect_tls, ch);
+        return false;
+    }
     if (r.error != SPICE_LINK_ERR_OK) {
-        sc_client_fail(c, "channel %u: the server refused the link (error %u)", ch->type, r.error);
+        sc_client_fail(c, "channel %u: the server refused the link (error %u%s)", ch->type,
+                       r.error, r.error == SPICE_LINK_ERR_NEED_SECURED ? ": it needs TLS" : "");
         return false;
     }
     ch->scaps = r.caps;
@@ -519,6 +561,17 @@ static void channel_process(struct sc_channel *ch)
 
 /* ---- connecting -------------------------------------------------------------- */
 
+/* Connected (and the TLS handshake done): the link goes out. */
+static void channel_start_link(struct sc_channel *ch)
+{
+    ch->state = CH_LINK_HEADER;
+    if (ch->tls)
+        ch->in_watch = sc_channel_tls_watch(ch, false, on_tls_readable);
+    else
+        ch->in_watch = g_unix_fd_add(ch->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable, ch);
+    channel_flush(ch);
+}
+
 static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
 {
     struct sc_channel *ch = p;
@@ -545,9 +598,10 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
         sc_client_fail(ch->client, "refusing the server at %s: %s", ch->client->uri, why);
         return;
     }
-    ch->state = CH_LINK_HEADER;
-    ch->in_watch = g_unix_fd_add(ch->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable, ch);
-    channel_flush(ch);
+    if (ch->use_tls)
+        sc_channel_tls_start(ch, channel_start_link);
+    else
+        channel_start_link(ch);
 }
 
 static void channel_caps(struct sc_client *c, struct sc_channel *ch)
@@ -583,38 +637,70 @@ static void connect_channel(struct sc_client *c, uint8_t type, uint8_t id)
     ch->out = g_byte_array_new();
     channel_caps(c, ch);
     *slot = ch;
+    /* TLS: when there is no plain port, or the caller wants it (.vv
+     * secure-channels); the server may ask for it too (NEED_SECURED) */
+    ch->use_tls = c->tls_addr && (!c->addr || (c->tls_channels & (1u << type)));
     channel_send_link(ch);
     sc = g_socket_client_new();
-    g_socket_client_connect_async(sc, c->addr, c->cancel, on_connected, ch);
+    g_socket_client_connect_async(sc, ch->use_tls ? c->tls_addr : c->addr, c->cancel,
+                                  on_connected, ch);
+}
+
+/* The server answered LINK_ERR_NEED_SECURED on the plain port: the same
+ * channel links again on the TLS port (spice-gtk does the same). */
+static gboolean channel_reconnect_tls(gpointer p)
+{
+    struct sc_channel *ch = p;
+
+    ch->reconnect = 0;
+    if (ch->client->closed)
+        return G_SOURCE_REMOVE;
+    g_byte_array_set_size(ch->in, 0);
+    g_byte_array_set_size(ch->out, 0);
+    ch->out_off = 0;
+    ch->out_serial = 0;
+    ch->use_tls = true;
+    ch->state = CH_CONNECTING;
+    channel_send_link(ch);
+    g_socket_client_connect_async(g_socket_client_new(), ch->client->tls_addr, ch->client->cancel,
+                                  on_connected, ch);
+    return G_SOURCE_REMOVE;
 }
 
 /* ---- public API ------------------------------------------------------------- */
 
-/* options -> an address: host/port or unix_path as given, else the URI
- * parsed as spice-gtk does (client/spice-uri.h), else a socket path */
-static GSocketConnectable *target_address(const struct sc_client_options *o, bool *is_unix,
-                                          struct sc_spice_uri *parsed, GError **error)
+/* options -> addresses: host with port and/or tls_port, or unix_path, as
+ * given (viewer: a URI or a .vv file); else the URI parsed as spice-gtk does
+ * (client/spice-uri.h); else a socket path.  Sets c->addr (plain; NULL:
+ * TLS only), c->tls_addr (NULL: no TLS) and c->is_unix. */
+static bool target_address(struct sc_client *c, const struct sc_client_options *o,
+                           struct sc_spice_uri *parsed, GError **error)
 {
     const char *host = o->host, *path = o->unix_path;
     int port = o->port, tls_port = o->tls_port;
 
     if (!host && !path && strstr(o->uri, "://")) {
         if (!sc_spice_uri_parse(o->uri, parsed, error))
-            return NULL;
+            return false;
         host = parsed->host, path = parsed->unix_path;
         port = parsed->port, tls_port = parsed->tls_port;
     } else if (!host && !path) {
         path = o->uri;
     }
-    *is_unix = path != NULL;
-    if (path)
-        return G_SOCKET_CONNECTABLE(g_unix_socket_address_new(path));
-    if (!port) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "only a TLS port (%d) given: this client has no TLS yet", tls_port);
-        return NULL;
+    c->is_unix = path != NULL;
+    if (path) {
+        c->addr = G_SOCKET_CONNECTABLE(g_unix_socket_address_new(path));
+        return true;
     }
-    return g_network_address_new(host, (guint16)port);
+    if (port <= 0 && tls_port <= 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no port for %s", host);
+        return false;
+    }
+    if (port > 0)
+        c->addr = g_network_address_new(host, (guint16)port);
+    if (tls_port > 0)
+        c->tls_addr = g_network_address_new(host, (guint16)tls_port);
+    return true;
 }
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,
@@ -622,8 +708,6 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
                                 GError **error)
 {
     struct sc_client *c;
-    bool is_unix = false;
-    GSocketConnectable *addr;
     struct sc_spice_uri parsed = { 0 };
     const char *password;
 
@@ -631,18 +715,17 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no URI");
         return NULL;
     }
-    addr = target_address(options, &is_unix, &parsed, error);
+    c = g_new0(struct sc_client, 1);
+    c->cancel = g_cancellable_new();
+    c->scanout_fd = -1;
+    if (!target_address(c, options, &parsed, error) || !sc_client_tls_setup(c, options, error))
+        goto err;
     password = options->password ? options->password : parsed.password;
-    if (addr && password && strlen(password) > SC_TICKET_MAX_PASSWORD) {
+    if (password && strlen(password) > SC_TICKET_MAX_PASSWORD) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "password longer than %d bytes", SC_TICKET_MAX_PASSWORD);
-        g_clear_object(&addr);
+        goto err;
     }
-    if (!addr) {
-        sc_spice_uri_clear(&parsed);
-        return NULL;
-    }
-    c = g_new0(struct sc_client, 1);
     c->uri = g_strdup(options->uri);
     c->password = g_strdup(password);
     sc_spice_uri_clear(&parsed);
@@ -652,11 +735,11 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     if (cb)
         c->cb = *cb;
     c->data = data;
-    c->is_unix = is_unix;
-    c->addr = addr;
-    c->cancel = g_cancellable_new();
-    c->scanout_fd = -1;
     return c;
+err:
+    sc_spice_uri_clear(&parsed);
+    sc_client_free(c);
+    return NULL;
 }
 
 void sc_client_connect(struct sc_client *c)
@@ -679,7 +762,10 @@ void sc_client_free(struct sc_client *c)
         close(c->scanout_fd);
     g_free(c->canvas);
     g_object_unref(c->cancel);
-    g_object_unref(c->addr);
+    g_clear_object(&c->addr);
+    g_clear_object(&c->tls_addr);
+    g_clear_object(&c->tls_db);
+    g_free(c->host_subject);
     g_free(c->uri);
     if (c->password)
         memset(c->password, 0, strlen(c->password));

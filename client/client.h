@@ -56,11 +56,16 @@ struct sc_client_options {
      * uri is parsed. */
     const char *host;         /* name or address, IPv6 without brackets */
     int port;                 /* plain TCP port, 0: none */
-    int tls_port;             /* TLS port, 0: none (TLS: issue 13's engine work) */
+    /* TLS port, 0: none.  Without a plain port every channel links over
+     * TLS; with one, channels go plain first and one the server wants
+     * secured (LINK_ERR_NEED_SECURED) links again over TLS, as spice-gtk */
+    int tls_port;
     const char *unix_path;
     const char *ca_file;      /* TLS: PEM file of the CAs to trust; NULL: the system's */
     const char *ca;           /* TLS: PEM text of the CAs (a .vv file's ca=), or NULL */
-    const char *host_subject; /* TLS: the certificate subject to require ("C=..,O=..,CN=..") */
+    /* TLS: the certificate subject to require ("C=..,O=..,CN=..") instead
+     * of the host name */
+    const char *host_subject;
     /* channel names ("main", "display", "inputs", "cursor", ... or "all")
      * that must go over TLS (a .vv file's secure-channels); NULL-ended */
     const char *const *secure_channels;

@@ -5,7 +5,8 @@
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
 	client/client.h client/client-priv.h client/client.c client/client-display.c \
-	client/client-local.c client/spice-uri.c client/spice-uri.h
+	client/client-local.c client/spice-uri.c client/spice-uri.h \
+	client/client-tls.c
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la

@@ -1,6 +1,7 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
- *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S] URI
+ *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S]
+ *                   [--ca-file F] [--host-subject S] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
  * the mmapped scanout buffer instead.  Exit 1 on any error or timeout. */
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE;
     int timeout = 30;
-    char *out = NULL, *password = NULL;
+    char *out = NULL, *password = NULL, *ca_file = NULL, *subject = NULL;
     GOptionEntry entries[] = {
         { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &out, "write the picture here (PPM)", "OUT" },
         { "wait-frames", 0, 0, G_OPTION_ARG_INT, &a.wait_frames,
@@ -214,6 +215,8 @@ int main(int argc, char **argv)
           "as viewer --attach: refuse a unix socket server not run by us or root", NULL },
         { "list-decoders", 0, 0, G_OPTION_ARG_NONE, &list, "print the video decoders that work here", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
+        { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "TLS: the CA to trust", "F" },
+        { "host-subject", 0, 0, G_OPTION_ARG_STRING, &subject, "TLS: the server's subject", "S" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("URI");
@@ -236,6 +239,8 @@ int main(int argc, char **argv)
     o.gl_scanout = gl;
     o.video = video || a.wait_video > 0;
     o.peer_uid_check = peer_uid;
+    o.ca_file = ca_file;
+    o.host_subject = subject;
     a.loop = g_main_loop_new(NULL, FALSE);
     a.client = sc_client_new(&o, &cb, &a, &err);
     if (!a.client) {

@@ -116,6 +116,14 @@ static uint32_t check_mess(struct pending_link *pl)
 
     if (m->channel_id != 0 || !channel_class(m->channel_type))
         return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    /* as spice-server: spice-gtk then links that channel on the TLS port;
+     * unix sockets are local and checked by uid, and pass fds: not TLS */
+    if ((pl->server->secure_channels & (1u << m->channel_type)) &&
+        !sc_conn_is_secure(pl->conn) && !sc_conn_is_unix(pl->conn)) {
+        sc_info("%s: refused: channel %s needs TLS (--secure-channels)", sc_conn_peer(pl->conn),
+                channel_class(m->channel_type)->name);
+        return SPICE_LINK_ERR_NEED_SECURED;
+    }
     if (m->channel_type != SPICE_CHANNEL_MAIN &&
         !sc_session_find(pl->server, m->connection_id))
         return SPICE_LINK_ERR_BAD_CONNECTION_ID;
@@ -345,22 +353,36 @@ static gboolean link_timeout(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* The link timeout runs from here: it bounds a TLS handshake as well. */
+static void link_start(struct sc_server *server, struct sc_conn *conn, const char *addr)
+{
+    struct pending_link *pl = g_new0(struct pending_link, 1);
+
+    pl->server = server;
+    pl->addr = g_strdup(addr);
+    pl->conn = conn;
+    sc_conn_set_callbacks(pl->conn, &link_callbacks, pl);
+    pl->timeout = g_timeout_add(server->link_timeout_ms, link_timeout, pl);
+    server->pending = g_list_prepend(server->pending, pl);
+}
+
 void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
                     const char *addr)
 {
-    struct pending_link *pl;
-
     if (!sc_limits_link_start(server->limits, addr)) {
         close(fd);
         return;
     }
-    pl = g_new0(struct pending_link, 1);
-    pl->server = server;
-    pl->addr = g_strdup(addr);
-    pl->conn = sc_conn_new(fd, is_unix, peer);
-    sc_conn_set_callbacks(pl->conn, &link_callbacks, pl);
-    pl->timeout = g_timeout_add(server->link_timeout_ms, link_timeout, pl);
-    server->pending = g_list_prepend(server->pending, pl);
+    link_start(server, sc_conn_new(fd, is_unix, peer), addr);
+}
+
+void sc_link_accept_tls(struct sc_server *server, int fd, const char *peer, const char *addr)
+{
+    if (!server->tls_cert || !sc_limits_link_start(server->limits, addr)) {
+        close(fd);
+        return;
+    }
+    link_start(server, sc_conn_new_tls(fd, peer, server->tls_cert), addr);
 }
 
 void sc_link_free_pending(struct sc_server *server)

@@ -10,7 +10,8 @@ server_libspicecast_server_la_SOURCES = \
 	server/sources/notice.c server/sources/notice.h
 include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
-	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
+	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS) \
+	$(OPENSSL_CFLAGS)
 # convenience libraries never LIBADD each other (the shared library takes
 # each once, whole): programs link them all through SC_SERVER_LIBS
 SC_SERVER_LIBS = server/libspicecast-server.la codecs/libsccodecs.la common/libsccommon.la

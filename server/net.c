@@ -10,6 +10,7 @@
 
 #include "fdpass.h"
 #include "log.h"
+#include "net-transport.h"
 
 #define READ_CHUNK 65536
 #define MAX_IOV 64
@@ -20,18 +21,11 @@ struct out_chunk {
     int fd; /* sent with the chunk's first byte, -1 for none */
 };
 
-struct conn_source {
-    GSource base;
-    struct sc_conn *conn;
-};
-
 struct sc_conn {
-    int fd;
+    struct sc_transport *t;
     bool is_unix;
     bool closed;
     char *peer;
-    GSource *source;
-    gpointer tag;
     guint close_idle;
     GByteArray *in;
     GQueue out;
@@ -41,15 +35,117 @@ struct sc_conn {
     void *cb_data;
 };
 
+/* ---- the fd transport: recv/sendmsg on the socket ------------------------- */
+
+struct fd_transport {
+    struct sc_transport base;
+    int fd;
+    GSource *source;
+    gpointer tag;
+};
+
+struct fd_source {
+    GSource base;
+    struct fd_transport *ft;
+};
+
+static gboolean fd_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+    struct fd_transport *ft = ((struct fd_source *)source)->ft;
+
+    (void)callback;
+    (void)data;
+    sc_conn_transport_ready(ft->base.conn, g_source_query_unix_fd(source, ft->tag));
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs fd_source_funcs = {
+    .dispatch = fd_dispatch,
+};
+
+static ssize_t fd_recv(struct sc_transport *t, void *buf, size_t len)
+{
+    ssize_t r = recv(((struct fd_transport *)t)->fd, buf, len, 0);
+
+    return r < 0 ? -errno : r;
+}
+
+static ssize_t fd_sendv(struct sc_transport *t, const struct iovec *iov, int n, int fd)
+{
+    struct fd_transport *ft = (struct fd_transport *)t;
+    struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n };
+    ssize_t r;
+
+    if (fd >= 0)
+        return sc_fd_sendmsg(ft->fd, iov, n, &fd, 1);
+    r = sendmsg(ft->fd, &msg, MSG_NOSIGNAL);
+    return r < 0 ? -errno : r;
+}
+
+static void fd_watch(struct sc_transport *t, bool want_out)
+{
+    struct fd_transport *ft = (struct fd_transport *)t;
+
+    if (ft->source)
+        g_source_modify_unix_fd(ft->source, ft->tag,
+                                G_IO_IN | G_IO_HUP | G_IO_ERR | (want_out ? G_IO_OUT : 0));
+}
+
+static void fd_shutdown(struct sc_transport *t)
+{
+    struct fd_transport *ft = (struct fd_transport *)t;
+
+    if (ft->source) {
+        g_source_destroy(ft->source);
+        g_source_unref(ft->source);
+        ft->source = NULL;
+    }
+    shutdown(ft->fd, SHUT_RDWR);
+}
+
+static void fd_free(struct sc_transport *t)
+{
+    struct fd_transport *ft = (struct fd_transport *)t;
+
+    fd_shutdown(t);
+    close(ft->fd);
+    g_free(ft);
+}
+
+static const struct sc_transport_ops fd_tcp_ops = {
+    .name = "tcp", .recv = fd_recv, .sendv = fd_sendv, .watch = fd_watch,
+    .shutdown = fd_shutdown, .free = fd_free,
+};
+
+static const struct sc_transport_ops fd_unix_ops = {
+    .name = "unix", .can_pass_fds = true, .recv = fd_recv, .sendv = fd_sendv,
+    .watch = fd_watch, .shutdown = fd_shutdown, .free = fd_free,
+};
+
+static struct sc_transport *fd_transport_new(int fd, bool is_unix)
+{
+    struct fd_transport *ft = g_new0(struct fd_transport, 1);
+    int flags = fcntl(fd, F_GETFL);
+
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    ft->base.ops = is_unix ? &fd_unix_ops : &fd_tcp_ops;
+    ft->fd = fd;
+    ft->source = g_source_new(&fd_source_funcs, sizeof(struct fd_source));
+    ((struct fd_source *)ft->source)->ft = ft;
+    ft->tag = g_source_add_unix_fd(ft->source, fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    return &ft->base;
+}
+
+/* ---- the connection --------------------------------------------------------- */
+
 static void conn_update_events(struct sc_conn *conn)
 {
     bool want_out = conn->out.length > 0;
 
-    if (!conn->source || want_out == conn->want_out)
+    if (conn->closed || want_out == conn->want_out)
         return;
     conn->want_out = want_out;
-    g_source_modify_unix_fd(conn->source, conn->tag,
-                            G_IO_IN | G_IO_HUP | G_IO_ERR | (want_out ? G_IO_OUT : 0));
+    conn->t->ops->watch(conn->t, want_out);
 }
 
 static gboolean conn_close_idle(gpointer data)
@@ -75,12 +171,7 @@ void sc_conn_close(struct sc_conn *conn)
     if (conn->closed)
         return;
     conn->closed = true;
-    if (conn->source) {
-        g_source_destroy(conn->source);
-        g_source_unref(conn->source);
-        conn->source = NULL;
-    }
-    shutdown(conn->fd, SHUT_RDWR);
+    conn->t->ops->shutdown(conn->t);
     g_queue_clear_full(&conn->out, (GDestroyNotify)chunk_free);
     conn->out_bytes = 0;
     /* at the loop's default priority, not idle: a busy loop (a flood of
@@ -120,17 +211,10 @@ static bool conn_flush(struct sc_conn *conn)
             if (c->fd >= 0)
                 break;
         }
-        if (first->fd >= 0) {
-            r = sc_fd_sendmsg(conn->fd, iov, n, &first->fd, 1);
-            if (r > 0) {
-                close(first->fd);
-                first->fd = -1;
-            }
-        } else {
-            struct msghdr msg = { .msg_iov = iov, .msg_iovlen = n };
-            r = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
-            if (r < 0)
-                r = -errno;
+        r = conn->t->ops->sendv(conn->t, iov, n, first->fd);
+        if (r > 0 && first->fd >= 0) {
+            close(first->fd);
+            first->fd = -1;
         }
         if (r == -EAGAIN || r == -EINTR)
             break;
@@ -164,14 +248,14 @@ static bool conn_read(struct sc_conn *conn)
         ssize_t r;
 
         g_byte_array_set_size(conn->in, old + READ_CHUNK);
-        r = recv(conn->fd, conn->in->data + old, READ_CHUNK, 0);
+        r = conn->t->ops->recv(conn->t, conn->in->data + old, READ_CHUNK);
         g_byte_array_set_size(conn->in, old + (r > 0 ? (guint)r : 0));
         if (r == 0)
             return false;
         if (r < 0) {
-            if (errno == EAGAIN || errno == EINTR)
+            if (r == -EAGAIN || r == -EINTR)
                 return true;
-            sc_debug("%s: recv: %s", conn->peer, g_strerror(errno));
+            sc_debug("%s: recv: %s", conn->peer, g_strerror((int)-r));
             return false;
         }
         if (conn->cb && conn->cb->input && !conn->cb->input(conn, conn->cb_data))
@@ -184,14 +268,12 @@ static bool conn_read(struct sc_conn *conn)
     return true;
 }
 
-static gboolean conn_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+void sc_conn_transport_ready(struct sc_conn *conn, GIOCondition rev)
 {
-    struct sc_conn *conn = ((struct conn_source *)source)->conn;
-    GIOCondition rev = g_source_query_unix_fd(source, conn->tag);
     size_t before = conn->out_bytes;
 
-    (void)callback;
-    (void)data;
+    if (conn->closed)
+        return;
     if (rev & G_IO_OUT) {
         if (!conn_flush(conn))
             goto err;
@@ -203,37 +285,37 @@ static gboolean conn_dispatch(GSource *source, GSourceFunc callback, gpointer da
         }
     }
     if (conn->closed)
-        return G_SOURCE_CONTINUE;
+        return;
     if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
         if (!conn_read(conn))
             goto err;
     }
-    return G_SOURCE_CONTINUE;
+    return;
 
 err:
     sc_conn_close(conn);
-    return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs conn_source_funcs = {
-    .dispatch = conn_dispatch,
-};
-
-struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer)
+struct sc_conn *sc_conn_new_with_transport(struct sc_transport *t, bool is_unix,
+                                           const char *peer)
 {
     struct sc_conn *conn = g_new0(struct sc_conn, 1);
-    int flags = fcntl(fd, F_GETFL);
 
-    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    conn->fd = fd;
+    conn->t = t;
+    t->conn = conn;
     conn->is_unix = is_unix;
     conn->peer = g_strdup(peer ? peer : "?");
     conn->in = g_byte_array_new();
     g_queue_init(&conn->out);
-    conn->source = g_source_new(&conn_source_funcs, sizeof(struct conn_source));
-    ((struct conn_source *)conn->source)->conn = conn;
-    conn->tag = g_source_add_unix_fd(conn->source, fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
-    g_source_attach(conn->source, NULL);
+    return conn;
+}
+
+struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer)
+{
+    struct sc_transport *t = fd_transport_new(fd, is_unix);
+    struct sc_conn *conn = sc_conn_new_with_transport(t, is_unix, peer);
+
+    g_source_attach(((struct fd_transport *)t)->source, NULL);
     return conn;
 }
 
@@ -247,21 +329,18 @@ void sc_conn_free(struct sc_conn *conn)
 {
     if (!conn)
         return;
-    if (conn->source) {
-        g_source_destroy(conn->source);
-        g_source_unref(conn->source);
-    }
     if (conn->close_idle)
         g_source_remove(conn->close_idle);
     g_queue_clear_full(&conn->out, (GDestroyNotify)chunk_free);
     g_byte_array_unref(conn->in);
-    close(conn->fd);
+    conn->t->ops->free(conn->t);
     g_free(conn->peer);
     g_free(conn);
 }
 
 bool sc_conn_is_closed(const struct sc_conn *conn) { return conn->closed; }
 bool sc_conn_is_unix(const struct sc_conn *conn) { return conn->is_unix; }
+bool sc_conn_is_secure(const struct sc_conn *conn) { return conn->t->ops->secure; }
 const char *sc_conn_peer(const struct sc_conn *conn) { return conn->peer; }
 size_t sc_conn_queued(const struct sc_conn *conn) { return conn->out_bytes; }
 
@@ -315,7 +394,7 @@ bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, in
 {
     int dup_fd;
 
-    if (!conn->is_unix || len == 0)
+    if (!conn->t->ops->can_pass_fds || len == 0)
         return false;
     dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup_fd < 0)

@@ -3,12 +3,15 @@
  * Input is buffered until the owner consumes it; output is a queue of
  * refcounted chunks gathered into one sendmsg(), MSG_NOSIGNAL, re-armed on
  * EAGAIN.  The owner bounds what it queues by looking at sc_conn_queued():
- * a client that does not read gets its updates coalesced, not memory. */
+ * a client that does not read gets its updates coalesced, not memory.
+ * Beneath it a transport moves the bytes (net-transport.h): the socket
+ * itself, or a TLS stream. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gio/gio.h>
 #include <glib.h>
 
 struct sc_conn;
@@ -23,8 +26,14 @@ struct sc_conn_callbacks {
     void (*closed)(struct sc_conn *conn, void *data);
 };
 
-/* Takes ownership of fd (made non-blocking). */
+/* Takes ownership of fd (made non-blocking).  The bytes go through the
+ * socket itself (fd passing on unix sockets). */
 struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer);
+/* Takes ownership of a TCP fd and serves TLS on it as cert (a certificate
+ * with its private key): the handshake runs first, asynchronously; sends
+ * queue meanwhile.  A failed handshake is logged and closes the
+ * connection (the owner bounds it in time: sc_conn_close()). */
+struct sc_conn *sc_conn_new_tls(int fd, const char *peer, GTlsCertificate *cert);
 void sc_conn_set_callbacks(struct sc_conn *conn, const struct sc_conn_callbacks *cb, void *data);
 void sc_conn_free(struct sc_conn *conn);
 /* Closes from our side (the closed callback runs from an idle). */
@@ -33,6 +42,8 @@ void sc_conn_close(struct sc_conn *conn);
 void sc_conn_close_now(struct sc_conn *conn);
 bool sc_conn_is_closed(const struct sc_conn *conn);
 bool sc_conn_is_unix(const struct sc_conn *conn);
+/* Encrypted, with the server authenticated (TLS). */
+bool sc_conn_is_secure(const struct sc_conn *conn);
 const char *sc_conn_peer(const struct sc_conn *conn);
 
 /* Input buffer: the bytes received and not yet consumed. */

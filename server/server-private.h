@@ -131,6 +131,8 @@ struct sc_server {
     gint64 password_expires; /* monotonic us; 0: never */
     unsigned max_clients;    /* 0: no limit */
     GArray *allow_uids; /* uint32_t: unix peers besides our uid and root */
+    GTlsCertificate *tls_cert; /* the x509 dir's certificate + key; NULL: no TLS */
+    uint32_t secure_channels;  /* 1 << SPICE_CHANNEL_*: refused on plain TCP */
     GHashTable *sessions; /* id -> sc_session */
     struct sc_display *display;
     struct sc_streams *streams;
@@ -153,6 +155,12 @@ static inline uint32_t sc_server_mm_time(const struct sc_server *server)
 /* addr: the peer's address without its port (the key of sc_limits). */
 void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
                     const char *addr);
+/* The same over TLS (server->tls_cert), the handshake first. */
+void sc_link_accept_tls(struct sc_server *server, int fd, const char *peer, const char *addr);
+/* server/tls.c: the x509 dir's certificate and key (checked against its CA)
+ * and the --secure-channels list; false + error that says what is wrong. */
+GTlsCertificate *sc_tls_load_x509_dir(const char *dir, GError **error);
+bool sc_parse_secure_channels(const char *list, uint32_t *mask, GError **error);
 void sc_link_free_pending(struct sc_server *server);
 
 /* ---- display: the source, the latest frame, the clients ---------------- */

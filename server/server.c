@@ -24,7 +24,8 @@ struct sc_listener {
     struct sc_server *server;
     int fd;
     bool is_unix;
-    char *address; /* "tcp:HOST:PORT" or "unix:PATH" */
+    bool tls;
+    char *address; /* "tcp:HOST:PORT", "tls:HOST:PORT" or "unix:PATH" */
     char *unix_path;
     guint watch;
     guint resume; /* accepting paused: out of file descriptors */
@@ -122,7 +123,10 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
         }
     }
     sc_debug("connection from %s on %s", peer, l->address);
-    sc_link_accept(l->server, cfd, l->is_unix, peer, addr);
+    if (l->tls)
+        sc_link_accept_tls(l->server, cfd, peer, addr);
+    else
+        sc_link_accept(l->server, cfd, l->is_unix, peer, addr);
     return G_SOURCE_CONTINUE;
 }
 
@@ -344,6 +348,15 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
     l->server = server;
     if (g_str_has_prefix(spec, "tcp:")) {
         l->fd = listen_tcp(server, spec + 4, &l->address, error);
+    } else if (g_str_has_prefix(spec, "tls:") && !server->tls_cert) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "%s: TLS needs a certificate (--x509-dir / options.x509_dir)", spec);
+        l->fd = -1;
+    } else if (g_str_has_prefix(spec, "tls:")) {
+        l->tls = true;
+        l->fd = listen_tcp(server, spec + 4, &l->address, error);
+        if (l->fd >= 0)
+            memcpy(l->address, "tls", 3); /* "tcp:HOST:PORT" -> "tls:HOST:PORT" */
     } else if (g_str_has_prefix(spec, "unix:") && spec[5]) {
         l->is_unix = true;
         l->fd = listen_unix(spec + 5, error);
@@ -353,7 +366,8 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
         }
     } else {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "bad listen address '%s' (expected tcp:HOST:PORT or unix:PATH)", spec);
+                    "bad listen address '%s' (expected tcp:HOST:PORT, tls:HOST:PORT or unix:PATH)",
+                    spec);
         l->fd = -1;
     }
     if (l->fd < 0) {
@@ -436,6 +450,20 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
     server->allow_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     if (options->n_allow_uids)
         g_array_append_vals(server->allow_uids, options->allow_uids, options->n_allow_uids);
+    if (options->x509_dir && !(server->tls_cert = sc_tls_load_x509_dir(options->x509_dir, error))) {
+        sc_server_free(server);
+        return NULL;
+    }
+    if (!sc_parse_secure_channels(options->secure_channels, &server->secure_channels, error)) {
+        sc_server_free(server);
+        return NULL;
+    }
+    if (server->secure_channels && !server->tls_cert) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "secure channels without TLS: give an x509 dir and a tls: listener");
+        sc_server_free(server);
+        return NULL;
+    }
     server->start_time = g_get_monotonic_time();
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
     if (!options->gl_scanout || !strcmp(options->gl_scanout, "auto")) {
@@ -484,6 +512,7 @@ void sc_server_free(struct sc_server *server)
         g_array_unref(server->allow_uids);
     sc_ticket_key_free(server->ticket_key);
     sc_limits_free(server->limits);
+    g_clear_object(&server->tls_cert);
     if (server->password)
         memset(server->password, 0, strlen(server->password));
     g_free(server->password);

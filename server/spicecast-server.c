@@ -29,6 +29,8 @@ static char *opt_gl_scanout = NULL;
 static char **opt_allow_uid = NULL;
 static gint64 opt_password_expires = 0;
 static gint opt_max_clients = 0;
+static char *opt_x509_dir = NULL;
+static char *opt_secure_channels = NULL;
 
 static const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
@@ -36,7 +38,14 @@ static const GOptionEntry entries[] = {
          "qemu-dbus[:ADDRESS][,console=N] (default: pattern)"),
       N_("SPEC") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
-      N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6) or unix:PATH; repeatable"), N_("ADDR") },
+      N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6), tls:HOST:PORT (with --x509-dir) "
+         "or unix:PATH; repeatable"), N_("ADDR") },
+    { "x509-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_x509_dir,
+      N_("TLS certificates, as QEMU's x509-dir: ca-cert.pem, server-cert.pem, server-key.pem"),
+      N_("DIR") },
+    { "secure-channels", 0, 0, G_OPTION_ARG_STRING, &opt_secure_channels,
+      N_("Channels refused on plain TCP (clients link them over TLS): "
+         "main,display,inputs,cursor or all"), N_("LIST") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name,
       N_("Display name, and the unix socket name in $XDG_RUNTIME_DIR/spicecast/ (default: default)"),
       N_("NAME") },
@@ -150,6 +159,10 @@ static void print_how_to_connect(struct sc_server *server)
         const char *a = g_ptr_array_index(addrs, i);
         if (g_str_has_prefix(a, "tcp:"))
             printf(_("connect with: remote-viewer spice://%s\n"), a + 4);
+        else if (g_str_has_prefix(a, "tls:"))
+            printf(_("connect with: remote-viewer spice://%.*s?tls-port=%s "
+                     "--spice-ca-file=%s/ca-cert.pem\n"),
+                   (int)(strrchr(a, ':') - (a + 4)), a + 4, strrchr(a, ':') + 1, opt_x509_dir);
         else
             printf(_("connect with: remote-viewer spice+unix://%s\n"), a + 5);
     }
@@ -219,6 +232,8 @@ int main(int argc, char **argv)
     options.streaming_video = opt_streaming_video;
     options.video_codecs = opt_video_codecs;
     options.gl_scanout = opt_gl_scanout;
+    options.x509_dir = opt_x509_dir;
+    options.secure_channels = opt_secure_channels;
     if (opt_video_bitrate < 0 || opt_video_bitrate > 1000000000) {
         fprintf(stderr, "spicecast-server: %s\n", _("--video-bitrate: out of range"));
         return 2;

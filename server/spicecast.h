@@ -56,13 +56,23 @@ struct sc_server_options {
      * root (the peer's SO_PEERCRED); these uids too (NULL/0: no others). */
     const uint32_t *allow_uids;
     unsigned n_allow_uids;
+    /* TLS, as QEMU's x509-dir: a directory with ca-cert.pem, server-cert.pem
+     * (signed by that CA) and server-key.pem; needed by "tls:" listeners.
+     * NULL: no TLS.  sc_server_new() fails with a message naming the file
+     * when one is missing, unreadable, mismatched or expired. */
+    const char *x509_dir;
+    /* Channels refused on plain TCP with SPICE_LINK_ERR_NEED_SECURED (a
+     * client then links them on the TLS port): "main,display,inputs,cursor"
+     * or "all"; NULL: none.  Unix sockets are local and exempt. */
+    const char *secure_channels;
 };
 
 SC_EXPORT struct sc_server *sc_server_new(const struct sc_server_options *options,
                                           GError **error);
 /* Closes every client; NULL is fine. */
 SC_EXPORT void sc_server_free(struct sc_server *server);
-/* "tcp:HOST:PORT" ("tcp:[::1]:PORT" for IPv6) or "unix:PATH" (mode 0600). */
+/* "tcp:HOST:PORT" ("tcp:[::1]:PORT" for IPv6), "tls:HOST:PORT" (SPICE in
+ * TLS; options.x509_dir) or "unix:PATH" (mode 0600). */
 SC_EXPORT bool sc_server_listen(struct sc_server *server, const char *spec, GError **error);
 /* A new password from now on, for lifetime_s seconds (0: no expiry), as
  * spice-server's set_ticket: clients already connected stay.  It turns
@@ -72,7 +82,8 @@ SC_EXPORT bool sc_server_set_password(struct sc_server *server, const char *pass
                                       uint32_t lifetime_s, GError **error);
 /* The password authenticates no new client from now on. */
 SC_EXPORT void sc_server_expire_password(struct sc_server *server);
-/* Where the server listens, one "tcp:HOST:PORT" / "unix:PATH" per entry. */
+/* Where the server listens, one "tcp:HOST:PORT" / "tls:HOST:PORT" /
+ * "unix:PATH" per entry. */
 SC_EXPORT GPtrArray *sc_server_get_addresses(struct sc_server *server);
 /* Connected clients (SPICE sessions). */
 SC_EXPORT unsigned sc_server_client_count(struct sc_server *server);

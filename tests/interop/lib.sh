@@ -27,6 +27,8 @@
 #   image_diff A B                    ImageMagick AE (differing pixels)
 #   kv KEY FILE                       the first KEY=value line's value
 #   check_screenshot REF SHOT WxH WHAT  fail unless SHOT is WxH and REF's pixels
+#   make_ca DIR NAME                  a self-signed test CA (openssl)
+#   make_x509_dir DIR CA SUBJ [SAN]   ca-cert.pem, server-cert.pem, server-key.pem
 set -u
 
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -329,4 +331,31 @@ check_screenshot() {
         compare "$ref" "$shot" "$T/diff.png" 2>/dev/null
         fail "$what differs from the image in $ae pixels"
     }
+}
+
+# make_ca DIR NAME : a self-signed CA, DIR/ca-cert.pem + DIR/ca-key.pem.
+make_ca() {
+    need_prog openssl openssl
+    mkdir -p "$1"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$2" \
+        -keyout "$1/ca-key.pem" -out "$1/ca-cert.pem" 2>"$T/openssl.err" ||
+        fail "openssl could not make the CA $2"
+}
+
+# make_x509_dir DIR CA_DIR SUBJECT [SAN] : an x509 dir as QEMU wants it:
+# CA_DIR's ca-cert.pem, server-key.pem and server-cert.pem (SUBJECT as
+# "/C=XX/O=.../CN=...", signed by CA_DIR's key, SAN such as
+# "IP:127.0.0.1" if given).
+make_x509_dir() {
+    local dir=$1 ca=$2 subj=$3 san=${4:-}
+    mkdir -p "$dir"
+    cp "$ca/ca-cert.pem" "$dir/ca-cert.pem"
+    : >"$dir/ext"
+    [ -n "$san" ] && printf 'subjectAltName=%s\n' "$san" >"$dir/ext"
+    openssl req -newkey rsa:2048 -nodes -subj "$subj" -keyout "$dir/server-key.pem" \
+        -out "$dir/server.csr" 2>"$T/openssl.err" &&
+        openssl x509 -req -in "$dir/server.csr" -CA "$ca/ca-cert.pem" -CAkey "$ca/ca-key.pem" \
+            -CAcreateserial -days 2 -extfile "$dir/ext" -out "$dir/server-cert.pem" \
+            2>"$T/openssl.err" || fail "openssl could not make the certificate in $dir"
+    chmod 600 "$dir/server-key.pem"
 }

@@ -23,7 +23,8 @@ interop_tests = \
 	tests/interop/test-stream-slow-viewers.sh \
 	tests/interop/test-stream-stall.sh \
 	tests/interop/test-fd-exhaustion.sh \
-	tests/interop/test-lib-cleanup.sh
+	tests/interop/test-lib-cleanup.sh \
+	tests/interop/test-tls.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
 

@@ -5,7 +5,10 @@
  * Every mode prints machine-readable "key=value" lines on stdout and exits
  * 0 when its check holds, 1 when it does not, 2 on a usage error.
  *
- *   probe --uri URI [--password P] [--timeout S] MODE...
+ *   probe --uri URI [--password P] [--timeout S] [--ca-file F] MODE...
+ *     --ca-file F            TLS: trust the CA in F (spice-gtk's "ca-file";
+ *                            spice://HOST?tls-port=P links over TLS)
+ *     --host-subject S       TLS: the server certificate's subject ("cert-subject")
  *     --screenshot OUT.ppm   wait for the primary surface, MARK and drawing,
  *                            then write the primary as a binary PPM
  *     --count-updates S      count display changes for S seconds, print the
@@ -91,6 +94,7 @@ struct client {
 static struct {
     const char *uri;
     const char *password;
+    const char *ca_file, *host_subject;
     double timeout_s;
     const char *screenshot;
     double count_s;
@@ -655,11 +659,14 @@ static gboolean parse_key(const char *name G_GNUC_UNUSED, const char *value,
 static bool parse_options(int argc, char **argv)
 {
     char *uri = NULL, *password = NULL, *shot = NULL, *codecs = NULL, *pre_shot = NULL;
+    char *ca_file = NULL, *subject = NULL;
     gboolean auth_fail = FALSE, verbose = FALSE, click = FALSE, streams = FALSE, after = FALSE;
     gint min_frames = 1;
     GOptionEntry entries[] = {
         { "uri", 0, 0, G_OPTION_ARG_STRING, &uri, "spice://HOST:PORT or spice+unix://PATH", "URI" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "ticket password", "P" },
+        { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "TLS: the CA to trust", "FILE" },
+        { "host-subject", 0, 0, G_OPTION_ARG_STRING, &subject, "TLS: server subject", "S" },
         { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt.timeout_s, "give up after S seconds", "S" },
         { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &shot, "write the primary as PPM", "OUT" },
         { "count-updates", 0, 0, G_OPTION_ARG_DOUBLE, &opt.count_s, "count display changes", "S" },
@@ -694,6 +701,8 @@ static bool parse_options(int argc, char **argv)
     }
     opt.uri = uri;
     opt.password = password;
+    opt.ca_file = ca_file;
+    opt.host_subject = subject;
     opt.screenshot = shot;
     opt.expect_auth_fail = auth_fail;
     opt.verbose = verbose;
@@ -722,6 +731,10 @@ static void client_start(struct client *c, int index)
     g_object_set(c->session, "uri", opt.uri, NULL);
     if (opt.password)
         g_object_set(c->session, "password", opt.password, NULL);
+    if (opt.ca_file)
+        g_object_set(c->session, "ca-file", opt.ca_file, NULL);
+    if (opt.host_subject)
+        g_object_set(c->session, "cert-subject", opt.host_subject, NULL);
     if (opt.compression > 0)
         g_object_set(c->session, "preferred-compression", opt.compression, NULL);
     g_signal_connect(c->session, "channel-new", G_CALLBACK(on_channel_new), c);
