@@ -13,6 +13,12 @@ tests_server_test_stream_SOURCES = tests/server/test-stream.c
 tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la $(SC_SERVER_LIBS)
 
+check_PROGRAMS += tests/server/test-tls
+TESTS += tests/server/test-tls
+tests_server_test_tls_SOURCES = tests/server/test-tls.c
+tests_server_test_tls_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_tls_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
+
 tests_server_test_gl_SOURCES = tests/server/test-gl.c
 tests_server_test_gl_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_gl_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
