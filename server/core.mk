@@ -2,6 +2,7 @@
 server_libspicecast_server_la_SOURCES += \
 	server/server.h server/server.c server/server-private.h \
 	server/net.h server/net.c server/net-transport.h server/net-stream.c server/tls.c \
+	server/net-ws.c server/web.c \
 	server/link.c server/session.c server/channel.c \
 	server/channel-main.c server/channel-display.c \
 	server/channel-inputs.c server/channel-cursor.c \

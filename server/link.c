@@ -376,6 +376,16 @@ void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *
     link_start(server, sc_conn_new(fd, is_unix, peer), addr);
 }
 
+void sc_link_accept_conn(struct sc_server *server, struct sc_conn *conn, const char *addr)
+{
+    if (!sc_limits_link_start(server->limits, addr)) {
+        sc_conn_close_now(conn);
+        sc_conn_free(conn);
+        return;
+    }
+    link_start(server, conn, addr);
+}
+
 void sc_link_accept_tls(struct sc_server *server, int fd, const char *peer, const char *addr)
 {
     if (!server->tls_cert || !sc_limits_link_start(server->limits, addr)) {

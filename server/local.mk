@@ -11,12 +11,12 @@ server_libspicecast_server_la_SOURCES = \
 include server/core.mk
 server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
 	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS) \
-	$(OPENSSL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(SOUP_CFLAGS)
 # convenience libraries never LIBADD each other (the shared library takes
 # each once, whole): programs link them all through SC_SERVER_LIBS
 SC_SERVER_LIBS = server/libspicecast-server.la codecs/libsccodecs.la common/libsccommon.la
 server_libspicecast_server_la_LIBADD = \
-	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) $(YUV_LIBS) -lm
+	$(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(LZ4_LIBS) $(YUV_LIBS) $(SOUP_LIBS) -lm
 
 bin_PROGRAMS += server/spicecast-server
 server_spicecast_server_SOURCES = server/spicecast-server.c

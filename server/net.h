@@ -34,6 +34,9 @@ struct sc_conn *sc_conn_new(int fd, bool is_unix, const char *peer);
  * queue meanwhile.  A failed handshake is logged and closes the
  * connection (the owner bounds it in time: sc_conn_close()). */
 struct sc_conn *sc_conn_new_tls(int fd, const char *peer, GTlsCertificate *cert);
+/* SPICE in WebSocket binary frames over io (libsoup's, after the HTTP
+ * upgrade; referenced).  secure: io is TLS (wss:). */
+struct sc_conn *sc_conn_new_ws(GIOStream *io, const char *peer, bool secure);
 void sc_conn_set_callbacks(struct sc_conn *conn, const struct sc_conn_callbacks *cb, void *data);
 void sc_conn_free(struct sc_conn *conn);
 /* Closes from our side (the closed callback runs from an idle). */

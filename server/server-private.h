@@ -115,6 +115,7 @@ void sc_session_close_all(struct sc_server *server);
 /* ---- the server --------------------------------------------------------- */
 
 struct sc_listener;
+struct sc_web;
 
 struct sc_server {
     char *name;
@@ -155,6 +156,12 @@ static inline uint32_t sc_server_mm_time(const struct sc_server *server)
 /* addr: the peer's address without its port (the key of sc_limits). */
 void sc_link_accept(struct sc_server *server, int fd, bool is_unix, const char *peer,
                     const char *addr);
+/* A connection made elsewhere (a WebSocket after its HTTP upgrade). */
+void sc_link_accept_conn(struct sc_server *server, struct sc_conn *conn, const char *addr);
+/* server/web.c: an HTTP server on fd (HTTPS with server->tls_cert when
+ * tls) serving spice-html5 and SPICE over WebSocket; NULL + error. */
+struct sc_web *sc_web_new(struct sc_server *server, int fd, bool tls, GError **error);
+void sc_web_free(struct sc_web *web);
 /* The same over TLS (server->tls_cert), the handshake first. */
 void sc_link_accept_tls(struct sc_server *server, int fd, const char *peer, const char *addr);
 /* server/tls.c: the x509 dir's certificate and key (checked against its CA)

@@ -25,6 +25,7 @@ struct sc_listener {
     int fd;
     bool is_unix;
     bool tls;
+    struct sc_web *web; /* ws:, wss: (libsoup accepts) */
     char *address; /* "tcp:HOST:PORT", "tls:HOST:PORT" or "unix:PATH" */
     char *unix_path;
     guint watch;
@@ -136,7 +137,9 @@ static void listener_free(struct sc_listener *l)
         g_source_remove(l->watch);
     if (l->resume)
         g_source_remove(l->resume);
-    if (l->fd >= 0)
+    if (l->web)
+        sc_web_free(l->web); /* it owns fd */
+    else if (l->fd >= 0)
         close(l->fd);
     if (l->unix_path)
         unlink(l->unix_path);
@@ -348,6 +351,24 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
     l->server = server;
     if (g_str_has_prefix(spec, "tcp:")) {
         l->fd = listen_tcp(server, spec + 4, &l->address, error);
+    } else if ((g_str_has_prefix(spec, "ws:") || g_str_has_prefix(spec, "wss:"))) {
+        bool tls = spec[2] == 's';
+
+        if (tls && !server->tls_cert) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "%s: wss needs a certificate (--x509-dir / options.x509_dir)", spec);
+            l->fd = -1;
+        } else {
+            l->fd = listen_tcp(server, spec + (tls ? 4 : 3), &l->address, error);
+        }
+        if (l->fd >= 0) {
+            char *a = g_strdup_printf("%s%s", tls ? "wss" : "ws", l->address + 3);
+
+            g_free(l->address);
+            l->address = a;
+            if (!(l->web = sc_web_new(server, l->fd, tls, error)))
+                l->fd = -1;
+        }
     } else if (g_str_has_prefix(spec, "tls:") && !server->tls_cert) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "%s: TLS needs a certificate (--x509-dir / options.x509_dir)", spec);
@@ -366,7 +387,7 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
         }
     } else {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "bad listen address '%s' (expected tcp:HOST:PORT, tls:HOST:PORT or unix:PATH)",
+                    "bad listen address '%s' (expected tcp:, tls:, ws:, wss:HOST:PORT or unix:PATH)",
                     spec);
         l->fd = -1;
     }
@@ -374,7 +395,8 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
         listener_free(l);
         return false;
     }
-    l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
+    if (!l->web)
+        l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
     server->listeners = g_list_append(server->listeners, l);
     return true;
 }

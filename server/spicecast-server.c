@@ -163,6 +163,10 @@ static void print_how_to_connect(struct sc_server *server)
             printf(_("connect with: remote-viewer spice://%.*s?tls-port=%s "
                      "--spice-ca-file=%s/ca-cert.pem\n"),
                    (int)(strrchr(a, ':') - (a + 4)), a + 4, strrchr(a, ':') + 1, opt_x509_dir);
+        else if (g_str_has_prefix(a, "ws:"))
+            printf(_("open in a browser: http://%s/\n"), a + 3);
+        else if (g_str_has_prefix(a, "wss:"))
+            printf(_("open in a browser: https://%s/\n"), a + 4);
         else
             printf(_("connect with: remote-viewer spice+unix://%s\n"), a + 5);
     }

@@ -24,9 +24,10 @@ interop_tests = \
 	tests/interop/test-stream-stall.sh \
 	tests/interop/test-fd-exhaustion.sh \
 	tests/interop/test-lib-cleanup.sh \
-	tests/interop/test-tls.sh
+	tests/interop/test-tls.sh \
+	tests/interop/test-browser.sh
 TESTS += $(interop_tests)
-EXTRA_DIST += $(interop_tests) tests/interop/lib.sh
+EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py
 
 check_PROGRAMS += tests/interop/test-badinput
 tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c tests/interop/raw-client.h

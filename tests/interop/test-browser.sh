@@ -1,0 +1,94 @@
+#!/bin/bash
+# The browser (issue 11 item 4): --listen ws:HOST:PORT serves Debian's
+# spice-html5 at / and SPICE over WebSocket; headless Chromium (driven over
+# its DevTools protocol by cdp-shot.py) opening http://HOST:PORT/?password=P
+# shows the source image, pixel-exact inside the canvas' frame (spice-html5's
+# CSS draws its frame over the canvas' outermost pixel ring and rounds its
+# corners: those pixels are left out); a
+# wrong password shows spice-html5's "Permission denied." and its password
+# prompt; garbage over the WebSocket is closed and logged, the page still
+# works after it.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
+need_server
+need_prog chromium chromium
+need_prog python3 python3
+need_prog convert imagemagick
+need_prog compare imagemagick
+[ -f /usr/share/spice-html5/spice_auto.html ] || skip "no /usr/share/spice-html5 (Debian package spice-html5)"
+CDP=${top_srcdir}/tests/interop/cdp-shot.py
+
+W=480 H=300
+make_test_image "$T/x.png" $W $H
+printf %s 'web-secret-7' >"$T/pw"
+port=$(free_port)
+SERVER_TIMEOUT=180 start_server --source "image:$T/x.png" --listen "ws:127.0.0.1:$port" \
+    --password-file "$T/pw"
+expect_listening "ws:127.0.0.1:$port"
+grep -q "built without libsoup" "$T/server.err" && skip "built without libsoup-3.0"
+
+# the page is spice-html5's; no way out of its directory
+curl_code() { timeout 10 curl -s -o /dev/null --path-as-is -w '%{http_code}' "$1"; }
+if command -v curl >/dev/null; then
+    [ "$(curl_code "http://127.0.0.1:$port/")" = 200 ] || fail "/ is not served"
+    [ "$(curl_code "http://127.0.0.1:$port/../../etc/passwd")" = 404 ] || fail "/../ escapes the root"
+fi
+
+page_shot() { # NAME URL ARGS...
+    local name=$1 url=$2
+    shift 2
+    timeout -k 5 60 python3 "$CDP" --url "$url" --out "$T/$name.png" --timeout 40 \
+        --eval "document.getElementById('message-div').innerText" "$@" >"$T/$name.out" 2>>"$T/cdp.err"
+}
+
+page_shot good "http://127.0.0.1:$port/?password=web-secret-7" --settle 2 \
+    --wait "(function(){var c=document.querySelector('canvas');return !!c && c.width==$W;})()" ||
+    fail "the page did not show a $W-wide canvas: $(cat "$T/good.out" "$T/cdp.err" | tail -n 5)"
+rect=$(kv rect "$T/good.out")
+IFS=, read -r x y w h <<<"$rect"
+[ "$w" = $((W + 2)) ] && [ "$h" = $((H + 2)) ] || fail "canvas box $rect is not ${W}x$H plus its border"
+# inside the frame: the canvas from (1,1) to (W-2,H-2), at (x+2, y+2) in the
+# page, less the corners its border-radius (10 px) rounds off
+cw=$((W - 2)) ch=$((H - 2))
+corners=(-fill black -draw "rectangle 0,0 8,8" -draw "rectangle $((cw - 9)),0 $((cw - 1)),8"
+    -draw "rectangle 0,$((ch - 9)) 8,$((ch - 1))" -draw "rectangle $((cw - 9)),$((ch - 9)) $((cw - 1)),$((ch - 1))")
+convert "$T/good.png" -crop ${cw}x$ch+$((x + 2))+$((y + 2)) +repage "${corners[@]}" "$T/shown.png"
+convert "$T/x.png" -crop ${cw}x$ch+1+1 +repage "${corners[@]}" "$T/ref.png"
+ae=$(image_diff "$T/ref.png" "$T/shown.png")
+[ "$ae" = 0 ] || {
+    compare "$T/ref.png" "$T/shown.png" "$T/diff.png" 2>/dev/null
+    fail "the browser shows the image with $ae pixels different"
+}
+note "Chromium + spice-html5 over ws: exact pixels (${W}x$H less the frame ring and corners)"
+
+page_shot bad "http://127.0.0.1:$port/?password=wrong" --wait false --until-dialog --settle 0.5 ||
+    fail "no prompt after a wrong password: $(tail -n 5 "$T/bad.out" "$T/cdp.err")"
+grep -q "Permission denied" "$T/bad.out" || fail "no 'Permission denied.' shown: $(cat "$T/bad.out")"
+grep -q "^dialog=Password" "$T/bad.out" || fail "no password prompt: $(cat "$T/bad.out")"
+grep -q "(websocket): authentication failed" "$T/server.err" || fail "the server did not log it"
+note "wrong password: spice-html5 shows 'Permission denied.' and asks again"
+
+# garbage over an upgraded WebSocket: closed and logged, nothing else changes
+python3 - "$port" >"$T/garbage.out" 2>&1 <<'PY'
+import base64, os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+key = base64.b64encode(os.urandom(16)).decode()
+s.sendall(("GET /websockify HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+           "Sec-WebSocket-Protocol: binary\r\n\r\n" % key).encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(4096)
+assert b" 101 " in head.split(b"\r\n")[0], head
+s.sendall(b"\x02\x05garbage, not a masked frame")
+s.settimeout(5)
+while s.recv(4096):
+    pass
+print("closed")
+PY
+grep -q closed "$T/garbage.out" || fail "garbage: not closed: $(cat "$T/garbage.out")"
+grep -q "WebSocket: an unmasked client frame; closed" "$T/server.err" || fail "garbage not logged"
+server_alive
+page_shot again "http://127.0.0.1:$port/?password=web-secret-7" --settle 1 \
+    --wait "(function(){var c=document.querySelector('canvas');return !!c && c.width==$W;})()" ||
+    fail "the page failed after the garbage"
+note "garbage over WebSocket: closed and logged; the page works after it"
