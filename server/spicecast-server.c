@@ -38,8 +38,9 @@ static const GOptionEntry entries[] = {
          "qemu-dbus[:ADDRESS][,console=N] (default: pattern)"),
       N_("SPEC") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
-      N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6), tls:HOST:PORT (with --x509-dir) "
-         "or unix:PATH; repeatable"), N_("ADDR") },
+      N_("Listen on tcp:HOST:PORT ([::1]:PORT for IPv6), tls:HOST:PORT (with --x509-dir), "
+         "ws:HOST:PORT / wss:HOST:PORT (a browser page, spice-html5) or unix:PATH; repeatable"),
+      N_("ADDR") },
     { "x509-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_x509_dir,
       N_("TLS certificates, as QEMU's x509-dir: ca-cert.pem, server-cert.pem, server-key.pem"),
       N_("DIR") },

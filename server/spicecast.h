@@ -72,7 +72,9 @@ SC_EXPORT struct sc_server *sc_server_new(const struct sc_server_options *option
 /* Closes every client; NULL is fine. */
 SC_EXPORT void sc_server_free(struct sc_server *server);
 /* "tcp:HOST:PORT" ("tcp:[::1]:PORT" for IPv6), "tls:HOST:PORT" (SPICE in
- * TLS; options.x509_dir) or "unix:PATH" (mode 0600). */
+ * TLS; options.x509_dir), "ws:HOST:PORT" / "wss:HOST:PORT" (HTTP(S):
+ * spice-html5 at / and SPICE over WebSocket; needs libsoup-3.0 at build
+ * time, wss the x509 dir) or "unix:PATH" (mode 0600). */
 SC_EXPORT bool sc_server_listen(struct sc_server *server, const char *spec, GError **error);
 /* A new password from now on, for lifetime_s seconds (0: no expiry), as
  * spice-server's set_ticket: clients already connected stay.  It turns

@@ -21,13 +21,23 @@ static bool readable_file(const char *path, GError **error)
     return true;
 }
 
+/* No passphrase prompt on the terminal: an encrypted key is an error. */
+static int no_passphrase(char *buf, int size, int rwflag, void *data)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)data;
+    return 0;
+}
+
 /* GIO TLS does not check that the key belongs to the certificate: a wrong
  * key would only show as every handshake failing.  OpenSSL can tell. */
 static bool key_matches(const char *cert_path, const char *key_path, GError **error)
 {
     FILE *fc = fopen(cert_path, "r"), *fk = fopen(key_path, "r");
     X509 *x = fc ? PEM_read_X509(fc, NULL, NULL, NULL) : NULL;
-    EVP_PKEY *k = fk ? PEM_read_PrivateKey(fk, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = fk ? PEM_read_PrivateKey(fk, NULL, no_passphrase, NULL) : NULL;
     bool ok = x && k && X509_check_private_key(x, k) == 1;
 
     if (!ok)
