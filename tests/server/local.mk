@@ -13,8 +13,11 @@ tests_server_test_stream_SOURCES = tests/server/test-stream.c
 tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la $(SC_SERVER_LIBS)
 
-check_PROGRAMS += tests/server/test-tls
-TESTS += tests/server/test-tls
+check_PROGRAMS += tests/server/test-tls tests/server/test-ws
+TESTS += tests/server/test-tls tests/server/test-ws
+tests_server_test_ws_SOURCES = tests/server/test-ws.c
+tests_server_test_ws_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_ws_LDADD = $(SC_SERVER_LIBS)
 tests_server_test_tls_SOURCES = tests/server/test-tls.c
 tests_server_test_tls_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_tls_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
