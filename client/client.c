@@ -582,8 +582,8 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
     g_object_unref(src);
     if (!conn) {
         if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            sc_client_fail(ch->client, "cannot connect to %s: %s", ch->client->uri,
-                           err->message);
+            sc_client_fail(ch->client, "cannot connect to %s%s: %s", ch->client->uri,
+                           ch->use_tls ? " (its TLS port)" : "", err->message);
         g_clear_error(&err);
         return;
     }
