@@ -43,8 +43,10 @@ if HAVE_SPICE_CLIENT
 check_PROGRAMS += tests/interop/probe
 tests_interop_probe_SOURCES = tests/interop/probe.c tests/interop/probe-video.c \
 	tests/interop/probe-video.h
-tests_interop_probe_CFLAGS = $(AM_CFLAGS) $(SPICE_CLIENT_CFLAGS)
-tests_interop_probe_LDADD = $(SPICE_CLIENT_LIBS)
+# GStreamer: the probe wraps spice-gtk's appsrc/appsink calls for frame times
+tests_interop_probe_CFLAGS = $(AM_CFLAGS) $(SPICE_CLIENT_CFLAGS) $(GST_CFLAGS)
+tests_interop_probe_LDADD = $(SPICE_CLIENT_LIBS) $(GST_LIBS)
+tests_interop_probe_LDFLAGS = -rdynamic
 else
 EXTRA_DIST += tests/interop/probe.c tests/interop/probe-video.c tests/interop/probe-video.h
 endif

@@ -24,7 +24,17 @@
 
 #include "probe-video.h"
 
+#ifdef HAVE_GSTREAMER
+#include <dlfcn.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#endif
+
 #define MAX_STREAMS 256
+/* frames arriving this long after the first stream's creation are "steady"
+ * (the first reports tune the server's stamps) */
+#define STEADY_AFTER_US (2 * G_USEC_PER_SEC)
+#define MAX_STEADY 8192
 
 struct stream_rec {
     unsigned id;
@@ -47,6 +57,9 @@ static struct {
     unsigned created, invalid, create_failures, decoder_errors;
     unsigned playback_drops, pipeline_drops, orphan_frames;
     unsigned clock_back;    /* MULTI_MEDIA_TIME that moved the clock back */
+    int64_t first_create_us;
+    int steady[MAX_STEADY]; /* margins of the steady frames, ms */
+    unsigned n_steady, steady_late;
     int64_t last_end_us;
     char first_error[160];
     char client_decoders[160];
@@ -100,6 +113,140 @@ static const char *codec_name(gint type)
             return codec_names[i].name;
     return "?";
 }
+
+/* ---- frame times (PROBE_FRAME_TIMES=FILE) ----------------------------------
+ *
+ * spice-gtk pushes each STREAM_DATA's bytes into its pipeline's appsrc on
+ * arrival and pulls the decoded frames from its appsink in that order, the
+ * PTS kept (channel-display-gst.c); each pulled frame is then drawn on the
+ * surface (display-invalidate) or dropped ("rendering too late"), in order.
+ * The probe defines the two GStreamer calls itself (the executable comes
+ * first in symbol lookup) and passes them on with dlsym(RTLD_NEXT).  A line
+ * per event, "EVENT HASH MONOTONIC_US", HASH being the FNV-1a of the frame's
+ * bytes as the server logs it with the frame number (server/stream.c). */
+#ifdef HAVE_GSTREAMER
+#define FT_RING 64
+
+static struct {
+    FILE *f;
+    GMutex lock;
+    struct { GstClockTime pts; uint32_t hash; bool ends_aud; } pushed[FT_RING];
+    unsigned n_pushed;
+    uint32_t pulled[FT_RING]; /* decoded, not yet shown or dropped */
+    unsigned pull_head, pull_tail;
+} ft;
+
+static void ft_event(const char *what, uint32_t hash)
+{
+    fprintf(ft.f, "%s %08x %" G_GINT64_FORMAT "\n", what, hash, g_get_monotonic_time());
+}
+
+static void ft_pushed(GstBuffer *buffer)
+{
+    GstMapInfo map;
+    uint32_t h = 2166136261u;
+
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ))
+        return;
+    for (gsize i = 0; i < map.size; i++)
+        h = (h ^ map.data[i]) * 16777619u;
+    bool aud = map.size >= 6 && memcmp(map.data + map.size - 6, "\0\0\0\1\x09\xf0", 6) == 0;
+    gst_buffer_unmap(buffer, &map);
+    g_mutex_lock(&ft.lock);
+    ft.pushed[ft.n_pushed % FT_RING].pts = GST_BUFFER_PTS(buffer);
+    ft.pushed[ft.n_pushed % FT_RING].hash = h;
+    ft.pushed[ft.n_pushed % FT_RING].ends_aud = aud;
+    ft.n_pushed++;
+    ft_event("arrived", h);
+    g_mutex_unlock(&ft.lock);
+}
+
+static void ft_pulled(GstSample *sample)
+{
+    GstBuffer *b = gst_sample_get_buffer(sample);
+    uint32_t h = 0;
+
+    g_mutex_lock(&ft.lock);
+    for (unsigned i = 1; b && i <= MIN(ft.n_pushed, FT_RING); i++) {
+        unsigned k = ft.n_pushed - i;
+        if (ft.pushed[k % FT_RING].pts != GST_BUFFER_PTS(b))
+            continue;
+        /* a buffer ending with an access unit delimiter starts the next
+         * buffer's picture (server/stream.c): the picture takes its PTS */
+        if (ft.pushed[k % FT_RING].ends_aud && i > 1)
+            k++;
+        h = ft.pushed[k % FT_RING].hash;
+        break;
+    }
+    if (ft.pull_tail - ft.pull_head < FT_RING)
+        ft.pulled[ft.pull_tail++ % FT_RING] = h;
+    ft_event("decoded", h);
+    g_mutex_unlock(&ft.lock);
+}
+
+/* spice-gtk discarded the frame it pulled last */
+static void ft_discarded(void)
+{
+    if (!ft.f)
+        return;
+    g_mutex_lock(&ft.lock);
+    if (ft.pull_head != ft.pull_tail)
+        ft_event("discarded", ft.pulled[--ft.pull_tail % FT_RING]);
+    g_mutex_unlock(&ft.lock);
+}
+
+/* the oldest decoded frame was shown, or dropped */
+static void ft_done(const char *what)
+{
+    if (!ft.f)
+        return;
+    g_mutex_lock(&ft.lock);
+    if (ft.pull_head != ft.pull_tail)
+        ft_event(what, ft.pulled[ft.pull_head++ % FT_RING]);
+    g_mutex_unlock(&ft.lock);
+}
+
+G_MODULE_EXPORT GstFlowReturn gst_app_src_push_buffer(GstAppSrc *appsrc, GstBuffer *buffer)
+{
+    static GstFlowReturn (*real)(GstAppSrc *, GstBuffer *);
+
+    if (!real)
+        real = (GstFlowReturn(*)(GstAppSrc *, GstBuffer *))dlsym(RTLD_NEXT, __func__);
+    if (ft.f)
+        ft_pushed(buffer); /* before: the call takes the buffer */
+    return real(appsrc, buffer);
+}
+
+G_MODULE_EXPORT GstSample *gst_app_sink_pull_sample(GstAppSink *appsink)
+{
+    static GstSample *(*real)(GstAppSink *);
+    GstSample *sample;
+
+    if (!real)
+        real = (GstSample * (*)(GstAppSink *)) dlsym(RTLD_NEXT, __func__);
+    sample = real(appsink);
+    if (ft.f && sample)
+        ft_pulled(sample);
+    return sample;
+}
+
+static void ft_open(const char *path)
+{
+    g_mutex_init(&ft.lock);
+    ft.f = fopen(path, "w");
+    if (ft.f)
+        setvbuf(ft.f, NULL, _IOLBF, 0);
+    else
+        fprintf(stderr, "probe: %s: %s\n", path, strerror(errno));
+}
+#else
+static void ft_done(const char *what G_GNUC_UNUSED) {}
+static void ft_discarded(void) {}
+static void ft_open(const char *path G_GNUC_UNUSED)
+{
+    fprintf(stderr, "probe: built without GStreamer: no frame times\n");
+}
+#endif
 
 /* ---- events (the lock is held) ------------------------------------------ */
 
@@ -161,7 +308,8 @@ static void on_create(unsigned id)
 
     if (old)
         stream_ended(old, false);
-    pv.created++;
+    if (pv.created++ == 0)
+        pv.first_create_us = g_get_monotonic_time();
     if (pv.n == MAX_STREAMS) {
         memmove(&pv.rec[0], &pv.rec[1], sizeof(pv.rec[0]) * (MAX_STREAMS - 1));
         pv.n--;
@@ -189,6 +337,11 @@ static void on_frame(int margin, bool late)
     r->frames++;
     if (late)
         r->late++;
+    if (g_get_monotonic_time() - pv.first_create_us >= STEADY_AFTER_US) {
+        pv.steady_late += late;
+        if (pv.n_steady < MAX_STEADY)
+            pv.steady[pv.n_steady++] = margin;
+    }
 }
 
 static void on_element(const char *name, size_t len)
@@ -276,6 +429,8 @@ static void handle_message(const char *msg)
         on_stats(p);
     } else if (strstr(msg, "rendering too late by") || strstr(msg, "dropping a late MJPEG frame")) {
         pv.playback_drops++;
+        if (strstr(msg, "rendering too late by"))
+            ft_done("dropped");
     } else if (AFTER("the GStreamer pipeline dropped ")) {
         pv.pipeline_drops += (unsigned)strtoul(p, NULL, 10);
     } else if (AFTER("notify the server that stream ")) {
@@ -287,7 +442,10 @@ static void handle_message(const char *msg)
                strstr(msg, "could not create the ")) {
         pv.create_failures++;
         on_error(msg);
-    } else if (strstr(msg, "GStreamer error") || strstr(msg, "got an unexpected decoded buffer") ||
+    } else if (strstr(msg, "got an unexpected decoded buffer")) {
+        ft_discarded();
+        on_error(msg);
+    } else if (strstr(msg, "GStreamer error") ||
                strstr(msg, "stopping the video stream") || strstr(msg, "does not support the") ||
                strstr(msg, "got a frame without a sample")) {
         on_error(msg);
@@ -344,6 +502,8 @@ void pv_init(bool verbose)
     g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
     spice_util_set_debug(TRUE);
     g_log_set_writer_func(writer, NULL, NULL);
+    if (g_getenv("PROBE_FRAME_TIMES"))
+        ft_open(g_getenv("PROBE_FRAME_TIMES"));
 }
 
 bool pv_enabled(void)
@@ -379,6 +539,7 @@ void pv_on_invalidate(void)
     if (r)
         r->shown++;
     g_rec_mutex_unlock(&pv.lock);
+    ft_done("shown");
 }
 
 void pv_send_preference(SpiceChannel *display, const gint *codecs, int n)
@@ -414,6 +575,23 @@ void pv_get_summary(struct pv_summary *s)
     g_rec_mutex_unlock(&pv.lock);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* the margins (ms early at arrival, negative: late) of the steady frames */
+static void print_steady(FILE *f)
+{
+    unsigned n = pv.n_steady;
+
+    qsort(pv.steady, n, sizeof(pv.steady[0]), cmp_int);
+    fprintf(f, "steady_frames=%u\nsteady_late=%u\n", n, pv.steady_late);
+    if (n)
+        fprintf(f, "steady_margin_p50=%d\nsteady_margin_p95=%d\nsteady_margin_max=%d\n",
+                pv.steady[n / 2], pv.steady[(n * 95) / 100], pv.steady[n - 1]);
+}
+
 void pv_print(FILE *f)
 {
     unsigned frames = 0, late = 0, shown = 0, live = 0;
@@ -438,6 +616,7 @@ void pv_print(FILE *f)
             pv.pipeline_drops, pv.orphan_frames);
     if (pv.first_error[0])
         fprintf(f, "first_decoder_error=%s\n", pv.first_error);
+    print_steady(f);
     for (int i = 0; i < pv.n; i++) {
         const struct stream_rec *r = &pv.rec[i];
         double secs = ((r->live ? now : r->end_us) - r->start_us) / 1e6;

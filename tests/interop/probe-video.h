@@ -18,7 +18,10 @@
 /* "h264,vp8" -> SPICE_VIDEO_CODEC_TYPE_* values; false on an unknown name */
 bool pv_parse_codecs(const char *list, gint *codecs, int max, int *n);
 
-/* Debug logging on and the log writer installed: call before any session. */
+/* Debug logging on and the log writer installed: call before any session.
+ * With PROBE_FRAME_TIMES=FILE (and GStreamer) it writes a line per stream
+ * frame event to FILE: "arrived|decoded|shown|dropped HASH MONOTONIC_US",
+ * HASH the FNV-1a of the frame's bytes (bench/latency-spice-gtk.sh). */
 void pv_init(bool verbose);
 bool pv_enabled(void);
 
@@ -45,5 +48,7 @@ struct pv_summary {
 };
 void pv_get_summary(struct pv_summary *s);
 
-/* key=value lines: totals, then one "streamN ..." line per stream */
+/* key=value lines: totals (steady_*: the frames that arrived 2 s or more
+ * after the first stream was created, their margins in ms), then one
+ * "streamN ..." line per stream */
 void pv_print(FILE *f);
