@@ -41,7 +41,7 @@
 #define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */
 #define AHEAD_MIN_MS (-1000)
 #define AHEAD_STEP_MS 5   /* at least this much up after late frames */
-#define AHEAD_SPARE_MS 3  /* frames arriving this early: margin enough */
+#define AHEAD_SPARE_MS 8  /* frames arriving this early: margin enough */
 #define KEYFRAME_INTERVAL 300
 #define MAX_VIDEO_CODECS 16
 #define DEFAULT_BITRATE (8u * 1000 * 1000)

@@ -22,6 +22,7 @@ interop_tests = \
 	tests/interop/test-stream-stale-report.sh \
 	tests/interop/test-stream-slow-viewers.sh \
 	tests/interop/test-stream-stall.sh \
+	tests/interop/test-stream-latency.sh \
 	tests/interop/test-fd-exhaustion.sh \
 	tests/interop/test-lib-cleanup.sh \
 	tests/interop/test-tls.sh \
