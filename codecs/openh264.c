@@ -306,8 +306,16 @@ static int oh264_decode(struct sc_decoder *dec, const uint8_t *data, size_t size
                         struct sc_decoded_frame *out)
 {
     struct oh264_decoder *d = oh264_dec(dec);
+    static const uint8_t aud[] = { 0, 0, 1, 0x09 };
     if (size > (size_t)(64 << 20))
         return -EINVAL;
+    /* the server ends each access unit with the next one's delimiter
+     * (server/stream.c): DecodeFrameNoDelay would take it as a new, empty
+     * unit and flush nothing, the picture lost; it carries nothing */
+    if (size >= 5 && memcmp(data + size - 5, aud, 4) == 0)
+        size -= size >= 6 && data[size - 6] == 0 ? 6 : 5;
+    if (size == 0)
+        return 0; /* a delimiter alone: a stream's first message */
     unsigned char *planes[3] = { NULL, NULL, NULL };
     SBufferInfo bi;
     memset(&bi, 0, sizeof(bi));
