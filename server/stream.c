@@ -382,7 +382,9 @@ static void send_data(struct sc_stream_client *sc, const uint8_t *data, size_t n
                  size, mm, (int32_t)(mm - sc_server_mm_time(cc->server)));
 }
 
-static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p, uint64_t seq)
+/* last: the frame's last packet (only that one ends its access unit) */
+static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p, uint64_t seq,
+                        bool last)
 {
     size_t skip;
 
@@ -394,7 +396,7 @@ static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p, 
         send_data(sc, h264_aud, 0, sizeof(h264_aud), seq);
     sc->aud_sent = true;
     skip = leading_aud(p->data, p->size);
-    send_data(sc, p->data + skip, p->size - skip, sizeof(h264_aud), seq);
+    send_data(sc, p->data + skip, p->size - skip, last ? sizeof(h264_aud) : 0, seq);
 }
 
 static void group_fail(struct sc_stream_group *g, const char *why)
@@ -516,7 +518,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
             }
             if (!sc->created)
                 send_stream_create(sc, g);
-            send_packet(sc, p, frame->seq);
+            send_packet(sc, p, frame->seq, i + 1 == n);
             sc->need_key = false;
         }
     }
