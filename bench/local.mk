@@ -12,4 +12,5 @@ bench/fanout: bench/fanout.sh Makefile
 		-e 's|%TOP_SRCDIR%|$(abs_top_srcdir)|g' \
 		$(srcdir)/bench/fanout.sh >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 CLEANFILES += bench/fanout bench/fanout.tmp
-EXTRA_DIST += bench/fanout.sh bench/README.md bench/bench-server.sh bench/idle-clients.c
+EXTRA_DIST += bench/fanout.sh bench/README.md bench/bench-server.sh bench/idle-clients.c \
+	bench/latency-spice-gtk.sh
