@@ -74,19 +74,22 @@ refused "a directory made by nobody" "belongs to uid $(id -u nobody)"
 rm -rf "$dir"
 
 # 5. SO_PEERCRED: the socket opened to everyone by hand; nobody is refused,
-#    and accepted with --allow-uid nobody.  chmod 755 on $T lets nobody in.
-chmod 755 "$T"
-mkdir -m 1777 "$T/pub"
+#    and accepted with --allow-uid nobody.  The socket sits in a directory
+#    of its own under /tmp: $T's parents may be closed to nobody (the
+#    sanitizer pass puts TMPDIR in a 0700 directory).
+PUB=$(mktemp -d /tmp/sc-perms-pub.XXXXXX) || fail "mktemp failed"
+trap 'rc=$?; rm -rf "$PUB"; (exit $rc); cleanup' EXIT
+chmod 1777 "$PUB"
 as_nobody() {
-    setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$T/pub" \
-        timeout 20 spicy-screenshot --uri "spice+unix://$T/pub/s.sock" -o "$T/pub/shot.ppm" \
+    setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$PUB" \
+        timeout 20 spicy-screenshot --uri "spice+unix://$PUB/s.sock" -o "$PUB/shot.ppm" \
         >"$T/nobody.out" 2>&1
 }
 for allow in "" nobody; do
-    rm -f "$T/pub/shot.ppm"
-    start_server --source "image:$T/x.png" --listen "unix:$T/pub/s.sock" \
+    rm -f "$PUB/shot.ppm"
+    start_server --source "image:$T/x.png" --listen "unix:$PUB/s.sock" \
         ${allow:+--allow-uid "$allow"}
-    chmod 666 "$T/pub/s.sock"
+    chmod 666 "$PUB/s.sock"
     if [ -z "$allow" ]; then
         as_nobody && fail "nobody got a screenshot without --allow-uid"
         wait_for 5 "$SERVER_PID" grep -q "uid $(id -u nobody) is not allowed" "$T/server.err" ||
@@ -94,7 +97,7 @@ for allow in "" nobody; do
         note "nobody refused on a world-writable socket: $(grep -o 'refused: uid.*' "$T/server.err" | head -n1)"
     else
         as_nobody || fail "nobody was refused with --allow-uid nobody: $(cat "$T/nobody.out")"
-        check_screenshot "$T/x.png" "$T/pub/shot.ppm" 160x120 "screenshot as nobody"
+        check_screenshot "$T/x.png" "$PUB/shot.ppm" 160x120 "screenshot as nobody"
         note "nobody accepted with --allow-uid nobody (exact pixels)"
     fi
     server_alive
