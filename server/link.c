@@ -14,6 +14,7 @@
 /* LINK_ANSWER: the ticket is checked; its answer waits for the peer's
  * slot (link-limits.h: a peer that guessed wrong too often is slowed down). */
 enum link_state { LINK_HEADER, LINK_MESS, LINK_AUTH_MECH, LINK_TICKET, LINK_ANSWER };
+#define LINK_ANSWER_MAX_INPUT (64 * 1024)
 
 struct pending_link {
     struct sc_server *server;
@@ -298,7 +299,15 @@ static bool link_step(struct pending_link *pl)
         return answer(pl);
     }
     case LINK_ANSWER:
-        return true; /* anything more waits for the answer */
+        /* what a client sends before the answer waits for it; a client
+         * pipelines a few small messages at most, so a flood is closed
+         * rather than buffered while it is slowed down */
+        if (len > LINK_ANSWER_MAX_INPUT) {
+            sc_info("%s: %zu bytes sent before the link's answer, closing",
+                    sc_conn_peer(pl->conn), len);
+            return false;
+        }
+        return true;
     }
     return false;
 }

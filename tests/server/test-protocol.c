@@ -475,6 +475,35 @@ static void test_wrong_ticket_throttle(void)
     fixture_teardown(&fx);
 }
 
+/* Regression: while a throttled peer waits for its answer, what it sends
+ * was buffered without a bound; more than 64 KiB closes it now. */
+static void test_flood_while_throttled(void)
+{
+    struct fixture fx;
+    struct sc_link_reply reply;
+    struct tc *c;
+    double ms;
+    uint8_t *junk = g_malloc0(256 * 1024);
+
+    fixture_setup(&fx, "right");
+    for (int i = 0; i < SC_LIMITS_FREE_FAILURES + 2; i++)
+        timed_try(&fx, "wrong", &ms);
+    c = tc_connect(&fx);
+    g_assert_cmpuint(tc_link_hello(c, SPICE_CHANNEL_MAIN, 0, NULL, 0, &reply), ==, 0);
+    tc_link_send_ticket(c, &reply, "right");
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE); /* the ticket is taken; its answer waits */
+    (void)!send(c->fd, junk, 256 * 1024, MSG_DONTWAIT);
+    while (tc_fill(c, c->in->len + 1))
+        ; /* until EOF (the answer, if any, then the close) */
+    g_assert_true(c->closed);
+    g_assert_cmpuint(c->in->len, ==, 0); /* closed before any answer: never linked */
+    g_assert_cmpuint(sc_server_client_count(fx.server), ==, 0);
+    tc_free(c);
+    g_free(junk);
+    fixture_teardown(&fx);
+}
+
 /* The policy itself, without timing: free tries, then 10 a second, a right
  * ticket forgives; other addresses are not slowed. */
 static void test_link_limits_policy(void)
@@ -744,6 +773,7 @@ int main(int argc, char **argv)
     g_test_add_func("/server/password-expiry", test_password_expiry);
     g_test_add_func("/server/wrong-ticket-throttle", test_wrong_ticket_throttle);
     g_test_add_func("/server/link-limits-policy", test_link_limits_policy);
+    g_test_add_func("/server/flood-while-throttled", test_flood_while_throttled);
     g_test_add_func("/server/pending-cap", test_pending_cap);
     g_test_add_func("/server/max-clients", test_max_clients);
     return g_test_run();
