@@ -61,7 +61,7 @@ FUZZ_OBJ_CFLAGS = $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_srcdir)/server -I$(top_srcdir)/server/sources \
 	$(GLIB_CFLAGS) $(CAIRO_CFLAGS) $(PIXBUF_CFLAGS) $(GST_CFLAGS) $(VA_CFLAGS) \
-	$(OPENH264_CFLAGS) $(OPENSSL_CFLAGS) -MMD -MP
+	$(OPENH264_CFLAGS) $(OPENSSL_CFLAGS) $(SOUP_CFLAGS) -MMD -MP
 tests/fuzz/obj/%.o: %.c config.h
 	$(AM_V_CC)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_OBJ_CFLAGS) -c -o $@ $<
 -include $(wildcard tests/fuzz/*.d tests/fuzz/obj/*/*.d tests/fuzz/obj/*/*/*.d tests/fuzz/obj/*/*/*/*.d)
@@ -128,7 +128,7 @@ endif
 # the server: link.c, channel.c and the channels linked whole, over socketpairs
 fuzz_server_deps = tests/fuzz/fuzz-server.h tests/fuzz/fuzz-util.h $(fuzz_server_objs) \
 	$(fuzz_common_objs) $(fuzz_codec_objs)
-fuzz_server_libs = $(fuzz_engine_libs) $(CAIRO_LIBS) $(PIXBUF_LIBS)
+fuzz_server_libs = $(fuzz_engine_libs) $(CAIRO_LIBS) $(PIXBUF_LIBS) $(SOUP_LIBS)
 EXTRA_DIST += tests/fuzz/fuzz-server.h tests/fuzz/fuzz-server-link.c tests/fuzz/fuzz-server-channel.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-server-link: tests/fuzz/fuzz-server-link.c $(fuzz_server_deps)
