@@ -261,19 +261,19 @@ void sc_qdbus_set_size(struct qdbus *q, uint32_t w, uint32_t h)
     replay_held(q);
 }
 
-static void hold_update(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t h,
-                        uint32_t stride, uint32_t fmt, GVariant *data)
+/* keeps its own reference to u->data */
+static void hold_update(struct qdbus *q, const struct held_update *u)
 {
     if (q->held->len >= MAX_HELD_UPDATES) {
-        sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", x, y, w, h,
-                q->w, q->h);
+        sc_warn("qemu-dbus: Update %d,%d %dx%d outside the %ux%u scanout, ignored", u->x, u->y,
+                u->w, u->h, q->w, q->h);
         return;
     }
-    struct held_update *u = g_new(struct held_update, 1);
-    *u = (struct held_update){ x, y, w, h, stride, fmt, g_variant_ref(data) };
-    g_ptr_array_add(q->held, u);
-    sc_debug("qemu-dbus: Update %d,%d %dx%d beyond %ux%u: held until the new size is known", x,
-             y, w, h, q->w, q->h);
+    struct held_update *held = g_memdup2(u, sizeof(*u));
+    g_variant_ref(held->data);
+    g_ptr_array_add(q->held, held);
+    sc_debug("qemu-dbus: Update %d,%d %dx%d beyond %ux%u: held until the new size is known",
+             u->x, u->y, u->w, u->h, q->w, q->h);
     if (!q->size_asked && q->running) {
         q->size_asked = true;
         q->size_needed(q);
@@ -303,25 +303,19 @@ static void on_scanout(struct qdbus *q, GVariant *params)
 
 static void on_update(struct qdbus *q, GVariant *params)
 {
-    int32_t x, y, w, h;
-    uint32_t stride, fmt;
-    GVariant *data;
-    gsize len;
+    struct held_update u;
 
-    g_variant_get(params, "(iiiiuu@ay)", &x, &y, &w, &h, &stride, &fmt, &data);
-    const uint8_t *bytes = g_variant_get_fixed_array(data, &len, 1);
-    if (!q->shadow || q->dmabuf) {
+    g_variant_get(params, "(iiiiuu@ay)", &u.x, &u.y, &u.w, &u.h, &u.stride, &u.fmt, &u.data);
+    if (!q->shadow || q->dmabuf)
         sc_debug("qemu-dbus: Update before any Scanout, ignored");
-    } else if (x < 0 || y < 0 || w <= 0 || h <= 0) {
-        sc_warn("qemu-dbus: Update %d,%d %dx%d is empty or negative, ignored", x, y, w, h);
-    } else if (!fits(q, x, y, w, h)) {
-        hold_update(q, x, y, w, h, stride, fmt, data);
-    } else if (sc_qemu_check_pixels(&q->warned_format, "Update", fmt, (uint32_t)w, (uint32_t)h,
-                                    stride, len)) {
-        blit(q, fmt, bytes, stride, (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h);
-        add_damage(q, x, y, w, h, false);
-    }
-    g_variant_unref(data);
+    else if (u.x < 0 || u.y < 0 || u.w <= 0 || u.h <= 0)
+        sc_warn("qemu-dbus: Update %d,%d %dx%d is empty or negative, ignored", u.x, u.y, u.w,
+                u.h);
+    else if (!fits(q, u.x, u.y, u.w, u.h))
+        hold_update(q, &u);
+    else
+        apply_update(q, &u);
+    g_variant_unref(u.data);
 }
 
 static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
