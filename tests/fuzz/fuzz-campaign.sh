@@ -27,16 +27,8 @@ decoder_runs=${CAMPAIGN_DECODER_RUNS:-1000000}
 max_s=${CAMPAIGN_MAX_SECONDS:-0}
 jobs=${CAMPAIGN_JOBS:-$(nproc 2>/dev/null || echo 1)}
 
-targets=
-for f in "$fuzzdir"/fuzz-*; do
-    [ -f "$f" ] && [ -x "$f" ] || continue
-    # the targets have no dot in their names (fuzz-campaign.sh, *.c, *.d do)
-    case $(basename "$f") in *.*) continue ;; esac
-    if [ -n "${CAMPAIGN_TARGETS:-}" ]; then
-        case " $CAMPAIGN_TARGETS " in *" $(basename "$f") "*) ;; *) continue ;; esac
-    fi
-    targets="$targets $f"
-done
+. "$srcdir/tests/fuzz/fuzz-lib.sh"
+targets=$(fuzz_targets "$fuzzdir" "${CAMPAIGN_TARGETS:-}")
 if [ -z "$targets" ]; then
     echo "fuzz-campaign: no libFuzzer targets built (make fuzz; configure needs clang)" >&2
     exit 1
@@ -57,7 +49,7 @@ campaign_one() {
     [ "$max_s" -gt 0 ] && limit="-max_total_time=$max_s"
     start=$(date +%s)
     # new units go to $work/new; the kept corpus is read as seeds
-    "$t" -runs="$want" $limit -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    "$t" -runs="$want" $limit $FUZZ_LIMITS \
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
         "$work/new" "$corpus/$name" > "$work/log" 2>&1
     rc=$?
@@ -79,7 +71,7 @@ campaign_one() {
     fi
     if [ -z "${CAMPAIGN_NO_MERGE:-}" ] && [ -n "$(ls "$work/new")" ]; then
         # only what adds coverage to the kept corpus goes in, minimised
-        "$t" -merge=1 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
+        "$t" -merge=1 $FUZZ_LIMITS -max_len=65536 \
             "$corpus/$name" "$work/new" > "$work/merge.log" 2>&1 ||
             result="$result (merge failed: $work/merge.log)"
     fi
@@ -92,31 +84,22 @@ for t in $targets; do n=$((n + 1)); done
 cap=
 [ "$max_s" -gt 0 ] && cap=", at most ${max_s}s each"
 echo "fuzz-campaign: $n targets, $runs runs each ($decoder_runs for decoders), $jobs at a time$cap"
-running=0
-for t in $targets; do
-    campaign_one "$t" &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
-        wait
-        running=0
-    fi
-done
-wait
+fuzz_each "$jobs" campaign_one $targets
 
 status=0
 echo
-printf '%-28s %12s %9s %7s  %s\n' target executions exec/s corpus result
+fuzz_row target executions exec/s corpus result
 for t in $targets; do
     name=$(basename "$t")
     if [ ! -f "$tmp/$name/row" ]; then
         status=1
-        printf '%-28s %12s %9s %7s  %s\n' "$name" - - - "no result"
+        fuzz_row "$name" - - - "no result"
         continue
     fi
     set -- $(cat "$tmp/$name/row")
     units=$1 rate=$2 size=$3
     shift 3
     case "$*" in FINDING*) status=1 ;; esac
-    printf '%-28s %12s %9s %7s  %s\n' "$name" "$units" "$rate" "$size" "$*"
+    fuzz_row "$name" "$units" "$rate" "$size" "$*"
 done
 exit $status

@@ -23,7 +23,7 @@
 # built once in tests/fuzz/obj/ instead: see "targets that link the engines"
 # below; their seeds come from tests/fuzz/gen-corpus-engines.c.
 
-EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-campaign.sh tests/fuzz/fuzz-util.h \
+EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-campaign.sh tests/fuzz/fuzz-lib.sh tests/fuzz/fuzz-util.h \
 	tests/fuzz/gen-corpus.c tests/fuzz/crashes \
 	tests/fuzz/corpus
 TESTS += tests/fuzz/run-fuzzers.sh

@@ -21,16 +21,8 @@ builddir=${top_builddir:-.}
 srcdir=${top_srcdir:-.}
 fuzzdir=$builddir/tests/fuzz
 
-targets=
-for f in "$fuzzdir"/fuzz-*; do
-    [ -f "$f" ] && [ -x "$f" ] || continue
-    # the targets have no dot in their names (fuzz-campaign.sh, *.c, *.d do)
-    case $(basename "$f") in *.*) continue ;; esac
-    if [ -n "${FUZZ_TARGETS:-}" ]; then
-        case " $FUZZ_TARGETS " in *" $(basename "$f") "*) ;; *) continue ;; esac
-    fi
-    targets="$targets $f"
-done
+. "$srcdir/tests/fuzz/fuzz-lib.sh"
+targets=$(fuzz_targets "$fuzzdir" "${FUZZ_TARGETS:-}")
 if [ -z "$targets" ]; then
     echo "SKIP: no libFuzzer targets built (configure found no clang with -fsanitize=fuzzer, or --disable-fuzzing)" >&2
     exit 77
@@ -65,7 +57,7 @@ run_one() {
     # every reproducer kept in tests/fuzz/crashes/ for this target must pass
     set -- "$srcdir"/tests/fuzz/crashes/"$name"-*
     if [ -e "$1" ]; then
-        if ! timeout 120 "$t" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 "$@" \
+        if ! timeout 120 "$t" $FUZZ_LIMITS "$@" \
                 > "$work/log" 2>&1; then
             echo "FAIL(a kept reproducer)" > "$work/result"
             echo none > "$work/units"
@@ -74,8 +66,8 @@ run_one() {
         fi
     fi
     # leaks are reported by LeakSanitizer at exit of each run
-    timeout $((per + 60)) "$t" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
-        -malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 \
+    timeout $((per + 60)) "$t" -max_total_time="$per" $FUZZ_LIMITS \
+        -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" > "$work/log" 2>&1
     rc=$?
     units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n1)
@@ -94,19 +86,10 @@ run_one() {
 }
 
 echo "fuzzing $n targets, ${per}s each, $jobs at a time"
-running=0
-for t in $targets; do
-    run_one "$t" &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
-        wait
-        running=0
-    fi
-done
-wait
+fuzz_each "$jobs" run_one $targets
 
 status=0
-table=$(printf '%-28s %12s %9s %7s  %s\n' target executions exec/s corpus result)
+table=$(fuzz_row target executions exec/s corpus result)
 for t in $targets; do
     name=$(basename "$t")
     work=$tmp/$name
@@ -137,7 +120,7 @@ for t in $targets; do
     rate=-
     [ "$units" != none ] && rate=$((units / per))
     table="$table
-$(printf '%-28s %12s %9s %7s  %s' "$name" "$units" "$rate" "$(cat "$work/corpus-size")" "$result")"
+$(fuzz_row "$name" "$units" "$rate" "$(cat "$work/corpus-size")" "$result")"
 done
 echo
 echo "$table"
