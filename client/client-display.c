@@ -476,7 +476,7 @@ void sc_display_scanout_fd(struct sc_channel *ch, int fd)
         return;
     }
     /* a buffer that can shrink under our mapping would SIGBUS us */
-    if (!sc_client_scanout_fd_check(fd, (uint64_t)m->stride * m->height, why, sizeof(why))) {
+    if (!sc_frame_fd_mappable(fd, (uint64_t)m->stride * m->height, why, sizeof(why))) {
         close(fd);
         sc_client_fail(c, "GL_SCANOUT_UNIX %ux%u stride %u refused: %s", m->width, m->height,
                        m->stride, why);

@@ -88,11 +88,6 @@ void sc_client_free(struct sc_client *client);
 const uint8_t *sc_client_canvas(struct sc_client *client, uint32_t *width, uint32_t *height,
                                 uint32_t *stride);
 void sc_client_gl_draw_done(struct sc_client *client);
-/* Whether a scanout fd may be mmapped for `need` bytes: a memfd sealed
- * against shrinking (F_SEAL_SHRINK) or a dma-buf, at least `need` bytes
- * long.  The client refuses other fds before gl_scanout(); renderers that
- * map one check again.  false + reason (one line). */
-bool sc_client_scanout_fd_check(int fd, uint64_t need, char *reason, size_t reason_size);
 /* Whether the peer of a connected unix socket runs as our uid or root
  * (the peer_uid_check option); false + reason (one line). */
 bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size);

@@ -55,7 +55,7 @@ void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *
 
     /* the client refused other fds already; this mapping is read on every
      * draw, long after, so it relies on the buffer not shrinking: recheck */
-    if (!sc_client_scanout_fd_check(fd, need, reason, reason_size))
+    if (!sc_frame_fd_mappable(fd, need, reason, reason_size))
         return NULL;
     map = mmap(NULL, need, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {

@@ -149,7 +149,7 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         return;
     }
     /* the client refused a scanout buffer that could shrink or is too
-     * short for stride * height (sc_client_scanout_fd_check) */
+     * short for stride * height (sc_frame_fd_mappable) */
     map = mmap(NULL, size, PROT_READ, MAP_SHARED, a->fd, 0);
     if (map == MAP_FAILED) {
         perror("viewer-headless: mmap of the scanout fd");

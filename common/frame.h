@@ -67,6 +67,16 @@ void sc_frame_reuse(struct sc_frame *frame);
 void sc_frame_add_damage(struct sc_frame *frame, int32_t x, int32_t y, int32_t w, int32_t h);
 void sc_frame_set_full_damage(struct sc_frame *frame);
 
+/* Whether a buffer fd from another process may be mmapped for `need` bytes:
+ * a memfd sealed against shrinking (F_SEAL_SHRINK) or a dma-buf, at least
+ * `need` bytes long.  A plain memfd can be ftruncate()d by its owner after it
+ * passed it, and reading the then unmapped pages kills the reader with
+ * SIGBUS; a sealed memfd cannot shrink, nor can a dma-buf (its size is fixed
+ * when it is exported; udmabuf wants sealed memfds for this very reason).
+ * The viewer checks a server's scanout fds, the QEMU D-Bus source QEMU's.
+ * false + reason (one line). */
+bool sc_frame_fd_mappable(int fd, uint64_t need, char *reason, size_t reason_size);
+
 /* A small pool of memfd frames of one size, for sources. */
 struct sc_frame_pool;
 struct sc_frame_pool *sc_frame_pool_new(uint32_t width, uint32_t height, unsigned max_frames);

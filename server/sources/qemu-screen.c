@@ -318,20 +318,42 @@ static void on_update(struct qdbus *q, GVariant *params)
     g_variant_unref(u.data);
 }
 
-static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
+/* A CPU view of a dma-buf for the encoders, where the exporter allows it:
+ * linear XRGB/ARGB, rows of at least 4 * width bytes, and a buffer that
+ * holds them all and cannot shrink (a hostile or buggy peer could pass a
+ * plain memfd and truncate it: the encoders would die of SIGBUS).  NULL with
+ * the reason when not. */
+static uint8_t *map_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride, uint32_t fourcc,
+                           uint64_t modifier, char *why, size_t why_size)
 {
-    int32_t handle;
-    uint32_t w, h, stride, fourcc;
-    uint64_t modifier;
-    gboolean y0_top;
-    GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
+    uint64_t size = (uint64_t)stride * h;
+    void *map;
 
-    g_variant_get(params, "(huuuutb)", &handle, &w, &h, &stride, &fourcc, &modifier, &y0_top);
-    int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
-    if (fd < 0) {
-        sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");
-        return;
+    if (modifier != DRM_FORMAT_MOD_LINEAR ||
+        (fourcc != DRM_FORMAT_XRGB8888 && fourcc != DRM_FORMAT_ARGB8888)) {
+        snprintf(why, why_size, "not linear XRGB8888/ARGB8888");
+        return NULL;
     }
+    if (stride / 4 < w) {
+        snprintf(why, why_size, "stride %u is less than a row of %u pixels", stride, w);
+        return NULL;
+    }
+    if (!sc_frame_fd_mappable(fd, size, why, why_size))
+        return NULL;
+    map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        snprintf(why, why_size, "mmap: %s", g_strerror(errno));
+        return NULL;
+    }
+    return map;
+}
+
+/* ScanoutDMABUF: the scanout is now the dma-buf fd (taken over) */
+static void set_dmabuf(struct qdbus *q, int fd, uint32_t w, uint32_t h, uint32_t stride,
+                       uint32_t fourcc, uint64_t modifier, bool y0_top)
+{
+    char why[160];
+
     if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM || stride < w) {
         sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", w, h, stride);
         close(fd);
@@ -348,23 +370,36 @@ static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvo
     f->drm_fourcc = fourcc;
     f->modifier = modifier;
     f->y0_top = y0_top;
-    /* a CPU view for the encoders, where the exporter allows it */
-    size_t size = (size_t)stride * h;
-    if (modifier == DRM_FORMAT_MOD_LINEAR &&
-        (fourcc == DRM_FORMAT_XRGB8888 || fourcc == DRM_FORMAT_ARGB8888)) {
-        void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-        if (map != MAP_FAILED) {
-            f->map = map;
-            f->map_size = size;
-        }
-    }
-    sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER "x%s",
-            w, h, (const char *)&fourcc, modifier,
-            f->map ? "" : " (not mappable: remote clients get no pixels from it)");
+    f->map = map_dmabuf(fd, w, h, stride, fourcc, modifier, why, sizeof(why));
+    f->map_size = f->map ? (size_t)stride * h : 0;
+    if (f->map)
+        sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER "x",
+                w, h, (const char *)&fourcc, modifier);
+    else
+        sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER
+                "x, not mappable (%s): remote clients get no pixels from it",
+                w, h, (const char *)&fourcc, modifier, why);
     q->dmabuf = f;
     q->damage.width = w;
     q->damage.height = h;
     add_damage(q, 0, 0, 0, 0, true);
+}
+
+static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
+{
+    int32_t handle;
+    uint32_t w, h, stride, fourcc;
+    uint64_t modifier;
+    gboolean y0_top;
+    GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
+
+    g_variant_get(params, "(huuuutb)", &handle, &w, &h, &stride, &fourcc, &modifier, &y0_top);
+    int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
+    if (fd < 0) {
+        sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");
+        return;
+    }
+    set_dmabuf(q, fd, w, h, stride, fourcc, modifier, y0_top);
 }
 
 static void on_update_dmabuf(struct qdbus *q, GVariant *params)

@@ -14,13 +14,17 @@
  * g_variant_new_from_data() and g_variant_get_normal_form(), as GDBus
  * hands them to the vtable after checking the signature (a body that is not
  * in normal form for the type is what a byte-level fuzzer mostly makes).
- * Not covered: ScanoutDMABUF, which needs a GDBusMethodInvocation with an fd
- * list (no public constructor; it would need a peer-to-peer D-Bus
- * connection per input). */
+ * ScanoutDMABUF comes with an fd (its GDBusMethodInvocation has no public
+ * constructor): the target calls set_dmabuf(), what on_scanout_dmabuf()
+ * does once it has the fd, with a memfd of the input's size (at most
+ * 16 MiB), sealed against shrinking or not: what QEMU or an impostor may
+ * pass.  The listener reads every row of every frame it gets. */
 #include "config.h"
 
 #include "server/sources/qemu-screen.c"
 #include "fuzz-util.h"
+
+#include <fcntl.h>
 
 static const struct {
     const char *name, *sig;
@@ -29,7 +33,29 @@ static const struct {
     { "Disable", "()" },       { "MouseSet", "(iii)" },    { "CursorDefine", "(iiiiay)" },
     /* from the bus side (qemu-dbus.c): Console Width/Height, QEMU gone */
     { "(size)", "(uu)" },      { "(lost)", "()" },
+    /* ScanoutDMABUF: w, h, stride, fourcc, modifier, y0_top; the fd's size, sealed */
+    { "ScanoutDMABUF", "(uuuutbub)" },
 };
+
+#define MAX_FD_SIZE (16u << 20)
+
+static void scanout_dmabuf(struct qdbus *q, GVariant *params)
+{
+    uint32_t w, h, stride, fourcc, size;
+    uint64_t modifier;
+    gboolean y0_top, sealed;
+    int fd;
+
+    g_variant_get(params, "(uuuutbub)", &w, &h, &stride, &fourcc, &modifier, &y0_top, &size,
+                  &sealed);
+    fd = memfd_create("fuzz-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        abort();
+    if (ftruncate(fd, size % MAX_FD_SIZE) < 0 ||
+        (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0))
+        abort();
+    set_dmabuf(q, fd, w, h, stride, fourcc, modifier, y0_top);
+}
 
 static void on_frame(struct sc_source *source, struct sc_frame *f, void *data)
 {
@@ -55,8 +81,8 @@ static void on_cursor(struct sc_source *source, const struct sc_cursor_shape *c,
 static void fuzz_size_needed(struct qdbus *q) { (void)q; } /* a later (size) record answers */
 static void fuzz_peer_closed(struct qdbus *q) { (void)q; }
 
-/* listener_call() without the invocation (ScanoutDMABUF left out), and the
- * bus side's two calls into qemu-screen.c. */
+/* listener_call() without the invocation, and the bus side's two calls into
+ * qemu-screen.c. */
 static void call(struct qdbus *q, unsigned m, GVariant *params)
 {
     uint32_t w, h;
@@ -71,6 +97,7 @@ static void call(struct qdbus *q, unsigned m, GVariant *params)
         sc_qdbus_set_size(q, w, h);
         break;
     case 7: sc_qdbus_source_lost(q, "fuzz"); break;
+    case 8: scanout_dmabuf(q, params); break;
     default: break; /* Disable: logged; MouseSet: not acted on */
     }
 }

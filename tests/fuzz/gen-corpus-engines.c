@@ -429,7 +429,7 @@ static GVariant *bytes_v(size_t n, uint8_t seed)
 
 static void qemu_dbus_seeds(void)
 {
-    enum { SCANOUT, UPDATE, UPDATE_DMABUF, DISABLE, MOUSE_SET, CURSOR_DEFINE, SIZE, LOST };
+    enum { SCANOUT, UPDATE, UPDATE_DMABUF, DISABLE, MOUSE_SET, CURSOR_DEFINE, SIZE, LOST, SCANOUT_DMABUF };
     const uint32_t x8r8g8b8 = 0x20020888, r8g8b8 = 0x18020888, r5g6b5 = 0x10020565;
     GByteArray *b = g_byte_array_new();
 
@@ -455,6 +455,15 @@ static void qemu_dbus_seeds(void)
     qemu_call(b, LOST, g_variant_new("()"));
     qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 1, 1, 4, x8r8g8b8, bytes_v(4, 11)));
     raw("fuzz-qemu-dbus", "mode-change-lost", b->data, b->len);
+    /* dma-bufs: (w, h, stride, fourcc, modifier, y0_top, the fd's size, sealed) */
+    const uint32_t xrgb8888 = 0x34325258; /* DRM_FORMAT_XRGB8888, modifier 0: linear */
+    g_byte_array_set_size(b, 0);
+    qemu_call(b, SCANOUT_DMABUF, g_variant_new("(uuuutbub)", 8, 4, 32, xrgb8888, (guint64)0, TRUE, 128, TRUE));
+    qemu_call(b, UPDATE_DMABUF, g_variant_new("(iiii)", 1, 1, 2, 2));
+    qemu_call(b, SCANOUT_DMABUF, g_variant_new("(uuuutbub)", 8, 4, 32, xrgb8888, (guint64)0, FALSE, 128, TRUE));
+    qemu_call(b, SCANOUT_DMABUF, g_variant_new("(uuuutbub)", 8, 4, 32, xrgb8888, (guint64)0, TRUE, 64, TRUE));
+    qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 2, 2, 8, x8r8g8b8, bytes_v(16, 12)));
+    raw("fuzz-qemu-dbus", "dmabuf", b->data, b->len);
     g_byte_array_unref(b);
 }
 

@@ -9,6 +9,7 @@
  * in for the dma-buf), key numbers and pointer calls.  The real QEMU test is
  * test-qemu-dbus.sh. */
 
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 #include <sys/mman.h>
@@ -305,21 +306,54 @@ static void check_scanout_update(struct collector *c)
 
 static bool have_cursor(void *arg) { return ((struct collector *)arg)->n_cursors > 0; }
 
+/* A memfd standing in for a dma-buf: `size` bytes, sealed against shrinking
+ * or not */
+static int fake_dmabuf(size_t size, bool sealed)
+{
+    int fd = memfd_create("fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, (off_t)size), ==, 0);
+    if (sealed)
+        g_assert_cmpint(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), ==, 0);
+    return fd;
+}
+
+static void send_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride)
+{
+    GUnixFDList *fds = g_unix_fd_list_new_from_array(&fd, 1);
+    peer_call("ScanoutDMABUF", g_variant_new("(huuuutb)", 0, w, h, stride, (uint32_t)DRM_FORMAT_XRGB8888,
+                                             (guint64)DRM_FORMAT_MOD_LINEAR, TRUE), fds);
+    g_object_unref(fds);
+}
+
+/* Buffers the encoders must not read: a plain memfd (it can shrink under the
+ * mapping), a sealed one shorter than stride * height (the encoders read past
+ * its end: SIGBUS before the size was checked), rows shorter than the
+ * width.  Each becomes the scanout, with no CPU view. */
+static void check_dmabuf_unmappable(struct collector *c)
+{
+    const uint32_t w = 16, h = 8;
+    static const struct { size_t size; bool sealed; uint32_t stride; } bad[] = {
+        { 64 * 8, false, 64 }, { 4096 + 64, true, 64 * 128 }, { 64 * 8, true, 16 },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        guint n = c->frames->len;
+        send_dmabuf(fake_dmabuf(bad[i].size, bad[i].sealed), w, h, bad[i].stride);
+        wait_frames1(c, n + 1, 5000);
+        g_assert_null(collector_get(c, n)->pixels);
+    }
+}
+
 static void check_dmabuf_cursor(struct collector *c)
 {
     const uint32_t w = 16, h = 8, stride = 64;
-    int fd = memfd_create("fake-dmabuf", MFD_CLOEXEC);
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(ftruncate(fd, stride * h), ==, 0);
+    int fd = fake_dmabuf(stride * h, true);
     uint8_t *map = mmap(NULL, stride * h, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     g_assert_true(map != MAP_FAILED);
     for (uint32_t i = 0; i < stride * h; i++)
         map[i] = (uint8_t)(i * 7);
-    GUnixFDList *fds = g_unix_fd_list_new_from_array(&fd, 1);
     guint n = c->frames->len;
-    peer_call("ScanoutDMABUF", g_variant_new("(huuuutb)", 0, w, h, stride, (uint32_t)DRM_FORMAT_XRGB8888,
-                                             (guint64)DRM_FORMAT_MOD_LINEAR, TRUE), fds);
-    g_object_unref(fds);
+    send_dmabuf(fd, w, h, stride);
     wait_frames1(c, n + 1, 5000);
     struct got_frame *f = collector_get(c, n);
     g_assert_cmpuint(f->width, ==, w);
@@ -620,6 +654,7 @@ static void test_fake_qemu(void)
     wait_until(have_peer, NULL, "RegisterListener");
 
     check_scanout_update(&c);
+    check_dmabuf_unmappable(&c);
     check_dmabuf_cursor(&c);
     check_pool_rotation(s, &c);
     check_input(s);
