@@ -57,6 +57,13 @@ tests_codecs_test_dec_stall_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_dec_stall_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-dec-stall
+# frame stamps (common/stamp) survive every encoder/decoder pair
+check_PROGRAMS += tests/codecs/test-stamp
+tests_codecs_test_stamp_SOURCES = tests/codecs/test-stamp.c
+tests_codecs_test_stamp_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_stamp_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
+	$(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-stamp
 
 if HAVE_VAAPI
 # the H.264 header writer/parser behind vaapi:h264, checked without a GPU

@@ -9,7 +9,9 @@ common_libsccommon_la_SOURCES = \
 	common/lz4-image.c \
 	common/ticket.c common/ticket.h \
 	common/fdpass.c common/fdpass.h \
-	common/frame.c common/frame.h
+	common/frame.c common/frame.h \
+	common/stats.c common/stats.h \
+	common/stamp.c common/stamp.h
 common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
 common_libsccommon_la_LIBADD = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS)

@@ -22,3 +22,9 @@ tests_unit_test_ticket_LDADD = $(unit_test_ldadd)
 tests_unit_test_fdpass_SOURCES = tests/unit/test-fdpass.c
 tests_unit_test_fdpass_CFLAGS = $(unit_test_cflags)
 tests_unit_test_fdpass_LDADD = $(unit_test_ldadd)
+# common/stats (per-stage percentiles) and common/stamp (frame stamps)
+check_PROGRAMS += tests/unit/test-stats
+TESTS += tests/unit/test-stats
+tests_unit_test_stats_SOURCES = tests/unit/test-stats.c
+tests_unit_test_stats_CFLAGS = $(unit_test_cflags)
+tests_unit_test_stats_LDADD = $(unit_test_ldadd)
