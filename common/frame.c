@@ -374,3 +374,59 @@ bool sc_frame_fd_mappable(int fd, uint64_t need, char *reason, size_t reason_siz
     }
     return true;
 }
+
+static bool wrap_map(struct sc_frame *f, bool from_peer, char *why, size_t why_size)
+{
+    uint64_t need = (uint64_t)f->offset + (uint64_t)f->stride * f->height;
+    off_t size;
+    void *map;
+
+    if ((f->kind == SC_FRAME_DMABUF && f->modifier != DRM_FORMAT_MOD_LINEAR) ||
+        (f->drm_fourcc != DRM_FORMAT_XRGB8888 && f->drm_fourcc != DRM_FORMAT_ARGB8888)) {
+        snprintf(why, why_size, "not linear XRGB8888/ARGB8888");
+        return false;
+    }
+    if (f->stride / 4 < f->width) {
+        snprintf(why, why_size, "stride %u is less than a row of %u pixels", f->stride, f->width);
+        return false;
+    }
+    if (need > SIZE_MAX)
+        return false;
+    if (from_peer) {
+        if (!sc_frame_fd_mappable(f->fd, need, why, why_size))
+            return false;
+    } else if ((size = lseek(f->fd, 0, SEEK_END)) < 0 || (uint64_t)size < need) {
+        snprintf(why, why_size, "the buffer holds %jd bytes, %" PRIu64 " needed",
+                 (intmax_t)size, need);
+        return false;
+    }
+    map = mmap(NULL, (size_t)need, PROT_READ, MAP_SHARED, f->fd, 0);
+    if (map == MAP_FAILED) {
+        snprintf(why, why_size, "mmap: %s", g_strerror(errno));
+        return false;
+    }
+    f->map = map;
+    f->map_size = (size_t)need;
+    return true;
+}
+
+bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer *b,
+                   bool from_peer, char *why, size_t why_size)
+{
+    frame->refcount = 1;
+    frame->kind = b->kind;
+    frame->fd = fd;
+    frame->width = b->width;
+    frame->height = b->height;
+    frame->stride = b->stride;
+    frame->offset = b->offset;
+    frame->drm_fourcc = b->drm_fourcc;
+    frame->modifier = b->kind == SC_FRAME_SHM ? DRM_FORMAT_MOD_LINEAR : b->modifier;
+    frame->y0_top = b->y0_top;
+    frame->full_damage = true;
+    if (b->kind == SC_FRAME_SHM) {
+        int seals = fcntl(fd, F_GET_SEALS);
+        frame->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+    }
+    return wrap_map(frame, from_peer, why, why_size);
+}

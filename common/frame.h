@@ -67,6 +67,29 @@ void sc_frame_reuse(struct sc_frame *frame);
 void sc_frame_add_damage(struct sc_frame *frame, int32_t x, int32_t y, int32_t w, int32_t h);
 void sc_frame_set_full_damage(struct sc_frame *frame);
 
+/* A buffer made elsewhere (QEMU's dma-buf, an embedding VMM's scanout):
+ * its kind and geometry. */
+struct sc_frame_buffer {
+    enum sc_frame_kind kind;
+    uint32_t width, height;
+    uint32_t stride, offset; /* bytes per row; of the first pixel */
+    uint32_t drm_fourcc;
+    uint64_t modifier; /* dma-bufs only; SHM is linear */
+    bool y0_top;
+};
+
+/* Makes `frame` -- zeroed by the caller, alone or as the first member of a
+ * larger struct -- a frame of buffer `b` around `fd`, which it takes over
+ * (sc_frame_destroy closes it): refcount 1, full damage, `sealed` for SHM
+ * that cannot shrink, and a read-only CPU view for the encoders (map,
+ * map_size) where one is safe: linear XRGB8888/ARGB8888 with rows of at
+ * least 4 * width, in a buffer that holds offset + stride * height bytes;
+ * a buffer from another process (from_peer) must moreover be one that cannot
+ * shrink (sc_frame_fd_mappable).  Returns whether it has a CPU view; if not,
+ * `why` says why (the frame is still whole: local clients get its fd). */
+bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer *b,
+                   bool from_peer, char *why, size_t why_size);
+
 /* Whether a buffer fd from another process may be mmapped for `need` bytes:
  * a memfd sealed against shrinking (F_SEAL_SHRINK) or a dma-buf, at least
  * `need` bytes long.  A plain memfd can be ftruncate()d by its owner after it

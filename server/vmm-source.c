@@ -9,8 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -93,10 +91,13 @@ static bool check_buffer(const struct sc_vmm_buffer *b, GError **error)
 static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm_buffer *b,
                                     uint64_t cookie, GError **error)
 {
+    const struct sc_frame_buffer fb = {
+        b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM, b->width, b->height, b->stride, b->offset,
+        DRM_FORMAT_XRGB8888 /* alpha is not shown */, b->modifier, b->y0_top,
+    };
     struct vmm_frame *vf;
-    size_t size = (size_t)b->offset + (size_t)b->stride * b->height;
+    char why[160];
     int fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 0);
-    void *map;
 
     if (fd < 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "scanout buffer: %s",
@@ -104,34 +105,15 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
         return NULL;
     }
     vf = g_new0(struct vmm_frame, 1);
-    vf->frame.refcount = 1;
-    vf->frame.kind = b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM;
-    vf->frame.fd = fd;
-    if (!b->dmabuf) {
-        int seals = fcntl(fd, F_GET_SEALS);
-        vf->frame.sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
-        if (!vf->frame.sealed && !s->warned_unsealed)
-            sc_info("vmm source: the shared-memory buffer is not sealed against shrinking "
-                    "(F_SEAL_SHRINK): local clients get pixels, not its fd");
-        s->warned_unsealed |= !vf->frame.sealed;
+    /* the VMM embeds us: its buffer is trusted not to shrink under us */
+    if (!sc_frame_wrap(&vf->frame, fd, &fb, false, why, sizeof(why)))
+        sc_debug("vmm source: buffer not mappable (%s): only local clients can show it", why);
+    if (fb.kind == SC_FRAME_SHM && !vf->frame.sealed && !s->warned_unsealed) {
+        sc_info("vmm source: the shared-memory buffer is not sealed against shrinking "
+                "(F_SEAL_SHRINK): local clients get pixels, not its fd");
+        s->warned_unsealed = true;
     }
-    vf->frame.width = b->width;
-    vf->frame.height = b->height;
-    vf->frame.stride = b->stride;
-    vf->frame.offset = b->offset;
-    vf->frame.drm_fourcc = DRM_FORMAT_XRGB8888; /* alpha is not shown */
-    vf->frame.modifier = b->modifier;
-    vf->frame.y0_top = b->y0_top;
     vf->frame.seq = ++s->seq;
-    /* the CPU view for lossless and video; a tiled dma-buf has none */
-    map = (b->modifier == DRM_FORMAT_MOD_LINEAR || !b->dmabuf)
-              ? mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
-    if (map != MAP_FAILED) {
-        vf->frame.map = map;
-        vf->frame.map_size = size;
-    } else {
-        sc_debug("vmm source: buffer not mappable: only local clients can show it");
-    }
     vf->frame.release = frame_release;
     vf->source = s;
     vf->alive = s->alive;

@@ -103,21 +103,20 @@ static void add_damage(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t
  * that each emitted frame carries its own damage. */
 static struct sc_frame *dmabuf_view(const struct sc_frame *d)
 {
-    struct sc_frame *f = g_new(struct sc_frame, 1);
-    *f = *d;
-    f->refcount = 1;
-    f->release = NULL;
-    f->fd = dup(d->fd);
-    if (f->fd < 0) {
+    const struct sc_frame_buffer b = { d->kind, d->width, d->height, d->stride, d->offset,
+                                       d->drm_fourcc, d->modifier, d->y0_top };
+    struct sc_frame *f;
+    char why[160];
+    int fd = dup(d->fd);
+
+    if (fd < 0) {
         sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
-        g_free(f);
         return NULL;
     }
-    f->map = d->map ? mmap(NULL, d->map_size, PROT_READ, MAP_SHARED, f->fd, 0) : MAP_FAILED;
-    if (f->map == MAP_FAILED) {
-        f->map = NULL;
-        f->map_size = 0;
-    }
+    f = g_new0(struct sc_frame, 1);
+    /* mappable as the scanout was: checked again, the call is cheap */
+    if (!sc_frame_wrap(f, fd, &b, true, why, sizeof(why)) && d->map)
+        sc_warn("qemu-dbus: the dma-buf is no longer mappable: %s", why);
     return f;
 }
 
@@ -318,88 +317,50 @@ static void on_update(struct qdbus *q, GVariant *params)
     g_variant_unref(u.data);
 }
 
-/* A CPU view of a dma-buf for the encoders, where the exporter allows it:
- * linear XRGB/ARGB, rows of at least 4 * width bytes, and a buffer that
- * holds them all and cannot shrink (a hostile or buggy peer could pass a
- * plain memfd and truncate it: the encoders would die of SIGBUS).  NULL with
- * the reason when not. */
-static uint8_t *map_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride, uint32_t fourcc,
-                           uint64_t modifier, char *why, size_t why_size)
-{
-    uint64_t size = (uint64_t)stride * h;
-    void *map;
-
-    if (modifier != DRM_FORMAT_MOD_LINEAR ||
-        (fourcc != DRM_FORMAT_XRGB8888 && fourcc != DRM_FORMAT_ARGB8888)) {
-        snprintf(why, why_size, "not linear XRGB8888/ARGB8888");
-        return NULL;
-    }
-    if (stride / 4 < w) {
-        snprintf(why, why_size, "stride %u is less than a row of %u pixels", stride, w);
-        return NULL;
-    }
-    if (!sc_frame_fd_mappable(fd, size, why, why_size))
-        return NULL;
-    map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) {
-        snprintf(why, why_size, "mmap: %s", g_strerror(errno));
-        return NULL;
-    }
-    return map;
-}
-
-/* ScanoutDMABUF: the scanout is now the dma-buf fd (taken over) */
-static void set_dmabuf(struct qdbus *q, int fd, uint32_t w, uint32_t h, uint32_t stride,
-                       uint32_t fourcc, uint64_t modifier, bool y0_top)
+/* ScanoutDMABUF: the scanout is now the dma-buf fd (taken over); the
+ * encoders get a CPU view of it where that is safe (sc_frame_wrap: a plain
+ * memfd passed as a dma-buf could be truncated under them). */
+static void set_dmabuf(struct qdbus *q, int fd, const struct sc_frame_buffer *b)
 {
     char why[160];
 
-    if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM || stride < w) {
-        sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", w, h, stride);
+    if (b->width == 0 || b->height == 0 || b->width > MAX_DIM || b->height > MAX_DIM ||
+        b->stride < b->width) {
+        sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", b->width,
+                b->height, b->stride);
         close(fd);
         return;
     }
     drop_dmabuf(q);
-    struct sc_frame *f = g_new0(struct sc_frame, 1);
-    f->refcount = 1;
-    f->kind = SC_FRAME_DMABUF;
-    f->fd = fd;
-    f->width = w;
-    f->height = h;
-    f->stride = stride;
-    f->drm_fourcc = fourcc;
-    f->modifier = modifier;
-    f->y0_top = y0_top;
-    f->map = map_dmabuf(fd, w, h, stride, fourcc, modifier, why, sizeof(why));
-    f->map_size = f->map ? (size_t)stride * h : 0;
-    if (f->map)
+    q->dmabuf = g_new0(struct sc_frame, 1);
+    if (sc_frame_wrap(q->dmabuf, fd, b, true, why, sizeof(why)))
         sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER "x",
-                w, h, (const char *)&fourcc, modifier);
+                b->width, b->height, (const char *)&b->drm_fourcc, b->modifier);
     else
         sc_info("qemu-dbus: dma-buf scanout %ux%u fourcc %.4s modifier 0x%" G_GINT64_MODIFIER
                 "x, not mappable (%s): remote clients get no pixels from it",
-                w, h, (const char *)&fourcc, modifier, why);
-    q->dmabuf = f;
-    q->damage.width = w;
-    q->damage.height = h;
+                b->width, b->height, (const char *)&b->drm_fourcc, b->modifier, why);
+    q->damage.width = b->width;
+    q->damage.height = b->height;
     add_damage(q, 0, 0, 0, 0, true);
 }
 
 static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
 {
+    struct sc_frame_buffer b = { .kind = SC_FRAME_DMABUF };
     int32_t handle;
-    uint32_t w, h, stride, fourcc;
-    uint64_t modifier;
     gboolean y0_top;
     GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
 
-    g_variant_get(params, "(huuuutb)", &handle, &w, &h, &stride, &fourcc, &modifier, &y0_top);
+    g_variant_get(params, "(huuuutb)", &handle, &b.width, &b.height, &b.stride, &b.drm_fourcc,
+                  &b.modifier, &y0_top);
+    b.y0_top = y0_top;
     int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
     if (fd < 0) {
         sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");
         return;
     }
-    set_dmabuf(q, fd, w, h, stride, fourcc, modifier, y0_top);
+    set_dmabuf(q, fd, &b);
 }
 
 static void on_update_dmabuf(struct qdbus *q, GVariant *params)

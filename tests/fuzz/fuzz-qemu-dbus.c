@@ -41,20 +41,21 @@ static const struct {
 
 static void scanout_dmabuf(struct qdbus *q, GVariant *params)
 {
-    uint32_t w, h, stride, fourcc, size;
-    uint64_t modifier;
+    struct sc_frame_buffer b = { .kind = SC_FRAME_DMABUF };
+    uint32_t size;
     gboolean y0_top, sealed;
     int fd;
 
-    g_variant_get(params, "(uuuutbub)", &w, &h, &stride, &fourcc, &modifier, &y0_top, &size,
-                  &sealed);
+    g_variant_get(params, "(uuuutbub)", &b.width, &b.height, &b.stride, &b.drm_fourcc,
+                  &b.modifier, &y0_top, &size, &sealed);
+    b.y0_top = y0_top;
     fd = memfd_create("fuzz-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
         abort();
     if (ftruncate(fd, size % MAX_FD_SIZE) < 0 ||
         (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0))
         abort();
-    set_dmabuf(q, fd, w, h, stride, fourcc, modifier, y0_top);
+    set_dmabuf(q, fd, &b);
 }
 
 static void on_frame(struct sc_source *source, struct sc_frame *f, void *data)
