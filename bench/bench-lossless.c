@@ -13,8 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "encode.h"
 #include "log.h"
-#include "server-private.h"
+#include "source.h"
 
 static struct sc_frame *captured;
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "channel.h"
+#include "display.h"
 #include "log.h"
 #include "server-private.h"
 

@@ -7,8 +7,13 @@
 
 #include <string.h>
 
+#include "channel.h"
+#include "display-gl.h"
+#include "display.h"
+#include "encode.h"
 #include "log.h"
 #include "server-private.h"
+#include "stream.h"
 
 #define MAX_RECTS_PER_UPDATE 32
 

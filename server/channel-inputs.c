@@ -1,6 +1,8 @@
 /* Inputs channel: keys and pointer to the source (PROTOCOL.md §6). */
 #include "config.h"
 
+#include "channel.h"
+#include "display.h"
 #include "log.h"
 #include "server-private.h"
 

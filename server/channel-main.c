@@ -3,8 +3,10 @@
 
 #include <spice/vd_agent.h>
 
+#include "channel.h"
 #include "log.h"
 #include "server-private.h"
+#include "session.h"
 
 struct main_priv {
     uint16_t mouse_mode;

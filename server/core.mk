@@ -3,10 +3,12 @@ server_libspicecast_server_la_SOURCES += \
 	server/server.h server/server.c server/server-private.h \
 	server/net.h server/net.c server/net-transport.h server/net-stream.c server/tls.c \
 	server/net-ws.c server/web.c \
-	server/link.c server/session.c server/channel.c \
+	server/tls.h server/web.h \
+	server/link.h server/link.c server/session.h server/session.c \
+	server/channel.h server/channel.c \
 	server/channel-main.c server/channel-display.c \
 	server/channel-inputs.c server/channel-cursor.c \
-	server/display.c server/encode.c \
+	server/display.h server/display.c server/encode.h server/encode.c \
 	server/link-limits.c server/link-limits.h
 
 # benchmark of the lossless update path (not a test: make bench)
@@ -14,8 +16,8 @@ noinst_PROGRAMS += bench/bench-lossless
 bench_bench_lossless_SOURCES = bench/bench-lossless.c
 bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 bench_bench_lossless_LDADD = $(SC_SERVER_LIBS)
-server_libspicecast_server_la_SOURCES += server/stream.c
-server_libspicecast_server_la_SOURCES += server/display-gl.c
+server_libspicecast_server_la_SOURCES += server/stream.h server/stream.c
+server_libspicecast_server_la_SOURCES += server/display-gl.h server/display-gl.c
 server_libspicecast_server_la_SOURCES += server/spicecast.h server/vmm-source.c
 
 # the embedding library: the public API of spicecast.h, every other symbol

@@ -6,6 +6,8 @@
  * not reuse a buffer the client may still be reading. */
 #include "config.h"
 
+#include "channel.h"
+#include "display-gl.h"
 #include "log.h"
 #include "server-private.h"
 

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
+#include "display.h"
 #include "log.h"
-#include "server-private.h"
 
 struct sc_display {
     struct sc_server *server;

@@ -5,8 +5,9 @@
 
 #include <string.h>
 
+#include "encode.h"
 #include "log.h"
-#include "server-private.h"
+#include "messages.h"
 
 /* rows per DRAW_COPY: only very tall rectangles are cut in bands.  A
  * surface's first update must be one DRAW_COPY: spice-gtk tools such as

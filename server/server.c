@@ -16,9 +16,15 @@
 
 #include <spice/protocol.h>
 
+#include "display.h"
 #include "link-limits.h"
+#include "link.h"
 #include "log.h"
 #include "server-private.h"
+#include "session.h"
+#include "stream.h"
+#include "tls.h"
+#include "web.h"
 
 struct sc_listener {
     struct sc_server *server;

@@ -29,9 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "codecs/worker.h"
+#include "display.h"
 #include "log.h"
 #include "server-private.h"
+#include "stream.h"
 
 #define MOTION_FRAMES 3    /* consecutive changing frames that start video */
 #define MOTION_GAP_MS 300  /* ... each at most this long after the previous */

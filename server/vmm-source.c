@@ -14,7 +14,7 @@
 #include <gio/gio.h>
 
 #include "log.h"
-#include "server-private.h"
+#include "server.h"
 
 #define MAX_DIM 16384
 

@@ -13,8 +13,10 @@
 
 #include <string.h>
 
+#include "link.h"
 #include "log.h"
 #include "server-private.h"
+#include "web.h"
 
 #ifdef HAVE_SOUP
 #include <libsoup/soup.h>

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "server/link-limits.h"
+#include "server/link.h"
 #include "server/server-private.h"
+#include "server/session.h"
 #include "common/ticket.h"
 #include "fuzz-util.h"
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "link.h"
 
 /* ---- a test source ------------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 
 #include "fdpass.h"
 #include "harness.h"
+#include "link.h"
 
 #define W 160
 #define H 96

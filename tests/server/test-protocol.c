@@ -7,6 +7,8 @@
 
 #include <sys/socket.h>
 
+#include "display.h"
+#include "encode.h"
 #include "harness.h"
 #include "link-limits.h"
 

@@ -10,6 +10,7 @@
 #include "codecs/content.h"
 #include "codecs/convert.h"
 #include "harness.h"
+#include "stream.h"
 
 #define W 320
 #define H 240

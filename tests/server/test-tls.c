@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "harness.h"
+#include "link.h"
 
 static char *x509_dir;
 
