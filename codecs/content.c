@@ -15,6 +15,7 @@
 
 #include "codecs/codec.h"
 #include "codecs/content.h"
+#include "codecs/y4m.h"
 
 enum content_kind { TEXT_SCROLL, DESKTOP, VIDEO, Y4M };
 
@@ -25,9 +26,7 @@ struct sc_content {
     cairo_surface_t *page;   /* text-scroll: tall page; desktop: background */
     cairo_surface_t *window; /* desktop: the moving window */
     uint8_t *texture;        /* video: 2w x 2h BGRX */
-    FILE *y4m;
-    uint8_t *yuv;
-    size_t yuv_size;
+    struct sc_y4m *y4m;
 };
 
 #define SCROLL_PX 3
@@ -271,64 +270,36 @@ static void video_frame(struct sc_content *c, struct sc_frame *f)
 
 static bool y4m_open(struct sc_content *c, const char *path, char *err, size_t es)
 {
-    c->y4m = fopen(path, "rb");
+    GError *error = NULL;
+
+    c->y4m = sc_y4m_open(path, &error);
     if (!c->y4m) {
-        set_err(err, es, "%s: %s", path, strerror(errno));
+        set_err(err, es, "%s", error->message);
+        g_error_free(error);
         return false;
     }
-    char hdr[512];
-    if (!fgets(hdr, sizeof(hdr), c->y4m) || strncmp(hdr, "YUV4MPEG2 ", 10) != 0
-        || !strchr(hdr, '\n')) {
-        set_err(err, es, "%s: not a YUV4MPEG2 file (bad or truncated header)", path);
+    const struct sc_y4m_info *info = sc_y4m_info(c->y4m);
+    if (info->width > SC_CODEC_MAX_DIM || info->height > SC_CODEC_MAX_DIM) {
+        set_err(err, es, "%s: unsupported size %ux%u (up to %d)", path, info->width,
+                info->height, SC_CODEC_MAX_DIM);
         return false;
     }
-    long w = 0, h = 0;
-    char chroma[32] = "420";
-    for (char *tok = strtok(hdr + 10, " \n"); tok; tok = strtok(NULL, " \n")) {
-        if (tok[0] == 'W')
-            w = strtol(tok + 1, NULL, 10);
-        else if (tok[0] == 'H')
-            h = strtol(tok + 1, NULL, 10);
-        else if (tok[0] == 'C')
-            snprintf(chroma, sizeof(chroma), "%s", tok + 1);
-    }
-    if (strncmp(chroma, "420", 3) != 0 || (chroma[3] && strcmp(chroma + 3, "jpeg")
-                                           && strcmp(chroma + 3, "mpeg2")
-                                           && strcmp(chroma + 3, "paldv"))) {
-        set_err(err, es, "%s: unsupported chroma format C%s (only 4:2:0 8-bit: C420, "
-                "C420jpeg, C420mpeg2, C420paldv)", path, chroma);
-        return false;
-    }
-    if (w < 2 || h < 2 || w > SC_CODEC_MAX_DIM || h > SC_CODEC_MAX_DIM) {
-        set_err(err, es, "%s: unsupported size %ldx%ld (2..%d)", path, w, h, SC_CODEC_MAX_DIM);
-        return false;
-    }
-    c->width = (uint32_t)w;
-    c->height = (uint32_t)h;
-    c->yuv_size = (size_t)w * h + 2 * (size_t)((w + 1) / 2) * ((h + 1) / 2);
-    c->yuv = malloc(c->yuv_size);
-    return c->yuv != NULL;
+    c->width = info->width;
+    c->height = info->height;
+    return true;
 }
 
 static int y4m_frame(struct sc_content *c, struct sc_frame *f, char *err, size_t es)
 {
-    char line[256];
-    if (!fgets(line, sizeof(line), c->y4m))
+    GError *error = NULL;
+
+    if (c->n >= sc_y4m_info(c->y4m)->frames)
         return 0; /* clean end */
-    if (strncmp(line, "FRAME", 5) != 0 || !strchr(line, '\n')) {
-        set_err(err, es, "y4m: frame %llu: bad FRAME header", (unsigned long long)c->n);
+    if (!sc_y4m_read(c->y4m, (unsigned)c->n, f->map, f->stride, &error)) {
+        set_err(err, es, "%s", error->message);
+        g_error_free(error);
         return -1;
     }
-    size_t got = fread(c->yuv, 1, c->yuv_size, c->y4m);
-    if (got != c->yuv_size) {
-        set_err(err, es, "y4m: truncated frame %llu (%zu of %zu bytes)",
-                (unsigned long long)c->n, got, c->yuv_size);
-        return -1;
-    }
-    uint32_t cw = (c->width + 1) / 2, ch = (c->height + 1) / 2;
-    const uint8_t *y = c->yuv, *u = y + (size_t)c->width * c->height, *v = u + (size_t)cw * ch;
-    I420ToARGB(y, (int)c->width, u, (int)cw, v, (int)cw, f->map, (int)f->stride,
-               (int)c->width, (int)c->height);
     return 1;
 }
 
@@ -408,10 +379,8 @@ void sc_content_destroy(struct sc_content *c)
         cairo_surface_destroy(c->page);
     if (c->window)
         cairo_surface_destroy(c->window);
-    if (c->y4m)
-        fclose(c->y4m);
+    sc_y4m_free(c->y4m);
     free(c->texture);
-    free(c->yuv);
     free(c);
 }
 

@@ -5,7 +5,8 @@ codecs_libsccodecs_la_SOURCES = \
 	codecs/codec.h codecs/backend.h codecs/registry.c \
 	codecs/convert.c codecs/convert.h \
 	codecs/lossless.c \
-	codecs/worker.c codecs/worker.h
+	codecs/worker.c codecs/worker.h \
+	codecs/y4m.c codecs/y4m.h
 codecs_libsccodecs_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(LZ4_CFLAGS) $(VA_CFLAGS) $(GST_CFLAGS) $(OPENH264_CFLAGS)
 codecs_libsccodecs_la_LIBADD = $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)
@@ -35,7 +36,7 @@ bin_PROGRAMS += codecs/spicecast-bench
 codecs_spicecast_bench_SOURCES = codecs/bench.c codecs/bench.h codecs/bench-report.c \
 	codecs/bench-bare.c
 codecs_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
-codecs_spicecast_bench_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GST_LIBS) \
+codecs_spicecast_bench_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GST_LIBS) \
 	$(CAIRO_LIBS) -lm
 dist_man_MANS += data/spicecast-bench.1
 
@@ -43,25 +44,25 @@ dist_man_MANS += data/spicecast-bench.1
 check_PROGRAMS += tests/codecs/test-codecs
 tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
 tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_codecs_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GLIB_LIBS) -lm
+tests_codecs_test_codecs_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-codecs
 check_PROGRAMS += tests/codecs/test-worker
 tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
 tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_worker_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la $(GLIB_LIBS) -lm
+tests_codecs_test_worker_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
 # hostile packets do not hold a decoder's caller (bounded decode calls)
 check_PROGRAMS += tests/codecs/test-dec-stall
 tests_codecs_test_dec_stall_SOURCES = tests/codecs/test-dec-stall.c
 tests_codecs_test_dec_stall_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_dec_stall_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
+tests_codecs_test_dec_stall_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-dec-stall
 # frame stamps (common/stamp) survive every encoder/decoder pair
 check_PROGRAMS += tests/codecs/test-stamp
 tests_codecs_test_stamp_SOURCES = tests/codecs/test-stamp.c
 tests_codecs_test_stamp_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_stamp_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
+tests_codecs_test_stamp_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-stamp
 
@@ -73,7 +74,7 @@ check_PROGRAMS += tests/codecs/test-h264-headers
 tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c codecs/vaapi-h264.c
 tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(SC_UBSAN_FLAGS)
 tests_codecs_test_h264_headers_LDFLAGS = $(SC_UBSAN_FLAGS)
-tests_codecs_test_h264_headers_LDADD = codecs/libsccodecs.la codecs/libsccontent.la common/libsccommon.la \
+tests_codecs_test_h264_headers_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-h264-headers
 endif

@@ -140,11 +140,11 @@ endif
 
 # the sources' readers, each #included by its harness; the other sources and
 # source.c (listeners, ticker) linked
-fuzz_sources_objs = $(call fuzz_objs,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES)))
+fuzz_sources_objs = $(call fuzz_objs,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES)) \
+	codecs/y4m.c)
 EXTRA_DIST += tests/fuzz/fuzz-y4m.c
 if HAVE_FUZZ
-tests/fuzz/fuzz-y4m: tests/fuzz/fuzz-y4m.c server/sources/y4m.c \
-		$(filter-out %/y4m.o,$(fuzz_sources_objs)) $(fuzz_common_objs)
+tests/fuzz/fuzz-y4m: tests/fuzz/fuzz-y4m.c codecs/y4m.c $(fuzz_common_objs)
 	$(fuzz_obj_link) $(fuzz_server_libs)
 fuzz_targets += tests/fuzz/fuzz-y4m
 endif
