@@ -15,7 +15,7 @@
 
 #include "encode.h"
 #include "log.h"
-#include "source.h"
+#include "server/sources/source.h"
 
 static struct sc_frame *captured;
 

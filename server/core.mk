@@ -18,7 +18,7 @@ bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 bench_bench_lossless_LDADD = $(SC_SERVER_LIBS)
 server_libspicecast_server_la_SOURCES += server/stream.h server/stream.c
 server_libspicecast_server_la_SOURCES += server/display-gl.h server/display-gl.c
-server_libspicecast_server_la_SOURCES += server/spicecast.h server/vmm-source.c
+server_libspicecast_server_la_SOURCES += server/spicecast.h server/sources/vmm-source.c
 
 # the embedding library: the public API of spicecast.h, every other symbol
 # hidden (-fvisibility=hidden in AM_CFLAGS, SC_EXPORT on the API)

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "frame.h"
-#include "source.h"
+#include "server/sources/source.h"
 
 struct sc_server;
 struct sc_display;

@@ -2,7 +2,7 @@
 # and the spicecast-server daemon.
 noinst_LTLIBRARIES += server/libspicecast-server.la
 server_libspicecast_server_la_SOURCES = \
-	server/source.h server/sources/source.c server/sources/ticker.h \
+	server/sources/source.h server/sources/source.c server/sources/ticker.h \
 	server/sources/pattern.c server/sources/image.c server/sources/y4m.c \
 	server/sources/qemu-dbus.c server/sources/qemu-dbus.h server/sources/qemu-screen.c \
 	server/sources/qemu-pixels.c server/sources/qemu-pixels.h \

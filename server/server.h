@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "source.h"
+#include "server/sources/source.h"
 
 #include "spicecast.h"
 

@@ -5,7 +5,7 @@
  * static source: one full-damage frame each time it is started; the display
  * keeps showing the last frame. */
 
-#include "source.h"
+#include "server/sources/source.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>

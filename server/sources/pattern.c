@@ -9,7 +9,7 @@
  * static background; the damage list is the union of the elements that
  * changed since the previously emitted frame. */
 
-#include "source.h"
+#include "server/sources/source.h"
 #include "stale.h"
 
 #include <cairo.h>

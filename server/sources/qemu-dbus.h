@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "source.h"
+#include "server/sources/source.h"
 #include "stale.h"
 
 #define QEMU_NAME "org.qemu"

@@ -2,7 +2,7 @@
 
 /* The table of scanout sources and the generic sc_source_* functions. */
 
-#include "source.h"
+#include "server/sources/source.h"
 
 #include <gio/gio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * played at its own frame rate, looping unless loop=no (then the last frame
  * stays on screen). */
 
-#include "source.h"
+#include "server/sources/source.h"
 
 #include <gio/gio.h>
 #include <string.h>

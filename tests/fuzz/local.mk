@@ -139,8 +139,9 @@ fuzz_targets += tests/fuzz/fuzz-server-link tests/fuzz/fuzz-server-channel
 endif
 
 # the sources' readers, each #included by its harness; the other sources and
-# source.c (listeners, ticker) linked
-fuzz_sources_objs = $(call fuzz_objs,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES)) \
+# source.c (listeners, ticker) linked; the VMM source (it is the embedding
+# API's) is not
+fuzz_sources_objs = $(call fuzz_objs,$(filter-out %/vmm-source.c,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES))) \
 	codecs/y4m.c)
 EXTRA_DIST += tests/fuzz/fuzz-y4m.c
 if HAVE_FUZZ

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "source.h"
+#include "server/sources/source.h"
 
 struct got_frame {
     uint64_t seq;

@@ -13,8 +13,8 @@
 
 #include <gio/gio.h>
 
-#include "log.h"
-#include "server.h"
+#include "common/log.h"
+#include "server/server.h"
 
 #define MAX_DIM 16384
 
