@@ -462,7 +462,7 @@ static gboolean drive_inputs(gpointer p)
 static gboolean press_later(gpointer p)
 {
     struct fake *f = p;
-    if (f->inputs_done && f->client->inputs->motion_unacked < 8 && !f->closed) {
+    if (f->inputs_done && ((struct sc_inputs_priv *)f->client->inputs->priv)->motion_unacked < 8 && !f->closed) {
         sc_client_pointer(f->client, 19, 38, 1);
         return G_SOURCE_REMOVE;
     }
