@@ -161,6 +161,12 @@ static void work(gpointer data, gpointer user)
     struct sc_decode_worker *w = user;
     GSource *src;
 
+    if (!j->packet) { /* destroy()'s last job: the decoder dies on its thread */
+        sc_decoder_destroy(w->dec);
+        w->dec = NULL;
+        job_free(j);
+        return;
+    }
     if (!g_atomic_int_get(&w->alive)) {
         job_free(j);
         return;
@@ -248,7 +254,16 @@ void sc_decode_worker_destroy(struct sc_decode_worker *w)
 {
     if (!w)
         return;
+    struct job *last = g_new0(struct job, 1);
+
     g_atomic_int_set(&w->alive, 0);
+    last->w = w;
+    g_atomic_int_inc(&w->refcount);
+#if SC_DECODE_INLINE
+    work(last, w);
+#else
+    g_thread_pool_push(w->pool, last, NULL);
+#endif
     g_thread_pool_free(w->pool, FALSE, FALSE); /* queued jobs run (and skip) first */
     worker_unref(w);
 }

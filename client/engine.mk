@@ -62,3 +62,13 @@ TESTS += tests/client/test-spice-uri
 tests_client_test_spice_uri_SOURCES = tests/client/test-spice-uri.c
 tests_client_test_spice_uri_CFLAGS = $(client_libscclient_la_CFLAGS)
 tests_client_test_spice_uri_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
+
+# the decode worker with model decoders in place of the registry's
+check_PROGRAMS += tests/client/test-decode-worker
+TESTS += tests/client/test-decode-worker
+tests_client_test_decode_worker_SOURCES = tests/client/test-decode-worker.c client/decode.c \
+	client/decode.h
+tests_client_test_decode_worker_CFLAGS = $(client_libscclient_la_CFLAGS) \
+	-Dsc_decoders=test_decoders
+tests_client_test_decode_worker_LDADD = codecs/libsccodecs.la common/libsccommon.la \
+	$(GLIB_LIBS) -lm
