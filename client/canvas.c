@@ -228,3 +228,24 @@ bool sc_canvas_blit_decoded(struct sc_canvas *cv, const struct sc_decoded_frame 
     sc_canvas_damage(cv, dest);
     return true;
 }
+
+bool sc_canvas_frame_stamp(const struct sc_decoded_frame *f, bool top_down, struct sc_stamp *out)
+{
+    const uint8_t *p = f->plane[0];
+    ptrdiff_t stride = (ptrdiff_t)f->stride[0];
+
+    if (f->kind != SC_DECODED_CPU || !p || !f->height)
+        return false;
+    if (!top_down) {
+        p += (size_t)(f->height - 1) * f->stride[0];
+        stride = -stride;
+    }
+    if (f->format == SC_PIXFMT_BGRX)
+        return sc_stamp_read(p, f->width, f->height, stride, out);
+    return sc_stamp_read_y(p, f->width, f->height, stride, out);
+}
+
+bool sc_canvas_stamp(const struct sc_canvas *cv, struct sc_stamp *out)
+{
+    return cv->pixels && sc_stamp_read(cv->pixels, cv->width, cv->height, cv->stride, out);
+}

@@ -12,6 +12,7 @@
 
 #include "codecs/codec.h"
 #include "common/messages.h"
+#include "common/stamp.h"
 
 #define SC_CANVAS_MAX_DIM 16384
 
@@ -51,6 +52,10 @@ void sc_canvas_fill(struct sc_canvas *cv, uint32_t color, const struct sc_rect *
  * top-down BGRX, width*4 per row, in the scratch buffer; NULL: another
  * format, too large, or no memory. */
 const uint8_t *sc_canvas_bitmap(struct sc_canvas *cv, const struct sc_draw_copy *m);
+/* The frame stamp (common/stamp.h) at the top-left of a decoded CPU frame
+ * (bottom-up unless top_down) / of the canvas; false: none there. */
+bool sc_canvas_frame_stamp(const struct sc_decoded_frame *f, bool top_down, struct sc_stamp *out);
+bool sc_canvas_stamp(const struct sc_canvas *cv, struct sc_stamp *out);
 /* The convert-and-blit fallback: a CPU frame converted to BGRX (scratch)
  * and blitted onto dest within clip, bottom-up unless top_down; damage
  * reported.  false: not a CPU frame, or no memory. */

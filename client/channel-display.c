@@ -134,6 +134,18 @@ static const uint8_t *lz4_pixels(struct sc_channel *ch, const struct sc_draw_cop
     return f.plane[0];
 }
 
+/* Stats of a lossless update that covers the frame stamp: capture ->
+ * present (the canvas holds it now; the renderer was told) */
+static void copy_stats(struct sc_client *c, const struct sc_rect *box)
+{
+    struct sc_stamp stamp;
+
+    if (box->left > 0 || box->top > 0 || box->right < SC_STAMP_WIDTH ||
+        box->bottom < SC_STAMP_HEIGHT || !sc_canvas_stamp(&c->canvas, &stamp))
+        return;
+    sc_stats_record_since(c->stats, "capture-present", stamp.time_us);
+}
+
 static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_canvas *cv = &ch->client->canvas;
@@ -158,6 +170,8 @@ static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
         return true;
     }
     sc_canvas_damage(cv, &m.box);
+    if (ch->client->stats)
+        copy_stats(ch->client, &m.box);
     return true;
 }
 

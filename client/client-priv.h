@@ -16,6 +16,7 @@
 #include "client/canvas.h"
 #include "client/client.h"
 #include "common/messages.h"
+#include "common/stats.h"
 
 #define SC_CLIENT_MAX_FDS 16
 
@@ -99,6 +100,8 @@ struct sc_client {
     uint16_t mouse_mode;
     struct sc_channel *main, *display, *inputs, *cursor;
     struct sc_canvas canvas;
+    /* per-frame latency stats (SPICECAST_STATS=1, viewer --stats); NULL: off */
+    struct sc_stats *stats;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;

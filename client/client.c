@@ -111,6 +111,7 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     c->canvas.damage = canvas_damage;
     c->canvas.data = c;
     c->mm_local_us = g_get_monotonic_time();
+    c->stats = sc_stats_new_from_env("viewer");
     if (!target_address(c, options, &parsed, error) || !sc_client_tls_setup(c, options, error))
         goto err;
     password = options->password ? options->password : parsed.password;
@@ -152,6 +153,7 @@ void sc_client_free(struct sc_client *c)
     sc_channel_free(c->inputs);
     sc_channel_free(c->cursor);
     sc_canvas_clear(&c->canvas);
+    sc_stats_free(c->stats); /* its final summary */
     g_object_unref(c->cancel);
     g_clear_object(&c->addr);
     g_clear_object(&c->tls_addr);

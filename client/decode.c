@@ -8,6 +8,7 @@
 
 #include "client/decode.h"
 #include "common/log.h"
+#include "common/stats.h"
 
 #define MAX_CANDIDATES 8
 
@@ -130,7 +131,7 @@ static void decode_job(struct sc_decode_worker *w, struct job *j)
             break;
         decoder_failed(w, j->r.status);
     }
-    j->r.decode_end_us = g_get_monotonic_time();
+    j->r.decode_end_us = sc_stats_now_us();
     j->r.decoder = dec ? dec->impl->name : NULL;
     if (!dec) {
         j->r.no_decoder = true;

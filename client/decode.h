@@ -30,8 +30,8 @@ struct sc_decode_result {
     int status;
     const struct sc_decoded_frame *frame;
     uint32_t mm_time;       /* the packet's, as submitted */
-    int64_t recv_us;        /* as submitted (g_get_monotonic_time) */
-    int64_t decode_end_us;  /* when the decoder returned */
+    int64_t recv_us;        /* as submitted (sc_stats_now_us) */
+    int64_t decode_end_us;  /* when the decoder returned (sc_stats_now_us) */
     const char *decoder;    /* the backend that decoded it; NULL: none */
     bool no_decoder;        /* every decoder for the codec failed */
 };

@@ -134,6 +134,22 @@ static void stream_show(struct client_stream *s, const struct sc_decoded_frame *
     sc_canvas_blit_decoded(&c->canvas, f, s->flags & SPICE_STREAM_FLAGS_TOP_DOWN, d, &s->clip);
 }
 
+/* Stats of a shown frame: receive -> decode end -> present, and with a
+ * frame stamp (common/stamp.h) capture -> receive and capture -> present */
+static void frame_stats(struct client_stream *s, const struct sc_decode_result *r)
+{
+    struct sc_stats *st = s->ch->client->stats;
+    int64_t now = sc_stats_now_us();
+    struct sc_stamp stamp;
+
+    sc_stats_record(st, "recv-decoded", r->decode_end_us - r->recv_us);
+    sc_stats_record(st, "recv-present", now - r->recv_us);
+    if (!sc_canvas_frame_stamp(r->frame, s->flags & SPICE_STREAM_FLAGS_TOP_DOWN, &stamp))
+        return;
+    sc_stats_record(st, "capture-recv", r->recv_us - stamp.time_us);
+    sc_stats_record(st, "capture-present", now - stamp.time_us);
+}
+
 /* The worker's result, on the loop: shown at once (no playout delay) */
 static void on_decoded(const struct sc_decode_result *r, void *data)
 {
@@ -148,8 +164,11 @@ static void on_decoded(const struct sc_decode_result *r, void *data)
     }
     if (r->status < 0)
         sc_debug("client: stream %u: a bad frame (%d)", s->id, r->status);
-    if (r->frame)
+    if (r->frame) {
         stream_show(s, r->frame);
+        if (s->ch->client->stats)
+            frame_stats(s, r);
+    }
     s->last_delay = (int32_t)(r->mm_time - sc_client_mm_now(s->ch->client));
     maybe_report(s);
 }
@@ -193,7 +212,7 @@ static bool stream_data(struct sc_channel *ch, uint32_t id, uint32_t mm, const u
         s->start_mm = mm;
     s->frames++;
     s->last_mm = mm;
-    if (!sc_decode_worker_submit(s->dec, data, size, mm, g_get_monotonic_time()))
+    if (!sc_decode_worker_submit(s->dec, data, size, mm, sc_stats_now_us()))
         maybe_report(s); /* a drop; a shown frame reports when it is shown */
     return true;
 }

@@ -25,7 +25,8 @@ client_tests = \
 	tests/client/test-client-video.sh \
 	tests/client/test-client-gl.sh \
 	tests/client/test-client-uri.sh \
-	tests/client/test-client-tls.sh
+	tests/client/test-client-tls.sh \
+	tests/client/test-viewer-stats.sh
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh
 
