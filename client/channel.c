@@ -483,23 +483,12 @@ static void channel_start_link(struct sc_channel *ch, const char *error)
     channel_flush(ch);
 }
 
-static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
+/* The channel's socket is connected (conn taken) */
+static void channel_connected(struct sc_channel *ch, GSocketConnection *conn)
 {
-    struct sc_channel *ch = p;
-    struct sc_client *c;
-    GError *err = NULL;
+    struct sc_client *c = ch->client;
     char why[128];
-    GSocketConnection *conn = g_socket_client_connect_finish(G_SOCKET_CLIENT(src), res, &err);
 
-    g_object_unref(src);
-    if (!conn) {
-        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            sc_channel_fail(ch, "cannot connect to %s%s: %s", ch->client->uri,
-                            ch->use_tls ? " (its TLS port)" : "", err->message);
-        g_clear_error(&err);
-        return;
-    }
-    c = ch->client;
     if (c->closed) {
         g_object_unref(conn);
         return;
@@ -516,12 +505,54 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
         channel_start_link(ch, NULL);
 }
 
+static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
+{
+    struct sc_channel *ch = p;
+    GError *err = NULL;
+    GSocketConnection *conn = g_socket_client_connect_finish(G_SOCKET_CLIENT(src), res, &err);
+
+    g_object_unref(src);
+    if (conn) {
+        channel_connected(ch, conn);
+        return;
+    }
+    if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sc_channel_fail(ch, "cannot connect to %s%s: %s", ch->client->uri,
+                        ch->use_tls ? " (its TLS port)" : "", err->message);
+    g_clear_error(&err);
+}
+
+/* options.open_fd: the caller's connected socket for this channel */
+static void channel_connect_fd(struct sc_channel *ch)
+{
+    struct sc_client *c = ch->client;
+    int fd = c->open_fd(c->data, ch->type);
+    GError *err = NULL;
+    GSocket *sock = fd >= 0 ? g_socket_new_from_fd(fd, &err) : NULL;
+
+    if (!sock) {
+        sc_channel_fail(ch, "channel %u: no socket from the caller%s%s", ch->type,
+                        err ? ": " : "", err ? err->message : "");
+        g_clear_error(&err);
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    c->is_unix = g_socket_get_family(sock) == G_SOCKET_FAMILY_UNIX;
+    channel_connected(ch, g_socket_connection_factory_create_connection(sock));
+    g_object_unref(sock);
+}
+
 static void channel_connect(struct sc_channel *ch)
 {
     struct sc_client *c = ch->client;
 
     ch->state = CH_CONNECTING;
     sc_channel_send_link(ch);
+    if (c->open_fd) {
+        channel_connect_fd(ch);
+        return;
+    }
     g_socket_client_connect_async(g_socket_client_new(), ch->use_tls ? c->tls_addr : c->addr,
                                   c->cancel, on_connected, ch);
 }

@@ -83,6 +83,7 @@ struct sc_client {
     char *uri;
     char *password;
     bool gl_scanout, video, peer_uid_check;
+    int (*open_fd)(void *data, uint8_t channel_type); /* NULL: connect to addr */
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;

@@ -100,11 +100,12 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     struct sc_spice_uri parsed = { 0 };
     const char *password;
 
-    if (!options || !options->uri) {
+    if (!options || (!options->uri && !options->open_fd)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no URI");
         return NULL;
     }
     c = g_new0(struct sc_client, 1);
+    c->open_fd = options->open_fd;
     c->cancel = g_cancellable_new();
     c->close = client_close;
     c->open_channel = client_open_channel;
@@ -112,7 +113,8 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     c->canvas.data = c;
     c->mm_local_us = g_get_monotonic_time();
     c->stats = sc_stats_new_from_env("viewer");
-    if (!target_address(c, options, &parsed, error) || !sc_client_tls_setup(c, options, error))
+    if (!c->open_fd &&
+        (!target_address(c, options, &parsed, error) || !sc_client_tls_setup(c, options, error)))
         goto err;
     password = options->password ? options->password : parsed.password;
     if (password && strlen(password) > SC_TICKET_MAX_PASSWORD) {
@@ -120,7 +122,7 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
                     "password longer than %d bytes", SC_TICKET_MAX_PASSWORD);
         goto err;
     }
-    c->uri = g_strdup(options->uri);
+    c->uri = g_strdup(options->uri ? options->uri : "the server (a socket given)");
     c->password = g_strdup(password);
     sc_spice_uri_clear(&parsed);
     c->gl_scanout = options->gl_scanout;

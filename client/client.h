@@ -75,6 +75,13 @@ struct sc_client_options {
      * (SO_PEERCRED); viewer --attach sets it, so that a socket another
      * user put in our place is refused */
     bool peer_uid_check;
+    /* Instead of an address: the caller hands over a connected stream
+     * socket for each channel as it opens (libvirt's
+     * virDomainOpenGraphicsFD, a socketpair, an inherited fd): type is
+     * SPICE_CHANNEL_*, the fd is the engine's from then on; -1 ends the
+     * session.  The URI, if any, only names the server in messages.
+     * Called with the callbacks' data, on the client's main context. */
+    int (*open_fd)(void *data, uint8_t channel_type);
 };
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,

@@ -35,7 +35,26 @@ struct fake {
     int cursors;
     uint32_t cursor_w, cursor_h, cursor_hx, cursor_hy;
     uint8_t cursor_px[4];
+    bool use_fd;         /* the client gets its sockets through open_fd */
+    uint32_t fd_types;   /* 1 << channel type, for each open_fd call */
 };
+
+/* options.open_fd: a socket connected to the fake server, as libvirt's
+ * virDomainOpenGraphicsFD would hand one over */
+static int open_fd(void *data, uint8_t type)
+{
+    struct fake *f = data;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    f->fd_types |= 1u << type;
+    g_strlcpy(sa.sun_path, f->srv.path, sizeof(sa.sun_path));
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 static void draw_copy_body(struct sc_writer *w, uint8_t fill)
 {
@@ -545,7 +564,8 @@ static void run_fake(struct fake *f, void (*script)(struct fake *f))
     fake_srv_init(&f->srv);
     f->script = script;
     f->loop = g_main_loop_new(NULL, FALSE);
-    o.uri = f->srv.path;
+    o.uri = f->use_fd ? NULL : f->srv.path;
+    o.open_fd = f->use_fd ? open_fd : NULL;
     f->client = sc_client_new(&o, &cb, f, NULL);
     g_assert_nonnull(f->client);
     f->thread = g_thread_new("fake-server", fake_thread, f);
@@ -642,6 +662,16 @@ static void test_inputs(void)
     fake_clear(&f);
 }
 
+/* The same session with every channel's socket from the caller */
+static void test_open_fd(void)
+{
+    struct fake f = { .use_fd = true };
+    run_fake_ok(&f, script_cursor);
+    g_assert_cmpint(f.cursors, ==, 1);
+    g_assert_cmpuint(f.fd_types, ==, (1u << SPICE_CHANNEL_MAIN) | (1u << SPICE_CHANNEL_CURSOR));
+    fake_clear(&f);
+}
+
 static void test_report(void)
 {
     struct fake f = { 0 };
@@ -693,5 +723,6 @@ int main(int argc, char **argv)
     g_test_add_func("/client/inputs", test_inputs);
     g_test_add_func("/client/cursor", test_cursor);
     g_test_add_func("/client/report", test_report);
+    g_test_add_func("/client/open-fd", test_open_fd);
     return g_test_run();
 }
