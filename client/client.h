@@ -22,7 +22,9 @@ struct sc_client_callbacks {
     void (*invalidate)(void *data, int32_t x, int32_t y, int32_t w, int32_t h);
     /* MARK: the first complete picture is there. */
     void (*mark)(void *data);
-    /* A decoded video frame for dest, before it is composed into the canvas
+    /* A decoded video frame for dest (decoded off the loop, handed over as
+     * soon as it is done; its planes are valid during the call only),
+     * before it is composed into the canvas
      * (NULL: the renderer does not take frames, the client composes them
      * with libyuv and calls invalidate).  Return true if the renderer drew
      * it itself (YUV shader); the client then skips composing. */
