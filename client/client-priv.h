@@ -1,34 +1,63 @@
-/* Internals of the SPICE client engine (client.c: connection, link, framing,
- * main/inputs/cursor channels; client-display.c: the display channel). */
+/* Internals of the SPICE client engine, shaped like the server (and as a
+ * tree: callers above callees, reports go up by callback):
+ *   client.c          the public API, the session (addresses, closing)
+ *   channel-main.c    main channel  \
+ *   channel-display.c display channel (surfaces, draws, GL scanout)
+ *   display-stream.c  its video streams, decoded on client/decode.c's worker
+ *   channel-inputs.c  inputs channel (and the public input calls)
+ *   channel-cursor.c  cursor channel /  one state and handler table each
+ *   channel.c         the channel core: socket, link, framing, acks, fds
+ *   client-tls.c      TLS under the core; client-local.c: fd/peer checks
+ *   canvas.c          pixel composition (client/canvas.h)
+ * PROTOCOL.md 8.2 is the recipe. */
 #pragma once
 #include <gio/gio.h>
 
+#include "client/canvas.h"
 #include "client/client.h"
 #include "common/messages.h"
+#include "common/stats.h"
 
-#define SC_CLIENT_MAX_STREAMS 64
 #define SC_CLIENT_MAX_FDS 16
 
 enum ch_state { CH_CONNECTING, CH_LINK_HEADER, CH_LINK_REPLY, CH_LINK_RESULT, CH_READY, CH_DEAD };
 
-struct sc_client_stream {
-    bool used;
-    uint32_t id;
-    uint8_t codec;
-    uint8_t flags;
-    uint32_t width, height;
-    struct sc_rect dest;
-    struct sc_clip clip;
-    struct sc_decoder *dec; /* NULL: no decoder could be made */
-    uint32_t frames, report_window, report_unique;
-    bool report_active;
-    uint32_t report_start_mm;
+struct sc_channel;
+
+/* A message handler: false when the body is malformed (the core closes
+ * the connection with one line that names the message). */
+typedef bool (*sc_client_msg_fn)(struct sc_channel *ch, const uint8_t *body, size_t len);
+
+struct sc_client_handler {
+    uint16_t type;
+    sc_client_msg_fn handle;
+};
+
+/* What one channel type is: its handler table and its hooks, all called
+ * by the core (channel.c) on the loop thread. */
+struct sc_channel_class {
+    const char *name;
+    uint8_t type;                              /* SPICE_CHANNEL_* */
+    const struct sc_client_handler *handlers;  /* ends with a NULL handle; others ignored */
+    /* our channel caps for the link (NULL: none) */
+    void (*caps)(struct sc_channel *ch, struct sc_caps *caps);
+    /* makes ch->priv (NULL: none); false: no memory */
+    bool (*init)(struct sc_channel *ch);
+    /* the link succeeded (NULL: nothing to send) */
+    void (*ready)(struct sc_channel *ch);
+    /* the byte the core was told to wait for (sc_channel_expect_fd) came,
+     * with the fd passed beside it (-1: none) */
+    void (*fd)(struct sc_channel *ch, int fd);
+    /* frees ch->priv */
+    void (*destroy)(struct sc_channel *ch);
 };
 
 struct sc_channel {
     struct sc_client *client;
+    const struct sc_channel_class *klass;
     uint8_t type, id;
     enum ch_state state;
+    void *priv;            /* the channel type's state */
     GSocketConnection *conn;
     GIOStream *tls;        /* the TLS connection over conn; NULL: plain */
     bool use_tls;          /* this channel links over TLS */
@@ -45,23 +74,16 @@ struct sc_channel {
     struct sc_caps caps;   /* ours */
     struct sc_caps scaps;  /* the server's */
     uint32_t ack_window, ack_count;
-    bool want_at;          /* a GL_SCANOUT_UNIX waits for its '@' byte */
-    struct sc_gl_scanout pending_scanout;
+    bool want_fd;          /* a byte with an fd is next (GL_SCANOUT_UNIX's '@') */
     int fds[SC_CLIENT_MAX_FDS];
     unsigned n_fds;
-    /* display */
-    struct sc_client_stream streams[SC_CLIENT_MAX_STREAMS];
-    uint8_t *scratch;
-    size_t scratch_size;
-    /* inputs */
-    uint32_t motion_unacked;
-    bool motion_pending;
 };
 
 struct sc_client {
     char *uri;
     char *password;
     bool gl_scanout, video, peer_uid_check;
+    int (*open_fd)(void *data, uint8_t channel_type); /* NULL: connect to addr */
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;
@@ -73,30 +95,61 @@ struct sc_client {
     GCancellable *cancel;
     bool closed;
     uint32_t session_id;
-    uint32_t mm_time;
+    /* the server's multimedia clock: mm_base at local time mm_local_us */
+    uint32_t mm_base;
+    int64_t mm_local_us;
     uint16_t mouse_mode;
     struct sc_channel *main, *display, *inputs, *cursor;
-    /* canvas */
-    uint8_t *canvas;
-    uint32_t width, height, stride;
-    int scanout_fd;
-    bool gl_draw_pending;
+    struct sc_canvas canvas;
+    /* per-frame latency stats (SPICECAST_STATS=1, viewer --stats); NULL: off */
+    struct sc_stats *stats;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;
+    /* reports up, set by client.c: the session ends (error NULL: a clean
+     * end; taken) / the main channel lists a channel to open */
+    void (*close)(struct sc_client *c, GError *error);
+    void (*open_channel)(struct sc_client *c, uint8_t type, uint8_t id);
 };
 
-/* client.c */
-void sc_client_fail(struct sc_client *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* The server's multimedia time now, as spice-gtk keeps it: the last
+ * MAIN_INIT / MULTI_MEDIA_TIME value plus the local time since. */
+static inline uint32_t sc_client_mm_now(const struct sc_client *c)
+{
+    return c->mm_base + (uint32_t)((g_get_monotonic_time() - c->mm_local_us) / 1000);
+}
+
+/* ---- channel.c: the core ---------------------------------------------------- */
+
+/* A channel of klass, connecting (asynchronously); NULL: no memory for its
+ * state (the session is closed then). */
+struct sc_channel *sc_channel_new(struct sc_client *c, const struct sc_channel_class *klass,
+                                  uint8_t id);
+/* Closes the socket and drops queued fds; the state stays. */
+void sc_channel_shutdown(struct sc_channel *ch);
+void sc_channel_free(struct sc_channel *ch);
+/* Ends the session with this message (c->close). */
+void sc_channel_fail(struct sc_channel *ch, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+bool sc_channel_ready(const struct sc_channel *ch);
 /* Starts a message on ch in w (initialised here); fill the body, then
  * sc_channel_msg_end queues it and finishes w. */
 size_t sc_channel_msg_begin(struct sc_channel *ch, struct sc_writer *w, uint16_t type);
 void sc_channel_msg_end(struct sc_channel *ch, struct sc_writer *w, size_t start);
 void sc_channel_send_empty(struct sc_channel *ch, uint16_t type);
+/* Queues the link message (done when the channel connects; the fuzz
+ * harnesses call it on a channel they made). */
+void sc_channel_send_link(struct sc_channel *ch);
+/* The next byte on the wire carries an fd: klass->fd() gets it. */
+void sc_channel_expect_fd(struct sc_channel *ch);
+/* Feeds the bytes in ch->in through the link stage and the handlers. */
+void sc_channel_process(struct sc_channel *ch);
 
-/* client-tls.c: TLS over a connected channel socket.  The handshake runs
- * asynchronously, then done(ch) (or sc_client_fail). */
-void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel *ch));
+/* ---- client-tls.c: TLS over a connected channel socket ----------------------- */
+
+/* The handshake runs asynchronously, then done(ch, NULL) or done(ch, why);
+ * nothing when cancelled. */
+void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel *ch,
+                                                              const char *error));
 /* Non-blocking I/O through ch->tls: bytes, 0 at the end, -EAGAIN, -errno. */
 gssize sc_channel_tls_recv(struct sc_channel *ch, void *buf, size_t len);
 gssize sc_channel_tls_send(struct sc_channel *ch, const void *buf, size_t len);
@@ -106,11 +159,42 @@ guint sc_channel_tls_watch(struct sc_channel *ch, bool out, gboolean (*fn)(gpoin
  * of the options, when c->tls_addr is set; false + error. */
 bool sc_client_tls_setup(struct sc_client *c, const struct sc_client_options *o, GError **error);
 
-/* client-display.c */
-void sc_display_caps(struct sc_client *c, struct sc_caps *caps);
-void sc_display_ready(struct sc_channel *ch);
-/* false: malformed (the caller closes with an error) */
-bool sc_display_handle(struct sc_channel *ch, uint16_t type, const uint8_t *body, size_t len);
-/* The '@' byte of GL_SCANOUT_UNIX arrived with fd (-1: none). */
-void sc_display_scanout_fd(struct sc_channel *ch, int fd);
-void sc_display_finish(struct sc_channel *ch);
+/* ---- the channel types -------------------------------------------------------- */
+
+extern const struct sc_channel_class sc_client_main_class;
+extern const struct sc_channel_class sc_client_display_class;
+extern const struct sc_channel_class sc_client_inputs_class;
+extern const struct sc_channel_class sc_client_cursor_class;
+
+/* channel-display.c: the answer to a GL_DRAW */
+void sc_display_gl_draw_done(struct sc_channel *ch);
+
+/* The inputs channel's state (channel-inputs.c) */
+struct sc_inputs_priv {
+    uint32_t motion_unacked; /* motions sent, not acked yet */
+    bool motion_pending;     /* one held back until the next ack */
+};
+
+/* The display channel's state (channel-display.c; its streams in
+ * display-stream.c) */
+struct sc_client_streams;
+struct sc_display_priv {
+    struct sc_gl_scanout pending_scanout;
+    int scanout_fd;        /* the last one passed, owned; -1: none */
+    bool gl_draw_pending;
+    struct sc_decoder *lz4; /* the codec layer's LZ4 image decoder, for its size */
+    struct sc_client_streams *streams;
+};
+
+/* ---- display-stream.c: video streams ------------------------------------------ */
+
+struct sc_client_streams *sc_client_streams_new(struct sc_channel *ch);
+void sc_client_streams_free(struct sc_client_streams *s);
+/* STREAM_* message handlers */
+bool sc_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len);

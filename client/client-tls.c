@@ -1,7 +1,8 @@
 /* The client engine's TLS: the CA (file or PEM text), the host subject and
  * the channels wanted secure; the GTlsClientConnection over a channel's
  * socket (the CA, the host name or the host subject checked); non-blocking
- * I/O through its pollable streams.  client.c keeps the plain fd path. */
+ * I/O through its pollable streams.  channel.c keeps the plain fd path; failures
+ * go back to it through done(). */
 #include "config.h"
 
 #include <errno.h>
@@ -117,7 +118,7 @@ static gboolean on_accept_certificate(GTlsConnection *conn, GTlsCertificate *cer
 
 struct handshake {
     struct sc_channel *ch;
-    void (*done)(struct sc_channel *ch);
+    void (*done)(struct sc_channel *ch, const char *error);
 };
 
 static void handshake_done(GObject *src, GAsyncResult *res, gpointer p)
@@ -126,29 +127,29 @@ static void handshake_done(GObject *src, GAsyncResult *res, gpointer p)
     struct sc_channel *ch = h->ch;
     GError *err = NULL;
     bool ok = g_tls_connection_handshake_finish(G_TLS_CONNECTION(src), res, &err);
-    void (*done)(struct sc_channel *) = h->done;
+    void (*done)(struct sc_channel *, const char *) = h->done;
+    char *why = NULL;
 
     g_free(h);
     if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
         g_error_free(err); /* the client is gone: ch with it */
         return;
     }
-    if (!ok) {
-        sc_client_fail(ch->client, "channel %u: TLS handshake with %s failed: %s", ch->type,
-                       ch->client->uri, err->message);
-        g_error_free(err);
-        return;
-    }
-    if (ch->client->host_subject &&
-        !subject_ok(ch->client, g_tls_connection_get_peer_certificate(G_TLS_CONNECTION(src)))) {
-        sc_client_fail(ch->client, "channel %u: the server certificate is not '%s'", ch->type,
-                       ch->client->host_subject);
-        return;
-    }
-    done(ch);
+    if (!ok)
+        why = g_strdup_printf("channel %u: TLS handshake with %s failed: %s", ch->type,
+                              ch->client->uri, err->message);
+    else if (ch->client->host_subject &&
+             !subject_ok(ch->client,
+                         g_tls_connection_get_peer_certificate(G_TLS_CONNECTION(src))))
+        why = g_strdup_printf("channel %u: the server certificate is not '%s'", ch->type,
+                              ch->client->host_subject);
+    g_clear_error(&err);
+    done(ch, why);
+    g_free(why);
 }
 
-void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel *ch))
+void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel *ch,
+                                                              const char *error))
 {
     struct sc_client *c = ch->client;
     GError *err = NULL;
@@ -156,8 +157,10 @@ void sc_channel_tls_start(struct sc_channel *ch, void (*done)(struct sc_channel 
     GIOStream *tls = g_tls_client_connection_new(G_IO_STREAM(ch->conn), c->tls_addr, &err);
 
     if (!tls) {
-        sc_client_fail(c, "channel %u: no TLS: %s", ch->type, err->message);
+        char *why = g_strdup_printf("channel %u: no TLS: %s", ch->type, err->message);
         g_error_free(err);
+        done(ch, why);
+        g_free(why);
         return;
     }
     if (c->tls_db)

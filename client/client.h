@@ -22,7 +22,9 @@ struct sc_client_callbacks {
     void (*invalidate)(void *data, int32_t x, int32_t y, int32_t w, int32_t h);
     /* MARK: the first complete picture is there. */
     void (*mark)(void *data);
-    /* A decoded video frame for dest, before it is composed into the canvas
+    /* A decoded video frame for dest (decoded off the loop, handed over as
+     * soon as it is done; its planes are valid during the call only),
+     * before it is composed into the canvas
      * (NULL: the renderer does not take frames, the client composes them
      * with libyuv and calls invalidate).  Return true if the renderer drew
      * it itself (YUV shader); the client then skips composing. */
@@ -75,6 +77,13 @@ struct sc_client_options {
      * (SO_PEERCRED); viewer --attach sets it, so that a socket another
      * user put in our place is refused */
     bool peer_uid_check;
+    /* Instead of an address: the caller hands over a connected stream
+     * socket for each channel as it opens (libvirt's
+     * virDomainOpenGraphicsFD, a socketpair, an inherited fd): type is
+     * SPICE_CHANNEL_*, the fd is the engine's from then on; -1 ends the
+     * session.  The URI, if any, only names the server in messages.
+     * Called with the callbacks' data, on the client's main context. */
+    int (*open_fd)(void *data, uint8_t channel_type);
 };
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,

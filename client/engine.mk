@@ -4,9 +4,11 @@
 # LIBADD each other (see server/local.mk).
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
-	client/client.h client/client-priv.h client/client.c client/client-display.c \
+	client/client.h client/client-priv.h client/client.c client/channel.c \
+	client/channel-main.c client/channel-display.c client/display-stream.c \
+	client/channel-inputs.c client/channel-cursor.c client/canvas.c client/canvas.h \
 	client/client-local.c client/spice-uri.c client/spice-uri.h \
-	client/client-tls.c
+	client/client-tls.c client/decode.c client/decode.h
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la
@@ -23,7 +25,8 @@ client_tests = \
 	tests/client/test-client-video.sh \
 	tests/client/test-client-gl.sh \
 	tests/client/test-client-uri.sh \
-	tests/client/test-client-tls.sh
+	tests/client/test-client-tls.sh \
+	tests/client/test-viewer-stats.sh
 TESTS += $(client_tests)
 EXTRA_DIST += $(client_tests) tests/client/lib-client.sh
 
@@ -60,3 +63,13 @@ TESTS += tests/client/test-spice-uri
 tests_client_test_spice_uri_SOURCES = tests/client/test-spice-uri.c
 tests_client_test_spice_uri_CFLAGS = $(client_libscclient_la_CFLAGS)
 tests_client_test_spice_uri_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
+
+# the decode worker with model decoders in place of the registry's
+check_PROGRAMS += tests/client/test-decode-worker
+TESTS += tests/client/test-decode-worker
+tests_client_test_decode_worker_SOURCES = tests/client/test-decode-worker.c client/decode.c \
+	client/decode.h
+tests_client_test_decode_worker_CFLAGS = $(client_libscclient_la_CFLAGS) \
+	-Dsc_decoders=test_decoders
+tests_client_test_decode_worker_LDADD = codecs/libsccodecs.la common/libsccommon.la \
+	$(GLIB_LIBS) -lm

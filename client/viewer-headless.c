@@ -1,6 +1,6 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
- *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S]
+ *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S] [--stats]
  *                   [--ca-file F] [--host-subject S] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
         .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
         .gl_draw = on_gl_draw, .closed = on_closed,
     };
-    gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE;
+    gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
     int timeout = 30;
     char *out = NULL, *password = NULL, *ca_file = NULL, *subject = NULL;
     GOptionEntry entries[] = {
@@ -217,6 +217,9 @@ int main(int argc, char **argv)
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
         { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "TLS: the CA to trust", "F" },
         { "host-subject", 0, 0, G_OPTION_ARG_STRING, &subject, "TLS: the server's subject", "S" },
+        { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
+          "per-frame latency p50/p95/p99 per stage, a line a second and a summary "
+          "(as SPICECAST_STATS=1)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("URI");
@@ -230,6 +233,8 @@ int main(int argc, char **argv)
         return 2;
     }
     g_option_context_free(ctx);
+    if (stats)
+        g_setenv("SPICECAST_STATS", "1", TRUE); /* the engine's switch (common/stats.h) */
     a.out = out;
     a.gl = gl;
     if (video || a.wait_video > 0)

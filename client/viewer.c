@@ -29,6 +29,7 @@ static char *opt_hotkeys;
 static int opt_zoom;
 static gboolean opt_reconnect;
 static gboolean opt_version;
+static gboolean opt_stats;
 
 static const GOptionEntry entries[] = {
     { "attach", 'a', 0, G_OPTION_ARG_STRING, &opt_attach,
@@ -49,6 +50,8 @@ static const GOptionEntry entries[] = {
       N_("Reconnect whenever the connection ends"), NULL },
     { "renderer", 0, 0, G_OPTION_ARG_STRING, &opt_renderer,
       N_("Renderer: gl or cairo (default: gl where it works)"), N_("NAME") },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
+      N_("Print frame latency per stage (p50/p95/p99) every second and at the end"), NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -175,6 +178,8 @@ static int parse_options(int *argc, char ***argv)
         printf("viewer (spicecast) %s\n", PACKAGE_VERSION);
         return 0;
     }
+    if (opt_stats)
+        g_setenv("SPICECAST_STATS", "1", TRUE); /* the engine's switch (common/stats.h) */
     if (opt_renderer && strcmp(opt_renderer, "gl") && strcmp(opt_renderer, "cairo")) {
         fprintf(stderr, "viewer: %s\n", _("--renderer: gl or cairo"));
         return 2;

@@ -6,9 +6,7 @@
 # registry naming its backends' const ops tables) is no call, so only text
 # symbols (T) make edges.  tsort finds the loops; each is printed.
 #   tests/test-call-graph.sh [server] [client]   the check; by default (make
-#                                                check) server only: the viewer
-#                                                engine's client <-> client-display
-#                                                cycle is issue 8's next step
+#                                                check) both
 #   tests/test-call-graph.sh --edges              print the edges, for a picture
 set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -36,7 +34,7 @@ if [ "${1:-}" = --edges ]; then
     exit 0
 fi
 fails=0
-want=${*:-server}
+want=${*:-server client}
 for lib in "server libspicecast_server_la- server/ (libspicecast-server)" \
            "client libscclient_la- the viewer engine (libscclient)"; do
     set -- $lib

@@ -35,7 +35,26 @@ struct fake {
     int cursors;
     uint32_t cursor_w, cursor_h, cursor_hx, cursor_hy;
     uint8_t cursor_px[4];
+    bool use_fd;         /* the client gets its sockets through open_fd */
+    uint32_t fd_types;   /* 1 << channel type, for each open_fd call */
 };
+
+/* options.open_fd: a socket connected to the fake server, as libvirt's
+ * virDomainOpenGraphicsFD would hand one over */
+static int open_fd(void *data, uint8_t type)
+{
+    struct fake *f = data;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    f->fd_types |= 1u << type;
+    g_strlcpy(sa.sun_path, f->srv.path, sizeof(sa.sun_path));
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 static void draw_copy_body(struct sc_writer *w, uint8_t fill)
 {
@@ -290,6 +309,65 @@ out:
     close(mfd);
 }
 
+/* STREAM_REPORTs carry what happened: frames 5 s ahead of the client's
+ * clock (MAIN_INIT said 1000) report a delay of about +5 s, frames 1 s
+ * behind it about -1 s (the engine reported 100 ms whatever came), with
+ * the frames' own mm times.  The packets are junk to the decoder: the
+ * delay is measured when a packet's decode is done, frame or not. */
+static void expect_report(struct fake *f, int dfd, uint32_t mm0, int32_t lo, int32_t hi)
+{
+    static const uint8_t junk[] = { 0, 0, 0, 1, 0x65, 0xff, 0x00, 0xff, 0x13, 0x37 };
+    struct sc_stream_data d = { 4, 0, junk, sizeof(junk) };
+    struct sc_stream_report rep = { 0 };
+    struct sc_writer w;
+    uint8_t *body;
+    uint32_t len;
+
+    sc_writer_init(&w);
+    for (uint32_t i = 0; i < 2; i++) {
+        d.multi_media_time = mm0 + i;
+        sc_stream_data_write(&w, &d);
+        fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_DATA, &w);
+    }
+    sc_writer_finish(&w);
+    if (!fake_expect(&f->srv, dfd, SPICE_MSGC_DISPLAY_STREAM_REPORT, &body, &len))
+        return;
+    if (!sc_stream_report_parse(body, len, &rep) || rep.stream_id != 4 || rep.unique_id != 78 ||
+        rep.num_frames != 2 || rep.num_drops != 0 || rep.start_frame_mm_time != mm0 ||
+        rep.end_frame_mm_time != mm0 + 1 || rep.last_frame_delay < lo ||
+        rep.last_frame_delay > hi)
+        FAKE_FAIL(&f->srv, "STREAM_REPORT: id %u unique %u frames %u drops %u mm %u-%u delay %d "
+                  "(wanted 2 frames, 0 drops, mm %u-%u, delay %d..%d)", rep.stream_id,
+                  rep.unique_id, rep.num_frames, rep.num_drops, rep.start_frame_mm_time,
+                  rep.end_frame_mm_time, rep.last_frame_delay, mm0, mm0 + 1, lo, hi);
+    g_free(body);
+}
+
+static void script_report(struct fake *f)
+{
+    int mfd = fake_main(&f->srv, SPICE_CHANNEL_DISPLAY, 1), dfd = fake_display(&f->srv, 64, 48);
+    struct sc_stream_create sc = { .id = 4, .codec_type = SPICE_VIDEO_CODEC_TYPE_H264,
+                                   .stream_width = 16, .stream_height = 16, .src_width = 16,
+                                   .src_height = 16, .dest = { 0, 0, 16, 16 } };
+    struct sc_stream_activate_report ar = { 4, 78, 2, 60000 };
+    struct sc_writer w;
+
+    if (dfd < 0)
+        goto out;
+    sc_writer_init(&w);
+    sc_stream_create_write(&w, &sc);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_CREATE, &w);
+    sc_stream_activate_report_write(&w, &ar);
+    fake_send_w(dfd, SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, &w);
+    sc_writer_finish(&w);
+    expect_report(f, dfd, 6000, 3000, 5001);
+    expect_report(f, dfd, 0, -6000, -999);
+out:
+    if (dfd >= 0)
+        close(dfd);
+    close(mfd);
+}
+
 static char *check_px(const uint8_t *canvas, uint32_t stride, int x, int y, uint8_t b, uint8_t g,
                       uint8_t r)
 {
@@ -462,7 +540,7 @@ static gboolean drive_inputs(gpointer p)
 static gboolean press_later(gpointer p)
 {
     struct fake *f = p;
-    if (f->inputs_done && f->client->inputs->motion_unacked < 8 && !f->closed) {
+    if (f->inputs_done && ((struct sc_inputs_priv *)f->client->inputs->priv)->motion_unacked < 8 && !f->closed) {
         sc_client_pointer(f->client, 19, 38, 1);
         return G_SOURCE_REMOVE;
     }
@@ -486,7 +564,8 @@ static void run_fake(struct fake *f, void (*script)(struct fake *f))
     fake_srv_init(&f->srv);
     f->script = script;
     f->loop = g_main_loop_new(NULL, FALSE);
-    o.uri = f->srv.path;
+    o.uri = f->use_fd ? NULL : f->srv.path;
+    o.open_fd = f->use_fd ? open_fd : NULL;
     f->client = sc_client_new(&o, &cb, f, NULL);
     g_assert_nonnull(f->client);
     f->thread = g_thread_new("fake-server", fake_thread, f);
@@ -583,6 +662,33 @@ static void test_inputs(void)
     fake_clear(&f);
 }
 
+/* The same session with every channel's socket from the caller */
+static void test_open_fd(void)
+{
+    struct fake f = { .use_fd = true };
+    run_fake_ok(&f, script_cursor);
+    g_assert_cmpint(f.cursors, ==, 1);
+    g_assert_cmpuint(f.fd_types, ==, (1u << SPICE_CHANNEL_MAIN) | (1u << SPICE_CHANNEL_CURSOR));
+    fake_clear(&f);
+}
+
+static void test_report(void)
+{
+    struct fake f = { 0 };
+    char why[SC_CODEC_REASON_SIZE];
+    bool h264 = false;
+
+    for (unsigned i = 0; sc_decoders[i]; i++)
+        h264 |= sc_decoders[i]->codec == SC_CODEC_H264 &&
+                sc_decoder_probe(sc_decoders[i], why, sizeof(why));
+    if (!h264) {
+        g_test_skip("no working H.264 decoder here");
+        return;
+    }
+    run_fake_ok(&f, script_report);
+    fake_clear(&f);
+}
+
 static void test_cursor(void)
 {
     struct fake f = { 0 };
@@ -616,5 +722,7 @@ int main(int argc, char **argv)
     g_test_add_func("/client/ack", test_ack);
     g_test_add_func("/client/inputs", test_inputs);
     g_test_add_func("/client/cursor", test_cursor);
+    g_test_add_func("/client/report", test_report);
+    g_test_add_func("/client/open-fd", test_open_fd);
     return g_test_run();
 }

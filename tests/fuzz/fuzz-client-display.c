@@ -2,7 +2,7 @@
  * framed messages (SURFACE_CREATE, DRAW_COPY with raw and LZ4 images and
  * clips, DRAW_FILL, streams with their data, clips and reports, GL_SCANOUT_UNIX
  * with its '@' byte and fd, GL_DRAW, the base messages, ACK flow control)
- * through client.c's channel_process() into client-display.c, with the
+ * through the channel core (sc_channel_process) into the display channel, with the
  * renderer's scanout mapping checks (renderer.c) on each scanout fd.
  *
  * Input: flags, memfd KiB, split, then the bytes of a linked display
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sc_caps_set(ch->scaps.channel, &ch->scaps.n_channel, SPICE_DISPLAY_CAP_STREAM_REPORT);
     for (unsigned i = 0; i < ((flags >> 4) & 3u); i++)
         ch->fds[ch->n_fds++] = fc_memfd(fd_size, flags & 64);
-    channel_ready(ch);
+    ch->klass->ready(ch);
     fc_feed(&f, ch, body, split);
     fc_feed(&f, ch, body + split, len - split);
     fc_finish(&f);

@@ -3,8 +3,8 @@
  * codes, caps, the RSA key the ticket is encrypted for), the link result,
  * then framed messages of the main, inputs or cursor channel (MAIN_INIT,
  * CHANNELS_LIST that makes the client open more channels, MOUSE_MODE,
- * SET_ACK, PING, NOTIFY, cursors, motion acks), all through client.c's
- * channel_process() from CH_LINK_HEADER on.
+ * SET_ACK, PING, NOTIFY, cursors, motion acks), all through the channel core's
+ * sc_channel_process() from CH_LINK_HEADER on.
  *
  * Input: flags, split, then the server's bytes on one channel from its
  * first byte, fed in two pieces split at split/256 of their length.
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f.c->session_id = 0x5eed;
     if (flags & 16)
         sc_client_pointer(f.c, 10, 20, 1);
-    channel_send_link(ch);
+    sc_channel_send_link(ch);
     fc_feed(&f, ch, body, split);
     fc_feed(&f, ch, body + split, len - split);
     if (ch->type == SPICE_CHANNEL_INPUTS)

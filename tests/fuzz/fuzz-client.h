@@ -1,8 +1,11 @@
 /* Shared by fuzz-client-display.c and fuzz-client-link.c: the viewer's
- * client engine (client/client.c and client/client-display.c, included so
- * that the harness can drive the static channel_process() on bytes a
- * server would send) with callbacks that check what the engine reports,
- * as the renderers would use it.
+ * client engine, driven through sc_channel_process() on bytes a server
+ * would send, with callbacks that check what the engine reports, as the
+ * renderers would use it.  The display channel's files (canvas, decode
+ * worker, display channel, streams) are included here, so that their
+ * allocations and decoders can be replaced (below); the rest is linked.
+ * The decode worker runs inline (SC_DECODE_INLINE): each packet is decoded
+ * and shown before its message returns, as a fuzzer needs it.
  *
  * Video: the streams get a model decoder per SPICE codec (below) instead of
  * the real ones, which have their own targets (fuzz-decoder-*): creating an
@@ -23,7 +26,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-#include "client/client.c"
+#include "client/client-priv.h"
 #include "codecs/backend.h"
 
 /* The canvas and scratch buffers: allocations over 16 MiB fail here, as
@@ -40,7 +43,11 @@ extern const struct sc_decoder_ops *const fuzz_client_decoders[];
 #undef g_try_malloc0
 #define g_try_malloc fuzz_try_malloc
 #define g_try_malloc0 fuzz_try_malloc0
-#include "client/client-display.c"
+#define SC_DECODE_INLINE 1
+#include "client/canvas.c"
+#include "client/decode.c"
+#include "client/channel-display.c"
+#include "client/display-stream.c"
 #undef g_try_malloc
 #undef g_try_malloc0
 #undef sc_decoders
@@ -159,7 +166,7 @@ struct fuzz_client {
     struct sc_client *c;
     struct sc_channel *ch; /* the harness's channel (static storage) */
     int peer;    /* the "server" end of the channel's socketpair */
-    int ch_fd;   /* the engine's end (channel_shutdown() forgets it) */
+    int ch_fd;   /* the engine's end (sc_channel_shutdown() forgets it) */
     bool closed_seen;
     int low_fd; /* the lowest free fd before the run */
 };
@@ -175,10 +182,9 @@ static int fc_lowest_free_fd(void)
     return fd;
 }
 
-/* A struct sc_channel is 260 KiB (64 streams with their clip rects): a
- * fresh allocation per run is a fresh mmap whose page faults took most of
- * the time, so the harness's channel lives in static storage, and
- * fc_finish() takes it out of the client before sc_client_free(). */
+/* The harness's channel lives in static storage (it was 260 KiB once, and
+ * a fresh mmap per run cost most of the time), and fc_finish() takes it
+ * out of the client before sc_client_free(). */
 static struct sc_channel fc_storage;
 
 /* ---- callbacks: check what the engine hands the renderer ------------------ */
@@ -286,7 +292,17 @@ static void fc_init(struct fuzz_client *f, bool is_unix, bool gl, bool video)
         abort();
 }
 
-/* A channel of `type` in `state`, as connect_channel() and on_connected()
+static const struct sc_channel_class *fc_class(uint8_t type)
+{
+    switch (type) {
+    case SPICE_CHANNEL_MAIN: return &sc_client_main_class;
+    case SPICE_CHANNEL_DISPLAY: return &sc_client_display_class;
+    case SPICE_CHANNEL_INPUTS: return &sc_client_inputs_class;
+    default: return &sc_client_cursor_class;
+    }
+}
+
+/* A channel of `type` in `state`, as sc_channel_new() and on_connected()
  * make it, over a socketpair whose other end the harness keeps. */
 static struct sc_channel *fc_channel(struct fuzz_client *f, uint8_t type, enum ch_state state)
 {
@@ -297,12 +313,16 @@ static struct sc_channel *fc_channel(struct fuzz_client *f, uint8_t type, enum c
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
         abort();
     ch->client = c;
+    ch->klass = fc_class(type);
     ch->type = type;
     ch->fd = sv[0];
     ch->state = state;
     ch->in = g_byte_array_new();
     ch->out = g_byte_array_new();
-    channel_caps(c, ch);
+    if (ch->klass->init && !ch->klass->init(ch))
+        abort();
+    if (ch->klass->caps)
+        ch->klass->caps(ch, &ch->caps);
     switch (type) {
     case SPICE_CHANNEL_MAIN: c->main = ch; break;
     case SPICE_CHANNEL_DISPLAY: c->display = ch; break;
@@ -332,7 +352,7 @@ static void fc_feed(struct fuzz_client *f, struct sc_channel *ch, const uint8_t 
     if (!len || f->c->closed || ch->state == CH_DEAD)
         return;
     g_byte_array_append(ch->in, p, (guint)len);
-    channel_process(ch);
+    sc_channel_process(ch);
     fc_drain(f);
 }
 
@@ -343,16 +363,16 @@ static void fc_finish(struct fuzz_client *f)
     struct sc_channel *ch = f->ch, **slot[4] = { &f->c->main, &f->c->display, &f->c->inputs,
                                                   &f->c->cursor };
 
-    /* channel_free() without its g_free(): the same steps, in its order */
+    /* sc_channel_free() without its g_free(): the same steps, in its order */
     for (int i = 0; i < 4; i++)
         if (*slot[i] == ch)
             *slot[i] = NULL;
     f->c->closed = true; /* as sc_client_free(): no closed() from here */
     /* the socket is the harness's (the engine's belongs to its GSocketConnection) */
-    channel_shutdown(ch);
+    sc_channel_shutdown(ch);
     close(f->ch_fd);
-    if (ch->type == SPICE_CHANNEL_DISPLAY)
-        sc_display_finish(ch);
+    if (ch->klass->destroy)
+        ch->klass->destroy(ch);
     g_byte_array_unref(ch->in);
     g_byte_array_unref(ch->out);
     memset(ch, 0, sizeof(*ch));

@@ -106,11 +106,13 @@ fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines
 	tests/fuzz/gen-corpus $(top_srcdir)/tests/fuzz/corpus
 	tests/fuzz/gen-corpus-engines $(top_srcdir)/tests/fuzz/corpus
 
-# the viewer's engine: client.c and client-display.c are #included by the
+# the viewer's engine: the display channel's files are #included by the
 # harnesses (tests/fuzz/fuzz-client.h), the rest linked
-fuzz_client_deps = tests/fuzz/fuzz-client.h tests/fuzz/fuzz-util.h client/client.c \
-	client/client-display.c $(call fuzz_objs,client/renderer.c $(filter-out \
-	client/client.c client/client-display.c,$(client_libscclient_la_SOURCES))) \
+fuzz_client_included = client/canvas.c client/decode.c client/channel-display.c \
+	client/display-stream.c
+fuzz_client_deps = tests/fuzz/fuzz-client.h tests/fuzz/fuzz-util.h $(fuzz_client_included) \
+	$(call fuzz_objs,client/renderer.c $(filter-out \
+	$(fuzz_client_included),$(client_libscclient_la_SOURCES))) \
 	$(fuzz_common_objs) $(fuzz_codec_objs)
 EXTRA_DIST += tests/fuzz/fuzz-client.h tests/fuzz/fuzz-client-display.c
 if HAVE_FUZZ

@@ -1,0 +1,312 @@
+/* The decode worker (client/decode.h): GThreadPool of one thread per
+ * stream for the work, an idle source on the loop's context for the done
+ * half; the decoders live and die on the pool thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "client/decode.h"
+#include "common/log.h"
+#include "common/stats.h"
+
+#define MAX_CANDIDATES 8
+
+struct sc_decode_worker {
+    gint refcount;
+    gint alive;       /* 0 once destroy() began: work is skipped, results dropped */
+    gint pending;     /* submitted, not yet delivered */
+    gint drops;       /* every packet dropped, here and on the worker */
+    gint dead;        /* no decoder left */
+    guint max_pending;
+    bool skipping;    /* loop: dropping up to the next keyframe */
+    int codec;
+    struct sc_decoder_params params;
+    GThreadPool *pool;
+    GMainContext *ctx;
+    sc_decode_done_fn done;
+    void *data;
+    /* the pool thread's */
+    const struct sc_decoder_ops *ops[MAX_CANDIDATES];
+    unsigned n_ops, next;
+    struct sc_decoder *dec;
+    bool need_key;
+};
+
+struct job {
+    struct sc_decode_worker *w;
+    uint8_t *packet;
+    size_t size;
+    struct sc_decode_result r;
+    struct sc_decoded_frame frame;
+    uint8_t *pixels; /* the frame's planes, copied */
+};
+
+static void worker_unref(struct sc_decode_worker *w)
+{
+    if (!g_atomic_int_dec_and_test(&w->refcount))
+        return;
+    sc_decoder_destroy(w->dec);
+    g_main_context_unref(w->ctx);
+    g_free(w);
+}
+
+static void job_free(struct job *j)
+{
+    worker_unref(j->w);
+    g_free(j->packet);
+    g_free(j->pixels);
+    g_free(j);
+}
+
+/* ---- the pool thread ---------------------------------------------------------- */
+
+/* The current decoder, or the next one that starts; NULL: none left */
+static struct sc_decoder *current_decoder(struct sc_decode_worker *w)
+{
+    char why[SC_CODEC_REASON_SIZE];
+
+    while (!w->dec && w->next < w->n_ops) {
+        const struct sc_decoder_ops *ops = w->ops[w->next++];
+        w->dec = sc_decoder_create(ops, &w->params, why, sizeof(why));
+        if (!w->dec)
+            sc_warn("client: decoder %s/%s does not start: %s%s", ops->name,
+                    sc_codec_id_name(ops->codec), why,
+                    w->next < w->n_ops ? "; trying the next" : "");
+        else if (w->next > 1)
+            sc_info("client: decoding %s with %s now", sc_codec_id_name(ops->codec), ops->name);
+    }
+    return w->dec;
+}
+
+/* A decoder failed for good: dropped; the next starts at a keyframe */
+static void decoder_failed(struct sc_decode_worker *w, int status)
+{
+    sc_warn("client: decoder %s/%s failed (%s)%s", w->dec->impl->name,
+            sc_codec_id_name(w->codec), g_strerror(-status),
+            w->next < w->n_ops ? ": trying the next" : ": no decoder left");
+    sc_decoder_destroy(w->dec);
+    w->dec = NULL;
+    w->need_key = true;
+}
+
+/* CPU planes into the job (the decoder's are valid only until its next
+ * call); false: not a CPU frame */
+static bool keep_frame(struct job *j, const struct sc_decoded_frame *f)
+{
+    size_t off[3], total = 0;
+
+    if (f->kind != SC_DECODED_CPU || f->n_planes < 1 || f->n_planes > 3)
+        return false;
+    for (unsigned i = 0; i < f->n_planes; i++) {
+        off[i] = total;
+        total += (size_t)f->stride[i] * (i ? (f->height + 1) / 2 : f->height);
+    }
+    j->frame = *f;
+    j->pixels = g_try_malloc(total ? total : 1);
+    if (!j->pixels)
+        return false;
+    for (unsigned i = 0; i < f->n_planes; i++) {
+        size_t n = (i + 1 < f->n_planes ? off[i + 1] : total) - off[i];
+        memcpy(j->pixels + off[i], f->plane[i], n);
+        j->frame.plane[i] = j->pixels + off[i];
+    }
+    return true;
+}
+
+static void decode_job(struct sc_decode_worker *w, struct job *j)
+{
+    struct sc_decoded_frame f;
+    struct sc_decoder *dec;
+
+    j->r.status = 0;
+    while ((dec = current_decoder(w))) {
+        if (w->need_key && !sc_packet_is_keyframe(w->codec, j->packet, j->size)) {
+            g_atomic_int_inc(&w->drops);
+            break;
+        }
+        w->need_key = false;
+        j->r.status = sc_decoder_decode(dec, j->packet, j->size, &f);
+        if (j->r.status != -ETIMEDOUT)
+            break;
+        decoder_failed(w, j->r.status);
+    }
+    j->r.decode_end_us = sc_stats_now_us();
+    j->r.decoder = dec ? dec->impl->name : NULL;
+    if (!dec) {
+        j->r.no_decoder = true;
+        g_atomic_int_set(&w->dead, 1);
+    }
+    if (j->r.status == 1 && keep_frame(j, &f))
+        j->r.frame = &j->frame;
+    else if (j->r.status == 1)
+        j->r.status = 0;
+}
+
+/* loop thread */
+static gboolean deliver(gpointer data)
+{
+    struct job *j = data;
+    struct sc_decode_worker *w = j->w;
+
+    g_atomic_int_add(&w->pending, -1);
+    if (g_atomic_int_get(&w->alive))
+        w->done(&j->r, w->data);
+    job_free(j);
+    return G_SOURCE_REMOVE;
+}
+
+static void work(gpointer data, gpointer user)
+{
+    struct job *j = data;
+    struct sc_decode_worker *w = user;
+    GSource *src;
+
+    if (!j->packet) { /* destroy()'s last job: the decoder dies on its thread */
+        sc_decoder_destroy(w->dec);
+        w->dec = NULL;
+        job_free(j);
+        return;
+    }
+    if (!g_atomic_int_get(&w->alive)) {
+        job_free(j);
+        return;
+    }
+    decode_job(w, j);
+    /* always through a source: see codecs/worker.c */
+    src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, deliver, j, NULL);
+    g_source_attach(src, w->ctx);
+    g_source_unref(src);
+}
+
+/* ---- the loop thread ------------------------------------------------------------ */
+
+struct sc_decode_worker *sc_decode_worker_new(int codec, const struct sc_decoder_params *params,
+                                              GMainContext *ctx, unsigned max_pending,
+                                              sc_decode_done_fn done, void *data, char *why,
+                                              size_t why_size)
+{
+    struct sc_decode_worker *w = g_new0(struct sc_decode_worker, 1);
+    char reason[SC_CODEC_REASON_SIZE];
+
+    for (unsigned i = 0; sc_decoders[i] && w->n_ops < MAX_CANDIDATES; i++)
+        if (sc_decoders[i]->codec == codec && sc_decoder_probe(sc_decoders[i], reason,
+                                                               sizeof(reason)))
+            w->ops[w->n_ops++] = sc_decoders[i];
+    w->pool = w->n_ops ? g_thread_pool_new(work, w, 1, FALSE, NULL) : NULL;
+    if (!w->pool) {
+        g_strlcpy(why, w->n_ops ? "no decode thread" : "no decoder for this codec", why_size);
+        g_free(w);
+        return NULL;
+    }
+    w->refcount = 1;
+    w->alive = 1;
+    w->codec = codec;
+    w->params = *params;
+    w->max_pending = MAX(max_pending, 1);
+    w->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
+    w->done = done;
+    w->data = data;
+    return w;
+}
+
+bool sc_decode_worker_submit(struct sc_decode_worker *w, const uint8_t *data, size_t size,
+                             uint32_t mm_time, int64_t recv_us)
+{
+    struct job *j;
+
+    if (g_atomic_int_get(&w->dead))
+        return false;
+    if (w->skipping && !sc_packet_is_keyframe(w->codec, data, size))
+        goto drop;
+    if ((guint)g_atomic_int_get(&w->pending) >= w->max_pending) {
+        w->skipping = true;
+        goto drop;
+    }
+    w->skipping = false;
+    j = g_new0(struct job, 1);
+    j->w = w;
+    j->packet = g_memdup2(data, size);
+    j->size = size;
+    j->r.mm_time = mm_time;
+    j->r.recv_us = recv_us;
+    g_atomic_int_inc(&w->refcount);
+    g_atomic_int_inc(&w->pending);
+#if SC_DECODE_INLINE
+    decode_job(w, j); /* the fuzz harnesses: decoded and shown right here */
+    deliver(j);
+#else
+    g_thread_pool_push(w->pool, j, NULL);
+#endif
+    return true;
+drop:
+    g_atomic_int_inc(&w->drops);
+    return false;
+}
+
+uint32_t sc_decode_worker_drops(struct sc_decode_worker *w)
+{
+    return (uint32_t)g_atomic_int_get(&w->drops);
+}
+
+void sc_decode_worker_destroy(struct sc_decode_worker *w)
+{
+    if (!w)
+        return;
+    struct job *last = g_new0(struct job, 1);
+
+    g_atomic_int_set(&w->alive, 0);
+    last->w = w;
+    g_atomic_int_inc(&w->refcount);
+#if SC_DECODE_INLINE
+    work(last, w);
+#else
+    g_thread_pool_push(w->pool, last, NULL);
+#endif
+    g_thread_pool_free(w->pool, FALSE, FALSE); /* queued jobs run (and skip) first */
+    worker_unref(w);
+}
+
+/* ---- keyframes ------------------------------------------------------------------ */
+
+static bool h264_keyframe(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (p[i] || p[i + 1] || p[i + 2] != 1)
+            continue;
+        uint8_t type = p[i + 3] & 0x1f;
+        if (type == 5 || type == 7)
+            return true;
+        i += 2;
+    }
+    return false;
+}
+
+/* VP9 uncompressed header: frame_marker(2) profile_low(1) profile_high(1)
+ * [reserved_zero(1) for profile 3] show_existing_frame(1) frame_type(1) */
+static bool vp9_keyframe(const uint8_t *p, size_t n)
+{
+    unsigned bit = 4, profile;
+
+    if (n < 1 || (p[0] >> 6) != 2)
+        return false;
+    profile = ((p[0] >> 5) & 1) | (((p[0] >> 4) & 1) << 1);
+    if (profile == 3)
+        bit++;
+    if ((p[0] >> (7 - bit)) & 1) /* show_existing_frame */
+        return false;
+    bit++;
+    return !((p[0] >> (7 - bit)) & 1);
+}
+
+bool sc_packet_is_keyframe(int codec, const uint8_t *data, size_t size)
+{
+    switch (codec) {
+    case SC_CODEC_H264: return h264_keyframe(data, size);
+    case SC_CODEC_VP8: return size >= 3 && !(data[0] & 1);
+    case SC_CODEC_VP9: return vp9_keyframe(data, size);
+    default: return true; /* MJPEG: every frame; the lossless forms; unknown */
+    }
+}

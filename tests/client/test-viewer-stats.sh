@@ -1,0 +1,35 @@
+#!/bin/bash
+# viewer-headless --stats (issue 9 item 1): against our server's H.264
+# stream it logs, for the frames it decodes, receive -> decode end and
+# receive -> present, p50/p95/p99 each second and a final summary; the
+# figures are real (n counts the frames, the percentiles are ordered and
+# positive).  Without --stats (and SPICECAST_STATS unset) it logs none.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
+need_headless
+unset SPICECAST_STATS
+"$HEADLESS_BIN" --list-decoders >"$T/decoders" 2>&1 || fail "viewer-headless --list-decoders failed"
+grep -q '^openh264:h264 ok' "$T/decoders" || skip "no openh264 decoder here"
+
+port=$(free_port)
+start_server --streaming-video all --video-codecs openh264:h264 --source pattern:320x240 \
+    --listen "tcp:127.0.0.1:$port" --disable-ticketing
+headless 30 --wait-video 5 --screenshot "$T/plain.ppm" "spice://127.0.0.1:$port" ||
+    fail "viewer-headless without --stats failed (exit $?)"
+! grep -q "stats: viewer" "$T/headless.err" || fail "stats lines without --stats"
+: >"$T/headless.err"
+# 75 frames at 30 fps: more than two seconds, so per-second lines come too
+headless 40 --stats --wait-video 75 --screenshot "$T/stats.ppm" "spice://127.0.0.1:$port" ||
+    fail "viewer-headless --stats failed (exit $?)"
+server_alive
+for stage in recv-decoded recv-present; do
+    line=$(grep "stats: viewer $stage n=.* total" "$T/headless.err" | tail -1)
+    [ -n "$line" ] || fail "no final $stage summary: $(cat "$T/headless.err")"
+    grep "stats: viewer $stage n=" "$T/headless.err" | grep -vq " total" ||
+        fail "no per-second $stage line"
+    read -r n p50 p95 p99 < <(echo "$line" |
+        sed 's/.* n=\([0-9]*\) p50=\([0-9.]*\)ms p95=\([0-9.]*\)ms p99=\([0-9.]*\)ms.*/\1 \2 \3 \4/')
+    [ "${n:-0}" -ge 75 ] || fail "$stage: n=$n, wanted >= 75 frames"
+    awk -v a="$p50" -v b="$p95" -v c="$p99" 'BEGIN { exit !(a > 0 && a <= b && b <= c && c < 2000) }' ||
+        fail "$stage: implausible percentiles: $line"
+    note "$line"
+done
