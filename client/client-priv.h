@@ -62,6 +62,8 @@ struct sc_client {
     char *uri;
     char *password;
     bool gl_scanout, video, peer_uid_check;
+    int (*open_fd)(void *data, GError **error); /* options.open_fd */
+    void *open_fd_data;
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;

@@ -613,6 +613,35 @@ static void channel_caps(struct sc_client *c, struct sc_channel *ch)
         sc_display_caps(c, &ch->caps);
 }
 
+/* options.open_fd: the caller hands over the channel's socket, connected
+ * (libvirt's virDomainOpenGraphicsFD); called from an idle source, so that
+ * an error arrives through closed() as a failed connect's does. */
+static gboolean channel_open_fd(gpointer p)
+{
+    struct sc_channel *ch = p;
+    struct sc_client *c = ch->client;
+    GSocket *sock = NULL;
+    GError *err = NULL;
+    int fd;
+
+    ch->reconnect = 0;
+    if (c->closed)
+        return G_SOURCE_REMOVE;
+    fd = c->open_fd(c->open_fd_data, &err);
+    if (fd >= 0 && !(sock = g_socket_new_from_fd(fd, &err))) /* non-blocking from here */
+        close(fd);
+    if (!sock) {
+        sc_client_fail(c, "cannot connect to %s: %s", c->uri, err ? err->message : "no socket");
+        g_clear_error(&err);
+        return G_SOURCE_REMOVE;
+    }
+    ch->conn = g_socket_connection_factory_create_connection(sock);
+    g_object_unref(sock);
+    ch->fd = fd;
+    channel_start_link(ch);
+    return G_SOURCE_REMOVE;
+}
+
 static void connect_channel(struct sc_client *c, uint8_t type, uint8_t id)
 {
     struct sc_channel **slot, *ch;
@@ -641,6 +670,10 @@ static void connect_channel(struct sc_client *c, uint8_t type, uint8_t id)
      * secure-channels); the server may ask for it too (NEED_SECURED) */
     ch->use_tls = c->tls_addr && (!c->addr || (c->tls_channels & (1u << type)));
     channel_send_link(ch);
+    if (c->open_fd) { /* the pending source goes with the channel, as a TLS relink's */
+        ch->reconnect = g_idle_add(channel_open_fd, ch);
+        return;
+    }
     sc = g_socket_client_new();
     g_socket_client_connect_async(sc, ch->use_tls ? c->tls_addr : c->addr, c->cancel,
                                   on_connected, ch);
@@ -679,6 +712,8 @@ static bool target_address(struct sc_client *c, const struct sc_client_options *
     const char *host = o->host, *path = o->unix_path;
     int port = o->port, tls_port = o->tls_port;
 
+    if (o->open_fd)
+        return true; /* the caller's sockets */
     if (!host && !path && strstr(o->uri, "://")) {
         if (!sc_spice_uri_parse(o->uri, parsed, error))
             return false;
@@ -732,6 +767,8 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     c->gl_scanout = options->gl_scanout;
     c->video = options->video;
     c->peer_uid_check = options->peer_uid_check;
+    c->open_fd = options->open_fd;
+    c->open_fd_data = options->open_fd_data;
     if (cb)
         c->cb = *cb;
     c->data = data;

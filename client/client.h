@@ -75,6 +75,12 @@ struct sc_client_options {
      * (SO_PEERCRED); viewer --attach sets it, so that a socket another
      * user put in our place is refused */
     bool peer_uid_check;
+    /* Channels over sockets the caller opens instead of an address (viewer
+     * --attach DOMAIN: libvirt's virDomainOpenGraphicsFD): called once per
+     * channel, returns a connected stream socket that the client then owns,
+     * or -1 + error.  Set: host, port, unix_path... are not looked at. */
+    int (*open_fd)(void *data, GError **error);
+    void *open_fd_data;
 };
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,

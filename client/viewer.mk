@@ -8,21 +8,25 @@ client_viewer_SOURCES = \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h \
 	client/keymap.c client/keymap.h \
 	client/renderer.c client/renderer.h \
-	client/renderer-gl.c client/renderer-cairo.c
-client_viewer_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
+	client/renderer-gl.c client/renderer-cairo.c \
+	client/libvirt.c client/libvirt.h
+client_viewer_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS) \
+	$(LIBVIRT_CFLAGS)
 client_viewer_LDADD = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la \
-	$(GTK_LIBS) $(GLIB_LIBS) -lm
+	$(GTK_LIBS) $(GLIB_LIBS) $(LIBVIRT_LIBS) -lm
 
 desktopdir = $(datadir)/applications
 desktop_DATA = data/spicecast-viewer.desktop
 dist_man_MANS += data/viewer.1
 
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
-	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh
+	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
+	tests/client/test-viewer-libvirt.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
-	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh
+	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
+	tests/client/test-viewer-libvirt.sh
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file
