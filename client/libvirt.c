@@ -11,17 +11,7 @@
 
 #include "client/libvirt.h"
 
-#ifdef HAVE_LIBVIRT
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
-struct sc_libvirt {
-    virConnectPtr conn;
-    virDomainPtr dom;
-    char *uri;  /* as libvirt names the connection */
-    char *name;
-    int gfx_index; /* of the SPICE <graphics>, for virDomainOpenGraphicsFD */
-};
+/* ---- the domain XML (GLib only: tested in every build) ---- */
 
 /* the domain's first <graphics type='spice'>, from its XML */
 struct spice_gfx {
@@ -45,25 +35,6 @@ static void spice_gfx_clear(struct spice_gfx *g)
     g_free(g->listen_type);
     g_free(g->listen_address);
     g_free(g->listen_socket);
-}
-
-/* libvirt prints its errors on stderr unless told otherwise: ours say it */
-static void quiet(void *data, virErrorPtr err)
-{
-    (void)data;
-    (void)err;
-}
-
-static const char *last_error(void)
-{
-    const char *msg = virGetLastErrorMessage();
-
-    return msg && *msg ? msg : "unknown libvirt error";
-}
-
-bool sc_libvirt_available(void)
-{
-    return true;
 }
 
 static const char *attr(const char **names, const char **values, const char *name)
@@ -106,10 +77,143 @@ static void on_start(GMarkupParseContext *ctx, const char *element, const char *
     }
 }
 
-static bool read_graphics(struct sc_libvirt *lv, struct spice_gfx *g, GError **error)
+/* the domain's SPICE <graphics> in xml; false + error when the XML does
+ * not parse or has none */
+static bool parse_graphics(const char *xml, const char *name, struct spice_gfx *g,
+                           GError **error)
 {
     static const GMarkupParser parser = { .start_element = on_start };
     GMarkupParseContext *ctx;
+    bool ok;
+
+    memset(g, 0, sizeof(*g));
+    g->index = -1;
+    ctx = g_markup_parse_context_new(&parser, 0, g, NULL);
+    ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
+         g_markup_parse_context_end_parse(ctx, error);
+    g_markup_parse_context_free(ctx);
+    if (ok && g->index < 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "domain '%s' has no SPICE display%s%s%s", name,
+                    g->other ? " (its <graphics> is '" : "", g->other ? g->other : "",
+                    g->other ? "')" : "");
+        ok = false;
+    }
+    if (!ok)
+        spice_gfx_clear(g);
+    return ok;
+}
+
+static bool is_wildcard(const char *addr)
+{
+    return !addr || !*addr || !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::") ||
+           !strcmp(addr, "[::]");
+}
+
+/* a wildcard listen address: the host libvirt runs on, as virt-viewer */
+static char *uri_host(const char *uri)
+{
+    g_autoptr(GUri) u = g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL);
+    const char *host = u ? g_uri_get_host(u) : NULL;
+
+    return g_strdup(host && *host ? host : "localhost");
+}
+
+static int port_value(const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s)
+        return 0;
+    v = strtol(s, &end, 10);
+    return *s && !*end && v > 0 && v <= 65535 ? (int)v : 0;
+}
+
+/* g's listen address; uri: the libvirt connection's, for a wildcard */
+static bool gfx_address(const struct spice_gfx *g, const char *name, const char *uri,
+                        struct sc_libvirt_address *a, GError **error)
+{
+    const char *type, *host;
+
+    memset(a, 0, sizeof(*a));
+    type = g->listen_type ? g->listen_type : "address";
+    if (!strcmp(type, "none")) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "the SPICE display of domain '%s' listens nowhere (<listen type='none'/>): "
+                    "use --attach",
+                    name);
+        goto err;
+    }
+    a->password = g_strdup(g->passwd);
+    if (!strcmp(type, "socket") && g->listen_socket) {
+        a->unix_path = g_strdup(g->listen_socket);
+        return true;
+    }
+    a->port = port_value(g->port);
+    a->tls_port = port_value(g->tls_port);
+    if (!a->port && !a->tls_port) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "the SPICE display of domain '%s' has no port", name);
+        goto err;
+    }
+    host = g->listen_address ? g->listen_address : g->listen;
+    a->host = is_wildcard(host) ? uri_host(uri) : g_strdup(host);
+    return true;
+err:
+    sc_libvirt_address_clear(a);
+    return false;
+}
+
+bool sc_libvirt_xml_address(const char *xml, const char *name, const char *uri,
+                            struct sc_libvirt_address *a, GError **error)
+{
+    struct spice_gfx g;
+    bool ok;
+
+    memset(a, 0, sizeof(*a));
+    if (!parse_graphics(xml, name, &g, error))
+        return false;
+    ok = gfx_address(&g, name, uri, a, error);
+    spice_gfx_clear(&g);
+    return ok;
+}
+
+/* ---- libvirt ---- */
+
+#ifdef HAVE_LIBVIRT
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+struct sc_libvirt {
+    virConnectPtr conn;
+    virDomainPtr dom;
+    char *uri;  /* as libvirt names the connection */
+    char *name;
+    int gfx_index; /* of the SPICE <graphics>, for virDomainOpenGraphicsFD */
+};
+
+/* libvirt prints its errors on stderr unless told otherwise: ours say it */
+static void quiet(void *data, virErrorPtr err)
+{
+    (void)data;
+    (void)err;
+}
+
+static const char *last_error(void)
+{
+    const char *msg = virGetLastErrorMessage();
+
+    return msg && *msg ? msg : "unknown libvirt error";
+}
+
+bool sc_libvirt_available(void)
+{
+    return true;
+}
+
+static bool read_graphics(struct sc_libvirt *lv, struct spice_gfx *g, GError **error)
+{
     char *xml;
     bool ok;
 
@@ -121,22 +225,8 @@ static bool read_graphics(struct sc_libvirt *lv, struct spice_gfx *g, GError **e
                     lv->name, last_error());
         return false;
     }
-    memset(g, 0, sizeof(*g));
-    g->index = -1;
-    ctx = g_markup_parse_context_new(&parser, 0, g, NULL);
-    ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
-         g_markup_parse_context_end_parse(ctx, error);
-    g_markup_parse_context_free(ctx);
+    ok = parse_graphics(xml, lv->name, g, error);
     free(xml);
-    if (ok && g->index < 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "domain '%s' has no SPICE display%s%s%s", lv->name,
-                    g->other ? " (its <graphics> is '" : "", g->other ? g->other : "",
-                    g->other ? "')" : "");
-        ok = false;
-    }
-    if (!ok)
-        spice_gfx_clear(g);
     return ok;
 }
 
@@ -225,69 +315,17 @@ int sc_libvirt_open_fd(void *p, GError **error)
     return fd;
 }
 
-static bool is_wildcard(const char *addr)
-{
-    return !addr || !*addr || !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::") ||
-           !strcmp(addr, "[::]");
-}
-
-/* a wildcard listen address: the host libvirt runs on, as virt-viewer */
-static char *uri_host(const char *uri)
-{
-    g_autoptr(GUri) u = g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL);
-    const char *host = u ? g_uri_get_host(u) : NULL;
-
-    return g_strdup(host && *host ? host : "localhost");
-}
-
-static int port_value(const char *s)
-{
-    char *end;
-    long v;
-
-    if (!s)
-        return 0;
-    v = strtol(s, &end, 10);
-    return *s && !*end && v > 0 && v <= 65535 ? (int)v : 0;
-}
-
 bool sc_libvirt_address(struct sc_libvirt *lv, struct sc_libvirt_address *a, GError **error)
 {
     struct spice_gfx g;
-    const char *type, *host;
+    bool ok;
 
     memset(a, 0, sizeof(*a));
     if (!read_graphics(lv, &g, error))
         return false;
-    type = g.listen_type ? g.listen_type : "address";
-    if (!strcmp(type, "none")) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "the SPICE display of domain '%s' listens nowhere (<listen type='none'/>): "
-                    "use --attach",
-                    lv->name);
-        goto err;
-    }
-    a->password = g_strdup(g.passwd);
-    if (!strcmp(type, "socket") && g.listen_socket) {
-        a->unix_path = g_strdup(g.listen_socket);
-        spice_gfx_clear(&g);
-        return true;
-    }
-    a->port = port_value(g.port);
-    a->tls_port = port_value(g.tls_port);
-    if (!a->port && !a->tls_port) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "the SPICE display of domain '%s' has no port", lv->name);
-        goto err;
-    }
-    host = g.listen_address ? g.listen_address : g.listen;
-    a->host = is_wildcard(host) ? uri_host(lv->uri) : g_strdup(host);
+    ok = gfx_address(&g, lv->name, lv->uri, a, error);
     spice_gfx_clear(&g);
-    return true;
-err:
-    spice_gfx_clear(&g);
-    sc_libvirt_address_clear(a);
-    return false;
+    return ok;
 }
 
 #else /* !HAVE_LIBVIRT */

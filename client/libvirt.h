@@ -36,3 +36,8 @@ int sc_libvirt_open_fd(void *lv, GError **error);
  * false + error when it has none (<listen type='none'/>: use --attach). */
 bool sc_libvirt_address(struct sc_libvirt *lv, struct sc_libvirt_address *addr, GError **error);
 void sc_libvirt_address_clear(struct sc_libvirt_address *addr);
+/* The same from a domain XML text (domain name and libvirt URI for
+ * messages and a wildcard address): what sc_libvirt_address() does with
+ * the live XML, here for the tests; built with or without libvirt. */
+bool sc_libvirt_xml_address(const char *xml, const char *name, const char *uri,
+                            struct sc_libvirt_address *addr, GError **error);

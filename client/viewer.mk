@@ -35,3 +35,11 @@ tests_client_test_vv_file_SOURCES = tests/client/test-vv-file.c \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h
 tests_client_test_vv_file_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_client_test_vv_file_LDADD = common/libsccommon.la $(GLIB_LIBS)
+
+# a domain XML's SPICE <graphics> -> where to connect (viewer -c URI DOMAIN)
+check_PROGRAMS += tests/client/test-libvirt-xml
+TESTS += tests/client/test-libvirt-xml
+tests_client_test_libvirt_xml_SOURCES = tests/client/test-libvirt-xml.c \
+	client/libvirt.c client/libvirt.h
+tests_client_test_libvirt_xml_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBVIRT_CFLAGS)
+tests_client_test_libvirt_xml_LDADD = $(GLIB_LIBS) $(LIBVIRT_LIBS)
