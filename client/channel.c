@@ -526,8 +526,8 @@ static void on_connected(GObject *src, GAsyncResult *res, gpointer p)
 static void channel_connect_fd(struct sc_channel *ch)
 {
     struct sc_client *c = ch->client;
-    int fd = c->open_fd(c->data, ch->type);
     GError *err = NULL;
+    int fd = c->open_fd(c->open_fd_data, ch->type, &err);
     GSocket *sock = fd >= 0 ? g_socket_new_from_fd(fd, &err) : NULL;
 
     if (!sock) {

@@ -83,7 +83,8 @@ struct sc_client {
     char *uri;
     char *password;
     bool gl_scanout, video, peer_uid_check;
-    int (*open_fd)(void *data, uint8_t channel_type); /* NULL: connect to addr */
+    int (*open_fd)(void *data, uint8_t channel_type, GError **error); /* NULL: connect to addr */
+    void *open_fd_data;
     struct sc_client_callbacks cb;
     void *data;
     bool is_unix;

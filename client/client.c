@@ -106,6 +106,7 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     }
     c = g_new0(struct sc_client, 1);
     c->open_fd = options->open_fd;
+    c->open_fd_data = options->open_fd_data;
     c->cancel = g_cancellable_new();
     c->close = client_close;
     c->open_channel = client_open_channel;

@@ -81,9 +81,11 @@ struct sc_client_options {
      * socket for each channel as it opens (libvirt's
      * virDomainOpenGraphicsFD, a socketpair, an inherited fd): type is
      * SPICE_CHANNEL_*, the fd is the engine's from then on; -1 ends the
-     * session.  The URI, if any, only names the server in messages.
-     * Called with the callbacks' data, on the client's main context. */
-    int (*open_fd)(void *data, uint8_t channel_type);
+     * session, with the reason in error.  The URI, if any, only names the
+     * server in messages.  Called with open_fd_data, on the client's main
+     * context. */
+    int (*open_fd)(void *data, uint8_t channel_type, GError **error);
+    void *open_fd_data;
 };
 
 struct sc_client *sc_client_new(const struct sc_client_options *options,

@@ -2,25 +2,31 @@
  * taking what remote-viewer takes:
  *   viewer spice://HOST:PORT | spice://HOST?port=P&tls-port=T&password=PW
  *          | spice+tls://HOST:T | spice+unix:///PATH | FILE.vv | PATH
- *   viewer --attach NAME|PATH   (a local spicecast-server; GL scanout) */
+ *   viewer --attach NAME|PATH   (a local spicecast-server; GL scanout)
+ *   viewer [-c URI] --attach DOMAIN   (a libvirt domain, through libvirtd,
+ *                                      as virt-viewer --attach)
+ *   viewer -c URI DOMAIN        (a libvirt domain's listen address) */
 #include "config.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 #include "client/client.h"
+#include "client/libvirt.h"
 #include "client/spice-uri.h"
 #include "client/vv-file.h"
 #include "client/window.h"
 #include "common/log.h"
 
 static char *opt_attach;
+static char *opt_connect;
 static char *opt_password_file;
 static gboolean opt_full_screen;
 static char *opt_title;
@@ -33,8 +39,14 @@ static gboolean opt_stats;
 
 static const GOptionEntry entries[] = {
     { "attach", 'a', 0, G_OPTION_ARG_STRING, &opt_attach,
-      N_("Attach to a local spicecast-server by display NAME or socket PATH (GL scanout)"),
-      N_("NAME|PATH") },
+      N_("Attach to a local spicecast-server by display NAME or socket PATH (GL scanout); "
+         "a NAME no spicecast-server uses (or any, with -c) is a libvirt domain, opened "
+         "through libvirtd as virt-viewer --attach does"),
+      N_("NAME|PATH|DOMAIN") },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_connect,
+      N_("libvirt URI: the argument (or --attach's) is a domain (id, UUID or name) there; "
+         "without --attach the viewer connects to the domain's listen address"),
+      N_("URI") },
     { "password-file", 'p', 0, G_OPTION_ARG_FILENAME, &opt_password_file,
       N_("Read the password from the first line of FILE"), N_("FILE") },
     { "full-screen", 'f', 0, G_OPTION_ARG_NONE, &opt_full_screen, N_("Start in full screen"),
@@ -63,6 +75,10 @@ struct target {
     struct sc_vv_file vv;
     char *password;
     struct sc_client_options copts;
+    struct sc_libvirt *lv; /* a libvirt domain's display */
+    struct sc_libvirt_address lv_addr;
+    const char *domain; /* -c URI DOMAIN */
+    char *socket_path;  /* --attach: a spicecast-server's socket */
 };
 
 /* NAME -> the socket spicecast-server listens on by default */
@@ -70,6 +86,8 @@ static char *attach_path(const char *what)
 {
     const char *dir = g_getenv("XDG_RUNTIME_DIR");
 
+    if (g_str_has_prefix(what, "spice+unix://"))
+        what += strlen("spice+unix://");
     if (strchr(what, '/'))
         return g_strdup(what);
     if (dir && *dir)
@@ -143,6 +161,77 @@ static bool resolve(struct target *t, const char *arg, GError **error)
     return true;
 }
 
+/* --attach ARG: a local spicecast-server (a socket path, spice+unix://PATH,
+ * or a NAME whose socket is there), else a libvirt domain (always with -c) */
+static bool attach_is_spicecast(const char *arg, const char *path)
+{
+    struct stat st;
+
+    if (opt_connect)
+        return false;
+    if (strchr(arg, '/') || !sc_libvirt_available())
+        return true;
+    return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* a libvirt domain: through libvirtd (--attach) or at its listen address */
+static bool from_libvirt(struct target *t, const char *domain, bool attach, GError **error)
+{
+    struct sc_libvirt_address *a = &t->lv_addr;
+
+    if (!(t->lv = sc_libvirt_open(opt_connect, domain, error)))
+        return false;
+    if (attach) {
+        t->uri = g_strdup(sc_libvirt_name(t->lv));
+        t->copts.open_fd = sc_libvirt_open_fd;
+        t->copts.open_fd_data = t->lv;
+        sc_info("domain %s: its SPICE display through libvirtd", t->uri);
+        return true;
+    }
+    if (!sc_libvirt_address(t->lv, a, error))
+        return false;
+    t->copts.host = a->host;
+    t->copts.port = a->port;
+    t->copts.tls_port = a->tls_port;
+    t->copts.unix_path = a->unix_path;
+    t->copts.password = a->password;
+    if (a->unix_path)
+        t->uri = g_strdup_printf("spice+unix://%s", a->unix_path);
+    else
+        t->uri = g_strdup_printf(strchr(a->host, ':') ? "spice://[%s]:%d" : "spice://%s:%d",
+                                 a->host, a->port ? a->port : a->tls_port);
+    sc_info("domain %s: %s", sc_libvirt_name(t->lv), t->uri);
+    return true;
+}
+
+/* --attach ARG, or -c URI DOMAIN */
+static bool resolve_attach(struct target *t, GError **error)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(GError) lv_error = NULL;
+
+    if (!opt_attach)
+        return from_libvirt(t, t->domain, false, error);
+    path = attach_path(opt_attach);
+    if (!attach_is_spicecast(opt_attach, path)) {
+        if (from_libvirt(t, opt_attach, true, &lv_error))
+            return true;
+        if (opt_connect) {
+            g_propagate_error(error, g_steal_pointer(&lv_error));
+            return false;
+        }
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                    "%s: no spicecast-server at %s, nor a libvirt domain: %s", opt_attach, path,
+                    lv_error->message);
+        return false;
+    }
+    t->uri = g_strdup_printf("spice+unix://%s", path);
+    t->copts.unix_path = t->socket_path = g_steal_pointer(&path);
+    t->copts.gl_scanout = true;
+    t->copts.peer_uid_check = true;
+    return true;
+}
+
 static void target_clear(struct target *t)
 {
     sc_spice_uri_clear(&t->u);
@@ -151,6 +240,9 @@ static void target_clear(struct target *t)
         memset(t->password, 0, strlen(t->password));
     g_free(t->password);
     g_free(t->uri);
+    sc_libvirt_address_clear(&t->lv_addr);
+    sc_libvirt_close(t->lv);
+    g_free(t->socket_path);
 }
 
 static struct sc_client *make_client(void *data, struct sc_window *win, GError **error)
@@ -165,7 +257,7 @@ static struct sc_client *make_client(void *data, struct sc_window *win, GError *
 static int parse_options(int *argc, char ***argv)
 {
     g_autoptr(GOptionContext) ctx = g_option_context_new(
-        _("spice://HOST:PORT | spice+unix:///PATH | FILE.vv"));
+        _("spice://HOST:PORT | spice+unix:///PATH | FILE.vv | -c URI DOMAIN"));
     g_autoptr(GError) error = NULL;
 
     g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
@@ -190,7 +282,8 @@ static int parse_options(int *argc, char ***argv)
     }
     if ((opt_attach && *argc != 1) || (!opt_attach && *argc != 2)) {
         fprintf(stderr, "viewer: %s\n",
-                _("give one spice:// or spice+unix:// URI or .vv file, or --attach NAME|PATH"));
+                _("give one spice:// or spice+unix:// URI or .vv file, -c URI DOMAIN, "
+                  "or --attach NAME|PATH|DOMAIN"));
         return 2;
     }
     return -1;
@@ -228,19 +321,13 @@ int main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     struct target t = { 0 };
-    g_autofree char *path = NULL;
     int status;
 
     init_i18n();
     if ((status = parse_options(&argc, &argv)) >= 0)
         return status;
-    if (opt_attach) {
-        path = attach_path(opt_attach);
-        t.uri = g_strdup_printf("spice+unix://%s", path);
-        t.copts.unix_path = path;
-        t.copts.gl_scanout = true;
-        t.copts.peer_uid_check = true;
-    } else if (!resolve(&t, argv[1], &error)) {
+    t.domain = opt_connect && !opt_attach ? argv[1] : NULL;
+    if (!(opt_attach || opt_connect ? resolve_attach(&t, &error) : resolve(&t, argv[1], &error))) {
         fprintf(stderr, "viewer: %s\n", error->message);
         target_clear(&t);
         return 1;

@@ -8,21 +8,25 @@ client_viewer_SOURCES = \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h \
 	client/keymap.c client/keymap.h \
 	client/renderer.c client/renderer.h \
-	client/renderer-gl.c client/renderer-cairo.c
-client_viewer_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
+	client/renderer-gl.c client/renderer-cairo.c \
+	client/libvirt.c client/libvirt.h
+client_viewer_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS) \
+	$(LIBVIRT_CFLAGS)
 client_viewer_LDADD = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la \
-	$(GTK_LIBS) $(GLIB_LIBS) -lm
+	$(GTK_LIBS) $(GLIB_LIBS) $(LIBVIRT_LIBS) -lm
 
 desktopdir = $(datadir)/applications
 desktop_DATA = data/spicecast-viewer.desktop
 dist_man_MANS += data/viewer.1
 
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
-	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh
+	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
+	tests/client/test-viewer-libvirt.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
-	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh
+	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
+	tests/client/test-viewer-libvirt.sh
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file
@@ -31,3 +35,11 @@ tests_client_test_vv_file_SOURCES = tests/client/test-vv-file.c \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h
 tests_client_test_vv_file_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_client_test_vv_file_LDADD = common/libsccommon.la $(GLIB_LIBS)
+
+# a domain XML's SPICE <graphics> -> where to connect (viewer -c URI DOMAIN)
+check_PROGRAMS += tests/client/test-libvirt-xml
+TESTS += tests/client/test-libvirt-xml
+tests_client_test_libvirt_xml_SOURCES = tests/client/test-libvirt-xml.c \
+	client/libvirt.c client/libvirt.h
+tests_client_test_libvirt_xml_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBVIRT_CFLAGS)
+tests_client_test_libvirt_xml_LDADD = $(GLIB_LIBS) $(LIBVIRT_LIBS)

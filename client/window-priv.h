@@ -44,7 +44,7 @@ struct sc_window {
     struct sc_hotkeys hotkeys;
     guint hotkey_keyval; /* a hotkey's key is down: its release is ours too */
     int zoom;            /* percent of the guest size; 0: fitted to the screen */
-    bool grabbed;        /* pointer grabbed (server mouse mode) */
+    bool grabbed;        /* pointer and keyboard grabbed (server mouse mode) */
     char *title;
     guint reconnect_id;
 };

@@ -211,13 +211,15 @@ void sc_window_ui_pointer_pressed(struct sc_window *win)
     if (win->grabbed || !gw || !win->client || !sc_client_server_mouse(win->client))
         return;
     blank = gdk_cursor_new_for_display(gdk_display_get_default(), GDK_BLANK_CURSOR);
-    if (gdk_seat_grab(seat, gw, GDK_SEAT_CAPABILITY_ALL_POINTING, TRUE, blank, NULL, NULL,
-                      NULL) != GDK_GRAB_SUCCESS) {
-        sc_warn("pointer grab failed");
+    /* the keyboard with it, as remote-viewer: Alt+Tab, Super... go to the
+     * guest, not to the desktop, until the release-cursor hotkey */
+    if (gdk_seat_grab(seat, gw, GDK_SEAT_CAPABILITY_ALL, TRUE, blank, NULL, NULL, NULL) !=
+        GDK_GRAB_SUCCESS) {
+        sc_warn("pointer and keyboard grab failed");
         return;
     }
     win->grabbed = true;
-    sc_info("pointer grabbed (server mouse mode)");
+    sc_info("pointer grabbed (server mouse mode), the keyboard too");
     set_grab_title(win);
 }
 

@@ -78,10 +78,14 @@ T = {
  ("kein Passwort: jeder lokale Client darf sich verbinden (--password-file verlangt eines)",
   "pas de mot de passe : tout client local peut se connecter (--password-file pour en exiger un)"),
 "shutting down": ("wird beendet", "arrêt en cours"),
-"Attach to a local spicecast-server by display NAME or socket PATH (GL scanout)":
- ("Mit einem lokalen spicecast-server über Anzeige-NAME oder Socket-PFAD verbinden (GL-Scanout)",
-  "S’attacher à un spicecast-server local par NOM d’affichage ou CHEMIN de socket (scanout GL)"),
-"NAME|PATH": ("NAME|PFAD", "NOM|CHEMIN"),
+"Attach to a local spicecast-server by display NAME or socket PATH (GL scanout); a NAME no spicecast-server uses (or any, with -c) is a libvirt domain, opened through libvirtd as virt-viewer --attach does":
+ ("Mit einem lokalen spicecast-server über Anzeige-NAME oder Socket-PFAD verbinden (GL-Scanout); ein NAME, den kein spicecast-server nutzt (mit -c jeder), ist eine libvirt-Domain, über libvirtd geöffnet wie bei virt-viewer --attach",
+  "S’attacher à un spicecast-server local par NOM d’affichage ou CHEMIN de socket (scanout GL) ; un NOM qu’aucun spicecast-server n’utilise (ou tout nom, avec -c) est un domaine libvirt, ouvert via libvirtd comme le fait virt-viewer --attach"),
+"NAME|PATH|DOMAIN": ("NAME|PFAD|DOMAIN", "NOM|CHEMIN|DOMAINE"),
+"libvirt URI: the argument (or --attach's) is a domain (id, UUID or name) there; without --attach the viewer connects to the domain's listen address":
+ ("libvirt-URI: das Argument (oder das von --attach) ist dort eine Domain (ID, UUID oder Name); ohne --attach verbindet sich der Viewer mit der Lauschadresse der Domain",
+  "URI libvirt : l’argument (ou celui de --attach) y est un domaine (id, UUID ou nom) ; sans --attach, le visualiseur se connecte à l’adresse d’écoute du domaine"),
+"URI": ("URI", "URI"),
 "Read the password from the first line of FILE": ("Das Passwort aus der ersten Zeile von DATEI lesen", "Lire le mot de passe sur la première ligne de FICHIER"),
 "Start in full screen": ("Im Vollbild starten", "Démarrer en plein écran"),
 "Window title": ("Fenstertitel", "Titre de la fenêtre"),
@@ -93,12 +97,12 @@ T = {
 "ZOOM": ("ZOOM", "ZOOM"),
 "Reconnect whenever the connection ends": ("Neu verbinden, wann immer die Verbindung endet", "Se reconnecter chaque fois que la connexion se termine"),
 "Renderer: gl or cairo (default: gl where it works)": ("Renderer: gl oder cairo (Vorgabe: gl, wo es geht)", "Moteur de rendu : gl ou cairo (par défaut : gl là où il marche)"),
-"spice://HOST:PORT | spice+unix:///PATH | FILE.vv": ("spice://HOST:PORT | spice+unix:///PFAD | DATEI.vv", "spice://HÔTE:PORT | spice+unix:///CHEMIN | FICHIER.vv"),
+"spice://HOST:PORT | spice+unix:///PATH | FILE.vv | -c URI DOMAIN": ("spice://HOST:PORT | spice+unix:///PFAD | DATEI.vv | -c URI DOMAIN", "spice://HÔTE:PORT | spice+unix:///CHEMIN | FICHIER.vv | -c URI DOMAINE"),
 "--renderer: gl or cairo": ("--renderer: gl oder cairo", "--renderer : gl ou cairo"),
 "--zoom: a percentage from 10 to 400": ("--zoom: ein Prozentwert von 10 bis 400", "--zoom : un pourcentage de 10 à 400"),
-"give one spice:// or spice+unix:// URI or .vv file, or --attach NAME|PATH":
- ("eine spice://- oder spice+unix://-URI oder .vv-Datei angeben, oder --attach NAME|PFAD",
-  "donner une URI spice:// ou spice+unix:// ou un fichier .vv, ou --attach NOM|CHEMIN"),
+"give one spice:// or spice+unix:// URI or .vv file, -c URI DOMAIN, or --attach NAME|PATH|DOMAIN":
+ ("eine spice://- oder spice+unix://-URI oder .vv-Datei angeben, -c URI DOMAIN, oder --attach NAME|PFAD|DOMAIN",
+  "donner une URI spice:// ou spice+unix:// ou un fichier .vv, -c URI DOMAINE, ou --attach NOM|CHEMIN|DOMAINE"),
 "cannot open the display": ("die Anzeige kann nicht geöffnet werden", "impossible d’ouvrir l’affichage"),
 "The server closed the connection.": ("Der Server hat die Verbindung geschlossen.", "Le serveur a fermé la connexion."),
 "disconnected": ("getrennt", "déconnecté"),

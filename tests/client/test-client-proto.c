@@ -41,7 +41,7 @@ struct fake {
 
 /* options.open_fd: a socket connected to the fake server, as libvirt's
  * virDomainOpenGraphicsFD would hand one over */
-static int open_fd(void *data, uint8_t type)
+static int open_fd(void *data, uint8_t type, GError **error)
 {
     struct fake *f = data;
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -50,6 +50,8 @@ static int open_fd(void *data, uint8_t type)
     f->fd_types |= 1u << type;
     g_strlcpy(sa.sun_path, f->srv.path, sizeof(sa.sun_path));
     if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "connect: %s",
+                    g_strerror(errno));
         close(fd);
         return -1;
     }
@@ -566,6 +568,7 @@ static void run_fake(struct fake *f, void (*script)(struct fake *f))
     f->loop = g_main_loop_new(NULL, FALSE);
     o.uri = f->use_fd ? NULL : f->srv.path;
     o.open_fd = f->use_fd ? open_fd : NULL;
+    o.open_fd_data = f;
     f->client = sc_client_new(&o, &cb, f, NULL);
     g_assert_nonnull(f->client);
     f->thread = g_thread_new("fake-server", fake_thread, f);

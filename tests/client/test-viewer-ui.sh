@@ -12,7 +12,10 @@
 #    exits 0;
 #  - --reconnect: the server restarted, the picture comes back;
 #  - QEMU (PS/2 mouse: server mouse mode): a click grabs the pointer with
-#    the release hint in the title, Shift+F12 releases it.
+#    the release hint in the title, and the keyboard: keys (Alt+Tab too)
+#    reach the guest with the pointer outside the window, where without a
+#    grab they go elsewhere (no window manager: focus follows the pointer);
+#    Shift+F12 releases both.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
 VIEWER=$top_builddir/client/viewer
 [ -x "$VIEWER" ] || skip "client/viewer not built (no GTK3)"
@@ -187,9 +190,24 @@ if command -v qemu-system-x86_64 >/dev/null; then
         grep -q "pointer grabbed (server mouse mode)" "$T/grab.err" && xwininfo -root -tree | grep -qF "$hint" \
             && ok "server mouse mode: a click grabs the pointer, the title says '$hint'" \
             || bad "no grab: $(grep -i 'pointer\|mouse' "$T/grab.err" | tail -n 2)"
+        # keyboard grab: the pointer leaves the window (no confinement), keys still come
+        xdotool mousemove 1200 780; sleep 0.3
+        mark_v=$(($(wc -l <"$T/grab.err") + 1))
+        xdotool key a alt+Tab; sleep 0.5
+        keys=$(tail -n +"$mark_v" "$T/grab.err" | grep -o 'key [0-9a-f]* down' | tr '\n' ' ')
+        [[ "$keys" == *"key 1e down"* && "$keys" == *"key 38 down"* && "$keys" == *"key f down"* ]] \
+            && ok "keyboard grabbed with the pointer: a and Alt+Tab go to the guest from outside the window ($keys)" \
+            || bad "keyboard not grabbed: keys typed outside the window: '$keys'"
+        xdotool mousemove 300 200; sleep 0.3
         xdotool key shift+F12; sleep 1
         grep -q "pointer released" "$T/grab.err" && ! xwininfo -root -tree | grep -qF "$hint" \
             && ok "Shift+F12 (release-cursor) releases it, the hint goes" || bad "Shift+F12 did not release"
+        xdotool mousemove 1200 780; sleep 0.3
+        mark_v=$(($(wc -l <"$T/grab.err") + 1))
+        xdotool key b; sleep 0.5
+        tail -n +"$mark_v" "$T/grab.err" | grep -q 'key 30 down' \
+            && bad "after Shift+F12 the keyboard is still grabbed (b typed outside reached the guest)" \
+            || ok "after Shift+F12 the keyboard is released too (b typed outside the window stays out)"
     fi
     stop_pid "$VPID"
     stop_pid "$QEMU_PID"
