@@ -11,6 +11,7 @@
 #include "fdpass.h"
 #include "log.h"
 #include "net-transport.h"
+#include "stats.h"
 
 #define READ_CHUNK 65536
 #define MAX_IOV 64
@@ -19,6 +20,10 @@ struct out_chunk {
     GBytes *bytes;
     size_t off;
     int fd; /* sent with the chunk's first byte, -1 for none */
+    /* sc_conn_note_written(): recorded when the chunk's last byte is out */
+    struct sc_stats *stats;
+    const char *stage;
+    int64_t since_us;
 };
 
 struct sc_conn {
@@ -233,6 +238,7 @@ static bool conn_flush(struct sc_conn *conn)
                 r = 0;
             } else {
                 r -= (ssize_t)left;
+                sc_stats_record_since(c->stats, c->stage, c->since_us);
                 chunk_free(g_queue_pop_head(&conn->out));
             }
         }
@@ -401,4 +407,21 @@ bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, in
         return false;
     conn_queue(conn, g_bytes_new(data, len), dup_fd);
     return true;
+}
+
+void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const char *stage,
+                          int64_t since_us)
+{
+    struct out_chunk *c = g_queue_peek_tail(&conn->out);
+
+    if (!stats || since_us == 0)
+        return;
+    if (!c) { /* everything queued is written already */
+        if (!conn->closed)
+            sc_stats_record_since(stats, stage, since_us);
+        return;
+    }
+    c->stats = stats;
+    c->stage = stage;
+    c->since_us = since_us;
 }

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "server-private.h"
 #include "stream.h"
+#include "stats.h"
 
 #define MOTION_FRAMES 3    /* consecutive changing frames that start video */
 #define MOTION_GAP_MS 300  /* ... each at most this long after the previous */
@@ -500,6 +501,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     for (GList *l = g->clients; l; l = l->next) {
         struct sc_stream_client *sc = l->data;
         struct sc_channel_client *cc = sc->cc;
+        bool sent = false;
 
         for (size_t i = 0; i < n; i++) {
             const struct sc_packet *p = &packets[i];
@@ -522,8 +524,13 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
             if (!sc->created)
                 send_stream_create(sc, g);
             send_packet(sc, p, frame->seq, i + 1 == n);
+            if (!sent) /* its first byte queued */
+                sc_stats_record_since(g->streams->server->stats, "queued", frame->time_us);
+            sent = true;
             sc->need_key = false;
         }
+        if (sent) /* its last byte written */
+            sc_conn_note_written(cc->conn, g->streams->server->stats, "written", frame->time_us);
     }
     /* the group may go with its last client: nothing of g after this */
     if (want_key)
@@ -566,11 +573,13 @@ static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
         return NULL;
     }
     w = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
-    if (!w)
+    if (!w) {
         sc_encoder_destroy(enc);
-    else
-        sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
-                 params.bitrate, g->droppable ? ", droppable frames" : "");
+        return NULL;
+    }
+    sc_encode_worker_set_stats(w, g->streams->server->stats);
+    sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
+             params.bitrate, g->droppable ? ", droppable frames" : "");
     return w;
 }
 
@@ -748,6 +757,8 @@ bool sc_streams_take(struct sc_stream_client *sc, struct sc_frame *frame)
     if (!g->have_seq || g->last_seq != frame->seq || frame->seq == 0) {
         g->last_seq = frame->seq;
         g->have_seq = true;
+        /* before submit: the worker may start on it at once */
+        sc_stats_record_since(s->server->stats, "display", frame->time_us);
         if (!sc_encode_worker_submit(g->worker, frame)) {
             g->busy++;
             sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", frame->seq);
