@@ -16,7 +16,7 @@
 #                              [--warmup S] [--window S] [--modes "before stamp after"]
 #
 # Defaults: pattern:1280x720,fps=30, openh264:h264, warm-up 3 s, window 10 s.
-# The modes (server/stream.c's bench knobs, one server each):
+# The modes (server/stream-data.c's bench knobs, one server each):
 #   before  every frame stamped 50 ms ahead, H.264 packets as encoded (what
 #           the server did before: SPICECAST_MM_AHEAD_MS=50 SPICECAST_H264_AUD=0)
 #   stamp   the learned per-client stamp only (SPICECAST_H264_AUD=0)

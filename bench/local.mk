@@ -5,12 +5,21 @@ bench_load_clients_SOURCES = bench/load-clients.c tests/interop/raw-client.h
 bench_load_clients_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)
 bench_load_clients_LDADD = common/libsccommon.la $(GLIB_LIBS) $(OPENSSL_LIBS)
 
-# bench/fanout: bench/fanout.sh with the build directory filled in
-noinst_SCRIPTS = bench/fanout
-bench/fanout: bench/fanout.sh Makefile
+# bench/fanout, bench/glass-to-glass: the scripts with the build directory
+# filled in
+noinst_SCRIPTS = bench/fanout bench/glass-to-glass
+bench/fanout bench/glass-to-glass: bench/%: bench/%.sh Makefile
 	$(AM_V_GEN)sed -e 's|%TOP_BUILDDIR%|$(abs_top_builddir)|g' \
 		-e 's|%TOP_SRCDIR%|$(abs_top_srcdir)|g' \
-		$(srcdir)/bench/fanout.sh >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
-CLEANFILES += bench/fanout bench/fanout.tmp
+		$(srcdir)/bench/$*.sh >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += bench/fanout bench/fanout.tmp bench/glass-to-glass bench/glass-to-glass.tmp
+
+# bench/g2g-probe: glass-to-glass through spice-gtk (bench/glass-to-glass)
+if HAVE_SPICE_CLIENT
+noinst_PROGRAMS += bench/g2g-probe
+bench_g2g_probe_SOURCES = bench/g2g-probe.c
+bench_g2g_probe_CFLAGS = $(AM_CFLAGS) $(SPICE_CLIENT_CFLAGS) $(GLIB_CFLAGS)
+bench_g2g_probe_LDADD = common/libsccommon.la $(SPICE_CLIENT_LIBS) $(GLIB_LIBS)
+endif
 EXTRA_DIST += bench/fanout.sh bench/README.md bench/bench-server.sh bench/idle-clients.c \
-	bench/latency-spice-gtk.sh
+	bench/latency-spice-gtk.sh bench/glass-to-glass.sh

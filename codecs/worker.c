@@ -9,6 +9,7 @@
 
 #include "codecs/worker.h"
 #include "common/frame.h"
+#include "common/stats.h"
 
 struct sc_encode_worker {
     gint refcount;
@@ -24,6 +25,7 @@ struct sc_encode_worker {
     struct sc_encoder_stats stats;
     sc_encode_done_fn done;
     void *data;
+    struct sc_stats *latency; /* NULL: not measured */
 };
 
 struct job {
@@ -91,7 +93,9 @@ static void work(gpointer data, gpointer user)
         sc_encoder_set_bitrate(w->enc, bitrate);
     if (key)
         sc_encoder_force_keyframe(w->enc);
+    sc_stats_record_since(w->latency, "encode_start", j->frame->time_us);
     j->status = sc_encoder_encode(w->enc, j->frame, keep_packet, j);
+    sc_stats_record_since(w->latency, "encode_end", j->frame->time_us);
     j->stats = w->enc->stats;
     /* always through a source: g_main_context_invoke() would run deliver()
      * right here when no thread holds the context at this moment */
@@ -172,4 +176,9 @@ void sc_encode_worker_destroy(struct sc_encode_worker *w)
     sc_encoder_destroy(w->enc);
     w->enc = NULL;
     worker_unref(w);
+}
+
+void sc_encode_worker_set_stats(struct sc_encode_worker *w, struct sc_stats *stats)
+{
+    w->latency = stats;
 }

@@ -30,6 +30,11 @@ bool sc_encode_worker_submit(struct sc_encode_worker *w, struct sc_frame *frame)
 /* Applied on the worker before its next frame. */
 void sc_encode_worker_set_bitrate(struct sc_encode_worker *w, uint32_t bitrate);
 void sc_encode_worker_force_keyframe(struct sc_encode_worker *w);
+/* Records "encode_start" and "encode_end" (µs since each frame's time_us)
+ * into stats from the worker thread; NULL: none.  Set before the first
+ * submit(); stats must outlive the worker. */
+struct sc_stats;
+void sc_encode_worker_set_stats(struct sc_encode_worker *w, struct sc_stats *stats);
 /* The encoder's stats as of the last delivered frame (loop thread). */
 struct sc_encoder_stats sc_encode_worker_stats(struct sc_encode_worker *w);
 /* Waits for the frames already queued, drops their results, destroys the

@@ -119,6 +119,7 @@ void sc_frame_reuse(struct sc_frame *frame)
     frame->full_damage = false;
     frame->n_damage = 0;
     frame->seq = 0;
+    frame->time_us = 0;
 }
 
 /* ---- damage ------------------------------------------------------------ */

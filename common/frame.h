@@ -38,6 +38,10 @@ struct sc_frame {
     uint64_t modifier;   /* DRM_FORMAT_MOD_LINEAR for memfds */
     bool y0_top;         /* true: first row is the top row */
     uint64_t seq;        /* source frame number */
+    /* when the source captured it: CLOCK_MONOTONIC µs (sc_stats_now_us(),
+     * g_get_monotonic_time()); 0: unknown (sc_source_emit_frame() then
+     * sets the emit time).  Every latency stage is measured from it. */
+    int64_t time_us;
     /* damage since the previous frame; n_damage == 0 with full_damage set
      * means "everything" (first frame, resize) */
     bool full_damage;

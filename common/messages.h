@@ -30,6 +30,13 @@
  * = 14 is the last in spice-protocol 0.14), and SPICE peers ignore the caps
  * they do not know. */
 #define SC_DISPLAY_CAP_SHM_SCANOUT 31
+/* spicecast's own display capability: the client reads its display socket
+ * with a control buffer on every read and queues the fds it gets (the
+ * FIFO reader of PROTOCOL.md 5.12, client rule B, as our viewer does), so
+ * GL_SCANOUT_UNIX's fd may ride on the message's first byte: its header,
+ * '@' byte, fd and the GL_DRAW then go in one sendmsg().  Without it the
+ * fd comes with the '@' byte alone, as spice-gtk needs (two calls). */
+#define SC_DISPLAY_CAP_SCANOUT_FD_FIFO 30
 
 struct sc_caps {
     uint32_t n_common;

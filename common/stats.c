@@ -112,12 +112,21 @@ static bool summarize(GArray *a, uint64_t n, struct sc_stats_summary *out)
     return true;
 }
 
+/* X.Xms; X.XXXms below 1 ms (the local path's stages are µs) */
+static const char *ms(char *buf, size_t size, int64_t us)
+{
+    snprintf(buf, size, us > -1000 && us < 1000 ? "%.3f" : "%.1f", us / 1000.0);
+    return buf;
+}
+
 void sc_stats_format(char *buf, size_t size, const char *side, const char *stage,
                      const struct sc_stats_summary *sum, bool total)
 {
-    snprintf(buf, size, "stats: %s %s n=%llu p50=%.1fms p95=%.1fms p99=%.1fms%s", side, stage,
-             (unsigned long long)sum->n, sum->p50 / 1000.0, sum->p95 / 1000.0, sum->p99 / 1000.0,
-             total ? " total" : "");
+    char a[32], b[32], c[32];
+
+    snprintf(buf, size, "stats: %s %s n=%llu p50=%sms p95=%sms p99=%sms%s", side, stage,
+             (unsigned long long)sum->n, ms(a, sizeof(a), sum->p50), ms(b, sizeof(b), sum->p95),
+             ms(c, sizeof(c), sum->p99), total ? " total" : "");
 }
 
 static void emit(struct sc_stats *s, const char *stage, const struct sc_stats_summary *sum,

@@ -5,7 +5,8 @@
  *
  *   stats: <side> <stage> n=N p50=X.Xms p95=X.Xms p99=X.Xms
  *
- * the final summary with " total" after the numbers.  Stages are kept in
+ * the final summary with " total" after the numbers; below 1 ms with
+ * three decimals (X.XXXms: µs resolution for the local path's stages).  Stages are kept in
  * the order they were first recorded.  SPICECAST_STATS=1 turns it on:
  * sc_stats_new_from_env() returns NULL otherwise, and every function takes
  * NULL as "off" at the cost of one branch.  Thread-safe (a mutex per

@@ -38,6 +38,21 @@ void sc_cc_end(struct sc_channel_client *cc, size_t start)
     cc_count_sent(cc);
 }
 
+bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd)
+{
+    sc_msg_end(&cc->w, start, cc->mini_header);
+    sc_write_u8(&cc->w, '@');
+    if (cc->w.error) {
+        sc_warn("%s: could not build a message", cc_name(cc));
+        sc_cc_close(cc);
+        return false;
+    }
+    if (!sc_conn_send_with_fd(cc->conn, cc->w.data + start, cc->w.size - start, fd))
+        return false;
+    cc_count_sent(cc);
+    return true;
+}
+
 void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type)
 {
     sc_cc_end(cc, sc_cc_begin(cc, type));

@@ -16,7 +16,8 @@ noinst_PROGRAMS += bench/bench-lossless
 bench_bench_lossless_SOURCES = bench/bench-lossless.c
 bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 bench_bench_lossless_LDADD = $(SC_SERVER_LIBS)
-server_libspicecast_server_la_SOURCES += server/stream.h server/stream.c
+server_libspicecast_server_la_SOURCES += server/stream.h server/stream.c server/stream-data.h \
+	server/stream-data.c
 server_libspicecast_server_la_SOURCES += server/display-gl.h server/display-gl.c
 server_libspicecast_server_la_SOURCES += server/spicecast.h server/sources/vmm-source.c
 

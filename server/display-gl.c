@@ -10,6 +10,7 @@
 #include "display-gl.h"
 #include "log.h"
 #include "server-private.h"
+#include "stats.h"
 
 bool sc_gl_client_wanted(struct sc_channel_client *cc)
 {
@@ -34,9 +35,14 @@ static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
         return false; /* spice-gtk imports plane 0 at offset 0, no modifier */
     start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
     sc_gl_scanout_unix_write(&cc->w, &m);
-    sc_cc_end(cc, start);
-    if (!sc_conn_send_with_fd(cc->conn, "@", 1, f->fd))
-        return false;
+    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO)) {
+        if (!sc_cc_end_with_fd(cc, start, f->fd)) /* all in one sendmsg */
+            return false;
+    } else {
+        sc_cc_end(cc, start);
+        if (!sc_conn_send_with_fd(cc->conn, "@", 1, f->fd))
+            return false;
+    }
     if (!gl->monitors_sent || gl->w != f->width || gl->h != f->height) {
         struct sc_monitors_config mc = {
             .count = 1, .max_allowed = 1,
@@ -60,8 +66,15 @@ void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_
 
     if (!f || gl->pending || !sc_cc_can_send(cc))
         return;
+    /* two sendmsg() calls for a new buffer, one for the same: the scanout
+     * message, then its '@' byte with the fd and the GL_DRAW together (the
+     * fd must not come with the scanout message's bytes: spice-gtk reads
+     * those without a control buffer, and the kernel would drop it); one
+     * call for a client with SC_DISPLAY_CAP_SCANOUT_FD_FIFO */
+    sc_conn_cork(cc->conn);
     /* a new buffer (or the first): its fd goes first */
     if (gl->shown != f && !send_scanout(cc, gl, f)) {
+        sc_conn_uncork(cc->conn);
         sc_warn("display: %s: cannot pass this frame's buffer, closing",
                 sc_conn_peer(cc->conn));
         sc_cc_close(cc);
@@ -71,6 +84,10 @@ void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_
     start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_DRAW);
     sc_gl_draw_write(&cc->w, &draw);
     sc_cc_end(cc, start);
+    /* from the frame reaching this client to its GL_DRAW's last byte out */
+    if (gl->next)
+        sc_conn_note_written(cc->conn, cc->server->stats, "gl_draw", gl->next_us);
+    sc_conn_uncork(cc->conn);
     gl->pending = true;
     if (gl->shown != f) {
         sc_frame_unref(gl->shown);
@@ -87,6 +104,7 @@ void sc_gl_frame(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc
     /* only the latest frame matters: the client redraws the whole buffer */
     sc_frame_unref(gl->next);
     gl->next = sc_frame_ref(frame);
+    gl->next_us = cc->server->stats ? g_get_monotonic_time() : 0;
     sc_gl_push(cc, gl, frame);
 }
 

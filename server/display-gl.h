@@ -11,6 +11,7 @@ struct sc_channel_client;
 struct sc_gl_state {
     struct sc_frame *shown; /* the buffer the client has, referenced */
     struct sc_frame *next;  /* the latest frame not yet drawn */
+    int64_t next_us;        /* when next reached us (stats "gl_draw") */
     bool pending;           /* a GL_DRAW awaits its DONE */
     bool monitors_sent;
     uint32_t w, h;

@@ -9,6 +9,8 @@
 
 #include "display.h"
 #include "log.h"
+#include "server-private.h"
+#include "stats.h"
 
 struct sc_display {
     struct sc_server *server;
@@ -28,6 +30,7 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
     struct sc_frame *old = d->frame;
 
     (void)source;
+    sc_stats_record_since(d->server->stats, "source", frame->time_us);
     d->frame = sc_frame_ref(frame);
     for (GList *l = d->listeners; l;) {
         const struct sc_display_listener *dl = l->data;

@@ -11,6 +11,7 @@
 #include "fdpass.h"
 #include "log.h"
 #include "net-transport.h"
+#include "stats.h"
 
 #define READ_CHUNK 65536
 #define MAX_IOV 64
@@ -19,6 +20,10 @@ struct out_chunk {
     GBytes *bytes;
     size_t off;
     int fd; /* sent with the chunk's first byte, -1 for none */
+    /* sc_conn_note_written(): recorded when the chunk's last byte is out */
+    struct sc_stats *stats;
+    const char *stage;
+    int64_t since_us;
 };
 
 struct sc_conn {
@@ -31,6 +36,7 @@ struct sc_conn {
     GQueue out;
     size_t out_bytes;
     bool want_out;
+    unsigned corked; /* sc_conn_cork() depth: sends wait for the last uncork */
     const struct sc_conn_callbacks *cb;
     void *cb_data;
 };
@@ -179,8 +185,6 @@ void sc_conn_close(struct sc_conn *conn)
     conn->close_idle = g_idle_add_full(G_PRIORITY_DEFAULT, conn_close_idle, conn, NULL);
 }
 
-/* Gathers queued chunks into one sendmsg; a chunk carrying an fd goes
- * alone, through the fd-passing helper. */
 void sc_conn_close_now(struct sc_conn *conn)
 {
     sc_conn_close(conn);
@@ -190,6 +194,12 @@ void sc_conn_close_now(struct sc_conn *conn)
     }
 }
 
+/* Gathers queued chunks into one sendmsg.  A chunk carrying an fd starts
+ * a sendmsg of its own (the fd travels with its first byte: the kernel
+ * attaches it to the first buffer of the call), and the chunks after it
+ * join it: GL_SCANOUT_UNIX's '@' byte and the GL_DRAW behind it go in one
+ * call (PROTOCOL.md 5.12: a reader gets the fd with the '@' and reads the
+ * rest as usual). */
 static bool conn_flush(struct sc_conn *conn)
 {
     while (conn->out.length > 0) {
@@ -208,8 +218,6 @@ static bool conn_flush(struct sc_conn *conn)
             iov[n].iov_base = (void *)(p + c->off);
             iov[n].iov_len = size - c->off;
             n++;
-            if (c->fd >= 0)
-                break;
         }
         r = conn->t->ops->sendv(conn->t, iov, n, first->fd);
         if (r > 0 && first->fd >= 0) {
@@ -233,6 +241,7 @@ static bool conn_flush(struct sc_conn *conn)
                 r = 0;
             } else {
                 r -= (ssize_t)left;
+                sc_stats_record_since(c->stats, c->stage, c->since_us);
                 chunk_free(g_queue_pop_head(&conn->out));
             }
         }
@@ -374,6 +383,8 @@ static void conn_queue(struct sc_conn *conn, GBytes *bytes, int fd)
     conn->out_bytes += g_bytes_get_size(bytes);
     g_queue_push_tail(&conn->out, c);
     /* try right away: most sends complete without waiting for POLLOUT */
+    if (conn->corked)
+        return;
     if (conn->out.length == 1 && !conn_flush(conn))
         sc_conn_close(conn);
     else
@@ -401,4 +412,34 @@ bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, in
         return false;
     conn_queue(conn, g_bytes_new(data, len), dup_fd);
     return true;
+}
+
+void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const char *stage,
+                          int64_t since_us)
+{
+    struct out_chunk *c = g_queue_peek_tail(&conn->out);
+
+    if (!stats || since_us == 0)
+        return;
+    if (!c) { /* everything queued is written already */
+        if (!conn->closed)
+            sc_stats_record_since(stats, stage, since_us);
+        return;
+    }
+    c->stats = stats;
+    c->stage = stage;
+    c->since_us = since_us;
+}
+
+void sc_conn_cork(struct sc_conn *conn)
+{
+    conn->corked++;
+}
+
+void sc_conn_uncork(struct sc_conn *conn)
+{
+    if (conn->corked == 0 || --conn->corked > 0 || conn->closed || conn->out.length == 0)
+        return;
+    if (!conn_flush(conn))
+        sc_conn_close(conn);
 }

@@ -59,6 +59,18 @@ void sc_conn_send(struct sc_conn *conn, const void *data, size_t len);
 void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes);
 bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd);
 size_t sc_conn_queued(const struct sc_conn *conn);
+/* Between cork and uncork (nested: the outermost uncork counts) sends are
+ * only queued; uncork flushes them together, in as few sendmsg() calls as
+ * the fds allow (one per fd, plus one for what comes before the first). */
+void sc_conn_cork(struct sc_conn *conn);
+void sc_conn_uncork(struct sc_conn *conn);
+/* When the last byte queued so far has been written to the transport,
+ * records now - since_us as `stage` (a static string) into stats (now if
+ * it is already; never if the connection closes first).  A later note
+ * before that replaces this one.  stats must outlive the connection. */
+struct sc_stats;
+void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const char *stage,
+                          int64_t since_us);
 /* Byte count above which owners should stop producing (coalesce instead). */
 #define SC_CONN_HIGH_WATER (4u * 1024 * 1024)
 #define SC_CONN_LOW_WATER (512u * 1024)

@@ -39,6 +39,7 @@ struct sc_server {
     enum { SC_GL_SCANOUT_AUTO, SC_GL_SCANOUT_ON, SC_GL_SCANOUT_OFF } gl_scanout;
     uint32_t mm_time_base;
     gint64 start_time;
+    struct sc_stats *stats; /* SPICECAST_STATS=1: per-stage latency; else NULL */
 };
 
 /* The multimedia clock SPICE clients play video by, in ms (MAIN_INIT

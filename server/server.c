@@ -25,6 +25,7 @@
 #include "stream.h"
 #include "tls.h"
 #include "web.h"
+#include "stats.h"
 
 struct sc_listener {
     struct sc_server *server;
@@ -493,6 +494,7 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
         return NULL;
     }
     server->start_time = g_get_monotonic_time();
+    server->stats = sc_stats_new_from_env("server");
     server->mm_time_base = 1000 + g_random_int_range(0, 1 << 20);
     if (!options->gl_scanout || !strcmp(options->gl_scanout, "auto")) {
         server->gl_scanout = SC_GL_SCANOUT_AUTO;
@@ -534,6 +536,7 @@ void sc_server_free(struct sc_server *server)
         sc_session_close_all(server);
     sc_display_free(server->display);
     sc_streams_free(server->streams);
+    sc_stats_free(server->stats); /* after the encode workers: they record */
     if (server->sessions)
         g_hash_table_unref(server->sessions);
     if (server->allow_uids)

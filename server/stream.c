@@ -34,17 +34,13 @@
 #include "display.h"
 #include "log.h"
 #include "server-private.h"
+#include "stream-data.h"
 #include "stream.h"
+#include "stats.h"
 
 #define MOTION_FRAMES 3    /* consecutive changing frames that start video */
 #define MOTION_GAP_MS 300  /* ... each at most this long after the previous */
 #define STILL_MS 300       /* no new frame for this long: back to lossless */
-/* the multimedia time of a STREAM_DATA: see "stamps" below */
-#define AHEAD_START_MS 10 /* a client's margin before its first report */
-#define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */
-#define AHEAD_MIN_MS (-1000)
-#define AHEAD_STEP_MS 5   /* at least this much up after late frames */
-#define AHEAD_SPARE_MS 8  /* frames arriving this early: margin enough */
 #define KEYFRAME_INTERVAL 300
 #define MAX_VIDEO_CODECS 16
 #define DEFAULT_BITRATE (8u * 1000 * 1000)
@@ -104,10 +100,7 @@ struct sc_stream_client {
     unsigned report_skips; /* skips at the previous report */
     unsigned thin_reports; /* good reports needed to leave thin (doubles) */
     uint64_t thinned;      /* packets left out for it */
-    /* stamps: server mm time + ahead_ms; never below the previous one */
-    int ahead_ms;
-    uint32_t last_stamp;
-    bool aud_sent; /* H.264: the stream's lone delimiter went out */
+    struct sc_stream_data_state data_state; /* stamps and delimiters (stream-data.c) */
 };
 
 struct sc_streams {
@@ -123,11 +116,7 @@ struct sc_streams {
     gint64 last_motion_us;
     guint still_timer;
     struct sc_display_listener display_listener;
-    /* bench knobs (bench/latency-spice-gtk.sh): SPICECAST_MM_AHEAD_MS=N
-     * stamps every frame N ms ahead (-1: learned); SPICECAST_H264_AUD=0
-     * sends H.264 packets as the encoder made them */
-    int fixed_ahead_ms;
-    bool aud;
+    struct sc_stream_data_opts data_opts; /* bench knobs (stream-data.h) */
 };
 
 /* ---- setup ----------------------------------------------------------- */
@@ -145,24 +134,6 @@ static int codec_list_default(const struct sc_encoder_ops **out, int max)
 
 static void on_display_frame(struct sc_frame *frame, void *data);
 
-/* SPICECAST_MM_AHEAD_MS=N: every frame stamped N ms ahead, not learned (to
- * measure against the old fixed 50 ms) */
-static int ahead_from_env(void)
-{
-    const char *v = g_getenv("SPICECAST_MM_AHEAD_MS");
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return -1;
-    n = strtol(v, &end, 10);
-    if (*end || n < 0 || n > 10000) {
-        sc_warn("SPICECAST_MM_AHEAD_MS=%s: not a number of ms, ignored", v);
-        return -1;
-    }
-    return (int)n;
-}
-
 struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode, const char *codecs,
                                   uint32_t bitrate, GError **error)
 {
@@ -172,8 +143,7 @@ struct sc_streams *sc_streams_new(struct sc_server *server, const char *mode, co
     s->server = server;
     s->bitrate = bitrate ? bitrate : DEFAULT_BITRATE;
     s->display_listener = (struct sc_display_listener){ .frame = on_display_frame, .data = s };
-    s->fixed_ahead_ms = ahead_from_env();
-    s->aud = g_strcmp0(g_getenv("SPICECAST_H264_AUD"), "0") != 0;
+    sc_stream_data_opts_from_env(&s->data_opts);
     if (mode && strcmp(mode, "all") == 0) {
         s->enabled = true;
     } else if (mode && strcmp(mode, "off") != 0) {
@@ -275,131 +245,7 @@ static void send_stream_create(struct sc_stream_client *sc, struct sc_stream_gro
     }
     sc->created = true;
     sc->need_key = true;
-    sc->aud_sent = false;
-}
-
-/* ---- stamps ---------------------------------------------------------------
- *
- * What spice-gtk 0.42 does with a STREAM_DATA's multi_media_time:
- * - its clock (spice-session.c spice_session_set_mm_time) is MAIN_INIT's
- *   multi_media_time plus the monotonic time since it read MAIN_INIT (or
- *   since a MAIN_MULTI_MEDIA_TIME: we send none), so it runs behind ours by
- *   MAIN_INIT's transit;
- * - at arrival (channel-display.c display_handle_stream_data) margin =
- *   mm_time - its clock.  margin < 0 is "late": a drop in the next
- *   STREAM_REPORT (display_update_stream_report: one per 5 frames or 1 s, or
- *   after 3 late frames in a row), whose last_frame_delay is the margin of
- *   its last frame; a late MJPEG frame is dropped undecoded
- *   (channel-display-gst.c queue_frame), other codecs decode it anyway;
- * - a decoded frame (appsink) waits for its mm_time (schedule_frame); one
- *   already due is shown at once if no other decoded frame is pending, else
- *   dropped unreported (display_frame, "rendering too late").  Through the
- *   widget's GstVideoOverlay the sink shows it at now + margin (0 on a
- *   STREAMING_MODE surface without audio; we set no such flag).
- * So a frame shows at max(decoded, mm_time) and counts late only if it
- * arrives after its mm_time.  The best stamp is the client's clock at
- * arrival plus a little: decoding (several ms for 720p H.264) hides that
- * little entirely.  spice-server stamps now + 50 ms, as we did: every frame
- * waited ~50 ms.  Now each client's margin over our clock is learned from
- * its reports: late frames raise it by their lateness (at least
- * AHEAD_STEP_MS); a last frame more than AHEAD_SPARE_MS early lowers it by
- * half the excess.  It settles at the transit and jitter of the client's
- * link minus its clock's lag (MAIN_INIT's transit, often several ms: the
- * margin may be negative), at most AHEAD_MAX_MS: a link slower than that
- * is still late for report_bad, and a negative last_frame_delay still
- * means a slow client, not a tight stamp. */
-
-static uint32_t stamp(struct sc_stream_client *sc)
-{
-    int ahead = sc->streams->fixed_ahead_ms >= 0 ? sc->streams->fixed_ahead_ms : sc->ahead_ms;
-    uint32_t t = sc_server_mm_time(sc->cc->server) + (uint32_t)ahead;
-
-    /* a lower margin must not turn the stamps back: spice-gtk's MJPEG
-     * decoder drops its queue on a frame older than the previous one */
-    if ((int32_t)(t - sc->last_stamp) < 0)
-        t = sc->last_stamp;
-    sc->last_stamp = t;
-    return t;
-}
-
-/* A report: the margin follows the client's lateness (see above). */
-static void learn_ahead(struct sc_stream_client *sc, const struct sc_stream_report *r)
-{
-    int64_t delay = r->last_frame_delay, ahead = sc->ahead_ms; /* no overflow */
-
-    if (r->num_drops > 0 || delay < 0)
-        ahead += MAX(AHEAD_STEP_MS, -delay);
-    else if (delay > AHEAD_SPARE_MS)
-        ahead -= (delay - AHEAD_SPARE_MS + 1) / 2;
-    sc->ahead_ms = (int)CLAMP(ahead, AHEAD_MIN_MS, AHEAD_MAX_MS);
-}
-
-/* FNV-1a, from h: ties a packet in the debug log to what the client
- * decodes (tests/interop/probe-video.c, frame times) */
-static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
-/* An H.264 access unit delimiter (7.3.2.4; primary_pic_type 7: any).
- * spice-gtk's pipeline (h264parse, caps without alignment) holds an access
- * unit until the next one starts: a frame's whole interval.  So each H.264
- * packet goes out without its own leading delimiter (x264 makes them) and
- * with the next unit's at its end: h264parse passes it on at once.  A unit
- * takes the PTS of the buffer it starts in, and spice-gtk matches decoded
- * frames to its queue by PTS: two units starting in one buffer would make
- * it discard one ("unexpected decoded buffer"), so a stream starts with a
- * STREAM_DATA holding a delimiter alone (unit k then starts in buffer k-1;
- * spice-gtk shows each frame as it decodes, as the stamps want anyway). */
-static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
-
-static size_t leading_aud(const uint8_t *p, size_t n)
-{
-    if (n >= 6 && memcmp(p, h264_aud, 5) == 0)
-        return 6;
-    if (n >= 5 && memcmp(p, h264_aud + 1, 4) == 0)
-        return 5;
-    return 0;
-}
-
-/* One STREAM_DATA: data, then tail (n_tail bytes). */
-static void send_data(struct sc_stream_client *sc, const uint8_t *data, size_t n,
-                      size_t n_tail, uint64_t seq)
-{
-    struct sc_channel_client *cc = sc->cc;
-    uint32_t mm = stamp(sc), size = (uint32_t)(n + n_tail);
-    size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_DATA);
-
-    /* sc_stream_data_write() in pieces */
-    sc_write_u32(&cc->w, sc->id);
-    sc_write_u32(&cc->w, mm);
-    sc_write_u32(&cc->w, size);
-    sc_write_bytes(&cc->w, data, n);
-    sc_write_bytes(&cc->w, h264_aud, n_tail);
-    sc_cc_end(cc, start);
-    if (sc_log_debug_enabled())
-        sc_debug("stream %u data: frame %" G_GUINT64_FORMAT " hash %08x, %u bytes, mm %u, %d ms "
-                 "ahead", sc->id, seq, hash_bytes(hash_bytes(2166136261u, data, n), h264_aud, n_tail),
-                 size, mm, (int32_t)(mm - sc_server_mm_time(cc->server)));
-}
-
-/* last: the frame's last packet (only that one ends its access unit) */
-static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p, uint64_t seq,
-                        bool last)
-{
-    size_t skip;
-
-    if (sc->group->ops->codec != SPICE_VIDEO_CODEC_TYPE_H264 || !sc->streams->aud) {
-        send_data(sc, p->data, p->size, 0, seq);
-        return;
-    }
-    if (!sc->aud_sent)
-        send_data(sc, h264_aud, 0, sizeof(h264_aud), seq);
-    sc->aud_sent = true;
-    skip = leading_aud(p->data, p->size);
-    send_data(sc, p->data + skip, p->size - skip, last ? sizeof(h264_aud) : 0, seq);
+    sc->data_state.aud_sent = false;
 }
 
 static void group_fail(struct sc_stream_group *g, const char *why)
@@ -500,6 +346,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     for (GList *l = g->clients; l; l = l->next) {
         struct sc_stream_client *sc = l->data;
         struct sc_channel_client *cc = sc->cc;
+        bool sent = false;
 
         for (size_t i = 0; i < n; i++) {
             const struct sc_packet *p = &packets[i];
@@ -521,9 +368,15 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
             }
             if (!sc->created)
                 send_stream_create(sc, g);
-            send_packet(sc, p, frame->seq, i + 1 == n);
+            sc_stream_data_send(cc, sc->id, &sc->data_state, &g->streams->data_opts, p,
+                                g->ops->codec, frame->seq, i + 1 == n);
+            if (!sent) /* its first byte queued */
+                sc_stats_record_since(g->streams->server->stats, "queued", frame->time_us);
+            sent = true;
             sc->need_key = false;
         }
+        if (sent) /* its last byte written */
+            sc_conn_note_written(cc->conn, g->streams->server->stats, "written", frame->time_us);
     }
     /* the group may go with its last client: nothing of g after this */
     if (want_key)
@@ -566,11 +419,13 @@ static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
         return NULL;
     }
     w = sc_encode_worker_new(enc, g_main_context_get_thread_default(), 2, group_done, g);
-    if (!w)
+    if (!w) {
         sc_encoder_destroy(enc);
-    else
-        sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
-                 params.bitrate, g->droppable ? ", droppable frames" : "");
+        return NULL;
+    }
+    sc_encode_worker_set_stats(w, g->streams->server->stats);
+    sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
+             params.bitrate, g->droppable ? ", droppable frames" : "");
     return w;
 }
 
@@ -748,6 +603,8 @@ bool sc_streams_take(struct sc_stream_client *sc, struct sc_frame *frame)
     if (!g->have_seq || g->last_seq != frame->seq || frame->seq == 0) {
         g->last_seq = frame->seq;
         g->have_seq = true;
+        /* before submit: the worker may start on it at once */
+        sc_stats_record_since(s->server->stats, "display", frame->time_us);
         if (!sc_encode_worker_submit(g->worker, frame)) {
             g->busy++;
             sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", frame->seq);
@@ -849,7 +706,7 @@ void sc_stream_client_report(struct sc_stream_client *sc, const struct sc_stream
     }
     sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
              r->num_drops, r->last_frame_delay);
-    learn_ahead(sc, r);
+    sc_stream_data_learn(&sc->data_state, r);
     bool skipped = sc->skips != sc->report_skips;
     sc->report_skips = sc->skips;
     if (r->num_drops > 0 || r->last_frame_delay < 0)
@@ -872,8 +729,7 @@ struct sc_stream_client *sc_stream_client_new(struct sc_streams *s, struct sc_ch
     sc->cc = cc;
     sc->refresh = refresh;
     sc->data = data;
-    sc->ahead_ms = AHEAD_START_MS;
-    sc->last_stamp = sc_server_mm_time(cc->server);
+    sc_stream_data_init(&sc->data_state, sc_server_mm_time(cc->server));
     return sc;
 }
 

@@ -1,6 +1,9 @@
 #include "config.h"
 
-/* --source pattern[:WxH][,fps=N]: an animated, desktop-like test scene.
+/* --source pattern[:WxH][,fps=N][,stamp]: an animated, desktop-like test
+ * scene.  `stamp` writes each frame's number and capture time into its
+ * top-left corner (common/stamp.h; the one thing drawn from the clock) for
+ * glass-to-glass measurements, bench/glass-to-glass.
  *
  * Everything drawn is a function of the frame number and the input state
  * (no wall clock, no randomness), so two instances fed the same events show
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "stamp.h"
 #include "ticker.h"
 
 #define DEFAULT_W 1280
@@ -47,6 +51,7 @@ struct scene {
 struct pattern {
     struct sc_source base;
     uint32_t w, h, fps;
+    bool stamp; /* write common/stamp.h stamps */
     struct sc_frame_pool *pool;
     struct sc_ticker ticker;
     uint64_t seq;          /* next frame number */
@@ -447,6 +452,7 @@ static void pattern_tick(void *data)
 {
     struct pattern *p = data;
     uint64_t seq = p->seq++;
+    int64_t now = g_get_monotonic_time();
     struct sc_frame *f = sc_frame_pool_get(p->pool);
     if (!f) {
         /* every buffer is still held downstream: skip this frame; the next
@@ -457,13 +463,19 @@ static void pattern_tick(void *data)
     struct scene s;
     scene_at(p, seq, &s);
     f->seq = seq;
+    f->time_us = now;
     if (!p->emitted)
         sc_frame_set_full_damage(f);
     else
         scene_damage(p, f, &p->last, &s);
+    if (p->stamp)
+        damage(f, (struct rect){ 0, 0, SC_STAMP_WIDTH, SC_STAMP_HEIGHT });
     struct sc_frame stale;
     sc_stale_region(&p->stale, f, f, p->w, p->h, &stale);
     draw_frame(p, f, &s, &stale);
+    if (p->stamp)
+        sc_stamp_write(f->map + f->offset, f->width, f->height, f->stride,
+                       &(struct sc_stamp){ (uint32_t)seq, now });
     sc_stale_emitted(&p->stale, f, f);
     p->last = s;
     p->emitted = true;
@@ -503,7 +515,8 @@ static void emit_cursor(struct pattern *p)
 
 /* ---- ops ------------------------------------------------------------------ */
 
-static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps, GError **error)
+static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps, bool *stamp,
+                       GError **error)
 {
     if (!args)
         return true;
@@ -514,6 +527,10 @@ static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps
         char *end;
         if (!*a)
             continue;
+        if (strcmp(a, "stamp") == 0) {
+            *stamp = true;
+            continue;
+        }
         if (g_str_has_prefix(a, "fps=")) {
             v1 = g_ascii_strtoull(a + 4, &end, 10);
             if (end == a + 4 || *end || v1 < 1 || v1 > MAX_FPS) {
@@ -541,7 +558,7 @@ static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps
             }
         }
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "pattern: bad argument '%s' (expected WxH or fps=N)", a);
+                    "pattern: bad argument '%s' (expected WxH, fps=N or stamp)", a);
         return false;
     }
     return true;
@@ -550,13 +567,20 @@ static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps
 static struct sc_source *pattern_create(const char *args, GError **error)
 {
     uint32_t w = DEFAULT_W, h = DEFAULT_H, fps = DEFAULT_FPS;
-    if (!parse_args(args, &w, &h, &fps, error))
+    bool stamp = false;
+    if (!parse_args(args, &w, &h, &fps, &stamp, error))
         return NULL;
+    if (stamp && (w < SC_STAMP_WIDTH || h < SC_STAMP_HEIGHT)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "pattern: a stamp needs %dx%d at least", SC_STAMP_WIDTH, SC_STAMP_HEIGHT);
+        return NULL;
+    }
     struct pattern *p = g_new0(struct pattern, 1);
     p->base.impl = &sc_source_pattern;
     p->base.width = p->w = w;
     p->base.height = p->h = h;
     p->fps = fps;
+    p->stamp = stamp;
     p->stride = (w * 4 + 63) & ~63u;
     layout(p);
     p->pool = sc_frame_pool_new(w, h, POOL_FRAMES);
@@ -623,7 +647,8 @@ static void pattern_destroy(struct sc_source *source)
 
 const struct sc_source_ops sc_source_pattern = {
     .name = "pattern",
-    .help = "pattern[:WxH][,fps=N]  animated test desktop (default 1280x720, 30 fps)",
+    .help = "pattern[:WxH][,fps=N][,stamp]  animated test desktop (default 1280x720, 30 fps; "
+            "stamp: frame number and time in its corner)",
     .create = pattern_create,
     .start = pattern_start,
     .stop = pattern_stop,

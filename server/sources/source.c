@@ -108,6 +108,8 @@ void sc_source_emit_frame(struct sc_source *source, struct sc_frame *frame)
 {
     source->width = frame->width;
     source->height = frame->height;
+    if (frame->time_us == 0)
+        frame->time_us = g_get_monotonic_time();
     if (source->listener.frame)
         source->listener.frame(source, frame, source->listener.data);
 }

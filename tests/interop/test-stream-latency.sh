@@ -1,5 +1,5 @@
 #!/bin/bash
-# H.264 to spice-gtk 0.42 without added latency (issue 9; server/stream.c,
+# H.264 to spice-gtk 0.42 without added latency (issue 9; server/stream-data.c,
 # "stamps" and the access unit delimiters).  The pattern streams with
 # openh264 for 6 s to the probe; over the steady part (frames arriving 2 s
 # or more after the stream started, when the client's first reports have

@@ -22,6 +22,13 @@ tests_server_test_tls_SOURCES = tests/server/test-tls.c
 tests_server_test_tls_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_tls_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 
+# sc_conn_note_written(): a stage recorded when its bytes have left
+check_PROGRAMS += tests/server/test-net
+TESTS += tests/server/test-net
+tests_server_test_net_SOURCES = tests/server/test-net.c
+tests_server_test_net_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_net_LDADD = $(SC_SERVER_LIBS)
+
 tests_server_test_gl_SOURCES = tests/server/test-gl.c
 tests_server_test_gl_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_gl_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)

@@ -194,6 +194,126 @@ static void test_gl_scanout(void)
     fixture_teardown(&fx);
 }
 
+/* A new buffer costs two sendmsg() calls, not three: the scanout message,
+ * then the '@' byte carrying the fd with the GL_DRAW behind it.  A stream
+ * recvmsg() stops at the end of the kernel buffer that carried fds, so one
+ * call returns '@' and the whole GL_DRAW only if they were sent together. */
+static void test_gl_draw_with_fd(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *f1 = make_frame(W, H, 1), *f2 = make_frame(W, H, 2);
+    uint8_t hdr[SC_MINI_HEADER_SIZE], body[64], buf[256];
+    struct sc_data_header h;
+    struct sc_gl_draw draw;
+    unsigned nfds = 0;
+    ssize_t r = -1;
+    int fd = -1;
+
+    fixture_setup_options(&fx, &gl_on);
+    emit(&fx, sc_frame_ref(f1));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), gl_caps, G_N_ELEMENTS(gl_caps));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, &fd));
+    close(fd);
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_GL_DRAW, NULL));
+    emit(&fx, sc_frame_ref(f2));
+    send_done(d);
+    /* the scanout message, read exactly */
+    g_assert_true(read_exact(d, hdr, sizeof(hdr)));
+    g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
+    g_assert_cmpuint(h.type, ==, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
+    g_assert_cmpuint(h.size, <=, sizeof(body));
+    g_assert_true(read_exact(d, body, h.size));
+    /* then one recvmsg: '@' with the fd, and the GL_DRAW in the same call */
+    fd = -1;
+    for (int i = 0; i < 1000 && r <= 0; i++) {
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        r = sc_fd_recvmsg(d->fd, buf, sizeof(buf), &fd, &nfds, 1);
+        if (r == -EAGAIN)
+            g_usleep(1000);
+    }
+    g_assert_cmpint(r, ==, 1 + SC_MINI_HEADER_SIZE + 16);
+    g_assert_cmpint(buf[0], ==, '@');
+    g_assert_cmpuint(nfds, ==, 1);
+    close(fd);
+    g_assert_true(sc_data_header_parse(buf + 1, SC_MINI_HEADER_SIZE, true, &h));
+    g_assert_cmpuint(h.type, ==, SPICE_MSG_DISPLAY_GL_DRAW);
+    g_assert_true(sc_gl_draw_parse(buf + 1 + SC_MINI_HEADER_SIZE, h.size, &draw));
+    g_assert_cmpuint(draw.w, ==, W);
+
+    sc_frame_unref(f1);
+    sc_frame_unref(f2);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* A client that reads every byte with a control buffer
+ * (SC_DISPLAY_CAP_SCANOUT_FD_FIFO) gets the fd with the scanout message's
+ * first byte (so the message, '@', fd and GL_DRAW can go in one sendmsg:
+ * the kernel attaches fds to a call's first byte); the fd shows the frame,
+ * the '@' byte and the GL_DRAW follow as usual. */
+static void test_gl_fd_fifo(void)
+{
+    static const unsigned caps[] = { SPICE_DISPLAY_CAP_GL_SCANOUT,
+                                     SC_DISPLAY_CAP_SCANOUT_FD_FIFO };
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *f = make_frame(W, H, 1);
+    uint8_t hdr[SC_MINI_HEADER_SIZE], body[256], at = 0;
+    struct sc_data_header h = { 0 };
+    unsigned nfds = 0;
+    int fd = -1;
+
+    fixture_setup_options(&fx, &gl_on);
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
+    /* what the harness read ahead (no frame yet: no scanout in it) */
+    while (d->in->len > 0) {
+        g_assert_true(read_exact(d, hdr, sizeof(hdr)));
+        g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
+        g_assert_cmpuint(h.type, !=, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
+        g_assert_cmpuint(h.size, <=, sizeof(body));
+        g_assert_true(read_exact(d, body, h.size));
+    }
+    h.type = 0;
+    emit(&fx, sc_frame_ref(f));
+    while (h.type != SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX) {
+        ssize_t r = -1;
+        for (int i = 0; i < 1000 && r <= 0; i++) {
+            while (g_main_context_iteration(NULL, FALSE))
+                ;
+            nfds = 0;
+            r = sc_fd_recvmsg(d->fd, hdr, 1, &fd, &nfds, 1); /* one byte */
+            if (r == -EAGAIN)
+                g_usleep(1000);
+        }
+        g_assert_cmpint(r, ==, 1);
+        g_assert_true(read_exact(d, hdr + 1, sizeof(hdr) - 1));
+        g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
+        g_assert_cmpuint(h.size, <=, sizeof(body));
+        g_assert_true(read_exact(d, body, h.size));
+        if (h.type != SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX)
+            g_assert_cmpuint(nfds, ==, 0);
+    }
+    g_assert_cmpuint(nfds, ==, 1); /* with the message's first byte */
+    GBytes *b = g_bytes_new_static(body, h.size);
+    check_scanout(b, fd, f); /* closes fd */
+    g_bytes_unref(b);
+    g_assert_true(read_exact(d, &at, 1));
+    g_assert_cmpint(at, ==, '@');
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG, NULL));
+    g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_GL_DRAW, NULL));
+
+    sc_frame_unref(f);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 /* The same cap over TCP (no fd passing possible): the ordinary surface. */
 static void test_gl_cap_over_tcp(void)
 {
@@ -304,6 +424,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/gl/scanout", test_gl_scanout);
+    g_test_add_func("/gl/draw-with-fd", test_gl_draw_with_fd);
+    g_test_add_func("/gl/fd-fifo-one-sendmsg", test_gl_fd_fifo);
     g_test_add_func("/gl/cap-over-tcp", test_gl_cap_over_tcp);
     g_test_add_func("/gl/auto-memfd-as-pixels", test_gl_auto);
     g_test_add_func("/gl/on-unsealed-as-pixels", test_gl_on_unsealed);

@@ -11,6 +11,7 @@
 #include "codecs/convert.h"
 #include "harness.h"
 #include "stream.h"
+#include "stats.h"
 
 #define W 320
 #define H 240
@@ -203,6 +204,52 @@ static void test_h264_stream(void)
     g_bytes_unref(b);
 
     sc_decoder_destroy(dec);
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
+/* SPICECAST_STATS=1: every server stage of a streamed frame is recorded,
+ * measured from the frame's time (issue 9): source, display, encode
+ * start/end, first byte queued, last byte written; on the same frames a
+ * later stage's percentiles are never below an earlier one's. */
+static void test_latency_stages(void)
+{
+    static const char *const stages[] = { "source", "display", "encode_start", "encode_end",
+                                          "queued", "written" };
+    struct sc_stats_summary sum[G_N_ELEMENTS(stages)];
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *last = NULL;
+    uint16_t type = 0;
+    GBytes *b;
+
+    if (!have_openh264())
+        return;
+    g_setenv("SPICECAST_STATS", "1", TRUE);
+    start_session(&fx, h264_caps, G_N_ELEMENTS(h264_caps), &m, &d);
+    g_setenv("SPICECAST_STATS", "0", TRUE);
+    g_assert_nonnull(fx.server->stats);
+    sc_stats_set_interval(fx.server->stats, 0);
+    emit_moving(&fx, 1, 12, &last);
+    while (type != SPICE_MSG_DISPLAY_STREAM_DESTROY) { /* read it all */
+        g_assert_true(tc_recv(d, &type, &b));
+        g_bytes_unref(b);
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(stages); i++) {
+        g_assert_true(sc_stats_get(fx.server->stats, stages[i], &sum[i]));
+        g_test_message("%s: n=%" G_GUINT64_FORMAT " p50=%" G_GINT64_FORMAT " us", stages[i],
+                       sum[i].n, sum[i].p50);
+        g_assert_cmpuint(sum[i].n, >=, 5);
+        g_assert_cmpint(sum[i].p50, >=, 0);
+        g_assert_cmpint(sum[i].p99, <, 10 * G_USEC_PER_SEC);
+    }
+    g_assert_cmpint(sum[3].p50, >=, sum[2].p50); /* encode end after its start */
+    g_assert_cmpint(sum[3].p99, >=, sum[2].p99);
+    g_assert_cmpuint(sum[5].n, ==, sum[4].n);    /* one client: written = queued */
+    g_assert_cmpint(sum[5].p50, >=, sum[4].p50);
+    g_assert_cmpint(sum[5].p99, >=, sum[4].p99);
     sc_frame_unref(last);
     tc_free(d);
     tc_free(m);
@@ -630,6 +677,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stream/h264", test_h264_stream);
+    g_test_add_func("/stream/latency-stages", test_latency_stages);
     g_test_add_func("/stream/no-codec-stays-lossless", test_no_codec_stays_lossless);
     g_test_add_func("/stream/undecodable-falls-back", test_undecodable_falls_back);
     g_test_add_func("/stream/group-encodes-once", test_group_encodes_once);

@@ -11,7 +11,8 @@
 
 struct got_frame {
     uint64_t seq;
-    gint64 time_us;
+    gint64 time_us;    /* when the listener got it */
+    int64_t capture_us; /* the frame's own time_us */
     uint32_t width, height, stride;
     bool full_damage;
     uint32_t n_damage;
@@ -41,6 +42,7 @@ G_GNUC_UNUSED static void collect_frame(struct sc_source *s, struct sc_frame *f,
     g_assert_cmpuint(s->height, ==, f->height);
     g->seq = f->seq;
     g->time_us = g_get_monotonic_time();
+    g->capture_us = f->time_us;
     g->width = f->width;
     g->height = f->height;
     g->stride = f->stride;

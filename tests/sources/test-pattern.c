@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <stdlib.h>
 
+#include "common/stamp.h"
 #include "sources-util.h"
 
 #define SPEC "pattern:320x240,fps=200"
@@ -306,6 +307,48 @@ static void test_pool_exhausted(void)
     }
 }
 
+/* pattern:...,stamp: each frame carries its number and capture time in a
+ * stamp (common/stamp.h) that reads back, inside the frame's damage; the
+ * frame's time_us is that capture time; no stamp without the option. */
+static void test_stamp(void)
+{
+    struct sc_source *s = make("pattern:320x200,fps=60,stamp"), *plain = make("pattern:320x200");
+    struct collector c, cp;
+    struct sc_stamp st;
+
+    collector_init(&c, s);
+    collector_init(&cp, plain);
+    sc_source_start(s);
+    sc_source_start(plain);
+    wait_frames1(&c, 4, 10000);
+    wait_frames1(&cp, 2, 10000);
+    for (guint i = 0; i < 4; i++) {
+        const struct got_frame *f = collector_get(&c, i);
+        g_assert_cmpint(f->capture_us, >, 0);
+        g_assert_cmpint(f->capture_us, <=, f->time_us);
+        g_assert_true(sc_stamp_read(f->pixels, f->width, f->height, f->stride, &st));
+        g_assert_cmpuint(st.index, ==, f->seq);
+        g_assert_cmpint(st.time_us, ==, f->capture_us);
+        bool covered = f->full_damage;
+        for (uint32_t d = 0; d < f->n_damage; d++)
+            covered |= f->damage[d].x <= 0 && f->damage[d].y <= 0 &&
+                       f->damage[d].x + f->damage[d].w >= SC_STAMP_WIDTH &&
+                       f->damage[d].y + f->damage[d].h >= SC_STAMP_HEIGHT;
+        g_assert_true(covered);
+    }
+    const struct got_frame *f = collector_get(&cp, 1);
+    g_assert_false(sc_stamp_read(f->pixels, f->width, f->height, f->stride, &st));
+    g_assert_cmpint(f->capture_us, >, 0); /* the source's tick time */
+    collector_finish(&c);
+    collector_finish(&cp);
+    sc_source_destroy(s);
+    sc_source_destroy(plain);
+    GError *err = NULL;
+    g_assert_null(sc_source_create("pattern:200x100,stamp", &err)); /* too small */
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+}
+
 static void test_bad_args(void)
 {
     static const char *const bad[] = {
@@ -370,6 +413,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pattern/cursor-restart", test_cursor_and_restart);
     g_test_add_func("/pattern/pool-exhausted", test_pool_exhausted);
     g_test_add_func("/pattern/bad-args", test_bad_args);
+    g_test_add_func("/pattern/stamp", test_stamp);
     g_test_add_func("/pattern/input-log", test_input_log);
     return g_test_run();
 }

@@ -43,7 +43,7 @@ static void test_percentiles(void)
     g_assert_cmpstr(g_ptr_array_index(lines, 0), ==,
                     "stats: test encode n=1000 p50=500.0ms p95=950.0ms p99=990.0ms total");
     g_assert_cmpstr(g_ptr_array_index(lines, 1), ==,
-                    "stats: test send n=1 p50=0.2ms p95=0.2ms p99=0.2ms total");
+                    "stats: test send n=1 p50=0.240ms p95=0.240ms p99=0.240ms total");
     sc_stats_set_sink(s, NULL, NULL);
     g_ptr_array_set_size(lines, 0);
     sc_stats_set_sink(s, collect, lines);

@@ -1,0 +1,183 @@
+/* What one STREAM_DATA carries: see stream-data.h.
+ *
+ * What spice-gtk 0.42 does with a STREAM_DATA's multi_media_time:
+ * - its clock (spice-session.c spice_session_set_mm_time) is MAIN_INIT's
+ *   multi_media_time plus the monotonic time since it read MAIN_INIT (or
+ *   since a MAIN_MULTI_MEDIA_TIME: we send none), so it runs behind ours by
+ *   MAIN_INIT's transit;
+ * - at arrival (channel-display.c display_handle_stream_data) margin =
+ *   mm_time - its clock.  margin < 0 is "late": a drop in the next
+ *   STREAM_REPORT (display_update_stream_report: one per 5 frames or 1 s, or
+ *   after 3 late frames in a row), whose last_frame_delay is the margin of
+ *   its last frame; a late MJPEG frame is dropped undecoded
+ *   (channel-display-gst.c queue_frame), other codecs decode it anyway;
+ * - a decoded frame (appsink) waits for its mm_time (schedule_frame); one
+ *   already due is shown at once if no other decoded frame is pending, else
+ *   dropped unreported (display_frame, "rendering too late").  Through the
+ *   widget's GstVideoOverlay the sink shows it at now + margin (0 on a
+ *   STREAMING_MODE surface without audio; we set no such flag).
+ * So a frame shows at max(decoded, mm_time) and counts late only if it
+ * arrives after its mm_time.  The best stamp is the client's clock at
+ * arrival plus a little: decoding (several ms for 720p H.264) hides that
+ * little entirely.  spice-server stamps now + 50 ms, as we did: every frame
+ * waited ~50 ms.  Now each client's margin over our clock is learned from
+ * its reports: late frames raise it by their lateness (at least
+ * AHEAD_STEP_MS); a last frame more than AHEAD_SPARE_MS early lowers it by
+ * half the excess.  It settles at the transit and jitter of the client's
+ * link minus its clock's lag (MAIN_INIT's transit, often several ms: the
+ * margin may be negative), at most AHEAD_MAX_MS: a link slower than that
+ * is still late for report_bad, and a negative last_frame_delay still
+ * means a slow client, not a tight stamp. */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "log.h"
+#include "server-private.h"
+#include "stream-data.h"
+
+#define AHEAD_START_MS 10 /* a client's margin before its first report */
+#define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */
+#define AHEAD_MIN_MS (-1000)
+#define AHEAD_STEP_MS 5   /* at least this much up after late frames */
+#define AHEAD_SPARE_MS 8  /* frames arriving this early: margin enough */
+
+/* SPICECAST_MM_AHEAD_MS=N: every frame stamped N ms ahead, not learned (to
+ * measure against the old fixed 50 ms) */
+static int ahead_from_env(void)
+{
+    const char *v = g_getenv("SPICECAST_MM_AHEAD_MS");
+    char *end;
+    long n;
+
+    if (!v || !*v)
+        return -1;
+    n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > 10000) {
+        sc_warn("SPICECAST_MM_AHEAD_MS=%s: not a number of ms, ignored", v);
+        return -1;
+    }
+    return (int)n;
+}
+
+void sc_stream_data_opts_from_env(struct sc_stream_data_opts *o)
+{
+    o->fixed_ahead_ms = ahead_from_env();
+    o->aud = g_strcmp0(g_getenv("SPICECAST_H264_AUD"), "0") != 0;
+}
+
+void sc_stream_data_init(struct sc_stream_data_state *d, uint32_t now_mm)
+{
+    d->ahead_ms = AHEAD_START_MS;
+    d->last_stamp = now_mm;
+    d->aud_sent = false;
+}
+
+static uint32_t stamp(struct sc_stream_data_state *d, const struct sc_stream_data_opts *o,
+                      uint32_t now_mm)
+{
+    int ahead = o->fixed_ahead_ms >= 0 ? o->fixed_ahead_ms : d->ahead_ms;
+    uint32_t t = now_mm + (uint32_t)ahead;
+
+    /* a lower margin must not turn the stamps back: spice-gtk's MJPEG
+     * decoder drops its queue on a frame older than the previous one */
+    if ((int32_t)(t - d->last_stamp) < 0)
+        t = d->last_stamp;
+    d->last_stamp = t;
+    return t;
+}
+
+/* A report: the margin follows the client's lateness (see above). */
+void sc_stream_data_learn(struct sc_stream_data_state *d, const struct sc_stream_report *r)
+{
+    int64_t delay = r->last_frame_delay, ahead = d->ahead_ms; /* no overflow */
+
+    if (r->num_drops > 0 || delay < 0)
+        ahead += MAX(AHEAD_STEP_MS, -delay);
+    else if (delay > AHEAD_SPARE_MS)
+        ahead -= (delay - AHEAD_SPARE_MS + 1) / 2;
+    d->ahead_ms = (int)CLAMP(ahead, AHEAD_MIN_MS, AHEAD_MAX_MS);
+}
+
+/* FNV-1a, from h: ties a packet in the debug log to what the client
+ * decodes (tests/interop/probe-video.c, frame times) */
+static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* An H.264 access unit delimiter (7.3.2.4; primary_pic_type 7: any).
+ * spice-gtk's pipeline (h264parse, caps without alignment) holds an access
+ * unit until the next one starts: a frame's whole interval.  So each H.264
+ * packet goes out without its own leading delimiter (x264 makes them) and
+ * with the next unit's at its end: h264parse passes it on at once.  A unit
+ * takes the PTS of the buffer it starts in, and spice-gtk matches decoded
+ * frames to its queue by PTS: two units starting in one buffer would make
+ * it discard one ("unexpected decoded buffer"), so a stream starts with a
+ * STREAM_DATA holding a delimiter alone (unit k then starts in buffer k-1;
+ * spice-gtk shows each frame as it decodes, as the stamps want anyway). */
+static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+
+static size_t leading_aud(const uint8_t *p, size_t n)
+{
+    if (n >= 6 && memcmp(p, h264_aud, 5) == 0)
+        return 6;
+    if (n >= 5 && memcmp(p, h264_aud + 1, 4) == 0)
+        return 5;
+    return 0;
+}
+
+/* What a STREAM_DATA goes with. */
+struct out {
+    struct sc_channel_client *cc;
+    uint32_t id;
+    struct sc_stream_data_state *d;
+    const struct sc_stream_data_opts *o;
+    uint64_t seq;
+};
+
+/* One STREAM_DATA: data, then tail (n_tail bytes). */
+static void send_data(const struct out *out, const uint8_t *data, size_t n, size_t n_tail)
+{
+    struct sc_channel_client *cc = out->cc;
+    uint32_t mm = stamp(out->d, out->o, sc_server_mm_time(cc->server));
+    uint32_t size = (uint32_t)(n + n_tail);
+    size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_STREAM_DATA);
+
+    /* sc_stream_data_write() in pieces */
+    sc_write_u32(&cc->w, out->id);
+    sc_write_u32(&cc->w, mm);
+    sc_write_u32(&cc->w, size);
+    sc_write_bytes(&cc->w, data, n);
+    sc_write_bytes(&cc->w, h264_aud, n_tail);
+    sc_cc_end(cc, start);
+    if (sc_log_debug_enabled())
+        sc_debug("stream %u data: frame %" G_GUINT64_FORMAT " hash %08x, %u bytes, mm %u, %d ms "
+                 "ahead", out->id, out->seq, hash_bytes(hash_bytes(2166136261u, data, n), h264_aud, n_tail),
+                 size, mm, (int32_t)(mm - sc_server_mm_time(cc->server)));
+}
+
+/* last: the frame's last packet (only that one ends its access unit) */
+void sc_stream_data_send(struct sc_channel_client *cc, uint32_t id, struct sc_stream_data_state *d,
+                         const struct sc_stream_data_opts *o, const struct sc_packet *p,
+                         int codec, uint64_t seq, bool last)
+{
+    const struct out out = { cc, id, d, o, seq };
+    size_t skip;
+
+    if (codec != SPICE_VIDEO_CODEC_TYPE_H264 || !o->aud) {
+        send_data(&out, p->data, p->size, 0);
+        return;
+    }
+    if (!d->aud_sent)
+        send_data(&out, h264_aud, 0, sizeof(h264_aud));
+    d->aud_sent = true;
+    skip = leading_aud(p->data, p->size);
+    send_data(&out, p->data + skip, p->size - skip, last ? sizeof(h264_aud) : 0);
+}
+
