@@ -22,6 +22,10 @@ if HAVE_VAAPI
 codecs_libsccodecs_la_SOURCES += codecs/vaapi.c codecs/vaapi.h codecs/vaapi-h264.c \
 	codecs/vaapi-enc.c codecs/vaapi-dec.c
 codecs_libsccodecs_la_LIBADD += $(VA_LIBS)
+if HAVE_GSTREAMER
+# vaapi:h265: probed through libva, encoded by GStreamer's VA plugin
+codecs_libsccodecs_la_SOURCES += codecs/vaapi-hevc.c
+endif
 endif
 
 # content classes, Y4M input and metrics, shared by the bench and the tests
@@ -101,6 +105,9 @@ endif
 if HAVE_VAAPI
 fuzz_codec_srcs += codecs/vaapi.c codecs/vaapi-h264.c codecs/vaapi-enc.c codecs/vaapi-dec.c
 fuzz_codec_flags += $(VA_LIBS)
+if HAVE_GSTREAMER
+fuzz_codec_srcs += codecs/vaapi-hevc.c
+endif
 codecs_fuzz_targets += tests/fuzz/fuzz-decoder-vaapi-h264
 endif
 fuzz_codec_deps = $(fuzz_codec_srcs) tests/fuzz/fuzz-decoder-common.c config.h
