@@ -107,7 +107,7 @@ struct sc_stream_client {
     /* stamps: server mm time + ahead_ms; never below the previous one */
     int ahead_ms;
     uint32_t last_stamp;
-    bool aud_sent; /* H.264: the stream's lone delimiter went out */
+    bool aud_sent; /* H.264, H.265: the stream's lone delimiter went out */
 };
 
 struct sc_streams {
@@ -125,7 +125,7 @@ struct sc_streams {
     struct sc_display_listener display_listener;
     /* bench knobs (bench/latency-spice-gtk.sh): SPICECAST_MM_AHEAD_MS=N
      * stamps every frame N ms ahead (-1: learned); SPICECAST_H264_AUD=0
-     * sends H.264 packets as the encoder made them */
+     * sends H.264 and H.265 packets as the encoder made them */
     int fixed_ahead_ms;
     bool aud;
 };
@@ -354,19 +354,36 @@ static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
  * STREAM_DATA holding a delimiter alone (unit k then starts in buffer k-1;
  * spice-gtk shows each frame as it decodes, as the stamps want anyway). */
 static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+/* H.265's (7.3.2.5): NAL type 35, layer 0, temporal id 0; pic_type 2 (any) */
+static const uint8_t h265_aud[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50 };
 
-static size_t leading_aud(const uint8_t *p, size_t n)
+/* The delimiter a packet of `codec` goes out with (H.264, H.265: both
+ * parsers in spice-gtk hold a unit until the next starts); NULL for the
+ * other codecs */
+static const uint8_t *codec_aud(int codec, size_t *n)
 {
-    if (n >= 6 && memcmp(p, h264_aud, 5) == 0)
-        return 6;
-    if (n >= 5 && memcmp(p, h264_aud + 1, 4) == 0)
-        return 5;
+    *n = codec == SPICE_VIDEO_CODEC_TYPE_H264 ? sizeof(h264_aud)
+         : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? sizeof(h265_aud) : 0;
+    return codec == SPICE_VIDEO_CODEC_TYPE_H264 ? h264_aud
+           : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? h265_aud : NULL;
+}
+
+/* the length of aud (n bytes, a 4-byte start code) at p's start, with a 4-
+ * or 3-byte start code; 0 if p does not start with it */
+static size_t leading_aud(const uint8_t *p, size_t n, const uint8_t *aud, size_t aud_n)
+{
+    /* the AUD's payload (pic type) may differ: compare its NAL header */
+    size_t hdr = aud_n - 1;
+    if (n >= aud_n && memcmp(p, aud, hdr) == 0)
+        return aud_n;
+    if (n >= aud_n - 1 && memcmp(p, aud + 1, hdr - 1) == 0)
+        return aud_n - 1;
     return 0;
 }
 
 /* One STREAM_DATA: data, then tail (n_tail bytes). */
 static void send_data(struct sc_stream_client *sc, const uint8_t *data, size_t n,
-                      size_t n_tail, uint64_t seq)
+                      const uint8_t *tail, size_t n_tail, uint64_t seq)
 {
     struct sc_channel_client *cc = sc->cc;
     uint32_t mm = stamp(sc), size = (uint32_t)(n + n_tail);
@@ -377,11 +394,11 @@ static void send_data(struct sc_stream_client *sc, const uint8_t *data, size_t n
     sc_write_u32(&cc->w, mm);
     sc_write_u32(&cc->w, size);
     sc_write_bytes(&cc->w, data, n);
-    sc_write_bytes(&cc->w, h264_aud, n_tail);
+    sc_write_bytes(&cc->w, tail, n_tail);
     sc_cc_end(cc, start);
     if (sc_log_debug_enabled())
         sc_debug("stream %u data: frame %" G_GUINT64_FORMAT " hash %08x, %u bytes, mm %u, %d ms "
-                 "ahead", sc->id, seq, hash_bytes(hash_bytes(2166136261u, data, n), h264_aud, n_tail),
+                 "ahead", sc->id, seq, hash_bytes(hash_bytes(2166136261u, data, n), tail, n_tail),
                  size, mm, (int32_t)(mm - sc_server_mm_time(cc->server)));
 }
 
@@ -389,17 +406,18 @@ static void send_data(struct sc_stream_client *sc, const uint8_t *data, size_t n
 static void send_packet(struct sc_stream_client *sc, const struct sc_packet *p, uint64_t seq,
                         bool last)
 {
-    size_t skip;
+    size_t skip, aud_n;
+    const uint8_t *aud = codec_aud(sc->group->ops->codec, &aud_n);
 
-    if (sc->group->ops->codec != SPICE_VIDEO_CODEC_TYPE_H264 || !sc->streams->aud) {
-        send_data(sc, p->data, p->size, 0, seq);
+    if (!aud || !sc->streams->aud) {
+        send_data(sc, p->data, p->size, NULL, 0, seq);
         return;
     }
     if (!sc->aud_sent)
-        send_data(sc, h264_aud, 0, sizeof(h264_aud), seq);
+        send_data(sc, aud, 0, aud, aud_n, seq);
     sc->aud_sent = true;
-    skip = leading_aud(p->data, p->size);
-    send_data(sc, p->data + skip, p->size - skip, last ? sizeof(h264_aud) : 0, seq);
+    skip = leading_aud(p->data, p->size, aud, aud_n);
+    send_data(sc, p->data + skip, p->size - skip, aud, last ? aud_n : 0, seq);
 }
 
 static void group_fail(struct sc_stream_group *g, const char *why)
@@ -632,6 +650,8 @@ static bool client_decodes(const struct sc_stream_client *sc, int codec)
         return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_H264);
     case SPICE_VIDEO_CODEC_TYPE_VP9:
         return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_VP9);
+    case SPICE_VIDEO_CODEC_TYPE_H265:
+        return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_H265);
     default:
         return false;
     }

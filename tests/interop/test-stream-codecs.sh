@@ -23,7 +23,7 @@ skipped=()
 decoder_ok() {
     case $1:$2 in
     mjpeg:builtin | mjpeg:*jpeg*) return 0 ;;
-    h264:*h264* | vp8:*vp8* | vp9:*vp9*) return 0 ;;
+    h264:*h264* | h265:*h265* | vp8:*vp8* | vp9:*vp9*) return 0 ;;
     *) return 1 ;;
     esac
 }
@@ -93,7 +93,7 @@ check() {
 }
 
 # BACKEND:CODEC pairs (STREAM_BACKENDS="gstreamer:vp8" runs just that one)
-for pair in ${STREAM_BACKENDS:-openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg}; do
+for pair in ${STREAM_BACKENDS:-openh264:h264 gstreamer:h264 gstreamer:h265 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg}; do
     check "$pair" "${pair#*:}"
 done
 
