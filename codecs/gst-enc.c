@@ -148,16 +148,35 @@ static const char *x265_opts(const struct sc_encoder_params *p)
     return opts[p->threads == 1];
 }
 
+/* option preset=ultrafast|superfast|veryfast (default ultrafast: the
+ * slower ones cost 1.5-3x the CPU; spicecast-bench compares them) */
+static bool x265_preset(const struct sc_encoder_params *p, char *buf, size_t size, char *reason,
+                        size_t rsize)
+{
+    snprintf(buf, size, "ultrafast");
+    if (!sc_codec_option(p->options, "preset", buf, size))
+        return true;
+    if (strcmp(buf, "ultrafast") == 0 || strcmp(buf, "superfast") == 0
+        || strcmp(buf, "veryfast") == 0)
+        return true;
+    sc_codec_reason(reason, rsize, "preset must be ultrafast, superfast or veryfast");
+    return false;
+}
+
 bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf, size_t size,
                          char *reason, size_t rsize)
 {
     static const char *const known_jpeg[] = { "quality", NULL };
+    static const char *const known_h265[] = { "preset", NULL };
     static const char *const known_none[] = { NULL };
-    if (!sc_codec_options_check(p->options, codec == SC_CODEC_MJPEG ? known_jpeg : known_none,
-                                reason, rsize))
+    const char *const *known = codec == SC_CODEC_MJPEG   ? known_jpeg
+                               : codec == SC_CODEC_H265 ? known_h265
+                                                        : known_none;
+    if (!sc_codec_options_check(p->options, known, reason, rsize))
         return false;
     unsigned t = p->threads;
     int q;
+    char preset[16];
     switch (codec) {
     case SC_CODEC_H264: /* spice-server's settings, minus intra-refresh: we want IDRs */
         snprintf(buf, size,
@@ -170,11 +189,13 @@ bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf
                  p->low_latency && t != 1 ? "true" : "false");
         return true;
     case SC_CODEC_H265: /* the same low-latency choices as x264 above */
+        if (!x265_preset(p, preset, sizeof(preset), reason, rsize))
+            return false;
         snprintf(buf, size,
-                 "x265enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=%u "
+                 "x265enc name=enc tune=zerolatency speed-preset=%s bitrate=%u "
                  "key-int-max=%u option-string=\"%s\" ! "
                  "video/x-h265,stream-format=byte-stream,alignment=au",
-                 kbit(p->bitrate), keyint(p) > 999999 ? 999999 : keyint(p), x265_opts(p));
+                 preset, kbit(p->bitrate), keyint(p) > 999999 ? 999999 : keyint(p), x265_opts(p));
         return true;
     case SC_CODEC_VP8:
         snprintf(buf, size,
@@ -396,14 +417,36 @@ static void steer_jpeg_quality(struct gst_encoder *e, size_t bytes)
     }
 }
 
+/* x265enc puts the stream headers (VPS, SPS, PPS, SEI) in front of its
+ * first packet, before x265's own access unit, which with repeat-headers
+ * and aud starts with an AUD and has the same headers again: a parser
+ * that splits at AUDs (spice-gtk's h265parse) would see a unit without a
+ * picture.  The length of such a prefix, 0 if the packet has none. */
+static size_t h265_header_prefix(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (p[i] != 0 || p[i + 1] != 0 || p[i + 2] != 1)
+            continue;
+        unsigned type = (p[i + 3] >> 1) & 0x3f;
+        size_t start = i > 0 && p[i - 1] == 0 ? i - 1 : i; /* 4-byte start code */
+        if (type == 35) /* AUD */
+            return start;
+        if (type < 32 || (type > 34 && type != 39)) /* not VPS/SPS/PPS/prefix SEI */
+            return 0;
+        i += 3;
+    }
+    return 0;
+}
+
 static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *data)
 {
     GstBuffer *b = gst_sample_get_buffer(s);
     GstMapInfo m;
     if (!b || !gst_buffer_map(b, &m, GST_MAP_READ))
         return -EIO;
+    size_t skip = e->base.impl->codec == SC_CODEC_H265 ? h265_header_prefix(m.data, m.size) : 0;
     struct sc_packet pkt = {
-        m.data, m.size, !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT),
+        m.data + skip, m.size - skip, !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT),
         GST_BUFFER_OFFSET(b) != GST_BUFFER_OFFSET_NONE ? GST_BUFFER_OFFSET(b) : e->pulled,
     };
     pkt.seq = GST_BUFFER_PTS_IS_VALID(b)

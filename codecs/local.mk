@@ -100,7 +100,8 @@ if HAVE_GSTREAMER
 fuzz_codec_srcs += codecs/gst-enc.c codecs/gst-dec.c
 fuzz_codec_flags += $(GST_CFLAGS) $(GST_LIBS)
 codecs_fuzz_targets += tests/fuzz/fuzz-decoder-gst-h264 tests/fuzz/fuzz-decoder-gst-vp8 \
-	tests/fuzz/fuzz-decoder-gst-vp9 tests/fuzz/fuzz-decoder-gst-mjpeg
+	tests/fuzz/fuzz-decoder-gst-vp9 tests/fuzz/fuzz-decoder-gst-mjpeg \
+	tests/fuzz/fuzz-decoder-gst-h265
 endif
 if HAVE_VAAPI
 fuzz_codec_srcs += codecs/vaapi.c codecs/vaapi-h264.c codecs/vaapi-enc.c codecs/vaapi-dec.c
@@ -126,6 +127,8 @@ tests/fuzz/fuzz-decoder-openh264: $(fuzz_codec_deps)
 # GStreamer's process-lifetime allocations: tests/fuzz/fuzz-decoder-gst-lsan.c
 tests/fuzz/fuzz-decoder-gst-h264: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
 	$(call fuzz_decoder_link,gstreamer,h264)
+tests/fuzz/fuzz-decoder-gst-h265: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,h265)
 tests/fuzz/fuzz-decoder-gst-vp8: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
 	$(call fuzz_decoder_link,gstreamer,vp8)
 tests/fuzz/fuzz-decoder-gst-vp9: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)

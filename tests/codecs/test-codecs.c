@@ -214,6 +214,24 @@ static bool h265_has_nal(const uint8_t *p, size_t n, unsigned type)
     return false;
 }
 
+/* An H.265 packet is one access unit: an AUD first and no other (a parser
+ * that splits at AUDs, as spice-gtk's h265parse does, sees one unit) */
+static void assert_h265_one_unit(struct pkt k)
+{
+    unsigned auds = 0, first = 64;
+    for (size_t i = 0; i + 3 < k.size; i++) {
+        if (k.data[i] != 0 || k.data[i + 1] != 0 || k.data[i + 2] != 1)
+            continue;
+        unsigned type = (k.data[i + 3] >> 1) & 0x3f;
+        if (first == 64)
+            first = type;
+        auds += type == 35;
+        i += 3;
+    }
+    g_assert_cmpuint(first, ==, 35);
+    g_assert_cmpuint(auds, ==, 1);
+}
+
 static void test_keyframe(gconstpointer data)
 {
     const struct sc_encoder_ops *ops = data;
@@ -227,6 +245,8 @@ static void test_keyframe(gconstpointer data)
         struct pkt k = encode_next(enc, &src);
         if (i > 0 && !every_key)
             g_assert_false(k.keyframe); /* no keyframe unless asked for */
+        if (ops->codec == SC_CODEC_H265)
+            assert_h265_one_unit(k); /* the first (x265enc adds headers) too */
     }
     sc_encoder_force_keyframe(enc);
     struct pkt k = encode_next(enc, &src);
@@ -237,6 +257,7 @@ static void test_keyframe(gconstpointer data)
         g_assert_true(h264_has_nal(k.data, k.size, 5)); /* IDR slice */
     }
     if (ops->codec == SC_CODEC_H265) {
+        assert_h265_one_unit(k);
         g_assert_true(h265_has_nal(k.data, k.size, 32)); /* VPS */
         g_assert_true(h265_has_nal(k.data, k.size, 33)); /* SPS */
         g_assert_true(h265_has_nal(k.data, k.size, 34)); /* PPS */
@@ -407,6 +428,32 @@ static void test_lz4_common(void)
     source_finish(&src);
 }
 
+/* gstreamer:h265's preset option: the three fast x265 presets, nothing else */
+static void test_h265_preset(void)
+{
+    const struct sc_encoder_ops *ops = sc_encoder_find("gstreamer", "h265");
+    char reason[SC_CODEC_REASON_SIZE];
+    if (!ops || !sc_encoder_probe(ops, reason, sizeof(reason))) {
+        g_test_skip(ops ? reason : "gstreamer:h265 not built in");
+        return;
+    }
+    struct sc_encoder_params p = { .width = W, .height = H, .fps = FPS, .bitrate = 1000000,
+                                   .low_latency = true, .threads = 1, .options = "preset=slow" };
+    g_assert_null(sc_encoder_create(ops, &p, reason, sizeof(reason)));
+    g_assert_nonnull(strstr(reason, "preset must be"));
+    p.options = "preset=superfast";
+    struct sc_encoder *enc = sc_encoder_create(ops, &p, reason, sizeof(reason));
+    g_assert_nonnull(enc);
+    struct source src;
+    source_init(&src, "text-scroll");
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    for (int i = 0; i < 3; i++)
+        assert_decodes_close(dec, encode_next(enc, &src), src.f, 30.0);
+    sc_decoder_destroy(dec);
+    source_finish(&src);
+    sc_encoder_destroy(enc);
+}
+
 /* ---- registry, conversion, probes ------------------------------------------ */
 
 static void test_parse_list(void)
@@ -568,6 +615,7 @@ int main(int argc, char **argv)
     g_test_add_func("/codecs/params/bad", test_bad_params);
     g_test_add_func("/codecs/vaapi/probe", test_vaapi_probe);
     g_test_add_func("/codecs/vaapi/hevc-probe", test_vaapi_hevc_probe);
+    g_test_add_func("/codecs/gstreamer-h265/preset", test_h265_preset);
     g_test_add_func("/codecs/openh264/screen-mode", test_openh264_screen);
     g_test_add_func("/codecs/lossless/lz4-common-payload", test_lz4_common);
     for (size_t i = 0; sc_encoders[i]; i++) {
