@@ -138,14 +138,16 @@ static unsigned kbit(uint32_t bitrate)
  * to the end of the previous packet for spice-gtk's parser), IDR keyframes
  * (no open GOP), no B-frames, no lookahead (zerolatency sets the last two;
  * said again so a preset cannot bring them back), one frame thread: frame
- * threads hold frames back. */
-static const char *x265_opts(const struct sc_encoder_params *p)
+ * threads hold frames back.  A VBV of one second at the bitrate, as x264enc
+ * gets (vbv-buf-capacity=1000): keyframes stay within it.  set_bitrate()
+ * changes only the target (x265enc reconfigures no VBV): a raise above the
+ * first bitrate stays capped by it. */
+static void x265_opts(const struct sc_encoder_params *p, char *buf, size_t size)
 {
-    static const char *const opts[] = {
-        "repeat-headers=1:aud=1:open-gop=0:bframes=0:rc-lookahead=0:frame-threads=1",
-        "repeat-headers=1:aud=1:open-gop=0:bframes=0:rc-lookahead=0:frame-threads=1:pools=1",
-    };
-    return opts[p->threads == 1];
+    snprintf(buf, size,
+             "repeat-headers=1:aud=1:open-gop=0:bframes=0:rc-lookahead=0:frame-threads=1:"
+             "vbv-maxrate=%u:vbv-bufsize=%u%s",
+             kbit(p->bitrate), kbit(p->bitrate), p->threads == 1 ? ":pools=1" : "");
 }
 
 /* option preset=ultrafast|superfast|veryfast (default ultrafast: the
@@ -176,7 +178,7 @@ bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf
         return false;
     unsigned t = p->threads;
     int q;
-    char preset[16];
+    char preset[16], opts[200];
     switch (codec) {
     case SC_CODEC_H264: /* spice-server's settings, minus intra-refresh: we want IDRs */
         snprintf(buf, size,
@@ -191,11 +193,12 @@ bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf
     case SC_CODEC_H265: /* the same low-latency choices as x264 above */
         if (!x265_preset(p, preset, sizeof(preset), reason, rsize))
             return false;
+        x265_opts(p, opts, sizeof(opts));
         snprintf(buf, size,
                  "x265enc name=enc tune=zerolatency speed-preset=%s bitrate=%u "
                  "key-int-max=%u option-string=\"%s\" ! "
                  "video/x-h265,stream-format=byte-stream,alignment=au",
-                 preset, kbit(p->bitrate), keyint(p) > 999999 ? 999999 : keyint(p), x265_opts(p));
+                 preset, kbit(p->bitrate), keyint(p) > 999999 ? 999999 : keyint(p), opts);
         return true;
     case SC_CODEC_VP8:
         snprintf(buf, size,
