@@ -1,6 +1,6 @@
 /* GStreamer decoders for vp8, vp9, h264 (h264parse + avdec_h264), h265
- * (h265parse + avdec_h265) and mjpeg (jpegdec): appsrc (the caps spice-gtk uses) -> decoder -> I420 appsink,
- * driven synchronously: one packet in, its frame out.  Packets are checked
+ * (h265parse + avdec_h265) and mjpeg (jpegdec): appsrc (the caps spice-gtk
+ * uses) -> decoder -> I420 appsink, driven synchronously: one packet in, its frame out.  Packets are checked
  * for their codec's basic framing before they reach the decoder, and frames
  * larger than SC_CODEC_MAX_DIM are refused before they are decoded (mjpeg,
  * vp8: from the packet's header; h264, h265: by caps at the parser's output,

@@ -1,9 +1,9 @@
 /* gstreamer:vp8, gstreamer:vp9, gstreamer:h264 (x264enc), gstreamer:h265
- * (x265enc), gstreamer:mjpeg (jpegenc): appsrc -> encoder -> appsink, real-time and low-latency
- * settings, driven synchronously: push one I420 frame, pull its packet.
- * Frames are converted with libyuv straight into the GstBuffer the
- * pipeline consumes (no second copy).  A pipeline that holds frames is
- * reported through stats.latency_frames. */
+ * (x265enc), gstreamer:mjpeg (jpegenc): appsrc -> encoder -> appsink,
+ * real-time and low-latency settings, driven synchronously: push one I420
+ * frame, pull its packet.  Frames are converted with libyuv straight into
+ * the GstBuffer the pipeline consumes (no second copy).  A pipeline that
+ * holds frames is reported through stats.latency_frames. */
 #include "config.h"
 
 #include <errno.h>
@@ -463,7 +463,7 @@ static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *d
 }
 
 int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                          void *data)
+                      void *data)
 {
     struct gst_encoder *e = gst_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
