@@ -150,12 +150,18 @@ static void x265_opts(const struct sc_encoder_params *p, char *buf, size_t size)
              kbit(p->bitrate), kbit(p->bitrate), p->threads == 1 ? ":pools=1" : "");
 }
 
-/* option preset=ultrafast|superfast|veryfast (default ultrafast: the
- * slower ones cost 1.5-3x the CPU; spicecast-bench compares them) */
+/* option preset=ultrafast|superfast|veryfast, default superfast.  Measured
+ * with bench/rate-psnr.sh (1280x720, 90 frames, 150 k..2.4 Mbit/s) against
+ * gstreamer:h264 (x264 ultrafast): bits at equal PSNR-Y, desktop /
+ * text-scroll / video: ultrafast x1.31 / x1.17 / x0.26, superfast x0.90 /
+ * x0.84 / x0.27, veryfast x0.83 / x0.73 / x0.19.  Ultrafast costs more bits
+ * than H.264 on screen content; superfast's encode time was 1.0-1.5x
+ * ultrafast's (p50, a loaded 2-core machine); veryfast's was not timed
+ * cleanly here. */
 static bool x265_preset(const struct sc_encoder_params *p, char *buf, size_t size, char *reason,
                         size_t rsize)
 {
-    snprintf(buf, size, "ultrafast");
+    snprintf(buf, size, "superfast");
     if (!sc_codec_option(p->options, "preset", buf, size))
         return true;
     if (strcmp(buf, "ultrafast") == 0 || strcmp(buf, "superfast") == 0

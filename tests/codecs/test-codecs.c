@@ -441,7 +441,7 @@ static void test_h265_preset(void)
                                    .low_latency = true, .threads = 1, .options = "preset=slow" };
     g_assert_null(sc_encoder_create(ops, &p, reason, sizeof(reason)));
     g_assert_nonnull(strstr(reason, "preset must be"));
-    p.options = "preset=superfast";
+    p.options = "preset=ultrafast";
     struct sc_encoder *enc = sc_encoder_create(ops, &p, reason, sizeof(reason));
     g_assert_nonnull(enc);
     struct source src;
