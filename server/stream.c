@@ -358,7 +358,7 @@ static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
 static const uint8_t h265_aud[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50 };
 
 /* The delimiter a packet of `codec` goes out with (H.264, H.265: both
- * parsers in spice-gtk hold a unit until the next starts); NULL for the
+ * parsers in spice-gtk may hold a unit until the next starts); NULL for the
  * other codecs */
 static const uint8_t *codec_aud(int codec, size_t *n)
 {
@@ -368,11 +368,12 @@ static const uint8_t *codec_aud(int codec, size_t *n)
            : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? h265_aud : NULL;
 }
 
-/* the length of aud (n bytes, a 4-byte start code) at p's start, with a 4-
- * or 3-byte start code; 0 if p does not start with it */
+/* The length of the delimiter at p's start (with a 4- or 3-byte start
+ * code), 0 if there is none; aud (aud_n bytes, 4-byte start code, one
+ * payload byte) is the codec's: its payload (pic type) may differ, so only
+ * the start code and NAL header are compared */
 static size_t leading_aud(const uint8_t *p, size_t n, const uint8_t *aud, size_t aud_n)
 {
-    /* the AUD's payload (pic type) may differ: compare its NAL header */
     size_t hdr = aud_n - 1;
     if (n >= aud_n && memcmp(p, aud, hdr) == 0)
         return aud_n;
