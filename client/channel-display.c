@@ -24,6 +24,7 @@ static unsigned codec_cap(int codec)
     case SC_CODEC_VP8: return SPICE_DISPLAY_CAP_CODEC_VP8;
     case SC_CODEC_H264: return SPICE_DISPLAY_CAP_CODEC_H264;
     case SC_CODEC_VP9: return SPICE_DISPLAY_CAP_CODEC_VP9;
+    case SC_CODEC_H265: return SPICE_DISPLAY_CAP_CODEC_H265;
     default: return 0;
     }
 }

@@ -32,8 +32,8 @@ double sc_codec_now_ms(void);
 
 /* Backend ops, defined in one file each. */
 extern const struct sc_encoder_ops sc_openh264_encoder, sc_vaapi_h264_encoder,
-    sc_gst_vp8_encoder, sc_gst_vp9_encoder, sc_gst_h264_encoder, sc_gst_mjpeg_encoder,
-    sc_lossless_raw_encoder, sc_lossless_lz4_encoder;
+    sc_gst_vp8_encoder, sc_gst_vp9_encoder, sc_gst_h264_encoder, sc_gst_h265_encoder, sc_gst_mjpeg_encoder,
+    sc_vaapi_h265_encoder, sc_lossless_raw_encoder, sc_lossless_lz4_encoder;
 extern const struct sc_decoder_ops sc_openh264_decoder, sc_vaapi_h264_decoder,
-    sc_gst_vp8_decoder, sc_gst_vp9_decoder, sc_gst_h264_decoder, sc_gst_mjpeg_decoder,
+    sc_gst_vp8_decoder, sc_gst_vp9_decoder, sc_gst_h264_decoder, sc_gst_h265_decoder, sc_gst_mjpeg_decoder,
     sc_lossless_raw_decoder, sc_lossless_lz4_decoder;

@@ -32,6 +32,11 @@ static bool element_desc(const struct sc_encoder_ops *enc, const struct sc_encod
         static const char *const need[] = { "openh264enc", NULL };
         return sc_gst_have_elements(need, reason, rsize) && sc_gst_openh264_desc(p, buf, size);
     }
+    if (strcmp(enc->name, "vaapi") == 0 && enc->codec != SC_CODEC_H264) {
+        sc_codec_reason(reason, rsize, "vaapi:%s is GStreamer's VA element already",
+                        sc_codec_id_name(enc->codec));
+        return false;
+    }
     if (strcmp(enc->name, "vaapi") == 0) {
         static const char *const need[] = { "vaapih264enc", NULL };
         if (!sc_gst_have_elements(need, reason, rsize))

@@ -6,7 +6,8 @@
  * mapping, or a dma-buf for backends that can import one) and emits packets:
  * one complete access unit per packet, keyframes flagged, in the form a
  * SPICE client decodes (PROTOCOL.md 5.9): H.264 Annex-B with SPS/PPS before
- * every IDR, raw VP8/VP9 frames, one baseline JPEG per frame, and for the
+ * every IDR, H.265 Annex-B with VPS/SPS/PPS before every IDR, raw VP8/VP9
+ * frames, one baseline JPEG per frame, and for the
  * lossless forms the pixels of a DRAW_COPY image (raw 32-bit rows, or the
  * SPICE LZ4 image payload).
  *
@@ -32,6 +33,7 @@ enum sc_codec_id {
     SC_CODEC_VP8 = SPICE_VIDEO_CODEC_TYPE_VP8,
     SC_CODEC_H264 = SPICE_VIDEO_CODEC_TYPE_H264,
     SC_CODEC_VP9 = SPICE_VIDEO_CODEC_TYPE_VP9,
+    SC_CODEC_H265 = SPICE_VIDEO_CODEC_TYPE_H265,
     SC_CODEC_RAW = 0x100, /* SPICE_IMAGE_TYPE_BITMAP, 32BIT, top-down */
     SC_CODEC_LZ4 = 0x101, /* SPICE_IMAGE_TYPE_LZ4 payload */
 };

@@ -21,6 +21,19 @@ bool sc_gst_encoder_desc(int codec, const struct sc_encoder_params *p, char *buf
 /* The same for the GStreamer element equivalent to our openh264 backend
  * (openh264enc) with p's settings; for --bare. */
 bool sc_gst_openh264_desc(const struct sc_encoder_params *p, char *buf, size_t size);
+/* An encoder on the pipeline appsrc (I420) ! desc ! appsink, desc as
+ * sc_gst_encoder_desc() makes it (an element named "enc"; the packet form
+ * of the codec it is used for); params already checked.  NULL and why on
+ * failure.  Its ops use the sc_gst_enc_* functions below. */
+struct sc_encoder *sc_gst_encoder_create_desc(const char *desc,
+                                              const struct sc_encoder_params *p, char *reason,
+                                              size_t rsize);
+int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
+                      void *data);
+/* "bitrate" in kbit/s for H.264 and H.265 encoders, ... */
+int sc_gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate);
+void sc_gst_enc_force_keyframe(struct sc_encoder *enc);
+void sc_gst_enc_destroy(struct sc_encoder *enc);
 /* Pops an ERROR (or, if warnings, a WARNING) message off the bus: true and
  * the text if there was one. */
 bool sc_gst_bus_error(GstElement *pipeline, bool warnings, char *buf, size_t size);

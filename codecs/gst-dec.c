@@ -1,10 +1,10 @@
-/* GStreamer decoders for vp8, vp9, h264 (h264parse + avdec_h264) and mjpeg
- * (jpegdec): appsrc (the caps spice-gtk uses) -> decoder -> I420 appsink,
- * driven synchronously: one packet in, its frame out.  Packets are checked
+/* GStreamer decoders for vp8, vp9, h264 (h264parse + avdec_h264), h265
+ * (h265parse + avdec_h265) and mjpeg (jpegdec): appsrc (the caps spice-gtk
+ * uses) -> decoder -> I420 appsink, driven synchronously: one packet in, its frame out.  Packets are checked
  * for their codec's basic framing before they reach the decoder, and frames
  * larger than SC_CODEC_MAX_DIM are refused before they are decoded (mjpeg,
- * vp8: from the packet's header; h264: by caps at the parser's output, from
- * the SPS; vp9: only by caps at the decoder's output, after decoding).
+ * vp8: from the packet's header; h264, h265: by caps at the parser's output,
+ * from the SPS; vp9: only by caps at the decoder's output, after decoding).
  *
  * Knowing when the decoder is done with a packet: a serialized marker event
  * follows each packet; when it reaches the sink pad of the first element
@@ -83,6 +83,7 @@ static const char *caps_for(int codec)
 {
     switch (codec) {
     case SC_CODEC_H264: return "video/x-h264,stream-format=byte-stream,alignment=au";
+    case SC_CODEC_H265: return "video/x-h265,stream-format=byte-stream,alignment=au";
     case SC_CODEC_VP8: return "video/x-vp8";
     case SC_CODEC_VP9: return "video/x-vp9";
     default: return "image/jpeg";
@@ -98,6 +99,9 @@ static const char *chain_for(int codec)
          * The caps after it refuse an SPS too large before any decoding. */
         return "h264parse name=dec ! video/x-h264," SIZE_CAPS " ! "
                "avdec_h264 max-threads=1 output-corrupt=false";
+    case SC_CODEC_H265: /* the same, for the same reasons */
+        return "h265parse name=dec ! video/x-h265," SIZE_CAPS " ! "
+               "avdec_h265 max-threads=1 output-corrupt=false";
     case SC_CODEC_VP8: return "vp8dec name=dec";
     case SC_CODEC_VP9: return "vp9dec name=dec";
     default: return "jpegdec name=dec";
@@ -108,10 +112,13 @@ static bool probe_codec(int codec, char *r, size_t s)
 {
     static const char *const h264[] = { "appsrc", "appsink", "h264parse", "avdec_h264",
                                         "videoconvert", NULL };
+    static const char *const h265[] = { "appsrc", "appsink", "h265parse", "avdec_h265",
+                                        "videoconvert", NULL };
     static const char *const vp8[] = { "appsrc", "appsink", "vp8dec", "videoconvert", NULL };
     static const char *const vp9[] = { "appsrc", "appsink", "vp9dec", "videoconvert", NULL };
     static const char *const mjpeg[] = { "appsrc", "appsink", "jpegdec", "videoconvert", NULL };
     const char *const *l = codec == SC_CODEC_H264 ? h264
+                           : codec == SC_CODEC_H265 ? h265
                            : codec == SC_CODEC_VP8 ? vp8
                            : codec == SC_CODEC_VP9 ? vp9
                                                    : mjpeg;
@@ -119,6 +126,7 @@ static bool probe_codec(int codec, char *r, size_t s)
 }
 
 static bool probe_h264(char *r, size_t s) { return probe_codec(SC_CODEC_H264, r, s); }
+static bool probe_h265(char *r, size_t s) { return probe_codec(SC_CODEC_H265, r, s); }
 static bool probe_vp8(char *r, size_t s) { return probe_codec(SC_CODEC_VP8, r, s); }
 static bool probe_vp9(char *r, size_t s) { return probe_codec(SC_CODEC_VP9, r, s); }
 static bool probe_mjpeg(char *r, size_t s) { return probe_codec(SC_CODEC_MJPEG, r, s); }
@@ -304,6 +312,7 @@ static struct sc_decoder *gst_dec_create(int codec, const struct sc_decoder_para
 }
 
 static struct sc_decoder *create_h264(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_H264, p, r, s); }
+static struct sc_decoder *create_h265(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_H265, p, r, s); }
 static struct sc_decoder *create_vp8(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_VP8, p, r, s); }
 static struct sc_decoder *create_vp9(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_VP9, p, r, s); }
 static struct sc_decoder *create_mjpeg(const struct sc_decoder_params *p, char *r, size_t s) { return gst_dec_create(SC_CODEC_MJPEG, p, r, s); }
@@ -315,21 +324,40 @@ static bool dims_ok(unsigned w, unsigned h)
     return w && h && w <= SC_CODEC_MAX_DIM && h <= SC_CODEC_MAX_DIM;
 }
 
+/* Annex-B: the offset of the first NAL's header after the leading start
+ * code, or 0 if the packet does not start with one */
+static size_t annexb_first_nal(const uint8_t *p, size_t n)
+{
+    if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1)
+        return 4;
+    if (n >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1)
+        return 3;
+    return 0;
+}
+
 static bool h264_plausible(const uint8_t *p, size_t n)
 {
-    /* Annex-B: starts with a start code, first NAL has forbidden_zero_bit 0
-     * and a known type */
-    size_t i;
-    if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1)
-        i = 4;
-    else if (n >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1)
-        i = 3;
-    else
-        return false;
-    if (i >= n || (p[i] & 0x80))
+    /* a start code; the first NAL has forbidden_zero_bit 0 and a known type */
+    size_t i = annexb_first_nal(p, n);
+    if (!i || i >= n || (p[i] & 0x80))
         return false;
     unsigned type = p[i] & 0x1f;
     return type >= 1 && type <= 12;
+}
+
+static bool h265_plausible(const uint8_t *p, size_t n)
+{
+    /* a start code; the first NAL's two-byte header (H.265 7.3.1.2):
+     * forbidden_zero_bit 0, a type that can start an access unit (VCL
+     * 0-9, IRAP 16-21; VPS, SPS, PPS, AUD, prefix SEI 32-35, 39), the base
+     * layer (nuh_layer_id 0) and nuh_temporal_id_plus1 not 0 */
+    size_t i = annexb_first_nal(p, n);
+    if (!i || i + 1 >= n || (p[i] & 0x80))
+        return false;
+    unsigned type = (p[i] >> 1) & 0x3f, layer = (p[i] & 1) << 5 | p[i + 1] >> 3;
+    if (layer != 0 || (p[i + 1] & 7) == 0)
+        return false;
+    return type <= 9 || (type >= 16 && type <= 21) || (type >= 32 && type <= 35) || type == 39;
 }
 
 static bool vp8_plausible(const uint8_t *p, size_t n)
@@ -382,6 +410,7 @@ static bool plausible(int codec, const uint8_t *p, size_t n)
 {
     switch (codec) {
     case SC_CODEC_H264: return h264_plausible(p, n);
+    case SC_CODEC_H265: return h265_plausible(p, n);
     case SC_CODEC_VP8: return vp8_plausible(p, n);
     case SC_CODEC_VP9: return vp9_plausible(p, n);
     default: return jpeg_plausible(p, n);
@@ -513,4 +542,5 @@ static void gst_dec_destroy(struct sc_decoder *dec)
 GST_DECODER(sc_gst_vp8_decoder, SC_CODEC_VP8, probe_vp8, create_vp8);
 GST_DECODER(sc_gst_vp9_decoder, SC_CODEC_VP9, probe_vp9, create_vp9);
 GST_DECODER(sc_gst_h264_decoder, SC_CODEC_H264, probe_h264, create_h264);
+GST_DECODER(sc_gst_h265_decoder, SC_CODEC_H265, probe_h265, create_h265);
 GST_DECODER(sc_gst_mjpeg_decoder, SC_CODEC_MJPEG, probe_mjpeg, create_mjpeg);

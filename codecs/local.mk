@@ -22,6 +22,10 @@ if HAVE_VAAPI
 codecs_libsccodecs_la_SOURCES += codecs/vaapi.c codecs/vaapi.h codecs/vaapi-h264.c \
 	codecs/vaapi-enc.c codecs/vaapi-dec.c
 codecs_libsccodecs_la_LIBADD += $(VA_LIBS)
+if HAVE_GSTREAMER
+# vaapi:h265: probed through libva, encoded by GStreamer's VA plugin
+codecs_libsccodecs_la_SOURCES += codecs/vaapi-hevc.c
+endif
 endif
 
 # content classes, Y4M input and metrics, shared by the bench and the tests
@@ -96,11 +100,15 @@ if HAVE_GSTREAMER
 fuzz_codec_srcs += codecs/gst-enc.c codecs/gst-dec.c
 fuzz_codec_flags += $(GST_CFLAGS) $(GST_LIBS)
 codecs_fuzz_targets += tests/fuzz/fuzz-decoder-gst-h264 tests/fuzz/fuzz-decoder-gst-vp8 \
-	tests/fuzz/fuzz-decoder-gst-vp9 tests/fuzz/fuzz-decoder-gst-mjpeg
+	tests/fuzz/fuzz-decoder-gst-vp9 tests/fuzz/fuzz-decoder-gst-mjpeg \
+	tests/fuzz/fuzz-decoder-gst-h265
 endif
 if HAVE_VAAPI
 fuzz_codec_srcs += codecs/vaapi.c codecs/vaapi-h264.c codecs/vaapi-enc.c codecs/vaapi-dec.c
 fuzz_codec_flags += $(VA_LIBS)
+if HAVE_GSTREAMER
+fuzz_codec_srcs += codecs/vaapi-hevc.c
+endif
 codecs_fuzz_targets += tests/fuzz/fuzz-decoder-vaapi-h264
 endif
 fuzz_codec_deps = $(fuzz_codec_srcs) tests/fuzz/fuzz-decoder-common.c config.h
@@ -119,6 +127,8 @@ tests/fuzz/fuzz-decoder-openh264: $(fuzz_codec_deps)
 # GStreamer's process-lifetime allocations: tests/fuzz/fuzz-decoder-gst-lsan.c
 tests/fuzz/fuzz-decoder-gst-h264: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
 	$(call fuzz_decoder_link,gstreamer,h264)
+tests/fuzz/fuzz-decoder-gst-h265: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
+	$(call fuzz_decoder_link,gstreamer,h265)
 tests/fuzz/fuzz-decoder-gst-vp8: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)
 	$(call fuzz_decoder_link,gstreamer,vp8)
 tests/fuzz/fuzz-decoder-gst-vp9: tests/fuzz/fuzz-decoder-gst-lsan.c $(fuzz_codec_deps)

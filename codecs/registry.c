@@ -17,6 +17,9 @@ const struct sc_encoder_ops *const sc_encoders[] = {
 #if HAVE_VAAPI
     &sc_vaapi_h264_encoder,
 #endif
+#if HAVE_VAAPI && HAVE_GSTREAMER
+    &sc_vaapi_h265_encoder,
+#endif
 #if HAVE_OPENH264
     &sc_openh264_encoder,
 #endif
@@ -24,6 +27,7 @@ const struct sc_encoder_ops *const sc_encoders[] = {
     &sc_gst_vp8_encoder,
     &sc_gst_vp9_encoder,
     &sc_gst_h264_encoder,
+    &sc_gst_h265_encoder,
     &sc_gst_mjpeg_encoder,
 #endif
     &sc_lossless_lz4_encoder,
@@ -42,6 +46,7 @@ const struct sc_decoder_ops *const sc_decoders[] = {
     &sc_gst_vp8_decoder,
     &sc_gst_vp9_decoder,
     &sc_gst_h264_decoder,
+    &sc_gst_h265_decoder,
     &sc_gst_mjpeg_decoder,
 #endif
     &sc_lossless_lz4_decoder,
@@ -51,7 +56,8 @@ const struct sc_decoder_ops *const sc_decoders[] = {
 
 static const struct { int id; const char *name; } codec_names[] = {
     { SC_CODEC_MJPEG, "mjpeg" }, { SC_CODEC_VP8, "vp8" }, { SC_CODEC_H264, "h264" },
-    { SC_CODEC_VP9, "vp9" },     { SC_CODEC_RAW, "raw" }, { SC_CODEC_LZ4, "lz4" },
+    { SC_CODEC_VP9, "vp9" },     { SC_CODEC_H265, "h265" }, { SC_CODEC_RAW, "raw" },
+    { SC_CODEC_LZ4, "lz4" },
 };
 
 const char *sc_codec_id_name(int codec)

@@ -119,16 +119,14 @@ void sc_va_close(struct sc_va_display *d)
     d->fd = -1;
 }
 
-bool sc_va_find_h264(struct sc_va_display *d, const VAEntrypoint *eps, size_t n_eps,
-                     VAProfile *profile, VAEntrypoint *ep)
+bool sc_va_find_profile(struct sc_va_display *d, const VAProfile *prefs, size_t n_prefs,
+                        const VAEntrypoint *eps, size_t n_eps, VAProfile *profile,
+                        VAEntrypoint *ep)
 {
-    /* no B-frames: constrained baseline first, then main, then high */
-    static const VAProfile prefs[] = { VAProfileH264ConstrainedBaseline, VAProfileH264Main,
-                                       VAProfileH264High };
     int max = vaMaxNumEntrypoints(d->dpy);
     VAEntrypoint *list = calloc((size_t)(max > 0 ? max : 1), sizeof(*list));
     bool found = false;
-    for (size_t p = 0; list && p < sizeof(prefs) / sizeof(*prefs) && !found; p++) {
+    for (size_t p = 0; list && p < n_prefs && !found; p++) {
         int n = 0;
         if (vaQueryConfigEntrypoints(d->dpy, prefs[p], list, &n) != VA_STATUS_SUCCESS)
             continue;
@@ -142,6 +140,15 @@ bool sc_va_find_h264(struct sc_va_display *d, const VAEntrypoint *eps, size_t n_
     }
     free(list);
     return found;
+}
+
+bool sc_va_find_h264(struct sc_va_display *d, const VAEntrypoint *eps, size_t n_eps,
+                     VAProfile *profile, VAEntrypoint *ep)
+{
+    /* no B-frames: constrained baseline first, then main, then high */
+    static const VAProfile prefs[] = { VAProfileH264ConstrainedBaseline, VAProfileH264Main,
+                                       VAProfileH264High };
+    return sc_va_find_profile(d, prefs, sizeof(prefs) / sizeof(*prefs), eps, n_eps, profile, ep);
 }
 
 bool sc_va_has_vpp(struct sc_va_display *d)

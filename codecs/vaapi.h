@@ -23,6 +23,11 @@ struct sc_va_display {
 bool sc_va_open(struct sc_va_display *d, char *reason, size_t size);
 void sc_va_close(struct sc_va_display *d);
 
+/* The first profile of prefs with one of the entrypoints eps (in eps'
+ * order of preference); false if none. */
+bool sc_va_find_profile(struct sc_va_display *d, const VAProfile *prefs, size_t n_prefs,
+                        const VAEntrypoint *eps, size_t n_eps, VAProfile *profile,
+                        VAEntrypoint *ep);
 /* The best H.264 profile with the given entrypoint(s); false if none. */
 bool sc_va_find_h264(struct sc_va_display *d, const VAEntrypoint *eps, size_t n_eps,
                      VAProfile *profile, VAEntrypoint *ep);

@@ -122,13 +122,31 @@ static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
  * STREAM_DATA holding a delimiter alone (unit k then starts in buffer k-1;
  * spice-gtk shows each frame as it decodes, as the stamps want anyway). */
 static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+/* H.265's (7.3.2.5): NAL type 35, layer 0, temporal id 0; pic_type 2 (any):
+ * the same treatment, h265parse holds units as h264parse does */
+static const uint8_t h265_aud[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50 };
 
-static size_t leading_aud(const uint8_t *p, size_t n)
+/* The delimiter a packet of `codec` goes out with; NULL for other codecs */
+static const uint8_t *codec_aud(int codec, size_t *n)
 {
-    if (n >= 6 && memcmp(p, h264_aud, 5) == 0)
-        return 6;
-    if (n >= 5 && memcmp(p, h264_aud + 1, 4) == 0)
-        return 5;
+    *n = codec == SPICE_VIDEO_CODEC_TYPE_H264 ? sizeof(h264_aud)
+         : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? sizeof(h265_aud) : 0;
+    return codec == SPICE_VIDEO_CODEC_TYPE_H264 ? h264_aud
+           : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? h265_aud : NULL;
+}
+
+/* The length of the delimiter at p's start (with a 4- or 3-byte start
+ * code), 0 if there is none; aud (aud_n bytes: 4-byte start code, NAL
+ * header, one payload byte) is the codec's: its payload (pic type) may
+ * differ, so only the start code and NAL header are compared */
+static size_t leading_aud(const uint8_t *p, size_t n, const uint8_t *aud, size_t aud_n)
+{
+    size_t hdr = aud_n - 1;
+
+    if (n >= aud_n && memcmp(p, aud, hdr) == 0)
+        return aud_n;
+    if (n >= aud_n - 1 && memcmp(p, aud + 1, hdr - 1) == 0)
+        return aud_n - 1;
     return 0;
 }
 
@@ -142,7 +160,8 @@ struct out {
 };
 
 /* One STREAM_DATA: data, then tail (n_tail bytes). */
-static void send_data(const struct out *out, const uint8_t *data, size_t n, size_t n_tail)
+static void send_data(const struct out *out, const uint8_t *data, size_t n, const uint8_t *tail,
+                      size_t n_tail)
 {
     struct sc_channel_client *cc = out->cc;
     uint32_t mm = stamp(out->d, out->o, sc_server_mm_time(cc->server));
@@ -154,11 +173,11 @@ static void send_data(const struct out *out, const uint8_t *data, size_t n, size
     sc_write_u32(&cc->w, mm);
     sc_write_u32(&cc->w, size);
     sc_write_bytes(&cc->w, data, n);
-    sc_write_bytes(&cc->w, h264_aud, n_tail);
+    sc_write_bytes(&cc->w, tail, n_tail);
     sc_cc_end(cc, start);
     if (sc_log_debug_enabled())
         sc_debug("stream %u data: frame %" G_GUINT64_FORMAT " hash %08x, %u bytes, mm %u, %d ms "
-                 "ahead", out->id, out->seq, hash_bytes(hash_bytes(2166136261u, data, n), h264_aud, n_tail),
+                 "ahead", out->id, out->seq, hash_bytes(hash_bytes(2166136261u, data, n), tail, n_tail),
                  size, mm, (int32_t)(mm - sc_server_mm_time(cc->server)));
 }
 
@@ -168,16 +187,17 @@ void sc_stream_data_send(struct sc_channel_client *cc, uint32_t id, struct sc_st
                          int codec, uint64_t seq, bool last)
 {
     const struct out out = { cc, id, d, o, seq };
-    size_t skip;
+    size_t skip, aud_n;
+    const uint8_t *aud = codec_aud(codec, &aud_n);
 
-    if (codec != SPICE_VIDEO_CODEC_TYPE_H264 || !o->aud) {
-        send_data(&out, p->data, p->size, 0);
+    if (!aud || !o->aud) {
+        send_data(&out, p->data, p->size, NULL, 0);
         return;
     }
     if (!d->aud_sent)
-        send_data(&out, h264_aud, 0, sizeof(h264_aud));
+        send_data(&out, aud, 0, aud, aud_n);
     d->aud_sent = true;
-    skip = leading_aud(p->data, p->size);
-    send_data(&out, p->data + skip, p->size - skip, last ? sizeof(h264_aud) : 0);
+    skip = leading_aud(p->data, p->size, aud, aud_n);
+    send_data(&out, p->data + skip, p->size - skip, aud, last ? aud_n : 0);
 }
 

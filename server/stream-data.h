@@ -1,7 +1,7 @@
 /* What one STREAM_DATA carries (server/stream.c fans packets out through
  * it): the multimedia time stamp, learned per client from its reports by
- * spice-gtk's playout rules (stream-data.c has them), and H.264 access
- * unit delimiters placed so that spice-gtk's parser passes each frame on
+ * spice-gtk's playout rules (stream-data.c has them), and H.264 and H.265
+ * access unit delimiters placed so that spice-gtk's parser passes each frame on
  * as soon as it arrives. */
 #pragma once
 #include <stdbool.h>
@@ -16,13 +16,13 @@ struct sc_channel_client;
 struct sc_stream_data_state {
     int ahead_ms;
     uint32_t last_stamp;
-    bool aud_sent; /* H.264: the stream's lone delimiter went out (clear it
+    bool aud_sent; /* H.264, H.265: the stream's lone delimiter went out (clear it
                     * at each STREAM_CREATE) */
 };
 
 /* Bench knobs (bench/latency-spice-gtk.sh): SPICECAST_MM_AHEAD_MS=N stamps
  * every frame N ms ahead (-1: learned); SPICECAST_H264_AUD=0 sends H.264
- * packets as the encoder made them. */
+ * and H.265 packets as the encoder made them. */
 struct sc_stream_data_opts {
     int fixed_ahead_ms;
     bool aud;

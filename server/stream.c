@@ -487,6 +487,8 @@ static bool client_decodes(const struct sc_stream_client *sc, int codec)
         return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_H264);
     case SPICE_VIDEO_CODEC_TYPE_VP9:
         return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_VP9);
+    case SPICE_VIDEO_CODEC_TYPE_H265:
+        return multi && sc_caps_has_channel(caps, SPICE_DISPLAY_CAP_CODEC_H265);
     default:
         return false;
     }

@@ -11,7 +11,7 @@ FRAMES=${FRAMES:-30}
 grep -q '^openh264:h264 ok' "$T/decoders" || skip "no openh264 decoder here: $(grep openh264 "$T/decoders")"
 
 tested=0
-for enc in openh264:h264 gstreamer:vp8 gstreamer:vp9; do
+for enc in openh264:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:h265; do
     codec=${enc#*:}
     if ! grep -q ":$codec ok" "$T/decoders"; then
         note "$enc: no $codec decoder here, not tested"

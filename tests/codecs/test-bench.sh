@@ -35,6 +35,11 @@ if grep -q "vaapi:h264" "$tmp/out" && ! ls /dev/dri/renderD* >/dev/null 2>&1; th
     grep -q "vaapi:h264 *unavailable: no DRM render node" "$tmp/out" \
         || { echo "FAIL: vaapi without render node does not say why"; fail=1; }
 fi
+if grep -q "vaapi:h265" "$tmp/out" && ! ls /dev/dri/renderD* >/dev/null 2>&1; then
+    grep -q "vaapi:h265 *unavailable: no DRM render node" "$tmp/out" \
+        || { echo "FAIL: vaapi:h265 without render node does not say why"; fail=1; }
+fi
+grep -q "gstreamer:h265" "$tmp/out" || { echo "FAIL: --list lacks gstreamer:h265"; fail=1; }
 
 # a short run of every pipeline with every output
 check "run" 0 "" "$bench" --size 160x96 --frames 8 --warmup 2 \

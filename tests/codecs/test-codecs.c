@@ -205,6 +205,33 @@ static bool h264_has_nal(const uint8_t *p, size_t n, unsigned type)
     return false;
 }
 
+/* H.265: the type in the two-byte NAL header (7.3.1.2) */
+static bool h265_has_nal(const uint8_t *p, size_t n, unsigned type)
+{
+    for (size_t i = 0; i + 3 < n; i++)
+        if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && ((p[i + 3] >> 1) & 0x3f) == type)
+            return true;
+    return false;
+}
+
+/* An H.265 packet is one access unit: an AUD first and no other (a parser
+ * that splits at AUDs, as spice-gtk's h265parse does, sees one unit) */
+static void assert_h265_one_unit(struct pkt k)
+{
+    unsigned auds = 0, first = 64;
+    for (size_t i = 0; i + 3 < k.size; i++) {
+        if (k.data[i] != 0 || k.data[i + 1] != 0 || k.data[i + 2] != 1)
+            continue;
+        unsigned type = (k.data[i + 3] >> 1) & 0x3f;
+        if (first == 64)
+            first = type;
+        auds += type == 35;
+        i += 3;
+    }
+    g_assert_cmpuint(first, ==, 35);
+    g_assert_cmpuint(auds, ==, 1);
+}
+
 static void test_keyframe(gconstpointer data)
 {
     const struct sc_encoder_ops *ops = data;
@@ -218,6 +245,8 @@ static void test_keyframe(gconstpointer data)
         struct pkt k = encode_next(enc, &src);
         if (i > 0 && !every_key)
             g_assert_false(k.keyframe); /* no keyframe unless asked for */
+        if (ops->codec == SC_CODEC_H265)
+            assert_h265_one_unit(k); /* the first (x265enc adds headers) too */
     }
     sc_encoder_force_keyframe(enc);
     struct pkt k = encode_next(enc, &src);
@@ -226,6 +255,14 @@ static void test_keyframe(gconstpointer data)
         g_assert_true(h264_has_nal(k.data, k.size, 7)); /* SPS */
         g_assert_true(h264_has_nal(k.data, k.size, 8)); /* PPS */
         g_assert_true(h264_has_nal(k.data, k.size, 5)); /* IDR slice */
+    }
+    if (ops->codec == SC_CODEC_H265) {
+        assert_h265_one_unit(k);
+        g_assert_true(h265_has_nal(k.data, k.size, 32)); /* VPS */
+        g_assert_true(h265_has_nal(k.data, k.size, 33)); /* SPS */
+        g_assert_true(h265_has_nal(k.data, k.size, 34)); /* PPS */
+        /* an IDR (IDR_W_RADL or IDR_N_LP), not a CRA: no open GOP */
+        g_assert_true(h265_has_nal(k.data, k.size, 19) || h265_has_nal(k.data, k.size, 20));
     }
     /* it stands alone: a fresh decoder (a new STREAM_CREATE) decodes it */
     struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
@@ -302,12 +339,16 @@ static void test_garbage(gconstpointer data)
             junk[i] = (uint8_t)g_rand_int(rnd);
         g_assert_cmpint(sc_decoder_decode(dec, junk, sizes[s], &out), <, 0);
     }
-    /* a truncated keyframe: an error; except that avdec_h264 (libav) hides
-     * a cut-off IDR slice behind error concealment and gst-libav does not
-     * flag the frame, so gstreamer:h264 may give a concealed picture */
+    /* a truncated keyframe: an error; except that avdec_h264 and
+     * avdec_h265 (libav) hide a cut-off IDR slice behind error concealment
+     * and gst-libav does not flag the frame, so gstreamer:h264 and
+     * gstreamer:h265 may give a concealed picture */
     int r = sc_decoder_decode(dec, key, key_size / 2, &out);
-    if (r == 1 && ops->codec == SC_CODEC_H264 && strcmp(ops->name, "gstreamer") == 0)
-        g_test_message("avdec_h264 concealed a truncated keyframe (known limitation)");
+    bool libav = (ops->codec == SC_CODEC_H264 || ops->codec == SC_CODEC_H265)
+                 && strcmp(sc_decoder_for(ops)->name, "gstreamer") == 0;
+    if (r == 1 && libav)
+        g_test_message("avdec_%s concealed a truncated keyframe (known limitation)",
+                       sc_codec_id_name(ops->codec));
     else
         g_assert_cmpint(r, <, 0);
     /* a keyframe with its tail trashed must not crash (it may decode badly) */
@@ -387,6 +428,32 @@ static void test_lz4_common(void)
     source_finish(&src);
 }
 
+/* gstreamer:h265's preset option: the three fast x265 presets, nothing else */
+static void test_h265_preset(void)
+{
+    const struct sc_encoder_ops *ops = sc_encoder_find("gstreamer", "h265");
+    char reason[SC_CODEC_REASON_SIZE];
+    if (!ops || !sc_encoder_probe(ops, reason, sizeof(reason))) {
+        g_test_skip(ops ? reason : "gstreamer:h265 not built in");
+        return;
+    }
+    struct sc_encoder_params p = { .width = W, .height = H, .fps = FPS, .bitrate = 1000000,
+                                   .low_latency = true, .threads = 1, .options = "preset=slow" };
+    g_assert_null(sc_encoder_create(ops, &p, reason, sizeof(reason)));
+    g_assert_nonnull(strstr(reason, "preset must be"));
+    p.options = "preset=ultrafast";
+    struct sc_encoder *enc = sc_encoder_create(ops, &p, reason, sizeof(reason));
+    g_assert_nonnull(enc);
+    struct source src;
+    source_init(&src, "text-scroll");
+    struct sc_decoder *dec = make_decoder(sc_decoder_for(ops));
+    for (int i = 0; i < 3; i++)
+        assert_decodes_close(dec, encode_next(enc, &src), src.f, 30.0);
+    sc_decoder_destroy(dec);
+    source_finish(&src);
+    sc_encoder_destroy(enc);
+}
+
 /* ---- registry, conversion, probes ------------------------------------------ */
 
 static void test_parse_list(void)
@@ -400,6 +467,13 @@ static void test_parse_list(void)
     g_assert_cmpint(sc_codec_parse_list("lossless", ops, 8, err, sizeof(err)), ==, -1);
     g_assert_nonnull(strstr(err, "encoder:codec"));
     g_assert_cmpint(sc_codec_parse_list("lossless:h265", ops, 8, err, sizeof(err)), ==, -1);
+    g_assert_nonnull(strstr(err, "no encoder 'lossless' for h265"));
+#if HAVE_GSTREAMER
+    n = sc_codec_parse_list("gstreamer:h265;gstreamer:h264", ops, 8, err, sizeof(err));
+    g_assert_cmpint(n, ==, 2);
+    g_assert_true(ops[0] == sc_encoder_find("gstreamer", "h265"));
+    g_assert_cmpint(ops[0]->codec, ==, SPICE_VIDEO_CODEC_TYPE_H265);
+#endif
     g_assert_cmpint(sc_codec_parse_list("nope:h264", ops, 8, err, sizeof(err)), ==, -1);
     g_assert_nonnull(strstr(err, "nope"));
     g_assert_cmpint(sc_codec_parse_list("", ops, 8, err, sizeof(err)), ==, -1);
@@ -492,10 +566,18 @@ static void test_bad_params(void)
     }
 }
 
-static void test_vaapi_probe(void)
+/* vaapi:h264 and vaapi:h265 (HEVC) are probed alike: without a render node
+ * each says so, it never pretends. */
+static void check_vaapi_probe(const char *codec)
 {
 #if HAVE_VAAPI
-    const struct sc_encoder_ops *va = sc_encoder_find("vaapi", "h264");
+    const struct sc_encoder_ops *va = sc_encoder_find("vaapi", codec);
+#if !HAVE_GSTREAMER
+    if (strcmp(codec, "h265") == 0) {
+        g_test_skip("vaapi:h265 encodes through GStreamer's VA plugin: built without GStreamer");
+        return;
+    }
+#endif
     g_assert_nonnull(va);
     char reason[SC_CODEC_REASON_SIZE] = "";
     bool ok = sc_encoder_probe(va, reason, sizeof(reason));
@@ -504,12 +586,24 @@ static void test_vaapi_probe(void)
         /* no render node: it must say so, not pretend */
         g_assert_false(ok);
         g_assert_nonnull(strstr(reason, "render node"));
+        g_test_message("vaapi:%s unavailable: %s", codec, reason);
     } else {
-        g_test_message("vaapi probe: %s %s", ok ? "available" : "unavailable:", reason);
+        g_test_message("vaapi:%s probe: %s %s", codec, ok ? "available" : "unavailable:", reason);
     }
 #else
+    (void)codec;
     g_test_skip("built without libva");
 #endif
+}
+
+static void test_vaapi_probe(void)
+{
+    check_vaapi_probe("h264");
+}
+
+static void test_vaapi_hevc_probe(void)
+{
+    check_vaapi_probe("h265");
 }
 
 int main(int argc, char **argv)
@@ -520,6 +614,8 @@ int main(int argc, char **argv)
     g_test_add_func("/codecs/convert/damage", test_convert_damage);
     g_test_add_func("/codecs/params/bad", test_bad_params);
     g_test_add_func("/codecs/vaapi/probe", test_vaapi_probe);
+    g_test_add_func("/codecs/vaapi/hevc-probe", test_vaapi_hevc_probe);
+    g_test_add_func("/codecs/gstreamer-h265/preset", test_h265_preset);
     g_test_add_func("/codecs/openh264/screen-mode", test_openh264_screen);
     g_test_add_func("/codecs/lossless/lz4-common-payload", test_lz4_common);
     for (size_t i = 0; sc_encoders[i]; i++) {

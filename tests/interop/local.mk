@@ -16,6 +16,7 @@ interop_tests = \
 	tests/interop/test-server-cli.sh \
 	tests/interop/test-slow-clients.sh \
 	tests/interop/test-stream-codecs.sh \
+	tests/interop/test-stream-h265.sh \
 	tests/interop/test-stream-lossless-refresh.sh \
 	tests/interop/test-stream-choice.sh \
 	tests/interop/test-stream-remote-viewer.sh \

@@ -150,7 +150,9 @@ static void ft_pushed(GstBuffer *buffer)
         return;
     for (gsize i = 0; i < map.size; i++)
         h = (h ^ map.data[i]) * 16777619u;
-    bool aud = map.size >= 6 && memcmp(map.data + map.size - 6, "\0\0\0\1\x09\xf0", 6) == 0;
+    /* an H.264 or H.265 access unit delimiter at the end (server/stream.c) */
+    bool aud = (map.size >= 6 && memcmp(map.data + map.size - 6, "\0\0\0\1\x09\xf0", 6) == 0) ||
+               (map.size >= 7 && memcmp(map.data + map.size - 7, "\0\0\0\1\x46\x01\x50", 7) == 0);
     gst_buffer_unmap(buffer, &map);
     g_mutex_lock(&ft.lock);
     ft.pushed[ft.n_pushed % FT_RING].pts = GST_BUFFER_PTS(buffer);

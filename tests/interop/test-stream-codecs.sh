@@ -23,7 +23,7 @@ skipped=()
 decoder_ok() {
     case $1:$2 in
     mjpeg:builtin | mjpeg:*jpeg*) return 0 ;;
-    h264:*h264* | vp8:*vp8* | vp9:*vp9*) return 0 ;;
+    h264:*h264* | h265:*h265* | vp8:*vp8* | vp9:*vp9*) return 0 ;;
     *) return 1 ;;
     esac
 }
@@ -92,7 +92,10 @@ check() {
     ran=$((ran + 1))
 }
 
-# BACKEND:CODEC pairs (STREAM_BACKENDS="gstreamer:vp8" runs just that one)
+# BACKEND:CODEC pairs (STREAM_BACKENDS="gstreamer:vp8" runs just that one).
+# gstreamer:h265 is left out by default (test-stream-h265.sh covers it):
+# x265 on 2 cores at load 13 gave 67, 50 and 32 frames in the window
+# (45 wanted); STREAM_BACKENDS=gstreamer:h265 runs it.
 for pair in ${STREAM_BACKENDS:-openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:vp9 gstreamer:mjpeg}; do
     check "$pair" "${pair#*:}"
 done
