@@ -97,36 +97,32 @@ note "garbage over WebSocket: closed and logged; the page works after it"
 # wss: the same over HTTPS with the x509 dir; the page is served under the
 # CA (curl checks it), the canvas shows, and --secure-channels all holds
 # (wss is TLS)
-# Known bug (issue 11, open): under the ASan+UBSan pass the wss: page got
-# "Permission denied" then a timeout (a slow TLS path garbling the link?);
-# left out there, with this note, until it is found.
-if [ -n "${SPICECAST_SANITIZER_RUN:-}" ]; then
-    note "wss: left out under the sanitizer pass (known bug: Permission denied over a slow wss:, issue 11)"
-else
-    need_prog openssl openssl
-    make_ca "$T/ca" "spicecast test CA"
-    make_x509_dir "$T/x509" "$T/ca" "/C=XX/O=spicecast test/CN=127.0.0.1" "IP:127.0.0.1"
-    stop_pid "$SERVER_PID"
-    port=$(free_port)
-    start_server --source "image:$T/x.png" --listen "wss:127.0.0.1:$port" --x509-dir "$T/x509" \
-        --secure-channels all --password-file "$T/pw"
-    expect_listening "wss:127.0.0.1:$port"
-    if command -v curl >/dev/null; then
-        [ "$(timeout 10 curl -s --cacert "$T/ca/ca-cert.pem" -o /dev/null -w '%{http_code}' \
-            "https://127.0.0.1:$port/")" = 200 ] || fail "https:// with the CA did not serve the page"
-    fi
-    # Chromium has no way to take a CA file on its command line: it is told to
-    # ignore certificate errors; curl above checked the certificate
-    page_shot wss "https://127.0.0.1:$port/?password=web-secret-7" --ignore-cert --settle 2 \
-        --wait "(function(){var c=document.querySelector('canvas');return !!c && c.width==$W;})()" ||
-        fail "wss: the page did not show the canvas: $(tail -n 5 "$T/wss.out" "$T/cdp.err")"
-    grep -q "needs TLS" "$T/server.err" && fail "wss was taken for plain: $(grep 'needs TLS' "$T/server.err")"
-    IFS=, read -r x y w h <<<"$(kv rect "$T/wss.out")"
-    convert "$T/wss.png" -crop ${cw}x$ch+$((x + 2))+$((y + 2)) +repage "${corners[@]}" "$T/wss-shown.png"
-    ae=$(image_diff "$T/ref.png" "$T/wss-shown.png")
-    [ "$ae" = 0 ] || fail "wss: the browser shows the image with $ae pixels different"
-    note "wss: HTTPS page under the test CA, exact pixels, secure channels satisfied"
+# (This case was once left out of the sanitizer pass for a "Permission
+# denied" there: spice-html5 sends about 1 ticket in 200 shifted, see
+# sc_ticket_decrypt; any page load could hit it, wss: or not.)
+need_prog openssl openssl
+make_ca "$T/ca" "spicecast test CA"
+make_x509_dir "$T/x509" "$T/ca" "/C=XX/O=spicecast test/CN=127.0.0.1" "IP:127.0.0.1"
+stop_pid "$SERVER_PID"
+port=$(free_port)
+start_server --source "image:$T/x.png" --listen "wss:127.0.0.1:$port" --x509-dir "$T/x509" \
+    --secure-channels all --password-file "$T/pw"
+expect_listening "wss:127.0.0.1:$port"
+if command -v curl >/dev/null; then
+    [ "$(timeout 10 curl -s --cacert "$T/ca/ca-cert.pem" -o /dev/null -w '%{http_code}' \
+        "https://127.0.0.1:$port/")" = 200 ] || fail "https:// with the CA did not serve the page"
 fi
+# Chromium has no way to take a CA file on its command line: it is told to
+# ignore certificate errors; curl above checked the certificate
+page_shot wss "https://127.0.0.1:$port/?password=web-secret-7" --ignore-cert --settle 2 \
+    --wait "(function(){var c=document.querySelector('canvas');return !!c && c.width==$W;})()" ||
+    fail "wss: the page did not show the canvas: $(tail -n 5 "$T/wss.out" "$T/cdp.err")"
+grep -q "needs TLS" "$T/server.err" && fail "wss was taken for plain: $(grep 'needs TLS' "$T/server.err")"
+IFS=, read -r x y w h <<<"$(kv rect "$T/wss.out")"
+convert "$T/wss.png" -crop ${cw}x$ch+$((x + 2))+$((y + 2)) +repage "${corners[@]}" "$T/wss-shown.png"
+ae=$(image_diff "$T/ref.png" "$T/wss-shown.png")
+[ "$ae" = 0 ] || fail "wss: the browser shows the image with $ae pixels different"
+note "wss: HTTPS page under the test CA, exact pixels, secure channels satisfied"
 
 # video: spice-html5 advertises MJPEG (and VP8 where MediaSource plays
 # WebM); a moving pattern goes to the page as an MJPEG stream, its frames
