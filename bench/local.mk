@@ -13,4 +13,4 @@ bench/fanout: bench/fanout.sh Makefile
 		$(srcdir)/bench/fanout.sh >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 CLEANFILES += bench/fanout bench/fanout.tmp
 EXTRA_DIST += bench/fanout.sh bench/README.md bench/bench-server.sh bench/idle-clients.c \
-	bench/latency-spice-gtk.sh
+	bench/latency-spice-gtk.sh bench/transport-throughput.sh
