@@ -22,4 +22,5 @@ bench_g2g_probe_CFLAGS = $(AM_CFLAGS) $(SPICE_CLIENT_CFLAGS) $(GLIB_CFLAGS)
 bench_g2g_probe_LDADD = common/libsccommon.la $(SPICE_CLIENT_LIBS) $(GLIB_LIBS)
 endif
 EXTRA_DIST += bench/fanout.sh bench/README.md bench/bench-server.sh bench/idle-clients.c \
-	bench/latency-spice-gtk.sh bench/glass-to-glass.sh bench/rate-psnr.sh
+	bench/latency-spice-gtk.sh bench/glass-to-glass.sh bench/rate-psnr.sh \
+	bench/transport-throughput.sh

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,20 +17,47 @@
 
 /* ---- set-up ------------------------------------------------------------------- */
 
+static void close_fd(gpointer fd)
+{
+    close(GPOINTER_TO_INT(fd));
+}
+
 /* A database of the CAs in PEM text (a .vv file's ca=): GIO reads a
- * database from a file only. */
+ * database from a file only, and reads it again at every handshake
+ * (glib-networking's GnuTLS backend).  The file is unlinked at once and
+ * named through /proc/self/fd while the database holds its fd: nothing is
+ * left behind, however the process ends. */
 static GTlsDatabase *database_from_pem(const char *pem, GError **error)
 {
-    g_autofree char *path = NULL;
+    g_autofree char *path = NULL, *fd_path = NULL;
     GTlsDatabase *db = NULL;
     int fd = g_file_open_tmp("sc-ca-XXXXXX.pem", &path, error);
+    size_t len = strlen(pem), off = 0;
 
     if (fd < 0)
         return NULL;
-    close(fd);
-    if (g_file_set_contents(path, pem, -1, error))
-        db = g_tls_file_database_new(path, error);
     g_unlink(path);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    while (off < len) {
+        ssize_t n = write(fd, pem + off, len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", path,
+                        g_strerror(errno));
+            close(fd);
+            return NULL;
+        }
+        off += (size_t)n;
+    }
+    fd_path = g_strdup_printf("/proc/self/fd/%d", fd);
+    db = g_tls_file_database_new(fd_path, error);
+    if (!db) {
+        close(fd);
+        return NULL;
+    }
+    g_object_set_data_full(G_OBJECT(db), "sc-ca-fd", GINT_TO_POINTER(fd), close_fd);
     return db;
 }
 

@@ -21,12 +21,12 @@ dist_man_MANS += data/viewer.1
 
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
 	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
-	tests/client/test-viewer-libvirt.sh
+	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
 	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
-	tests/client/test-viewer-libvirt.sh
+	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file

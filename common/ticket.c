@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <limits.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,10 +69,39 @@ static bool set_oaep(EVP_PKEY_CTX *ctx)
            EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha1()) > 0;
 }
 
+/* One OAEP decryption of a whole blob; the plaintext's length or -1. */
+static ssize_t decrypt_blob(EVP_PKEY_CTX *ctx, const uint8_t *blob, unsigned char *buf)
+{
+    size_t out_len = SC_TICKET_BLOB_BYTES;
+
+    if (EVP_PKEY_decrypt(ctx, buf, &out_len, blob, SC_TICKET_BLOB_BYTES) <= 0)
+        return -1;
+    return (ssize_t)out_len;
+}
+
+/* spice-html5 (ticket.js rsa_encrypt) writes the ciphertext's hex digits
+ * without leading zero bytes, left-aligned and padded with zeros at the
+ * end: when the ciphertext begins with k zero bytes (about 1 in 200
+ * tickets) the blob is it shifted left by k bytes.  A blob that does not
+ * decrypt and ends in zeros is tried shifted back; this accepts nothing a
+ * client could not send the right way. */
+static ssize_t decrypt_html5_shifted(EVP_PKEY_CTX *ctx, const uint8_t *blob, unsigned char *buf)
+{
+    uint8_t shifted[SC_TICKET_BLOB_BYTES];
+    ssize_t n = -1;
+
+    for (size_t k = 1; k <= SC_TICKET_MAX_SHIFT && n < 0 && !blob[SC_TICKET_BLOB_BYTES - k]; k++) {
+        memset(shifted, 0, k);
+        memcpy(shifted + k, blob, SC_TICKET_BLOB_BYTES - k);
+        n = decrypt_blob(ctx, shifted, buf);
+    }
+    return n;
+}
+
 char *sc_ticket_decrypt(const struct sc_ticket_key *key, const uint8_t *blob, size_t len)
 {
     unsigned char buf[SC_TICKET_BLOB_BYTES];
-    size_t out_len = sizeof(buf);
+    ssize_t out_len;
     EVP_PKEY_CTX *ctx;
     char *plain = NULL;
 
@@ -82,12 +112,15 @@ char *sc_ticket_decrypt(const struct sc_ticket_key *key, const uint8_t *blob, si
         return NULL;
     if (EVP_PKEY_decrypt_init(ctx) <= 0 || !set_oaep(ctx))
         goto err_ctx;
-    if (EVP_PKEY_decrypt(ctx, buf, &out_len, blob, len) <= 0)
+    out_len = decrypt_blob(ctx, blob, buf);
+    if (out_len < 0)
+        out_len = decrypt_html5_shifted(ctx, blob, buf);
+    if (out_len < 0)
         goto err_ctx;
-    plain = malloc(out_len + 1);
+    plain = malloc((size_t)out_len + 1);
     if (!plain)
         goto err_ctx;
-    memcpy(plain, buf, out_len);
+    memcpy(plain, buf, (size_t)out_len);
     plain[out_len] = '\0';
 err_ctx:
     OPENSSL_cleanse(buf, sizeof(buf));

@@ -11,6 +11,7 @@
 
 #define SC_TICKET_PUBKEY_BYTES 162
 #define SC_TICKET_BLOB_BYTES 128
+#define SC_TICKET_MAX_SHIFT 4 /* spice-html5's dropped leading zero bytes */
 #define SC_TICKET_MAX_PASSWORD 60 /* SPICE_MAX_PASSWORD_LENGTH: spice-gtk's limit */
 
 struct sc_ticket_key;
@@ -21,7 +22,9 @@ void sc_ticket_key_free(struct sc_ticket_key *key);
 /* Writes the DER SubjectPublicKeyInfo; false if it is not exactly 162 bytes. */
 bool sc_ticket_key_get_pubkey(const struct sc_ticket_key *key, uint8_t out[SC_TICKET_PUBKEY_BYTES]);
 /* Decrypts a client blob.  Returns the plaintext, NUL-terminated, malloc'd
- * (free with free()), cut at its first NUL; NULL if it does not decrypt. */
+ * (free with free()), cut at its first NUL; NULL if it does not decrypt.
+ * A blob as spice-html5 sends a ciphertext that begins with zero bytes
+ * (those dropped, zeros appended: up to SC_TICKET_MAX_SHIFT) is taken too. */
 char *sc_ticket_decrypt(const struct sc_ticket_key *key, const uint8_t *blob, size_t len);
 
 /* Client: encrypts password + NUL for the DER SPKI `pubkey` (an RSA key of

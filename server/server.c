@@ -32,7 +32,7 @@ struct sc_listener {
     int fd;
     bool is_unix;
     bool tls;
-    struct sc_web *web; /* ws:, wss: (libsoup accepts) */
+    struct sc_web *web; /* ws:, wss: (we accept, libsoup serves) */
     char *address; /* "tcp:HOST:PORT", "tls:HOST:PORT" or "unix:PATH" */
     char *unix_path;
     guint watch;
@@ -131,7 +131,9 @@ static gboolean listener_accept(gint fd, GIOCondition cond, gpointer data)
         }
     }
     sc_debug("connection from %s on %s", peer, l->address);
-    if (l->tls)
+    if (l->web)
+        sc_web_accept(l->web, cfd, peer, addr);
+    else if (l->tls)
         sc_link_accept_tls(l->server, cfd, peer, addr);
     else
         sc_link_accept(l->server, cfd, l->is_unix, peer, addr);
@@ -144,9 +146,8 @@ static void listener_free(struct sc_listener *l)
         g_source_remove(l->watch);
     if (l->resume)
         g_source_remove(l->resume);
-    if (l->web)
-        sc_web_free(l->web); /* it owns fd */
-    else if (l->fd >= 0)
+    sc_web_free(l->web);
+    if (l->fd >= 0)
         close(l->fd);
     if (l->unix_path)
         unlink(l->unix_path);
@@ -373,8 +374,10 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
 
             g_free(l->address);
             l->address = a;
-            if (!(l->web = sc_web_new(server, l->fd, tls, error)))
+            if (!(l->web = sc_web_new(server, tls, error))) {
+                close(l->fd);
                 l->fd = -1;
+            }
         }
     } else if (g_str_has_prefix(spec, "tls:") && !server->tls_cert) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -402,8 +405,7 @@ bool sc_server_listen(struct sc_server *server, const char *spec, GError **error
         listener_free(l);
         return false;
     }
-    if (!l->web)
-        l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
+    l->watch = g_unix_fd_add(l->fd, G_IO_IN, listener_accept, l);
     server->listeners = g_list_append(server->listeners, l);
     return true;
 }

@@ -4,6 +4,7 @@ standard library: a minimal RFC 6455 client), for the browser tests.
 
   cdp-shot.py --url URL --out SHOT.png [--wait JS] [--settle S] [--eval JS]
               [--timeout S] [--size WxH] [--until-dialog] [--ignore-cert]
+              [--autoplay]
 
 Opens URL, waits until the JS expression --wait is true (polled), then
 --settle seconds, writes a screenshot of the page to --out and prints
@@ -102,6 +103,8 @@ def main():
     ap.add_argument("--size", default="1024x768")
     ap.add_argument("--until-dialog", action="store_true")
     ap.add_argument("--ignore-cert", action="store_true", help="wss: a test CA")
+    ap.add_argument("--autoplay", action="store_true",
+                    help="let media play without a user gesture (spice-html5's VP8 <video>)")
     a = ap.parse_args()
     w, h = a.size.split("x")
     prof = tempfile.mkdtemp(prefix="sc-chromium-")
@@ -110,7 +113,8 @@ def main():
          "--hide-scrollbars", "--force-device-scale-factor=1", "--force-color-profile=srgb",
          "--remote-debugging-port=0", "--user-data-dir=" + prof,
          "--window-size=%s,%s" % (w, h)] +
-        (["--ignore-certificate-errors"] if a.ignore_cert else []) + ["about:blank"],
+        (["--ignore-certificate-errors"] if a.ignore_cert else []) +
+        (["--autoplay-policy=no-user-gesture-required"] if a.autoplay else []) + ["about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         end = time.time() + a.timeout

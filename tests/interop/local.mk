@@ -27,7 +27,8 @@ interop_tests = \
 	tests/interop/test-fd-exhaustion.sh \
 	tests/interop/test-lib-cleanup.sh \
 	tests/interop/test-tls.sh \
-	tests/interop/test-browser.sh
+	tests/interop/test-browser.sh \
+	tests/interop/test-web-limits.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py
 
