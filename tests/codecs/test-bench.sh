@@ -69,17 +69,21 @@ check "y4m truncated" 1 "truncated" "$bench" --content "y4m:$tmp/trunc.y4m" \
     --codecs "lossless:lz4" --frames 5
 { printf 'YUV4MPEG2 W32 H32 F30:1 C444\n'; printf 'FRAME\n'; head -c 3072 /dev/urandom; } \
     > "$tmp/c444.y4m"
-check "y4m 4:4:4" 1 "unsupported chroma" "$bench" --content "y4m:$tmp/c444.y4m" \
+check "y4m 4:4:4" 0 "" "$bench" --content "y4m:$tmp/c444.y4m" --codecs "lossless:lz4" \
+    --frames 1
+{ printf 'YUV4MPEG2 W32 H32 F30:1 C420p10\n'; printf 'FRAME\n'; head -c 3072 /dev/urandom; } \
+    > "$tmp/c10.y4m"
+check "y4m 10-bit" 1 "unsupported chroma" "$bench" --content "y4m:$tmp/c10.y4m" \
     --codecs "lossless:lz4"
 printf 'YUV4MPEG2 W100000 H100000 F30:1 C420\nFRAME\n' > "$tmp/huge.y4m"
-check "y4m absurd size" 1 "unsupported size" "$bench" --content "y4m:$tmp/huge.y4m"
+check "y4m absurd size" 1 "too large width" "$bench" --content "y4m:$tmp/huge.y4m"
 printf 'YUV4MPEG2 W-5 H0 C420\n' > "$tmp/neg.y4m"
-check "y4m negative size" 1 "unsupported size" "$bench" --content "y4m:$tmp/neg.y4m"
+check "y4m negative size" 1 "too large width" "$bench" --content "y4m:$tmp/neg.y4m"
 printf 'P6\n32 32\n255\n' > "$tmp/notyuv.y4m"
 check "not y4m" 1 "not a YUV4MPEG2" "$bench" --content "y4m:$tmp/notyuv.y4m"
 check "y4m missing" 1 "No such file" "$bench" --content "y4m:$tmp/none.y4m"
 : > "$tmp/empty.y4m"
-check "y4m empty" 1 "not a YUV4MPEG2" "$bench" --content "y4m:$tmp/empty.y4m"
+check "y4m empty" 1 "no YUV4MPEG2 header" "$bench" --content "y4m:$tmp/empty.y4m"
 check "absurd --size" 2 "invalid value" "$bench" --size 100000x100000
 check "zero --size" 2 "invalid value" "$bench" --size 0x0
 check "bad --frames" 2 "invalid value" "$bench" --frames -3
