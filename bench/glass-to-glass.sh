@@ -14,10 +14,9 @@
 #  - spice-gtk: bench/g2g-probe (spice-client-glib, what remote-viewer runs
 #    on) reads the stamp off its primary surface at each display-invalidate
 #    that covers it: latency = now - capture time, per frame shown;
-#  - ours: client/viewer-headless --video --stats, once it has --stats (the
-#    viewer side of issue 9): its final "stats: viewer glass ... total"
-#    line (capture to present, read from the stamp) is the figure.  Until
-#    then the table says it was not measured, and why.
+#  - ours: client/viewer-headless --video --stats: its final
+#    "stats: viewer capture-present ... total" line (capture to present,
+#    read from the stamp when the frame is presented) is the figure.
 # Codecs (default: every one listed that the server can use here):
 # openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:mjpeg lossless
 # local (default list: all of them; lossless: --streaming-video off,
@@ -125,9 +124,9 @@ run_ours() {
     timeout -k 5 $((warmup + window + 30)) "$VIEWER" --video --stats \
         --timeout=$((warmup + window)) "$URI" >"$out" 2>&1
     stop_pid "$SERVER_PID"
-    line=$(grep 'stats: viewer glass .* total$' "$out")
+    line=$(grep 'stats: viewer capture-present .* total$' "$out")
     if [ -z "$line" ]; then
-        printf '%-10s %-16s %-10s  no "stats: viewer glass ... total" line: %s\n' ours "$codec" \
+        printf '%-10s %-16s %-10s  no "stats: viewer capture-present ... total" line: %s\n' ours "$codec" \
             "$size" "$(tail -n 2 "$out" | tr '\n' ' ')"
         return
     fi
@@ -178,7 +177,7 @@ note "pattern source with stamps, $fps fps, warm-up $warmup s, window $window s;
 printf '%-10s %-16s %-10s %7s %7s %7s %6s %6s %8s %8s\n' client codec size p50 p95 p99 shown \
     skipped "srv:enc" "srv:sent"
 ours=yes
-viewer_has_stats || ours="no: client/viewer-headless has no --stats yet (issue 9, viewer side)"
+viewer_has_stats || ours="no: client/viewer-headless has no --stats"
 for size in $sizes; do
     for codec in $codecs; do
         if ! start "$codec" "$size"; then
