@@ -121,8 +121,10 @@ run_spice_gtk() {
 run_ours() {
     local codec=$1 size=$2 out=$T/viewer-$1-$2.out line
     out=${out//:/_}
-    timeout -k 5 $((warmup + window + 30)) "$VIEWER" --video --stats \
-        --timeout=$((warmup + window)) "$URI" >"$out" 2>&1
+    # it runs until it has decoded the frames of warm-up and window
+    timeout -k 5 $((warmup + window + 40)) "$VIEWER" --video --stats \
+        --wait-video=$((fps * (warmup + window))) --timeout=$((warmup + window + 30)) \
+        --screenshot "$T/ours.ppm" "$URI" >"$out" 2>&1
     stop_pid "$SERVER_PID"
     line=$(grep 'stats: viewer capture-present .* total$' "$out")
     if [ -z "$line" ]; then

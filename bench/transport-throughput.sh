@@ -48,7 +48,8 @@ spid=${spid:-$SERVER_PID}
 cat >"$T/bridge.py" <<'PY'
 # bridge.py LISTEN-PORT MODE SERVER-PORT: plain TCP in, MODE (tcp, tls, ws,
 # wss) out to 127.0.0.1:SERVER-PORT; one thread per direction.
-import base64, os, socket, ssl, struct, sys, threading
+import os, socket, ssl, struct, sys, threading
+from wsclient import upgrade
 lport, mode, sport = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 
 def connect():
@@ -60,16 +61,7 @@ def connect():
         ctx.verify_mode = ssl.CERT_NONE
         s = ctx.wrap_socket(s)
     if mode in ("ws", "wss"):
-        key = base64.b64encode(os.urandom(16)).decode()
-        s.sendall(("GET /websockify HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                   "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-                   "Sec-WebSocket-Protocol: binary\r\n\r\n" % key).encode())
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            buf += s.recv(4096)
-        head, rest = buf.split(b"\r\n\r\n", 1)
-        assert b" 101 " in head.split(b"\r\n")[0], head
-        return s, rest
+        return s, upgrade(s)
     return s, b""
 
 def up(c, s):  # viewer -> server
@@ -136,7 +128,7 @@ run() { # NAME MODE|direct PORT
     local name=$1 mode=$2 port=$3 cport=$3 bpid="" b0=0 b1 out mbit mbs cpu
     if [ "$mode" != direct ]; then
         cport=$(free_port)
-        start_bg "bridge-$name" $((SECS + 60)) python3 "$T/bridge.py" "$cport" "$mode" "$port"
+        start_bg "bridge-$name" $((SECS + 60)) env PYTHONPATH="$top_srcdir/tests/interop" python3 "$T/bridge.py" "$cport" "$mode" "$port"
         bpid=$BG_PID
         wait_tcp "$cport" 10 "$bpid" || fail "bridge $name did not listen"
     fi

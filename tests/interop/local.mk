@@ -30,7 +30,7 @@ interop_tests = \
 	tests/interop/test-browser.sh \
 	tests/interop/test-web-limits.sh
 TESTS += $(interop_tests)
-EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py
+EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py tests/interop/wsclient.py
 
 check_PROGRAMS += tests/interop/test-badinput
 tests_interop_test_badinput_SOURCES = tests/interop/test-badinput.c tests/interop/raw-client.h

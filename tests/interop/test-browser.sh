@@ -71,17 +71,11 @@ grep -q "(websocket): authentication failed" "$T/server.err" || fail "the server
 note "wrong password: spice-html5 shows 'Permission denied.' and asks again"
 
 # garbage over an upgraded WebSocket: closed and logged, nothing else changes
-python3 - "$port" >"$T/garbage.out" 2>&1 <<'PY'
-import base64, os, socket, sys
+PYTHONPATH=$top_srcdir/tests/interop python3 - "$port" >"$T/garbage.out" 2>&1 <<'PY'
+import socket, sys
+from wsclient import upgrade
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-key = base64.b64encode(os.urandom(16)).decode()
-s.sendall(("GET /websockify HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Protocol: binary\r\n\r\n" % key).encode())
-head = b""
-while b"\r\n\r\n" not in head:
-    head += s.recv(4096)
-assert b" 101 " in head.split(b"\r\n")[0], head
+upgrade(s)
 s.sendall(b"\x02\x05garbage, not a masked frame")
 s.settimeout(5)
 while s.recv(4096):

@@ -76,18 +76,11 @@ note "$FLOOD slow HTTP requests from 127.0.0.2: $CAP wait, $closed closed at onc
 code=$(timeout 15 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")
 [ "$code" = 200 ] || fail "127.0.0.1 was not served during the flood (HTTP ${code:-none})"
 # and 127.0.0.1 still upgrades to a WebSocket and gets the SPICE link reply
-python3 - "$port" >"$T/ws.out" 2>&1 <<'PY' || fail "no WebSocket link during the flood: $(cat "$T/ws.out")"
-import base64, os, socket, struct, sys
+PYTHONPATH=$top_srcdir/tests/interop python3 - "$port" >"$T/ws.out" 2>&1 <<'PY' || fail "no WebSocket link during the flood: $(cat "$T/ws.out")"
+import os, socket, struct, sys
+from wsclient import upgrade
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-key = base64.b64encode(os.urandom(16)).decode()
-s.sendall(("GET /websockify HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Protocol: binary\r\n\r\n" % key).encode())
-buf = b""
-while b"\r\n\r\n" not in buf:
-    buf += s.recv(4096)
-head, buf = buf.split(b"\r\n\r\n", 1)
-assert b" 101 " in head.split(b"\r\n")[0], head
+buf = upgrade(s)
 # SpiceLinkHeader + SpiceLinkMess (main channel, no caps), one masked frame
 mess = struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18)
 link = struct.pack("<4sIII", b"REDQ", 2, 2, len(mess)) + mess
@@ -113,24 +106,16 @@ note "after the flood: 80 requests in a row from 127.0.0.2 all served (slots giv
 # an upgrade moves the connection from the HTTP count to the link stage's:
 # 40 WebSockets from 127.0.0.2 left in the link stage all stay open (counted
 # twice, the 33rd would be refused)
-python3 - "$port" >"$T/ws40.out" 2>&1 <<'PY' || fail "40 WebSockets in the link stage: $(tail -n 3 "$T/ws40.out")"
-import base64, os, socket, sys, time
+PYTHONPATH=$top_srcdir/tests/interop python3 - "$port" >"$T/ws40.out" 2>&1 <<'PY' || fail "40 WebSockets in the link stage: $(tail -n 3 "$T/ws40.out")"
+import socket, sys, time
+from wsclient import upgrade
 socks = []
 for i in range(40):
     s = socket.socket()
     s.bind(("127.0.0.2", 0))
     s.settimeout(10)
     s.connect(("127.0.0.1", int(sys.argv[1])))
-    key = base64.b64encode(os.urandom(16)).decode()
-    s.sendall(("GET /websockify HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-               "Sec-WebSocket-Protocol: binary\r\n\r\n" % key).encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        d = s.recv(4096)
-        assert d, "connection %d closed before its 101" % i
-        head += d
-    assert b" 101 " in head.split(b"\r\n")[0], head
+    upgrade(s)
     socks.append(s)
 time.sleep(1)
 for i, s in enumerate(socks):
