@@ -41,6 +41,7 @@
 #define MOTION_FRAMES 3    /* consecutive changing frames that start video */
 #define MOTION_GAP_MS 300  /* ... each at most this long after the previous */
 #define STILL_MS 300       /* no new frame for this long: back to lossless */
+#define DEFAULT_FPS 30     /* an encoder's rate before the source's is known */
 #define KEYFRAME_INTERVAL 300
 #define MAX_VIDEO_CODECS 16
 #define DEFAULT_BITRATE (8u * 1000 * 1000)
@@ -114,6 +115,8 @@ struct sc_streams {
     bool video;
     unsigned motion_run;
     gint64 last_motion_us;
+    gint64 last_capture_us;   /* the previous changing frame's time_us */
+    gint64 frame_interval_us; /* the source's, smoothed: encoders take its rate */
     guint still_timer;
     struct sc_display_listener display_listener;
     struct sc_stream_data_opts data_opts; /* bench knobs (stream-data.h) */
@@ -405,7 +408,7 @@ static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_
 static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
 {
     struct sc_encoder_params params = {
-        .width = g->width, .height = g->height, .fps = 30,
+        .width = g->width, .height = g->height, .fps = sc_streams_source_fps(g->streams),
         .bitrate = g->streams->bitrate >> g->rate_class, .keyframe_interval = KEYFRAME_INTERVAL,
         .low_latency = true, .droppable = g->droppable,
     };
@@ -424,8 +427,8 @@ static struct sc_encode_worker *group_worker(struct sc_stream_group *g)
         return NULL;
     }
     sc_encode_worker_set_stats(w, g->streams->server->stats);
-    sc_debug("video stream group %s %ux%u at %u bit/s%s", label, g->width, g->height,
-             params.bitrate, g->droppable ? ", droppable frames" : "");
+    sc_debug("video stream group %s %ux%u at %u bit/s, %u fps%s", label, g->width, g->height,
+             params.bitrate, params.fps, g->droppable ? ", droppable frames" : "");
     return w;
 }
 
@@ -542,10 +545,18 @@ static void on_display_frame(struct sc_frame *frame, void *data)
         return;
     /* the frame's start, for the latency measured from its STREAM_DATA */
     sc_debug("frame %" G_GUINT64_FORMAT " emitted at %" G_GINT64_FORMAT " us", frame->seq, now);
-    if (now - s->last_motion_us <= MOTION_GAP_MS * 1000)
+    if (now - s->last_motion_us <= MOTION_GAP_MS * 1000) {
+        /* the source's cadence from its capture times (the display may
+         * hand frames on in bursts), over about 8 frames of runs of motion;
+         * a run's first interval is from whatever changed before it */
+        gint64 iv = frame->time_us - s->last_capture_us;
+        if (iv > 0 && s->motion_run >= 2)
+            s->frame_interval_us += s->frame_interval_us ? (iv - s->frame_interval_us) / 8 : iv;
         s->motion_run++;
-    else
+    } else {
         s->motion_run = 1;
+    }
+    s->last_capture_us = frame->time_us;
     s->last_motion_us = now;
     if (!s->video && s->motion_run >= MOTION_FRAMES) {
         s->video = true;
@@ -561,6 +572,25 @@ static void on_display_frame(struct sc_frame *frame, void *data)
 const struct sc_display_listener *sc_streams_display_listener(struct sc_streams *s)
 {
     return &s->display_listener;
+}
+
+uint32_t sc_streams_source_fps(const struct sc_streams *s)
+{
+    /* the rates sources run at; each takes measured rates up to about the
+     * geometric mean with the next, so loop jitter does not make a new
+     * rate (and 24, 25 fps video gets 30's bits per frame: a little less
+     * than the bitrate) */
+    static const struct { uint32_t fps; int64_t min_interval_us; } rates[] = {
+        { 120, 0 }, { 60, 1000000 / 85 }, { 30, 1000000 / 42 }, { 15, 1000000 / 21 },
+    };
+    int64_t iv = s->frame_interval_us;
+
+    if (iv <= 0)
+        return DEFAULT_FPS;
+    for (unsigned i = G_N_ELEMENTS(rates); i-- > 1;)
+        if (iv >= rates[i].min_interval_us)
+            return rates[i].fps;
+    return rates[0].fps;
 }
 
 bool sc_streams_video(const struct sc_streams *s)

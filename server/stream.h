@@ -23,6 +23,11 @@ bool sc_streams_enabled(const struct sc_streams *s);
 const struct sc_display_listener *sc_streams_display_listener(struct sc_streams *s);
 /* Whether the display is in video mode (for the current frame). */
 bool sc_streams_video(const struct sc_streams *s);
+/* The source's frame rate as the streams measure it (changing frames in a
+ * run of motion, smoothed over about 8), as the nearest of 15, 30, 60 and
+ * 120: new encoders are made for it, so a 60 fps source streams at 60 fps.
+ * 30 until a run has been seen. */
+uint32_t sc_streams_source_fps(const struct sc_streams *s);
 /* Encoder groups open now (tests and figures). */
 unsigned sc_streams_n_groups(const struct sc_streams *s);
 

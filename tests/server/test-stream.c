@@ -78,11 +78,12 @@ static void read_until_mark(struct tc *d)
     }
 }
 
-/* Emits frames seed..seed+n-1, 30 ms apart, spinning the loop. */
-static void emit_moving(struct fixture *fx, uint32_t seed, unsigned n, struct sc_frame **last)
+/* Emits frames seed..seed+n-1, interval_us apart, spinning the loop. */
+static void emit_moving_every(struct fixture *fx, uint32_t seed, unsigned n,
+                              struct sc_frame **last, gint64 interval_us)
 {
     for (unsigned i = 0; i < n; i++) {
-        gint64 until = g_get_monotonic_time() + 30000;
+        gint64 until = g_get_monotonic_time() + interval_us;
         struct sc_frame *f = moving_frame(seed + i);
 
         if (*last)
@@ -92,6 +93,12 @@ static void emit_moving(struct fixture *fx, uint32_t seed, unsigned n, struct sc
         while (g_get_monotonic_time() < until)
             g_main_context_iteration(NULL, FALSE);
     }
+}
+
+/* ... 30 ms apart */
+static void emit_moving(struct fixture *fx, uint32_t seed, unsigned n, struct sc_frame **last)
+{
+    emit_moving_every(fx, seed, n, last, 30000);
 }
 
 /* Skips messages up to STREAM_CREATE and parses it. */
@@ -657,6 +664,28 @@ static void test_slow_decoder_thinned(void)
     fixture_teardown(&fx);
 }
 
+/* Encoders are made for the source's frame rate (issue 9): a 60 fps source
+ * is measured as such, and a 30 fps one later as that (30 before, fixed). */
+static void test_source_rate(void)
+{
+    struct fixture fx;
+    struct sc_frame *last = NULL;
+    uint32_t fps;
+
+    setup_streaming(&fx, NULL);
+    g_assert_cmpuint(sc_streams_source_fps(fx.server->streams), ==, 30);
+    emit_moving_every(&fx, 1, 20, &last, 1000000 / 60);
+    fps = sc_streams_source_fps(fx.server->streams);
+    g_test_message("60 fps source: measured %u fps", fps);
+    g_assert_cmpuint(fps, ==, 60);
+    emit_moving_every(&fx, 30, 40, &last, 1000000 / 30);
+    fps = sc_streams_source_fps(fx.server->streams);
+    g_test_message("then a 30 fps source: measured %u fps", fps);
+    g_assert_cmpuint(fps, ==, 30);
+    sc_frame_unref(last);
+    fixture_teardown(&fx);
+}
+
 static void test_bad_options(void)
 {
     struct sc_server_options o = { .name = "t", .disable_ticketing = true };
@@ -683,6 +712,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stream/group-encodes-once", test_group_encodes_once);
     g_test_add_func("/stream/slow-link-slows-down", test_slow_link_slows_down);
     g_test_add_func("/stream/slow-decoder-thinned", test_slow_decoder_thinned);
+    g_test_add_func("/stream/source-rate", test_source_rate);
     g_test_add_func("/stream/bad-options", test_bad_options);
     return g_test_run();
 }
