@@ -3,9 +3,9 @@
 # test; run by hand after `make` and `make check` has built the probe):
 #
 #  (a) lossless full-frame updates of a 1920x1080 desktop frame:
-#      1. bench/bench-lossless (the server's own encode path, LZ4 DRAW_COPY
-#         bodies + send through a socket, one thread) on a synthetic desktop
-#         image and on the pattern source;
+#      1. spicecast-bench's lossless rows (the server's own lossless encoder,
+#         damage-driven as the server drives it) on its synthetic desktop and
+#         scrolling text;
 #      2. end to end: spicecast-server playing a 60 fps y4m of that desktop
 #         scrolling (every frame fully damaged) to a spice-gtk client (the
 #         probe) over TCP loopback; prints the full frames/s the client got
@@ -65,15 +65,13 @@ convert -size 1920x1080 gradient:'#1d3557-#457b9d' \
     -depth 8 -type TrueColor "PNG24:$T/desktop.png" || fail "could not draw the desktop"
 
 # ---- (a1) encode + send micro-benchmark -------------------------------------
-lossless=$top_builddir/bench/bench-lossless
-if [ -x "$lossless" ]; then
-    echo "== (a1) bench-lossless: full-frame encode + send, one thread"
-    echo "-- synthetic desktop image"
-    timeout 300 "$lossless" "image:$T/desktop.png" 300 2>/dev/null
-    echo "-- pattern source"
-    timeout 300 "$lossless" pattern:1920x1080 300 2>/dev/null
+bench=$top_builddir/codecs/spicecast-bench
+if [ -x "$bench" ]; then
+    echo "== (a1) spicecast-bench: the server's lossless encoder, damage-driven, one thread"
+    timeout 300 "$bench" --codecs 'lossless:lz4;lossless:raw' --content desktop,text-scroll \
+        --frames 300 --quiet
 else
-    echo "== (a1) skipped: bench/bench-lossless not built (make bench/bench-lossless)"
+    echo "== (a1) skipped: codecs/spicecast-bench not built (make)"
 fi
 
 # ---- (a2) end to end: y4m of the desktop scrolling, every frame damaged ----

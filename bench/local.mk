@@ -1,5 +1,6 @@
 # bench/: benchmarks, built by `make`, run by hand (never by make check: the
-# machines here are shared and noisy).  bench-lossless is in server/core.mk.
+# machines here are shared and noisy).  The server's lossless path is measured
+# by spicecast-bench's lossless rows (codecs/bench.c).
 noinst_PROGRAMS += bench/load-clients
 bench_load_clients_SOURCES = bench/load-clients.c tests/interop/raw-client.h
 bench_load_clients_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)

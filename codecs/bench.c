@@ -16,6 +16,7 @@
 #include "codecs/codec.h"
 #include "codecs/content.h"
 #include "codecs/convert.h"
+#include "common/messages.h"
 
 #define MAX_PIPELINES 32
 #define MAX_FRAMES 100000
@@ -24,6 +25,8 @@ struct run {
     const struct bench_options *o;
     struct bench_result *r;
     struct sc_decoder *dec;
+    /* lossless: the client's surface, each packet drawn at its rect */
+    uint8_t *canvas;
     uint8_t *src_y, *dec_y;
     struct sc_yuv scratch; /* for libyuv's bare conversion time */
     struct bench_bare *bare;
@@ -175,6 +178,38 @@ static void on_packet(const struct sc_packet *pkt, void *data)
     run->cb_ms += sc_codec_now_ms() - t_in;
 }
 
+/* A lossless packet drawn on the canvas at its rect, as a client draws a
+ * DRAW_COPY; false if it does not decode. */
+static bool draw_packet(struct run *run, const struct sc_packet *pkt)
+{
+    const struct sc_box *b = &pkt->rect;
+    size_t stride = (size_t)run->r->width * 4, row = (size_t)b->w * 4;
+    uint8_t *dst = run->canvas + (size_t)b->y * stride + (size_t)b->x * 4;
+    if (b->x < 0 || b->y < 0 || b->w <= 0 || b->h <= 0 || (uint32_t)(b->x + b->w) > run->r->width
+        || (uint32_t)(b->y + b->h) > run->r->height)
+        return false;
+    if (pkt->codec == SC_CODEC_LZ4)
+        return sc_lz4_image_decode(pkt->data, pkt->size, (uint32_t)b->w, (uint32_t)b->h, dst,
+                                   stride);
+    if (pkt->codec != SC_CODEC_RAW || pkt->size != row * (size_t)b->h)
+        return false;
+    for (int32_t y = 0; y < b->h; y++)
+        memcpy(dst + (size_t)y * stride, pkt->data + (size_t)y * row, row);
+    return true;
+}
+
+/* After a lossless frame's packets: the canvas against the source. */
+static void check_canvas(struct run *run)
+{
+    struct bench_result *r = run->r;
+    if (!run->canvas || run->error)
+        return;
+    sc_convert_bgrx_to_y(run->canvas, r->width * 4, r->width, r->height, run->dec_y, r->width);
+    run->psnr_sum += sc_psnr_y(run->src_y, r->width, run->dec_y, r->width, r->width, r->height);
+    run->ssim_sum += sc_ssim_y(run->src_y, r->width, run->dec_y, r->width, r->width, r->height);
+    run->decoded++;
+}
+
 static void decode_packet(struct run *run, const struct sc_packet *pkt)
 {
     struct bench_result *r = run->r;
@@ -182,6 +217,13 @@ static void decode_packet(struct run *run, const struct sc_packet *pkt)
     if (pkt->keyframe) {
         if (r->keyframes++ == 0)
             r->keyframe_bytes = pkt->size;
+    }
+    if (run->canvas) {
+        double t0 = sc_codec_now_ms();
+        if (!draw_packet(run, pkt))
+            run->dec_errors++;
+        run->decode_sum += sc_codec_now_ms() - t0;
+        return;
     }
     if (!run->dec)
         return;
@@ -233,7 +275,7 @@ static void finish_result(struct run *run, double *enc_ms, double conv_sum, unsi
     r->decode_ms = run->decoded ? run->decode_sum / (run->decoded + run->dec_errors) : NAN;
     r->psnr_y = run->decoded ? run->psnr_sum / run->decoded : NAN;
     r->ssim_y = run->decoded ? run->ssim_sum / run->decoded : NAN;
-    if (run->dec && run->dec_errors)
+    if ((run->dec || run->canvas) && run->dec_errors)
         snprintf(r->reason, sizeof(r->reason), "%u decode errors", run->dec_errors);
 }
 
@@ -255,13 +297,18 @@ static int encode_loop(struct run *run, struct sc_content *content, struct sc_en
         }
         if (n == 0)
             break; /* end of the recording */
-        if (run->dec)
+        if (run->dec || run->canvas)
             sc_convert_bgrx_to_y(frame->map, frame->stride, r->width, r->height, run->src_y,
                                  r->width);
+        /* the frame's damage, as the server hands a display client's damage
+         * to its lossless encoder (video encodes the whole frame anyway) */
+        bool whole = frame->full_damage || frame->n_damage == 0;
         run->cb_ms = 0;
         double t0 = sc_codec_now_ms();
-        int e = sc_encoder_encode(enc, frame, on_packet, run);
+        int e = sc_encoder_encode_damage(enc, frame, whole ? NULL : frame->damage,
+                                         whole ? 0 : frame->n_damage, on_packet, run);
         double t = sc_codec_now_ms() - t0 - run->cb_ms;
+        check_canvas(run);
         if (e < 0) {
             r->failed = true;
             snprintf(r->reason, sizeof(r->reason), "encode failed at frame %u: %s", i,
@@ -295,9 +342,14 @@ static int encode_loop(struct run *run, struct sc_content *content, struct sc_en
 static void setup_decoder(struct run *run, const struct sc_encoder_ops *ops)
 {
     struct bench_result *r = run->r;
-    const struct sc_decoder_ops *dops = sc_decoder_for(ops);
+    const struct sc_decoder_ops *dops = sc_codec_is_lossless(ops->codec) ? NULL
+                                                                         : sc_decoder_for(ops);
     char err[200] = "no working decoder for this codec";
-    if (dops) {
+    if (sc_codec_is_lossless(ops->codec)) { /* packets drawn at their rects */
+        run->canvas = calloc((size_t)r->width * 4, r->height);
+        snprintf(r->decoder, sizeof(r->decoder), "canvas");
+        snprintf(err, sizeof(err), "out of memory");
+    } else if (dops) {
         struct sc_decoder_params dp = { r->width, r->height, true };
         run->dec = sc_decoder_create(dops, &dp, err, sizeof(err));
         snprintf(r->decoder, sizeof(r->decoder), "%s:%s", dops->name,
@@ -305,7 +357,7 @@ static void setup_decoder(struct run *run, const struct sc_encoder_ops *ops)
     }
     run->src_y = malloc((size_t)r->width * r->height);
     run->dec_y = malloc((size_t)r->width * r->height);
-    if (!run->dec || !run->src_y || !run->dec_y) {
+    if ((!run->dec && !run->canvas) || !run->src_y || !run->dec_y) {
         snprintf(r->reason, sizeof(r->reason), "decoder: %s", err);
         sc_decoder_destroy(run->dec);
         run->dec = NULL;
@@ -366,6 +418,7 @@ static int run_pipeline(const struct bench_options *o, const char *content_spec,
 out:
     sc_encoder_destroy(enc);
     sc_decoder_destroy(run.dec);
+    free(run.canvas);
     free(run.src_y);
     free(run.dec_y);
     sc_yuv_finish(&run.scratch);

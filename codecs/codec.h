@@ -66,11 +66,23 @@ struct sc_encoder_params {
     const char *options;
 };
 
+/* What an encoder emits.  The packet and everything it points to belong to
+ * the encoder: valid only during the sc_packet_fn call (copy what you keep). */
 struct sc_packet {
     const uint8_t *data;
     size_t size;
     bool keyframe;
     uint64_t seq; /* sequence number of the frame it encodes */
+    /* the area of the frame it carries, in picture coordinates (top row 0,
+     * whatever frame->y0_top): the whole frame for the video codecs, one
+     * damage rectangle (or a band of one) for the lossless forms.  A backend
+     * may leave it zero: sc_encoder_encode() fills in the whole frame. */
+    struct sc_box rect;
+    /* enum sc_codec_id of data: the encoder's codec, except that
+     * lossless:lz4 emits SC_CODEC_RAW where LZ4 does not pay (see
+     * codecs/lossless.c).  0 from a backend: sc_encoder_encode() fills in
+     * the encoder's codec. */
+    int codec;
 };
 
 /* Called once per packet from inside encode(); data is valid only during
@@ -101,11 +113,17 @@ struct sc_encoder_ops {
     /* NULL on failure, with the reason in `reason`. */
     struct sc_encoder *(*create)(const struct sc_encoder_params *params, char *reason,
                                  size_t reason_size);
-    /* Encodes one frame of params' size; calls `cb` for each packet (one
-     * per frame unless the backend holds frames: see stats.latency_frames).
-     * 0 or -errno. */
-    int (*encode)(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                  void *data);
+    /* Encodes one frame of params' size (the lossless forms: any size up to
+     * SC_CODEC_MAX_DIM); calls `cb` for each packet (one per frame unless
+     * the backend holds frames: see stats.latency_frames).  damage: what
+     * changed since the last frame the caller's receiver has, n_damage
+     * boxes in picture coordinates, clipped by the backend; NULL (and 0):
+     * the whole frame.  The video codecs encode the whole frame whatever
+     * the damage; the lossless forms emit one packet per box (tall boxes in
+     * bands), each with its rect.  damage is the caller's, read during the
+     * call only.  0 or -errno. */
+    int (*encode)(struct sc_encoder *enc, const struct sc_frame *frame,
+                  const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb, void *data);
     int (*set_bitrate)(struct sc_encoder *enc, uint32_t bitrate); /* 0, -ENOTSUP, -errno */
     void (*force_keyframe)(struct sc_encoder *enc); /* the next frame is a keyframe */
     void (*destroy)(struct sc_encoder *enc);
@@ -114,8 +132,13 @@ struct sc_encoder_ops {
 struct sc_encoder *sc_encoder_create(const struct sc_encoder_ops *ops,
                                      const struct sc_encoder_params *params, char *reason,
                                      size_t reason_size);
+/* The whole frame (damage NULL). */
 int sc_encoder_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                       void *data);
+/* Only the damaged boxes where the backend can (see encode above). */
+int sc_encoder_encode_damage(struct sc_encoder *enc, const struct sc_frame *frame,
+                             const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb,
+                             void *data);
 int sc_encoder_set_bitrate(struct sc_encoder *enc, uint32_t bitrate);
 void sc_encoder_force_keyframe(struct sc_encoder *enc);
 void sc_encoder_destroy(struct sc_encoder *enc); /* NULL is fine */

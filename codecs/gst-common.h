@@ -28,8 +28,8 @@ bool sc_gst_openh264_desc(const struct sc_encoder_params *p, char *buf, size_t s
 struct sc_encoder *sc_gst_encoder_create_desc(const char *desc,
                                               const struct sc_encoder_params *p, char *reason,
                                               size_t rsize);
-int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                      void *data);
+int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame,
+                      const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb, void *data);
 /* "bitrate" in kbit/s for H.264 and H.265 encoders, ... */
 int sc_gst_enc_set_bitrate(struct sc_encoder *enc, uint32_t bitrate);
 void sc_gst_enc_force_keyframe(struct sc_encoder *enc);

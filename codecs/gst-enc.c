@@ -455,8 +455,9 @@ static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *d
         return -EIO;
     size_t skip = e->base.impl->codec == SC_CODEC_H265 ? h265_header_prefix(m.data, m.size) : 0;
     struct sc_packet pkt = {
-        m.data + skip, m.size - skip, !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT),
-        GST_BUFFER_OFFSET(b) != GST_BUFFER_OFFSET_NONE ? GST_BUFFER_OFFSET(b) : e->pulled,
+        .data = m.data + skip, .size = m.size - skip,
+        .keyframe = !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT),
+        .seq = GST_BUFFER_OFFSET(b) != GST_BUFFER_OFFSET_NONE ? GST_BUFFER_OFFSET(b) : e->pulled,
     };
     pkt.seq = GST_BUFFER_PTS_IS_VALID(b)
                   ? gst_util_uint64_scale_round(GST_BUFFER_PTS(b), e->base.params.fps, GST_SECOND)
@@ -468,9 +469,11 @@ static int deliver(struct gst_encoder *e, GstSample *s, sc_packet_fn cb, void *d
     return 0;
 }
 
-int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                      void *data)
+int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame,
+                      const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb, void *data)
 {
+    (void)damage; /* the whole frame; its own damage narrows the conversion */
+    (void)n_damage;
     struct gst_encoder *e = gst_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)

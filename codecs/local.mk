@@ -55,6 +55,12 @@ tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
 tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_worker_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
+
+check_PROGRAMS += tests/codecs/test-lossless
+tests_codecs_test_lossless_SOURCES = tests/codecs/test-lossless.c
+tests_codecs_test_lossless_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_lossless_LDADD = codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-lossless
 # hostile packets do not hold a decoder's caller (bounded decode calls)
 check_PROGRAMS += tests/codecs/test-dec-stall
 tests_codecs_test_dec_stall_SOURCES = tests/codecs/test-dec-stall.c

@@ -1,13 +1,19 @@
 /* lossless:raw and lossless:lz4 — the SPICE image forms DRAW_COPY carries,
  * behind the same interface as the video codecs.  Every packet is a
- * keyframe (a whole image).
+ * keyframe (a whole image of its rect).  The server's lossless updates and
+ * spicecast-bench's lossless rows both come here, damage-driven: one packet
+ * per damage box, tall boxes cut in bands of BAND_ROWS.
  *
- *  raw: SPICE_BITMAP_FMT_32BIT rows, top-down, packed at width*4 (the
- *       pixels of a BITMAP image with stride = width*4).
+ *  raw: SPICE_BITMAP_FMT_32BIT rows, top-down, packed at rect.w*4 (the
+ *       pixels of a BITMAP image with stride = rect.w*4); a bottom-up
+ *       frame (y0_top false) is flipped on the way.
  *  lz4: the SPICE_IMAGE_TYPE_LZ4 payload (PROTOCOL.md 5.7), written and
  *       parsed by its one writer and parser, common/lz4-image.c
  *       (sc_lz4_image_encode/decode): top-down 32-bit rows in big-endian
- *       size-prefixed LZ4 blocks of one stream. */
+ *       size-prefixed LZ4 blocks of one stream.  Where LZ4 does not pay, the
+ *       packet is raw (packet.codec SC_CODEC_RAW): boxes under
+ *       LZ4_MIN_BYTES, and noise-like content (LZ4 gains under 1/8), after
+ *       which the next LZ4_RETRY_ENCODES encodes send raw without trying. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,13 +27,25 @@
 #include "common/messages.h"
 #include "common/wire.h"
 
+/* rows per packet: only very tall boxes are cut in bands.  A surface's
+ * first update must be one DRAW_COPY: spice-gtk tools such as
+ * spicy-screenshot capture the primary at the first invalidate. */
+#define BAND_ROWS 4096
+/* tiny images are not worth compressing (spice-server: < 54 bytes) */
+#define LZ4_MIN_BYTES 54
+/* after LZ4 did not pay, this many encodes send raw before it is tried */
+#define LZ4_RETRY_ENCODES 30
+
 static void lossless_destroy(struct sc_encoder *enc);
 static void lossless_dec_destroy(struct sc_decoder *dec);
 
 struct lossless_encoder {
     struct sc_encoder base;
-    uint8_t *buf;         /* raw: the packed rows */
+    int codec;
+    uint8_t *buf;         /* one box's rows, packed top-down */
+    size_t buf_size;
     struct sc_writer lz4; /* lz4: the payload */
+    unsigned lz4_skip;    /* encodes left that send raw without trying LZ4 */
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -64,19 +82,13 @@ static struct sc_encoder *lossless_create(const struct sc_encoder_params *p, int
         || !sc_codec_options_check(p->options, known, reason, rsize))
         return NULL;
     struct lossless_encoder *e = calloc(1, sizeof(*e));
-    if (!e)
-        goto err_nomem;
-    sc_writer_init(&e->lz4);
-    if (codec == SC_CODEC_RAW) {
-        e->buf = malloc((size_t)p->width * 4 * p->height);
-        if (!e->buf)
-            goto err_nomem;
+    if (!e) {
+        sc_codec_reason(reason, rsize, "out of memory");
+        return NULL;
     }
+    e->codec = codec;
+    sc_writer_init(&e->lz4);
     return &e->base;
-err_nomem:
-    free(e);
-    sc_codec_reason(reason, rsize, "out of memory");
-    return NULL;
 }
 
 static struct sc_encoder *raw_create(const struct sc_encoder_params *p, char *r, size_t rs)
@@ -89,37 +101,118 @@ static struct sc_encoder *lz4_create(const struct sc_encoder_params *p, char *r,
     return lossless_create(p, SC_CODEC_LZ4, r, rs);
 }
 
-static int raw_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                      void *data)
+/* The first byte of picture row `row` of box b. */
+static const uint8_t *box_row(const struct sc_frame *f, const uint8_t *px, const struct sc_box *b,
+                              int32_t row)
 {
-    struct lossless_encoder *e = lossless_enc(enc);
-    const uint8_t *px = sc_codec_frame_pixels(frame);
-    if (!px)
-        return -EINVAL;
-    size_t row = (size_t)frame->width * 4;
-    const uint8_t *out = px; /* already packed rows: hand the mapping out as is */
-    if (frame->stride != row) {
-        for (uint32_t y = 0; y < frame->height; y++)
-            memcpy(e->buf + y * row, px + (size_t)y * frame->stride, row);
-        out = e->buf;
+    size_t y = f->y0_top ? (size_t)(b->y + row) : (size_t)(f->height - 1 - (uint32_t)(b->y + row));
+    return px + y * f->stride + (size_t)b->x * 4;
+}
+
+/* Copies box b's rows, top-down, into e->buf at b->w*4.  false: no memory. */
+static bool pack_box(struct lossless_encoder *e, const struct sc_frame *f, const uint8_t *px,
+                     const struct sc_box *b)
+{
+    size_t row = (size_t)b->w * 4, need = row * (size_t)b->h;
+    if (need > e->buf_size) {
+        uint8_t *buf = realloc(e->buf, need);
+        if (!buf)
+            return false;
+        e->buf = buf;
+        e->buf_size = need;
     }
-    struct sc_packet pkt = { out, row * frame->height, true, frame->seq };
-    cb(&pkt, data);
+    for (int32_t y = 0; y < b->h; y++)
+        memcpy(e->buf + (size_t)y * row, box_row(f, px, b, y), row);
+    return true;
+}
+
+static void emit(const struct sc_frame *f, const struct sc_box *b, int codec,
+                 const uint8_t *data, size_t size, sc_packet_fn cb, void *cb_data)
+{
+    struct sc_packet pkt = { .data = data, .size = size, .keyframe = true, .seq = f->seq,
+                             .rect = *b, .codec = codec };
+    cb(&pkt, cb_data);
+}
+
+/* packed: e->buf already holds the box (pack_box). */
+static int raw_box(struct lossless_encoder *e, const struct sc_frame *f, const uint8_t *px,
+                   const struct sc_box *b, bool packed, sc_packet_fn cb, void *data)
+{
+    size_t row = (size_t)b->w * 4;
+    const uint8_t *out;
+    if (!packed && f->y0_top && (b->h == 1 || f->stride == row))
+        out = box_row(f, px, b, 0); /* already packed rows: the mapping as is */
+    else if (!packed && !pack_box(e, f, px, b))
+        return -ENOMEM;
+    else
+        out = e->buf;
+    emit(f, b, SC_CODEC_RAW, out, row * (size_t)b->h, cb, data);
     return 0;
 }
 
-static int lz4_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
-                      void *data)
+static int lz4_box(struct lossless_encoder *e, const struct sc_frame *f, const uint8_t *px,
+                   const struct sc_box *b, bool *poor, sc_packet_fn cb, void *data)
+{
+    size_t raw = (size_t)b->w * 4 * (size_t)b->h;
+    if (raw < LZ4_MIN_BYTES)
+        return raw_box(e, f, px, b, false, cb, data);
+    if (!f->y0_top && !pack_box(e, f, px, b)) /* LZ4 reads rows top-down */
+        return -ENOMEM;
+    const uint8_t *src = f->y0_top ? box_row(f, px, b, 0) : e->buf;
+    sc_writer_reset(&e->lz4);
+    if (!sc_lz4_image_encode(&e->lz4, src, (uint32_t)b->w, (uint32_t)b->h,
+                             f->y0_top ? f->stride : (size_t)b->w * 4)
+        || e->lz4.error)
+        return -ENOMEM;
+    if (e->lz4.size > raw / 8 * 7) { /* noise-like: raw is smaller or nearly so, and cheaper */
+        *poor = true;
+        return raw_box(e, f, px, b, !f->y0_top, cb, data);
+    }
+    emit(f, b, SC_CODEC_LZ4, e->lz4.data, e->lz4.size, cb, data);
+    return 0;
+}
+
+/* One box, clipped to the frame and cut in bands. */
+static int encode_box(struct lossless_encoder *e, const struct sc_frame *f, const uint8_t *px,
+                      const struct sc_box *box, bool lz4, bool *poor, sc_packet_fn cb, void *data)
+{
+    int64_t x0 = MAX(box->x, 0), y0 = MAX(box->y, 0);
+    int64_t x1 = MIN((int64_t)box->x + box->w, (int64_t)f->width);
+    int64_t y1 = MIN((int64_t)box->y + box->h, (int64_t)f->height);
+    for (int64_t y = y0; x1 > x0 && y < y1; y += BAND_ROWS) {
+        struct sc_box b = { (int32_t)x0, (int32_t)y, (int32_t)(x1 - x0),
+                            (int32_t)MIN(BAND_ROWS, y1 - y) };
+        int r = lz4 ? lz4_box(e, f, px, &b, poor, cb, data)
+                    : raw_box(e, f, px, &b, false, cb, data);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int lossless_encode(struct sc_encoder *enc, const struct sc_frame *frame,
+                           const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb,
+                           void *data)
 {
     struct lossless_encoder *e = lossless_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
         return -EINVAL;
-    sc_writer_reset(&e->lz4);
-    if (!sc_lz4_image_encode(&e->lz4, px, frame->width, frame->height, frame->stride))
-        return -ENOMEM;
-    struct sc_packet pkt = { e->lz4.data, e->lz4.size, true, frame->seq };
-    cb(&pkt, data);
+    struct sc_box whole = { 0, 0, (int32_t)frame->width, (int32_t)frame->height };
+    if (!damage) {
+        damage = &whole;
+        n_damage = 1;
+    }
+    bool lz4 = e->codec == SC_CODEC_LZ4 && e->lz4_skip == 0, poor = false;
+    for (unsigned i = 0; i < n_damage; i++) {
+        int r = encode_box(e, frame, px, &damage[i], lz4, &poor, cb, data);
+        if (r < 0)
+            return r;
+    }
+    if (poor)
+        e->lz4_skip = LZ4_RETRY_ENCODES;
+    else if (e->lz4_skip > 0)
+        e->lz4_skip--;
     return 0;
 }
 
@@ -208,12 +301,12 @@ static void lossless_dec_destroy(struct sc_decoder *dec)
 
 const struct sc_encoder_ops sc_lossless_raw_encoder = {
     .name = "lossless", .codec = SC_CODEC_RAW, .probe = lossless_probe,
-    .create = raw_create, .encode = raw_encode, .set_bitrate = lossless_set_bitrate,
+    .create = raw_create, .encode = lossless_encode, .set_bitrate = lossless_set_bitrate,
     .force_keyframe = lossless_force_keyframe, .destroy = lossless_destroy,
 };
 const struct sc_encoder_ops sc_lossless_lz4_encoder = {
     .name = "lossless", .codec = SC_CODEC_LZ4, .probe = lossless_probe,
-    .create = lz4_create, .encode = lz4_encode, .set_bitrate = lossless_set_bitrate,
+    .create = lz4_create, .encode = lossless_encode, .set_bitrate = lossless_set_bitrate,
     .force_keyframe = lossless_force_keyframe, .destroy = lossless_destroy,
 };
 const struct sc_decoder_ops sc_lossless_raw_decoder = {

@@ -204,9 +204,12 @@ static int collect(struct oh264_encoder *e, const SFrameBSInfo *info, const uint
     return 0;
 }
 
-static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
+static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame,
+                        const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb,
                         void *data)
 {
+    (void)damage; /* the whole frame; its own damage narrows the conversion */
+    (void)n_damage;
     struct oh264_encoder *e = oh264_enc(enc);
     const uint8_t *px = sc_codec_frame_pixels(frame);
     if (!px)
@@ -246,7 +249,9 @@ static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc
     int r = collect(e, &info, &au, &len);
     if (r)
         return r;
-    struct sc_packet pkt = { au, len, info.eFrameType == videoFrameTypeIDR, frame->seq };
+    struct sc_packet pkt = { .data = au, .size = len,
+                             .keyframe = info.eFrameType == videoFrameTypeIDR,
+                             .seq = frame->seq };
     cb(&pkt, data);
     return 0;
 }

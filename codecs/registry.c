@@ -228,12 +228,42 @@ struct sc_encoder *sc_encoder_create(const struct sc_encoder_ops *ops,
     return enc;
 }
 
+/* Fills in what a backend may leave zero in its packets (codec.h). */
+struct packet_fill {
+    const struct sc_encoder *enc;
+    const struct sc_frame *frame;
+    sc_packet_fn cb;
+    void *data;
+};
+
+static void fill_packet(const struct sc_packet *packet, void *data)
+{
+    const struct packet_fill *f = data;
+    struct sc_packet p = *packet;
+    if (p.rect.w <= 0 || p.rect.h <= 0)
+        p.rect = (struct sc_box){ 0, 0, (int32_t)f->frame->width, (int32_t)f->frame->height };
+    if (p.codec == 0)
+        p.codec = f->enc->impl->codec;
+    f->cb(&p, f->data);
+}
+
+int sc_encoder_encode_damage(struct sc_encoder *enc, const struct sc_frame *frame,
+                             const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb,
+                             void *data)
+{
+    bool any_size = sc_codec_is_lossless(enc->impl->codec);
+    if (any_size ? frame->width > SC_CODEC_MAX_DIM || frame->height > SC_CODEC_MAX_DIM
+                 : frame->width != enc->params.width || frame->height != enc->params.height)
+        return -EINVAL;
+    struct packet_fill f = { enc, frame, cb, data };
+    return enc->impl->encode(enc, frame, n_damage ? damage : NULL, damage ? n_damage : 0,
+                             fill_packet, &f);
+}
+
 int sc_encoder_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
                       void *data)
 {
-    if (frame->width != enc->params.width || frame->height != enc->params.height)
-        return -EINVAL;
-    return enc->impl->encode(enc, frame, cb, data);
+    return sc_encoder_encode_damage(enc, frame, NULL, 0, cb, data);
 }
 
 int sc_encoder_set_bitrate(struct sc_encoder *enc, uint32_t bitrate)

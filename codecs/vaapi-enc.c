@@ -358,9 +358,12 @@ static int submit(struct va_encoder *e, bool idr)
     return 0;
 }
 
-static int va_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, sc_packet_fn cb,
+static int va_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame,
+                         const struct sc_box *damage, unsigned n_damage, sc_packet_fn cb,
                          void *data)
 {
+    (void)damage; /* the whole frame */
+    (void)n_damage;
     struct va_encoder *e = va_enc(enc);
     double t0 = sc_codec_now_ms();
     int r = sc_va_upload(&e->up, frame, e->input, &enc->stats.zero_copy);
@@ -385,7 +388,7 @@ static int va_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame, s
     e->frame_num = (e->frame_num + 1) % (1u << LOG2_MAX_FRAME_NUM);
     e->frames_since_idr++;
     e->cur = !e->cur; /* this picture is the next one's reference */
-    struct sc_packet pkt = { e->out, len, idr, frame->seq };
+    struct sc_packet pkt = { .data = e->out, .size = len, .keyframe = idr, .seq = frame->seq };
     cb(&pkt, data);
     return 0;
 }

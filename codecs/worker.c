@@ -31,6 +31,8 @@ struct sc_encode_worker {
 struct job {
     struct sc_encode_worker *w;
     struct sc_frame *frame;
+    struct sc_box *damage; /* owned; NULL: the whole frame */
+    unsigned n_damage;
     GArray *packets; /* struct sc_packet, data owned */
     int status;
     struct sc_encoder_stats stats;
@@ -50,6 +52,7 @@ static void job_free(struct job *j)
     for (guint i = 0; i < j->packets->len; i++)
         g_free((void *)g_array_index(j->packets, struct sc_packet, i).data);
     g_array_unref(j->packets);
+    g_free(j->damage);
     sc_frame_unref(j->frame);
     worker_unref(j->w);
     g_free(j);
@@ -94,7 +97,7 @@ static void work(gpointer data, gpointer user)
     if (key)
         sc_encoder_force_keyframe(w->enc);
     sc_stats_record_since(w->latency, "encode_start", j->frame->time_us);
-    j->status = sc_encoder_encode(w->enc, j->frame, keep_packet, j);
+    j->status = sc_encoder_encode_damage(w->enc, j->frame, j->damage, j->n_damage, keep_packet, j);
     sc_stats_record_since(w->latency, "encode_end", j->frame->time_us);
     j->stats = w->enc->stats;
     /* always through a source: g_main_context_invoke() would run deliver()
@@ -134,10 +137,20 @@ struct sc_encode_worker *sc_encode_worker_new(struct sc_encoder *enc, GMainConte
 
 bool sc_encode_worker_submit(struct sc_encode_worker *w, struct sc_frame *frame)
 {
+    return sc_encode_worker_submit_damage(w, frame, NULL, 0);
+}
+
+bool sc_encode_worker_submit_damage(struct sc_encode_worker *w, struct sc_frame *frame,
+                                    const struct sc_box *damage, unsigned n_damage)
+{
     if ((guint)g_atomic_int_get(&w->pending) >= w->max_pending)
         return false;
     struct job *j = g_new0(struct job, 1);
     j->w = w;
+    if (damage && n_damage) {
+        j->damage = g_memdup2(damage, sizeof(*damage) * n_damage);
+        j->n_damage = n_damage;
+    }
     g_atomic_int_inc(&w->refcount);
     j->frame = sc_frame_ref(frame);
     j->packets = g_array_new(FALSE, FALSE, sizeof(struct sc_packet));

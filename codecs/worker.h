@@ -27,6 +27,11 @@ struct sc_encode_worker *sc_encode_worker_new(struct sc_encoder *enc, GMainConte
 /* Takes a reference on frame.  false when max_pending results are
  * outstanding (nothing is queued then). */
 bool sc_encode_worker_submit(struct sc_encode_worker *w, struct sc_frame *frame);
+/* The same, encoding only the damage boxes where the backend can
+ * (sc_encoder_encode_damage); the boxes are copied, n_damage >= 1.  The
+ * packets that come back carry their rect. */
+bool sc_encode_worker_submit_damage(struct sc_encode_worker *w, struct sc_frame *frame,
+                                    const struct sc_box *damage, unsigned n_damage);
 /* Applied on the worker before its next frame. */
 void sc_encode_worker_set_bitrate(struct sc_encode_worker *w, uint32_t bitrate);
 void sc_encode_worker_force_keyframe(struct sc_encode_worker *w);

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <cairo.h>
+
 #include "channel.h"
 #include "display-gl.h"
 #include "display.h"
@@ -17,10 +19,6 @@
 
 #define MAX_RECTS_PER_UPDATE 32
 
-struct encode_token {
-    struct sc_channel_client *cc; /* NULL once the client is gone */
-};
-
 struct dcc {
     bool inited;
     bool lz4_cap;
@@ -29,8 +27,8 @@ struct dcc {
     uint32_t surf_w, surf_h;
     bool marked;
     cairo_region_t *dirty;
-    struct encode_token *inflight;
-    unsigned lz4_skip; /* updates to send raw: LZ4 did not pay off lately */
+    struct sc_lossless *lossless; /* this client's lossless encoder and worker */
+    bool inflight;                /* a lossless update is being encoded */
     struct sc_display_listener listener; /* added at DISPLAY_INIT */
     struct sc_stream_client *stream;
     bool gl;        /* a local client that can take the buffer fd */
@@ -41,11 +39,10 @@ struct dcc {
 
 static struct dcc *dcc_of(struct sc_channel_client *cc) { return cc->priv; }
 
+/* LZ4 where it pays (codecs/lossless.c falls back to raw where not). */
 static bool use_lz4(const struct dcc *dcc)
 {
-    if (!dcc->lz4_cap || dcc->lz4_skip > 0)
-        return false;
-    return dcc->compression != SPICE_IMAGE_COMPRESSION_OFF;
+    return dcc->lz4_cap && dcc->compression != SPICE_IMAGE_COMPRESSION_OFF;
 }
 
 static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
@@ -84,26 +81,14 @@ static void send_surface(struct sc_channel_client *cc, uint32_t w, uint32_t h)
 
 static void dcc_push(struct sc_channel_client *cc);
 
-/* after this many raw updates, LZ4 is tried again */
-#define LZ4_RETRY_UPDATES 30
-
-static void encode_done(GPtrArray *bodies, bool lz4_poor, void *data)
+/* The DRAW_COPY bodies of one update (never called once the client is
+ * gone: sc_lossless_free drops them). */
+static void encode_done(GPtrArray *bodies, void *data)
 {
-    struct encode_token *token = data;
-    struct sc_channel_client *cc = token->cc;
-    struct dcc *dcc;
+    struct sc_channel_client *cc = data;
+    struct dcc *dcc = dcc_of(cc);
 
-    g_free(token);
-    if (!cc) {
-        g_ptr_array_unref(bodies);
-        return;
-    }
-    dcc = dcc_of(cc);
-    dcc->inflight = NULL;
-    if (lz4_poor)
-        dcc->lz4_skip = LZ4_RETRY_UPDATES;
-    else if (dcc->lz4_skip > 0)
-        dcc->lz4_skip--;
+    dcc->inflight = false;
     for (guint i = 0; i < bodies->len; i++)
         sc_cc_send_body(cc, SPICE_MSG_DISPLAY_DRAW_COPY, g_ptr_array_index(bodies, i));
     g_ptr_array_unref(bodies);
@@ -136,7 +121,8 @@ static void dcc_push(struct sc_channel_client *cc)
 {
     struct dcc *dcc = dcc_of(cc);
     struct sc_frame *frame = sc_display_get_frame(cc->server->display);
-    cairo_rectangle_int_t rects[MAX_RECTS_PER_UPDATE];
+    cairo_rectangle_int_t r;
+    struct sc_box boxes[MAX_RECTS_PER_UPDATE];
     int n;
 
     if (dcc->inited && frame_goes_gl(cc, frame)) {
@@ -156,17 +142,20 @@ static void dcc_push(struct sc_channel_client *cc)
         return;
     n = cairo_region_num_rectangles(dcc->dirty);
     if (n > MAX_RECTS_PER_UPDATE) {
-        cairo_region_get_extents(dcc->dirty, &rects[0]);
+        cairo_region_get_extents(dcc->dirty, &r);
+        boxes[0] = (struct sc_box){ r.x, r.y, r.width, r.height };
         n = 1;
     } else {
-        for (int i = 0; i < n; i++)
-            cairo_region_get_rectangle(dcc->dirty, i, &rects[i]);
+        for (int i = 0; i < n; i++) {
+            cairo_region_get_rectangle(dcc->dirty, i, &r);
+            boxes[i] = (struct sc_box){ r.x, r.y, r.width, r.height };
+        }
     }
+    if (!sc_lossless_submit(dcc->lossless, frame, boxes, (unsigned)n, use_lz4(dcc)))
+        return; /* no encoder: the damage stays for the next try */
     cairo_region_destroy(dcc->dirty);
     dcc->dirty = cairo_region_create();
-    dcc->inflight = g_new0(struct encode_token, 1);
-    dcc->inflight->cc = cc;
-    sc_encode_submit(frame, rects, n, use_lz4(dcc), encode_done, dcc->inflight);
+    dcc->inflight = true;
 }
 
 static bool surface_matches(const struct dcc *dcc, const struct sc_frame *frame)
@@ -301,6 +290,7 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->lz4_cap = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
     dcc->dirty = cairo_region_create();
+    dcc->lossless = sc_lossless_new(encode_done, cc);
     dcc->listener = (struct sc_display_listener){ .frame = on_frame, .data = cc };
     dcc->stream = sc_stream_client_new(cc->server->streams, cc, refresh, cc);
     dcc->gl = sc_gl_client_wanted(cc);
@@ -323,8 +313,7 @@ static void display_destroy(struct sc_channel_client *cc)
     sc_stream_client_free(dcc->stream);
     if (dcc->inited)
         sc_display_remove_listener(cc->server->display, &dcc->listener);
-    if (dcc->inflight)
-        dcc->inflight->cc = NULL;
+    sc_lossless_free(dcc->lossless);
     cairo_region_destroy(dcc->dirty);
     sc_gl_finish(&dcc->gl_state);
     g_free(dcc);

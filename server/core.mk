@@ -11,11 +11,6 @@ server_libspicecast_server_la_SOURCES += \
 	server/display.h server/display.c server/encode.h server/encode.c \
 	server/link-limits.c server/link-limits.h
 
-# benchmark of the lossless update path (not a test: make bench)
-noinst_PROGRAMS += bench/bench-lossless
-bench_bench_lossless_SOURCES = bench/bench-lossless.c
-bench_bench_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-bench_bench_lossless_LDADD = $(SC_SERVER_LIBS)
 server_libspicecast_server_la_SOURCES += server/stream.h server/stream.c server/stream-data.h \
 	server/stream-data.c
 server_libspicecast_server_la_SOURCES += server/display-gl.h server/display-gl.c

@@ -4,7 +4,9 @@
 # Read from the object files: file A calls file B when A's undefined
 # symbols include a function B defines (nm).  A reference to data (a
 # registry naming its backends' const ops tables) is no call, so only text
-# symbols (T) make edges.  tsort finds the loops; each is printed.
+# symbols (T) make edges.  tsort finds the loops; each is printed.  And
+# server/ makes no LZ4 call of its own (its lossless updates go through
+# codecs/lossless.c).
 #   tests/test-call-graph.sh [server] [client]   the check; by default (make
 #                                                check) both
 #   tests/test-call-graph.sh --edges              print the edges, for a picture
@@ -54,4 +56,19 @@ for lib in "server libspicecast_server_la- server/ (libspicecast-server)" \
         fails=$((fails + 1))
     fi
 done
+# One lossless path: server/ encodes through the codec layer
+# (codecs/lossless.c), never with LZ4 itself (liblz4's LZ4_*, or common's
+# sc_lz4_image_* writer).
+if [[ " $want " == *" server "* ]]; then
+    lz4=$(for o in "$top_builddir"/server/libspicecast_server_la-*.o; do
+              nm -u "$o" | awk -v o="${o##*/}" '$2 ~ /^(LZ4_|sc_lz4_)/ { print "    " o ": " $2 }'
+          done)
+    if [ -n "$lz4" ]; then
+        echo "FAIL server/ calls LZ4 itself (its lossless path is codecs/lossless.c):"
+        echo "$lz4"
+        fails=$((fails + 1))
+    else
+        echo "ok   server/ (libspicecast-server): no LZ4 call (lossless through codecs/)"
+    fi
+fi
 exit $((fails > 0))

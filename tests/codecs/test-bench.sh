@@ -53,6 +53,16 @@ done
 grep -q '"pipeline": "lossless:lz4", "content": "desktop", "available": true' "$tmp/r.json" \
     || { echo "FAIL: JSON lacks an available lossless:lz4 row"; fail=1; }
 grep -q '"psnr_y": 100.0000' "$tmp/r.json" || { echo "FAIL: lossless is not exact"; fail=1; }
+# the lossless rows measure what the server sends: each frame's damage only
+# (desktop moves one window: far below whole frames, 320*192*4*8*30/1000 =
+# 58982 kbit/s raw), drawn on a canvas at each packet's rect and exact
+check "lossless damage" 0 "" "$bench" --size 320x192 --frames 30 --warmup 2 \
+    --content desktop --codecs "lossless:raw;lossless:lz4" --quiet
+cat "$tmp/out"
+awk '$2 == "lossless:raw" { k = $10 } END { exit !(k > 0 && k < 58982 / 2) }' "$tmp/out" \
+    || { echo "FAIL: lossless:raw on desktop sends whole frames (not damage-driven)"; fail=1; }
+[ "$(grep -c 'lossless:.*100.00 1.0000 .*dec=canvas' "$tmp/out")" = 2 ] \
+    || { echo "FAIL: lossless packets drawn at their rects do not rebuild the frame"; fail=1; }
 head -1 "$tmp/r.csv" | grep -q "^content,pipeline,available,reason" \
     || { echo "FAIL: CSV header"; fail=1; }
 [ "$(head -c 4 "$tmp/r.png" | od -An -c | tr -d ' ')" = "211PNG" ] \

@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 
 #include "display.h"
-#include "encode.h"
 #include "harness.h"
 #include "link-limits.h"
 
@@ -203,62 +202,7 @@ static void display_session(bool lz4)
 
 static void test_display_lz4(void) { display_session(true); }
 
-/* Noise-like content is sent raw even to an LZ4 client: LZ4 cannot pay. */
-static void test_lz4_noise_goes_raw(void)
-{
-    struct sc_frame *f = sc_frame_new_memfd(64, 64);
-    cairo_rectangle_int_t r = { 0, 0, 64, 64 };
-    GRand *rand = g_rand_new_with_seed(7);
-    GPtrArray *bodies;
-    struct sc_draw_copy dc;
-    bool poor = false;
-    gsize n;
-    const uint8_t *p;
-
-    for (uint32_t i = 0; i < f->stride * 64 / 4; i++)
-        ((uint32_t *)(f->map + f->offset))[i] = g_rand_int(rand);
-    bodies = sc_encode_rects(f, &r, 1, true, &poor);
-    g_assert_true(poor);
-    g_assert_cmpuint(bodies->len, ==, 1);
-    p = g_bytes_get_data(g_ptr_array_index(bodies, 0), &n);
-    g_assert_true(sc_draw_copy_parse(p, n, &dc));
-    g_assert_cmpuint(dc.image_type, ==, SPICE_IMAGE_TYPE_BITMAP);
-    g_ptr_array_unref(bodies);
-    g_rand_free(rand);
-    sc_frame_unref(f);
-}
 static void test_display_raw(void) { display_session(false); }
-
-/* A bottom-up buffer (GL-rendered, y0_top false) goes as bottom-up bitmaps:
- * picture row y is buffer row height-1-y, even for a damaged rectangle. */
-static void test_bottom_up_frame(void)
-{
-    struct sc_frame *f = make_frame(64, 48, 3);
-    cairo_rectangle_int_t rects[] = { { 0, 0, 64, 48 }, { 8, 10, 16, 8 } };
-    bool poor;
-
-    f->y0_top = false;
-    for (unsigned i = 0; i < G_N_ELEMENTS(rects); i++) {
-        const cairo_rectangle_int_t *r = &rects[i];
-        GPtrArray *bodies = sc_encode_rects(f, r, 1, true, &poor);
-        struct sc_draw_copy dc;
-        gsize n;
-        const uint8_t *p;
-        uint32_t first = f->height - r->y - r->height; /* buffer row of the rect's bottom */
-
-        g_assert_cmpuint(bodies->len, ==, 1);
-        p = g_bytes_get_data(g_ptr_array_index(bodies, 0), &n);
-        g_assert_true(sc_draw_copy_parse(p, n, &dc));
-        g_assert_cmpint(dc.box.top, ==, r->y);
-        g_assert_cmpuint(dc.image_type, ==, SPICE_IMAGE_TYPE_BITMAP);
-        g_assert_cmpuint(dc.bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN, ==, 0);
-        for (int y = 0; y < r->height; y++)
-            g_assert_cmpmem(dc.data + y * dc.stride, r->width * 4,
-                            f->map + f->offset + (first + y) * f->stride + r->x * 4, r->width * 4);
-        g_ptr_array_unref(bodies);
-    }
-    sc_frame_unref(f);
-}
 
 /* A client that does not read: the server coalesces instead of queueing. */
 static void test_slow_client(void)
@@ -763,8 +707,6 @@ int main(int argc, char **argv)
     g_test_add_func("/server/bad-connection-id", test_bad_connection_id);
     g_test_add_func("/server/display-lz4", test_display_lz4);
     g_test_add_func("/server/display-raw", test_display_raw);
-    g_test_add_func("/server/lz4-noise-goes-raw", test_lz4_noise_goes_raw);
-    g_test_add_func("/server/bottom-up-frame", test_bottom_up_frame);
     g_test_add_func("/server/slow-client", test_slow_client);
     g_test_add_func("/server/inputs", test_inputs);
     g_test_add_func("/server/cursor", test_cursor);
