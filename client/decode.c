@@ -15,7 +15,8 @@
 struct sc_decode_worker {
     gint refcount;
     gint alive;       /* 0 once destroy() began: work is skipped, results dropped */
-    gint pending;     /* submitted, not yet delivered */
+    gint pending;     /* submitted, not yet decoded */
+    gint queued;      /* decoded, not yet delivered on the loop */
     gint drops;       /* every packet dropped, here and on the worker */
     gint dead;        /* no decoder left */
     guint max_pending;
@@ -35,6 +36,7 @@ struct sc_decode_worker {
 
 struct job {
     struct sc_decode_worker *w;
+    bool last;       /* destroy()'s: the decoder dies on its thread */
     uint8_t *packet;
     size_t size;
     struct sc_decode_result r;
@@ -143,13 +145,18 @@ static void decode_job(struct sc_decode_worker *w, struct job *j)
         j->r.status = 0;
 }
 
-/* loop thread */
+/* loop thread.  A picture with a newer one queued behind it (the loop
+ * stalled) is dropped, not shown: unlike a packet, nothing depends on it */
 static gboolean deliver(gpointer data)
 {
     struct job *j = data;
     struct sc_decode_worker *w = j->w;
 
-    g_atomic_int_add(&w->pending, -1);
+    if (!g_atomic_int_dec_and_test(&w->queued) && j->r.frame) {
+        j->r.frame = NULL;
+        j->r.status = 0;
+        g_atomic_int_inc(&w->drops);
+    }
     if (g_atomic_int_get(&w->alive))
         w->done(&j->r, w->data);
     job_free(j);
@@ -162,7 +169,7 @@ static void work(gpointer data, gpointer user)
     struct sc_decode_worker *w = user;
     GSource *src;
 
-    if (!j->packet) { /* destroy()'s last job: the decoder dies on its thread */
+    if (j->last) {
         sc_decoder_destroy(w->dec);
         w->dec = NULL;
         job_free(j);
@@ -173,6 +180,10 @@ static void work(gpointer data, gpointer user)
         return;
     }
     decode_job(w, j);
+    /* room for the next packet as soon as this one is decoded: a loop that
+     * stalls costs pictures (deliver), not packets and a wait for a keyframe */
+    g_atomic_int_add(&w->pending, -1);
+    g_atomic_int_inc(&w->queued);
     /* always through a source: see codecs/worker.c */
     src = g_idle_source_new();
     g_source_set_priority(src, G_PRIORITY_DEFAULT);
@@ -219,6 +230,8 @@ bool sc_decode_worker_submit(struct sc_decode_worker *w, const uint8_t *data, si
 
     if (g_atomic_int_get(&w->dead))
         return false;
+    if (size == 0)
+        goto drop; /* an empty STREAM_DATA: nothing to decode */
     if (w->skipping && !sc_packet_is_keyframe(w->codec, data, size))
         goto drop;
     if ((guint)g_atomic_int_get(&w->pending) >= w->max_pending) {
@@ -236,6 +249,8 @@ bool sc_decode_worker_submit(struct sc_decode_worker *w, const uint8_t *data, si
     g_atomic_int_inc(&w->pending);
 #if SC_DECODE_INLINE
     decode_job(w, j); /* the fuzz harnesses: decoded and shown right here */
+    g_atomic_int_add(&w->pending, -1);
+    g_atomic_int_inc(&w->queued);
     deliver(j);
 #else
     g_thread_pool_push(w->pool, j, NULL);
@@ -259,6 +274,7 @@ void sc_decode_worker_destroy(struct sc_decode_worker *w)
 
     g_atomic_int_set(&w->alive, 0);
     last->w = w;
+    last->last = true;
     g_atomic_int_inc(&w->refcount);
 #if SC_DECODE_INLINE
     work(last, w);
@@ -278,6 +294,20 @@ static bool h264_keyframe(const uint8_t *p, size_t n)
             continue;
         uint8_t type = p[i + 3] & 0x1f;
         if (type == 5 || type == 7)
+            return true;
+        i += 2;
+    }
+    return false;
+}
+
+/* an IRAP picture (NAL types 16-21) or the parameter sets before one */
+static bool h265_keyframe(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (p[i] || p[i + 1] || p[i + 2] != 1)
+            continue;
+        uint8_t type = (p[i + 3] >> 1) & 0x3f;
+        if ((type >= 16 && type <= 21) || (type >= 32 && type <= 34))
             return true;
         i += 2;
     }
@@ -305,6 +335,7 @@ bool sc_packet_is_keyframe(int codec, const uint8_t *data, size_t size)
 {
     switch (codec) {
     case SC_CODEC_H264: return h264_keyframe(data, size);
+    case SC_CODEC_H265: return h265_keyframe(data, size);
     case SC_CODEC_VP8: return size >= 3 && !(data[0] & 1);
     case SC_CODEC_VP9: return vp9_keyframe(data, size);
     default: return true; /* MJPEG: every frame; the lossless forms; unknown */

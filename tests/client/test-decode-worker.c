@@ -8,6 +8,9 @@
  *    between count as drops;
  *  - falling behind: with the queue full the worker drops the packet and
  *    every one after it up to the next keyframe, and counts them;
+ *  - a loop that stalls: packets keep being decoded, only the pictures
+ *    queued behind newer ones are dropped (no wait for a keyframe);
+ *  - an empty packet is dropped, the stream goes on;
  *  - no decoder left: the results say so and nothing more is taken;
  *  - the decoders are created, used and destroyed off the loop thread. */
 #include "config.h"
@@ -159,9 +162,10 @@ static void test_fallback(void)
     struct seen s;
     struct sc_decode_worker *w = worker(SC_CODEC_H264, 32, &s);
 
-    for (uint8_t i = 0; i < 10; i++)
+    for (uint8_t i = 0; i < 10; i++) { /* each shown before the next comes */
         g_assert_true(submit(w, i == 0 || i == 8, i));
-    wait_results(&s, 10);
+        wait_results(&s, i + 1u);
+    }
     /* nostart passed over; stall until packet 5, then good from keyframe 8 */
     g_assert_cmpstr(s.frames->str, ==,
                     "0@stall 1@stall 2@stall 3@stall 4@stall 8@good 9@good ");
@@ -175,8 +179,7 @@ static void test_skip_to_keyframe(void)
     struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
 
     g_atomic_int_set(&slow_us, 20000);
-    /* no loop iteration while submitting: nothing is delivered, the queue
-     * stays full after two */
+    /* 20 ms a packet: submitted at once, the queue is full after two */
     g_assert_true(submit(w, true, 10));
     g_assert_true(submit(w, false, 11));
     for (uint8_t i = 12; i < 22; i++)
@@ -189,6 +192,41 @@ static void test_skip_to_keyframe(void)
     g_atomic_int_set(&slow_us, 0);
     g_assert_cmpstr(s.frames->str, ==, "10@stall 11@stall 23@stall 24@stall ");
     g_assert_cmpuint(sc_decode_worker_drops(w), ==, 11); /* 12..22 */
+    done(w, &s);
+}
+
+/* The loop stalls (no iteration) while 8 packets are decoded: none is
+ * dropped, and of the pictures only the newest is shown. */
+static void test_loop_stall(void)
+{
+    struct seen s;
+    struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+
+    g_assert_true(submit(w, true, 10)); /* (the stall model fails on 5) */
+    for (uint8_t i = 11; i <= 17; i++) {
+        g_usleep(20000); /* decoded by now; the loop runs no result */
+        g_assert_true(submit(w, false, i));
+    }
+    g_usleep(20000);
+    wait_results(&s, 8);
+    g_assert_cmpstr(s.frames->str, ==, "17@stall ");
+    g_assert_cmpuint(sc_decode_worker_drops(w), ==, 7); /* pictures 10..16 */
+    done(w, &s);
+}
+
+/* An empty STREAM_DATA is dropped; the packets after it decode. */
+static void test_empty_packet(void)
+{
+    struct seen s;
+    struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+
+    g_assert_true(submit(w, true, 1));
+    g_assert_false(sc_decode_worker_submit(w, (const uint8_t *)"", 0, 0, 0));
+    wait_results(&s, 1);
+    g_assert_true(submit(w, false, 2));
+    wait_results(&s, 2);
+    g_assert_cmpstr(s.frames->str, ==, "1@stall 2@stall ");
+    g_assert_cmpuint(sc_decode_worker_drops(w), ==, 1);
     done(w, &s);
 }
 
@@ -220,6 +258,11 @@ static void test_keyframes(void)
     g_assert_true(sc_packet_is_keyframe(SC_CODEC_VP9, vp9_key, sizeof(vp9_key)));
     g_assert_false(sc_packet_is_keyframe(SC_CODEC_VP9, vp9_inter, sizeof(vp9_inter)));
     g_assert_true(sc_packet_is_keyframe(SC_CODEC_MJPEG, h264_p, sizeof(h264_p)));
+    /* H.265: an IDR_W_RADL (19) after its AUD (35), a TRAIL_R (1) */
+    const uint8_t h265_idr[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50, 0, 0, 1, 0x26, 0x01, 0xaf };
+    const uint8_t h265_p[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50, 0, 0, 1, 0x02, 0x01, 0xd0 };
+    g_assert_true(sc_packet_is_keyframe(SC_CODEC_H265, h265_idr, sizeof(h265_idr)));
+    g_assert_false(sc_packet_is_keyframe(SC_CODEC_H265, h265_p, sizeof(h265_p)));
 }
 
 int main(int argc, char **argv)
@@ -228,6 +271,8 @@ int main(int argc, char **argv)
     loop_thread = g_thread_self();
     g_test_add_func("/decode-worker/fallback", test_fallback);
     g_test_add_func("/decode-worker/skip-to-keyframe", test_skip_to_keyframe);
+    g_test_add_func("/decode-worker/loop-stall", test_loop_stall);
+    g_test_add_func("/decode-worker/empty-packet", test_empty_packet);
     g_test_add_func("/decode-worker/no-decoder-left", test_no_decoder_left);
     g_test_add_func("/decode-worker/keyframes", test_keyframes);
     return g_test_run();
