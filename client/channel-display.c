@@ -39,6 +39,8 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_STREAM_REPORT);
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_MULTI_CODEC);
+    /* decode.c skips to the next keyframe after a drop: reports ask for one */
+    sc_caps_set(w, n, SC_DISPLAY_CAP_KEYFRAME_ON_DROP);
     if (c->gl_scanout && c->is_unix) {
         sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT);
         /* we map sealed memfds as well as dma-bufs (client-local.c) */

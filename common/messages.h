@@ -37,6 +37,12 @@
  * '@' byte, fd and the GL_DRAW then go in one sendmsg().  Without it the
  * fd comes with the '@' byte alone, as spice-gtk needs (two calls). */
 #define SC_DISPLAY_CAP_SCANOUT_FD_FIFO 30
+/* spicecast's own display capability: a packet the client drops (its
+ * bounded decode queue was full, a decoder failed) makes it skip to the next
+ * keyframe, as our viewer does; so a STREAM_REPORT with drops asks for one,
+ * and the server sends it one (at most one a second).  spice-gtk decodes
+ * every packet it gets, late or not: it needs none. */
+#define SC_DISPLAY_CAP_KEYFRAME_ON_DROP 29
 
 struct sc_caps {
     uint32_t n_common;

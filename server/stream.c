@@ -101,6 +101,7 @@ struct sc_stream_client {
     unsigned report_skips; /* skips at the previous report */
     unsigned thin_reports; /* good reports needed to leave thin (doubles) */
     uint64_t thinned;      /* packets left out for it */
+    gint64 key_asked_us;   /* the last keyframe its drops asked for */
     struct sc_stream_data_state data_state; /* stamps and delimiters (stream-data.c) */
 };
 
@@ -717,6 +718,22 @@ static void report_good(struct sc_stream_client *sc)
         change_rate(sc, sc->rate_class - 1, "it keeps up");
 }
 
+/* A client that skips to the next keyframe after a drop (our viewer's
+ * SC_DISPLAY_CAP_KEYFRAME_ON_DROP) gets one at once, not at the next
+ * interval (KEYFRAME_INTERVAL frames): at most one a second. */
+static void keyframe_for_drops(struct sc_stream_client *sc)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (!sc_caps_has_channel(&sc->cc->link.caps, SC_DISPLAY_CAP_KEYFRAME_ON_DROP) ||
+        now - sc->key_asked_us < G_USEC_PER_SEC)
+        return;
+    sc->key_asked_us = now;
+    sc->need_key = true; /* what it would drop anyway */
+    sc_encode_worker_force_keyframe(sc->group->worker);
+    sc_debug("stream %u: the client dropped frames, a keyframe for it", sc->id);
+}
+
 void sc_stream_client_report(struct sc_stream_client *sc, const struct sc_stream_report *r)
 {
     /* only reports about the stream the client has now: spice-gtk keeps
@@ -739,6 +756,8 @@ void sc_stream_client_report(struct sc_stream_client *sc, const struct sc_stream
     sc_debug("stream %u report: %u frames, %u drops, delay %d ms", r->stream_id, r->num_frames,
              r->num_drops, r->last_frame_delay);
     sc_stream_data_learn(&sc->data_state, r);
+    if (r->num_drops > 0)
+        keyframe_for_drops(sc);
     bool skipped = sc->skips != sc->report_skips;
     sc->report_skips = sc->skips;
     if (r->num_drops > 0 || r->last_frame_delay < 0)

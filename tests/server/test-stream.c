@@ -686,6 +686,83 @@ static void test_source_rate(void)
     fixture_teardown(&fx);
 }
 
+/* An IDR slice in an H.264 packet */
+static bool has_idr(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 3 < n; i++)
+        if (!p[i] && !p[i + 1] && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 5)
+            return true;
+    return false;
+}
+
+/* The next STREAM_DATA's payload: whether it is a keyframe */
+static bool next_data_is_key(struct fixture *fx, struct tc *d, uint32_t *seed,
+                             struct sc_frame **last)
+{
+    for (;;) {
+        uint16_t type;
+        GBytes *b;
+        gsize n;
+
+        emit_moving(fx, (*seed)++, 1, last);
+        while (d->in->len > 0 || tc_fill(d, 1)) {
+            g_assert_true(tc_recv(d, &type, &b));
+            const uint8_t *p = g_bytes_get_data(b, &n);
+            /* (a stream starts with a delimiter alone: stream-data.c) */
+            bool data = type == SPICE_MSG_DISPLAY_STREAM_DATA && n > 12 + 8;
+            bool key = data && has_idr(p + 12, n - 12);
+            g_bytes_unref(b);
+            if (data)
+                return key;
+        }
+    }
+}
+
+/* A client that skips to the next keyframe after a drop (our viewer's
+ * SC_DISPLAY_CAP_KEYFRAME_ON_DROP): a report with drops gets it one at
+ * once, not after KEYFRAME_INTERVAL frames; spice-gtk (no cap) does not. */
+static void test_keyframe_on_drop(void)
+{
+    static const unsigned caps[] = {
+        SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_H264,
+        SPICE_DISPLAY_CAP_STREAM_REPORT, SC_DISPLAY_CAP_KEYFRAME_ON_DROP,
+    };
+    struct sc_stream_report r = { .num_frames = 5, .num_drops = 1, .audio_delay = UINT32_MAX };
+    struct fixture fx;
+    struct sc_frame *last = NULL;
+    struct sc_stream_create sc;
+    struct sc_writer w;
+    struct tc *m, *d;
+    uint32_t seed = 1;
+    unsigned waited = 0;
+
+    if (!have_openh264())
+        return;
+    setup_streaming(&fx, "openh264:h264");
+    emit(&fx, make_frame(W, H, 0));
+    m = tc_connect(&fx);
+    d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
+    read_until_mark(d);
+    emit_moving(&fx, seed, 4, &last);
+    seed += 4;
+    expect_stream_create(d, &sc);
+    g_assert_true(next_data_is_key(&fx, d, &seed, &last));
+    for (int i = 0; i < 3; i++)
+        g_assert_false(next_data_is_key(&fx, d, &seed, &last));
+    r.stream_id = r.unique_id = sc.id;
+    sc_writer_init(&w);
+    sc_stream_report_write(&w, &r);
+    tc_send_msg(d, SPICE_MSGC_DISPLAY_STREAM_REPORT, &w);
+    sc_writer_finish(&w);
+    while (!next_data_is_key(&fx, d, &seed, &last))
+        g_assert_cmpuint(++waited, <, 10);
+    g_test_message("keyframe %u packets after the report", waited);
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 static void test_bad_options(void)
 {
     struct sc_server_options o = { .name = "t", .disable_ticketing = true };
@@ -713,6 +790,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stream/slow-link-slows-down", test_slow_link_slows_down);
     g_test_add_func("/stream/slow-decoder-thinned", test_slow_decoder_thinned);
     g_test_add_func("/stream/source-rate", test_source_rate);
+    g_test_add_func("/stream/keyframe-on-drop", test_keyframe_on_drop);
     g_test_add_func("/stream/bad-options", test_bad_options);
     return g_test_run();
 }
