@@ -114,8 +114,9 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
     flags = sc_read_u32(&r);
     if (!sc_reader_ok(&r) || n < 1 || n > MAX_MONITORS || (flags & ~known))
         goto err_bad;
-    per = 20 + ((flags & VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE) ? 8 : 0);
-    if (size != 8 + n * per)
+    per = sizeof(VDAgentMonConfig) +
+          ((flags & VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE) ? sizeof(VDAgentMonitorMM) : 0);
+    if (size != sizeof(VDAgentMonitorsConfig) + n * per)
         goto err_bad;
     h = sc_read_u32(&r); /* VDAgentMonConfig: height first */
     w = sc_read_u32(&r);

@@ -92,13 +92,14 @@ static void send_chunk(struct tc *c, struct sc_writer *w)
 }
 
 /* As spice-gtk's spice_main_channel_send_monitor_config: one monitor,
- * USE_POS | PHYSICAL_SIZE, the VDAgentMonitorMM after the monitors. */
+ * USE_POS | PHYSICAL_SIZE, the 4-byte VDAgentMonitorMM after the monitors
+ * (size 32: what remote-viewer 0.42 sends). */
 static void send_monitors(struct tc *c, uint32_t w, uint32_t h)
 {
     struct sc_writer m;
 
     sc_writer_init(&m);
-    agent_header(&m, VD_AGENT_PROTOCOL, VD_AGENT_MONITORS_CONFIG, 8 + 28);
+    agent_header(&m, VD_AGENT_PROTOCOL, VD_AGENT_MONITORS_CONFIG, 8 + 24);
     sc_write_u32(&m, 1);
     sc_write_u32(&m, VD_AGENT_CONFIG_MONITORS_FLAG_USE_POS |
                          VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE);
@@ -107,8 +108,8 @@ static void send_monitors(struct tc *c, uint32_t w, uint32_t h)
     sc_write_u32(&m, 32);
     sc_write_i32(&m, 0);
     sc_write_i32(&m, 0);
-    sc_write_u32(&m, 300); /* mm */
-    sc_write_u32(&m, 200);
+    sc_write_u16(&m, 200); /* VDAgentMonitorMM: height, width in mm */
+    sc_write_u16(&m, 300);
     send_chunk(c, &m);
 }
 
@@ -238,6 +239,7 @@ static void test_malformed(void)
         { 0, 0, 8, 0, 0, true },                   /* no monitor */
         { 17, 0, 8 + 17 * 20, 640, 480, true },    /* too many */
         { 1, 0, 8 + 28, 640, 480, true },          /* size not 8 + 20n */
+        { 1, 3, 8 + 28, 640, 480, true },          /* nor 8 + 24n with sizes */
         { 2, 0, 8 + 20, 640, 480, true },          /* says 2, has 1 */
         { 1, 0x80, 8 + 20, 640, 480, true },       /* unknown flag */
         { 1, 0, 8 + 20, 0, 480, true },            /* zero width */
