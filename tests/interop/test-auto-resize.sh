@@ -61,6 +61,47 @@ got=$(identify -format '%wx%h' "$T/shot.ppm")
 note "spicy-screenshot afterwards: $got"
 grep -q 'unhandled agent message\|CRITICAL' "$T/viewer.err" &&
     fail "remote-viewer complained: $(grep -m3 'unhandled agent\|CRITICAL' "$T/viewer.err")"
+
+# our viewer: without --auto-resize nothing is asked; with it, the same
+VIEWER=$top_builddir/client/viewer
+if [ -x "$VIEWER" ]; then
+    # find_win PID: the viewer's visible window (PID: its timeout)
+    find_win() {
+        win=
+        for i in $(seq 100); do
+            win=$(xdotool search --onlyvisible --name "spicecast viewer" 2>/dev/null | head -n1)
+            [ -n "$win" ] && return 0
+            alive "$1" || fail "viewer exited: $(tail -n 5 "$T/ours.err")"
+            sleep 0.2
+        done
+        fail "no viewer window"
+    }
+    export SPICECAST_RENDERER=cairo
+    start_bg ours 60 "$VIEWER" "spice://127.0.0.1:$port"
+    ours=$BG_PID
+    find_win "$ours"
+    sleep 2
+    n=$(grep -c 'agent: client asks' "$T/server.err")
+    xdotool windowsize "$win" 700 500 || fail "xdotool windowsize failed"
+    sleep 3
+    [ "$(grep -c 'agent: client asks' "$T/server.err")" = "$n" ] ||
+        fail "the viewer without --auto-resize asked for a size: $(asked)"
+    stop_pid "$ours"
+    start_bg ours 60 "$VIEWER" --auto-resize "spice://127.0.0.1:$port"
+    ours=$BG_PID
+    find_win "$ours"
+    wait_for 15 "$SERVER_PID" eval '[ "$(grep -c "display: .* gets pixels" "$T/server.err")" -ge 3 ]' ||
+        fail "the viewer's display channel never came"
+    sleep 2
+    resize_to 700 500
+    resize_to 560 420
+    alive "$ours" || fail "viewer exited: $(tail -n 5 "$T/ours.err")"
+    grep -q 'auto-resize: asking the server for' "$T/ours.err" ||
+        fail "the viewer did not log its request"
+    stop_pid "$ours"
+else
+    note "client/viewer not built (no GTK3): its --auto-resize not tested"
+fi
 server_alive
 stop_pid "$SERVER_PID"
 

@@ -163,7 +163,7 @@ static struct tc *connect_agent(struct fixture *fx, bool resizable)
     b = tc_expect(c, SPICE_MSG_MAIN_INIT);
     g_assert_true(sc_main_init_parse(g_bytes_get_data(b, &n), n, &init));
     g_bytes_unref(b);
-    g_assert_cmpuint(init.agent_connected, ==, resizable ? 1 : 0);
+    g_assert_cmpuint(init.agent_connected, ==, (resizable ? 1 : 0));
     g_assert_cmpuint(init.agent_tokens, ==, 10);
     sc_writer_init(&w);
     sc_write_u32(&w, ~0u);
