@@ -18,7 +18,7 @@ static void agent_send(struct sc_client *c, uint32_t type, const struct sc_write
     struct sc_writer w;
     size_t st;
 
-    if (!c->main || c->agent_tokens == 0) {
+    if (!c->main || c->closed || c->agent_tokens == 0) {
         sc_warn("agent: no tokens, message %u not sent", type);
         return;
     }

@@ -14,6 +14,18 @@
 #define MAX_MONITORS 16      /* more is refused */
 #define MAX_KEPT 512         /* the largest message we read whole */
 #define MAX_DIM 16384        /* a monitor larger than this is refused */
+#define MAX_WARNINGS 16      /* per client: then refusals are not logged */
+
+/* A refusal, logged the first MAX_WARNINGS times (a client cannot flood
+ * the log). */
+#define agent_warn(a, ...)                                                             \
+    do {                                                                               \
+        if ((a)->warnings < MAX_WARNINGS) {                                            \
+            sc_warn(__VA_ARGS__);                                                      \
+            if (++(a)->warnings == MAX_WARNINGS)                                       \
+                sc_warn("agent: further refusals from this client are not logged");    \
+        }                                                                              \
+    } while (0)
 
 struct sc_agent {
     const struct sc_agent_ops *ops;
@@ -23,6 +35,7 @@ struct sc_agent {
     bool in_msg;     /* inside a message's body */
     bool keep;       /* its body is read into buf (else skipped) */
     uint32_t type, size, got;
+    unsigned warnings; /* refusals logged */
     uint8_t buf[MAX_KEPT];
 };
 
@@ -59,7 +72,7 @@ static void send_msg(struct sc_agent *a, uint32_t type, const void *payload, uin
     uint8_t *body;
 
     if (a->tokens == 0) {
-        sc_warn("agent: client gave no tokens, message %u dropped", type);
+        agent_warn(a, "agent: client gave no tokens, message %u dropped", type);
         return;
     }
     a->tokens--;
@@ -91,7 +104,7 @@ static bool handle_caps(struct sc_agent *a, const uint8_t *p, uint32_t size)
     uint32_t v[2] = { 0, GUINT32_TO_LE(1u << VD_AGENT_CAP_MONITORS_CONFIG) };
 
     if (size < 8 || (size - 4) % 4 != 0) {
-        sc_warn("agent: capabilities of %u bytes refused", size);
+        agent_warn(a, "agent: capabilities of %u bytes refused", size);
         return false;
     }
     sc_reader_init(&r, p, size);
@@ -121,7 +134,7 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
     h = sc_read_u32(&r); /* VDAgentMonConfig: height first */
     w = sc_read_u32(&r);
     if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
-        sc_warn("agent: monitor size %ux%u refused", w, h);
+        agent_warn(a, "agent: monitor size %ux%u refused", w, h);
         send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
         return false;
     }
@@ -130,7 +143,7 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
     return true;
 
 err_bad:
-    sc_warn("agent: malformed monitors config refused (%u monitors, flags %#x, %u bytes)",
+    agent_warn(a, "agent: malformed monitors config refused (%u monitors, flags %#x, %u bytes)",
             n, flags, size);
     send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
     return false;
@@ -156,7 +169,7 @@ static bool begin_msg(struct sc_agent *a, const uint8_t **p, size_t *len)
     uint32_t protocol;
 
     if (*len < HDR_SIZE) {
-        sc_warn("agent: message header of %zu bytes refused", *len);
+        agent_warn(a, "agent: message header of %zu bytes refused", *len);
         return false;
     }
     sc_reader_init(&r, *p, HDR_SIZE);
@@ -167,12 +180,12 @@ static bool begin_msg(struct sc_agent *a, const uint8_t **p, size_t *len)
     *p += HDR_SIZE;
     *len -= HDR_SIZE;
     if (protocol != VD_AGENT_PROTOCOL || a->type == 0 || a->type >= VD_AGENT_END_MESSAGE) {
-        sc_warn("agent: message protocol %u type %u refused", protocol, a->type);
+        agent_warn(a, "agent: message protocol %u type %u refused", protocol, a->type);
         return false;
     }
     a->keep = a->type == VD_AGENT_ANNOUNCE_CAPABILITIES || a->type == VD_AGENT_MONITORS_CONFIG;
     if (a->keep && a->size > MAX_KEPT) {
-        sc_warn("agent: message type %u of %u bytes refused", a->type, a->size);
+        agent_warn(a, "agent: message type %u of %u bytes refused", a->type, a->size);
         return false;
     }
     a->got = 0;
@@ -185,7 +198,7 @@ bool sc_agent_data(struct sc_agent *a, const uint8_t *p, size_t len)
     bool ok = true;
 
     if (!a->started) {
-        sc_warn("agent: data before AGENT_START refused");
+        agent_warn(a, "agent: data before AGENT_START refused");
         return false;
     }
     while (len > 0 || (a->in_msg && a->got == a->size)) {

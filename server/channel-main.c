@@ -18,6 +18,7 @@ struct main_priv {
     uint16_t mouse_mode;
     struct sc_agent *agent; /* NULL: the source cannot resize, no agent */
     uint32_t agent_credit;  /* AGENT_DATA the client may still send */
+    bool credit_warned;     /* "without tokens" said once */
 };
 
 static void send_mouse_mode(struct sc_channel_client *cc)
@@ -127,7 +128,9 @@ static bool handle_agent_data(struct sc_channel_client *cc, const uint8_t *body,
     if (!p->agent)
         return true;
     if (p->agent_credit == 0) {
-        sc_warn("agent: %s sent data without tokens, dropped", sc_conn_peer(cc->conn));
+        if (!p->credit_warned)
+            sc_warn("agent: %s sends data without tokens: dropped", sc_conn_peer(cc->conn));
+        p->credit_warned = true;
         return true;
     }
     p->agent_credit--;
