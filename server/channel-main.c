@@ -85,6 +85,8 @@ static const struct sc_agent_ops agent_ops = {
     .resize = agent_resize,
 };
 
+/* AGENT_START, AGENT_TOKEN: a u32; a short one is refused (logged), as
+ * malformed agent data, and the session goes on. */
 static bool read_u32_body(const uint8_t *body, size_t len, uint32_t *v)
 {
     struct sc_reader r;
@@ -99,10 +101,14 @@ static bool handle_agent_start(struct sc_channel_client *cc, const uint8_t *body
     struct main_priv *p = cc->priv;
     uint32_t tokens;
 
-    if (!read_u32_body(body, len, &tokens))
-        return false;
-    if (p->agent)
-        sc_agent_start(p->agent, tokens);
+    if (!p->agent)
+        return true;
+    if (!read_u32_body(body, len, &tokens)) {
+        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
+                "AGENT_START");
+        return true;
+    }
+    sc_agent_start(p->agent, tokens);
     return true;
 }
 
@@ -111,10 +117,14 @@ static bool handle_agent_token(struct sc_channel_client *cc, const uint8_t *body
     struct main_priv *p = cc->priv;
     uint32_t tokens;
 
-    if (!read_u32_body(body, len, &tokens))
-        return false;
-    if (p->agent)
-        sc_agent_add_tokens(p->agent, tokens);
+    if (!p->agent)
+        return true;
+    if (!read_u32_body(body, len, &tokens)) {
+        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
+                "AGENT_TOKEN");
+        return true;
+    }
+    sc_agent_add_tokens(p->agent, tokens);
     return true;
 }
 

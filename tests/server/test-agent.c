@@ -303,12 +303,18 @@ static void test_malformed(void)
         sc_write_u32(&w, VD_AGENT_PROTOCOL);
         send_chunk(c, &w);
     }
+    /* a short AGENT_TOKEN: refused, logged (not counted in the 16) */
+    sc_writer_init(&w);
+    sc_write_u16(&w, 1);
+    tc_send_msg(c, SPICE_MSGC_MAIN_AGENT_TOKEN, &w);
+    sc_writer_finish(&w);
     still_alive(c);
     log = log_end();
+    g_assert_nonnull(strstr(log, "a 2-byte AGENT_TOKEN refused"));
     for (const char *p = log; (p = strstr(p, "refused")); p++)
         refused++;
     g_assert_cmpuint(G_N_ELEMENTS(bad) + 3, <, 16);
-    g_assert_cmpuint(refused, ==, 16);
+    g_assert_cmpuint(refused, ==, 16 + 1);
     g_assert_nonnull(strstr(log, "further refusals from this client are not logged"));
     g_assert_null(strstr(log, "clipboard"));
     g_free(log);
