@@ -104,6 +104,13 @@ struct sc_client {
     struct sc_canvas canvas;
     /* per-frame latency stats (SPICECAST_STATS=1, viewer --stats); NULL: off */
     struct sc_stats *stats;
+    /* the agent (channel-main.c), for monitors config (--auto-resize) */
+    bool agent;              /* the server has one; AGENT_START sent */
+    bool agent_monitors;     /* it announced VD_AGENT_CAP_MONITORS_CONFIG */
+    uint32_t agent_tokens;   /* AGENT_DATA we may still send */
+    uint32_t agent_skip;     /* bytes left of a message we do not read */
+    uint32_t want_w, want_h; /* the window's size, sent when the timer fires */
+    guint resize_timer;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;

@@ -150,6 +150,7 @@ void sc_client_free(struct sc_client *c)
     if (!c)
         return;
     c->closed = true; /* no closed() callback from here */
+    g_clear_handle_id(&c->resize_timer, g_source_remove);
     g_cancellable_cancel(c->cancel);
     sc_channel_free(c->main);
     sc_channel_free(c->display);

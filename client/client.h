@@ -110,3 +110,8 @@ void sc_client_pointer(struct sc_client *client, int32_t x, int32_t y, uint32_t 
 /* Whether the server runs the pointer in server mode (relative motion):
  * the viewer then grabs the pointer, as remote-viewer does. */
 bool sc_client_server_mouse(const struct sc_client *client);
+/* The window's display area is WxH: once it has not changed for 300 ms,
+ * the server's agent is asked for that size (VD_AGENT_MONITORS_CONFIG, as
+ * remote-viewer's resize-guest).  Without an agent offering monitors
+ * config, nothing is sent. */
+void sc_client_request_size(struct sc_client *client, uint32_t width, uint32_t height);

@@ -34,6 +34,7 @@ static char *opt_renderer;
 static char *opt_hotkeys;
 static int opt_zoom;
 static gboolean opt_reconnect;
+static gboolean opt_auto_resize;
 static gboolean opt_version;
 static gboolean opt_stats;
 
@@ -58,6 +59,9 @@ static const GOptionEntry entries[] = {
       N_("SPEC") },
     { "zoom", 'z', 0, G_OPTION_ARG_INT, &opt_zoom, N_("Zoom level of the window, in percent (10-400)"),
       N_("ZOOM") },
+    { "auto-resize", 0, 0, G_OPTION_ARG_NONE, &opt_auto_resize,
+      N_("Ask the server for the window's size whenever it changes (its agent's monitors "
+         "config, as remote-viewer's resize-guest)"), NULL },
     { "reconnect", 'r', 0, G_OPTION_ARG_NONE, &opt_reconnect,
       N_("Reconnect whenever the connection ends"), NULL },
     { "renderer", 0, 0, G_OPTION_ARG_STRING, &opt_renderer,
@@ -303,6 +307,7 @@ static int run(struct target *t)
     wopts.hotkeys = opt_hotkeys ? opt_hotkeys : t->vv.hotkeys;
     wopts.zoom = opt_zoom;
     wopts.reconnect = opt_reconnect;
+    wopts.auto_resize = opt_auto_resize;
     wopts.connect = make_client;
     wopts.connect_data = t;
     win = sc_window_new(&wopts);

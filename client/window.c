@@ -487,8 +487,19 @@ static gboolean on_scroll(GtkWidget *widget, GdkEventScroll *ev, gpointer data)
     return TRUE;
 }
 
+/* --auto-resize: the server is asked for the display area's size */
+static void on_size_allocate(GtkWidget *area, GdkRectangle *a, gpointer data)
+{
+    struct sc_window *win = data;
+    int s = gtk_widget_get_scale_factor(area);
+
+    if (win->opts.auto_resize && win->client && a->width > 0 && a->height > 0)
+        sc_client_request_size(win->client, (uint32_t)(a->width * s), (uint32_t)(a->height * s));
+}
+
 static void connect_input(struct sc_window *win, GtkWidget *area)
 {
+    g_signal_connect(area, "size-allocate", G_CALLBACK(on_size_allocate), win);
     gtk_widget_add_events(area, GDK_POINTER_MOTION_MASK | GDK_BUTTON_PRESS_MASK |
                                     GDK_BUTTON_RELEASE_MASK | GDK_SCROLL_MASK |
                                     GDK_KEY_PRESS_MASK | GDK_KEY_RELEASE_MASK |

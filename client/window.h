@@ -20,6 +20,7 @@ struct sc_window_options {
     const char *hotkeys;  /* remote-viewer's --hotkeys string; NULL: its defaults */
     int zoom;             /* percent (10..400) of the guest's size; 0: fit the screen */
     bool reconnect;       /* reconnect by itself when the connection ends */
+    bool auto_resize;     /* ask the server for the display area's size */
     /* Makes a client with sc_window_callbacks() and the window as data
      * (not yet connected): at start and at each reconnect.  NULL + error. */
     struct sc_client *(*connect)(void *data, struct sc_window *win, GError **error);

@@ -3,13 +3,22 @@
 
 #include <spice/vd_agent.h>
 
+#include "agent.h"
 #include "channel.h"
+#include "display.h"
 #include "log.h"
 #include "server-private.h"
 #include "session.h"
 
+/* AGENT_DATA messages the client may send before we give tokens back, as
+ * spice-server's REDS_AGENT_WINDOW_SIZE */
+#define AGENT_WINDOW 10
+
 struct main_priv {
     uint16_t mouse_mode;
+    struct sc_agent *agent; /* NULL: the source cannot resize, no agent */
+    uint32_t agent_credit;  /* AGENT_DATA the client may still send */
+    bool credit_warned;     /* "without tokens" said once */
 };
 
 static void send_mouse_mode(struct sc_channel_client *cc)
@@ -55,6 +64,96 @@ static bool handle_mouse_mode_request(struct sc_channel_client *cc, const uint8_
     return true;
 }
 
+static void agent_send(const uint8_t *body, size_t len, void *data)
+{
+    struct sc_channel_client *cc = data;
+    size_t start = sc_cc_begin(cc, SPICE_MSG_MAIN_AGENT_DATA);
+
+    sc_write_bytes(&cc->w, body, len);
+    sc_cc_end(cc, start);
+}
+
+static bool agent_resize(uint32_t width, uint32_t height, void *data)
+{
+    struct sc_channel_client *cc = data;
+
+    return sc_display_resize(cc->server->display, width, height);
+}
+
+static const struct sc_agent_ops agent_ops = {
+    .send = agent_send,
+    .resize = agent_resize,
+};
+
+/* AGENT_START, AGENT_TOKEN: a u32; a short one is refused (logged), as
+ * malformed agent data, and the session goes on. */
+static bool read_u32_body(const uint8_t *body, size_t len, uint32_t *v)
+{
+    struct sc_reader r;
+
+    sc_reader_init(&r, body, len);
+    *v = sc_read_u32(&r);
+    return sc_reader_ok(&r);
+}
+
+static bool handle_agent_start(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct main_priv *p = cc->priv;
+    uint32_t tokens;
+
+    if (!p->agent)
+        return true;
+    if (!read_u32_body(body, len, &tokens)) {
+        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
+                "AGENT_START");
+        return true;
+    }
+    sc_agent_start(p->agent, tokens);
+    return true;
+}
+
+static bool handle_agent_token(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct main_priv *p = cc->priv;
+    uint32_t tokens;
+
+    if (!p->agent)
+        return true;
+    if (!read_u32_body(body, len, &tokens)) {
+        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
+                "AGENT_TOKEN");
+        return true;
+    }
+    sc_agent_add_tokens(p->agent, tokens);
+    return true;
+}
+
+/* Malformed agent data is refused by sc_agent_data (logged); the session
+ * goes on.  Tokens go back once half the window is used. */
+static bool handle_agent_data(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    struct main_priv *p = cc->priv;
+    size_t start;
+
+    if (!p->agent)
+        return true;
+    if (p->agent_credit == 0) {
+        if (!p->credit_warned)
+            sc_warn("agent: %s sends data without tokens: dropped", sc_conn_peer(cc->conn));
+        p->credit_warned = true;
+        return true;
+    }
+    p->agent_credit--;
+    sc_agent_data(p->agent, body, len);
+    if (p->agent_credit <= AGENT_WINDOW / 2) {
+        start = sc_cc_begin(cc, SPICE_MSG_MAIN_AGENT_TOKEN);
+        sc_write_u32(&cc->w, AGENT_WINDOW - p->agent_credit);
+        sc_cc_end(cc, start);
+        p->agent_credit = AGENT_WINDOW;
+    }
+    return true;
+}
+
 static bool main_start(struct sc_channel_client *cc)
 {
     struct main_priv *p = g_new0(struct main_priv, 1);
@@ -64,13 +163,18 @@ static bool main_start(struct sc_channel_client *cc)
         .supported_mouse_modes = SPICE_MOUSE_MODE_SERVER | SPICE_MOUSE_MODE_CLIENT,
         .current_mouse_mode = SPICE_MOUSE_MODE_CLIENT,
         .agent_connected = 0,
-        .agent_tokens = 0,
+        .agent_tokens = AGENT_WINDOW,
         .multi_media_time = sc_server_mm_time(cc->server),
         .ram_hint = 0,
     };
     size_t start;
 
     cc->priv = p;
+    if (sc_display_can_resize(cc->server->display)) {
+        p->agent = sc_agent_new(&agent_ops, cc);
+        p->agent_credit = AGENT_WINDOW;
+        init.agent_connected = 1;
+    }
     p->mouse_mode = SPICE_MOUSE_MODE_CLIENT;
     start = sc_cc_begin(cc, SPICE_MSG_MAIN_INIT);
     sc_main_init_write(&cc->w, &init);
@@ -95,19 +199,23 @@ static void main_destroy(struct sc_channel_client *cc)
     struct main_priv *p = cc->priv;
 
     sc_info("client %s disconnected", sc_conn_peer(cc->conn));
+    if (p)
+        sc_agent_free(p->agent);
     g_free(p);
 }
 
 static const struct sc_channel_handler main_handlers[] = {
     { SPICE_MSGC_MAIN_ATTACH_CHANNELS, handle_attach_channels, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST, handle_mouse_mode_request, SC_MSG_SMALL },
-    /* no agent, no migration: accepted and ignored */
+    /* the built-in agent (server/agent.c); without it, agent messages are
+     * ignored */
+    { SPICE_MSGC_MAIN_AGENT_START, handle_agent_start, SC_MSG_SMALL },
+    { SPICE_MSGC_MAIN_AGENT_DATA, handle_agent_data, VD_AGENT_MAX_DATA_SIZE },
+    { SPICE_MSGC_MAIN_AGENT_TOKEN, handle_agent_token, SC_MSG_SMALL },
+    /* no migration: accepted and ignored */
     { SPICE_MSGC_MAIN_CLIENT_INFO, sc_cc_ignore, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MIGRATE_CONNECTED, sc_cc_ignore, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MIGRATE_CONNECT_ERROR, sc_cc_ignore, SC_MSG_SMALL },
-    { SPICE_MSGC_MAIN_AGENT_START, sc_cc_ignore, SC_MSG_SMALL },
-    { SPICE_MSGC_MAIN_AGENT_DATA, sc_cc_ignore, VD_AGENT_MAX_DATA_SIZE },
-    { SPICE_MSGC_MAIN_AGENT_TOKEN, sc_cc_ignore, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MIGRATE_END, sc_cc_ignore, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MIGRATE_DST_DO_SEAMLESS, sc_cc_ignore, SC_MSG_SMALL },
     { SPICE_MSGC_MAIN_MIGRATE_CONNECTED_SEAMLESS, sc_cc_ignore, SC_MSG_SMALL },

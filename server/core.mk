@@ -6,7 +6,7 @@ server_libspicecast_server_la_SOURCES += \
 	server/tls.h server/web.h \
 	server/link.h server/link.c server/session.h server/session.c \
 	server/channel.h server/channel.c \
-	server/channel-main.c server/channel-display.c \
+	server/channel-main.c server/agent.h server/agent.c server/channel-display.c \
 	server/channel-inputs.c server/channel-cursor.c \
 	server/display.h server/display.c server/encode.h server/encode.c \
 	server/link-limits.c server/link-limits.h

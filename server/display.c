@@ -22,6 +22,7 @@ struct sc_display {
     uint8_t *cursor_pixels;
     int32_t x, y;
     uint32_t buttons;
+    bool resize_logged; /* "cannot resize" said once */
 };
 
 static void on_frame(struct sc_source *source, struct sc_frame *frame, void *data)
@@ -133,6 +134,24 @@ void sc_display_key(struct sc_display *d, const uint8_t *scancode, unsigned len,
 {
     if (d->source)
         sc_source_key(d->source, scancode, len, down);
+}
+
+bool sc_display_can_resize(struct sc_display *d)
+{
+    if (!d->source)
+        return false;
+    if (sc_source_can_resize(d->source))
+        return true;
+    if (!d->resize_logged)
+        sc_info("source %s cannot resize: no agent (monitors config) offered",
+                d->source->impl->name);
+    d->resize_logged = true;
+    return false;
+}
+
+bool sc_display_resize(struct sc_display *d, uint32_t width, uint32_t height)
+{
+    return d->source && sc_source_resize(d->source, width, height);
 }
 
 static void pointer_moved(struct sc_display *d)

@@ -35,6 +35,10 @@ bool sc_display_get_cursor(struct sc_display *display, struct sc_cursor_shape *s
                            int32_t *x, int32_t *y);
 /* Input from a client, forwarded to the source; pointer also moves cursors. */
 void sc_display_key(struct sc_display *display, const uint8_t *scancode, unsigned len, bool down);
+/* Whether the source can follow the client's window size (logged once if
+ * not), and asking it to. */
+bool sc_display_can_resize(struct sc_display *display);
+bool sc_display_resize(struct sc_display *display, uint32_t width, uint32_t height);
 void sc_display_pointer(struct sc_display *display, int32_t x, int32_t y, uint32_t buttons);
 void sc_display_pointer_relative(struct sc_display *display, int32_t dx, int32_t dy,
                                  uint32_t buttons);

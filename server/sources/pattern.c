@@ -636,6 +636,48 @@ static void pattern_pointer(struct sc_source *source, int32_t x, int32_t y, uint
     p->input_gen++;
 }
 
+/* The next frame is drawn whole at the new size: new buffers, layout and
+ * background (on failure the old size stays). */
+static bool pattern_resize(struct sc_source *source, uint32_t width, uint32_t height)
+{
+    struct pattern *p = (struct pattern *)source;
+    uint32_t min_w = p->stamp ? MAX(MIN_DIM, SC_STAMP_WIDTH) : MIN_DIM;
+    uint32_t min_h = p->stamp ? MAX(MIN_DIM, SC_STAMP_HEIGHT) : MIN_DIM;
+    uint32_t w = CLAMP(width, min_w, MAX_DIM), h = CLAMP(height, min_h, MAX_DIM);
+    uint32_t old_w = p->w, old_h = p->h, old_stride = p->stride;
+    struct sc_frame_pool *old_pool = p->pool;
+    uint8_t *old_bg = p->bg;
+
+    if (w == p->w && h == p->h)
+        return true;
+    p->w = w;
+    p->h = h;
+    p->stride = (w * 4 + 63) & ~63u;
+    layout(p);
+    p->pool = sc_frame_pool_new(w, h, POOL_FRAMES);
+    if (!p->pool || !make_background(p)) {
+        sc_warn("pattern: cannot allocate %ux%u buffers, staying %ux%u", w, h, old_w, old_h);
+        sc_frame_pool_destroy(p->pool);
+        p->w = old_w;
+        p->h = old_h;
+        p->stride = old_stride;
+        p->pool = old_pool;
+        p->bg = old_bg;
+        layout(p);
+        return false;
+    }
+    sc_frame_pool_destroy(old_pool);
+    g_free(old_bg);
+    p->base.width = w;
+    p->base.height = h;
+    p->px = MIN(p->px, (int32_t)w - 1);
+    p->py = MIN(p->py, (int32_t)h - 1);
+    p->emitted = false; /* full damage */
+    sc_stale_forget_frames(&p->stale);
+    sc_info("pattern: now %ux%u", w, h);
+    return true;
+}
+
 static void pattern_destroy(struct sc_source *source)
 {
     struct pattern *p = (struct pattern *)source;
@@ -654,5 +696,6 @@ const struct sc_source_ops sc_source_pattern = {
     .stop = pattern_stop,
     .key = pattern_key,
     .pointer = pattern_pointer,
+    .resize = pattern_resize,
     .destroy = pattern_destroy,
 };

@@ -477,6 +477,20 @@ static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32
     q->buttons = buttons;
 }
 
+/* The client's window size, as a display's UI info: QEMU passes it to the
+ * guest (virtio-gpu, QXL with an agent...); the frames change size if and
+ * when the guest follows. */
+static bool qdbus_resize(struct sc_source *source, uint32_t width, uint32_t height)
+{
+    struct qdbus *q = (struct qdbus *)source;
+
+    if (!q->owner || q->lost)
+        return false;
+    input_call(q, CONSOLE_IFACE, "SetUIInfo",
+               g_variant_new("(qqiiuu)", 0, 0, 0, 0, width, height));
+    return true;
+}
+
 static void qdbus_destroy(struct sc_source *source)
 {
     struct qdbus *q = (struct qdbus *)source;
@@ -505,5 +519,6 @@ const struct sc_source_ops sc_source_qemu_dbus = {
     .stop = qdbus_stop,
     .key = qdbus_key,
     .pointer = qdbus_pointer,
+    .resize = qdbus_resize,
     .destroy = qdbus_destroy,
 };

@@ -76,6 +76,19 @@ void sc_source_stop(struct sc_source *source)
         source->impl->stop(source);
 }
 
+bool sc_source_can_resize(const struct sc_source *source)
+{
+    return source->impl->resize != NULL;
+}
+
+bool sc_source_resize(struct sc_source *source, uint32_t width, uint32_t height)
+{
+    if (!source->impl->resize)
+        return false;
+    sc_debug("%s: resize to %ux%u asked", source->impl->name, width, height);
+    return source->impl->resize(source, width, height);
+}
+
 void sc_source_key(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down)
 {
     if (sc_log_debug_enabled()) {

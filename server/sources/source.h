@@ -35,6 +35,10 @@ struct sc_source_ops {
     void (*key)(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down);
     /* Absolute pointer position in frame pixels and button mask. */
     void (*pointer)(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons);
+    /* Optional: the client's window is WxH now (the agent's monitors
+     * config); the source follows if it can (its next frames take the new
+     * size, clamped to what it supports).  False if refused. */
+    bool (*resize)(struct sc_source *source, uint32_t width, uint32_t height);
     void (*destroy)(struct sc_source *source);
 };
 
@@ -51,6 +55,9 @@ void sc_source_start(struct sc_source *source);
 void sc_source_stop(struct sc_source *source);
 void sc_source_key(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down);
 void sc_source_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons);
+/* Whether the source has a resize op; sc_source_resize is false without. */
+bool sc_source_can_resize(const struct sc_source *source);
+bool sc_source_resize(struct sc_source *source, uint32_t width, uint32_t height);
 void sc_source_destroy(struct sc_source *source);
 /* For implementations: emit to the listener. */
 void sc_source_emit_frame(struct sc_source *source, struct sc_frame *frame);

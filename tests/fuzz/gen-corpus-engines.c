@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <glib.h>
+#include <spice/vd_agent.h>
 
 #include "messages.h"
 #include "ticket.h"
@@ -334,6 +335,81 @@ static void inputs_msgs(struct stream *s)
     MSG(s, SPICE_MSGC_INPUTS_MOUSE_RELEASE, sc_mouse_button_write(w, &(struct sc_mouse_button){ 1, 0 }));
 }
 
+/* fuzz-agent: flags, then chunks (16-bit length, bytes) */
+static void agent_chunk_begin(struct sc_writer *w, size_t *at)
+{
+    *at = w->size;
+    sc_write_u16(w, 0);
+}
+
+static void agent_chunk_end(struct sc_writer *w, size_t at)
+{
+    uint16_t n = (uint16_t)(w->size - at - 2);
+
+    w->data[at] = (uint8_t)n;
+    w->data[at + 1] = (uint8_t)(n >> 8);
+}
+
+static void agent_msg(struct sc_writer *w, uint32_t type, uint32_t size)
+{
+    sc_write_u32(w, VD_AGENT_PROTOCOL);
+    sc_write_u32(w, type);
+    sc_write_u64(w, 0);
+    sc_write_u32(w, size);
+}
+
+/* remote-viewer's: one monitor, USE_POS | PHYSICAL_SIZE (32 bytes) */
+static void agent_monitors(struct sc_writer *w, uint32_t width, uint32_t height)
+{
+    size_t at;
+
+    agent_chunk_begin(w, &at);
+    agent_msg(w, VD_AGENT_MONITORS_CONFIG, 32);
+    sc_write_u32(w, 1);
+    sc_write_u32(w, 3);
+    sc_write_u32(w, height);
+    sc_write_u32(w, width);
+    sc_write_u32(w, 32);
+    sc_write_u64(w, 0);
+    sc_write_u16(w, 200);
+    sc_write_u16(w, 300);
+    agent_chunk_end(w, at);
+}
+
+static void agent_seeds(void)
+{
+    struct sc_writer w;
+    size_t at;
+
+    /* as spice-gtk: caps with a request, then two monitors configs */
+    sc_writer_init(&w);
+    sc_write_u8(&w, 1);
+    agent_chunk_begin(&w, &at);
+    agent_msg(&w, VD_AGENT_ANNOUNCE_CAPABILITIES, 8);
+    sc_write_u32(&w, 1);
+    sc_write_u32(&w, 0xffffffffu);
+    agent_chunk_end(&w, at);
+    agent_monitors(&w, 800, 600);
+    agent_monitors(&w, 1024, 768);
+    raw("fuzz-agent", "caps-monitors", w.data, w.size);
+    sc_writer_finish(&w);
+    /* a clipboard over two chunks, then a monitors config; one token */
+    sc_writer_init(&w);
+    sc_write_u8(&w, 3);
+    agent_chunk_begin(&w, &at);
+    agent_msg(&w, VD_AGENT_CLIPBOARD, 3000);
+    for (int i = 0; i < VD_AGENT_MAX_DATA_SIZE - 20; i++)
+        sc_write_u8(&w, 'x');
+    agent_chunk_end(&w, at);
+    agent_chunk_begin(&w, &at);
+    for (int i = 0; i < 3000 - (VD_AGENT_MAX_DATA_SIZE - 20); i++)
+        sc_write_u8(&w, 'y');
+    agent_chunk_end(&w, at);
+    agent_monitors(&w, 640, 480);
+    raw("fuzz-agent", "clipboard-then-monitors", w.data, w.size);
+    sc_writer_finish(&w);
+}
+
 static void server_seeds(void)
 {
     static const char *names[4] = { "main", "display", "inputs", "cursor" };
@@ -480,6 +556,7 @@ int main(int argc, char **argv)
     client_display_seeds();
     client_link_seeds();
     server_seeds();
+    agent_seeds();
     y4m_seeds();
     qemu_dbus_seeds();
     return 0;

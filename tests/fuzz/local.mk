@@ -186,3 +186,11 @@ fuzz-campaign: fuzz
 	top_builddir=$(abs_top_builddir) top_srcdir=$(abs_top_srcdir) \
 		$(SHELL) $(top_srcdir)/tests/fuzz/fuzz-campaign.sh
 CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines tests/fuzz/*.d
+
+# the server's built-in agent (server/agent.c): AGENT_DATA chunks
+EXTRA_DIST += tests/fuzz/fuzz-agent.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-agent: tests/fuzz/fuzz-agent.c $(call fuzz_objs,server/agent.c) $(fuzz_common_objs)
+	$(fuzz_obj_link) $(fuzz_engine_libs)
+fuzz_targets += tests/fuzz/fuzz-agent
+endif

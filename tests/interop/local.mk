@@ -10,6 +10,7 @@ interop_tests = \
 	tests/interop/test-probe-clients.sh \
 	tests/interop/test-probe-input.sh \
 	tests/interop/test-remote-viewer.sh \
+	tests/interop/test-auto-resize.sh \
 	tests/interop/test-badinput.sh \
 	tests/interop/test-probe-qemu.sh \
 	tests/interop/test-badinput-qemu.sh \

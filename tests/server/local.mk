@@ -49,3 +49,10 @@ tests_server_test_embed_SOURCES = tests/server/test-embed.c
 tests_server_test_embed_CPPFLAGS = -I$(top_srcdir)/server -I$(top_builddir)
 tests_server_test_embed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
 tests_server_test_embed_LDADD = server/libspicecast.la $(GLIB_LIBS)
+
+# the built-in agent (server/agent.c): monitors config, malformed messages
+check_PROGRAMS += tests/server/test-agent
+TESTS += tests/server/test-agent
+tests_server_test_agent_SOURCES = tests/server/test-agent.c
+tests_server_test_agent_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_agent_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)

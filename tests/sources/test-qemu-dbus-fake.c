@@ -26,6 +26,9 @@
 static const char fake_xml[] =
     "<node><interface name='org.qemu.Display1.Console'>"
     "<method name='RegisterListener'><arg type='h' direction='in'/></method>"
+    "<method name='SetUIInfo'><arg type='q' direction='in'/><arg type='q' direction='in'/>"
+    "<arg type='i' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='u' direction='in'/></method>"
     "<property name='Label' type='s' access='read'/><property name='Type' type='s' access='read'/>"
     "<property name='Width' type='u' access='read'/><property name='Height' type='u' access='read'/>"
     "</interface><interface name='org.qemu.Display1.Keyboard'>"
@@ -450,6 +453,11 @@ static void check_input(struct sc_source *s)
     sc_source_pointer(s, -4, 1000, 0); /* clamped to the 32x16 frame */
     expect_calls((const char *const[]){ "Mouse.SetAbsPosition (7, 5)", "Mouse.SetAbsPosition (0, 15)",
                                         NULL });
+
+    /* the agent's monitors config: the console's UI info */
+    g_assert_true(sc_source_can_resize(s));
+    g_assert_true(sc_source_resize(s, 800, 600));
+    expect_calls((const char *const[]){ "Console.SetUIInfo (0, 0, 0, 0, 800, 600)", NULL });
 }
 
 /* A listener that keeps some frames a while, so that pool frames come back

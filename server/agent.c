@@ -1,0 +1,221 @@
+/* The built-in agent: monitors config only (server/agent.h). */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib.h>
+#include <spice/vd_agent.h>
+
+#include "agent.h"
+#include "log.h"
+#include "wire.h"
+
+#define HDR_SIZE 20          /* VDAgentMessage: protocol, type, opaque(64), size */
+#define MAX_MONITORS 16      /* more is refused */
+#define MAX_KEPT 512         /* the largest message we read whole */
+#define MAX_DIM 16384        /* a monitor larger than this is refused */
+#define MAX_WARNINGS 16      /* per client: then refusals are not logged */
+
+/* A refusal, logged the first MAX_WARNINGS times (a client cannot flood
+ * the log). */
+#define agent_warn(a, ...)                                                             \
+    do {                                                                               \
+        if ((a)->warnings < MAX_WARNINGS) {                                            \
+            sc_warn(__VA_ARGS__);                                                      \
+            if (++(a)->warnings == MAX_WARNINGS)                                       \
+                sc_warn("agent: further refusals from this client are not logged");    \
+        }                                                                              \
+    } while (0)
+
+struct sc_agent {
+    const struct sc_agent_ops *ops;
+    void *data;
+    bool started;
+    uint32_t tokens; /* AGENT_DATA messages the client still takes */
+    bool in_msg;     /* inside a message's body */
+    bool keep;       /* its body is read into buf (else skipped) */
+    uint32_t type, size, got;
+    unsigned warnings; /* refusals logged */
+    uint8_t buf[MAX_KEPT];
+};
+
+struct sc_agent *sc_agent_new(const struct sc_agent_ops *ops, void *data)
+{
+    struct sc_agent *a = g_new0(struct sc_agent, 1);
+
+    a->ops = ops;
+    a->data = data;
+    return a;
+}
+
+void sc_agent_free(struct sc_agent *agent)
+{
+    g_free(agent);
+}
+
+void sc_agent_start(struct sc_agent *a, uint32_t tokens)
+{
+    a->started = true;
+    a->tokens = tokens;
+    a->in_msg = false;
+}
+
+void sc_agent_add_tokens(struct sc_agent *a, uint32_t n)
+{
+    a->tokens = n > UINT32_MAX - a->tokens ? UINT32_MAX : a->tokens + n;
+}
+
+static void send_msg(struct sc_agent *a, uint32_t type, const void *payload, uint32_t size)
+{
+    struct sc_writer w;
+    size_t len;
+    uint8_t *body;
+
+    if (a->tokens == 0) {
+        agent_warn(a, "agent: client gave no tokens, message %u dropped", type);
+        return;
+    }
+    a->tokens--;
+    sc_writer_init(&w);
+    sc_write_u32(&w, VD_AGENT_PROTOCOL);
+    sc_write_u32(&w, type);
+    sc_write_u64(&w, 0);
+    sc_write_u32(&w, size);
+    sc_write_bytes(&w, payload, size);
+    body = sc_writer_steal(&w, &len);
+    a->ops->send(body, len, a->data);
+    g_free(body);
+}
+
+static void send_reply(struct sc_agent *a, uint32_t type, bool ok)
+{
+    uint8_t r[8];
+    uint32_t v[2] = { GUINT32_TO_LE(type),
+                      GUINT32_TO_LE(ok ? VD_AGENT_SUCCESS : VD_AGENT_ERROR) };
+
+    memcpy(r, v, sizeof(r));
+    send_msg(a, VD_AGENT_REPLY, r, sizeof(r));
+}
+
+static bool handle_caps(struct sc_agent *a, const uint8_t *p, uint32_t size)
+{
+    struct sc_reader r;
+    uint8_t caps[8];
+    uint32_t v[2] = { 0, GUINT32_TO_LE(1u << VD_AGENT_CAP_MONITORS_CONFIG) };
+
+    if (size < 8 || (size - 4) % 4 != 0) {
+        agent_warn(a, "agent: capabilities of %u bytes refused", size);
+        return false;
+    }
+    sc_reader_init(&r, p, size);
+    if (sc_read_u32(&r) == 0) /* no request: nothing to answer */
+        return true;
+    memcpy(caps, v, sizeof(caps));
+    send_msg(a, VD_AGENT_ANNOUNCE_CAPABILITIES, caps, sizeof(caps));
+    return true;
+}
+
+static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
+{
+    const uint32_t known = VD_AGENT_CONFIG_MONITORS_FLAG_USE_POS |
+                           VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE;
+    struct sc_reader r;
+    uint32_t n, flags, h, w, per;
+
+    sc_reader_init(&r, p, size);
+    n = sc_read_u32(&r);
+    flags = sc_read_u32(&r);
+    if (!sc_reader_ok(&r) || n < 1 || n > MAX_MONITORS || (flags & ~known))
+        goto err_bad;
+    per = sizeof(VDAgentMonConfig) +
+          ((flags & VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE) ? sizeof(VDAgentMonitorMM) : 0);
+    if (size != sizeof(VDAgentMonitorsConfig) + n * per)
+        goto err_bad;
+    h = sc_read_u32(&r); /* VDAgentMonConfig: height first */
+    w = sc_read_u32(&r);
+    if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
+        agent_warn(a, "agent: monitor size %ux%u refused", w, h);
+        send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
+        return false;
+    }
+    sc_info("agent: client asks for %ux%u (%u monitor%s)", w, h, n, n > 1 ? "s, the first taken" : "");
+    send_reply(a, VD_AGENT_MONITORS_CONFIG, a->ops->resize(w, h, a->data));
+    return true;
+
+err_bad:
+    agent_warn(a, "agent: malformed monitors config refused (%u monitors, flags %#x, %u bytes)",
+            n, flags, size);
+    send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
+    return false;
+}
+
+static bool dispatch(struct sc_agent *a)
+{
+    switch (a->type) {
+    case VD_AGENT_ANNOUNCE_CAPABILITIES:
+        return handle_caps(a, a->buf, a->size);
+    case VD_AGENT_MONITORS_CONFIG:
+        return handle_monitors(a, a->buf, a->size);
+    default:
+        sc_debug("agent: message type %u (%u bytes) ignored", a->type, a->size);
+        return true;
+    }
+}
+
+/* Reads a message header at *p; false if refused. */
+static bool begin_msg(struct sc_agent *a, const uint8_t **p, size_t *len)
+{
+    struct sc_reader r;
+    uint32_t protocol;
+
+    if (*len < HDR_SIZE) {
+        agent_warn(a, "agent: message header of %zu bytes refused", *len);
+        return false;
+    }
+    sc_reader_init(&r, *p, HDR_SIZE);
+    protocol = sc_read_u32(&r);
+    a->type = sc_read_u32(&r);
+    sc_read_u64(&r);
+    a->size = sc_read_u32(&r);
+    *p += HDR_SIZE;
+    *len -= HDR_SIZE;
+    if (protocol != VD_AGENT_PROTOCOL || a->type == 0 || a->type >= VD_AGENT_END_MESSAGE) {
+        agent_warn(a, "agent: message protocol %u type %u refused", protocol, a->type);
+        return false;
+    }
+    a->keep = a->type == VD_AGENT_ANNOUNCE_CAPABILITIES || a->type == VD_AGENT_MONITORS_CONFIG;
+    if (a->keep && a->size > MAX_KEPT) {
+        agent_warn(a, "agent: message type %u of %u bytes refused", a->type, a->size);
+        return false;
+    }
+    a->got = 0;
+    a->in_msg = true;
+    return true;
+}
+
+bool sc_agent_data(struct sc_agent *a, const uint8_t *p, size_t len)
+{
+    bool ok = true;
+
+    if (!a->started) {
+        agent_warn(a, "agent: data before AGENT_START refused");
+        return false;
+    }
+    while (len > 0 || (a->in_msg && a->got == a->size)) {
+        size_t n;
+
+        if (!a->in_msg && !begin_msg(a, &p, &len))
+            return false;
+        n = MIN(len, (size_t)(a->size - a->got));
+        if (a->keep)
+            memcpy(a->buf + a->got, p, n);
+        a->got += (uint32_t)n;
+        p += n;
+        len -= n;
+        if (a->got == a->size) {
+            a->in_msg = false;
+            ok = dispatch(a) && ok;
+        }
+    }
+    return ok;
+}
