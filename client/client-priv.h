@@ -17,6 +17,7 @@
 #include "client/client.h"
 #include "common/messages.h"
 #include "common/stats.h"
+#include "client/live-stats.h"
 
 #define SC_CLIENT_MAX_FDS 16
 
@@ -104,6 +105,8 @@ struct sc_client {
     struct sc_canvas canvas;
     /* per-frame latency stats (SPICECAST_STATS=1, viewer --stats); NULL: off */
     struct sc_stats *stats;
+    /* the overlay's figures (client/live-stats.h); NULL: off */
+    struct sc_live *live;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;
@@ -185,6 +188,7 @@ struct sc_display_priv {
     bool gl_draw_pending;
     struct sc_decoder *lz4; /* the codec layer's LZ4 image decoder, for its size */
     struct sc_client_streams *streams;
+    int64_t live_last_copy_us; /* the overlay's frame count (live_copy) */
 };
 
 /* ---- display-stream.c: video streams ------------------------------------------ */
