@@ -130,7 +130,7 @@ T = {
 "receive -> decoded": ("Empfang -> dekodiert", "réception -> décodé"),
 "decoded -> present": ("dekodiert -> angezeigt", "décodé -> affiché"),
 "capture -> present": ("Aufnahme -> angezeigt", "capture -> affiché"),
-"%.1f fps  %s  %.0f kbit/s": ("%.1f B/s  %s  %.0f kbit/s", "%.1f i/s  %s  %.0f kbit/s"),
+"%.1f fps  %s  %.0f kbit/s": ("%.1f fps  %s  %.0f kbit/s", "%.1f i/s  %s  %.0f kbit/s"),
 "latency p50, 60 s (max %.1f ms)": ("Latenz p50, 60 s (max. %.1f ms)", "latence p50, 60 s (max %.1f ms)"),
 }
 
