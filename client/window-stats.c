@@ -17,7 +17,7 @@
 
 #define HISTORY 60    /* seconds in the graph */
 #define PANEL_W 300
-#define PANEL_H 170
+#define PANEL_H 150
 #define LINE_H 14
 #define GRAPH_H 40
 
