@@ -2,8 +2,9 @@
 # The viewer's stats overlay (issue 9 item 5, issue 12 item 4's "Stats"):
 #  - engine: viewer-headless --live-stats prints the figures the overlay
 #    shows (sc_client_live_stats): on our server's H.264 stream frames and
-#    fps > 0, codec h264, decode p50/p95 >= 0, kbit/s > 0; on the lossless
-#    path codec lossless; without the option no figures at all;
+#    fps > 0, codec h264, decode p50/p95 >= 0, kbit/s > 0, capture ->
+#    present > 0 (stamped pattern); on the lossless path codec lossless and
+#    capture -> present too; without the option no figures at all;
 #  - window, for each renderer (gl, cairo), in Xvfb with xdotool, a still
 #    image on the lossless path: Ctrl+Alt+S shows the overlay (the shot
 #    changes inside a panel-sized region at the display's top-left and
@@ -26,7 +27,7 @@ have_h264=false
 grep -q '^openh264:h264 ok' "$T/decoders" && have_h264=true
 port=$(free_port)
 if $have_h264; then
-    start_server --streaming-video all --video-codecs openh264:h264 --source pattern:320x240 \
+    start_server --streaming-video all --video-codecs openh264:h264 --source pattern:320x240,stamp \
         --listen "tcp:127.0.0.1:$port" --disable-ticketing
     headless 30 --live-stats --wait-video 100 --screenshot "$T/v.ppm" "spice://127.0.0.1:$port" ||
         bad "viewer-headless --live-stats on H.264 failed (exit $?)"
@@ -37,17 +38,18 @@ if $have_h264; then
         [ "${BASH_REMATCH[4]}" -gt 0 ] && [ "${BASH_REMATCH[5]}" -ge 0 ] &&
         [ "${BASH_REMATCH[6]}" -ge "${BASH_REMATCH[5]}" ] && [ "${BASH_REMATCH[7]}" -ge "${BASH_REMATCH[5]}" ] &&
         awk -v f="${BASH_REMATCH[2]}" 'BEGIN { exit !(f > 0) }' &&
+        [[ "$line" =~ capture-present=([0-9]+)/([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] &&
         ok "H.264: the live figures are filled ($line)" || bad "H.264 live figures: '${line:-none}'"
     stop_pid "$SERVER_PID"
     : >"$T/headless.err"
 else
     echo "skip H.264 figures: no openh264 decoder here"
 fi
-start_server --source pattern:320x240 --listen "tcp:127.0.0.1:$port" --disable-ticketing
+start_server --source pattern:320x240,stamp --listen "tcp:127.0.0.1:$port" --disable-ticketing
 headless 30 --live-stats --wait-frames 100 --screenshot "$T/l.ppm" "spice://127.0.0.1:$port" ||
     bad "viewer-headless --live-stats lossless failed (exit $?)"
 line=$(grep '^live: ' "$T/headless.err" | tail -n 1)
-[[ "$line" =~ frames=([1-9][0-9]*)\ fps=[0-9.]+\ codec=lossless\ kbit_s=[1-9] ]] &&
+[[ "$line" =~ frames=([1-9][0-9]*)\ fps=[0-9.]+\ codec=lossless\ kbit_s=[1-9].*capture-present=[1-9][0-9]*/ ]] &&
     ok "lossless: the live figures are filled ($line)" || bad "lossless live figures: '${line:-none}'"
 : >"$T/headless.err"
 headless 30 --wait-frames 10 --screenshot "$T/n.ppm" "spice://127.0.0.1:$port" || bad "viewer-headless failed"
@@ -121,7 +123,7 @@ stop_pid "$VPID"
 stop_pid "$SERVER_PID"
 
 if $have_h264 && [ ${#OVERLAY[@]} = 4 ]; then
-    start_server --streaming-video all --video-codecs openh264:h264 --source pattern:640x400 \
+    start_server --streaming-video all --video-codecs openh264:h264 --source pattern:640x400,stamp \
         --listen "tcp:127.0.0.1:$port" --disable-ticketing
     if viewer video --zoom 100 "spice://127.0.0.1:$port"; then
         xdotool key ctrl+alt+s; sleep 2.5; shot v1; sleep 0.5; shot v2
