@@ -148,9 +148,11 @@ static void copy_stats(struct sc_client *c, const struct sc_rect *box)
 }
 
 /* The overlay's figures of a lossless update (client/live-stats.h): the
- * server sends a frame's rectangles back to back, so a DRAW_COPY more than
- * LIVE_FRAME_GAP_US after the previous one starts a frame; one covering
- * the frame stamp gives capture -> present */
+ * server sends a frame's damage boxes back to back, so a DRAW_COPY more
+ * than LIVE_FRAME_GAP_US after the previous one starts a frame.  A box
+ * that touches the frame stamp's corner gives capture -> present once
+ * per stamp (the stamp may come in several boxes: its CRC refuses a
+ * half-updated one, its index a second reading) */
 #define LIVE_FRAME_GAP_US 2000
 static void live_copy(struct sc_channel *ch, const struct sc_rect *box)
 {
@@ -162,9 +164,12 @@ static void live_copy(struct sc_channel *ch, const struct sc_rect *box)
     if (now - p->live_last_copy_us > LIVE_FRAME_GAP_US)
         sc_live_frame(c->live, "lossless");
     p->live_last_copy_us = now;
-    if (box->left > 0 || box->top > 0 || box->right < SC_STAMP_WIDTH ||
-        box->bottom < SC_STAMP_HEIGHT || !sc_canvas_stamp(&c->canvas, &stamp))
+    if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
+        !sc_canvas_stamp(&c->canvas, &stamp) ||
+        (p->live_stamp_seen && stamp.index == p->live_stamp_index))
         return;
+    p->live_stamp_seen = true;
+    p->live_stamp_index = stamp.index;
     sc_live_sample(c->live, SC_CLIENT_LIVE_CAPTURE_PRESENT, now - stamp.time_us);
 }
 

@@ -188,7 +188,10 @@ struct sc_display_priv {
     bool gl_draw_pending;
     struct sc_decoder *lz4; /* the codec layer's LZ4 image decoder, for its size */
     struct sc_client_streams *streams;
-    int64_t live_last_copy_us; /* the overlay's frame count (live_copy) */
+    /* the overlay's figures of lossless updates (live_copy) */
+    int64_t live_last_copy_us;
+    uint32_t live_stamp_index; /* the last stamp read, if live_stamp_seen */
+    bool live_stamp_seen;
 };
 
 /* ---- display-stream.c: video streams ------------------------------------------ */

@@ -29,7 +29,7 @@ port=$(free_port)
 if $have_h264; then
     start_server --streaming-video all --video-codecs openh264:h264 --source pattern:320x240,stamp \
         --listen "tcp:127.0.0.1:$port" --disable-ticketing
-    headless 30 --live-stats --wait-video 100 --screenshot "$T/v.ppm" "spice://127.0.0.1:$port" ||
+    headless 30 --live-stats --wait-video 30 --screenshot "$T/v.ppm" "spice://127.0.0.1:$port" ||
         bad "viewer-headless --live-stats on H.264 failed (exit $?)"
     line=$(grep '^live: ' "$T/headless.err" | tail -n 1)
     note "$line"
@@ -46,7 +46,7 @@ else
     echo "skip H.264 figures: no openh264 decoder here"
 fi
 start_server --source pattern:320x240,stamp --listen "tcp:127.0.0.1:$port" --disable-ticketing
-headless 30 --live-stats --wait-frames 100 --screenshot "$T/l.ppm" "spice://127.0.0.1:$port" ||
+headless 30 --live-stats --wait-frames 10 --screenshot "$T/l.ppm" "spice://127.0.0.1:$port" ||
     bad "viewer-headless --live-stats lossless failed (exit $?)"
 line=$(grep '^live: ' "$T/headless.err" | tail -n 1)
 [[ "$line" =~ frames=([1-9][0-9]*)\ fps=[0-9.]+\ codec=lossless\ kbit_s=[1-9].*capture-present=[1-9][0-9]*/ ]] &&
