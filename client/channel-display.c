@@ -149,6 +149,32 @@ static void copy_stats(struct sc_client *c, const struct sc_rect *box)
     sc_stats_record_since(c->stats, "capture-present", stamp.time_us);
 }
 
+/* The overlay's figures of a lossless update (client/live-stats.h): the
+ * server sends a frame's damage boxes back to back, so a DRAW_COPY more
+ * than LIVE_FRAME_GAP_US after the previous one starts a frame.  A box
+ * that touches the frame stamp's corner gives capture -> present once
+ * per stamp (the stamp may come in several boxes: its CRC refuses a
+ * half-updated one, its index a second reading) */
+#define LIVE_FRAME_GAP_US 2000
+static void live_copy(struct sc_channel *ch, const struct sc_rect *box)
+{
+    struct sc_client *c = ch->client;
+    struct sc_display_priv *p = display_priv(ch);
+    int64_t now = sc_stats_now_us();
+    struct sc_stamp stamp;
+
+    if (now - p->live_last_copy_us > LIVE_FRAME_GAP_US)
+        sc_live_frame(c->live, "lossless");
+    p->live_last_copy_us = now;
+    if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
+        !sc_canvas_stamp(&c->canvas, &stamp) ||
+        (p->live_stamp_seen && stamp.index == p->live_stamp_index))
+        return;
+    p->live_stamp_seen = true;
+    p->live_stamp_index = stamp.index;
+    sc_live_sample(c->live, SC_CLIENT_LIVE_CAPTURE_PRESENT, now - stamp.time_us);
+}
+
 static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_canvas *cv = &ch->client->canvas;
@@ -175,6 +201,8 @@ static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
     sc_canvas_damage(cv, &m.box);
     if (ch->client->stats)
         copy_stats(ch->client, &m.box);
+    if (ch->client->live)
+        live_copy(ch, &m.box);
     return true;
 }
 
@@ -301,6 +329,8 @@ static bool gl_draw(struct sc_channel *ch, const uint8_t *body, size_t len)
     if (!sc_gl_draw_parse(body, len, &m))
         return false;
     p->gl_draw_pending = true;
+    if (c->live)
+        sc_live_frame(c->live, "local fd");
     if (c->cb.gl_draw && p->scanout_fd >= 0)
         c->cb.gl_draw(c->data, m.x, m.y, m.w, m.h);
     else

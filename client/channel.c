@@ -174,6 +174,8 @@ static ssize_t channel_recv(struct sc_channel *ch)
     else
         n = sc_fd_recvmsg(ch->fd, ch->in->data + old, READ_CHUNK, fds, &nfds, SC_FD_MAX);
     g_byte_array_set_size(ch->in, old + (n > 0 ? (guint)n : 0));
+    if (ch->client->live && n > 0)
+        sc_live_bytes(ch->client->live, (uint64_t)n);
     for (unsigned i = 0; i < nfds; i++) {
         if (ch->n_fds < SC_CLIENT_MAX_FDS)
             ch->fds[ch->n_fds++] = fds[i];

@@ -17,6 +17,7 @@
 #include "client/client.h"
 #include "common/messages.h"
 #include "common/stats.h"
+#include "client/live-stats.h"
 
 #define SC_CLIENT_MAX_FDS 16
 
@@ -111,6 +112,8 @@ struct sc_client {
     uint32_t agent_skip;     /* bytes left of a message we do not read */
     uint32_t want_w, want_h; /* the window's size, sent when the timer fires */
     guint resize_timer;
+    /* the overlay's figures (client/live-stats.h); NULL: off */
+    struct sc_live *live;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;
@@ -192,6 +195,10 @@ struct sc_display_priv {
     bool gl_draw_pending;
     struct sc_decoder *lz4; /* the codec layer's LZ4 image decoder, for its size */
     struct sc_client_streams *streams;
+    /* the overlay's figures of lossless updates (live_copy) */
+    int64_t live_last_copy_us;
+    uint32_t live_stamp_index; /* the last stamp read, if live_stamp_seen */
+    bool live_stamp_seen;
 };
 
 /* ---- display-stream.c: video streams ------------------------------------------ */

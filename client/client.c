@@ -158,6 +158,7 @@ void sc_client_free(struct sc_client *c)
     sc_channel_free(c->cursor);
     sc_canvas_clear(&c->canvas);
     sc_stats_free(c->stats); /* its final summary */
+    sc_live_free(c->live);
     g_object_unref(c->cancel);
     g_clear_object(&c->addr);
     g_clear_object(&c->tls_addr);
@@ -188,4 +189,22 @@ void sc_client_gl_draw_done(struct sc_client *c)
 {
     if (c && c->display)
         sc_display_gl_draw_done(c->display);
+}
+
+void sc_client_set_live_stats(struct sc_client *c, bool on)
+{
+    if (!c || on == (c->live != NULL))
+        return;
+    if (on)
+        c->live = sc_live_new(); /* NULL without memory: stays off */
+    else
+        g_clear_pointer(&c->live, sc_live_free);
+}
+
+bool sc_client_live_stats(struct sc_client *c, struct sc_client_live_stats *out)
+{
+    if (c && c->live)
+        return sc_live_get(c->live, out);
+    *out = (struct sc_client_live_stats){ .valid = false };
+    return false;
 }

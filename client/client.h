@@ -115,3 +115,34 @@ bool sc_client_server_mouse(const struct sc_client *client);
  * remote-viewer's resize-guest).  Without an agent offering monitors
  * config, nothing is sent. */
 void sc_client_request_size(struct sc_client *client, uint32_t width, uint32_t height);
+
+/* Live figures for the viewer's stats overlay (issue 9 item 5): the last
+ * complete second, from what the engine sees of each frame.  Off by
+ * default; sc_client_set_live_stats(c, true) starts recording (a second
+ * later the first figures are there), false stops it and frees what it
+ * kept: off, the frame path pays one NULL test per hook.  Independent of
+ * SPICECAST_STATS.  The caller owns the struct it passes (plain values,
+ * nothing to free); main context only. */
+enum sc_client_live_stage {
+    SC_CLIENT_LIVE_DECODE,          /* the decoder's call, start -> end */
+    SC_CLIENT_LIVE_RECV_DECODED,    /* message received -> decoded */
+    SC_CLIENT_LIVE_DECODED_PRESENT, /* decoded -> handed to the renderer */
+    SC_CLIENT_LIVE_CAPTURE_PRESENT, /* capture (frame stamp) -> handed over */
+    SC_CLIENT_LIVE_STAGES
+};
+struct sc_client_live_stats {
+    bool valid;      /* false: no complete second recorded yet */
+    uint32_t frames; /* handed to the renderer in that second */
+    double fps;
+    double kbit_s;   /* bytes received on every channel */
+    /* the video codec ("h264", "vp8", ...), "lossless" (DRAW_COPY
+     * updates), "local fd" (GL_DRAW of a scanout); "": no frame */
+    char codec[16];
+    /* per stage, microseconds; -1: no sample in that second (the capture
+     * stage needs stamped frames, the decode ones the video path) */
+    int64_t p50_us[SC_CLIENT_LIVE_STAGES], p95_us[SC_CLIENT_LIVE_STAGES];
+};
+void sc_client_set_live_stats(struct sc_client *client, bool on);
+/* Copies the last second's figures into out; false (out->valid false)
+ * when off or before the first second has passed. */
+bool sc_client_live_stats(struct sc_client *client, struct sc_client_live_stats *out);

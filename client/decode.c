@@ -122,6 +122,7 @@ static void decode_job(struct sc_decode_worker *w, struct job *j)
     struct sc_decoder *dec;
 
     j->r.status = 0;
+    j->r.decode_start_us = sc_stats_now_us();
     while ((dec = current_decoder(w))) {
         if (w->need_key && !sc_packet_is_keyframe(w->codec, j->packet, j->size)) {
             g_atomic_int_inc(&w->drops);

@@ -31,6 +31,7 @@ struct sc_decode_result {
     const struct sc_decoded_frame *frame;
     uint32_t mm_time;       /* the packet's, as submitted */
     int64_t recv_us;        /* as submitted (sc_stats_now_us) */
+    int64_t decode_start_us; /* when the worker took it up (sc_stats_now_us) */
     int64_t decode_end_us;  /* when the decoder returned (sc_stats_now_us) */
     const char *decoder;    /* the backend that decoded it; NULL: none */
     bool no_decoder;        /* every decoder for the codec failed */

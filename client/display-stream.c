@@ -150,6 +150,22 @@ static void frame_stats(struct client_stream *s, const struct sc_decode_result *
     sc_stats_record(st, "capture-present", now - stamp.time_us);
 }
 
+/* The overlay's figures of a shown frame (client/live-stats.h) */
+static void live_stats(struct client_stream *s, const struct sc_decode_result *r)
+{
+    struct sc_live *l = s->ch->client->live;
+    int64_t now = sc_stats_now_us();
+    const char *name = sc_codec_id_name(s->codec);
+    struct sc_stamp stamp;
+
+    sc_live_frame(l, name ? name : "video");
+    sc_live_sample(l, SC_CLIENT_LIVE_DECODE, r->decode_end_us - r->decode_start_us);
+    sc_live_sample(l, SC_CLIENT_LIVE_RECV_DECODED, r->decode_end_us - r->recv_us);
+    sc_live_sample(l, SC_CLIENT_LIVE_DECODED_PRESENT, now - r->decode_end_us);
+    if (sc_canvas_frame_stamp(r->frame, s->flags & SPICE_STREAM_FLAGS_TOP_DOWN, &stamp))
+        sc_live_sample(l, SC_CLIENT_LIVE_CAPTURE_PRESENT, now - stamp.time_us);
+}
+
 /* The worker's result, on the loop: shown at once (no playout delay) */
 static void on_decoded(const struct sc_decode_result *r, void *data)
 {
@@ -168,6 +184,8 @@ static void on_decoded(const struct sc_decode_result *r, void *data)
         stream_show(s, r->frame);
         if (s->ch->client->stats)
             frame_stats(s, r);
+        if (s->ch->client->live)
+            live_stats(s, r);
     }
     s->last_delay = (int32_t)(r->mm_time - sc_client_mm_now(s->ch->client));
     maybe_report(s);

@@ -8,7 +8,8 @@ client_libscclient_la_SOURCES = \
 	client/channel-main.c client/channel-display.c client/display-stream.c \
 	client/channel-inputs.c client/channel-cursor.c client/canvas.c client/canvas.h \
 	client/client-local.c client/spice-uri.c client/spice-uri.h \
-	client/client-tls.c client/decode.c client/decode.h
+	client/client-tls.c client/decode.c client/decode.h \
+	client/live-stats.c client/live-stats.h
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la

@@ -18,6 +18,7 @@ static const struct {
     [SC_HOTKEY_ZOOM_IN] = { "zoom-in", { "<Ctrl>plus", "<Ctrl>KP_Add" } },
     [SC_HOTKEY_ZOOM_OUT] = { "zoom-out", { "<Ctrl>minus", "<Ctrl>KP_Subtract" } },
     [SC_HOTKEY_ZOOM_RESET] = { "zoom-reset", { "<Ctrl>0", "<Ctrl>KP_0" } },
+    [SC_HOTKEY_TOGGLE_STATS] = { "toggle-stats", { "<Ctrl><Alt>s", NULL } },
 };
 
 /* remote-viewer's names with no action here */

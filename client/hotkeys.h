@@ -13,6 +13,7 @@ enum sc_hotkey {
     SC_HOTKEY_ZOOM_IN,
     SC_HOTKEY_ZOOM_OUT,
     SC_HOTKEY_ZOOM_RESET,
+    SC_HOTKEY_TOGGLE_STATS, /* ours (the stats overlay): ctrl+alt+s, free in remote-viewer */
     SC_HOTKEY_COUNT
 };
 

@@ -24,6 +24,7 @@ struct app {
     int wait_frames, wait_video, gl;
     bool marked, done;
     int invalidates, videos, gl_draws;
+    int live_lines, live_wait; /* --live-stats: lines printed / to wait for */
     int rc;
     int fd;
     uint32_t w, h, stride, fourcc;
@@ -71,7 +72,7 @@ static void check_done(struct app *a)
     const uint8_t *px;
 
     if (a->gl || a->done || !a->marked || a->invalidates < a->wait_frames ||
-        a->videos < a->wait_video)
+        a->videos < a->wait_video || a->live_lines < a->live_wait)
         return;
     px = sc_client_canvas(a->client, &w, &h, &stride);
     if (!px) {
@@ -181,6 +182,26 @@ static gboolean on_timeout(gpointer p)
     return G_SOURCE_REMOVE;
 }
 
+/* --live-stats: the overlay's figures (sc_client_live_stats), a line a second */
+static gboolean on_live_tick(gpointer p)
+{
+    struct app *a = p;
+    struct sc_client_live_stats s;
+    const int64_t *p50 = s.p50_us, *p95 = s.p95_us;
+
+    if (!sc_client_live_stats(a->client, &s))
+        return G_SOURCE_CONTINUE;
+    fprintf(stderr, "live: frames=%u fps=%.1f codec=%s kbit_s=%.0f decode=%" G_GINT64_FORMAT
+            "/%" G_GINT64_FORMAT " recv-decoded=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+            " decoded-present=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+            " capture-present=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "\n",
+            s.frames, s.fps, *s.codec ? s.codec : "-", s.kbit_s, p50[0], p95[0], p50[1], p95[1],
+            p50[2], p95[2], p50[3], p95[3]);
+    a->live_lines++;
+    check_done(a);
+    return G_SOURCE_CONTINUE;
+}
+
 static int list_decoders(void)
 {
     for (unsigned i = 0; sc_decoders[i]; i++) {
@@ -201,6 +222,7 @@ int main(int argc, char **argv)
         .gl_draw = on_gl_draw, .closed = on_closed,
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
+    gboolean live = FALSE;
     int timeout = 30;
     char *out = NULL, *password = NULL, *ca_file = NULL, *subject = NULL;
     GOptionEntry entries[] = {
@@ -220,6 +242,9 @@ int main(int argc, char **argv)
         { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
           "per-frame latency p50/p95/p99 per stage, a line a second and a summary "
           "(as SPICECAST_STATS=1)", NULL },
+        { "live-stats", 0, 0, G_OPTION_ARG_NONE, &live,
+          "the stats overlay's figures (sc_client_live_stats), a line a second; "
+          "ends after two", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("URI");
@@ -253,6 +278,10 @@ int main(int argc, char **argv)
         return 2;
     }
     g_timeout_add_seconds((guint)MAX(timeout, 1), on_timeout, &a);
+    sc_client_set_live_stats(a.client, live);
+    a.live_wait = live ? 2 : 0;
+    if (live)
+        g_timeout_add(1000, on_live_tick, &a);
     sc_client_connect(a.client);
     g_main_loop_run(a.loop);
     sc_client_free(a.client);

@@ -4,7 +4,7 @@ if HAVE_GTK
 bin_PROGRAMS += client/viewer
 client_viewer_SOURCES = \
 	client/viewer.c \
-	client/window.c client/window.h client/window-priv.h client/window-ui.c \
+	client/window.c client/window.h client/window-priv.h client/window-ui.c client/window-stats.c \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h \
 	client/keymap.c client/keymap.h \
 	client/renderer.c client/renderer.h \
@@ -21,12 +21,14 @@ dist_man_MANS += data/viewer.1
 
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
 	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
-	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh
+	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
+	tests/client/test-viewer-overlay.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
 	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
-	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh
+	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
+	tests/client/test-viewer-overlay.sh
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file

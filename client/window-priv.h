@@ -47,6 +47,12 @@ struct sc_window {
     bool grabbed;        /* pointer and keyboard grabbed (server mouse mode) */
     char *title;
     guint reconnect_id;
+    /* the stats overlay (window-stats.c) */
+    GtkWidget *overlay;     /* GtkOverlay: area, then stats_area over it */
+    GtkWidget *stats_area, *stats_item;
+    bool stats_on;
+    guint stats_timer;
+    struct sc_window_stats *stats; /* figures and history; NULL while off */
 };
 
 
@@ -64,3 +70,9 @@ void sc_window_ui_first_surface(struct sc_window *win, uint32_t w, uint32_t h);
 void sc_window_ui_pointer_pressed(struct sc_window *win);
 /* the connection ended: true if the UI took it (reconnecting) */
 bool sc_window_ui_closed(struct sc_window *win, const char *why);
+/* window-stats.c: the stats overlay (issue 9 item 5) */
+void sc_window_stats_build(struct sc_window *win);
+/* shows or hides it (the View menu's check item follows); hidden, nothing
+ * runs: no timer, no drawing, the engine records nothing */
+void sc_window_stats_show(struct sc_window *win, bool on);
+void sc_window_stats_free(struct sc_window *win);

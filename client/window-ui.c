@@ -235,6 +235,7 @@ static void run_hotkey(struct sc_window *win, enum sc_hotkey k)
     case SC_HOTKEY_ZOOM_IN: zoom_by(win, 1); break;
     case SC_HOTKEY_ZOOM_OUT: zoom_by(win, -1); break;
     case SC_HOTKEY_ZOOM_RESET: zoom_by(win, 0); break;
+    case SC_HOTKEY_TOGGLE_STATS: sc_window_stats_show(win, !win->stats_on); break;
     default: break;
     }
 }
@@ -369,6 +370,10 @@ static void on_zoom_in(GtkMenuItem *i, gpointer d) { (void)i; run_hotkey(d, SC_H
 static void on_zoom_out(GtkMenuItem *i, gpointer d) { (void)i; run_hotkey(d, SC_HOTKEY_ZOOM_OUT); }
 static void on_zoom_reset(GtkMenuItem *i, gpointer d) { (void)i; run_hotkey(d, SC_HOTKEY_ZOOM_RESET); }
 static void on_zoom_fit(GtkMenuItem *i, gpointer d) { (void)i; zoom_fit(d); }
+static void on_stats(GtkCheckMenuItem *i, gpointer d)
+{
+    sc_window_stats_show(d, gtk_check_menu_item_get_active(i));
+}
 static void on_cad(GtkMenuItem *i, gpointer d) { (void)i; send_ctrl_alt(d, K_DELETE); }
 static void on_cab(GtkMenuItem *i, gpointer d) { (void)i; send_ctrl_alt(d, K_BACKSPACE); }
 
@@ -436,8 +441,15 @@ void sc_window_ui_build(struct sc_window *win)
     add_item(menu, _("Zoom _out"), G_CALLBACK(on_zoom_out), win);
     add_item(menu, _("_Normal size"), G_CALLBACK(on_zoom_reset), win);
     add_item(menu, _("Zoom to _fit"), G_CALLBACK(on_zoom_fit), win);
+    gtk_menu_shell_append(GTK_MENU_SHELL(menu), gtk_separator_menu_item_new());
+    win->stats_item = gtk_check_menu_item_new_with_mnemonic(_("S_tats"));
+    g_signal_connect(win->stats_item, "toggled", G_CALLBACK(on_stats), win);
+    gtk_menu_shell_append(GTK_MENU_SHELL(menu), win->stats_item);
     build_send_key(win, add_menu(win->menubar, _("_Send key")));
     gtk_box_pack_start(GTK_BOX(win->box), win->menubar, FALSE, FALSE, 0);
+    win->overlay = gtk_overlay_new(); /* the display area and the stats over it */
+    gtk_box_pack_end(GTK_BOX(win->box), win->overlay, TRUE, TRUE, 0);
+    sc_window_stats_build(win);
     gtk_widget_show_all(win->box);
     if (win->full_screen)
         set_full_screen(win, true);
@@ -449,4 +461,5 @@ void sc_window_ui_free(struct sc_window *win)
         g_source_remove(win->reconnect_id);
     win->reconnect_id = 0;
     ungrab(win);
+    sc_window_stats_free(win);
 }

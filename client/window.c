@@ -173,7 +173,7 @@ static void set_area(struct sc_window *win, GtkWidget *area)
     gtk_widget_set_vexpand(area, TRUE);
     gtk_widget_set_can_focus(area, TRUE);
     connect_input(win, area);
-    gtk_box_pack_end(GTK_BOX(win->box), area, TRUE, TRUE, 0);
+    gtk_container_add(GTK_CONTAINER(win->overlay), area); /* under the stats */
     gtk_widget_show(area);
     gtk_widget_grab_focus(area);
 }
@@ -574,6 +574,7 @@ bool sc_window_connect(struct sc_window *win, GError **error)
     if (!c)
         return false;
     win->client = c;
+    sc_client_set_live_stats(c, win->stats_on); /* the overlay's figures */
     win->closed = false;
     win->exit_status = 0;
     sc_client_connect(c);

@@ -125,6 +125,13 @@ T = {
 "_Normal size": ("_Normale Größe", "Taille _normale"),
 "Zoom to _fit": ("_Einpassen", "_Ajuster"),
 "_Send key": ("_Taste senden", "_Envoyer une touche"),
+"S_tats": ("_Statistik", "S_tatistiques"),
+"decode": ("Dekodieren", "décodage"),
+"receive -> decoded": ("Empfang -> dekodiert", "réception -> décodé"),
+"decoded -> present": ("dekodiert -> angezeigt", "décodé -> affiché"),
+"capture -> present": ("Aufnahme -> angezeigt", "capture -> affiché"),
+"%.1f fps  %s  %.0f kbit/s": ("%.1f fps  %s  %.0f kbit/s", "%.1f i/s  %s  %.0f kbit/s"),
+"latency p50, 60 s (max %.1f ms)": ("Latenz p50, 60 s (max. %.1f ms)", "latence p50, 60 s (max %.1f ms)"),
 }
 
 HEAD = {"de": ("German", "de", "nplurals=2; plural=(n != 1);"),
