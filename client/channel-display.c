@@ -139,40 +139,43 @@ static const uint8_t *lz4_pixels(struct sc_channel *ch, const struct sc_draw_cop
 
 /* Stats of a lossless update that covers the frame stamp: capture ->
  * present (the canvas holds it now; the renderer was told) */
-static void copy_stats(struct sc_client *c, const struct sc_rect *box)
+/* A lossless update's frame stamp: a box that touches the stamp's corner
+ * gives it once per stamp (the server sends a frame as damage boxes and the
+ * stamp may come in several: its CRC refuses a half-updated one, its index
+ * a second reading); false for other boxes */
+static bool new_stamp(struct sc_channel *ch, const struct sc_rect *box, struct sc_stamp *stamp)
 {
-    struct sc_stamp stamp;
+    struct sc_display_priv *p = display_priv(ch);
 
-    if (box->left > 0 || box->top > 0 || box->right < SC_STAMP_WIDTH ||
-        box->bottom < SC_STAMP_HEIGHT || !sc_canvas_stamp(&c->canvas, &stamp))
-        return;
-    sc_stats_record_since(c->stats, "capture-present", stamp.time_us);
+    if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
+        !sc_canvas_stamp(&ch->client->canvas, stamp) ||
+        (p->stamp_seen && stamp->index == p->stamp_index))
+        return false;
+    p->stamp_seen = true;
+    p->stamp_index = stamp->index;
+    return true;
 }
 
-/* The overlay's figures of a lossless update (client/live-stats.h): the
- * server sends a frame's damage boxes back to back, so a DRAW_COPY more
- * than LIVE_FRAME_GAP_US after the previous one starts a frame.  A box
- * that touches the frame stamp's corner gives capture -> present once
- * per stamp (the stamp may come in several boxes: its CRC refuses a
- * half-updated one, its index a second reading) */
+/* capture -> present of a lossless update, for --stats and the overlay.
+ * The overlay counts frames too: the boxes of a frame come back to back,
+ * so a DRAW_COPY more than LIVE_FRAME_GAP_US after the previous one starts
+ * one (client/live-stats.h) */
 #define LIVE_FRAME_GAP_US 2000
-static void live_copy(struct sc_channel *ch, const struct sc_rect *box)
+static void copy_stats(struct sc_channel *ch, const struct sc_rect *box)
 {
     struct sc_client *c = ch->client;
     struct sc_display_priv *p = display_priv(ch);
     int64_t now = sc_stats_now_us();
     struct sc_stamp stamp;
 
-    if (now - p->live_last_copy_us > LIVE_FRAME_GAP_US)
+    if (c->live && now - p->live_last_copy_us > LIVE_FRAME_GAP_US)
         sc_live_frame(c->live, "lossless");
     p->live_last_copy_us = now;
-    if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
-        !sc_canvas_stamp(&c->canvas, &stamp) ||
-        (p->live_stamp_seen && stamp.index == p->live_stamp_index))
+    if (!new_stamp(ch, box, &stamp))
         return;
-    p->live_stamp_seen = true;
-    p->live_stamp_index = stamp.index;
-    sc_live_sample(c->live, SC_CLIENT_LIVE_CAPTURE_PRESENT, now - stamp.time_us);
+    sc_stats_record(c->stats, "capture-present", now - stamp.time_us);
+    if (c->live)
+        sc_live_sample(c->live, SC_CLIENT_LIVE_CAPTURE_PRESENT, now - stamp.time_us);
 }
 
 static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
@@ -199,10 +202,8 @@ static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
         return true;
     }
     sc_canvas_damage(cv, &m.box);
-    if (ch->client->stats)
-        copy_stats(ch->client, &m.box);
-    if (ch->client->live)
-        live_copy(ch, &m.box);
+    if (ch->client->stats || ch->client->live)
+        copy_stats(ch, &m.box);
     return true;
 }
 
@@ -290,7 +291,7 @@ static void scanout_fd(struct sc_channel *ch, int fd)
     p->scanout_fd = fd;
     if (c->cb.gl_scanout)
         c->cb.gl_scanout(c->data, fd, m->width, m->height, m->stride, m->drm_fourcc_format,
-                         m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP);
+                         !(m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP));
 }
 
 static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)

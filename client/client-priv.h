@@ -197,8 +197,8 @@ struct sc_display_priv {
     struct sc_client_streams *streams;
     /* the overlay's figures of lossless updates (live_copy) */
     int64_t live_last_copy_us;
-    uint32_t live_stamp_index; /* the last stamp read, if live_stamp_seen */
-    bool live_stamp_seen;
+    uint32_t stamp_index; /* the last frame stamp read, if stamp_seen */
+    bool stamp_seen;
 };
 
 /* ---- display-stream.c: video streams ------------------------------------------ */

@@ -4,6 +4,8 @@
 # receive -> present, p50/p95/p99 each second and a final summary; the
 # figures are real (n counts the frames, the percentiles are ordered and
 # positive).  Without --stats (and SPICECAST_STATS unset) it logs none.
+# On the lossless path with a stamped source, capture -> present comes for
+# the frames as they arrive in damage boxes.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
 need_headless
 unset SPICECAST_STATS
@@ -33,3 +35,21 @@ for stage in recv-decoded recv-present; do
         fail "$stage: implausible percentiles: $line"
     note "$line"
 done
+
+# the lossless path with a stamped source: capture -> present for (about)
+# every frame, though the server sends each frame as damage boxes (one
+# sample a run before: only a box covering the whole stamp was read)
+stop_pid "$SERVER_PID"
+port=$(free_port)
+start_server --source pattern:320x240,fps=30,stamp --listen "tcp:127.0.0.1:$port" \
+    --disable-ticketing
+: >"$T/headless.err"
+# 300 updates after MARK: a frame comes in 3 or 4 of them (its damage
+# boxes), so about 80 frames; at least 30 stamps read
+headless 30 --stats --wait-frames 300 --screenshot "$T/lossless.ppm" "spice://127.0.0.1:$port" ||
+    fail "viewer-headless --stats on the lossless path failed (exit $?)"
+line=$(grep "stats: viewer capture-present n=.* total" "$T/headless.err" | tail -1)
+[ -n "$line" ] || fail "no capture-present summary on the lossless path: $(tail -n 5 "$T/headless.err")"
+n=$(echo "$line" | sed 's/.* n=\([0-9]*\) .*/\1/')
+[ "${n:-0}" -ge 30 ] || fail "lossless capture-present: n=$n for 300 updates, wanted >= 30"
+note "$line"
