@@ -32,12 +32,12 @@ struct sc_client_callbacks {
                         int32_t w, int32_t h);
     /* Local path: the server passed its scanout buffer (fd owned by the
      * client until the next gl_scanout or the end; dup it to keep it).
-     * bottom_up is SPICE's GL_SCANOUT_FLAGS_Y0TOP as sent: false (QEMU's
-     * console, our server) = row 0 in memory is the top row; true = row 0
-     * is the bottom row (GL-rendered buffers; PROTOCOL.md 5.12).  Named so
-     * because frame.h's y0_top means the opposite (top-down). */
+     * top_down: row 0 in memory is the top row (QEMU's console, our
+     * server), as frame.h's top_down; false: row 0 is the bottom row
+     * (GL-rendered buffers).  On the wire that is SPICE's
+     * GL_SCANOUT_FLAGS_Y0TOP clear and set (PROTOCOL.md 5.12). */
     void (*gl_scanout)(void *data, int fd, uint32_t width, uint32_t height, uint32_t stride,
-                       uint32_t fourcc, bool bottom_up);
+                       uint32_t fourcc, bool top_down);
     /* Draw the scanout; answer with sc_client_gl_draw_done() (exactly once). */
     void (*gl_draw)(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
     /* Cursor shape (BGRA premultiplied, valid during the call) / position. */

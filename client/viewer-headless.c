@@ -28,7 +28,7 @@ struct app {
     int rc;
     int fd;
     uint32_t w, h, stride, fourcc;
-    bool bottom_up;
+    bool top_down;
 };
 
 static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t stride,
@@ -112,7 +112,7 @@ static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
 }
 
 static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stride,
-                          uint32_t fourcc, bool bottom_up)
+                          uint32_t fourcc, bool top_down)
 {
     struct app *a = p;
     if (a->fd >= 0)
@@ -122,7 +122,7 @@ static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stri
     a->h = h;
     a->stride = stride;
     a->fourcc = fourcc;
-    a->bottom_up = bottom_up;
+    a->top_down = top_down;
 }
 
 static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUSED,
@@ -157,10 +157,10 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         finish(a, 1);
         return;
     }
-    printf("scanout %ux%u stride %u fourcc 0x%08x bottom_up %d\n", a->w, a->h, a->stride,
-           a->fourcc, a->bottom_up);
-    /* SPICE Y0TOP set: row 0 is the bottom row (PROTOCOL.md 5.12) */
-    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, a->bottom_up) ? 0 : 1);
+    printf("scanout %ux%u stride %u fourcc 0x%08x top_down %d\n", a->w, a->h, a->stride,
+           a->fourcc, a->top_down);
+    /* a bottom-up buffer is flipped as it is written */
+    finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, !a->top_down) ? 0 : 1);
     munmap(map, size);
     sc_client_gl_draw_done(a->client);
 }

@@ -270,7 +270,7 @@ static bool cb_video_frame(void *data, const struct sc_decoded_frame *frame, int
 }
 
 static void cb_gl_scanout(void *data, int fd, uint32_t width, uint32_t height, uint32_t stride,
-                          uint32_t fourcc, bool bottom_up)
+                          uint32_t fourcc, bool top_down)
 {
     struct sc_window *win = data;
 
@@ -280,7 +280,7 @@ static void cb_gl_scanout(void *data, int fd, uint32_t width, uint32_t height, u
     if (fd >= 0 && win->scanout_fd < 0)
         sc_warn("scanout: dup: %s", g_strerror(errno));
     win->sc_w = width, win->sc_h = height, win->sc_stride = stride, win->sc_fourcc = fourcc;
-    win->sc_top_down = !bottom_up; /* SPICE Y0TOP set: row 0 is the bottom row */
+    win->sc_top_down = top_down;
     win->scanout_pending = true;
     sc_debug("scanout %ux%u stride %u %.4s", width, height, stride, (const char *)&fourcc);
     if (!win->sized && !win->full_screen && fd >= 0)

@@ -74,7 +74,7 @@ struct sc_packet {
     bool keyframe;
     uint64_t seq; /* sequence number of the frame it encodes */
     /* the area of the frame it carries, in picture coordinates (top row 0,
-     * whatever frame->y0_top): the whole frame for the video codecs, one
+     * whatever frame->top_down): the whole frame for the video codecs, one
      * damage rectangle (or a band of one) for the lossless forms.  A backend
      * may leave it zero: sc_encoder_encode() fills in the whole frame. */
     struct sc_box rect;

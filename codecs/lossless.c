@@ -6,7 +6,7 @@
  *
  *  raw: SPICE_BITMAP_FMT_32BIT rows, top-down, packed at rect.w*4 (the
  *       pixels of a BITMAP image with stride = rect.w*4); a bottom-up
- *       frame (y0_top false) is flipped on the way.
+ *       frame (top_down false) is flipped on the way.
  *  lz4: the SPICE_IMAGE_TYPE_LZ4 payload (PROTOCOL.md 5.7), written and
  *       parsed by its one writer and parser, common/lz4-image.c
  *       (sc_lz4_image_encode/decode): top-down 32-bit rows in big-endian
@@ -105,7 +105,7 @@ static struct sc_encoder *lz4_create(const struct sc_encoder_params *p, char *r,
 static const uint8_t *box_row(const struct sc_frame *f, const uint8_t *px, const struct sc_box *b,
                               int32_t row)
 {
-    size_t y = f->y0_top ? (size_t)(b->y + row) : (size_t)(f->height - 1 - (uint32_t)(b->y + row));
+    size_t y = f->top_down ? (size_t)(b->y + row) : (size_t)(f->height - 1 - (uint32_t)(b->y + row));
     return px + y * f->stride + (size_t)b->x * 4;
 }
 
@@ -140,7 +140,7 @@ static int raw_box(struct lossless_encoder *e, const struct sc_frame *f, const u
 {
     size_t row = (size_t)b->w * 4;
     const uint8_t *out;
-    if (!packed && f->y0_top && (b->h == 1 || f->stride == row))
+    if (!packed && f->top_down && (b->h == 1 || f->stride == row))
         out = box_row(f, px, b, 0); /* already packed rows: the mapping as is */
     else if (!packed && !pack_box(e, f, px, b))
         return -ENOMEM;
@@ -156,17 +156,17 @@ static int lz4_box(struct lossless_encoder *e, const struct sc_frame *f, const u
     size_t raw = (size_t)b->w * 4 * (size_t)b->h;
     if (raw < LZ4_MIN_BYTES)
         return raw_box(e, f, px, b, false, cb, data);
-    if (!f->y0_top && !pack_box(e, f, px, b)) /* LZ4 reads rows top-down */
+    if (!f->top_down && !pack_box(e, f, px, b)) /* LZ4 reads rows top-down */
         return -ENOMEM;
-    const uint8_t *src = f->y0_top ? box_row(f, px, b, 0) : e->buf;
+    const uint8_t *src = f->top_down ? box_row(f, px, b, 0) : e->buf;
     sc_writer_reset(&e->lz4);
     if (!sc_lz4_image_encode(&e->lz4, src, (uint32_t)b->w, (uint32_t)b->h,
-                             f->y0_top ? f->stride : (size_t)b->w * 4)
+                             f->top_down ? f->stride : (size_t)b->w * 4)
         || e->lz4.error)
         return -ENOMEM;
     if (e->lz4.size > raw / 8 * 7) { /* noise-like: raw is smaller or nearly so, and cheaper */
         *poor = true;
-        return raw_box(e, f, px, b, !f->y0_top, cb, data);
+        return raw_box(e, f, px, b, !f->top_down, cb, data);
     }
     emit(f, b, SC_CODEC_LZ4, e->lz4.data, e->lz4.size, cb, data);
     return 0;

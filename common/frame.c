@@ -70,7 +70,7 @@ struct sc_frame *sc_frame_new_memfd(uint32_t width, uint32_t height)
     frame->offset = 0;
     frame->drm_fourcc = DRM_FORMAT_XRGB8888;
     frame->modifier = DRM_FORMAT_MOD_LINEAR;
-    frame->y0_top = true;
+    frame->top_down = true;
     frame->full_damage = true;
     frame->map = map;
     frame->map_size = size;
@@ -423,7 +423,7 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
     frame->offset = b->offset;
     frame->drm_fourcc = b->drm_fourcc;
     frame->modifier = b->kind == SC_FRAME_SHM ? DRM_FORMAT_MOD_LINEAR : b->modifier;
-    frame->y0_top = b->y0_top;
+    frame->top_down = b->top_down;
     frame->full_damage = true;
     if (b->kind == SC_FRAME_SHM) {
         int seals = fcntl(fd, F_GET_SEALS);

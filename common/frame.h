@@ -36,7 +36,7 @@ struct sc_frame {
     uint32_t offset;     /* of the first pixel in the buffer */
     uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 (bytes B,G,R,X) for now */
     uint64_t modifier;   /* DRM_FORMAT_MOD_LINEAR for memfds */
-    bool y0_top;         /* true: first row is the top row */
+    bool top_down;       /* true: the first row is the top row */
     uint64_t seq;        /* source frame number */
     /* when the source captured it: CLOCK_MONOTONIC µs (sc_stats_now_us(),
      * g_get_monotonic_time()); 0: unknown (sc_source_emit_frame() then
@@ -79,7 +79,7 @@ struct sc_frame_buffer {
     uint32_t stride, offset; /* bytes per row; of the first pixel */
     uint32_t drm_fourcc;
     uint64_t modifier; /* dma-bufs only; SHM is linear */
-    bool y0_top;
+    bool top_down;
 };
 
 /* Makes `frame` -- zeroed by the caller, alone or as the first member of a

@@ -27,7 +27,7 @@ static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
         .stride = f->stride,
         .drm_fourcc_format = f->drm_fourcc,
         /* Y0TOP marks bottom-up (GL-rendered) buffers; ours are top-down */
-        .flags = f->y0_top ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP,
+        .flags = f->top_down ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP,
     };
     size_t start;
 

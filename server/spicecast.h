@@ -104,7 +104,7 @@ struct sc_vmm_buffer {
     uint32_t offset;    /* of the first pixel */
     uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 ('XR24') is what every path takes */
     uint64_t modifier;  /* DRM_FORMAT_MOD_LINEAR for local and CPU paths */
-    bool y0_top;        /* true: the first row is the top row */
+    bool top_down;      /* true: the first row is the top row */
 };
 
 struct sc_vmm_damage { int32_t x, y, w, h; };

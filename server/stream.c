@@ -398,7 +398,7 @@ static struct sc_stream_group *group_find(struct sc_streams *s, const struct sc_
     for (GList *l = s->groups; l; l = l->next) {
         struct sc_stream_group *g = l->data;
         if (g->ops == ops && g->width == f->width && g->height == f->height &&
-            g->rate_class == rate_class && g->top_down == f->y0_top)
+            g->rate_class == rate_class && g->top_down == f->top_down)
             return g;
     }
     return NULL;
@@ -444,7 +444,7 @@ static struct sc_stream_group *group_new(struct sc_streams *s, const struct sc_e
     g->width = f->width;
     g->height = f->height;
     g->rate_class = rate_class;
-    g->top_down = f->y0_top;
+    g->top_down = f->top_down;
     g->droppable = droppable && ops->codec == SPICE_VIDEO_CODEC_TYPE_H264;
     g->worker = group_worker(g);
     if (!g->worker) {

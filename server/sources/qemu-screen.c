@@ -104,7 +104,7 @@ static void add_damage(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t
 static struct sc_frame *dmabuf_view(const struct sc_frame *d)
 {
     const struct sc_frame_buffer b = { d->kind, d->width, d->height, d->stride, d->offset,
-                                       d->drm_fourcc, d->modifier, d->y0_top };
+                                       d->drm_fourcc, d->modifier, d->top_down };
     struct sc_frame *f;
     char why[160];
     int fd = dup(d->fd);
@@ -354,7 +354,7 @@ static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvo
 
     g_variant_get(params, "(huuuutb)", &handle, &b.width, &b.height, &b.stride, &b.drm_fourcc,
                   &b.modifier, &y0_top);
-    b.y0_top = y0_top;
+    b.top_down = y0_top; /* QEMU's name for it */
     int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
     if (fd < 0) {
         sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");

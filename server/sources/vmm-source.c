@@ -93,7 +93,7 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
 {
     const struct sc_frame_buffer fb = {
         b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM, b->width, b->height, b->stride, b->offset,
-        DRM_FORMAT_XRGB8888 /* alpha is not shown */, b->modifier, b->y0_top,
+        DRM_FORMAT_XRGB8888 /* alpha is not shown */, b->modifier, b->top_down,
     };
     struct vmm_frame *vf;
     char why[160];

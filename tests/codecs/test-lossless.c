@@ -37,7 +37,7 @@ static struct sc_frame *make(uint32_t w, uint32_t h, bool top_down, bool noise)
     struct sc_frame *f = sc_frame_new_memfd(w, h);
     GRand *r = g_rand_new_with_seed(w * h);
     g_assert_nonnull(f);
-    f->y0_top = top_down;
+    f->top_down = top_down;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
             ((uint32_t *)(f->map + f->offset + y * f->stride))[x] =
@@ -71,7 +71,7 @@ static void check_pixels(const struct sc_frame *f, const struct pkt *k)
         memcpy(px, d, size);
     }
     for (int32_t y = 0; y < b->h; y++) {
-        uint32_t fy = f->y0_top ? (uint32_t)(b->y + y) : f->height - 1 - (uint32_t)(b->y + y);
+        uint32_t fy = f->top_down ? (uint32_t)(b->y + y) : f->height - 1 - (uint32_t)(b->y + y);
         g_assert_cmpmem(px + (size_t)y * row, row,
                         f->map + f->offset + fy * f->stride + (size_t)b->x * 4, row);
     }

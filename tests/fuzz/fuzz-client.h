@@ -218,13 +218,13 @@ static void fc_mark(void *data) { (void)data; }
  * and stride checks, then sc_renderer_map_scanout(); every row it would
  * show is read here. */
 static void fc_gl_scanout(void *data, int fd, uint32_t w, uint32_t h, uint32_t stride,
-                          uint32_t fourcc, bool bottom_up)
+                          uint32_t fourcc, bool top_down)
 {
     char reason[256];
     size_t size = 0;
     uint8_t *map;
 
-    (void)data, (void)bottom_up;
+    (void)data, (void)top_down;
     if (fd < 0 || sc_renderer_fourcc_bpp(fourcc) != 4 || stride < w * 4 || !w || !h)
         return;
     map = sc_renderer_map_scanout(fd, stride, h, &size, reason, sizeof(reason));

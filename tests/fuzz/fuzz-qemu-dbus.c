@@ -48,7 +48,7 @@ static void scanout_dmabuf(struct qdbus *q, GVariant *params)
 
     g_variant_get(params, "(uuuutbub)", &b.width, &b.height, &b.stride, &b.drm_fourcc,
                   &b.modifier, &y0_top, &size, &sealed);
-    b.y0_top = y0_top;
+    b.top_down = y0_top;
     fd = memfd_create("fuzz-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
         abort();

@@ -45,7 +45,7 @@ static struct sc_vmm_buffer buffer(int fd)
 {
     return (struct sc_vmm_buffer){ .fd = fd, .width = W, .height = H, .stride = W * 4,
                                    .drm_fourcc = DRM_FORMAT_XRGB8888,
-                                   .modifier = DRM_FORMAT_MOD_LINEAR, .y0_top = true };
+                                   .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true };
 }
 
 /* Runs spicy-screenshot against the socket, on a thread, while we spin. */

@@ -81,7 +81,7 @@ static void test_lz4_noise_goes_raw(void)
     g_rand_free(rand);
     sc_frame_unref(f);
 }
-/* A bottom-up buffer (GL-rendered, y0_top false) goes as top-down images:
+/* A bottom-up buffer (GL-rendered, top_down false) goes as top-down images:
  * picture row y is buffer row height-1-y, even for a damaged rectangle;
  * raw as a top-down bitmap, LZ4 as LZ4 (top-down by definition). */
 static void test_bottom_up_frame(void)
@@ -89,7 +89,7 @@ static void test_bottom_up_frame(void)
     struct sc_frame *f = make_frame(64, 48, 3);
     struct sc_box rects[] = { { 0, 0, 64, 48 }, { 8, 10, 16, 8 } };
 
-    f->y0_top = false;
+    f->top_down = false;
     for (unsigned i = 0; i < 2 * G_N_ELEMENTS(rects); i++) {
         const struct sc_box *r = &rects[i / 2];
         bool lz4 = i % 2;

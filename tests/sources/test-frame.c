@@ -24,7 +24,7 @@ static void test_memfd(void)
     g_assert_cmpuint(f->stride % 4, ==, 0);
     g_assert_cmpuint(f->drm_fourcc, ==, DRM_FORMAT_XRGB8888);
     g_assert_cmpuint(f->modifier, ==, DRM_FORMAT_MOD_LINEAR);
-    g_assert_true(f->y0_top);
+    g_assert_true(f->top_down);
     g_assert_nonnull(f->map);
     g_assert_cmpuint(f->map_size, >=, (size_t)f->stride * 30);
 
