@@ -21,6 +21,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
+#include "codecs/packet.h"
 
 struct sc_decode_worker;
 
@@ -55,7 +56,3 @@ uint32_t sc_decode_worker_drops(struct sc_decode_worker *w);
  * worker once its queued packets (now skipped) are through.  NULL is fine. */
 void sc_decode_worker_destroy(struct sc_decode_worker *w);
 
-/* Whether a packet of codec starts a picture that refers to no other:
- * H.264 IDR or SPS, VP8/VP9 key frames, every MJPEG frame; true for a codec
- * it does not know (nothing is skipped then). */
-bool sc_packet_is_keyframe(int codec, const uint8_t *data, size_t size);

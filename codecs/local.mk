@@ -6,7 +6,8 @@ codecs_libsccodecs_la_SOURCES = \
 	codecs/convert.c codecs/convert.h \
 	codecs/lossless.c \
 	codecs/worker.c codecs/worker.h \
-	codecs/y4m.c codecs/y4m.h
+	codecs/y4m.c codecs/y4m.h \
+	codecs/packet.c codecs/packet.h
 codecs_libsccodecs_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(LZ4_CFLAGS) $(VA_CFLAGS) $(GST_CFLAGS) $(OPENH264_CFLAGS)
 codecs_libsccodecs_la_LIBADD = $(GLIB_LIBS) $(LZ4_LIBS) $(YUV_LIBS)

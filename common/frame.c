@@ -391,8 +391,10 @@ static bool wrap_map(struct sc_frame *f, bool from_peer, char *why, size_t why_s
         snprintf(why, why_size, "stride %u is less than a row of %u pixels", f->stride, f->width);
         return false;
     }
-    if (need > SIZE_MAX)
+    if (need > SIZE_MAX) {
+        snprintf(why, why_size, "%" PRIu64 " bytes do not fit in memory", need);
         return false;
+    }
     if (from_peer) {
         if (!sc_frame_fd_mappable(f->fd, need, why, why_size))
             return false;

@@ -42,11 +42,8 @@ bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd)
 {
     sc_msg_end(&cc->w, start, cc->mini_header);
     sc_write_u8(&cc->w, '@');
-    if (cc->w.error) {
-        sc_warn("%s: could not build a message", cc_name(cc));
-        sc_cc_close(cc);
+    if (cc->w.error) /* the caller closes the channel, and says why */
         return false;
-    }
     if (!sc_conn_send_with_fd(cc->conn, cc->w.data + start, cc->w.size - start, fd))
         return false;
     cc_count_sent(cc);

@@ -66,7 +66,8 @@ struct sc_channel_client {
 size_t sc_cc_begin(struct sc_channel_client *cc, uint16_t type);
 void sc_cc_end(struct sc_channel_client *cc, size_t start);
 /* Ends the message, appends one '@' byte and queues both with fd riding
- * on the message's first byte (sc_conn_send_with_fd); false if it cannot. */
+ * on the message's first byte (sc_conn_send_with_fd); false if it cannot
+ * (the caller closes the channel). */
 bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd);
 /* Queues a message whose body is already built (a worker's output). */
 void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body);

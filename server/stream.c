@@ -34,6 +34,7 @@
 #include "display.h"
 #include "log.h"
 #include "server-private.h"
+#include "codecs/packet.h"
 #include "stream-data.h"
 #include "stream.h"
 #include "stats.h"
@@ -290,37 +291,8 @@ static void change_rate(struct sc_stream_client *sc, unsigned rate_class, const 
     sc_stream_client_stop(sc, true);
 }
 
-/* An H.264 access unit (Annex B) whose slices have nal_ref_idc 0: no
- * other frame refers to it.  The slices of one picture agree on that
- * (H.264 7.4.1), so the first one decides. */
-static bool h264_droppable(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 3 < n; i++) {
-        if (p[i] != 0 || p[i + 1] != 0 || p[i + 2] != 1)
-            continue;
-        unsigned type = p[i + 3] & 0x1f;
-        if (type >= 1 && type <= 5)
-            return (p[i + 3] & 0x60) == 0;
-        i += 3;
-    }
-    return false;
-}
-
-/* Whether a thin client may be left without this packet. */
-static bool packet_droppable(const struct sc_stream_group *g, const struct sc_packet *p)
-{
-    switch (g->ops->codec) {
-    case SPICE_VIDEO_CODEC_TYPE_MJPEG:
-        return true; /* every frame stands alone */
-    case SPICE_VIDEO_CODEC_TYPE_H264:
-        return !p->keyframe && h264_droppable(p->data, p->size);
-    default:
-        return false; /* VP8/VP9: not told apart here */
-    }
-}
-
-/* A thin client gets at most every other packet, and loses only
- * droppable ones. */
+/* A thin client (it decodes too slowly) is left every other droppable
+ * frame out; true: leave this one out */
 static bool thin_skip(struct sc_stream_client *sc, bool droppable)
 {
     if (!sc->thin || !droppable || sc->thin_skipped_last) {
@@ -346,7 +318,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     }
     g->encoded++;
     for (size_t i = 0; i < n; i++)
-        g->droppable_seen |= packet_droppable(g, &packets[i]);
+        g->droppable_seen |= sc_packet_is_droppable(g->ops->codec, packets[i].data, packets[i].size);
     for (GList *l = g->clients; l; l = l->next) {
         struct sc_stream_client *sc = l->data;
         struct sc_channel_client *cc = sc->cc;
@@ -359,7 +331,7 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
                 want_key = true;
                 continue;
             }
-            if (sc->thin && thin_skip(sc, packet_droppable(g, p)))
+            if (sc->thin && thin_skip(sc, sc_packet_is_droppable(g->ops->codec, p->data, p->size)))
                 continue;
             if (!sc_cc_can_send(cc)) {
                 /* the client is behind: it skips until the next keyframe,
