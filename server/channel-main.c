@@ -96,7 +96,9 @@ static bool read_u32_body(const uint8_t *body, size_t len, uint32_t *v)
     return sc_reader_ok(&r);
 }
 
-static bool handle_agent_start(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+/* AGENT_START, AGENT_TOKEN: tokens for the agent, handed to take() */
+static bool agent_tokens(struct sc_channel_client *cc, const uint8_t *body, size_t len,
+                         const char *what, void (*take)(struct sc_agent *, uint32_t))
 {
     struct main_priv *p = cc->priv;
     uint32_t tokens;
@@ -104,28 +106,21 @@ static bool handle_agent_start(struct sc_channel_client *cc, const uint8_t *body
     if (!p->agent)
         return true;
     if (!read_u32_body(body, len, &tokens)) {
-        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
-                "AGENT_START");
+        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len, what);
         return true;
     }
-    sc_agent_start(p->agent, tokens);
+    take(p->agent, tokens);
     return true;
+}
+
+static bool handle_agent_start(struct sc_channel_client *cc, const uint8_t *body, size_t len)
+{
+    return agent_tokens(cc, body, len, "AGENT_START", sc_agent_start);
 }
 
 static bool handle_agent_token(struct sc_channel_client *cc, const uint8_t *body, size_t len)
 {
-    struct main_priv *p = cc->priv;
-    uint32_t tokens;
-
-    if (!p->agent)
-        return true;
-    if (!read_u32_body(body, len, &tokens)) {
-        sc_warn("agent: %s: a %zu-byte %s refused", sc_conn_peer(cc->conn), len,
-                "AGENT_TOKEN");
-        return true;
-    }
-    sc_agent_add_tokens(p->agent, tokens);
-    return true;
+    return agent_tokens(cc, body, len, "AGENT_TOKEN", sc_agent_add_tokens);
 }
 
 /* Malformed agent data is refused by sc_agent_data (logged); the session
