@@ -114,8 +114,11 @@ static struct sc_frame *dmabuf_view(const struct sc_frame *d)
         return NULL;
     }
     f = g_new0(struct sc_frame, 1);
-    /* mappable as the scanout was: checked again, the call is cheap */
-    if (!sc_frame_wrap(f, fd, &b, true, why, sizeof(why)) && d->map)
+    /* once per emitted frame: a scanout found mappable at ScanoutDMABUF
+     * cannot shrink since (a dma-buf, a sealed memfd), so only its size is
+     * looked at again, not its seals and file system; one that was not is
+     * checked in full (and fails the same way) */
+    if (!sc_frame_wrap(f, fd, &b, d->map == NULL, why, sizeof(why)) && d->map)
         sc_warn("qemu-dbus: the dma-buf is no longer mappable: %s", why);
     return f;
 }
