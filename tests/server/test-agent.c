@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <spice/vd_agent.h>
@@ -48,31 +49,31 @@ static const struct sc_source_ops resizable_ops = {
 
 /* ---- stderr capture, for the log lines -------------------------------- */
 
-static int saved_stderr = -1;
-static char log_path[] = "/tmp/sc-test-agent-XXXXXX";
+static int saved_stderr = -1, log_fd = -1; /* log_fd: a memfd, no file to remove */
 
 static void log_begin(void)
 {
-    int fd = mkstemp(log_path);
-
-    g_assert_cmpint(fd, >=, 0);
+    log_fd = memfd_create("sc-test-agent-log", MFD_CLOEXEC);
+    g_assert_cmpint(log_fd, >=, 0);
     fflush(stderr);
     saved_stderr = dup(2);
-    dup2(fd, 2);
-    close(fd);
+    dup2(log_fd, 2);
 }
 
 static char *log_end(void)
 {
-    char *text = NULL;
+    GString *text = g_string_new(NULL);
+    char buf[4096];
+    ssize_t n;
 
     fflush(stderr);
     dup2(saved_stderr, 2);
     close(saved_stderr);
-    g_assert_true(g_file_get_contents(log_path, &text, NULL, NULL));
-    unlink(log_path);
-    strcpy(log_path, "/tmp/sc-test-agent-XXXXXX");
-    return text;
+    g_assert_cmpint(lseek(log_fd, 0, SEEK_SET), ==, 0);
+    while ((n = read(log_fd, buf, sizeof(buf))) > 0)
+        g_string_append_len(text, buf, n);
+    close(log_fd);
+    return g_string_free(text, FALSE);
 }
 
 /* ---- agent messages ---------------------------------------------------- */
