@@ -71,6 +71,12 @@ struct pattern {
     bool have_key, have_pointer;
     int32_t px, py;
     uint32_t buttons;
+    /* the pointer marker, drawn once per look (ring: no button, disc:
+     * button held) and composited as an image, so a damage box edge that
+     * cuts it leaves the same pixels as one that does not (a path is
+     * clipped before rasterisation: its edge pixels would depend on the
+     * frame's damage) */
+    cairo_surface_t *marker_img[2];
 };
 
 /* ---- geometry --------------------------------------------------------- */
@@ -127,12 +133,14 @@ static struct rect window_rect(const struct pattern *p, uint64_t phase)
     return (struct rect){ x, y, ww + 6, wh + 6 };
 }
 
+#define MARKER_R 9 /* marker_rect() is 2 * MARKER_R + 3 wide, centred on the pointer */
+
 static struct rect marker_rect(const struct pattern *p)
 {
     if (!p->have_pointer)
         return (struct rect){ 0, 0, 0, 0 };
-    int r = 9;
-    return (struct rect){ p->px - r - 1, p->py - r - 1, 2 * r + 3, 2 * r + 3 };
+    return (struct rect){ p->px - MARKER_R - 1, p->py - MARKER_R - 1, 2 * MARKER_R + 3,
+                          2 * MARKER_R + 3 };
 }
 
 /* ---- text helpers ------------------------------------------------------- */
@@ -375,17 +383,34 @@ static void draw_clock(struct pattern *p, cairo_t *cr, uint64_t seq)
     cairo_restore(cr);
 }
 
+static cairo_surface_t *marker_image(bool filled)
+{
+    int size = 2 * MARKER_R + 3;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size, size);
+    cairo_t *cr = cairo_create(img);
+    cairo_set_line_width(cr, 2);
+    cairo_set_source_rgb(cr, 1.0, 0.3, 0.2);
+    /* the pointer's pixel is (MARKER_R + 1, MARKER_R + 1); +0.5: its centre */
+    cairo_arc(cr, MARKER_R + 1.5, MARKER_R + 1.5, MARKER_R - 1, 0, 2 * G_PI);
+    if (filled)
+        cairo_fill(cr);
+    else
+        cairo_stroke(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(img);
+    return img;
+}
+
 static void draw_marker(cairo_t *cr, struct pattern *p)
 {
     if (!p->have_pointer)
         return;
-    cairo_set_line_width(cr, 2);
-    cairo_set_source_rgb(cr, 1.0, 0.3, 0.2);
-    cairo_arc(cr, p->px + 0.5, p->py + 0.5, 8, 0, 2 * G_PI);
-    if (p->buttons)
-        cairo_fill(cr);
-    else
-        cairo_stroke(cr);
+    bool filled = p->buttons != 0;
+    if (!p->marker_img[filled])
+        p->marker_img[filled] = marker_image(filled);
+    struct rect m = marker_rect(p);
+    cairo_set_source_surface(cr, p->marker_img[filled], m.x, m.y);
+    cairo_paint(cr);
 }
 
 /* Draws the scene into f where stale says (its damage boxes, or all). */
@@ -684,6 +709,9 @@ static void pattern_destroy(struct sc_source *source)
     sc_ticker_stop(&p->ticker);
     sc_frame_pool_destroy(p->pool);
     g_free(p->bg);
+    for (unsigned i = 0; i < G_N_ELEMENTS(p->marker_img); i++)
+        if (p->marker_img[i])
+            cairo_surface_destroy(p->marker_img[i]);
     g_free(p);
 }
 
