@@ -142,7 +142,7 @@ echo "   image source, after they left:        $(rss_kb "$spid") kB"
 stop_pid "$SERVER_PID"
 
 idle=$T/idle-clients
-cc -std=gnu11 -O2 -I"$top_builddir" -I"$top_srcdir/common" $(pkg-config --cflags glib-2.0 spice-protocol) \
+cc -std=gnu11 -O2 -I"$top_builddir" -I"$top_srcdir" $(pkg-config --cflags glib-2.0 spice-protocol) \
     -o "$idle" "$top_srcdir/bench/idle-clients.c" "$top_builddir/common/.libs/libsccommon.a" \
     $(pkg-config --libs glib-2.0 libcrypto liblz4) || fail "could not build idle-clients"
 port=$(free_port)

@@ -14,7 +14,7 @@
 #include <signal.h>
 
 #define IO_TIMEOUT_MS 10000
-#include "../tests/interop/raw-client.h"
+#include "tests/interop/raw-client.h"
 
 int main(int argc, char **argv)
 {

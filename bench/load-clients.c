@@ -29,7 +29,7 @@
 #include <time.h>
 
 #define IO_TIMEOUT_MS 10000
-#include "../tests/interop/raw-client.h"
+#include "tests/interop/raw-client.h"
 
 #ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

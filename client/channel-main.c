@@ -6,7 +6,7 @@
 #include <spice/vd_agent.h>
 
 #include "client/client-priv.h"
-#include "log.h"
+#include "common/log.h"
 
 #define RESIZE_DEBOUNCE_MS 300
 

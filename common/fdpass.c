@@ -1,6 +1,6 @@
 /* fd passing over unix sockets: SCM_RIGHTS, close-on-exec, no leaks. */
 #include "config.h"
-#include "fdpass.h"
+#include "common/fdpass.h"
 
 #include <errno.h>
 #include <string.h>

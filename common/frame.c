@@ -4,7 +4,7 @@
  * small pool of same-size frames for sources, and which buffers another
  * process hands us may be mapped. */
 
-#include "frame.h"
+#include "common/frame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 
 #include <glib.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define STRIDE_ALIGN 64
 /* Largest buffer we create: 16384 x 16384 x 4. */

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "log.h"
+#include "common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * Blocks form one LZ4 stream (LZ4_compress_fast_continue), so the client's
  * LZ4_decompress_safe_continue may reference earlier rows. */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <lz4.h>
 #include <limits.h>

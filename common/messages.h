@@ -16,7 +16,7 @@
 #include <spice/enums.h>
 #include <spice/protocol.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 /* ---- capabilities ------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /* Messages shared by every channel (PROTOCOL.md 2.2). */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <string.h>
 

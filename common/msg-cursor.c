@@ -1,6 +1,6 @@
 /* Cursor channel messages (PROTOCOL.md 7). */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Display channel messages (PROTOCOL.md 5): surfaces, monitors, DRAW_COPY,
  * DRAW_FILL, video streams and GL scanout. */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <string.h>
 

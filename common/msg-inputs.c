@@ -1,6 +1,6 @@
 /* Inputs channel messages (PROTOCOL.md 6). */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 static bool u16_parse(const uint8_t *body, size_t len, uint16_t *v)
 {

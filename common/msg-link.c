@@ -1,6 +1,6 @@
 /* Link stage (PROTOCOL.md 1.3-1.6), capability words and data headers (2.1). */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Main channel messages (PROTOCOL.md 3). */
 #include "config.h"
-#include "messages.h"
+#include "common/messages.h"
 
 #include <string.h>
 

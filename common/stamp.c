@@ -1,6 +1,6 @@
 /* Frame stamps: see stamp.h. */
 #include "config.h"
-#include "stamp.h"
+#include "common/stamp.h"
 
 #include <string.h>
 

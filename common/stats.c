@@ -1,6 +1,6 @@
 /* Per-stage latency statistics: see stats.h. */
 #include "config.h"
-#include "stats.h"
+#include "common/stats.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "common/log.h"
 
 struct stage {
     char *name;

@@ -1,6 +1,6 @@
 /* SPICE ticket authentication with the OpenSSL 3 EVP API. */
 #include "config.h"
-#include "ticket.h"
+#include "common/ticket.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define TICKET_RSA_BITS 1024
 

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "wire.h"
+#include "common/wire.h"
 
 #include <stdlib.h>
 #include <string.h>

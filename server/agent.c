@@ -6,9 +6,9 @@
 #include <glib.h>
 #include <spice/vd_agent.h>
 
-#include "agent.h"
-#include "log.h"
-#include "wire.h"
+#include "server/agent.h"
+#include "common/log.h"
+#include "common/wire.h"
 
 #define HDR_SIZE 20          /* VDAgentMessage: protocol, type, opaque(64), size */
 #define MAX_MONITORS 16      /* more is refused */

@@ -4,10 +4,10 @@
 
 #include <string.h>
 
-#include "channel.h"
-#include "display.h"
-#include "log.h"
-#include "server-private.h"
+#include "server/channel.h"
+#include "server/display.h"
+#include "common/log.h"
+#include "server/server-private.h"
 
 struct cursor_priv {
     struct sc_display_listener listener;

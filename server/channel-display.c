@@ -9,13 +9,13 @@
 
 #include <cairo.h>
 
-#include "channel.h"
-#include "display-gl.h"
-#include "display.h"
-#include "encode.h"
-#include "log.h"
-#include "server-private.h"
-#include "stream.h"
+#include "server/channel.h"
+#include "server/display-gl.h"
+#include "server/display.h"
+#include "server/encode.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/stream.h"
 
 #define MAX_RECTS_PER_UPDATE 32
 

@@ -1,10 +1,10 @@
 /* Inputs channel: keys and pointer to the source (PROTOCOL.md §6). */
 #include "config.h"
 
-#include "channel.h"
-#include "display.h"
-#include "log.h"
-#include "server-private.h"
+#include "server/channel.h"
+#include "server/display.h"
+#include "common/log.h"
+#include "server/server-private.h"
 
 struct inputs_priv {
     uint16_t modifiers;

@@ -3,12 +3,12 @@
 
 #include <spice/vd_agent.h>
 
-#include "agent.h"
-#include "channel.h"
-#include "display.h"
-#include "log.h"
-#include "server-private.h"
-#include "session.h"
+#include "server/agent.h"
+#include "server/channel.h"
+#include "server/display.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/session.h"
 
 /* AGENT_DATA messages the client may send before we give tokens back, as
  * spice-server's REDS_AGENT_WINDOW_SIZE */

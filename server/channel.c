@@ -1,8 +1,8 @@
 /* Channel clients: framing, ack window, base messages, dispatch by type. */
 #include "config.h"
 
-#include "channel.h"
-#include "log.h"
+#include "server/channel.h"
+#include "common/log.h"
 
 #define ACK_WINDOW 20
 /* MIGRATE_DATA: we never migrate, so it is only taken (and ignored) up to

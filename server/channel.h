@@ -7,8 +7,8 @@
 
 #include <glib.h>
 
-#include "messages.h"
-#include "net.h"
+#include "common/messages.h"
+#include "server/net.h"
 
 struct sc_server;
 struct sc_session;

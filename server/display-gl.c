@@ -6,11 +6,11 @@
  * not reuse a buffer the client may still be reading. */
 #include "config.h"
 
-#include "channel.h"
-#include "display-gl.h"
-#include "log.h"
-#include "server-private.h"
-#include "stats.h"
+#include "server/channel.h"
+#include "server/display-gl.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "common/stats.h"
 
 bool sc_gl_client_wanted(struct sc_channel_client *cc)
 {

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "common/frame.h"
 
 struct sc_channel_client;
 

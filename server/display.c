@@ -7,10 +7,10 @@
 
 #include <string.h>
 
-#include "display.h"
-#include "log.h"
-#include "server-private.h"
-#include "stats.h"
+#include "server/display.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "common/stats.h"
 
 struct sc_display {
     struct sc_server *server;

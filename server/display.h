@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "common/frame.h"
 #include "server/sources/source.h"
 
 struct sc_server;

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "codecs/worker.h"
-#include "encode.h"
-#include "log.h"
-#include "messages.h"
+#include "server/encode.h"
+#include "common/log.h"
+#include "common/messages.h"
 
 /* submits queued or in flight: the display client keeps one; a second
  * slot lets it submit from inside its done callback */

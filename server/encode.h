@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
-#include "frame.h"
+#include "common/frame.h"
 
 struct sc_lossless;
 

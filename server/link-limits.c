@@ -1,9 +1,9 @@
 /* Per-address limits on link attempts (link-limits.h says what and why). */
 #include "config.h"
 
-#include "link-limits.h"
+#include "server/link-limits.h"
 
-#include "log.h"
+#include "common/log.h"
 
 struct peer {
     unsigned pending;     /* connections in the link stage */

@@ -7,13 +7,13 @@
 
 #include <unistd.h>
 
-#include "channel.h"
-#include "link-limits.h"
-#include "link.h"
-#include "log.h"
-#include "server-private.h"
-#include "session.h"
-#include "stream.h"
+#include "server/channel.h"
+#include "server/link-limits.h"
+#include "server/link.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/session.h"
+#include "server/stream.h"
 
 /* LINK_ANSWER: the ticket is checked; its answer waits for the peer's
  * slot (link-limits.h: a peer that guessed wrong too often is slowed down). */

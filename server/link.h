@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 
-#include "net.h"
+#include "server/net.h"
 
 struct sc_server;
 

@@ -9,7 +9,7 @@ server_libspicecast_server_la_SOURCES = \
 	server/sources/stale.c server/sources/stale.h \
 	server/sources/notice.c server/sources/notice.h
 include server/core.mk
-server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/server \
+server_libspicecast_server_la_CFLAGS = $(AM_CFLAGS) \
 	$(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(PIXBUF_CFLAGS) $(CAIRO_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SOUP_CFLAGS)
 # convenience libraries never LIBADD each other (the shared library takes

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "log.h"
-#include "net-transport.h"
-#include "net-ws.h"
-#include "net.h"
+#include "common/log.h"
+#include "server/net-transport.h"
+#include "server/net-ws.h"
+#include "server/net.h"
 
 #define MAX_VEC 64
 #define WS_READ 65536

@@ -1,6 +1,6 @@
 /* RFC 6455 framing (net-ws.h). */
 #include "config.h"
-#include "net-ws.h"
+#include "server/net-ws.h"
 
 int sc_ws_parse(const uint8_t *buf, size_t avail, struct sc_ws_frame *f, const char **why)
 {

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "net.h"
+#include "server/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,10 +8,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "fdpass.h"
-#include "log.h"
-#include "net-transport.h"
-#include "stats.h"
+#include "common/fdpass.h"
+#include "common/log.h"
+#include "server/net-transport.h"
+#include "common/stats.h"
 
 #define READ_CHUNK 65536
 #define MAX_IOV 64

@@ -7,9 +7,9 @@
 #include <gio/gio.h>
 #include <glib.h>
 
-#include "messages.h"
-#include "server.h"
-#include "ticket.h"
+#include "common/messages.h"
+#include "server/server.h"
+#include "common/ticket.h"
 
 struct sc_listener;
 struct sc_limits;

@@ -16,16 +16,16 @@
 
 #include <spice/protocol.h>
 
-#include "display.h"
-#include "link-limits.h"
-#include "link.h"
-#include "log.h"
-#include "server-private.h"
-#include "session.h"
-#include "stream.h"
-#include "tls.h"
-#include "web.h"
-#include "stats.h"
+#include "server/display.h"
+#include "server/link-limits.h"
+#include "server/link.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/session.h"
+#include "server/stream.h"
+#include "server/tls.h"
+#include "server/web.h"
+#include "common/stats.h"
 
 struct sc_listener {
     struct sc_server *server;

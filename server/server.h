@@ -7,7 +7,7 @@
 
 #include "server/sources/source.h"
 
-#include "spicecast.h"
+#include "server/spicecast.h"
 
 /* The server does not own the source; it starts it on the first call. */
 void sc_server_set_source(struct sc_server *server, struct sc_source *source);

@@ -5,11 +5,11 @@
  * to sc_cc_new(); it never calls this file. */
 #include "config.h"
 
-#include "channel.h"
-#include "log.h"
-#include "net.h"
-#include "server-private.h"
-#include "session.h"
+#include "server/channel.h"
+#include "common/log.h"
+#include "server/net.h"
+#include "server/server-private.h"
+#include "server/session.h"
 
 struct sc_session *sc_session_find(struct sc_server *server, uint32_t id)
 {

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "channel.h"
+#include "server/channel.h"
 
 struct sc_server;
 

@@ -12,8 +12,8 @@
 #include <glib/gi18n.h>
 #include <spice/protocol.h>
 
-#include "log.h"
-#include "server.h"
+#include "common/log.h"
+#include "server/server.h"
 
 static char *opt_source = NULL;
 static char **opt_listen = NULL;

@@ -34,10 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel.h"
-#include "log.h"
-#include "server-private.h"
-#include "stream-data.h"
+#include "server/channel.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/stream-data.h"
 
 #define AHEAD_START_MS 10 /* a client's margin before its first report */
 #define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "codecs/codec.h"
-#include "messages.h"
+#include "common/messages.h"
 
 struct sc_channel_client;
 

@@ -29,15 +29,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel.h"
+#include "server/channel.h"
 #include "codecs/worker.h"
-#include "display.h"
-#include "log.h"
-#include "server-private.h"
+#include "server/display.h"
+#include "common/log.h"
+#include "server/server-private.h"
 #include "codecs/packet.h"
-#include "stream-data.h"
-#include "stream.h"
-#include "stats.h"
+#include "server/stream-data.h"
+#include "server/stream.h"
+#include "common/stats.h"
 
 #define MOTION_FRAMES 3    /* consecutive changing frames that start video */
 #define MOTION_GAP_MS 300  /* ... each at most this long after the previous */

@@ -5,9 +5,9 @@
 
 #include <glib.h>
 
-#include "frame.h"
-#include "messages.h"
-#include "display.h"
+#include "common/frame.h"
+#include "common/messages.h"
+#include "server/display.h"
 
 struct sc_server;
 struct sc_channel_client;

@@ -10,7 +10,7 @@
 #include <openssl/x509.h>
 #include <spice/protocol.h>
 
-#include "tls.h"
+#include "server/tls.h"
 
 static bool readable_file(const char *path, GError **error)
 {

@@ -23,11 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "link-limits.h"
-#include "link.h"
-#include "log.h"
-#include "server-private.h"
-#include "web.h"
+#include "server/link-limits.h"
+#include "server/link.h"
+#include "common/log.h"
+#include "server/server-private.h"
+#include "server/web.h"
 
 #ifdef HAVE_SOUP
 #include <libsoup/soup.h>

@@ -10,7 +10,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define MAX_DIM 16384
 

@@ -1,13 +1,13 @@
 #include "config.h"
 
-#include "notice.h"
+#include "server/sources/notice.h"
 
 #include <string.h>
 
 #include <cairo.h>
 #include <glib.h>
 
-#include "log.h"
+#include "common/log.h"
 
 /* Each byte of a row a quarter as bright: the picture stays recognisable
  * under the panel. */

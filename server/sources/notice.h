@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "frame.h"
+#include "common/frame.h"
 
 /* A new memfd frame of width x height, full damage.  under: the picture to
  * dim (XRGB8888, under_stride bytes a row, width x height) or NULL.  NULL

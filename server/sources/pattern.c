@@ -13,7 +13,7 @@
  * changed since the previously emitted frame. */
 
 #include "server/sources/source.h"
-#include "stale.h"
+#include "server/sources/stale.h"
 
 #include <cairo.h>
 #include <gio/gio.h>
@@ -21,9 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "stamp.h"
-#include "ticker.h"
+#include "common/log.h"
+#include "common/stamp.h"
+#include "server/sources/ticker.h"
 
 #define DEFAULT_W 1280
 #define DEFAULT_H 720

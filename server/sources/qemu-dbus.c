@@ -21,13 +21,13 @@
  * on the same bus) it attaches to it as at start: console, mouse, listener;
  * QEMU's first Scanout then replaces the notice. */
 
-#include "qemu-dbus.h"
+#include "server/sources/qemu-dbus.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 
 /* The Console properties (a GetAll reply): size and label; false without
  * the Console interface. */

@@ -12,7 +12,7 @@
 #include <gio/gio.h>
 
 #include "server/sources/source.h"
-#include "stale.h"
+#include "server/sources/stale.h"
 
 #define QEMU_NAME "org.qemu"
 #define CONSOLE_IFACE "org.qemu.Display1.Console"

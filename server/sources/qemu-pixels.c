@@ -4,11 +4,11 @@
  * XRGB8888 (bytes B,G,R,X).  libyuv's names are of little-endian words:
  * its "ARGB" is pixman's a8r8g8b8 in bytes B,G,R,A. */
 
-#include "qemu-pixels.h"
+#include "server/sources/qemu-pixels.h"
 
 #include <libyuv.h>
 
-#include "log.h"
+#include "common/log.h"
 
 /* pixman format codes: PIXMAN_FORMAT(bpp, type, a, r, g, b) */
 #define PF(bpp, type, a, r, g, b) \

@@ -9,7 +9,7 @@
  * frame (mapped for the CPU encoders when it can be).  When QEMU goes away
  * one notice frame says so. */
 
-#include "qemu-dbus.h"
+#include "server/sources/qemu-dbus.h"
 
 #include <errno.h>
 #include <gio/gunixfdlist.h>
@@ -18,9 +18,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "notice.h"
-#include "qemu-pixels.h"
+#include "common/log.h"
+#include "server/sources/notice.h"
+#include "server/sources/qemu-pixels.h"
 
 /* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
 #define A(t) "<arg type='" t "'/>"

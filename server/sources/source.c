@@ -7,8 +7,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "log.h"
-#include "ticker.h"
+#include "common/log.h"
+#include "server/sources/ticker.h"
 
 static const struct sc_source_ops *const sources[] = {
     &sc_source_pattern,

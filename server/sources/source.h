@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "frame.h"
+#include "common/frame.h"
 
 struct sc_source;
 

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "stale.h"
+#include "server/sources/stale.h"
 
 #include <string.h>
 

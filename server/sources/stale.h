@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "common/frame.h"
 
 #define SC_STALE_HISTORY 16 /* emitted frames remembered */
 #define SC_STALE_FRAMES 8   /* pool frames tracked; more are redrawn whole */

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "codecs/y4m.h"
-#include "log.h"
-#include "ticker.h"
+#include "common/log.h"
+#include "server/sources/ticker.h"
 
 #define POOL_FRAMES 4
 

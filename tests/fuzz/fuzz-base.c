@@ -1,7 +1,7 @@
 /* libFuzzer: messages common to every channel. */
 #include "config.h"
 
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {

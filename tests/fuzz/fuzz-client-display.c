@@ -15,7 +15,7 @@
  * The callbacks (fuzz-client.h) abort on what a renderer could not take: an
  * invalidated rectangle outside the canvas, a canvas that does not match
  * the surface, a second closed(). */
-#include "fuzz-client.h"
+#include "tests/fuzz/fuzz-client.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

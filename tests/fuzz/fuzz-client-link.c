@@ -14,7 +14,7 @@
  * Seeds (tests/fuzz/corpus/fuzz-client-link) carry a real 1024-bit RSA key
  * in the reply, so that the ticket encryption and everything after it are
  * reached. */
-#include "fuzz-client.h"
+#include "tests/fuzz/fuzz-client.h"
 
 static const uint8_t types[4] = { SPICE_CHANNEL_MAIN, SPICE_CHANNEL_DISPLAY, SPICE_CHANNEL_INPUTS,
                                   SPICE_CHANNEL_CURSOR };

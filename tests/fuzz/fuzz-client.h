@@ -53,7 +53,7 @@ extern const struct sc_decoder_ops *const fuzz_client_decoders[];
 #undef sc_decoders
 
 #include "client/renderer.h"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 /* ---- the model decoder ------------------------------------------------------ */
 

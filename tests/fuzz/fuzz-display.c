@@ -2,7 +2,7 @@
  * image or reading its bitmap rows) and the LZ4 image decoder. */
 #include "config.h"
 
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 #define FUZZ_MAX_PIXELS (1024 * 1024)
 

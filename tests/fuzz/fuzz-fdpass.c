@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "common/fdpass.h"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 #define MAX_SEND 40
 

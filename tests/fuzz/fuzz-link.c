@@ -2,7 +2,7 @@
  * the data headers. */
 #include "config.h"
 
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 /* Writes the parsed value back (the writer puts the 16-byte link header
  * first) and parses that body again: writers must accept what parsers give. */

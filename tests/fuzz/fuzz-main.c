@@ -1,7 +1,7 @@
 /* libFuzzer: main channel parsers. */
 #include "config.h"
 
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
 {

@@ -22,7 +22,7 @@
 #include "config.h"
 
 #include "server/sources/qemu-screen.c"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 #include <fcntl.h>
 

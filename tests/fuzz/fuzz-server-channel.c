@@ -13,7 +13,7 @@
  *   the same bytes go to main first).
  * Checked: no sanitizer report, and once the peers close the server holds
  * no pending link and no session (fuzz-server.h). */
-#include "fuzz-server.h"
+#include "tests/fuzz/fuzz-server.h"
 
 static const uint8_t types[4] = { SPICE_CHANNEL_MAIN, SPICE_CHANNEL_DISPLAY, SPICE_CHANNEL_INPUTS,
                                   SPICE_CHANNEL_CURSOR };

@@ -13,7 +13,7 @@
  *   guess a random id or produce an RSA-OAEP blob).
  * Checked: no sanitizer report, and once the peers close the server holds
  * no pending link and no session (fuzz-server.h). */
-#include "fuzz-server.h"
+#include "tests/fuzz/fuzz-server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,7 +20,7 @@
 #include "server/server-private.h"
 #include "server/session.h"
 #include "common/ticket.h"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 #define FS_MAX_CONNS 4
 

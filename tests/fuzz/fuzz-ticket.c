@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "common/ticket.h"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 #define OAEP_MAX_PLAIN (SC_TICKET_BLOB_BYTES - 42) /* SHA-1 OAEP: k - 2*20 - 2 */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "messages.h"
+#include "common/messages.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 
 #include "codecs/y4m.c"
-#include "fuzz-util.h"
+#include "tests/fuzz/fuzz-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,8 +15,8 @@
 #include <glib.h>
 #include <spice/vd_agent.h>
 
-#include "messages.h"
-#include "ticket.h"
+#include "common/messages.h"
+#include "common/ticket.h"
 
 static const char *root;
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "messages.h"
+#include "common/messages.h"
 
 static const char *root;
 static unsigned counter;

@@ -31,7 +31,7 @@ fuzz_targets =
 
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -std=gnu11 \
-	-I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+	-I$(top_srcdir) -I$(top_builddir) \
 	$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS)
 fuzz_link = $(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
@@ -59,7 +59,6 @@ endif
 # harness, and links the objects; other .c prerequisites are dependencies).
 FUZZ_OBJ_CFLAGS = $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-	-I$(top_srcdir)/server -I$(top_srcdir)/server/sources \
 	$(GLIB_CFLAGS) $(CAIRO_CFLAGS) $(PIXBUF_CFLAGS) $(GST_CFLAGS) $(VA_CFLAGS) \
 	$(OPENH264_CFLAGS) $(OPENSSL_CFLAGS) $(SOUP_CFLAGS) -MMD -MP
 tests/fuzz/obj/%.o: %.c config.h
@@ -94,12 +93,12 @@ EXTRA_DIST += tests/fuzz/fuzz-ticket.c tests/fuzz/fuzz-fdpass.c
 
 # Seeds: valid messages from the writers (tests/fuzz/gen-corpus.c).
 tests/fuzz/gen-corpus: tests/fuzz/gen-corpus.c $(fuzz_wire_deps)
-	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_builddir) \
 		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) -o $@ $(filter %.c,$^) $(LZ4_LIBS)
 # ... and whole streams for the engine targets (gen-corpus-engines.c)
 tests/fuzz/gen-corpus-engines: tests/fuzz/gen-corpus-engines.c common/ticket.c common/log.c \
 		$(fuzz_wire_deps)
-	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_srcdir)/common -I$(top_builddir) \
+	$(AM_V_CCLD)$(MKDIR_P) $(@D) && $(CC) -std=gnu11 -I$(top_srcdir) -I$(top_builddir) \
 		$(SPICE_PROTOCOL_CFLAGS) $(LZ4_CFLAGS) $(OPENSSL_CFLAGS) $(GLIB_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(LZ4_LIBS) $(OPENSSL_LIBS) $(GLIB_LIBS)
 fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines

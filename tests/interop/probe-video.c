@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe-video.h"
+#include "tests/interop/probe-video.h"
 
 #ifdef HAVE_GSTREAMER
 #include <dlfcn.h>

@@ -63,7 +63,7 @@
 #include <glib.h>
 #include <spice-client.h>
 
-#include "probe-video.h"
+#include "tests/interop/probe-video.h"
 
 #define MAX_CLIENTS 64
 #define POLL_MS 10

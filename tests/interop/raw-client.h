@@ -15,9 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "messages.h"
-#include "ticket.h"
-#include "wire.h"
+#include "common/messages.h"
+#include "common/ticket.h"
+#include "common/wire.h"
 
 #ifndef IO_TIMEOUT_MS
 #define IO_TIMEOUT_MS 5000

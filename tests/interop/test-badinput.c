@@ -21,7 +21,7 @@
 
 #include <signal.h>
 
-#include "raw-client.h"
+#include "tests/interop/raw-client.h"
 
 #define CLOSE_TIMEOUT_MS 4000
 #define MSG_SET_ACK 3

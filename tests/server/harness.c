@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "link.h"
+#include "tests/server/harness.h"
+#include "server/link.h"
 
 /* ---- a test source ------------------------------------------------------ */
 

@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "server-private.h"
+#include "server/server-private.h"
 
 struct test_source {
     struct sc_source base;

@@ -12,7 +12,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "harness.h"
+#include "tests/server/harness.h"
 
 /* ---- a resizable test source ---------------------------------------- */
 

@@ -11,9 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdpass.h"
-#include "harness.h"
-#include "link.h"
+#include "common/fdpass.h"
+#include "tests/server/harness.h"
+#include "server/link.h"
 
 #define W 160
 #define H 96

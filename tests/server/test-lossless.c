@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "encode.h"
-#include "harness.h"
+#include "server/encode.h"
+#include "tests/server/harness.h"
 
 /* A display client's lossless path, run to its end: the DRAW_COPY bodies. */
 static void lossless_done(GPtrArray *bodies, void *data)

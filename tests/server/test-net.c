@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "net.h"
-#include "stats.h"
+#include "server/net.h"
+#include "common/stats.h"
 
 #define BIG (8u * 1024 * 1024) /* more than a socket buffer holds */
 

@@ -7,9 +7,9 @@
 
 #include <sys/socket.h>
 
-#include "display.h"
-#include "harness.h"
-#include "link-limits.h"
+#include "server/display.h"
+#include "tests/server/harness.h"
+#include "server/link-limits.h"
 
 /* ---- tests ------------------------------------------------------------ */
 

@@ -9,9 +9,9 @@
 
 #include "codecs/content.h"
 #include "codecs/convert.h"
-#include "harness.h"
-#include "stream.h"
-#include "stats.h"
+#include "tests/server/harness.h"
+#include "server/stream.h"
+#include "common/stats.h"
 
 #define W 320
 #define H 240

@@ -14,8 +14,8 @@
 
 #include <glib/gstdio.h>
 
-#include "harness.h"
-#include "link.h"
+#include "tests/server/harness.h"
+#include "server/link.h"
 
 static char *x509_dir;
 

@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "net-ws.h"
+#include "server/net-ws.h"
 
 /* A masked client frame of n payload bytes (the byte i is i & 0xff). */
 static GByteArray *client_frame(uint8_t b0, uint64_t n)

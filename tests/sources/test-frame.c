@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frame.h"
+#include "common/frame.h"
 
 static void test_memfd(void)
 {

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
-#include "sources-util.h"
+#include "tests/sources/sources-util.h"
 
 #define W 13
 #define H 7

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "common/stamp.h"
-#include "sources-util.h"
+#include "tests/sources/sources-util.h"
 
 #define SPEC "pattern:320x240,fps=200"
 

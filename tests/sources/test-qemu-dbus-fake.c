@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sources-util.h"
+#include "tests/sources/sources-util.h"
 
 #define W 64
 #define H 48

@@ -9,7 +9,7 @@
 #include <libyuv.h>
 #include <stdlib.h>
 
-#include "sources-util.h"
+#include "tests/sources/sources-util.h"
 
 static char *tmpdir;
 

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "test-util.h"
+#include "tests/unit/test-util.h"
 
 static void test_rect_and_small(void)
 {

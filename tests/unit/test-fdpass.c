@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdpass.h"
+#include "common/fdpass.h"
 
 static unsigned count_open_fds(void)
 {

@@ -3,7 +3,7 @@
  * of truncated / absurd input). */
 #include "config.h"
 
-#include "test-util.h"
+#include "tests/unit/test-util.h"
 
 /* ---- caps ------------------------------------------------------------ */
 

@@ -3,7 +3,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "messages.h"
+#include "common/messages.h"
 
 /* Asserts that bytes [off, off+n) of buf equal `exp`. */
 #define assert_bytes(buf, off, exp)                                                    \
