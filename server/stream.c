@@ -71,6 +71,10 @@ struct sc_stream_group {
     unsigned rate_class;
     bool top_down; /* of the frames it encodes: else the client flips */
     uint64_t encoded, busy; /* frames encoded; frames dropped, encoder busy */
+    /* the newest frame the busy encoder refused: encoded as soon as a
+     * result comes back, unless a newer one replaces it first (the latest
+     * picture always goes out, the ones in between are dropped) */
+    struct sc_frame *next;
     bool droppable;         /* its encoder was asked for droppable frames */
     bool droppable_seen;    /* it made a frame a thin client may skip */
 };
@@ -206,6 +210,8 @@ static void group_free(struct sc_stream_group *g)
             " frames encoded, %" G_GUINT64_FORMAT " dropped (encoder busy)",
             label, g->width, g->height, g->streams->bitrate >> g->rate_class, g->encoded, g->busy);
     sc_encode_worker_destroy(g->worker);
+    if (g->next)
+        sc_frame_unref(g->next);
     g_list_free(g->clients);
     g_free(g);
 }
@@ -304,6 +310,20 @@ static bool thin_skip(struct sc_stream_client *sc, bool droppable)
     return true;
 }
 
+/* Encodes frame, or keeps it as the group's next frame while the encoder
+ * is busy (a frame kept earlier is dropped then). */
+static void group_submit(struct sc_stream_group *g, struct sc_frame *frame)
+{
+    if (sc_encode_worker_submit(g->worker, frame))
+        return;
+    if (g->next) {
+        g->busy++;
+        sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", g->next->seq);
+        sc_frame_unref(g->next);
+    }
+    g->next = sc_frame_ref(frame);
+}
+
 /* On the loop thread: the packets of one frame, fanned out. */
 static void group_done(struct sc_frame *frame, const struct sc_packet *packets, size_t n,
                        int status, void *data)
@@ -354,9 +374,15 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
         if (sent) /* its last byte written */
             sc_conn_note_written(cc->conn, g->streams->server->stats, "written", frame->time_us);
     }
-    /* the group may go with its last client: nothing of g after this */
     if (want_key)
         sc_encode_worker_force_keyframe(g->worker);
+    if (g->next) { /* a result is back: there is room for the kept frame */
+        struct sc_frame *next = g->next;
+        g->next = NULL;
+        group_submit(g, next);
+        sc_frame_unref(next);
+    }
+    /* the group may go with its last client: nothing of g after this */
     for (GList *l = slow; l; l = l->next) {
         struct sc_stream_client *sc = l->data;
         change_rate(sc, sc->rate_class + 1, "it cannot keep up");
@@ -610,10 +636,7 @@ bool sc_streams_take(struct sc_stream_client *sc, struct sc_frame *frame)
         g->have_seq = true;
         /* before submit: the worker may start on it at once */
         sc_stats_record_since(s->server->stats, "display", frame->time_us);
-        if (!sc_encode_worker_submit(g->worker, frame)) {
-            g->busy++;
-            sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", frame->seq);
-        }
+        group_submit(g, frame);
     }
     return true;
 }

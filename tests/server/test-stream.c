@@ -217,6 +217,62 @@ static void test_h264_stream(void)
     fixture_teardown(&fx);
 }
 
+/* A burst faster than the encoder: frames the busy encoder refuses are
+ * dropped, except the newest, which is encoded once a result is back, so
+ * the last picture of the stream is the last frame shown (it used to be
+ * dropped too, and the client kept an older picture until the stream
+ * ended). */
+static void test_busy_keeps_latest(void)
+{
+    struct fixture fx;
+    struct tc *m, *d;
+    struct sc_frame *last = NULL;
+    struct sc_decoder_params dp = { .width = W, .height = H, .want_cpu = true };
+    struct sc_decoded_frame out;
+    struct sc_stream_create sc;
+    char reason[SC_CODEC_REASON_SIZE];
+    double psnr = 0;
+    unsigned decoded = 0;
+    uint16_t type;
+    GBytes *b;
+    gsize n;
+
+    if (!have_openh264())
+        return;
+    start_session(&fx, h264_caps, G_N_ELEMENTS(h264_caps), &m, &d);
+    emit_moving(&fx, 1, 4, &last);
+    expect_stream_create(d, &sc);
+    struct sc_decoder *dec = sc_decoder_create(sc_decoder_find("openh264", "h264"), &dp, reason,
+                                               sizeof(reason));
+    g_assert_nonnull(dec);
+    /* 8 frames without a loop iteration: no result comes back meanwhile */
+    emit_moving_every(&fx, 40, 8, &last, 0);
+    for (;;) {
+        g_assert_true(tc_recv(d, &type, &b));
+        if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
+            g_bytes_unref(b);
+            break;
+        }
+        struct sc_stream_data sd;
+        const uint8_t *p = g_bytes_get_data(b, &n);
+        if (type == SPICE_MSG_DISPLAY_STREAM_DATA && sc_stream_data_parse(p, n, &sd) &&
+            sc_decoder_decode(dec, sd.data, sd.data_size, &out) == 1) {
+            decoded++;
+            psnr = psnr_vs_frame(&out, last);
+        }
+        g_bytes_unref(b);
+    }
+    g_test_message("%u pictures decoded, the last at %.1f dB from the last frame shown", decoded,
+                   psnr);
+    g_assert_cmpfloat(psnr, >=, 35.0);
+
+    sc_decoder_destroy(dec);
+    sc_frame_unref(last);
+    tc_free(d);
+    tc_free(m);
+    fixture_teardown(&fx);
+}
+
 /* SPICECAST_STATS=1: every server stage of a streamed frame is recorded,
  * measured from the frame's time (issue 9): source, display, encode
  * start/end, first byte queued, last byte written; on the same frames a
@@ -783,6 +839,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stream/h264", test_h264_stream);
+    g_test_add_func("/stream/busy-keeps-latest", test_busy_keeps_latest);
     g_test_add_func("/stream/latency-stages", test_latency_stages);
     g_test_add_func("/stream/no-codec-stays-lossless", test_no_codec_stays_lossless);
     g_test_add_func("/stream/undecodable-falls-back", test_undecodable_falls_back);
