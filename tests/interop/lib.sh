@@ -56,7 +56,7 @@ export SPICECAST_TEST_RUN
 note() { echo "[$TEST_NAME] $*" >&2; }
 skip() { echo "SKIP: $TEST_NAME: $*" >&2; exit 77; }
 fail() {
-    echo "FAIL: $TEST_NAME: $*" >&2
+    echo "FAIL: $TEST_NAME: $* (after ${SECONDS}s)" >&2
     dump_logs
     exit 1
 }
@@ -258,7 +258,10 @@ start_xvfb() {
     need_prog Xvfb xvfb
     local geom=${1:-1280x1024}
     : >"$T/xvfb.display"
-    timeout -k 5 "${XVFB_TIMEOUT:-120}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp \
+    # -noreset: the server does not reset when its last client leaves, so a
+    # client that connects right after another one closes never meets a
+    # server in the middle of its reset
+    timeout -k 5 "${XVFB_TIMEOUT:-300}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp -noreset \
         3>"$T/xvfb.display" >"$T/xvfb.out" 2>"$T/xvfb.err" &
     XVFB_PID=$!
     HELPER_PIDS+=("$XVFB_PID")
