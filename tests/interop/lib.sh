@@ -52,6 +52,11 @@ HELPER_PIDS=()
 # and fails if anything survived.  Marks are [A-Za-z0-9_/-] only.
 SPICECAST_TEST_RUN=${SPICECAST_TEST_RUN:-solo}/$TEST_NAME-$$
 export SPICECAST_TEST_RUN
+# The bound of the long-lived helpers (server, QEMU, Xvfb): only a net for
+# a test killed before its cleanup, so it must outlast the slowest whole
+# test (a sanitizer build on a loaded machine: 120 s was not enough, and
+# Xvfb or the server went away in the middle of a test)
+HELPER_TIMEOUT=${HELPER_TIMEOUT:-300}
 
 note() { echo "[$TEST_NAME] $*" >&2; }
 skip() { echo "SKIP: $TEST_NAME: $*" >&2; exit 77; }
@@ -210,7 +215,7 @@ wait_unix() { wait_for "$2" "${3:-}" test -S "$1"; }
 # at least $1 "listening on" lines in the server's output
 server_listening() { [ "$(grep -c '^listening on ' "$T/server.out" 2>/dev/null)" -ge "$1" ]; }
 
-# start_server ARGS... : our server, bounded to SERVER_TIMEOUT (120 s).  Waits
+# start_server ARGS... : our server, bounded to SERVER_TIMEOUT (HELPER_TIMEOUT).  Waits
 # until it printed one "listening on" line per --listen it was given.
 start_server() {
     need_server
@@ -219,7 +224,7 @@ start_server() {
         [ "$a" = --listen ] && want=$((want + 1))
     done
     [ $want -gt 0 ] || want=1
-    start_bg server "${SERVER_TIMEOUT:-120}" "$SERVER_BIN" "$@"
+    start_bg server "${SERVER_TIMEOUT:-$HELPER_TIMEOUT}" "$SERVER_BIN" "$@"
     SERVER_PID=$BG_PID
     wait_for 10 "$SERVER_PID" server_listening $want ||
         fail "server did not report $want 'listening on' line(s) within 10 s: $SERVER_BIN $*"
@@ -244,7 +249,7 @@ start_qemu() {
     unix:*) listen="unix=on,addr=${where#unix:}" ;;
     *) listen="port=$where,addr=127.0.0.1" ;;
     esac
-    start_bg qemu "${QEMU_TIMEOUT:-120}" qemu-system-x86_64 -machine pc -m 64 -nodefaults \
+    start_bg qemu "${QEMU_TIMEOUT:-$HELPER_TIMEOUT}" qemu-system-x86_64 -machine pc -m 64 -nodefaults \
         -device VGA -display none -spice "$listen,$spice_extra" "$@"
     QEMU_PID=$BG_PID
     case $where in
@@ -261,7 +266,7 @@ start_xvfb() {
     # -noreset: the server does not reset when its last client leaves, so a
     # client that connects right after another one closes never meets a
     # server in the middle of its reset
-    timeout -k 5 "${XVFB_TIMEOUT:-300}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp -noreset \
+    timeout -k 5 "${XVFB_TIMEOUT:-$HELPER_TIMEOUT}" Xvfb -displayfd 3 -screen 0 "${geom}x24" -nolisten tcp -noreset \
         3>"$T/xvfb.display" >"$T/xvfb.out" 2>"$T/xvfb.err" &
     XVFB_PID=$!
     HELPER_PIDS+=("$XVFB_PID")

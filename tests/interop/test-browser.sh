@@ -24,7 +24,7 @@ W=480 H=300
 make_test_image "$T/x.png" $W $H
 printf %s 'web-secret-7' >"$T/pw"
 port=$(free_port)
-SERVER_TIMEOUT=180 start_server --source "image:$T/x.png" --listen "ws:127.0.0.1:$port" \
+start_server --source "image:$T/x.png" --listen "ws:127.0.0.1:$port" \
     --password-file "$T/pw"
 expect_listening "ws:127.0.0.1:$port"
 grep -q "built without libsoup" "$T/server.err" && skip "built without libsoup-3.0"
