@@ -41,13 +41,16 @@ echo "== make check under ASan+UBSan"
 make -j2 check > check.log 2>&1
 rc=$?
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' check.log
-for f in $(find . -name '*.log' -path '*tests*' ! -name test-suite.log) \
-         $(find "$work/san" "$work/tmp" -type f); do
-    if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$f"; then
-        echo "== sanitizer report in $f"; grep -B2 -A30 -E 'ERROR: AddressSanitizer|runtime error:' "$f" | head -80
-        rc=1
-    fi
-done
+# the files with a report, one per line (names may hold spaces:
+# screenshots are named after what they show)
+pat='ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer'
+{ find . -name '*.log' -path '*tests*' ! -name test-suite.log -exec grep -lE "$pat" {} +
+  find "$work/san" "$work/tmp" -type f -exec grep -lE "$pat" {} +
+} > "$work/reports.list" 2>/dev/null
+while IFS= read -r f; do
+    echo "== sanitizer report in $f"; grep -B2 -A30 -E 'ERROR: AddressSanitizer|runtime error:' "$f" | head -80
+    rc=1
+done < "$work/reports.list"
 if [ $rc != 0 ]; then
     for f in $(find . -name test-suite.log); do cat "$f"; done | head -300
 fi
