@@ -45,6 +45,9 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
         sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT);
         /* we map sealed memfds as well as dma-bufs (client-local.c) */
         sc_caps_set(w, n, SC_DISPLAY_CAP_SHM_SCANOUT);
+        /* planes, offsets, modifiers: for an application that takes them */
+        if (c->cb.gl_scanout2)
+            sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT2);
     }
     for (unsigned i = 0; c->video && sc_decoders[i]; i++) {
         const struct sc_decoder_ops *ops = sc_decoders[i];
@@ -58,6 +61,16 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
             sc_debug("client: decoder %s/%s unusable: %s", ops->name,
                      sc_codec_id_name(ops->codec), why);
     }
+}
+
+static void close_scanout(struct sc_display_priv *p)
+{
+    if (p->scanout_fd >= 0)
+        close(p->scanout_fd);
+    p->scanout_fd = -1;
+    for (unsigned i = 0; i < p->n_scanout_fds; i++)
+        close(p->scanout_fds[i]);
+    p->n_scanout_fds = 0;
 }
 
 static bool display_init(struct sc_channel *ch)
@@ -94,8 +107,7 @@ static void display_destroy(struct sc_channel *ch)
         return;
     sc_client_streams_free(p->streams);
     sc_decoder_destroy(p->lz4);
-    if (p->scanout_fd >= 0)
-        close(p->scanout_fd);
+    close_scanout(p);
     g_free(p);
     ch->priv = NULL;
 }
@@ -268,7 +280,7 @@ static bool monitors_config(struct sc_channel *ch, const uint8_t *body, size_t l
 /* ---- GL scanout ---------------------------------------------------------------- */
 
 /* The '@' byte of GL_SCANOUT_UNIX arrived with fd (-1: none). */
-static void scanout_fd(struct sc_channel *ch, int fd)
+static void scanout1_fd(struct sc_channel *ch, int fd)
 {
     struct sc_client *c = ch->client;
     struct sc_display_priv *p = display_priv(ch);
@@ -286,12 +298,76 @@ static void scanout_fd(struct sc_channel *ch, int fd)
                         m->stride, why);
         return;
     }
-    if (p->scanout_fd >= 0)
-        close(p->scanout_fd);
+    close_scanout(p);
     p->scanout_fd = fd;
     if (c->cb.gl_scanout)
         c->cb.gl_scanout(c->data, fd, m->width, m->height, m->stride, m->drm_fourcc_format,
                          !(m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP));
+}
+
+/* The bytes of fds[k] that plane layout m reaches (rows: every plane is
+ * taken to be as tall as the image, an upper bound for chroma planes). */
+static uint64_t scanout2_need(const struct sc_gl_scanout2 *m, unsigned k)
+{
+    uint64_t need = 0;
+
+    for (unsigned i = 0; i < m->num_planes; i++) {
+        unsigned fi = i < m->num_dmabuf ? i : 0;
+        uint64_t end = m->offset[i] + (uint64_t)m->stride[i] * m->height;
+
+        if (fi == k && end > need)
+            need = end;
+    }
+    return need;
+}
+
+/* The '@' byte of GL_SCANOUT2_UNIX arrived with n fds: num_dmabuf are due,
+ * each mappable (sealed memfd or dma-buf) and long enough for its planes. */
+static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)
+{
+    struct sc_client *c = ch->client;
+    struct sc_display_priv *p = display_priv(ch);
+    const struct sc_gl_scanout2 *m = &p->pending_scanout2;
+    struct sc_client_scanout s = {
+        .width = m->width, .height = m->height, .fourcc = m->fourcc, .modifier = m->modifier,
+        .top_down = !(m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP), .n_planes = m->num_planes,
+    };
+    char why[128] = "";
+
+    for (unsigned k = 0; k < n && !*why; k++)
+        if (!sc_frame_fd_mappable(fds[k], scanout2_need(m, k), why, sizeof(why)))
+            break;
+    if (n != m->num_dmabuf || *why) {
+        for (unsigned k = 0; k < n; k++)
+            close(fds[k]);
+        sc_channel_fail(ch, "GL_SCANOUT2_UNIX %ux%u, %u planes refused: %s", m->width,
+                        m->height, m->num_planes, *why ? why : "fds missing");
+        return;
+    }
+    close_scanout(p);
+    p->scanout_fd = fds[0];
+    for (unsigned k = 1; k < n; k++)
+        p->scanout_fds[p->n_scanout_fds++] = fds[k];
+    for (unsigned i = 0; i < m->num_planes; i++) {
+        s.fds[i] = fds[i < m->num_dmabuf ? i : 0];
+        s.offsets[i] = m->offset[i];
+        s.strides[i] = m->stride[i];
+    }
+    if (c->cb.gl_scanout2)
+        c->cb.gl_scanout2(c->data, &s);
+}
+
+static void scanout_fd(struct sc_channel *ch, const int *fds, unsigned n)
+{
+    struct sc_display_priv *p = display_priv(ch);
+
+    if (p->pending_is2) {
+        scanout2_fds(ch, fds, n);
+        return;
+    }
+    for (unsigned k = 1; k < n; k++)
+        close(fds[k]);
+    scanout1_fd(ch, n ? fds[0] : -1);
 }
 
 static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)
@@ -300,6 +376,7 @@ static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)
 
     if (!sc_gl_scanout_unix_parse(body, len, &p->pending_scanout))
         return false;
+    p->pending_is2 = false;
     if (!ch->client->is_unix) {
         sc_channel_fail(ch, "GL_SCANOUT_UNIX on a socket that cannot pass fds");
         return true;
@@ -307,6 +384,23 @@ static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)
     /* spice-gtk reads the '@' byte only for a nonzero format */
     if (p->pending_scanout.drm_fourcc_format != 0)
         sc_channel_expect_fd(ch);
+    return true;
+}
+
+/* GL_SCANOUT2_UNIX: sent only when we advertised SPICE_DISPLAY_CAP_GL_SCANOUT2 */
+static bool gl_scanout2(struct sc_channel *ch, const uint8_t *body, size_t len)
+{
+    struct sc_display_priv *p = display_priv(ch);
+
+    if (!sc_gl_scanout2_unix_parse(body, len, &p->pending_scanout2))
+        return false;
+    p->pending_is2 = true;
+    if (!ch->client->is_unix || !ch->client->cb.gl_scanout2) {
+        sc_channel_fail(ch, "GL_SCANOUT2_UNIX %s", ch->client->is_unix
+                        ? "that we did not ask for" : "on a socket that cannot pass fds");
+        return true;
+    }
+    sc_channel_expect_fds(ch, p->pending_scanout2.num_dmabuf);
     return true;
 }
 
@@ -348,6 +442,7 @@ static const struct sc_client_handler display_handlers[] = {
     { SPICE_MSG_DISPLAY_MARK, mark },
     { SPICE_MSG_DISPLAY_MONITORS_CONFIG, monitors_config },
     { SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, gl_scanout },
+    { SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX, gl_scanout2 },
     { SPICE_MSG_DISPLAY_GL_DRAW, gl_draw },
     { SPICE_MSG_DISPLAY_STREAM_CREATE, sc_stream_msg_create },
     { SPICE_MSG_DISPLAY_STREAM_DATA, sc_stream_msg_data },

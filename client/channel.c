@@ -392,24 +392,32 @@ static bool channel_dispatch(struct sc_channel *ch, uint16_t type, const uint8_t
 
 void sc_channel_expect_fd(struct sc_channel *ch)
 {
-    ch->want_fd = true;
+    ch->want_fds = 1;
 }
 
+void sc_channel_expect_fds(struct sc_channel *ch, unsigned n)
+{
+    ch->want_fds = MIN(MAX(n, 1u), (unsigned)SC_GL_MAX_PLANES);
+}
+
+/* The '@' byte: the fds queued first are its (PROTOCOL.md 5.12, FIFO). */
 static size_t fd_step(struct sc_channel *ch, size_t avail)
 {
-    int fd = -1;
+    int fds[SC_GL_MAX_PLANES];
+    unsigned n = MIN(ch->want_fds, ch->n_fds);
 
     if (avail < 1)
         return 0;
-    if (ch->n_fds) {
-        fd = ch->fds[0];
-        memmove(ch->fds, ch->fds + 1, --ch->n_fds * sizeof(int));
+    memcpy(fds, ch->fds, n * sizeof(int));
+    ch->n_fds -= n;
+    memmove(ch->fds, ch->fds + n, ch->n_fds * sizeof(int));
+    ch->want_fds = 0;
+    if (ch->klass->fd) {
+        ch->klass->fd(ch, fds, n);
+    } else {
+        for (unsigned i = 0; i < n; i++)
+            close(fds[i]);
     }
-    ch->want_fd = false;
-    if (ch->klass->fd)
-        ch->klass->fd(ch, fd);
-    else if (fd >= 0)
-        close(fd);
     return 1;
 }
 
@@ -418,7 +426,7 @@ static size_t message_step(struct sc_channel *ch, const uint8_t *p, size_t avail
     struct sc_data_header h;
     size_t hs = sc_data_header_size(ch->mini);
 
-    if (ch->want_fd)
+    if (ch->want_fds)
         return fd_step(ch, avail);
     if (avail < hs)
         return 0;

@@ -46,9 +46,10 @@ struct sc_channel_class {
     bool (*init)(struct sc_channel *ch);
     /* the link succeeded (NULL: nothing to send) */
     void (*ready)(struct sc_channel *ch);
-    /* the byte the core was told to wait for (sc_channel_expect_fd) came,
-     * with the fd passed beside it (-1: none) */
-    void (*fd)(struct sc_channel *ch, int fd);
+    /* the byte the core was told to wait for (sc_channel_expect_fds) came,
+     * with the fds passed beside it: n of them (fewer than asked for when
+     * fewer came), owned by the callee */
+    void (*fd)(struct sc_channel *ch, const int *fds, unsigned n);
     /* frees ch->priv */
     void (*destroy)(struct sc_channel *ch);
 };
@@ -75,7 +76,7 @@ struct sc_channel {
     struct sc_caps caps;   /* ours */
     struct sc_caps scaps;  /* the server's */
     uint32_t ack_window, ack_count;
-    bool want_fd;          /* a byte with an fd is next (GL_SCANOUT_UNIX's '@') */
+    unsigned want_fds;     /* a byte with this many fds is next (GL_SCANOUT_UNIX's '@') */
     int fds[SC_CLIENT_MAX_FDS];
     unsigned n_fds;
 };
@@ -152,6 +153,8 @@ void sc_channel_send_empty(struct sc_channel *ch, uint16_t type);
 void sc_channel_send_link(struct sc_channel *ch);
 /* The next byte on the wire carries an fd: klass->fd() gets it. */
 void sc_channel_expect_fd(struct sc_channel *ch);
+/* ... with n (1..SC_GL_MAX_PLANES) fds: GL_SCANOUT2_UNIX's '@'. */
+void sc_channel_expect_fds(struct sc_channel *ch, unsigned n);
 /* Feeds the bytes in ch->in through the link stage and the handlers. */
 void sc_channel_process(struct sc_channel *ch);
 
@@ -191,7 +194,12 @@ struct sc_inputs_priv {
 struct sc_client_streams;
 struct sc_display_priv {
     struct sc_gl_scanout pending_scanout;
+    struct sc_gl_scanout2 pending_scanout2; /* if pending_is2 */
+    bool pending_is2;
     int scanout_fd;        /* the last one passed, owned; -1: none */
+    /* GL_SCANOUT2_UNIX: the other fds of the last one (fds 1..), owned */
+    int scanout_fds[SC_GL_MAX_PLANES - 1];
+    unsigned n_scanout_fds;
     bool gl_draw_pending;
     struct sc_decoder *lz4; /* the codec layer's LZ4 image decoder, for its size */
     struct sc_client_streams *streams;

@@ -14,6 +14,17 @@
 struct sc_client;
 
 /* What the renderer is told.  All calls come on the client's main context. */
+/* A GL_SCANOUT2_UNIX scanout: plane i is fds[i] at offsets[i], strides[i]
+ * bytes a row (fds may repeat: planes in one buffer). */
+struct sc_client_scanout {
+    uint32_t width, height, fourcc;
+    uint64_t modifier; /* DRM_FORMAT_MOD_* (LINEAR, INVALID: implicit) */
+    bool top_down;     /* as gl_scanout's */
+    unsigned n_planes; /* 1..4 */
+    int fds[4];
+    uint32_t offsets[4], strides[4];
+};
+
 struct sc_client_callbacks {
     /* The primary surface was (re)created: the canvas is width x height BGRX. */
     void (*surface)(void *data, uint32_t width, uint32_t height);
@@ -38,6 +49,12 @@ struct sc_client_callbacks {
      * GL_SCANOUT_FLAGS_Y0TOP clear and set (PROTOCOL.md 5.12). */
     void (*gl_scanout)(void *data, int fd, uint32_t width, uint32_t height, uint32_t stride,
                        uint32_t fourcc, bool top_down);
+    /* Local path, GL_SCANOUT2_UNIX: a scanout of several planes, at an
+     * offset or with a modifier (struct sc_client_scanout; its fds owned by
+     * the client until the next scanout or the end).  NULL: the client does
+     * not advertise SPICE_DISPLAY_CAP_GL_SCANOUT2, so the server never sends
+     * it one. */
+    void (*gl_scanout2)(void *data, const struct sc_client_scanout *scanout);
     /* Draw the scanout; answer with sc_client_gl_draw_done() (exactly once). */
     void (*gl_draw)(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
     /* Cursor shape (BGRA premultiplied, valid during the call) / position. */

@@ -4,7 +4,9 @@
  *                   [--ca-file F] [--host-subject S] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
- * the mmapped scanout buffer instead.  Exit 1 on any error or timeout. */
+ * the mmapped scanout buffer instead (GL_SCANOUT2: linear XRGB-like formats
+ * at an offset, and NV12 in two planes, converted).  Exit 1 on any error or
+ * timeout. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "codecs/convert.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
@@ -29,6 +32,11 @@ struct app {
     int fd;
     uint32_t w, h, stride, fourcc;
     bool top_down;
+    /* GL_SCANOUT2: planes (n_planes 0: the scanout is fd/stride above) */
+    unsigned n_planes;
+    int pfd[4];
+    uint32_t poff[4], pstride[4];
+    uint64_t modifier;
 };
 
 static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t stride,
@@ -111,18 +119,125 @@ static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
     return false;
 }
 
+static void drop_planes(struct app *a)
+{
+    for (unsigned i = 0; i < a->n_planes; i++)
+        close(a->pfd[i]);
+    a->n_planes = 0;
+}
+
 static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stride,
                           uint32_t fourcc, bool top_down)
 {
     struct app *a = p;
     if (a->fd >= 0)
         close(a->fd);
+    drop_planes(a);
     a->fd = dup(fd);
     a->w = w;
     a->h = h;
     a->stride = stride;
     a->fourcc = fourcc;
     a->top_down = top_down;
+}
+
+static void on_gl_scanout2(void *p, const struct sc_client_scanout *s)
+{
+    struct app *a = p;
+
+    if (a->fd >= 0)
+        close(a->fd);
+    a->fd = -1;
+    drop_planes(a);
+    for (unsigned i = 0; i < s->n_planes; i++) {
+        a->pfd[i] = dup(s->fds[i]);
+        a->poff[i] = s->offsets[i];
+        a->pstride[i] = s->strides[i];
+    }
+    a->n_planes = s->n_planes;
+    a->w = s->width;
+    a->h = s->height;
+    a->fourcc = s->fourcc;
+    a->modifier = s->modifier;
+    a->top_down = s->top_down;
+    printf("scanout2 %ux%u planes %u fourcc 0x%08x modifier 0x%" G_GINT64_MODIFIER "x\n",
+           s->width, s->height, s->n_planes, s->fourcc, s->modifier);
+}
+
+/* Maps the whole buffer of fd (its size from lseek); NULL + message. */
+static uint8_t *map_fd(int fd, size_t *size)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    void *m;
+
+    if (end <= 0) {
+        fprintf(stderr, "viewer-headless: scanout fd of unknown size\n");
+        return NULL;
+    }
+    *size = (size_t)end;
+    m = mmap(NULL, *size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        perror("viewer-headless: mmap of a scanout plane");
+        return NULL;
+    }
+    return m;
+}
+
+/* A GL_SCANOUT2 buffer to BGRX (linear only: a modifier's tiling is the
+ * GPU's business); NULL + message.  The client checked that each plane's
+ * offset + stride * height fits its buffer. */
+static uint8_t *planes_to_bgrx(struct app *a, uint32_t *stride, bool *rgbx)
+{
+    uint8_t *maps[4] = { NULL }, *out = NULL;
+    size_t sizes[4] = { 0 };
+    bool nv12 = a->fourcc == FOURCC('N', 'V', '1', '2');
+
+    *rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
+    if (a->modifier != 0 /* LINEAR */ && a->modifier != 0x00ffffffffffffffULL /* INVALID */) {
+        fprintf(stderr, "viewer-headless: modifier 0x%" G_GINT64_MODIFIER "x: tiled, not "
+                "mappable here (the window imports it through EGL)\n", a->modifier);
+        return NULL;
+    }
+    if (!(nv12 && a->n_planes == 2) && !(a->n_planes == 1 && (*rgbx ||
+          a->fourcc == FOURCC('X', 'R', '2', '4') || a->fourcc == FOURCC('A', 'R', '2', '4')))) {
+        fprintf(stderr, "viewer-headless: %u planes of format 0x%08x not mappable here\n",
+                a->n_planes, a->fourcc);
+        return NULL;
+    }
+    for (unsigned i = 0; i < a->n_planes; i++)
+        if (!(maps[i] = map_fd(a->pfd[i], &sizes[i])))
+            goto out;
+    *stride = a->w * 4;
+    out = g_malloc((size_t)*stride * a->h);
+    if (nv12)
+        sc_convert_nv12_to_bgrx(maps[0] + a->poff[0], a->pstride[0], maps[1] + a->poff[1],
+                                a->pstride[1], a->w, a->h, out, *stride);
+    else
+        for (uint32_t y = 0; y < a->h; y++)
+            memcpy(out + (size_t)y * *stride, maps[0] + a->poff[0] + (size_t)y * a->pstride[0],
+                   *stride);
+out:
+    for (unsigned i = 0; i < a->n_planes; i++)
+        if (maps[i])
+            munmap(maps[i], sizes[i]);
+    return out;
+}
+
+static void draw_planes(struct app *a)
+{
+    uint32_t stride;
+    bool rgbx;
+    uint8_t *px = planes_to_bgrx(a, &stride, &rgbx);
+
+    if (!px) {
+        finish(a, 1);
+        return;
+    }
+    printf("scanout %ux%u planes %u fourcc 0x%08x top_down %d\n", a->w, a->h, a->n_planes,
+           a->fourcc, a->top_down);
+    finish(a, write_ppm(a->out, px, a->w, a->h, stride, rgbx, !a->top_down) ? 0 : 1);
+    g_free(px);
+    sc_client_gl_draw_done(a->client);
 }
 
 static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUSED,
@@ -137,6 +252,10 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
      * draw only once its pixels are written out */
     if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames) {
         sc_client_gl_draw_done(a->client);
+        return;
+    }
+    if (a->n_planes) {
+        draw_planes(a);
         return;
     }
     if (a->fourcc != FOURCC('X', 'R', '2', '4') && a->fourcc != FOURCC('A', 'R', '2', '4') && !rgbx) {
@@ -219,7 +338,7 @@ int main(int argc, char **argv)
     struct sc_client_options o = { 0 };
     struct sc_client_callbacks cb = {
         .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
-        .gl_draw = on_gl_draw, .closed = on_closed,
+        .gl_scanout2 = on_gl_scanout2, .gl_draw = on_gl_draw, .closed = on_closed,
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
     gboolean live = FALSE;
@@ -288,6 +407,7 @@ int main(int argc, char **argv)
     g_main_loop_unref(a.loop);
     if (a.fd >= 0)
         close(a.fd);
+    drop_planes(&a);
     g_free(out);
     g_free(password);
     return a.rc;

@@ -110,6 +110,9 @@ void sc_frame_destroy(struct sc_frame *frame)
         munmap(frame->map, frame->map_size);
     if (frame->fd >= 0)
         close(frame->fd);
+    for (uint32_t i = 1; i < frame->n_planes && i < SC_FRAME_MAX_PLANES; i++)
+        if (frame->planes[i - 1].fd >= 0)
+            close(frame->planes[i - 1].fd);
     g_free(frame);
 }
 
@@ -426,10 +429,65 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
     frame->drm_fourcc = b->drm_fourcc;
     frame->modifier = b->kind == SC_FRAME_SHM ? DRM_FORMAT_MOD_LINEAR : b->modifier;
     frame->top_down = b->top_down;
+    frame->n_planes = b->n_planes > 1 ? MIN(b->n_planes, SC_FRAME_MAX_PLANES) : 1;
+    for (uint32_t i = 1; i < frame->n_planes; i++)
+        frame->planes[i - 1] = b->planes[i - 1];
     frame->full_damage = true;
+    if (frame->n_planes > 1) { /* the encoders know one XRGB plane */
+        g_snprintf(why, why_size, "%u planes", frame->n_planes);
+        return false;
+    }
     if (b->kind == SC_FRAME_SHM) {
         int seals = fcntl(fd, F_GET_SEALS);
         frame->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
     }
     return wrap_map(frame, from_peer, why, why_size);
+}
+
+bool sc_frame_is_simple(const struct sc_frame *frame)
+{
+    /* DRM_FORMAT_MOD_INVALID: the implicit layout, what a modifier-less
+     * import (spice-gtk's) gets too */
+    return frame->n_planes <= 1 && frame->offset == 0 &&
+           (frame->kind == SC_FRAME_SHM || frame->modifier == DRM_FORMAT_MOD_LINEAR ||
+            frame->modifier == DRM_FORMAT_MOD_INVALID);
+}
+
+/* Rows of plane i of a format: the chroma planes of the 4:2:0 formats have
+ * half as many rows; the others (metadata planes included) are taken to
+ * have as many as the image, which bounds them from above. */
+static uint32_t plane_rows(uint32_t fourcc, unsigned i, uint32_t height)
+{
+    bool sub = fourcc == DRM_FORMAT_NV12 || fourcc == DRM_FORMAT_NV21 ||
+               fourcc == DRM_FORMAT_YUV420 || fourcc == DRM_FORMAT_YVU420 ||
+               fourcc == DRM_FORMAT_P010;
+    return i > 0 && sub ? (height + 1) / 2 : height;
+}
+
+bool sc_frame_planes_fit(const struct sc_frame_buffer *b, const uint64_t *sizes, char *why,
+                         size_t why_size)
+{
+    uint32_t n = b->n_planes > 1 ? b->n_planes : 1;
+
+    if (n > SC_FRAME_MAX_PLANES) {
+        g_snprintf(why, why_size, "%u planes (at most %d)", n, SC_FRAME_MAX_PLANES);
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t off = i ? b->planes[i - 1].offset : b->offset;
+        uint32_t stride = i ? b->planes[i - 1].stride : b->stride;
+        int fd_i = i && b->planes[i - 1].fd >= 0 ? (int)i : 0;
+        uint64_t end = off + (uint64_t)stride * plane_rows(b->drm_fourcc, i, b->height);
+
+        if (stride == 0) {
+            g_snprintf(why, why_size, "plane %u has no stride", i);
+            return false;
+        }
+        if (sizes && sizes[fd_i] > 0 && end > sizes[fd_i]) {
+            g_snprintf(why, why_size, "plane %u ends at byte %" G_GUINT64_FORMAT
+                       ", past its buffer's %" G_GUINT64_FORMAT, i, end, sizes[fd_i]);
+            return false;
+        }
+    }
+    return true;
 }

@@ -21,6 +21,14 @@ struct sc_box { int32_t x, y, w, h; };
 
 #define SC_FRAME_MAX_DAMAGE 16
 
+/* A plane after the first (NV12's chroma, a modifier's metadata plane):
+ * its fd is -1 when it lives in the first plane's buffer. */
+#define SC_FRAME_MAX_PLANES 4
+struct sc_frame_plane {
+    int fd;
+    uint32_t offset, stride;
+};
+
 struct sc_frame;
 typedef void (*sc_frame_release_fn)(struct sc_frame *frame, void *data);
 
@@ -37,6 +45,12 @@ struct sc_frame {
     uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 (bytes B,G,R,X) for now */
     uint64_t modifier;   /* DRM_FORMAT_MOD_LINEAR for memfds */
     bool top_down;       /* true: the first row is the top row */
+    /* planes: the first is fd/offset/stride above; n_planes counts them all
+     * (0 and 1: one plane); planes[i] is plane i + 1, its fd (if >= 0)
+     * owned like fd.  Only a client that took GL_SCANOUT2 gets a frame of
+     * several planes, or with a modifier other than linear, as an fd. */
+    uint32_t n_planes;
+    struct sc_frame_plane planes[SC_FRAME_MAX_PLANES - 1];
     uint64_t seq;        /* source frame number */
     /* when the source captured it: CLOCK_MONOTONIC µs (sc_stats_now_us(),
      * g_get_monotonic_time()); 0: unknown (sc_source_emit_frame() then
@@ -80,7 +94,15 @@ struct sc_frame_buffer {
     uint32_t drm_fourcc;
     uint64_t modifier; /* dma-bufs only; SHM is linear */
     bool top_down;
+    /* more planes (0 or 1: one): planes[i] is plane i + 1; its fd (-1: in
+     * the first plane's buffer) is taken over as `fd` is */
+    uint32_t n_planes;
+    struct sc_frame_plane planes[SC_FRAME_MAX_PLANES - 1];
 };
+
+/* Whether the frame is a plain single-plane linear buffer at offset 0, as
+ * GL_SCANOUT_UNIX (and spice-gtk's import) needs. */
+bool sc_frame_is_simple(const struct sc_frame *frame);
 
 /* Makes `frame` -- zeroed by the caller, alone or as the first member of a
  * larger struct -- a frame of buffer `b` around `fd`, which it takes over
@@ -93,6 +115,11 @@ struct sc_frame_buffer {
  * `why` says why (the frame is still whole: local clients get its fd). */
 bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer *b,
                    bool from_peer, char *why, size_t why_size);
+/* Checks the plane layout of `b` (at most SC_FRAME_MAX_PLANES planes, a
+ * stride for each, offset + stride * rows within `size` bytes of each
+ * buffer whose size is known, i.e. > 0): false + why. */
+bool sc_frame_planes_fit(const struct sc_frame_buffer *b, const uint64_t *sizes, char *why,
+                         size_t why_size);
 
 /* Whether a buffer fd from another process may be mmapped for `need` bytes:
  * a memfd sealed against shrinking (F_SEAL_SHRINK) or a dma-buf, at least

@@ -340,6 +340,42 @@ struct sc_gl_scanout {
 struct sc_gl_draw { uint32_t x, y, w, h; };
 void sc_gl_scanout_unix_write(struct sc_writer *w, const struct sc_gl_scanout *m);
 bool sc_gl_scanout_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scanout *m);
+/* GL_SCANOUT2_UNIX (spice 0.16: planes, per-plane offsets and strides, the
+ * DRM format modifier), sent only to a client with SPICE_DISPLAY_CAP_GL_SCANOUT2.
+ * Debian 12's spice-protocol (0.14.3) has neither, so both are defined here,
+ * from the upstream work by Qiang Yu (spice-common spice.proto
+ * "gl_scanout2_unix", spice-gtk channel-display.c
+ * display_handle_gl_scanout2_unix, spice-server red_stream_send_msgfd with
+ * several fds; the message is 323, after QUALITY_INDICATOR = 322, and the
+ * capability 15, after CODEC_H265 = 14).  The body is 60 bytes:
+ *   width u32, height u32, offset[4] u32, stride[4] u32, fourcc u32,
+ *   flags u32 (SPICE_GL_SCANOUT_FLAGS_Y0TOP), modifier u64,
+ *   num_planes u16, num_dmabuf u16
+ * then, as for GL_SCANOUT_UNIX, one '@' byte carrying num_dmabuf fds in one
+ * SCM_RIGHTS message.  num_dmabuf is num_planes (one fd a plane) or 1 (all
+ * planes in one buffer); plane i uses fd i if i < num_dmabuf, else fd 0
+ * (spice-gtk spice-widget-egl.c).  The parser takes 1..4 planes only. */
+#ifndef SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX
+#define SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX 323
+#endif
+#ifndef SPICE_DISPLAY_CAP_GL_SCANOUT2
+#define SPICE_DISPLAY_CAP_GL_SCANOUT2 15
+#endif
+#define SC_GL_SCANOUT2_UNIX_SIZE 60
+#define SC_GL_MAX_PLANES 4
+struct sc_gl_scanout2 {
+    uint32_t width, height;
+    uint32_t offset[SC_GL_MAX_PLANES], stride[SC_GL_MAX_PLANES];
+    uint32_t fourcc; /* != 0 */
+    uint32_t flags;  /* SPICE_GL_SCANOUT_FLAGS_Y0TOP */
+    uint64_t modifier;
+    uint16_t num_planes; /* 1..SC_GL_MAX_PLANES */
+    uint16_t num_dmabuf; /* 1 or num_planes */
+};
+void sc_gl_scanout2_unix_write(struct sc_writer *w, const struct sc_gl_scanout2 *m);
+/* false also for 0 or more than SC_GL_MAX_PLANES planes, num_dmabuf other
+ * than 1 or num_planes, a zero size, fourcc or stride in use. */
+bool sc_gl_scanout2_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scanout2 *m);
 void sc_gl_draw_write(struct sc_writer *w, const struct sc_gl_draw *m);
 bool sc_gl_draw_parse(const uint8_t *body, size_t len, struct sc_gl_draw *m);
 /* GL_DRAW_DONE: empty body. */

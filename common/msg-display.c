@@ -611,6 +611,47 @@ bool sc_gl_scanout_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scan
     return sc_reader_ok(&r);
 }
 
+void sc_gl_scanout2_unix_write(struct sc_writer *w, const struct sc_gl_scanout2 *m)
+{
+    sc_write_u32(w, m->width);
+    sc_write_u32(w, m->height);
+    for (int i = 0; i < SC_GL_MAX_PLANES; i++)
+        sc_write_u32(w, m->offset[i]);
+    for (int i = 0; i < SC_GL_MAX_PLANES; i++)
+        sc_write_u32(w, m->stride[i]);
+    sc_write_u32(w, m->fourcc);
+    sc_write_u32(w, m->flags);
+    sc_write_u64(w, m->modifier);
+    sc_write_u16(w, m->num_planes);
+    sc_write_u16(w, m->num_dmabuf);
+}
+
+bool sc_gl_scanout2_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scanout2 *m)
+{
+    struct sc_reader r;
+
+    sc_reader_init(&r, body, len);
+    m->width = sc_read_u32(&r);
+    m->height = sc_read_u32(&r);
+    for (int i = 0; i < SC_GL_MAX_PLANES; i++)
+        m->offset[i] = sc_read_u32(&r);
+    for (int i = 0; i < SC_GL_MAX_PLANES; i++)
+        m->stride[i] = sc_read_u32(&r);
+    m->fourcc = sc_read_u32(&r);
+    m->flags = sc_read_u32(&r);
+    m->modifier = sc_read_u64(&r);
+    m->num_planes = sc_read_u16(&r);
+    m->num_dmabuf = sc_read_u16(&r);
+    if (!sc_reader_ok(&r) || m->num_planes == 0 || m->num_planes > SC_GL_MAX_PLANES ||
+        (m->num_dmabuf != 1 && m->num_dmabuf != m->num_planes) || m->width == 0 ||
+        m->height == 0 || m->fourcc == 0)
+        return false;
+    for (unsigned i = 0; i < m->num_planes; i++)
+        if (m->stride[i] == 0)
+            return false;
+    return true;
+}
+
 void sc_gl_draw_write(struct sc_writer *w, const struct sc_gl_draw *m)
 {
     sc_write_u32(w, m->x);

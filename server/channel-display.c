@@ -109,7 +109,7 @@ static bool frame_goes_gl(struct sc_channel_client *cc, const struct sc_frame *f
 {
     struct dcc *dcc = dcc_of(cc);
 
-    if (!dcc->gl || !frame || frame->fd < 0)
+    if (!dcc->gl || !frame || frame->fd < 0 || !sc_gl_layout_ok(&dcc->gl_state, frame))
         return false;
     if (frame->kind == SC_FRAME_DMABUF)
         return true;
@@ -295,6 +295,7 @@ static bool display_start(struct sc_channel_client *cc)
     dcc->stream = sc_stream_client_new(cc->server->streams, cc, refresh, cc);
     dcc->gl = sc_gl_client_wanted(cc);
     dcc->maps_shm = dcc->gl && sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SHM_SCANOUT);
+    sc_gl_init(cc, &dcc->gl_state);
     log_route(cc);
     return true;
 }

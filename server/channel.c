@@ -40,11 +40,16 @@ void sc_cc_end(struct sc_channel_client *cc, size_t start)
 
 bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd)
 {
+    return sc_cc_end_with_fds(cc, start, &fd, 1);
+}
+
+bool sc_cc_end_with_fds(struct sc_channel_client *cc, size_t start, const int *fds, unsigned nfds)
+{
     sc_msg_end(&cc->w, start, cc->mini_header);
     sc_write_u8(&cc->w, '@');
     if (cc->w.error) /* the caller closes the channel, and says why */
         return false;
-    if (!sc_conn_send_with_fd(cc->conn, cc->w.data + start, cc->w.size - start, fd))
+    if (!sc_conn_send_with_fds(cc->conn, cc->w.data + start, cc->w.size - start, fds, nfds))
         return false;
     cc_count_sent(cc);
     return true;

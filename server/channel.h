@@ -69,6 +69,7 @@ void sc_cc_end(struct sc_channel_client *cc, size_t start);
  * on the message's first byte (sc_conn_send_with_fd); false if it cannot
  * (the caller closes the channel). */
 bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd);
+bool sc_cc_end_with_fds(struct sc_channel_client *cc, size_t start, const int *fds, unsigned nfds);
 /* Queues a message whose body is already built (a worker's output). */
 void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body);
 void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type);

@@ -1,6 +1,7 @@
 /* The local path: a client on the unix socket that advertised GL_SCANOUT
  * gets the scanout buffer's fd itself (GL_SCANOUT_UNIX + one '@' byte with
- * SCM_RIGHTS), then a GL_DRAW per frame, answered by GL_DRAW_DONE
+ * SCM_RIGHTS; GL_SCANOUT2_UNIX with the planes' fds for a client that took
+ * it and a frame of several planes, at an offset or with a modifier), then a GL_DRAW per frame, answered by GL_DRAW_DONE
  * (PROTOCOL.md §5.12).  No pixel is read or copied here.  The frame shown
  * is referenced until the client has answered its GL_DRAW: the source does
  * not reuse a buffer the client may still be reading. */
@@ -18,31 +19,76 @@ bool sc_gl_client_wanted(struct sc_channel_client *cc)
            sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_GL_SCANOUT);
 }
 
-static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
-                         struct sc_frame *f)
+void sc_gl_init(struct sc_channel_client *cc, struct sc_gl_state *gl)
+{
+    gl->planes = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_GL_SCANOUT2);
+}
+
+bool sc_gl_layout_ok(const struct sc_gl_state *gl, const struct sc_frame *frame)
+{
+    return gl->planes || sc_frame_is_simple(frame);
+}
+
+/* GL_SCANOUT2_UNIX: the planes' fds (one, if they all share the first's
+ * buffer) ride on one '@' byte. */
+static bool send_scanout2(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags)
+{
+    struct sc_gl_scanout2 m = {
+        .width = f->width, .height = f->height, .fourcc = f->drm_fourcc, .flags = flags,
+        .modifier = f->modifier, .num_planes = f->n_planes > 1 ? f->n_planes : 1,
+    };
+    int fds[SC_GL_MAX_PLANES] = { f->fd };
+    bool shared = true;
+    size_t start;
+
+    m.offset[0] = f->offset;
+    m.stride[0] = f->stride;
+    for (unsigned i = 1; i < m.num_planes; i++) {
+        m.offset[i] = f->planes[i - 1].offset;
+        m.stride[i] = f->planes[i - 1].stride;
+        fds[i] = f->planes[i - 1].fd >= 0 ? f->planes[i - 1].fd : f->fd;
+        shared = shared && f->planes[i - 1].fd < 0;
+    }
+    m.num_dmabuf = shared ? 1 : m.num_planes;
+    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX);
+    sc_gl_scanout2_unix_write(&cc->w, &m);
+    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO))
+        return sc_cc_end_with_fds(cc, start, fds, m.num_dmabuf);
+    sc_cc_end(cc, start);
+    return sc_conn_send_with_fds(cc->conn, "@", 1, fds, m.num_dmabuf);
+}
+
+/* GL_SCANOUT_UNIX: one plane at offset 0, its fd on the '@' byte. */
+static bool send_scanout1(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags)
 {
     struct sc_gl_scanout m = {
         .width = f->width,
         .height = f->height,
         .stride = f->stride,
         .drm_fourcc_format = f->drm_fourcc,
-        /* Y0TOP marks bottom-up (GL-rendered) buffers; ours are top-down */
-        .flags = f->top_down ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP,
+        .flags = flags,
     };
+    size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
+
+    sc_gl_scanout_unix_write(&cc->w, &m);
+    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO))
+        return sc_cc_end_with_fd(cc, start, f->fd); /* all in one sendmsg */
+    sc_cc_end(cc, start);
+    return sc_conn_send_with_fd(cc->conn, "@", 1, f->fd);
+}
+
+static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
+                         struct sc_frame *f)
+{
+    /* Y0TOP marks bottom-up (GL-rendered) buffers; ours are top-down */
+    uint32_t flags = f->top_down ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP;
     size_t start;
 
-    if (f->fd < 0 || f->offset != 0 || f->drm_fourcc == 0)
-        return false; /* spice-gtk imports plane 0 at offset 0, no modifier */
-    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
-    sc_gl_scanout_unix_write(&cc->w, &m);
-    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO)) {
-        if (!sc_cc_end_with_fd(cc, start, f->fd)) /* all in one sendmsg */
-            return false;
-    } else {
-        sc_cc_end(cc, start);
-        if (!sc_conn_send_with_fd(cc->conn, "@", 1, f->fd))
-            return false;
-    }
+    if (f->fd < 0 || f->drm_fourcc == 0)
+        return false;
+    if (sc_frame_is_simple(f) ? !send_scanout1(cc, f, flags)
+                              : !gl->planes || !send_scanout2(cc, f, flags))
+        return false;
     if (!gl->monitors_sent || gl->w != f->width || gl->h != f->height) {
         struct sc_monitors_config mc = {
             .count = 1, .max_allowed = 1,

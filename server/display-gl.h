@@ -14,11 +14,18 @@ struct sc_gl_state {
     int64_t next_us;        /* when next reached us (stats "gl_draw") */
     bool pending;           /* a GL_DRAW awaits its DONE */
     bool monitors_sent;
+    bool planes; /* the client took GL_SCANOUT2_UNIX (sc_gl_init) */
     uint32_t w, h;
 };
 
 /* A unix-socket client that advertised GL_SCANOUT. */
 bool sc_gl_client_wanted(struct sc_channel_client *cc);
+/* Notes what this client takes (GL_SCANOUT2_UNIX or not). */
+void sc_gl_init(struct sc_channel_client *cc, struct sc_gl_state *gl);
+/* Whether this client can import the frame's layout: a frame of several
+ * planes, at an offset, or with a modifier goes to GL_SCANOUT2 clients
+ * only (spice-gtk 0.42 imports plane 0 at offset 0 without a modifier). */
+bool sc_gl_layout_ok(const struct sc_gl_state *gl, const struct sc_frame *frame);
 void sc_gl_frame(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *frame);
 /* Draws the next frame (or `latest` if nothing was shown yet) if it can. */
 void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *latest);

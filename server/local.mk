@@ -6,6 +6,7 @@ server_libspicecast_server_la_SOURCES = \
 	server/sources/pattern.c server/sources/image.c server/sources/y4m.c \
 	server/sources/qemu-dbus.c server/sources/qemu-dbus.h server/sources/qemu-screen.c \
 	server/sources/qemu-pixels.c server/sources/qemu-pixels.h \
+	server/sources/qemu-planes.c server/sources/qemu-planes.h \
 	server/sources/stale.c server/sources/stale.h \
 	server/sources/notice.c server/sources/notice.h
 include server/core.mk

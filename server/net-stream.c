@@ -262,7 +262,8 @@ static ssize_t stream_recv(struct sc_transport *t, void *buf, size_t len)
     return st->ws ? ws_recv(st, buf, len) : raw_recv(st, buf, len);
 }
 
-static ssize_t stream_sendv(struct sc_transport *t, const struct iovec *iov, int n, int fd)
+static ssize_t stream_sendv(struct sc_transport *t, const struct iovec *iov, int n,
+                            const int *fds G_GNUC_UNUSED, unsigned nfds)
 {
     struct stream_transport *st = (struct stream_transport *)t;
     GOutputVector v[MAX_VEC];
@@ -270,7 +271,7 @@ static ssize_t stream_sendv(struct sc_transport *t, const struct iovec *iov, int
     gsize written = 0;
     GPollableReturn r;
 
-    if (fd >= 0)
+    if (nfds)
         return -EINVAL;
     if (!st->ready)
         return -EAGAIN;

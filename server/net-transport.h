@@ -16,8 +16,8 @@
  *           stream, -EAGAIN when nothing is there now, another -errno on
  *           failure.  It never blocks.
  *   sendv() writes from the head of iov[0..n): bytes written (possibly
- *           fewer than asked), -EAGAIN, or -errno.  fd >= 0 goes with the
- *           first byte (only when can_pass_fds).  The caller retries with
+ *           fewer than asked), -EAGAIN, or -errno.  fds[0..nfds) go with
+ *           the first byte, in one SCM_RIGHTS (only when can_pass_fds).  The caller retries with
  *           the same head bytes after -EAGAIN (TLS needs that).
  *   watch() says whether the connection wants to know about writability
  *           (readability is always wanted while open).  The transport then
@@ -42,7 +42,8 @@ struct sc_transport_ops {
     bool can_pass_fds;
     bool secure; /* the bytes are encrypted and the server authenticated */
     ssize_t (*recv)(struct sc_transport *t, void *buf, size_t len);
-    ssize_t (*sendv)(struct sc_transport *t, const struct iovec *iov, int n, int fd);
+    ssize_t (*sendv)(struct sc_transport *t, const struct iovec *iov, int n, const int *fds,
+                     unsigned nfds);
     void (*watch)(struct sc_transport *t, bool want_out);
     void (*shutdown)(struct sc_transport *t);
     void (*free)(struct sc_transport *t);

@@ -19,7 +19,8 @@
 struct out_chunk {
     GBytes *bytes;
     size_t off;
-    int fd; /* sent with the chunk's first byte, -1 for none */
+    int fds[SC_CONN_MAX_FDS]; /* sent with the chunk's first byte */
+    unsigned n_fds;
     /* sc_conn_note_written(): recorded when the chunk's last byte is out */
     struct sc_stats *stats;
     const char *stage;
@@ -76,14 +77,15 @@ static ssize_t fd_recv(struct sc_transport *t, void *buf, size_t len)
     return r < 0 ? -errno : r;
 }
 
-static ssize_t fd_sendv(struct sc_transport *t, const struct iovec *iov, int n, int fd)
+static ssize_t fd_sendv(struct sc_transport *t, const struct iovec *iov, int n, const int *fds,
+                        unsigned nfds)
 {
     struct fd_transport *ft = (struct fd_transport *)t;
     struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n };
     ssize_t r;
 
-    if (fd >= 0)
-        return sc_fd_sendmsg(ft->fd, iov, n, &fd, 1);
+    if (nfds)
+        return sc_fd_sendmsg(ft->fd, iov, n, fds, nfds);
     r = sendmsg(ft->fd, &msg, MSG_NOSIGNAL);
     return r < 0 ? -errno : r;
 }
@@ -166,8 +168,8 @@ static gboolean conn_close_idle(gpointer data)
 
 static void chunk_free(struct out_chunk *c)
 {
-    if (c->fd >= 0)
-        close(c->fd);
+    for (unsigned i = 0; i < c->n_fds; i++)
+        close(c->fds[i]);
     g_bytes_unref(c->bytes);
     g_free(c);
 }
@@ -213,16 +215,17 @@ static bool conn_flush(struct sc_conn *conn)
             gsize size;
             const uint8_t *p = g_bytes_get_data(c->bytes, &size);
 
-            if (n > 0 && c->fd >= 0)
+            if (n > 0 && c->n_fds)
                 break;
             iov[n].iov_base = (void *)(p + c->off);
             iov[n].iov_len = size - c->off;
             n++;
         }
-        r = conn->t->ops->sendv(conn->t, iov, n, first->fd);
-        if (r > 0 && first->fd >= 0) {
-            close(first->fd);
-            first->fd = -1;
+        r = conn->t->ops->sendv(conn->t, iov, n, first->fds, first->n_fds);
+        if (r > 0 && first->n_fds) {
+            for (unsigned i = 0; i < first->n_fds; i++)
+                close(first->fds[i]);
+            first->n_fds = 0;
         }
         if (r == -EAGAIN || r == -EINTR)
             break;
@@ -367,19 +370,22 @@ void sc_conn_consume(struct sc_conn *conn, size_t len)
         g_byte_array_remove_range(conn->in, 0, (guint)len);
 }
 
-static void conn_queue(struct sc_conn *conn, GBytes *bytes, int fd)
+/* Takes over fds[0..nfds) (nfds <= SC_CONN_MAX_FDS). */
+static void conn_queue(struct sc_conn *conn, GBytes *bytes, const int *fds, unsigned nfds)
 {
     struct out_chunk *c;
 
     if (conn->closed || g_bytes_get_size(bytes) == 0) {
-        if (fd >= 0)
-            close(fd);
+        for (unsigned i = 0; i < nfds; i++)
+            close(fds[i]);
         g_bytes_unref(bytes);
         return;
     }
     c = g_new0(struct out_chunk, 1);
     c->bytes = bytes;
-    c->fd = fd;
+    for (unsigned i = 0; i < nfds; i++)
+        c->fds[i] = fds[i];
+    c->n_fds = nfds;
     conn->out_bytes += g_bytes_get_size(bytes);
     g_queue_push_tail(&conn->out, c);
     /* try right away: most sends complete without waiting for POLLOUT */
@@ -393,25 +399,36 @@ static void conn_queue(struct sc_conn *conn, GBytes *bytes, int fd)
 
 void sc_conn_send(struct sc_conn *conn, const void *data, size_t len)
 {
-    conn_queue(conn, g_bytes_new(data, len), -1);
+    conn_queue(conn, g_bytes_new(data, len), NULL, 0);
 }
 
 void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes)
 {
-    conn_queue(conn, g_bytes_ref(bytes), -1);
+    conn_queue(conn, g_bytes_ref(bytes), NULL, 0);
+}
+
+bool sc_conn_send_with_fds(struct sc_conn *conn, const void *data, size_t len, const int *fds,
+                           unsigned nfds)
+{
+    int dup_fds[SC_CONN_MAX_FDS];
+
+    if (!conn->t->ops->can_pass_fds || len == 0 || nfds == 0 || nfds > SC_CONN_MAX_FDS)
+        return false;
+    for (unsigned i = 0; i < nfds; i++) {
+        dup_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+        if (dup_fds[i] < 0) {
+            while (i > 0)
+                close(dup_fds[--i]);
+            return false;
+        }
+    }
+    conn_queue(conn, g_bytes_new(data, len), dup_fds, nfds);
+    return true;
 }
 
 bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd)
 {
-    int dup_fd;
-
-    if (!conn->t->ops->can_pass_fds || len == 0)
-        return false;
-    dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (dup_fd < 0)
-        return false;
-    conn_queue(conn, g_bytes_new(data, len), dup_fd);
-    return true;
+    return sc_conn_send_with_fds(conn, data, len, &fd, 1);
 }
 
 void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const char *stage,

@@ -58,6 +58,10 @@ void sc_conn_consume(struct sc_conn *conn, size_t len);
 void sc_conn_send(struct sc_conn *conn, const void *data, size_t len);
 void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes);
 bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd);
+/* The same with 1..SC_CONN_MAX_FDS fds in one SCM_RIGHTS (GL_SCANOUT2_UNIX). */
+#define SC_CONN_MAX_FDS 4
+bool sc_conn_send_with_fds(struct sc_conn *conn, const void *data, size_t len, const int *fds,
+                           unsigned nfds);
 size_t sc_conn_queued(const struct sc_conn *conn);
 /* Between cork and uncork (nested: the outermost uncork counts) sends are
  * only queued; uncork flushes them together, in as few sendmsg() calls as

@@ -105,6 +105,15 @@ struct sc_vmm_buffer {
     uint32_t drm_fourcc; /* DRM_FORMAT_XRGB8888 ('XR24') is what every path takes */
     uint64_t modifier;  /* DRM_FORMAT_MOD_LINEAR for local and CPU paths */
     bool top_down;      /* true: the first row is the top row */
+    /* More planes (NV12's chroma plane, a modifier's metadata plane): 0 or
+     * 1 is the one plane above, at most 4.  planes[i] is plane i + 1; its fd
+     * is dup'ed like fd, -1 for a plane in the first plane's buffer.  A
+     * buffer of several planes (or at an offset, or with a modifier other
+     * than linear) can be any DRM format; it goes as its fds to local
+     * clients that take GL_SCANOUT2_UNIX (spicecast's viewer), and to no
+     * other (neither spice-gtk 0.42 nor the encoders read it). */
+    uint32_t n_planes;
+    struct sc_vmm_plane { int fd; uint32_t offset, stride; } planes[3];
 };
 
 struct sc_vmm_damage { int32_t x, y, w, h; };

@@ -46,6 +46,7 @@ struct qdbus {
     GCancellable *cancel;
     GDBusConnection *peer;
     guint peer_reg;
+    guint peer_reg2; /* the ScanoutDMABUF2 interface (qemu-planes.h) */
     gulong peer_closed_id;
     bool running;
     /* shadow of the guest surface, XRGB8888, stride w*4 */

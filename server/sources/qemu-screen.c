@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "server/sources/notice.h"
 #include "server/sources/qemu-pixels.h"
+#include "server/sources/qemu-planes.h"
 
 /* The listener interface as QEMU 7.2 calls it (ui/dbus-display1.xml). */
 #define A(t) "<arg type='" t "'/>"
@@ -33,7 +34,12 @@ static const char listener_xml[] =
     "<method name='Disable'/>"
     "<method name='MouseSet'>" A("i") A("i") A("i") "</method>"
     "<method name='CursorDefine'>" A("i") A("i") A("i") A("i") A("ay") "</method>"
-    "<property name='Interfaces' type='as' access='read'/></interface></node>";
+    "<property name='Interfaces' type='as' access='read'/></interface>"
+    /* newer QEMUs call this one for a scanout of several planes, if the
+     * Interfaces property names it */
+    "<interface name='" DMABUF2_IFACE "'><method name='ScanoutDMABUF2'>" A("ah") A("u") A("u")
+    A("u") A("u") A("au") A("au") A("u") A("u") A("u") A("u") A("t") A("b") "</method>"
+    "</interface></node>";
 #undef A
 
 
@@ -103,12 +109,22 @@ static void add_damage(struct qdbus *q, int32_t x, int32_t y, int32_t w, int32_t
  * that each emitted frame carries its own damage. */
 static struct sc_frame *dmabuf_view(const struct sc_frame *d)
 {
-    const struct sc_frame_buffer b = { d->kind, d->width, d->height, d->stride, d->offset,
-                                       d->drm_fourcc, d->modifier, d->top_down };
+    struct sc_frame_buffer b = { d->kind, d->width, d->height, d->stride, d->offset,
+                                 d->drm_fourcc, d->modifier, d->top_down, d->n_planes, { { 0 } } };
     struct sc_frame *f;
     char why[160];
     int fd = dup(d->fd);
 
+    for (uint32_t i = 1; fd >= 0 && i < d->n_planes; i++) {
+        b.planes[i - 1] = d->planes[i - 1];
+        if (d->planes[i - 1].fd >= 0 && (b.planes[i - 1].fd = dup(d->planes[i - 1].fd)) < 0) {
+            while (--i > 0)
+                if (b.planes[i - 1].fd >= 0)
+                    close(b.planes[i - 1].fd);
+            close(fd);
+            fd = -1;
+        }
+    }
     if (fd < 0) {
         sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
         return NULL;
@@ -332,6 +348,9 @@ static void set_dmabuf(struct qdbus *q, int fd, const struct sc_frame_buffer *b)
         sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", b->width,
                 b->height, b->stride);
         close(fd);
+        for (uint32_t i = 1; i < b->n_planes && i < SC_FRAME_MAX_PLANES; i++)
+            if (b->planes[i - 1].fd >= 0)
+                close(b->planes[i - 1].fd);
         return;
     }
     drop_dmabuf(q);
@@ -361,6 +380,21 @@ static void on_scanout_dmabuf(struct qdbus *q, GVariant *params, GDBusMethodInvo
     int fd = fds ? g_unix_fd_list_get(fds, handle, NULL) : -1;
     if (fd < 0) {
         sc_warn("qemu-dbus: ScanoutDMABUF without a file descriptor, ignored");
+        return;
+    }
+    set_dmabuf(q, fd, &b);
+}
+
+/* ScanoutDMABUF2: planes and a modifier (qemu-planes.c checks them). */
+static void on_scanout_dmabuf2(struct qdbus *q, GVariant *params, GDBusMethodInvocation *inv)
+{
+    GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(inv));
+    struct sc_frame_buffer b;
+    char why[160];
+    int fd;
+
+    if (!sc_qemu_dmabuf2_parse(params, fds, &b, &fd, why, sizeof(why))) {
+        sc_warn("qemu-dbus: ScanoutDMABUF2 refused: %s", why);
         return;
     }
     set_dmabuf(q, fd, &b);
@@ -418,6 +452,8 @@ static void listener_call(GDBusConnection *conn, const gchar *sender, const gcha
         on_scanout_dmabuf(q, params, inv);
     else if (!strcmp(method, "UpdateDMABUF"))
         on_update_dmabuf(q, params);
+    else if (!strcmp(method, "ScanoutDMABUF2"))
+        on_scanout_dmabuf2(q, params, inv);
     else if (!strcmp(method, "Disable"))
         sc_info("qemu-dbus: console %u disabled by the guest; keeping the last frame", q->console);
     else if (!strcmp(method, "CursorDefine"))
@@ -434,7 +470,7 @@ static GVariant *listener_get(GDBusConnection *conn, const gchar *sender, const 
         g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s", prop);
         return NULL;
     }
-    const char *const ifaces[] = { LISTENER_IFACE, NULL };
+    const char *const ifaces[] = { LISTENER_IFACE, DMABUF2_IFACE, NULL };
     return g_variant_new_strv(ifaces, -1);
 }
 
@@ -453,9 +489,11 @@ void sc_qdbus_drop_peer(struct qdbus *q)
         g_signal_handler_disconnect(q->peer, q->peer_closed_id);
     if (q->peer_reg)
         g_dbus_connection_unregister_object(q->peer, q->peer_reg);
+    if (q->peer_reg2)
+        g_dbus_connection_unregister_object(q->peer, q->peer_reg2);
     g_dbus_connection_close(q->peer, NULL, NULL, NULL);
     g_clear_object(&q->peer);
-    q->peer_reg = 0;
+    q->peer_reg = q->peer_reg2 = 0;
     q->peer_closed_id = 0;
 }
 
@@ -488,7 +526,11 @@ static void peer_ready(GObject *obj, GAsyncResult *res, gpointer data)
     q->peer_reg = g_dbus_connection_register_object(conn, LISTENER_PATH,
                                                     listener_info()->interfaces[0],
                                                     &listener_vtable, q, NULL, &err);
-    if (!q->peer_reg) {
+    if (q->peer_reg)
+        q->peer_reg2 = g_dbus_connection_register_object(conn, LISTENER_PATH,
+                                                         listener_info()->interfaces[1],
+                                                         &listener_vtable, q, NULL, &err);
+    if (!q->peer_reg || !q->peer_reg2) {
         sc_error("qemu-dbus: cannot export %s: %s", LISTENER_PATH, err->message);
         g_error_free(err);
         sc_qdbus_drop_peer(q);

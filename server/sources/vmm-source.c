@@ -71,6 +71,37 @@ static void frame_release(struct sc_frame *frame, void *data)
     sc_frame_destroy(frame); /* unmaps and closes our dup */
 }
 
+/* A buffer laid out as GL_SCANOUT_UNIX carries it (one linear plane). */
+static bool is_plain(const struct sc_vmm_buffer *b)
+{
+    return b->n_planes <= 1 && b->offset == 0 &&
+           (b->modifier == DRM_FORMAT_MOD_LINEAR || b->modifier == DRM_FORMAT_MOD_INVALID ||
+            !b->dmabuf);
+}
+
+static uint64_t fd_size(int fd)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+
+    return end > 0 ? (uint64_t)end : 0; /* 0: unknown */
+}
+
+/* Planes, offsets and strides within their buffers (where their sizes are
+ * known: memfds, dma-bufs). */
+static bool check_planes(const struct sc_vmm_buffer *b, const struct sc_frame_buffer *fb,
+                         char *why, size_t why_size)
+{
+    uint64_t sizes[SC_FRAME_MAX_PLANES] = { fd_size(b->fd) };
+
+    if (b->n_planes > SC_FRAME_MAX_PLANES) {
+        g_snprintf(why, why_size, "%u planes (at most %d)", b->n_planes, SC_FRAME_MAX_PLANES);
+        return false;
+    }
+    for (uint32_t i = 1; i < b->n_planes; i++)
+        sizes[i] = b->planes[i - 1].fd >= 0 ? fd_size(b->planes[i - 1].fd) : 0;
+    return sc_frame_planes_fit(fb, sizes, why, why_size);
+}
+
 static bool check_buffer(const struct sc_vmm_buffer *b, GError **error)
 {
     const char *why = NULL;
@@ -79,27 +110,59 @@ static bool check_buffer(const struct sc_vmm_buffer *b, GError **error)
         why = "no fd";
     else if (!b->width || !b->height || b->width > MAX_DIM || b->height > MAX_DIM)
         why = "size out of range";
-    else if (b->drm_fourcc != DRM_FORMAT_XRGB8888 && b->drm_fourcc != DRM_FORMAT_ARGB8888)
-        why = "format other than XRGB8888/ARGB8888";
-    else if (b->stride < b->width * 4 || b->stride > MAX_DIM * 16)
+    else if (!is_plain(b) ? b->drm_fourcc == 0
+                          : b->drm_fourcc != DRM_FORMAT_XRGB8888 &&
+                                b->drm_fourcc != DRM_FORMAT_ARGB8888)
+        why = "format other than XRGB8888/ARGB8888 in one linear plane";
+    else if (b->stride > MAX_DIM * 16 || (is_plain(b) && b->stride < b->width * 4))
         why = "stride smaller than a row";
     if (why)
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "scanout buffer: %s", why);
     return !why;
 }
 
+/* dup()s the extra planes' fds into fb (-1 stays -1). */
+static bool dup_planes(const struct sc_vmm_buffer *b, struct sc_frame_buffer *fb)
+{
+    fb->n_planes = b->n_planes;
+    for (uint32_t i = 1; i < b->n_planes; i++) {
+        const struct sc_vmm_plane *p = &b->planes[i - 1];
+
+        fb->planes[i - 1] = (struct sc_frame_plane){ -1, p->offset, p->stride };
+        if (p->fd >= 0 && (fb->planes[i - 1].fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+            while (--i > 0)
+                if (fb->planes[i - 1].fd >= 0)
+                    close(fb->planes[i - 1].fd);
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm_buffer *b,
                                     uint64_t cookie, GError **error)
 {
-    const struct sc_frame_buffer fb = {
+    struct sc_frame_buffer fb = {
         b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM, b->width, b->height, b->stride, b->offset,
-        DRM_FORMAT_XRGB8888 /* alpha is not shown */, b->modifier, b->top_down,
+        /* alpha is not shown */
+        is_plain(b) ? DRM_FORMAT_XRGB8888 : b->drm_fourcc, b->modifier, b->top_down, 0, { { 0 } },
     };
     struct vmm_frame *vf;
     char why[160];
-    int fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 0);
+    int fd;
 
-    if (fd < 0) {
+    fb.n_planes = b->n_planes;
+    for (uint32_t i = 1; i < b->n_planes && i < SC_FRAME_MAX_PLANES; i++)
+        fb.planes[i - 1] = (struct sc_frame_plane){ b->planes[i - 1].fd, b->planes[i - 1].offset,
+                                                    b->planes[i - 1].stride };
+    if (!check_planes(b, &fb, why, sizeof(why))) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "scanout buffer: %s", why);
+        return NULL;
+    }
+    fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0 || !dup_planes(b, &fb)) {
+        if (fd >= 0)
+            close(fd);
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "scanout buffer: %s",
                     g_strerror(errno));
         return NULL;

@@ -38,6 +38,13 @@ tests_server_test_gl_SOURCES = tests/server/test-gl.c
 tests_server_test_gl_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_gl_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 
+# GL_SCANOUT2_UNIX: planes, offsets, modifiers to clients that take it only
+check_PROGRAMS += tests/server/test-gl-planes
+TESTS += tests/server/test-gl-planes
+tests_server_test_gl_planes_SOURCES = tests/server/test-gl-planes.c
+tests_server_test_gl_planes_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_gl_planes_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
+
 # the daemon's command line, with real clients (spicy-screenshot)
 TESTS += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh
 EXTRA_DIST += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh

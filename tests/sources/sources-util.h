@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "server/sources/source.h"
 
@@ -18,7 +19,19 @@ struct got_frame {
     uint32_t n_damage;
     struct sc_box damage[SC_FRAME_MAX_DAMAGE];
     uint8_t *pixels; /* stride * height, NULL if the frame had no CPU view */
+    /* the planes (n_planes 0 or 1: one): format, modifier, and per plane
+     * offset, stride and the inode of its fd (0: in plane 0's buffer) */
+    uint32_t fourcc, n_planes;
+    uint64_t modifier;
+    uint32_t offsets[SC_FRAME_MAX_PLANES], strides[SC_FRAME_MAX_PLANES];
+    uint64_t inodes[SC_FRAME_MAX_PLANES];
 };
+
+G_GNUC_UNUSED static uint64_t fd_inode(int fd)
+{
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
 
 struct collector {
     GPtrArray *frames; /* struct got_frame */
@@ -49,6 +62,17 @@ G_GNUC_UNUSED static void collect_frame(struct sc_source *s, struct sc_frame *f,
     g->full_damage = f->full_damage;
     g->n_damage = f->n_damage;
     memcpy(g->damage, f->damage, sizeof(g->damage));
+    g->fourcc = f->drm_fourcc;
+    g->modifier = f->modifier;
+    g->n_planes = f->n_planes;
+    g->offsets[0] = f->offset;
+    g->strides[0] = f->stride;
+    g->inodes[0] = fd_inode(f->fd);
+    for (uint32_t i = 1; i < f->n_planes && i < SC_FRAME_MAX_PLANES; i++) {
+        g->offsets[i] = f->planes[i - 1].offset;
+        g->strides[i] = f->planes[i - 1].stride;
+        g->inodes[i] = fd_inode(f->planes[i - 1].fd);
+    }
     /* NULL: a buffer without a CPU view (a dma-buf the source cannot map) */
     g->pixels = f->map ? g_memdup2(f->map + f->offset, (gsize)f->stride * f->height) : NULL;
     g_ptr_array_add(c->frames, g);

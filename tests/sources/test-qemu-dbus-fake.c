@@ -6,7 +6,8 @@
  * it calls the listener as QEMU does.  Covers what a real QEMU with gl=off
  * cannot show: pixel format conversion, Update damage on complete frames,
  * bad input, CursorDefine, ScanoutDMABUF/UpdateDMABUF (with a memfd standing
- * in for the dma-buf), key numbers and pointer calls.  The real QEMU test is
+ * in for the dma-buf), ScanoutDMABUF2 (QEMU after 7.2: planes and a
+ * modifier, from upstream's ui/dbus-display1.xml), key numbers and pointer calls.  The real QEMU test is
  * test-qemu-dbus.sh. */
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "server/sources/qemu-planes.h"
 #include "tests/sources/sources-util.h"
 
 #define W 64
@@ -230,15 +232,22 @@ static void call_cb(GObject *obj, GAsyncResult *res, gpointer data)
 
 static bool call_done(void *arg) { return ((struct call_state *)arg)->done; }
 
-/* A listener method call from "QEMU", answered by the source. */
-static void peer_call(const char *method, GVariant *params, GUnixFDList *fds)
+/* A listener method call from "QEMU" on interface iface, answered by the
+ * source. */
+static void peer_call_iface(const char *iface, const char *method, GVariant *params,
+                            GUnixFDList *fds)
 {
     struct call_state st = { 0 };
     g_dbus_connection_call_with_unix_fd_list(fake.peer, NULL, "/org/qemu/Display1/Listener",
-                                             "org.qemu.Display1.Listener", method, params, NULL,
+                                             iface, method, params, NULL,
                                              G_DBUS_CALL_FLAGS_NONE, 5000, fds, NULL, call_cb, &st);
     wait_until(call_done, &st, method);
     g_assert_no_error(st.error);
+}
+
+static void peer_call(const char *method, GVariant *params, GUnixFDList *fds)
+{
+    peer_call_iface("org.qemu.Display1.Listener", method, params, fds);
 }
 
 static GVariant *bytes(const void *data, gsize len)
@@ -634,6 +643,132 @@ static void check_mode_change(struct collector *c)
     g_assert_cmpuint(f->width, ==, 32);
 }
 
+static GVariant *u32s(const uint32_t *v, gsize n)
+{
+    return g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, v, n, sizeof(uint32_t));
+}
+
+/* ScanoutDMABUF2 as QEMU calls it: dmabuf handles, x, y, w, h, offsets,
+ * strides, num_planes, fourcc, backing w, h, modifier, y0_top. */
+static void send_dmabuf2(const int *fdv, unsigned nfd, const int32_t *handles, uint32_t np,
+                         uint32_t x, uint32_t y, uint32_t w, uint32_t h, const uint32_t *off,
+                         const uint32_t *stride, uint32_t fourcc, uint32_t bw, uint32_t bh,
+                         uint64_t modifier)
+{
+    GUnixFDList *fds = g_unix_fd_list_new_from_array(fdv, (gint)nfd); /* takes them */
+    GVariant *ah = g_variant_new_fixed_array(G_VARIANT_TYPE_HANDLE, handles, np, sizeof(int32_t));
+
+    peer_call_iface(DMABUF2_IFACE, "ScanoutDMABUF2",
+                    g_variant_new("(@ahuuuu@au@auuuuutb)", ah, x, y, w, h, u32s(off, np),
+                                  u32s(stride, np), np, fourcc, bw, bh, (guint64)modifier, TRUE),
+                    fds);
+    g_object_unref(fds);
+}
+
+struct get_state {
+    bool done;
+    GVariant *value;
+};
+
+static void get_cb(GObject *obj, GAsyncResult *res, gpointer data)
+{
+    struct get_state *st = data;
+    st->value = g_dbus_connection_call_finish(G_DBUS_CONNECTION(obj), res, NULL);
+    st->done = true;
+}
+
+static bool get_done(void *arg) { return ((struct get_state *)arg)->done; }
+
+/* The listener says it has the ScanoutDMABUF2 interface (QEMU looks there);
+ * asynchronously: the source answers on this thread's loop. */
+static void check_interfaces(void)
+{
+    struct get_state st = { 0 };
+    g_dbus_connection_call(fake.peer, NULL, "/org/qemu/Display1/Listener",
+                           "org.freedesktop.DBus.Properties", "Get",
+                           g_variant_new("(ss)", "org.qemu.Display1.Listener", "Interfaces"),
+                           G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, get_cb, &st);
+    wait_until(get_done, &st, "Interfaces");
+    g_assert_nonnull(st.value);
+    g_autofree char *s = g_variant_print(st.value, FALSE);
+    g_assert_nonnull(strstr(s, DMABUF2_IFACE));
+    g_variant_unref(st.value);
+}
+
+/* NV12 in two fds, with a modifier: one frame of two planes, the second
+ * plane's fd that very buffer; no CPU view (the encoders know one XRGB
+ * plane).  Then one buffer for both planes, a part of an XRGB buffer, and
+ * bad calls that are refused (no frame, the source goes on). */
+static void check_dmabuf2(struct collector *c)
+{
+    const uint32_t w = 16, h = 8;
+    const uint64_t mod_x = I915_FORMAT_MOD_X_TILED;
+    guint n = c->frames->len;
+
+    check_interfaces();
+    {
+        int fdv[2] = { fake_dmabuf(w * h, true), fake_dmabuf(w * h / 2, true) };
+        uint64_t ino1 = fd_inode(fdv[1]);
+        send_dmabuf2(fdv, 2, (const int32_t[]){ 0, 1 }, 2, 0, 0, w, h, (const uint32_t[]){ 0, 0 },
+                     (const uint32_t[]){ w, w }, DRM_FORMAT_NV12, w, h, mod_x);
+        wait_frames1(c, n + 1, 5000);
+        struct got_frame *f = collector_get(c, n);
+        g_assert_cmpuint(f->n_planes, ==, 2);
+        g_assert_cmpuint(f->fourcc, ==, DRM_FORMAT_NV12);
+        g_assert_cmpuint(f->modifier, ==, mod_x);
+        g_assert_cmpuint(f->strides[1], ==, w);
+        g_assert_cmpuint(f->inodes[1], ==, ino1);
+        g_assert_null(f->pixels);
+    }
+    {   /* one buffer, chroma after luma */
+        int fd = fake_dmabuf(w * h * 3 / 2, true);
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0, 0 }, 2, 0, 0, w, h,
+                     (const uint32_t[]){ 0, w * h }, (const uint32_t[]){ w, w }, DRM_FORMAT_NV12,
+                     w, h, DRM_FORMAT_MOD_LINEAR);
+        wait_frames1(c, n + 2, 5000);
+        struct got_frame *f = collector_get(c, n + 1);
+        g_assert_cmpuint(f->n_planes, ==, 2);
+        g_assert_cmpuint(f->offsets[1], ==, w * h);
+        g_assert_cmpuint(f->inodes[1], ==, 0);
+    }
+    {   /* the 8x4 rectangle at (4, 2) of a 16x8 XRGB buffer: shown, mapped */
+        int fd = fake_dmabuf(w * 4 * h, true);
+        uint8_t *map = mmap(NULL, w * 4 * h, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        g_assert_true(map != MAP_FAILED);
+        for (uint32_t i = 0; i < w * 4 * h; i++)
+            map[i] = (uint8_t)i;
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0 }, 1, 4, 2, 8, 4, (const uint32_t[]){ 0 },
+                     (const uint32_t[]){ w * 4 }, DRM_FORMAT_XRGB8888, w, h, DRM_FORMAT_MOD_LINEAR);
+        wait_frames1(c, n + 3, 5000);
+        struct got_frame *f = collector_get(c, n + 2);
+        g_assert_cmpuint(f->width, ==, 8);
+        g_assert_cmpuint(f->offsets[0], ==, 2 * w * 4 + 4 * 4);
+        g_assert_nonnull(f->pixels);
+        g_assert_cmpuint(f->pixels[0], ==, map[2 * w * 4 + 4 * 4]);
+        munmap(map, w * 4 * h);
+    }
+    /* refused: a plane past its buffer's end, a handle not sent, 5 planes,
+     * a rectangle outside the backing buffer */
+    {
+        int fd = fake_dmabuf(w * h, true); /* no room for the chroma after the luma */
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0, 0 }, 2, 0, 0, w, h,
+                     (const uint32_t[]){ 0, w * h }, (const uint32_t[]){ w, w }, DRM_FORMAT_NV12,
+                     w, h, DRM_FORMAT_MOD_LINEAR);
+        fd = fake_dmabuf(w * h * 2, true);
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0, 1 }, 2, 0, 0, w, h, (const uint32_t[]){ 0, 0 },
+                     (const uint32_t[]){ w, w }, DRM_FORMAT_NV12, w, h, DRM_FORMAT_MOD_LINEAR);
+        fd = fake_dmabuf(w * 4 * h, true);
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0, 0, 0, 0, 0 }, 5, 0, 0, w, h,
+                     (const uint32_t[]){ 0, 0, 0, 0, 0 }, (const uint32_t[]){ w, w, w, w, w },
+                     DRM_FORMAT_NV12, w, h, DRM_FORMAT_MOD_LINEAR);
+        fd = fake_dmabuf(w * 4 * h, true);
+        send_dmabuf2(&fd, 1, (const int32_t[]){ 0 }, 1, 10, 0, 8, 4, (const uint32_t[]){ 0 },
+                     (const uint32_t[]){ w * 4 }, DRM_FORMAT_XRGB8888, w, h, DRM_FORMAT_MOD_LINEAR);
+        run_for(200);
+        g_assert_cmpuint(c->frames->len, ==, n + 3);
+    }
+}
+
 static void test_fake_qemu(void)
 {
     g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
@@ -664,6 +799,7 @@ static void test_fake_qemu(void)
     check_scanout_update(&c);
     check_dmabuf_unmappable(&c);
     check_dmabuf_cursor(&c);
+    check_dmabuf2(&c);
     check_pool_rotation(s, &c);
     check_input(s);
     check_lost_and_back(&c, &t);
