@@ -305,15 +305,16 @@ static void scanout1_fd(struct sc_channel *ch, int fd)
                          !(m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP));
 }
 
-/* The bytes of fds[k] that plane layout m reaches (rows: every plane is
- * taken to be as tall as the image, an upper bound for chroma planes). */
+/* The bytes of fds[k] that plane layout m reaches (sc_frame_plane_end, as
+ * the server checks them). */
 static uint64_t scanout2_need(const struct sc_gl_scanout2 *m, unsigned k)
 {
     uint64_t need = 0;
 
     for (unsigned i = 0; i < m->num_planes; i++) {
         unsigned fi = i < m->num_dmabuf ? i : 0;
-        uint64_t end = m->offset[i] + (uint64_t)m->stride[i] * m->height;
+        uint64_t end = sc_frame_plane_end(m->fourcc, m->modifier, i, m->offset[i], m->stride[i],
+                                          m->height);
 
         if (fi == k && end > need)
             need = end;

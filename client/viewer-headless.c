@@ -1,6 +1,6 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
- *                   [--password P] [--gl] [--video] [--check-peer-uid] [--timeout S] [--stats]
+ *                   [--password P] [--gl [--no-planes]] [--video] [--check-peer-uid] [--timeout S] [--stats]
  *                   [--ca-file F] [--host-subject S] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
         .gl_scanout2 = on_gl_scanout2, .gl_draw = on_gl_draw, .closed = on_closed,
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
-    gboolean live = FALSE;
+    gboolean live = FALSE, no_planes = FALSE;
     int timeout = 30;
     char *out = NULL, *password = NULL, *ca_file = NULL, *subject = NULL;
     GOptionEntry entries[] = {
@@ -351,6 +351,8 @@ int main(int argc, char **argv)
         { "wait-video", 0, 0, G_OPTION_ARG_INT, &a.wait_video, "wait for N decoded video frames", "N" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "the SPICE password", "P" },
         { "gl", 0, 0, G_OPTION_ARG_NONE, &gl, "advertise GL_SCANOUT, write the scanout buffer", NULL },
+        { "no-planes", 0, 0, G_OPTION_ARG_NONE, &no_planes,
+          "do not advertise GL_SCANOUT2 (as spice-gtk 0.42: one plane only)", NULL },
         { "video", 0, 0, G_OPTION_ARG_NONE, &video, "advertise the video codecs we decode", NULL },
         { "check-peer-uid", 0, 0, G_OPTION_ARG_NONE, &peer_uid,
           "as viewer --attach: refuse a unix socket server not run by us or root", NULL },
@@ -381,6 +383,8 @@ int main(int argc, char **argv)
         g_setenv("SPICECAST_STATS", "1", TRUE); /* the engine's switch (common/stats.h) */
     a.out = out;
     a.gl = gl;
+    if (no_planes)
+        cb.gl_scanout2 = NULL;
     if (video || a.wait_video > 0)
         cb.video_frame = on_video;
     o.uri = argv[1];

@@ -433,13 +433,13 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
     for (uint32_t i = 1; i < frame->n_planes; i++)
         frame->planes[i - 1] = b->planes[i - 1];
     frame->full_damage = true;
-    if (frame->n_planes > 1) { /* the encoders know one XRGB plane */
-        g_snprintf(why, why_size, "%u planes", frame->n_planes);
-        return false;
-    }
     if (b->kind == SC_FRAME_SHM) {
         int seals = fcntl(fd, F_GET_SEALS);
         frame->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+    }
+    if (frame->n_planes > 1) { /* the encoders know one XRGB plane */
+        g_snprintf(why, why_size, "%u planes", frame->n_planes);
+        return false;
     }
     return wrap_map(frame, from_peer, why, why_size);
 }
@@ -464,6 +464,14 @@ static uint32_t plane_rows(uint32_t fourcc, unsigned i, uint32_t height)
     return i > 0 && sub ? (height + 1) / 2 : height;
 }
 
+uint64_t sc_frame_plane_end(uint32_t fourcc, uint64_t modifier, unsigned i, uint32_t offset,
+                            uint32_t stride, uint32_t height)
+{
+    if (i > 0 && modifier != DRM_FORMAT_MOD_LINEAR && modifier != DRM_FORMAT_MOD_INVALID)
+        return (uint64_t)offset + 1;
+    return offset + (uint64_t)stride * plane_rows(fourcc, i, height);
+}
+
 bool sc_frame_planes_fit(const struct sc_frame_buffer *b, const uint64_t *sizes, char *why,
                          size_t why_size)
 {
@@ -477,7 +485,8 @@ bool sc_frame_planes_fit(const struct sc_frame_buffer *b, const uint64_t *sizes,
         uint32_t off = i ? b->planes[i - 1].offset : b->offset;
         uint32_t stride = i ? b->planes[i - 1].stride : b->stride;
         int fd_i = i && b->planes[i - 1].fd >= 0 ? (int)i : 0;
-        uint64_t end = off + (uint64_t)stride * plane_rows(b->drm_fourcc, i, b->height);
+        uint64_t end = sc_frame_plane_end(b->drm_fourcc, b->kind == SC_FRAME_SHM ? 0 : b->modifier,
+                                          i, off, stride, b->height);
 
         if (stride == 0) {
             g_snprintf(why, why_size, "plane %u has no stride", i);

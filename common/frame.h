@@ -118,6 +118,14 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
 /* Checks the plane layout of `b` (at most SC_FRAME_MAX_PLANES planes, a
  * stride for each, offset + stride * rows within `size` bytes of each
  * buffer whose size is known, i.e. > 0): false + why. */
+/* The end (offset + bytes) of plane i of a layout in its buffer: stride
+ * times the rows (half the image's, rounded up, for the chroma planes of
+ * the 4:2:0 formats NV12, NV21, YUV420, YVU420, P010; the image's for the
+ * others).  With a modifier other than linear the planes after the first
+ * (compression metadata) have a layout of the driver's: only their offset
+ * is bounded (offset + 1). */
+uint64_t sc_frame_plane_end(uint32_t fourcc, uint64_t modifier, unsigned i, uint32_t offset,
+                            uint32_t stride, uint32_t height);
 bool sc_frame_planes_fit(const struct sc_frame_buffer *b, const uint64_t *sizes, char *why,
                          size_t why_size);
 

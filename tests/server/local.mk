@@ -57,6 +57,15 @@ tests_server_test_embed_CPPFLAGS = -I$(top_srcdir)/server -I$(top_builddir)
 tests_server_test_embed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
 tests_server_test_embed_LDADD = server/libspicecast.la $(GLIB_LIBS)
 
+# the same with two planes to our viewer (GL_SCANOUT2_UNIX) and to one
+# without the cap
+check_PROGRAMS += tests/server/test-embed-planes
+TESTS += tests/server/test-embed-planes
+tests_server_test_embed_planes_SOURCES = tests/server/test-embed-planes.c
+tests_server_test_embed_planes_CPPFLAGS = -I$(top_builddir)
+tests_server_test_embed_planes_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
+tests_server_test_embed_planes_LDADD = server/libspicecast.la $(GLIB_LIBS)
+
 # the built-in agent (server/agent.c): monitors config, malformed messages
 check_PROGRAMS += tests/server/test-agent
 TESTS += tests/server/test-agent
