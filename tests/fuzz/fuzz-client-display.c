@@ -1,7 +1,8 @@
 /* libFuzzer: the viewer's display channel as a hostile server drives it:
  * framed messages (SURFACE_CREATE, DRAW_COPY with raw and LZ4 images and
  * clips, DRAW_FILL, streams with their data, clips and reports, GL_SCANOUT_UNIX
- * with its '@' byte and fd, GL_DRAW, the base messages, ACK flow control)
+ * with its '@' byte and fd, GL_SCANOUT2_UNIX with its '@' byte and 1..4 fds
+ * (each plane's buffer mapped and read to the end the engine checked), GL_DRAW, the base messages, ACK flow control)
  * through the channel core (sc_channel_process) into the display channel, with the
  * renderer's scanout mapping checks (renderer.c) on each scanout fd.
  *

@@ -237,6 +237,32 @@ static void fc_gl_scanout(void *data, int fd, uint32_t w, uint32_t h, uint32_t s
     munmap(map, size);
 }
 
+/* What viewer-headless does with a GL_SCANOUT2 (the window's EGL import
+ * takes the same fds): map each plane's buffer and read it to the end the
+ * engine checked (sc_frame_plane_end); fds repeat for planes in one buffer. */
+static void fc_gl_scanout2(void *data, const struct sc_client_scanout *s)
+{
+    (void)data;
+    if (s->n_planes == 0 || s->n_planes > 4 || !s->width || !s->height)
+        abort();
+    for (unsigned i = 0; i < s->n_planes; i++) {
+        uint64_t end = sc_frame_plane_end(s->fourcc, s->modifier, i, s->offsets[i],
+                                          s->strides[i], s->height);
+        off_t size = lseek(s->fds[i], 0, SEEK_END);
+        uint8_t *map;
+
+        if (s->fds[i] < 0 || size < 0 || end > (uint64_t)size)
+            abort(); /* the engine let through a plane past its buffer */
+        if (end == 0 || end > (64u << 20))
+            continue;
+        map = mmap(NULL, (size_t)end, PROT_READ, MAP_SHARED, s->fds[i], 0);
+        if (map == MAP_FAILED)
+            abort(); /* sealed or a dma-buf, and long enough: it maps */
+        fuzz_touch(map + s->offsets[i], (size_t)(end - s->offsets[i]));
+        munmap(map, (size_t)end);
+    }
+}
+
 static void fc_gl_draw(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
     struct fuzz_client *f = data;
@@ -267,6 +293,7 @@ static const struct sc_client_callbacks fc_callbacks = {
     .invalidate = fc_invalidate,
     .mark = fc_mark,
     .gl_scanout = fc_gl_scanout,
+    .gl_scanout2 = fc_gl_scanout2,
     .gl_draw = fc_gl_draw,
     .cursor = fc_cursor,
     .closed = fc_closed,

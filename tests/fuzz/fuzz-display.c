@@ -1,5 +1,6 @@
 /* libFuzzer: display channel parsers, DRAW_COPY (then decoding its LZ4
- * image or reading its bitmap rows) and the LZ4 image decoder. */
+ * image or reading its bitmap rows), the LZ4 image decoder, and
+ * GL_SCANOUT2_UNIX's bounds (1..4 planes, 1 or num_planes fds). */
 #include "config.h"
 
 #include "tests/fuzz/fuzz-util.h"
@@ -41,6 +42,23 @@ static void draw_copy(const uint8_t *body, size_t len)
         sc_writer_finish(&w);
     }
     free(m);
+}
+
+static void gl_scanout2(const uint8_t *body, size_t len)
+{
+    struct sc_gl_scanout2 m;
+
+    FUZZ_ROUNDTRIP(struct sc_gl_scanout2, sc_gl_scanout2_unix_parse, sc_gl_scanout2_unix_write,
+                   body, len);
+    if (!sc_gl_scanout2_unix_parse(body, len, &m))
+        return;
+    /* what the viewer indexes with these: fds[0..num_dmabuf), planes */
+    if (m.num_planes == 0 || m.num_planes > SC_GL_MAX_PLANES ||
+        (m.num_dmabuf != 1 && m.num_dmabuf != m.num_planes) || !m.width || !m.height)
+        abort();
+    for (unsigned i = 0; i < m.num_planes; i++)
+        if (m.stride[i] == 0)
+            abort();
 }
 
 static void streams(uint8_t sel, const uint8_t *body, size_t len)
@@ -125,6 +143,7 @@ static void fuzz_message(uint8_t sel, const uint8_t *body, size_t len)
         FUZZ_ROUNDTRIP(struct sc_gl_scanout, sc_gl_scanout_unix_parse, sc_gl_scanout_unix_write,
                        body, len);
         FUZZ_ROUNDTRIP(struct sc_gl_draw, sc_gl_draw_parse, sc_gl_draw_write, body, len);
+        gl_scanout2(body, len);
         break;
     default:
         streams(sel / 12, body, len);

@@ -18,7 +18,10 @@
  * constructor): the target calls set_dmabuf(), what on_scanout_dmabuf()
  * does once it has the fd, with a memfd of the input's size (at most
  * 16 MiB), sealed against shrinking or not: what QEMU or an impostor may
- * pass.  The listener reads every row of every frame it gets. */
+ * pass.  ScanoutDMABUF2 (planes, a modifier) goes through
+ * sc_qemu_dmabuf2_parse() (qemu-planes.c), as on_scanout_dmabuf2() does,
+ * with an fd list of two memfds of the input's sizes, then set_dmabuf().
+ * The listener reads every row of every frame it gets. */
 #include "config.h"
 
 #include "server/sources/qemu-screen.c"
@@ -35,6 +38,8 @@ static const struct {
     { "(size)", "(uu)" },      { "(lost)", "()" },
     /* ScanoutDMABUF: w, h, stride, fourcc, modifier, y0_top; the fd's size, sealed */
     { "ScanoutDMABUF", "(uuuutbub)" },
+    /* ScanoutDMABUF2's arguments; the sizes of the two fds; sealed */
+    { "ScanoutDMABUF2", "(ahuuuuauauuuuutbuub)" },
 };
 
 #define MAX_FD_SIZE (16u << 20)
@@ -56,6 +61,47 @@ static void scanout_dmabuf(struct qdbus *q, GVariant *params)
         (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0))
         abort();
     set_dmabuf(q, fd, &b);
+}
+
+static int fuzz_memfd(uint32_t size, bool sealed)
+{
+    int fd = memfd_create("fuzz-plane", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    if (fd < 0 || ftruncate(fd, size % MAX_FD_SIZE) < 0 ||
+        (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0))
+        abort();
+    return fd;
+}
+
+static void scanout_dmabuf2(struct qdbus *q, GVariant *params)
+{
+    GVariant *args[13];
+    GVariant *call_params;
+    GUnixFDList *fds;
+    struct sc_frame_buffer b;
+    uint32_t s0, s1;
+    gboolean sealed;
+    char why[160];
+    int fd, fdv[2];
+
+    for (int i = 0; i < 13; i++)
+        args[i] = g_variant_get_child_value(params, (gsize)i);
+    call_params = g_variant_ref_sink(g_variant_new_tuple(args, 13));
+    g_variant_get_child(params, 13, "u", &s0);
+    g_variant_get_child(params, 14, "u", &s1);
+    g_variant_get_child(params, 15, "b", &sealed);
+    fdv[0] = fuzz_memfd(s0, sealed);
+    fdv[1] = fuzz_memfd(s1, sealed);
+    fds = g_unix_fd_list_new_from_array(fdv, 2);
+    if (sc_qemu_dmabuf2_parse(call_params, fds, &b, &fd, why, sizeof(why))) {
+        if (fd < 0 || b.n_planes == 0 || b.n_planes > SC_FRAME_MAX_PLANES)
+            abort();
+        set_dmabuf(q, fd, &b);
+    }
+    g_object_unref(fds);
+    g_variant_unref(call_params);
+    for (int i = 0; i < 13; i++)
+        g_variant_unref(args[i]);
 }
 
 static void on_frame(struct sc_source *source, struct sc_frame *f, void *data)
@@ -99,6 +145,7 @@ static void call(struct qdbus *q, unsigned m, GVariant *params)
         break;
     case 7: sc_qdbus_source_lost(q, "fuzz"); break;
     case 8: scanout_dmabuf(q, params); break;
+    case 9: scanout_dmabuf2(q, params); break;
     default: break; /* Disable: logged; MouseSet: not acted on */
     }
 }

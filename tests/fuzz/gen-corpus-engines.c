@@ -201,6 +201,20 @@ static void client_display_seeds(void)
     st_init(&s, true, (const uint8_t[]){ 0x01, 0, 255 }, 3);
     display_stream(&s);
     st_save(&s, "fuzz-client-display", "tcp-no-fds");
+    /* GL_SCANOUT2_UNIX: NV12 64x32 in two sealed 4 KiB memfds, a draw; then
+     * both planes in one (the chroma at 2048) */
+    st_init(&s, true, (const uint8_t[]){ 0x01 | 0x04 | 0x08 | 0x30 | 0x40, 4, 128 }, 3);
+    MSG(&s, SPICE_MSG_SET_ACK, sc_set_ack_write(w, &(struct sc_set_ack){ 1, 20 }));
+    MSG(&s, SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX, sc_gl_scanout2_unix_write(w,
+        &(struct sc_gl_scanout2){ 64, 32, { 0, 0 }, { 64, 64 }, 0x3231564e /* NV12 */, 0, 0, 2,
+                                  2 }));
+    sc_write_u8(&s.w, '@');
+    MSG(&s, SPICE_MSG_DISPLAY_GL_DRAW, sc_gl_draw_write(w, &(struct sc_gl_draw){ 0, 0, 64, 32 }));
+    MSG(&s, SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX, sc_gl_scanout2_unix_write(w,
+        &(struct sc_gl_scanout2){ 64, 32, { 0, 2048 }, { 64, 64 }, 0x3231564e, 0, 0, 2, 1 }));
+    sc_write_u8(&s.w, '@');
+    MSG(&s, SPICE_MSG_DISPLAY_GL_DRAW, sc_gl_draw_write(w, &(struct sc_gl_draw){ 0, 0, 64, 32 }));
+    st_save(&s, "fuzz-client-display", "gl-planes");
 }
 
 /* The server's link answer (real key), the OK result, then messages. */
@@ -505,7 +519,8 @@ static GVariant *bytes_v(size_t n, uint8_t seed)
 
 static void qemu_dbus_seeds(void)
 {
-    enum { SCANOUT, UPDATE, UPDATE_DMABUF, DISABLE, MOUSE_SET, CURSOR_DEFINE, SIZE, LOST, SCANOUT_DMABUF };
+    enum { SCANOUT, UPDATE, UPDATE_DMABUF, DISABLE, MOUSE_SET, CURSOR_DEFINE, SIZE, LOST, SCANOUT_DMABUF,
+           SCANOUT_DMABUF2 };
     const uint32_t x8r8g8b8 = 0x20020888, r8g8b8 = 0x18020888, r5g6b5 = 0x10020565;
     GByteArray *b = g_byte_array_new();
 
@@ -540,6 +555,22 @@ static void qemu_dbus_seeds(void)
     qemu_call(b, SCANOUT_DMABUF, g_variant_new("(uuuutbub)", 8, 4, 32, xrgb8888, (guint64)0, TRUE, 64, TRUE));
     qemu_call(b, SCANOUT, g_variant_new("(uuuu@ay)", 2, 2, 8, x8r8g8b8, bytes_v(16, 12)));
     raw("fuzz-qemu-dbus", "dmabuf", b->data, b->len);
+    /* ScanoutDMABUF2: handles, x, y, w, h, offsets, strides, planes, fourcc,
+     * backing w, h, modifier, y0_top; the two fds' sizes, sealed */
+    const uint32_t nv12 = 0x3231564e;
+    const int32_t h01[] = { 0, 1 }, h00[] = { 0, 0 };
+    const uint32_t off0[] = { 0, 0 }, off1[] = { 0, 32 }, str[] = { 8, 8 };
+#define AH(h) g_variant_new_fixed_array(G_VARIANT_TYPE_HANDLE, h, 2, 4)
+#define AU(v) g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, v, 2, 4)
+    g_byte_array_set_size(b, 0);
+    qemu_call(b, SCANOUT_DMABUF2, g_variant_new("(@ahuuuu@au@auuuuutbuub)", AH(h01), 0, 0, 8, 4,
+              AU(off0), AU(str), 2, nv12, 8, 4, (guint64)0, TRUE, 32, 16, TRUE));
+    qemu_call(b, UPDATE_DMABUF, g_variant_new("(iiii)", 1, 1, 2, 2));
+    qemu_call(b, SCANOUT_DMABUF2, g_variant_new("(@ahuuuu@au@auuuuutbuub)", AH(h00), 0, 0, 8, 4,
+              AU(off1), AU(str), 2, nv12, 8, 4, (guint64)0x0100000000000001ull, TRUE, 48, 0, TRUE));
+    raw("fuzz-qemu-dbus", "dmabuf2", b->data, b->len);
+#undef AH
+#undef AU
     g_byte_array_unref(b);
 }
 

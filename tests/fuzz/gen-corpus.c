@@ -173,6 +173,8 @@ static void display_seeds(void)
         &(struct sc_stream_activate_report){ 1, 2, 5, 1000 }));
     SEED("fuzz-display", 12 * 6 + 9, sc_preferred_video_codecs_write(&w,
         &(struct sc_preferred_video_codecs){ 2, { 3, 2 } }));
+    SEED("fuzz-display", 12 * 7 + 8, sc_gl_scanout2_unix_write(&w, &(struct sc_gl_scanout2){
+        64, 32, { 0, 2048 }, { 64, 64 }, 0x3231564e /* NV12 */, 0, 0, 2, 1 }));
 }
 
 int main(int argc, char **argv)
