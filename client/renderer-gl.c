@@ -16,6 +16,7 @@
 #include <epoxy/gl.h>
 #include <glib.h>
 
+#include "client/client.h"
 #include "client/renderer.h"
 #include "common/log.h"
 
@@ -400,6 +401,57 @@ static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
     return true;
 }
 
+/* GL_SCANOUT2: the planes imported as one EGLImage, with the modifier where
+ * the display takes modifiers.  RGB formats only: a YUV EGLImage needs an
+ * external-texture (samplerExternalOES) shader, not written yet.  No CPU
+ * fallback: a tiled layout is the GPU's; where EGL cannot import (no GPU,
+ * a GLX context) the scanout is not shown, and says so once. */
+static bool gl_scanout_planes(struct sc_renderer *r, const struct sc_client_scanout *s)
+{
+    struct gl_renderer *gr = from_base(r);
+    EGLint attrs[64];
+    EGLDisplay dpy;
+    bool mods;
+    static bool told;
+    const char *why = NULL;
+
+    drop_scanout(gr);
+    r->width = gr->canvas_w;
+    r->height = gr->canvas_h;
+    if (!epoxy_has_egl() || eglGetCurrentContext() == EGL_NO_CONTEXT)
+        why = "no EGL context (GLX)";
+    else if (!epoxy_has_egl_extension((dpy = eglGetCurrentDisplay()), "EGL_EXT_image_dma_buf_import") ||
+             !epoxy_has_gl_extension("GL_OES_EGL_image"))
+        why = "no EGL dma-buf import here (no GPU: EGL_EXT_image_dma_buf_import)";
+    else if (sc_renderer_fourcc_bpp(s->fourcc) != 4)
+        why = "a YUV scanout needs an external-texture shader (not written)";
+    if (why) {
+        if (!told)
+            sc_info("GL renderer: scanout of %u planes, fourcc %.4s, not shown: %s", s->n_planes,
+                    (const char *)&s->fourcc, why);
+        told = true;
+        return false;
+    }
+    mods = epoxy_has_egl_extension(dpy, "EGL_EXT_image_dma_buf_import_modifiers");
+    if (!sc_renderer_dmabuf_attrs(s, mods, attrs, G_N_ELEMENTS(attrs)))
+        return false;
+    if (!gr->scanout_tex)
+        gr->scanout_tex = new_texture();
+    gr->image = eglCreateImageKHR(dpy, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT, NULL, attrs);
+    if (gr->image == EGL_NO_IMAGE_KHR) {
+        sc_warn("GL renderer: EGL import of %u planes (modifier 0x%" G_GINT64_MODIFIER
+                "x) failed (0x%x)", s->n_planes, s->modifier, eglGetError());
+        return false;
+    }
+    glBindTexture(GL_TEXTURE_2D, gr->scanout_tex);
+    glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, gr->image);
+    gr->scanout_imported = gr->scanout_on = true;
+    gr->scanout_top_down = s->top_down;
+    r->width = s->width;
+    r->height = s->height;
+    return true;
+}
+
 static void gl_gl_draw(struct sc_renderer *r, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
     struct gl_renderer *gr = from_base(r);
@@ -503,6 +555,7 @@ const struct sc_renderer_ops sc_renderer_gl = {
     .update = gl_update,
     .video_frame = gl_video_frame,
     .gl_scanout = gl_gl_scanout,
+    .gl_scanout_planes = gl_scanout_planes,
     .gl_draw = gl_gl_draw,
     .draw = gl_draw,
     .destroy = gl_destroy,

@@ -29,6 +29,7 @@ struct sc_viewport {
 void sc_viewport_fit(struct sc_viewport *vp, int ww, int wh, uint32_t sw, uint32_t sh);
 
 struct sc_renderer_ops;
+struct sc_client_scanout;
 
 /* Base struct: every backend embeds it first. */
 struct sc_renderer {
@@ -55,6 +56,9 @@ struct sc_renderer_ops {
      * Returns false if it cannot be shown (format, mapping). */
     bool (*gl_scanout)(struct sc_renderer *r, int fd, uint32_t width, uint32_t height,
                        uint32_t stride, uint32_t fourcc, bool top_down);
+    /* A GL_SCANOUT2 scanout (planes, offsets, a modifier; fds borrowed):
+     * false if it cannot be shown (NULL op: never). */
+    bool (*gl_scanout_planes)(struct sc_renderer *r, const struct sc_client_scanout *s);
     /* The scanout changed in (x, y, w, h): refresh the copy (import: nothing). */
     void (*gl_draw)(struct sc_renderer *r, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
     /* Draw into the widget: cr for cairo, NULL for GL (default framebuffer
@@ -68,6 +72,15 @@ extern const struct sc_renderer_ops sc_renderer_cairo;
 
 /* A DRM fourcc our renderers show, and its bytes per pixel (0: no). */
 unsigned sc_renderer_fourcc_bpp(uint32_t fourcc);
+
+/* The eglCreateImageKHR(EGL_LINUX_DMA_BUF_EXT) attributes of a scanout of
+ * planes: size, fourcc, per plane fd, offset, pitch and, with_modifier (the
+ * display has EGL_EXT_image_dma_buf_import_modifiers), the modifier unless
+ * it is DRM_FORMAT_MOD_INVALID (implicit); EGL_NONE last.  The count
+ * written, 0 if max is too small or the plane count is not 1..4
+ * (renderer-dmabuf.c). */
+unsigned sc_renderer_dmabuf_attrs(const struct sc_client_scanout *s, bool with_modifier,
+                                  int32_t *attrs, unsigned max);
 
 /* Maps a scanout fd read-only for the CPU fallbacks; NULL + reason. */
 void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *size,

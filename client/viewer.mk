@@ -8,7 +8,7 @@ client_viewer_SOURCES = \
 	client/vv-file.c client/vv-file.h client/hotkeys.c client/hotkeys.h \
 	client/keymap.c client/keymap.h \
 	client/renderer.c client/renderer.h \
-	client/renderer-gl.c client/renderer-cairo.c \
+	client/renderer-gl.c client/renderer-cairo.c client/renderer-dmabuf.c \
 	client/libvirt.c client/libvirt.h
 client_viewer_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS) \
 	$(LIBVIRT_CFLAGS)
@@ -29,6 +29,15 @@ EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
 	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
 	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
 	tests/client/test-viewer-overlay.sh
+
+# the EGL attribute list of a scanout of planes (what no GPU here imports)
+if HAVE_GTK
+check_PROGRAMS += tests/client/test-dmabuf-attrs
+TESTS += tests/client/test-dmabuf-attrs
+tests_client_test_dmabuf_attrs_SOURCES = tests/client/test-dmabuf-attrs.c client/renderer-dmabuf.c
+tests_client_test_dmabuf_attrs_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
+tests_client_test_dmabuf_attrs_LDADD = $(GTK_LIBS) $(GLIB_LIBS)
+endif
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
 check_PROGRAMS += tests/client/test-vv-file

@@ -30,6 +30,8 @@ struct sc_window {
     int scanout_fd; /* dup of the client's, until handed over */
     uint32_t sc_w, sc_h, sc_stride, sc_fourcc;
     bool sc_top_down, scanout_pending, scanout_on;
+    struct sc_client_scanout planes; /* GL_SCANOUT2: fds dup'ed, until handed over */
+    bool planes_pending;
     bool draw_pending, draw_done_owed;
     bool video_taken, video_told;
     uint32_t draw_x, draw_y, draw_w, draw_h;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,16 @@
 static void use_cairo(struct sc_window *win);
 
 /* ---- feeding the renderer -------------------------------------------- */
+
+/* The GL_SCANOUT2 fds not handed to the renderer yet. */
+static void drop_planes(struct sc_window *win)
+{
+    for (unsigned i = 0; i < win->planes.n_planes; i++)
+        if (win->planes.fds[i] >= 0)
+            close(win->planes.fds[i]);
+    win->planes.n_planes = 0;
+    win->planes_pending = false;
+}
 
 static void sync_renderer(struct sc_window *win)
 {
@@ -57,6 +68,11 @@ static void sync_renderer(struct sc_window *win)
             close(win->scanout_fd); /* a mapping or an EGLImage keeps the buffer */
         win->scanout_fd = -1;
         win->scanout_pending = false;
+    }
+    if (win->planes_pending) {
+        win->scanout_on = r->impl->gl_scanout_planes &&
+                          r->impl->gl_scanout_planes(r, &win->planes);
+        drop_planes(win); /* an EGLImage keeps the buffers */
     }
     if (win->draw_pending) {
         r->impl->gl_draw(r, win->draw_x, win->draw_y, win->draw_w, win->draw_h);
@@ -276,6 +292,7 @@ static void cb_gl_scanout(void *data, int fd, uint32_t width, uint32_t height, u
 
     if (win->scanout_fd >= 0)
         close(win->scanout_fd);
+    drop_planes(win); /* superseded */
     win->scanout_fd = fd >= 0 ? dup(fd) : -1;
     if (fd >= 0 && win->scanout_fd < 0)
         sc_warn("scanout: dup: %s", g_strerror(errno));
@@ -343,12 +360,33 @@ static void cb_closed(void *data, const GError *error)
     sc_window_ui_closed(win, why);
 }
 
+/* GL_SCANOUT2 (planes, offsets, a modifier): imported through EGL by the GL
+ * renderer where it can; the cairo renderer does not show it. */
+static void cb_gl_scanout2(void *data, const struct sc_client_scanout *s)
+{
+    struct sc_window *win = data;
+
+    drop_planes(win);
+    win->planes = *s;
+    for (unsigned i = 0; i < s->n_planes; i++)
+        win->planes.fds[i] = fcntl(s->fds[i], F_DUPFD_CLOEXEC, 0);
+    win->planes_pending = true;
+    if (win->scanout_fd >= 0) /* a GL_SCANOUT_UNIX not shown yet: superseded */
+        close(win->scanout_fd);
+    win->scanout_fd = -1;
+    win->scanout_pending = false;
+    if (!win->sized && !win->full_screen)
+        cb_surface(win, s->width, s->height), win->surface_pending = false;
+    redraw(win);
+}
+
 static const struct sc_client_callbacks callbacks = {
     .surface = cb_surface,
     .invalidate = cb_invalidate,
     .mark = cb_mark,
     .video_frame = cb_video_frame,
     .gl_scanout = cb_gl_scanout,
+    .gl_scanout2 = cb_gl_scanout2,
     .gl_draw = cb_gl_draw,
     .cursor = cb_cursor,
     .closed = cb_closed,
@@ -599,6 +637,7 @@ void sc_window_free(struct sc_window *win)
         win->renderer->impl->destroy(win->renderer);
     if (win->scanout_fd >= 0)
         close(win->scanout_fd);
+    drop_planes(win);
     cairo_region_destroy(win->damage);
     sc_hotkeys_clear(&win->hotkeys);
     g_free(win->title);
