@@ -279,7 +279,11 @@ static void log_route(struct sc_channel_client *cc)
     else
         what = "the buffer fd itself for dma-bufs; shared-memory frames as pixels "
                "(it imports only dma-bufs)";
-    sc_info("display: %s gets %s", sc_conn_peer(cc->conn), what);
+    sc_info("display: %s gets %s%s", sc_conn_peer(cc->conn), what,
+            !dcc->gl ? ""
+            : dcc->gl_state.planes ? "; frames of several planes or with a modifier too "
+                                     "(GL_SCANOUT2_UNIX)"
+                                   : "; frames of several planes or with a modifier not as fds");
 }
 
 static bool display_start(struct sc_channel_client *cc)
