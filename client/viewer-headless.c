@@ -204,6 +204,13 @@ static uint8_t *planes_to_bgrx(struct app *a, uint32_t *stride, bool *rgbx)
                 a->n_planes, a->fourcc);
         return NULL;
     }
+    /* rows as long as the picture: the engine checked offset + stride *
+     * rows against each buffer, not that a row holds the width */
+    if (a->pstride[0] < (nv12 ? a->w : a->w * 4) || (nv12 && a->pstride[1] < a->w + (a->w & 1))) {
+        fprintf(stderr, "viewer-headless: plane strides %u, %u too short for %u pixels\n",
+                a->pstride[0], a->pstride[1], a->w);
+        return NULL;
+    }
     for (unsigned i = 0; i < a->n_planes; i++)
         if (!(maps[i] = map_fd(a->pfd[i], &sizes[i])))
             goto out;

@@ -436,6 +436,12 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
     if (b->kind == SC_FRAME_SHM) {
         int seals = fcntl(fd, F_GET_SEALS);
         frame->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+        /* every plane's buffer: a client maps each */
+        for (uint32_t i = 1; i < frame->n_planes; i++) {
+            int pfd = frame->planes[i - 1].fd;
+            seals = pfd >= 0 ? fcntl(pfd, F_GET_SEALS) : F_SEAL_SHRINK;
+            frame->sealed = frame->sealed && seals >= 0 && (seals & F_SEAL_SHRINK);
+        }
     }
     if (frame->n_planes > 1) { /* the encoders know one XRGB plane */
         g_snprintf(why, why_size, "%u planes", frame->n_planes);

@@ -37,7 +37,8 @@ struct sc_frame {
     enum sc_frame_kind kind;
     int fd;              /* owned by the frame's creator */
     /* SHM only: sealed against shrinking (F_SEAL_SHRINK), so a client may
-     * map the fd without risking SIGBUS; only such SHM fds are passed */
+     * map the fd without risking SIGBUS; only such SHM fds are passed (with
+     * several planes: every plane's buffer is) */
     bool sealed;
     uint32_t width, height;
     uint32_t stride;     /* bytes per row */

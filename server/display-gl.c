@@ -1,7 +1,8 @@
 /* The local path: a client on the unix socket that advertised GL_SCANOUT
  * gets the scanout buffer's fd itself (GL_SCANOUT_UNIX + one '@' byte with
  * SCM_RIGHTS; GL_SCANOUT2_UNIX with the planes' fds for a client that took
- * it and a frame of several planes, at an offset or with a modifier), then a GL_DRAW per frame, answered by GL_DRAW_DONE
+ * it and a frame of several planes, at an offset or with a modifier), then
+ * a GL_DRAW per frame, answered by GL_DRAW_DONE
  * (PROTOCOL.md §5.12).  No pixel is read or copied here.  The frame shown
  * is referenced until the client has answered its GL_DRAW: the source does
  * not reuse a buffer the client may still be reading. */

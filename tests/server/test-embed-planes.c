@@ -3,7 +3,9 @@
  * which advertises SPICE_DISPLAY_CAP_GL_SCANOUT2) gets both fds in a
  * GL_SCANOUT2_UNIX, maps them and shows the picture.  A viewer that does
  * not advertise the cap gets a one-plane XRGB scanout as GL_SCANOUT_UNIX,
- * and the two-plane one never as an fd; the server stays up. */
+ * and the two-plane one never as an fd; the server stays up.  A plane in a
+ * memfd that is not sealed against shrinking is not passed (the viewer
+ * would refuse it and close the channel). */
 #include "config.h"
 
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 struct run {
     char **argv;
     char *out;  /* stdout */
+    char *err;  /* stderr */
     int status;
     gint done;
 };
@@ -30,14 +33,15 @@ static gpointer run_thread(gpointer data)
 {
     struct run *r = data;
 
-    g_spawn_sync(NULL, r->argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &r->out, NULL,
+    g_spawn_sync(NULL, r->argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &r->out, &r->err,
                  &r->status, NULL);
     g_atomic_int_set(&r->done, 1);
     return NULL;
 }
 
-/* viewer-headless with args, while our loop serves it. */
-static bool headless(const char *const *args, char **out)
+/* viewer-headless with args, while our loop serves it; its stdout in *out,
+ * its stderr in *err (NULL: printed and dropped). */
+static bool headless_err(const char *const *args, char **out, char **err)
 {
     const char *top = g_getenv("top_builddir");
     g_autofree char *bin = g_build_filename(top ? top : ".", "client", "viewer-headless", NULL);
@@ -61,7 +65,16 @@ static bool headless(const char *const *args, char **out)
     g_thread_join(t);
     g_ptr_array_free(argv, TRUE);
     *out = r.out;
+    if (err)
+        *err = r.err;
+    else
+        fputs(r.err, stderr), g_free(r.err);
     return g_spawn_check_wait_status(r.status, NULL);
+}
+
+static bool headless(const char *const *args, char **out)
+{
+    return headless_err(args, out, NULL);
 }
 
 static int sealed_memfd(size_t size, uint8_t **map)
@@ -163,6 +176,24 @@ static void test_planes(void)
     check_px(ppm, 4, H - 4, 255, 0, 0);    /* red (within rounding) */
     check_px(ppm, W / 4 + 4, H - 4, 76, 76, 76); /* Y 81: (81 - 16) * 255 / 219 */
 
+    /* a chroma plane that could shrink: not passed, not refused */
+    {
+        int fu = memfd_create("unsealed", MFD_CLOEXEC);
+        struct sc_vmm_buffer b = nv12;
+        char *err = NULL;
+        g_assert_cmpint(ftruncate(fu, W * H / 2), ==, 0);
+        b.planes[0].fd = fu;
+        g_assert_true(sc_vmm_source_scanout(src, &b, NULL, 0, 5, &error));
+        g_assert_false(headless_err((const char *const[]){ "--gl", "--timeout", "2",
+                                                           "--screenshot", ppm, uri, NULL },
+                                    &out, &err));
+        g_assert_null(strstr(err, "refused"));
+        g_assert_nonnull(strstr(err, "timed out"));
+        g_free(out);
+        g_free(err);
+        close(fu);
+        g_assert_true(sc_vmm_source_scanout(src, &nv12, NULL, 0, 6, &error));
+    }
     /* without the cap: the two-plane scanout is never an fd to it ... */
     g_assert_false(headless((const char *const[]){ "--gl", "--no-planes", "--timeout", "2",
                                                    "--screenshot", ppm, uri, NULL }, &out));
