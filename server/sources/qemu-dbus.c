@@ -448,12 +448,14 @@ static bool mouse_absolute(struct qdbus *q)
     return abs;
 }
 
-static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons)
+static void qdbus_pointer(struct sc_source *source, unsigned head, int32_t x, int32_t y,
+                          uint32_t buttons)
 {
     struct qdbus *q = (struct qdbus *)source;
     /* SPICE mask bits 1 left, 2 middle, 4 right; QEMU 0 left, 1 middle, 2 right */
     static const uint32_t bits[] = { 1, 2, 4 };
 
+    (void)head; /* one console, one head */
     if (!q->mouse)
         return;
     if (!q->have_pos || x != q->px || y != q->py) {
@@ -480,9 +482,11 @@ static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32
 /* The client's window size, as a display's UI info: QEMU passes it to the
  * guest (virtio-gpu, QXL with an agent...); the frames change size if and
  * when the guest follows. */
-static bool qdbus_resize(struct sc_source *source, uint32_t width, uint32_t height)
+static bool qdbus_resize(struct sc_source *source, unsigned head, uint32_t width, uint32_t height)
 {
     struct qdbus *q = (struct qdbus *)source;
+
+    (void)head; /* one console, one head */
 
     if (!q->owner || q->lost)
         return false;

@@ -81,7 +81,7 @@ static void test_determinism(void)
     sc_source_start(keyonly);
     const uint8_t key[] = { 0x1e };
     sc_source_key(a, key, 1, true);
-    sc_source_pointer(a, 100, 200, 1);
+    sc_source_pointer(a, 0, 100, 200, 1);
     sc_source_key(keyonly, key, 1, true);
     /* b gets the same input a frame later: the picture after it must not
      * depend on the frames' damage history (the pointer marker used to be
@@ -89,7 +89,7 @@ static void test_determinism(void)
     struct collector *bs[] = { &cb };
     wait_frames(bs, 1, cb.frames->len + 1, 10000);
     sc_source_key(b, key, 1, true);
-    sc_source_pointer(b, 100, 200, 1);
+    sc_source_pointer(b, 0, 100, 200, 1);
     uint64_t after = MAX(collector_get(&ca, ca.frames->len - 1)->seq,
                          collector_get(&cb, cb.frames->len - 1)->seq) + 2;
     wait_frames(all, 4, (guint)after + 1, 10000);
@@ -157,7 +157,7 @@ static void test_damage(void)
         if (i % 3 == 1)
             sc_source_key(s, keys[i % 3], keys[i % 3][0] == 0xe0 ? 2 : 1, i % 2);
         if (i % 4 == 2)
-            sc_source_pointer(s, (int32_t)(i * 23), (int32_t)(i * 17), i % 3);
+            sc_source_pointer(s, 0, (int32_t)(i * 23), (int32_t)(i * 17), i % 3);
     }
     g_assert_true(collector_get(&c, 0)->full_damage);
     g_assert_cmpuint(collector_get(&c, 0)->n_damage, ==, 0);
@@ -396,7 +396,7 @@ static void test_input_log(void)
         const uint8_t a[] = { 0x1e };
         sc_source_key(s, a, 1, true);
         sc_source_key(s, up, 2, false);
-        sc_source_pointer(s, 100, 200, 1);
+        sc_source_pointer(s, 0, 100, 200, 1);
         sc_source_destroy(s);
         return;
     }
