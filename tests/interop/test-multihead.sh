@@ -4,7 +4,9 @@
 # client (the probe) sees both in CHANNELS_LIST, and its screenshot of each
 # channel is, pixel for pixel, that head's frame of the pattern (drawn again
 # by tests/interop/pattern-frame from the frame number in the screenshot's
-# stamp); the two heads differ.  A single-head server offers channel 0 only.
+# stamp); the two heads differ.  Our viewer's engine (viewer-headless
+# --heads 2) shows both heads, each exactly its frame too.  A single-head
+# server offers channel 0 only.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
 need_prog compare imagemagick
@@ -30,6 +32,25 @@ server_alive
 ae=$(image_diff "$T/shot0.ppm" "$T/shot1.ppm")
 [ "$ae" != 0 ] || fail "the two heads look the same"
 grep -aq 'source pattern has 2 heads' "$T/server.err" || fail "the server did not say it serves 2 heads"
+
+# our viewer: one canvas per display channel
+HEADLESS=$top_builddir/client/viewer-headless
+if [ -x "$HEADLESS" ]; then
+    timeout -k 5 30 "$HEADLESS" --heads 2 --screenshot "$T/ours.ppm" "spice://127.0.0.1:$port" \
+        >"$T/ours.out" 2>"$T/ours.err" || fail "viewer-headless --heads 2: $(tail -n 3 "$T/ours.err")"
+    grep -q '^head 1 offered' "$T/ours.out" || fail "viewer-headless was not offered head 1"
+    for head in 0 1; do
+        shot=$T/ours.ppm
+        [ $head = 0 ] || shot=$T/ours.head$head.ppm
+        "$FRAME_BIN" "$spec" $head "$shot" "$T/oref$head.ppm" >"$T/oref$head.out" 2>&1 ||
+            fail "viewer-headless head $head: $(cat "$T/oref$head.out")"
+        check_screenshot "$T/oref$head.ppm" "$shot" 640x400 "viewer-headless head $head"
+        note "viewer-headless: head $head is its frame $(kv seq "$T/oref$head.out"), exactly"
+    done
+else
+    note "client/viewer-headless not built: our viewer not checked"
+fi
+server_alive
 stop_pid "$SERVER_PID"
 
 # one head (the default): display channel 0 only, as before
