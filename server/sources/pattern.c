@@ -6,7 +6,9 @@
  * the clock) for glass-to-glass measurements, bench/glass-to-glass.
  * `heads=N` makes N heads, each a scene of its own (its number written
  * large on it, its own colours, its own pointer and size) drawn for the
- * same frame numbers on one clock; keys show on every head.
+ * same frame numbers on one clock; keys show on every head.  `first=N`
+ * numbers the first frame N (the frame a screenshot shows, drawn again:
+ * tests/interop/pattern-frame).
  *
  * Everything drawn is a function of the frame number and the input state
  * (no wall clock, no randomness), so two instances fed the same events show
@@ -577,6 +579,7 @@ struct pattern_args {
     uint32_t w, h, fps;
     bool stamp;
     unsigned heads;
+    uint32_t first; /* the first frame's number */
 };
 
 /* "NAME=N" with N in [min, max] into *v; false (error set) if bad. */
@@ -635,6 +638,8 @@ static bool parse_args(const char *args, struct pattern_args *pa, GError **error
             ok = parse_uint(a, "fps", 1, MAX_FPS, &pa->fps, error);
         else if (g_str_has_prefix(a, "heads="))
             ok = parse_uint(a, "heads", 1, SC_MAX_HEADS, &pa->heads, error);
+        else if (g_str_has_prefix(a, "first="))
+            ok = parse_uint(a, "first", 0, UINT32_MAX, &pa->first, error);
         else
             ok = parse_size(a, pa, error);
         if (ok)
@@ -685,7 +690,7 @@ static struct pattern *head_new(const struct pattern_args *pa, unsigned head, GE
 
 static struct sc_source *pattern_create(const char *args, GError **error)
 {
-    struct pattern_args pa = { DEFAULT_W, DEFAULT_H, DEFAULT_FPS, false, 1 };
+    struct pattern_args pa = { DEFAULT_W, DEFAULT_H, DEFAULT_FPS, false, 1, 0 };
     struct pattern *p;
 
     if (!parse_args(args, &pa, error))
@@ -698,6 +703,7 @@ static struct sc_source *pattern_create(const char *args, GError **error)
     if (!(p = head_new(&pa, 0, error)))
         return NULL;
     p->heads[0] = p;
+    p->seq = pa.first;
     for (unsigned i = 1; i < pa.heads; i++) {
         if (!(p->heads[i] = head_new(&pa, i, error))) {
             pattern_destroy(&p->base);

@@ -51,7 +51,8 @@ struct sc_source *sc_source_create(const char *spec, GError **error)
     struct sc_source *source = ops->create(args, error);
     if (!source)
         return NULL;
-    source->impl = ops;
+    if (!source->impl) /* a source of heads (heads.c) has its own */
+        source->impl = ops;
     sc_debug("source: created %s", spec);
     return source;
 }

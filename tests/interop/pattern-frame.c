@@ -1,8 +1,8 @@
 /* pattern-frame SPEC HEAD SHOT.ppm OUT.ppm: the pattern source's frame for
  * head HEAD that a client's screenshot SHOT shows, as PPM.  SHOT must come
- * from a pattern with `stamp`: its stamp gives the frame number, and this
- * draws that frame with a pattern of the same SPEC (the pattern is a
- * function of the frame number when no input comes).  The stamp box itself
+ * from a pattern with `stamp`: its stamp gives the frame number N, and this
+ * draws that frame with a pattern of the same SPEC started at N (first=N:
+ * the pattern is a function of the frame number when no input comes).  The stamp box itself
  * also holds the capture time, which no second run can repeat: OUT gets
  * SHOT's stamp box, and the rest is drawn here.  HEAD "any": every head is
  * drawn and OUT is the one SHOT shows exactly, if any (else head 0's).
@@ -154,6 +154,7 @@ int main(int argc, char **argv)
     struct sc_source *src;
     struct head_want hw[SC_MAX_HEADS] = { 0 };
     unsigned first, last;
+    g_autofree char *spec = NULL;
 
     if (argc != 5) {
         fprintf(stderr, "usage: pattern-frame SPEC HEAD SHOT.ppm OUT.ppm\n");
@@ -165,7 +166,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("seq=%" G_GUINT64_FORMAT "\n", w.seq);
-    if (!(src = sc_source_create(argv[1], &err))) {
+    spec = g_strdup_printf("%s,first=%" G_GUINT64_FORMAT, argv[1], w.seq);
+    if (!(src = sc_source_create(spec, &err))) {
         fprintf(stderr, "pattern-frame: %s\n", err->message);
         return 1;
     }

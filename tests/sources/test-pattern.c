@@ -354,6 +354,41 @@ static void test_stamp(void)
     g_clear_error(&err);
 }
 
+/* heads=2: each head has frames of its own (different pictures), same
+ * numbers; first=N: the first frame is N, the same picture as the N-th of
+ * a run from 0. */
+static void test_heads_first(void)
+{
+    struct sc_source *s = make("pattern:320x240,fps=200,heads=2");
+    struct sc_source *f = make("pattern:320x240,fps=200,heads=2,first=6");
+    struct collector c0, c1, cf;
+    unsigned n_diff;
+
+    g_assert_cmpuint(sc_source_n_heads(s), ==, 2);
+    collector_init(&c0, s);
+    collector_init(&cf, f);
+    memset(&c1, 0, sizeof(c1));
+    c1.frames = g_ptr_array_new_with_free_func(got_frame_free);
+    sc_source_set_head_listener(s, 1, &(struct sc_source_listener){ collect_frame, NULL, &c1 });
+    sc_source_start(s);
+    sc_source_start(f);
+    wait_frames(&(struct collector *[]){ &c0, &c1, &cf }[0], 3, 8, 10000);
+    const struct got_frame *a = find_seq(&c0, 6), *b = find_seq(&c1, 6), *g = find_seq(&cf, 6);
+    g_assert_nonnull(a);
+    g_assert_nonnull(b);
+    g_assert_nonnull(g);
+    g_assert_cmpuint(collector_get(&cf, 0)->seq, ==, 6);
+    diff_outside(a, g, &n_diff, 0, 0, 0, 0, 0, 0, -1);
+    g_assert_cmpuint(n_diff, ==, 0);
+    diff_outside(a, b, &n_diff, 0, 0, 0, 0, 0, 0, -1);
+    g_assert_cmpuint(n_diff, >, 1000);
+    sc_source_destroy(s);
+    sc_source_destroy(f);
+    collector_finish(&c0);
+    collector_finish(&c1);
+    collector_finish(&cf);
+}
+
 static void test_bad_args(void)
 {
     static const char *const bad[] = {
@@ -420,5 +455,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pattern/bad-args", test_bad_args);
     g_test_add_func("/pattern/stamp", test_stamp);
     g_test_add_func("/pattern/input-log", test_input_log);
+    g_test_add_func("/pattern/heads-first", test_heads_first);
     return g_test_run();
 }
