@@ -94,13 +94,13 @@ check_windows() {
     stop_pid "$viewer"
 }
 
-start_bg viewer 90 remote-viewer "spice://127.0.0.1:$port"
+start_bg viewer "$HELPER_TIMEOUT" remote-viewer "spice://127.0.0.1:$port"
 viewer=$BG_PID
 check_windows remote-viewer --class remote-viewer
 
 VIEWER=$top_builddir/client/viewer
 if [ -x "$VIEWER" ]; then
-    start_bg viewer 90 env SPICECAST_RENDERER=cairo "$VIEWER" --zoom 100 --title heads-test \
+    start_bg viewer "$HELPER_TIMEOUT" env SPICECAST_RENDERER=cairo "$VIEWER" --zoom 100 --title heads-test \
         "spice://127.0.0.1:$port"
     viewer=$BG_PID
     for i in $(seq 30); do

@@ -11,7 +11,7 @@ if [ -z "${SC_QEMU_DBUS_INNER:-}" ]; then
     for p in dbus-run-session qemu-system-x86_64 gdbus; do
         command -v "$p" >/dev/null 2>&1 || { echo "SKIP: $(basename "$0" .sh): $p not found" >&2; exit 77; }
     done
-    SC_QEMU_DBUS_INNER=1 exec timeout -k 5 200 dbus-run-session -- "$0" "$@"
+    SC_QEMU_DBUS_INNER=1 exec timeout -k 5 240 dbus-run-session -- "$0" "$@"
 fi
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
@@ -33,7 +33,7 @@ shot() {
 }
 
 ref_port=$(free_port)
-start_bg qemu 180 qemu-system-x86_64 -machine pc -m 64 -nodefaults -device VGA \
+start_bg qemu "${QEMU_TIMEOUT:-$HELPER_TIMEOUT}" qemu-system-x86_64 -machine pc -m 64 -nodefaults -device VGA \
     -device secondary-vga -display dbus,gl=off \
     -spice "port=$ref_port,addr=127.0.0.1,disable-ticketing=on" -boot menu=on,splash-time=20000
 QEMU_PID=$BG_PID
