@@ -6,14 +6,14 @@
 
 static bool show(struct sc_channel *ch, const struct sc_cursor *cur)
 {
-    struct sc_client *c = ch->client;
+    struct sc_client_head *h = sc_channel_head(ch);
 
     if (cur->flags & SPICE_CURSOR_FLAGS_NONE || cur->type != SPICE_CURSOR_TYPE_ALPHA)
         return true;
     if ((uint64_t)cur->width * cur->height * 4 > cur->data_size || !cur->data)
         return false;
-    if (c->cb.cursor)
-        c->cb.cursor(c->data, cur->width, cur->height, cur->hot_spot_x, cur->hot_spot_y,
+    if (h->cb.cursor)
+        h->cb.cursor(h->data, cur->width, cur->height, cur->hot_spot_x, cur->hot_spot_y,
                      cur->data);
     return true;
 }

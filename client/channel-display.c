@@ -160,7 +160,7 @@ static bool new_stamp(struct sc_channel *ch, const struct sc_rect *box, struct s
     struct sc_display_priv *p = display_priv(ch);
 
     if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
-        !sc_canvas_stamp(&ch->client->canvas, stamp) ||
+        !sc_canvas_stamp(&sc_channel_head(ch)->canvas, stamp) ||
         (p->stamp_seen && stamp->index == p->stamp_index))
         return false;
     p->stamp_seen = true;
@@ -192,7 +192,7 @@ static void copy_stats(struct sc_channel *ch, const struct sc_rect *box)
 
 static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_canvas *cv = &ch->client->canvas;
+    struct sc_canvas *cv = &sc_channel_head(ch)->canvas;
     struct sc_draw_copy m;
     const uint8_t *img;
 
@@ -221,7 +221,7 @@ static bool draw_copy(struct sc_channel *ch, const uint8_t *body, size_t len)
 
 static bool draw_fill(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_canvas *cv = &ch->client->canvas;
+    struct sc_canvas *cv = &sc_channel_head(ch)->canvas;
     struct sc_draw_fill m;
 
     if (!sc_draw_fill_parse(body, len, &m))
@@ -233,7 +233,7 @@ static bool draw_fill(struct sc_channel *ch, const uint8_t *body, size_t len)
 
 static bool surface_create(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_client *c = ch->client;
+    struct sc_client_head *h = sc_channel_head(ch);
     struct sc_surface_create m;
 
     if (!sc_surface_create_parse(body, len, &m))
@@ -242,12 +242,12 @@ static bool surface_create(struct sc_channel *ch, const uint8_t *body, size_t le
         return true; /* off-screen surfaces: not drawn (QXL guests only) */
     if (!m.width || !m.height || m.width > SC_CANVAS_MAX_DIM || m.height > SC_CANVAS_MAX_DIM)
         return false;
-    if (!sc_canvas_resize(&c->canvas, m.width, m.height)) {
+    if (!sc_canvas_resize(&h->canvas, m.width, m.height)) {
         sc_channel_fail(ch, "no memory for a %ux%u surface", m.width, m.height);
         return true;
     }
-    if (c->cb.surface)
-        c->cb.surface(c->data, m.width, m.height);
+    if (h->cb.surface)
+        h->cb.surface(h->data, m.width, m.height);
     return true;
 }
 
@@ -261,11 +261,11 @@ static bool surface_destroy(struct sc_channel *ch, const uint8_t *body, size_t l
 
 static bool mark(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_client *c = ch->client;
+    struct sc_client_head *h = sc_channel_head(ch);
 
     (void)body, (void)len;
-    if (c->cb.mark)
-        c->cb.mark(c->data);
+    if (h->cb.mark)
+        h->cb.mark(h->data);
     return true;
 }
 
@@ -282,7 +282,7 @@ static bool monitors_config(struct sc_channel *ch, const uint8_t *body, size_t l
 /* The '@' byte of GL_SCANOUT_UNIX arrived with fd (-1: none). */
 static void scanout1_fd(struct sc_channel *ch, int fd)
 {
-    struct sc_client *c = ch->client;
+    struct sc_client_head *h = sc_channel_head(ch);
     struct sc_display_priv *p = display_priv(ch);
     const struct sc_gl_scanout *m = &p->pending_scanout;
     char why[128];
@@ -300,8 +300,8 @@ static void scanout1_fd(struct sc_channel *ch, int fd)
     }
     close_scanout(p);
     p->scanout_fd = fd;
-    if (c->cb.gl_scanout)
-        c->cb.gl_scanout(c->data, fd, m->width, m->height, m->stride, m->drm_fourcc_format,
+    if (h->cb.gl_scanout)
+        h->cb.gl_scanout(h->data, fd, m->width, m->height, m->stride, m->drm_fourcc_format,
                          !(m->flags & SPICE_GL_SCANOUT_FLAGS_Y0TOP));
 }
 
@@ -427,8 +427,8 @@ static bool gl_draw(struct sc_channel *ch, const uint8_t *body, size_t len)
     p->gl_draw_pending = true;
     if (c->live)
         sc_live_frame(c->live, "local fd");
-    if (c->cb.gl_draw && p->scanout_fd >= 0)
-        c->cb.gl_draw(c->data, m.x, m.y, m.w, m.h);
+    if (sc_channel_head(ch)->cb.gl_draw && p->scanout_fd >= 0)
+        sc_channel_head(ch)->cb.gl_draw(sc_channel_head(ch)->data, m.x, m.y, m.w, m.h);
     else
         sc_display_gl_draw_done(ch);
     return true;

@@ -76,7 +76,7 @@ static void send_motion(struct sc_client *c, bool force)
     p->motion_pending = false;
     if (c->mouse_mode == SPICE_MOUSE_MODE_CLIENT) {
         struct sc_mouse_position m = { (uint32_t)MAX(c->px, 0), (uint32_t)MAX(c->py, 0),
-                                       c->buttons, 0 };
+                                       c->buttons, c->pointer_head };
         st = sc_channel_msg_begin(ch, &w, SPICE_MSGC_INPUTS_MOUSE_POSITION);
         sc_mouse_position_write(&w, &m);
     } else {
@@ -110,10 +110,21 @@ static void send_button(struct sc_client *c, unsigned i)
 
 void sc_client_pointer(struct sc_client *c, int32_t x, int32_t y, uint32_t buttons)
 {
-    uint32_t changed;
+    sc_client_head_pointer(c, c ? c->pointer_head : 0, x, y, buttons);
+}
 
-    if (!c)
+/* The position goes with its head's display id (MOUSE_POSITION); a pointer
+ * that moves to another head is sent even where x,y did not change. */
+void sc_client_head_pointer(struct sc_client *c, unsigned head, int32_t x, int32_t y,
+                            uint32_t buttons)
+{
+    uint32_t changed;
+    bool other_head;
+
+    if (!c || head >= SC_CLIENT_MAX_HEADS)
         return;
+    other_head = head != c->pointer_head;
+    c->pointer_head = (uint8_t)head;
     changed = c->buttons ^ buttons;
     c->px = x;
     c->py = y;
@@ -121,7 +132,7 @@ void sc_client_pointer(struct sc_client *c, int32_t x, int32_t y, uint32_t butto
         c->buttons = buttons;
         return;
     }
-    if (x != c->last_px || y != c->last_py || inputs_priv(c)->motion_pending)
+    if (other_head || x != c->last_px || y != c->last_py || inputs_priv(c)->motion_pending)
         send_motion(c, changed != 0);
     for (unsigned i = 0; i < 7 && !c->closed; i++)
         if (changed & (1u << i))

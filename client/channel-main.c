@@ -188,8 +188,8 @@ static bool handle_channels_list(struct sc_channel *ch, const uint8_t *body, siz
         return false;
     for (uint32_t i = 0; i < l.num && !c->closed; i++) {
         uint8_t t = l.channels[i].type, id = l.channels[i].id;
-        if (id == 0 && (t == SPICE_CHANNEL_DISPLAY || t == SPICE_CHANNEL_INPUTS ||
-                        t == SPICE_CHANNEL_CURSOR))
+        /* display and cursor N are head N's (client.c decides which open) */
+        if (t == SPICE_CHANNEL_DISPLAY || t == SPICE_CHANNEL_INPUTS || t == SPICE_CHANNEL_CURSOR)
             c->open_channel(c, t, id);
     }
     return true;

@@ -81,6 +81,24 @@ struct sc_channel {
     unsigned n_fds;
 };
 
+/* The most heads (display channels) a session shows, ids 0..15. */
+#define SC_CLIENT_MAX_HEADS 16
+
+/* One head of the session: display channel N and cursor channel N (the
+ * server's head N, spice-server's channel id), its canvas and the renderer
+ * it reports to.  Head 0 reports to sc_client_new's callbacks; another head
+ * is opened once the caller shows it (sc_client_show_head). */
+struct sc_client_head {
+    struct sc_client *client;
+    unsigned index;
+    struct sc_channel *display, *cursor;
+    struct sc_canvas canvas;
+    struct sc_client_callbacks cb;
+    void *data;
+    bool shown;                            /* cb set: its channels open when listed */
+    bool display_listed, cursor_listed;    /* in CHANNELS_LIST */
+};
+
 struct sc_client {
     char *uri;
     char *password;
@@ -102,8 +120,8 @@ struct sc_client {
     uint32_t mm_base;
     int64_t mm_local_us;
     uint16_t mouse_mode;
-    struct sc_channel *main, *display, *inputs, *cursor;
-    struct sc_canvas canvas;
+    struct sc_channel *main, *inputs;
+    struct sc_client_head heads[SC_CLIENT_MAX_HEADS];
     /* per-frame latency stats (SPICECAST_STATS=1, viewer --stats); NULL: off */
     struct sc_stats *stats;
     /* the agent (channel-main.c), for monitors config (--auto-resize) */
@@ -118,6 +136,7 @@ struct sc_client {
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;
+    uint8_t pointer_head; /* the head px,py are on */
     /* reports up, set by client.c: the session ends (error NULL: a clean
      * end; taken) / the main channel lists a channel to open */
     void (*close)(struct sc_client *c, GError *error);
@@ -221,3 +240,10 @@ bool sc_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len);
 bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len);
 bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len);
 bool sc_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len);
+
+/* The head a display or cursor channel belongs to (its id; client.c opens
+ * none past SC_CLIENT_MAX_HEADS). */
+static inline struct sc_client_head *sc_channel_head(const struct sc_channel *ch)
+{
+    return &ch->client->heads[ch->id < SC_CLIENT_MAX_HEADS ? ch->id : 0];
+}

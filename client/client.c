@@ -24,9 +24,11 @@ static void client_close(struct sc_client *c, GError *error)
     c->closed = true;
     g_cancellable_cancel(c->cancel);
     sc_channel_shutdown(c->main);
-    sc_channel_shutdown(c->display);
     sc_channel_shutdown(c->inputs);
-    sc_channel_shutdown(c->cursor);
+    for (unsigned i = 0; i < SC_CLIENT_MAX_HEADS; i++) {
+        sc_channel_shutdown(c->heads[i].display);
+        sc_channel_shutdown(c->heads[i].cursor);
+    }
     if (error)
         sc_warn("client: %s", error->message);
     if (c->cb.closed)
@@ -34,28 +36,59 @@ static void client_close(struct sc_client *c, GError *error)
     g_clear_error(&error);
 }
 
-/* c->open_channel: the main channel listed one */
+/* A shown head's display and cursor channels, once listed (a second
+ * CHANNELS_LIST: we keep what we have). */
+static void open_head(struct sc_client *c, struct sc_client_head *h)
+{
+    if (!h->shown || c->closed)
+        return;
+    if (h->display_listed && !h->display)
+        h->display = sc_channel_new(c, &sc_client_display_class, (uint8_t)h->index);
+    if (h->cursor_listed && !h->cursor)
+        h->cursor = sc_channel_new(c, &sc_client_cursor_class, (uint8_t)h->index);
+}
+
+/* c->open_channel: the main channel listed one.  Display channel N > 0 is
+ * another head: the caller is told (cb.head) and opens it by showing it. */
 static void client_open_channel(struct sc_client *c, uint8_t type, uint8_t id)
 {
-    struct sc_channel **slot;
-    const struct sc_channel_class *klass;
+    struct sc_client_head *h = id < SC_CLIENT_MAX_HEADS ? &c->heads[id] : NULL;
 
-    switch (type) {
-    case SPICE_CHANNEL_DISPLAY: slot = &c->display, klass = &sc_client_display_class; break;
-    case SPICE_CHANNEL_INPUTS: slot = &c->inputs, klass = &sc_client_inputs_class; break;
-    case SPICE_CHANNEL_CURSOR: slot = &c->cursor, klass = &sc_client_cursor_class; break;
-    default: return;
+    if (type == SPICE_CHANNEL_INPUTS && id == 0 && !c->inputs)
+        c->inputs = sc_channel_new(c, &sc_client_inputs_class, id);
+    if (!h || (type != SPICE_CHANNEL_DISPLAY && type != SPICE_CHANNEL_CURSOR))
+        return;
+    if (type == SPICE_CHANNEL_CURSOR) {
+        h->cursor_listed = true;
+    } else if (!h->display_listed) {
+        h->display_listed = true;
+        if (id > 0 && !h->shown && c->cb.head)
+            c->cb.head(c->data, id);
     }
-    if (!*slot) /* a second CHANNELS_LIST: keep what we have */
-        *slot = sc_channel_new(c, klass, id);
+    open_head(c, h);
+}
+
+bool sc_client_show_head(struct sc_client *c, unsigned head, const struct sc_client_callbacks *cb,
+                         void *data)
+{
+    struct sc_client_head *h;
+
+    if (!c || head == 0 || head >= SC_CLIENT_MAX_HEADS || !cb)
+        return false;
+    h = &c->heads[head];
+    h->cb = *cb;
+    h->data = data;
+    h->shown = true;
+    open_head(c, h);
+    return true;
 }
 
 static void canvas_damage(void *data, int32_t x, int32_t y, int32_t w, int32_t h)
 {
-    struct sc_client *c = data;
+    struct sc_client_head *head = data;
 
-    if (c->cb.invalidate)
-        c->cb.invalidate(c->data, x, y, w, h);
+    if (head->cb.invalidate)
+        head->cb.invalidate(head->data, x, y, w, h);
 }
 
 /* options -> addresses: host with port and/or tls_port, or unix_path, as
@@ -110,8 +143,12 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     c->cancel = g_cancellable_new();
     c->close = client_close;
     c->open_channel = client_open_channel;
-    c->canvas.damage = canvas_damage;
-    c->canvas.data = c;
+    for (unsigned i = 0; i < SC_CLIENT_MAX_HEADS; i++) {
+        c->heads[i].client = c;
+        c->heads[i].index = i;
+        c->heads[i].canvas.damage = canvas_damage;
+        c->heads[i].canvas.data = &c->heads[i];
+    }
     c->mm_local_us = g_get_monotonic_time();
     c->stats = sc_stats_new_from_env("viewer");
     if (!c->open_fd &&
@@ -132,6 +169,9 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     if (cb)
         c->cb = *cb;
     c->data = data;
+    c->heads[0].cb = c->cb;
+    c->heads[0].data = data;
+    c->heads[0].shown = true;
     return c;
 err:
     sc_spice_uri_clear(&parsed);
@@ -153,10 +193,12 @@ void sc_client_free(struct sc_client *c)
     g_clear_handle_id(&c->resize_timer, g_source_remove);
     g_cancellable_cancel(c->cancel);
     sc_channel_free(c->main);
-    sc_channel_free(c->display);
     sc_channel_free(c->inputs);
-    sc_channel_free(c->cursor);
-    sc_canvas_clear(&c->canvas);
+    for (unsigned i = 0; i < SC_CLIENT_MAX_HEADS; i++) {
+        sc_channel_free(c->heads[i].display);
+        sc_channel_free(c->heads[i].cursor);
+        sc_canvas_clear(&c->heads[i].canvas);
+    }
     sc_stats_free(c->stats); /* its final summary */
     sc_live_free(c->live);
     g_object_unref(c->cancel);
@@ -171,24 +213,38 @@ void sc_client_free(struct sc_client *c)
     g_free(c);
 }
 
+const uint8_t *sc_client_head_canvas(struct sc_client *c, unsigned head, uint32_t *width,
+                                     uint32_t *height, uint32_t *stride)
+{
+    const struct sc_canvas *cv;
+
+    if (!c || head >= SC_CLIENT_MAX_HEADS || !c->heads[head].canvas.pixels)
+        return NULL;
+    cv = &c->heads[head].canvas;
+    if (width)
+        *width = cv->width;
+    if (height)
+        *height = cv->height;
+    if (stride)
+        *stride = cv->stride;
+    return cv->pixels;
+}
+
 const uint8_t *sc_client_canvas(struct sc_client *c, uint32_t *width, uint32_t *height,
                                 uint32_t *stride)
 {
-    if (!c || !c->canvas.pixels)
-        return NULL;
-    if (width)
-        *width = c->canvas.width;
-    if (height)
-        *height = c->canvas.height;
-    if (stride)
-        *stride = c->canvas.stride;
-    return c->canvas.pixels;
+    return sc_client_head_canvas(c, 0, width, height, stride);
+}
+
+void sc_client_head_gl_draw_done(struct sc_client *c, unsigned head)
+{
+    if (c && head < SC_CLIENT_MAX_HEADS && c->heads[head].display)
+        sc_display_gl_draw_done(c->heads[head].display);
 }
 
 void sc_client_gl_draw_done(struct sc_client *c)
 {
-    if (c && c->display)
-        sc_display_gl_draw_done(c->display);
+    sc_client_head_gl_draw_done(c, 0);
 }
 
 void sc_client_set_live_stats(struct sc_client *c, bool on)

@@ -62,6 +62,11 @@ struct sc_client_callbacks {
                    const uint8_t *pixels);
     /* The connection ended; error NULL for a clean end. */
     void (*closed)(void *data, const GError *error);
+    /* The server offers head `head` (> 0): a display channel of that id,
+     * as spice-server offers one per QXL head.  The caller shows it (a
+     * window of its own: sc_client_show_head) or leaves it unlinked.
+     * Only sc_client_new's callbacks get this. */
+    void (*head)(void *data, unsigned head);
 };
 
 struct sc_client_options {
@@ -108,6 +113,12 @@ struct sc_client_options {
 struct sc_client *sc_client_new(const struct sc_client_options *options,
                                 const struct sc_client_callbacks *cb, void *data,
                                 GError **error);
+/* Opens head `head` (> 0; its display and cursor channels), reporting to
+ * cb/data: surface, invalidate, mark, video_frame, gl_scanout, gl_draw and
+ * cursor (closed and head stay sc_client_new's).  false for head 0 or one
+ * past the most (16). */
+bool sc_client_show_head(struct sc_client *client, unsigned head,
+                         const struct sc_client_callbacks *cb, void *data);
 /* Connects (asynchronously); errors arrive through closed(). */
 void sc_client_connect(struct sc_client *client);
 void sc_client_free(struct sc_client *client);
@@ -116,6 +127,10 @@ void sc_client_free(struct sc_client *client);
 const uint8_t *sc_client_canvas(struct sc_client *client, uint32_t *width, uint32_t *height,
                                 uint32_t *stride);
 void sc_client_gl_draw_done(struct sc_client *client);
+/* The same for head `head` (the functions above are head 0's). */
+const uint8_t *sc_client_head_canvas(struct sc_client *client, unsigned head, uint32_t *width,
+                                     uint32_t *height, uint32_t *stride);
+void sc_client_head_gl_draw_done(struct sc_client *client, unsigned head);
 /* Whether the peer of a connected unix socket runs as our uid or root
  * (the peer_uid_check option); false + reason (one line). */
 bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size);
@@ -124,6 +139,9 @@ bool sc_client_peer_uid_check(int fd, char *reason, size_t reason_size);
  * the pointer in surface pixels with SPICE's button mask. */
 void sc_client_key(struct sc_client *client, uint32_t scancode, bool down);
 void sc_client_pointer(struct sc_client *client, int32_t x, int32_t y, uint32_t buttons);
+/* The pointer on head `head` (sc_client_pointer: on the head it was last). */
+void sc_client_head_pointer(struct sc_client *client, unsigned head, int32_t x, int32_t y,
+                            uint32_t buttons);
 /* Whether the server runs the pointer in server mode (relative motion):
  * the viewer then grabs the pointer, as remote-viewer does. */
 bool sc_client_server_mouse(const struct sc_client *client);

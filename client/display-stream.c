@@ -125,13 +125,13 @@ static void maybe_report(struct client_stream *s)
 
 static void stream_show(struct client_stream *s, const struct sc_decoded_frame *f)
 {
-    struct sc_client *c = s->ch->client;
+    struct sc_client_head *h = sc_channel_head(s->ch);
     const struct sc_rect *d = &s->dest;
 
-    if (c->cb.video_frame &&
-        c->cb.video_frame(c->data, f, d->left, d->top, d->right - d->left, d->bottom - d->top))
+    if (h->cb.video_frame &&
+        h->cb.video_frame(h->data, f, d->left, d->top, d->right - d->left, d->bottom - d->top))
         return;
-    sc_canvas_blit_decoded(&c->canvas, f, s->flags & SPICE_STREAM_FLAGS_TOP_DOWN, d, &s->clip);
+    sc_canvas_blit_decoded(&h->canvas, f, s->flags & SPICE_STREAM_FLAGS_TOP_DOWN, d, &s->clip);
 }
 
 /* Stats of a shown frame: receive -> decode end -> present, and with a

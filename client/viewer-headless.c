@@ -1,12 +1,15 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
  *                   [--password P] [--gl [--no-planes]] [--video] [--check-peer-uid] [--timeout S] [--stats]
- *                   [--ca-file F] [--host-subject S] URI
+ *                   [--ca-file F] [--host-subject S] [--heads N] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
  * the mmapped scanout buffer instead (GL_SCANOUT2: linear XRGB-like formats
  * at an offset, and NV12 in two planes, converted).  Exit 1 on any error or
- * timeout. */
+ * timeout.
+ * --heads N: the server must offer N heads (display channels); each is
+ * shown, and once every one has its MARK, head H > 0 is written to OUT with
+ * ".headH" before its extension (shot.ppm: shot.head1.ppm). */
 #include "config.h"
 
 #include <stdio.h>
@@ -20,8 +23,19 @@
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
+struct app;
+
+/* Head H > 0 (--heads) */
+struct head {
+    struct app *a;
+    unsigned index;
+    bool marked;
+};
+
 struct app {
     GMainLoop *loop;
+    int want_heads, offered; /* --heads; display channels offered */
+    struct head heads[16];
     struct sc_client *client;
     const char *out;
     int wait_frames, wait_video, gl;
@@ -74,13 +88,45 @@ static void finish(struct app *a, int rc)
     g_main_loop_quit(a->loop);
 }
 
+/* OUT for head H: ".headH" before the extension */
+static char *head_path(const char *out, unsigned head)
+{
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+
+    if (head == 0)
+        return g_strdup(out);
+    if (!dot || (slash && dot < slash))
+        return g_strdup_printf("%s.head%u", out, head);
+    return g_strdup_printf("%.*s.head%u%s", (int)(dot - out), out, head, dot);
+}
+
+/* The other heads, written once each has its MARK. */
+static bool heads_done(struct app *a, bool write)
+{
+    for (int i = 1; i < a->want_heads; i++) {
+        uint32_t w, h, stride;
+        const uint8_t *px = sc_client_head_canvas(a->client, (unsigned)i, &w, &h, &stride);
+        g_autofree char *path = NULL;
+
+        if (!a->heads[i].marked || !px)
+            return false;
+        if (!write)
+            continue;
+        path = head_path(a->out, (unsigned)i);
+        printf("head %d canvas %ux%u\n", i, w, h);
+        if (!write_ppm(path, px, w, h, stride, false, false))
+            return false;
+    }
+    return true;
+}
+
 static void check_done(struct app *a)
 {
     uint32_t w, h, stride;
     const uint8_t *px;
 
     if (a->gl || a->done || !a->marked || a->invalidates < a->wait_frames ||
-        a->videos < a->wait_video || a->live_lines < a->live_wait)
+        a->videos < a->wait_video || a->live_lines < a->live_wait || !heads_done(a, false))
         return;
     px = sc_client_canvas(a->client, &w, &h, &stride);
     if (!px) {
@@ -89,7 +135,27 @@ static void check_done(struct app *a)
         return;
     }
     printf("canvas %ux%u invalidates %d video-frames %d\n", w, h, a->invalidates, a->videos);
-    finish(a, write_ppm(a->out, px, w, h, stride, false, false) ? 0 : 1);
+    finish(a, write_ppm(a->out, px, w, h, stride, false, false) && heads_done(a, true) ? 0 : 1);
+}
+
+static void on_head_mark(void *p)
+{
+    struct head *h = p;
+
+    h->marked = true;
+    check_done(h->a);
+}
+
+/* A head the server offers: shown when --heads asks for it. */
+static void on_head(void *p, unsigned head)
+{
+    static const struct sc_client_callbacks head_cb = { .mark = on_head_mark };
+    struct app *a = p;
+
+    a->offered++;
+    printf("head %u offered\n", head);
+    if ((int)head < a->want_heads)
+        sc_client_show_head(a->client, head, &head_cb, &a->heads[head]);
 }
 
 static void on_mark(void *p)
@@ -303,7 +369,8 @@ static gboolean on_timeout(gpointer p)
 {
     struct app *a = p;
     fprintf(stderr, "viewer-headless: timed out (marked %d, invalidates %d, video frames %d, "
-            "gl draws %d)\n", a->marked, a->invalidates, a->videos, a->gl_draws);
+            "gl draws %d, other heads offered %d)\n", a->marked, a->invalidates, a->videos,
+            a->gl_draws, a->offered);
     finish(a, 1);
     return G_SOURCE_REMOVE;
 }
@@ -346,6 +413,7 @@ int main(int argc, char **argv)
     struct sc_client_callbacks cb = {
         .invalidate = on_invalidate, .mark = on_mark, .gl_scanout = on_gl_scanout,
         .gl_scanout2 = on_gl_scanout2, .gl_draw = on_gl_draw, .closed = on_closed,
+        .head = on_head,
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
     gboolean live = FALSE, no_planes = FALSE;
@@ -365,6 +433,8 @@ int main(int argc, char **argv)
           "as viewer --attach: refuse a unix socket server not run by us or root", NULL },
         { "list-decoders", 0, 0, G_OPTION_ARG_NONE, &list, "print the video decoders that work here", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "give up after S seconds (30)", "S" },
+        { "heads", 0, 0, G_OPTION_ARG_INT, &a.want_heads,
+          "show N heads, write each (OUT.headH.ppm for H > 0)", "N" },
         { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "TLS: the CA to trust", "F" },
         { "host-subject", 0, 0, G_OPTION_ARG_STRING, &subject, "TLS: the server's subject", "S" },
         { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
@@ -392,6 +462,9 @@ int main(int argc, char **argv)
     a.gl = gl;
     if (no_planes)
         cb.gl_scanout2 = NULL;
+    a.want_heads = CLAMP(a.want_heads, 1, 16);
+    for (int i = 0; i < 16; i++)
+        a.heads[i] = (struct head){ &a, (unsigned)i, false };
     if (video || a.wait_video > 0)
         cb.video_frame = on_video;
     o.uri = argv[1];

@@ -55,10 +55,18 @@ struct sc_window {
     bool stats_on;
     guint stats_timer;
     struct sc_window_stats *stats; /* figures and history; NULL while off */
+    /* heads (one window per display channel, as remote-viewer): head 0's
+     * window owns the client; head N's shows display channel N of it
+     * (sc_client_show_head) and goes when the client goes */
+    unsigned head;
+    struct sc_window *owner;     /* head N > 0: head 0's window */
+    struct sc_window *heads[16]; /* head 0's: the others' windows */
 };
 
 
 /* window.c */
+/* Closes the other heads' windows (before their client goes). */
+void sc_window_close_heads(struct sc_window *win);
 void sc_window_send_key(struct sc_window *win, uint32_t scancode, bool down);
 void sc_window_release_keys(struct sc_window *win);
 /* window-ui.c */

@@ -288,6 +288,7 @@ static gboolean reconnect_now(gpointer data)
     g_autoptr(GError) error = NULL;
 
     win->reconnect_id = 0;
+    sc_window_close_heads(win);
     sc_client_free(win->client); /* not from inside its own callback */
     win->client = NULL;
     win->draw_pending = win->draw_done_owed = false;

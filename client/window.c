@@ -47,7 +47,7 @@ static void sync_renderer(struct sc_window *win)
         cairo_region_union_rectangle(win->damage, &all);
         win->surface_pending = false;
     }
-    canvas = win->client ? sc_client_canvas(win->client, &w, &h, &stride) : NULL;
+    canvas = win->client ? sc_client_head_canvas(win->client, win->head, &w, &h, &stride) : NULL;
     if (canvas && !cairo_region_is_empty(win->damage)) {
         cairo_rectangle_int_t all = { 0, 0, (int)w, (int)h };
         int n;
@@ -84,7 +84,7 @@ static void answer_draw(struct sc_window *win)
 {
     if (win->draw_done_owed && win->client) {
         win->draw_done_owed = false;
-        sc_client_gl_draw_done(win->client);
+        sc_client_head_gl_draw_done(win->client, win->head);
     }
 }
 
@@ -318,7 +318,7 @@ static void cb_gl_draw(void *data, uint32_t x, uint32_t y, uint32_t w, uint32_t 
     win->draw_x = x, win->draw_y = y, win->draw_w = w, win->draw_h = h;
     win->draw_pending = true;
     if (win->draw_done_owed) /* two draws before one frame: answer the older */
-        sc_client_gl_draw_done(win->client);
+        sc_client_head_gl_draw_done(win->client, win->head);
     win->draw_done_owed = true;
     if (!win->renderer || !gtk_widget_get_mapped(win->area)) {
         answer_draw(win); /* nothing will draw: do not hold the server */
@@ -380,6 +380,8 @@ static void cb_gl_scanout2(void *data, const struct sc_client_scanout *s)
     redraw(win);
 }
 
+static void cb_head(void *data, unsigned head);
+
 static const struct sc_client_callbacks callbacks = {
     .surface = cb_surface,
     .invalidate = cb_invalidate,
@@ -390,7 +392,44 @@ static const struct sc_client_callbacks callbacks = {
     .gl_draw = cb_gl_draw,
     .cursor = cb_cursor,
     .closed = cb_closed,
+    .head = cb_head,
 };
+
+/* The server offers head N: a window of its own, as remote-viewer opens
+ * one per display channel ("TITLE (N+1)"). */
+static void cb_head(void *data, unsigned head)
+{
+    struct sc_window *win = data, *hw;
+    struct sc_window_options o = win->opts;
+    g_autofree char *title = NULL;
+
+    if (head >= G_N_ELEMENTS(win->heads) || win->heads[head] || win->owner)
+        return;
+    title = g_strdup_printf("%s (%u)", win->title, head + 1);
+    o.title = title;
+    o.uri = win->uri;
+    o.renderer = win->force;
+    o.full_screen = false;
+    hw = sc_window_new(&o);
+    hw->head = head;
+    hw->owner = win;
+    hw->client = win->client;
+    hw->stats_on = false;
+    win->heads[head] = hw;
+    if (!sc_client_show_head(win->client, head, &callbacks, hw))
+        sc_warn("viewer: head %u cannot be shown", head);
+}
+
+void sc_window_close_heads(struct sc_window *win)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(win->heads); i++) {
+        if (!win->heads[i])
+            continue;
+        win->heads[i]->client = NULL; /* the owner's */
+        sc_window_free(win->heads[i]);
+        win->heads[i] = NULL;
+    }
+}
 
 const struct sc_client_callbacks *sc_window_callbacks(void)
 {
@@ -466,7 +505,7 @@ static void send_pointer(struct sc_window *win, double wx, double wy)
 
     to_surface(win, wx, wy, &x, &y);
     if (win->client && win->renderer && win->renderer->width)
-        sc_client_pointer(win->client, x, y, win->buttons);
+        sc_client_head_pointer(win->client, win->head, x, y, win->buttons);
 }
 
 static gboolean on_motion(GtkWidget *widget, GdkEventMotion *ev, gpointer data)
@@ -531,7 +570,7 @@ static void on_size_allocate(GtkWidget *area, GdkRectangle *a, gpointer data)
     struct sc_window *win = data;
     int s = gtk_widget_get_scale_factor(area);
 
-    if (win->opts.auto_resize && win->client && a->width > 0 && a->height > 0)
+    if (win->opts.auto_resize && win->client && !win->owner && a->width > 0 && a->height > 0)
         sc_client_request_size(win->client, (uint32_t)(a->width * s), (uint32_t)(a->height * s));
 }
 
@@ -555,6 +594,10 @@ static gboolean on_delete(GtkWidget *widget, GdkEvent *ev, gpointer data)
     struct sc_window *win = data;
 
     (void)widget, (void)ev;
+    if (win->owner) { /* another head's window: hidden, the session goes on */
+        gtk_widget_hide(win->window);
+        return TRUE;
+    }
     win->closed = true; /* the user closed it: a normal end */
     gtk_main_quit();
     return TRUE;
@@ -607,7 +650,11 @@ struct sc_window *sc_window_new(const struct sc_window_options *options)
 
 bool sc_window_connect(struct sc_window *win, GError **error)
 {
-    struct sc_client *c = win->opts.connect(win->opts.connect_data, win, error);
+    struct sc_client *c;
+
+    if (win->owner) /* another head's window: the owner's session */
+        return sc_window_connect(win->owner, error);
+    c = win->opts.connect(win->opts.connect_data, win, error);
 
     if (!c)
         return false;
@@ -628,7 +675,9 @@ void sc_window_free(struct sc_window *win)
 {
     if (!win)
         return;
-    sc_client_free(win->client);
+    sc_window_close_heads(win);
+    if (!win->owner)
+        sc_client_free(win->client);
     win->client = NULL;
     sc_window_ui_free(win);
     if (win->window)

@@ -1,6 +1,7 @@
 /* The built-in agent: monitors config only (server/agent.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib.h>
@@ -115,12 +116,38 @@ static bool handle_caps(struct sc_agent *a, const uint8_t *p, uint32_t size)
     return true;
 }
 
+/* Monitor i to head i; the reply says whether every head asked took it. */
+static void resize_heads(struct sc_agent *a, struct sc_reader *r, uint32_t n, uint32_t per)
+{
+    bool ok = true, any = false;
+
+    for (uint32_t i = 0; i < n; i++) {
+        struct sc_reader m = *r;
+        uint32_t h, w;
+        int e;
+
+        sc_read_skip(&m, (size_t)i * per);
+        h = sc_read_u32(&m); /* VDAgentMonConfig: height first */
+        w = sc_read_u32(&m);
+        if (n == 1 || i == 0)
+            sc_info("agent: client asks for %ux%u (%u monitor%s)", w, h, n, n > 1 ? "s" : "");
+        else
+            sc_info("agent: client asks for %ux%u on head %u", w, h, i);
+        e = a->ops->resize(i, w, h, a->data);
+        if (e == -ENODEV)
+            continue;
+        any = true;
+        ok = ok && e == 0;
+    }
+    send_reply(a, VD_AGENT_MONITORS_CONFIG, ok && any);
+}
+
 static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
 {
     const uint32_t known = VD_AGENT_CONFIG_MONITORS_FLAG_USE_POS |
                            VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE;
     struct sc_reader r;
-    uint32_t n, flags, h, w, per;
+    uint32_t n, flags, per;
 
     sc_reader_init(&r, p, size);
     n = sc_read_u32(&r);
@@ -131,15 +158,20 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
           ((flags & VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE) ? sizeof(VDAgentMonitorMM) : 0);
     if (size != sizeof(VDAgentMonitorsConfig) + n * per)
         goto err_bad;
-    h = sc_read_u32(&r); /* VDAgentMonConfig: height first */
-    w = sc_read_u32(&r);
-    if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
-        agent_warn(a, "agent: monitor size %ux%u refused", w, h);
-        send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
-        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        struct sc_reader m = r;
+        uint32_t h, w;
+
+        sc_read_skip(&m, (size_t)i * per);
+        h = sc_read_u32(&m);
+        w = sc_read_u32(&m);
+        if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
+            agent_warn(a, "agent: monitor %u size %ux%u refused", i, w, h);
+            send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
+            return false;
+        }
     }
-    sc_info("agent: client asks for %ux%u (%u monitor%s)", w, h, n, n > 1 ? "s, the first taken" : "");
-    send_reply(a, VD_AGENT_MONITORS_CONFIG, a->ops->resize(w, h, a->data));
+    resize_heads(a, &r, n, per);
     return true;
 
 err_bad:

@@ -1,7 +1,8 @@
 /* The built-in agent (server/agent.c): spicecast has no vdagent, so the main
  * channel answers the SPICE agent protocol itself, for monitors config only
- * (the client asks the source for its window's size, as remote-viewer's
- * resize-guest does).  Everything else an agent would do is ignored.
+ * (the client asks the source for its windows' sizes, as remote-viewer's
+ * resize-guest does: monitor i of the config is head i, one window per
+ * display channel, spice-server's model).  Everything else an agent would do is ignored.
  *
  * The client's AGENT_DATA chunks carry VDAgentMessages (spice/vd_agent.h);
  * each message starts at a chunk boundary (spice-gtk's agent_msg_queue_many)
@@ -18,8 +19,10 @@ struct sc_agent;
 struct sc_agent_ops {
     /* One AGENT_DATA message body for the client. */
     void (*send)(const uint8_t *body, size_t len, void *data);
-    /* The client's first monitor is WxH; true if the source took it. */
-    bool (*resize)(uint32_t width, uint32_t height, void *data);
+    /* The client's monitor `head` is WxH: 0 if the source took it,
+     * -ENODEV if there is no such head (that monitor is ignored), another
+     * -errno if refused. */
+    int (*resize)(unsigned head, uint32_t width, uint32_t height, void *data);
 };
 
 struct sc_agent *sc_agent_new(const struct sc_agent_ops *ops, void *data);

@@ -1,5 +1,5 @@
 /* Cursor channel: the source's cursor shape, following the pointer
- * (PROTOCOL.md §7). */
+ * (PROTOCOL.md §7); cursor channel N shows display N's (head N's). */
 #include "config.h"
 
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "server/server-private.h"
 
 struct cursor_priv {
+    struct sc_display *display;
     struct sc_display_listener listener;
     uint64_t unique;
     bool pending_move;
@@ -48,12 +49,17 @@ static bool cursor_start(struct sc_channel_client *cc)
     bool have;
     size_t start;
 
-    struct cursor_priv *p = g_new0(struct cursor_priv, 1);
+    struct sc_display *display = sc_server_display(cc->server, cc->link.channel_id);
+    struct cursor_priv *p;
 
+    if (!display)
+        return false;
+    p = g_new0(struct cursor_priv, 1);
+    p->display = display;
     p->listener = (struct sc_display_listener){ .cursor = on_shape, .pointer = on_pointer,
                                                 .data = cc };
     cc->priv = p;
-    have = sc_display_get_cursor(cc->server->display, &shape, &x, &y);
+    have = sc_display_get_cursor(display, &shape, &x, &y);
     p->x = x;
     p->y = y;
     init.x = (int16_t)x;
@@ -63,7 +69,7 @@ static bool cursor_start(struct sc_channel_client *cc)
     start = sc_cc_begin(cc, SPICE_MSG_CURSOR_INIT);
     sc_cursor_init_write(&cc->w, &init);
     sc_cc_end(cc, start);
-    sc_display_add_listener(cc->server->display, &p->listener);
+    sc_display_add_listener(display, &p->listener);
     return true;
 }
 
@@ -120,7 +126,9 @@ static void cursor_destroy(struct sc_channel_client *cc)
 {
     struct cursor_priv *p = cc->priv;
 
-    sc_display_remove_listener(cc->server->display, &p->listener);
+    if (!p)
+        return;
+    sc_display_remove_listener(p->display, &p->listener);
     g_free(p);
     cc->priv = NULL;
 }

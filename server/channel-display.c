@@ -20,6 +20,7 @@
 #define MAX_RECTS_PER_UPDATE 32
 
 struct dcc {
+    struct sc_display *display; /* the head of the channel's id */
     bool inited;
     bool lz4_cap;
     uint8_t compression; /* SPICE_IMAGE_COMPRESSION_* the client prefers */
@@ -120,7 +121,7 @@ static bool frame_goes_gl(struct sc_channel_client *cc, const struct sc_frame *f
 static void dcc_push(struct sc_channel_client *cc)
 {
     struct dcc *dcc = dcc_of(cc);
-    struct sc_frame *frame = sc_display_get_frame(cc->server->display);
+    struct sc_frame *frame = sc_display_get_frame(dcc->display);
     cairo_rectangle_int_t r;
     struct sc_box boxes[MAX_RECTS_PER_UPDATE];
     int n;
@@ -186,7 +187,7 @@ static void on_frame(struct sc_frame *frame, void *data)
         sc_gl_frame(cc, &dcc->gl_state, frame);
         return;
     }
-    if (sc_streams_video(cc->server->streams) && surface_matches(dcc, frame) &&
+    if (sc_streams_video(sc_display_streams(dcc->display)) && surface_matches(dcc, frame) &&
         sc_streams_take(dcc->stream, frame))
         return;
     cairo_rectangle_int_t full = { 0, 0, (int)frame->width, (int)frame->height };
@@ -215,7 +216,7 @@ static bool handle_init(struct sc_channel_client *cc, const uint8_t *body, size_
     if (dcc->inited)
         return true;
     dcc->inited = true;
-    sc_display_add_listener(cc->server->display, &dcc->listener);
+    sc_display_add_listener(dcc->display, &dcc->listener);
     dcc_push(cc);
     return true;
 }
@@ -279,24 +280,33 @@ static void log_route(struct sc_channel_client *cc)
     else
         what = "the buffer fd itself for dma-bufs; shared-memory frames as pixels "
                "(it imports only dma-bufs)";
-    sc_info("display: %s gets %s%s", sc_conn_peer(cc->conn), what,
-            !dcc->gl ? ""
-            : dcc->gl_state.planes ? "; frames of several planes or with a modifier too "
-                                     "(GL_SCANOUT2_UNIX)"
-                                   : "; frames of several planes or with a modifier not as fds");
+    const char *planes = !dcc->gl ? ""
+                         : dcc->gl_state.planes ? "; frames of several planes or with a modifier too "
+                                                  "(GL_SCANOUT2_UNIX)"
+                                                : "; frames of several planes or with a modifier not as fds";
+    if (cc->link.channel_id)
+        sc_info("display %u: %s gets %s%s", cc->link.channel_id, sc_conn_peer(cc->conn), what, planes);
+    else
+        sc_info("display: %s gets %s%s", sc_conn_peer(cc->conn), what, planes);
 }
 
 static bool display_start(struct sc_channel_client *cc)
 {
-    struct dcc *dcc = g_new0(struct dcc, 1);
+    /* link.c lets only ids of existing displays through */
+    struct sc_display *display = sc_server_display(cc->server, cc->link.channel_id);
+    struct dcc *dcc;
 
+    if (!display)
+        return false;
+    dcc = g_new0(struct dcc, 1);
     cc->priv = dcc;
+    dcc->display = display;
     dcc->lz4_cap = sc_caps_has_channel(&cc->link.caps, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     dcc->compression = SPICE_IMAGE_COMPRESSION_AUTO_LZ;
     dcc->dirty = cairo_region_create();
     dcc->lossless = sc_lossless_new(encode_done, cc);
     dcc->listener = (struct sc_display_listener){ .frame = on_frame, .data = cc };
-    dcc->stream = sc_stream_client_new(cc->server->streams, cc, refresh, cc);
+    dcc->stream = sc_stream_client_new(sc_display_streams(dcc->display), cc, refresh, cc);
     dcc->gl = sc_gl_client_wanted(cc);
     dcc->maps_shm = dcc->gl && sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SHM_SCANOUT);
     sc_gl_init(cc, &dcc->gl_state);
@@ -317,7 +327,7 @@ static void display_destroy(struct sc_channel_client *cc)
         return;
     sc_stream_client_free(dcc->stream);
     if (dcc->inited)
-        sc_display_remove_listener(cc->server->display, &dcc->listener);
+        sc_display_remove_listener(dcc->display, &dcc->listener);
     sc_lossless_free(dcc->lossless);
     cairo_region_destroy(dcc->dirty);
     sc_gl_finish(&dcc->gl_state);

@@ -10,11 +10,16 @@ struct inputs_priv {
     uint16_t modifiers;
     unsigned motions;
     uint32_t buttons;
+    unsigned head; /* the display the pointer is on: the last position's */
 };
 
+/* Keys go to the source through head 0 (the keyboard is the source's);
+ * the pointer to the display it was last positioned on. */
 static struct sc_display *display_of(struct sc_channel_client *cc)
 {
-    return cc->server->display;
+    struct inputs_priv *p = cc->priv;
+
+    return sc_server_display(cc->server, p->head);
 }
 
 /* Feeds a byte stream of set-1 scancodes as key events (E0 prefixes kept
@@ -30,7 +35,7 @@ static void feed_scancodes(struct sc_channel_client *cc, const uint8_t *b, unsig
         if (b[i] == 0xe0 && i + 1 < n)
             seq[len++] = b[i++];
         seq[len++] = b[i++];
-        sc_display_key(display_of(cc), seq, len, !(seq[len - 1] & 0x80));
+        sc_display_key(sc_server_display(cc->server, 0), seq, len, !(seq[len - 1] & 0x80));
     }
 }
 
@@ -80,6 +85,12 @@ static bool handle_position(struct sc_channel_client *cc, const uint8_t *body, s
 
     if (!sc_mouse_position_parse(body, len, &m))
         return false;
+    if (!sc_server_display(cc->server, m.display_id)) {
+        sc_debug("input: pointer on display %u, which does not exist: ignored", m.display_id);
+        count_motion(cc);
+        return true;
+    }
+    ((struct inputs_priv *)cc->priv)->head = m.display_id;
     sc_display_pointer(display_of(cc), (int32_t)m.x, (int32_t)m.y, m.buttons_state);
     count_motion(cc);
     return true;

@@ -1,6 +1,8 @@
 /* Main channel: session init, channel list, mouse mode (PROTOCOL.md §3). */
 #include "config.h"
 
+#include <errno.h>
+
 #include <spice/vd_agent.h>
 
 #include "server/agent.h"
@@ -34,17 +36,22 @@ static void send_mouse_mode(struct sc_channel_client *cc)
     sc_cc_end(cc, start);
 }
 
+/* A display and a cursor channel per head (their id is the head's), as
+ * spice-server lists a QXL instance's; one inputs channel. */
 static bool handle_attach_channels(struct sc_channel_client *cc, const uint8_t *body, size_t len)
 {
-    struct sc_channels_list list = {
-        .num = 3,
-        .channels = { { SPICE_CHANNEL_DISPLAY, 0 }, { SPICE_CHANNEL_INPUTS, 0 },
-                      { SPICE_CHANNEL_CURSOR, 0 } },
-    };
-    size_t start = sc_cc_begin(cc, SPICE_MSG_MAIN_CHANNELS_LIST);
+    struct sc_channels_list list = { .num = 0 };
+    unsigned n = cc->server->n_displays;
+    size_t start;
 
     (void)body;
     (void)len;
+    for (unsigned i = 0; i < n; i++)
+        list.channels[list.num++] = (struct sc_channel_id){ SPICE_CHANNEL_DISPLAY, (uint8_t)i };
+    list.channels[list.num++] = (struct sc_channel_id){ SPICE_CHANNEL_INPUTS, 0 };
+    for (unsigned i = 0; i < n; i++)
+        list.channels[list.num++] = (struct sc_channel_id){ SPICE_CHANNEL_CURSOR, (uint8_t)i };
+    start = sc_cc_begin(cc, SPICE_MSG_MAIN_CHANNELS_LIST);
     sc_channels_list_write(&cc->w, &list);
     sc_cc_end(cc, start);
     return true;
@@ -73,11 +80,14 @@ static void agent_send(const uint8_t *body, size_t len, void *data)
     sc_cc_end(cc, start);
 }
 
-static bool agent_resize(uint32_t width, uint32_t height, void *data)
+static int agent_resize(unsigned head, uint32_t width, uint32_t height, void *data)
 {
     struct sc_channel_client *cc = data;
+    struct sc_display *d = sc_server_display(cc->server, head);
 
-    return sc_display_resize(cc->server->display, width, height);
+    if (!d)
+        return -ENODEV;
+    return sc_display_resize(d, width, height) ? 0 : -EINVAL;
 }
 
 static const struct sc_agent_ops agent_ops = {
@@ -154,7 +164,7 @@ static bool main_start(struct sc_channel_client *cc)
     struct main_priv *p = g_new0(struct main_priv, 1);
     struct sc_main_init init = {
         .session_id = cc->session->id,
-        .display_channels_hint = 1,
+        .display_channels_hint = cc->server->n_displays,
         .supported_mouse_modes = SPICE_MOUSE_MODE_SERVER | SPICE_MOUSE_MODE_CLIENT,
         .current_mouse_mode = SPICE_MOUSE_MODE_CLIENT,
         .agent_connected = 0,
@@ -165,7 +175,7 @@ static bool main_start(struct sc_channel_client *cc)
     size_t start;
 
     cc->priv = p;
-    if (sc_display_can_resize(cc->server->display)) {
+    if (sc_display_can_resize(sc_server_display(cc->server, 0))) {
         p->agent = sc_agent_new(&agent_ops, cc);
         p->agent_credit = AGENT_WINDOW;
         init.agent_connected = 1;

@@ -1,8 +1,8 @@
-/* The display: one source, its latest frame, cursor and pointer, published
- * to its listeners (display channel clients, cursor channel clients, the
- * streams' motion detection).  It knows none of them: each display client
- * routes a frame itself (GL, video or lossless).  Frames are referenced
- * until replaced. */
+/* A display: one head of the source, its latest frame, cursor and pointer,
+ * published to its listeners (display channel clients, cursor channel
+ * clients, its streams' motion detection).  It knows none of them: each
+ * display client routes a frame itself (GL, video or lossless).  Frames are
+ * referenced until replaced. */
 #include "config.h"
 
 #include <string.h>
@@ -11,11 +11,13 @@
 #include "common/log.h"
 #include "server/server-private.h"
 #include "common/stats.h"
+#include "server/stream.h"
 
 struct sc_display {
     struct sc_server *server;
+    unsigned head;
     struct sc_source *source;
-    bool started;
+    struct sc_streams *streams; /* its motion detection: the first listener */
     struct sc_frame *frame;
     GList *listeners; /* const struct sc_display_listener *, in order */
     struct sc_cursor_shape cursor;
@@ -67,11 +69,21 @@ static const struct sc_source_listener display_listener_template = {
     .cursor = on_cursor,
 };
 
-struct sc_display *sc_display_new(struct sc_server *server)
+struct sc_display *sc_display_new(struct sc_server *server, unsigned head,
+                                  const char *streaming_video, const char *video_codecs,
+                                  uint32_t video_bitrate, GError **error)
 {
     struct sc_display *d = g_new0(struct sc_display, 1);
 
     d->server = server;
+    d->head = head;
+    d->streams = sc_streams_new(server, streaming_video, video_codecs, video_bitrate, error);
+    if (!d->streams) {
+        g_free(d);
+        return NULL;
+    }
+    /* first: motion detection decides before any client routes a frame */
+    sc_display_add_listener(d, sc_streams_display_listener(d->streams));
     return d;
 }
 
@@ -79,14 +91,10 @@ void sc_display_free(struct sc_display *d)
 {
     if (!d)
         return;
-    if (d->source && d->started)
-        sc_source_stop(d->source);
-    if (d->source) {
-        struct sc_source_listener none = { 0 };
-        sc_source_set_listener(d->source, &none);
-    }
+    sc_display_set_source(d, NULL);
     sc_frame_unref(d->frame);
     g_list_free(d->listeners);
+    sc_streams_free(d->streams);
     g_free(d->cursor_pixels);
     g_free(d);
 }
@@ -95,17 +103,18 @@ void sc_display_set_source(struct sc_display *d, struct sc_source *source)
 {
     struct sc_source_listener l = display_listener_template;
 
-    if (d->source && d->started)
-        sc_source_stop(d->source);
+    if (d->source)
+        sc_source_set_head_listener(d->source, d->head, NULL);
     d->source = source;
-    d->started = false;
     if (!source)
         return;
     l.data = d;
-    sc_source_set_listener(source, &l);
-    sc_source_start(source);
-    d->started = true;
+    sc_source_set_head_listener(source, d->head, &l);
 }
+
+unsigned sc_display_head(const struct sc_display *d) { return d->head; }
+
+struct sc_streams *sc_display_streams(struct sc_display *d) { return d->streams; }
 
 struct sc_frame *sc_display_get_frame(struct sc_display *d) { return d->frame; }
 
@@ -151,7 +160,7 @@ bool sc_display_can_resize(struct sc_display *d)
 
 bool sc_display_resize(struct sc_display *d, uint32_t width, uint32_t height)
 {
-    return d->source && sc_source_resize(d->source, width, height);
+    return d->source && sc_source_resize(d->source, d->head, width, height);
 }
 
 static void pointer_moved(struct sc_display *d)
@@ -180,7 +189,7 @@ void sc_display_pointer(struct sc_display *d, int32_t x, int32_t y, uint32_t but
     d->y = y;
     d->buttons = buttons;
     if (d->source)
-        sc_source_pointer(d->source, x, y, buttons);
+        sc_source_pointer(d->source, d->head, x, y, buttons);
     if (moved)
         pointer_moved(d);
 }

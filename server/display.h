@@ -1,5 +1,7 @@
-/* The display (server/display.c): the source, the latest frame, cursor and
- * pointer, published to listeners. */
+/* A display (server/display.c): one head of the source, its latest frame,
+ * cursor, pointer and video streams, published to listeners.  The server
+ * has one display per head; display channel N and cursor channel N show
+ * display N (spice-server's model: channel id = head). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,10 +11,20 @@
 
 struct sc_server;
 struct sc_display;
+struct sc_streams;
 
-struct sc_display *sc_display_new(struct sc_server *server);
+/* Head `head`'s display, with its own streams (motion detection and
+ * encoder groups: sc_streams_new's arguments); NULL + error if those are
+ * bad. */
+struct sc_display *sc_display_new(struct sc_server *server, unsigned head,
+                                  const char *streaming_video, const char *video_codecs,
+                                  uint32_t video_bitrate, GError **error);
 void sc_display_free(struct sc_display *display);
+/* Shows head `head` of source (NULL: none); the server starts and stops
+ * the source, the display only listens to its head. */
 void sc_display_set_source(struct sc_display *display, struct sc_source *source);
+unsigned sc_display_head(const struct sc_display *display);
+struct sc_streams *sc_display_streams(struct sc_display *display);
 /* Latest frame (no reference taken) or NULL. */
 struct sc_frame *sc_display_get_frame(struct sc_display *display);
 /* What the display publishes, to whoever listens: the display channel

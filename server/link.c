@@ -93,7 +93,7 @@ static void channel_caps(struct sc_server *server, uint8_t type, struct sc_caps 
     case SPICE_CHANNEL_DISPLAY:
         sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_MONITORS_CONFIG);
         sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_PREF_COMPRESSION);
-        if (sc_streams_enabled(server->streams)) {
+        if (sc_streams_enabled(sc_display_streams(sc_server_display(server, 0)))) {
             sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_STREAM_REPORT);
             sc_caps_set(caps->channel, &caps->n_channel, SPICE_DISPLAY_CAP_PREF_VIDEO_CODEC_TYPE);
         }
@@ -114,12 +114,21 @@ static const struct sc_channel_class *channel_class(uint8_t type)
     }
 }
 
+/* Display and cursor channel N are head N's (one per display); the others
+ * are one per session, id 0. */
+static bool channel_id_ok(const struct sc_server *server, const struct sc_link_mess *m)
+{
+    if (m->channel_type == SPICE_CHANNEL_DISPLAY || m->channel_type == SPICE_CHANNEL_CURSOR)
+        return sc_server_display(server, m->channel_id) != NULL;
+    return m->channel_id == 0;
+}
+
 /* Checks the hello; returns a SpiceLinkErr. */
 static uint32_t check_mess(struct pending_link *pl)
 {
     struct sc_link_mess *m = &pl->mess;
 
-    if (m->channel_id != 0 || !channel_class(m->channel_type))
+    if (!channel_class(m->channel_type) || !channel_id_ok(pl->server, m))
         return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
     /* as spice-server: spice-gtk then links that channel on the TLS port;
      * unix sockets are local and checked by uid, and pass fds: not TLS */

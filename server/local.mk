@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += server/libspicecast-server.la
 server_libspicecast_server_la_SOURCES = \
 	server/sources/source.h server/sources/source.c server/sources/ticker.h \
+	server/sources/heads.h server/sources/heads.c \
 	server/sources/pattern.c server/sources/image.c server/sources/y4m.c \
 	server/sources/qemu-dbus.c server/sources/qemu-dbus.h server/sources/qemu-screen.c \
 	server/sources/qemu-pixels.c server/sources/qemu-pixels.h \

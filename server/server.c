@@ -455,6 +455,8 @@ void sc_server_expire_password(struct sc_server *server)
 
 /* ---- lifetime -------------------------------------------------------------- */
 
+static bool add_displays(struct sc_server *server, unsigned n, GError **error);
+
 struct sc_server *sc_server_new(const struct sc_server_options *options, GError **error)
 {
     struct sc_server *server = g_new0(struct sc_server, 1);
@@ -510,21 +512,50 @@ struct sc_server *sc_server_new(const struct sc_server_options *options, GError 
         sc_server_free(server);
         return NULL;
     }
-    server->streams = sc_streams_new(server, options->streaming_video, options->video_codecs,
-                                     options->video_bitrate, error);
-    if (!server->streams) {
+    server->streaming_video = g_strdup(options->streaming_video);
+    server->video_codecs = g_strdup(options->video_codecs);
+    server->video_bitrate = options->video_bitrate;
+    if (!add_displays(server, 1, error)) {
         sc_server_free(server);
         return NULL;
     }
-    server->display = sc_display_new(server);
-    /* first: motion detection decides before any client routes a frame */
-    sc_display_add_listener(server->display, sc_streams_display_listener(server->streams));
     return server;
 }
 
+/* Displays for heads up to n (the first one checks the stream options). */
+static bool add_displays(struct sc_server *server, unsigned n, GError **error)
+{
+    for (unsigned i = server->n_displays; i < n && i < SC_MAX_HEADS; i++) {
+        server->displays[i] = sc_display_new(server, i, server->streaming_video,
+                                             server->video_codecs, server->video_bitrate, error);
+        if (!server->displays[i])
+            return false;
+        server->n_displays = i + 1;
+    }
+    return true;
+}
+
+/* Each head of the source to its display (displays made for heads it has
+ * beyond the current ones); the source is started once its heads are
+ * listened to. */
 void sc_server_set_source(struct sc_server *server, struct sc_source *source)
 {
-    sc_display_set_source(server->display, source);
+    unsigned n = source ? sc_source_n_heads(source) : 0;
+    g_autoptr(GError) error = NULL;
+
+    if (server->source)
+        sc_source_stop(server->source);
+    server->source = source;
+    if (!add_displays(server, n, &error))
+        sc_warn("display for head %u: %s", server->n_displays, error->message);
+    for (unsigned i = 0; i < server->n_displays; i++)
+        sc_display_set_source(server->displays[i], i < n ? source : NULL);
+    if (!source)
+        return;
+    if (n > 1)
+        sc_info("source %s has %u heads: display channels 0 to %u", source->impl->name, n,
+                server->n_displays - 1);
+    sc_source_start(source);
 }
 
 void sc_server_free(struct sc_server *server)
@@ -536,8 +567,12 @@ void sc_server_free(struct sc_server *server)
     /* tear every client down now: nothing may run after the server is gone */
     if (server->sessions)
         sc_session_close_all(server);
-    sc_display_free(server->display);
-    sc_streams_free(server->streams);
+    if (server->source)
+        sc_source_stop(server->source);
+    for (unsigned i = 0; i < server->n_displays; i++)
+        sc_display_free(server->displays[i]);
+    g_free(server->streaming_video);
+    g_free(server->video_codecs);
     sc_stats_free(server->stats); /* after the encode workers: they record */
     if (server->sessions)
         g_hash_table_unref(server->sessions);

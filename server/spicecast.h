@@ -126,10 +126,19 @@ struct sc_vmm_source_callbacks {
     void (*pointer)(void *data, int32_t x, int32_t y, uint32_t buttons);
     /* No client and no encoder uses the buffer of `cookie` any more. */
     void (*release)(void *data, uint64_t cookie);
+    /* Optional, for several heads: the pointer on head `head` (then
+     * pointer() is not called); NULL: pointer() gets head 0's only. */
+    void (*head_pointer)(void *data, unsigned head, int32_t x, int32_t y, uint32_t buttons);
 };
 
 SC_EXPORT struct sc_vmm_source *sc_vmm_source_new(const struct sc_vmm_source_callbacks *cb,
                                                   void *data);
+/* Heads (monitors): a VMM with several scanouts says how many before
+ * sc_server_set_vmm_source (1 to 16; 1 by default).  Each head is a display
+ * channel of its own (its id is the head's, as spice-server's QXL
+ * instances), with its own frames, size and clients' windows. */
+SC_EXPORT bool sc_vmm_source_set_heads(struct sc_vmm_source *source, unsigned n_heads,
+                                       GError **error);
 /* The server shows this source (a server shows one source at a time). */
 SC_EXPORT void sc_server_set_vmm_source(struct sc_server *server, struct sc_vmm_source *source);
 /* A new frame: the buffer and what changed since the previous frame
@@ -139,7 +148,13 @@ SC_EXPORT bool sc_vmm_source_scanout(struct sc_vmm_source *source,
                                      const struct sc_vmm_buffer *buffer,
                                      const struct sc_vmm_damage *damage, unsigned n_damage,
                                      uint64_t cookie, GError **error);
-/* The guest cursor: premultiplied B,G,R,A, width*height*4 bytes. */
+/* The same for head `head` (sc_vmm_source_scanout is head 0's); false
+ * with an error for a head the source does not have. */
+SC_EXPORT bool sc_vmm_source_scanout_head(struct sc_vmm_source *source, unsigned head,
+                                          const struct sc_vmm_buffer *buffer,
+                                          const struct sc_vmm_damage *damage,
+                                          unsigned n_damage, uint64_t cookie, GError **error);
+/* The guest cursor, on every head: premultiplied B,G,R,A, width*height*4 bytes. */
 SC_EXPORT void sc_vmm_source_cursor(struct sc_vmm_source *source, uint32_t width,
                                     uint32_t height, uint32_t hot_x, uint32_t hot_y,
                                     const uint8_t *pixels);

@@ -1,9 +1,14 @@
 #include "config.h"
 
-/* --source pattern[:WxH][,fps=N][,stamp]: an animated, desktop-like test
- * scene.  `stamp` writes each frame's number and capture time into its
- * top-left corner (common/stamp.h; the one thing drawn from the clock) for
- * glass-to-glass measurements, bench/glass-to-glass.
+/* --source pattern[:WxH][,fps=N][,stamp][,heads=N]: an animated,
+ * desktop-like test scene.  `stamp` writes each frame's number and capture
+ * time into its top-left corner (common/stamp.h; the one thing drawn from
+ * the clock) for glass-to-glass measurements, bench/glass-to-glass.
+ * `heads=N` makes N heads, each a scene of its own (its number written
+ * large on it, its own colours, its own pointer and size) drawn for the
+ * same frame numbers on one clock; keys show on every head.  `first=N`
+ * numbers the first frame N (the frame a screenshot shows, drawn again:
+ * tests/interop/pattern-frame).
  *
  * Everything drawn is a function of the frame number and the input state
  * (no wall clock, no randomness), so two instances fed the same events show
@@ -48,8 +53,12 @@ struct scene {
     struct rect marker;  /* pointer marker */
 };
 
+/* One head's scene; head 0's also is the source (its base, ticker, seq and
+ * the other heads). */
 struct pattern {
     struct sc_source base;
+    unsigned head, n_heads;
+    struct pattern *heads[SC_MAX_HEADS]; /* head 0's: every head, itself first */
     uint32_t w, h, fps;
     bool stamp; /* write common/stamp.h stamps */
     struct sc_frame_pool *pool;
@@ -232,15 +241,31 @@ static void draw_title_bar(cairo_t *cr, const struct pattern *p, struct rect r, 
 
 /* ---- static background -------------------------------------------------- */
 
+/* "head N", large, below the terminal (only with heads=N, N > 1). */
+static void draw_head_label(struct pattern *p, cairo_t *cr)
+{
+    char label[32];
+
+    snprintf(label, sizeof(label), "head %u", p->head);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    set_font(cr, p, false, true, 3.0);
+    text_at(cr, p->term.x, p->term.y + p->term.h + 4 * p->font_px, label);
+}
+
 static void draw_background(struct pattern *p, cairo_t *cr)
 {
     int w = (int)p->w, h = (int)p->h;
+    /* heads after the first: the desktop's hue turned by 1/N each */
+    double t = p->n_heads > 1 ? (double)p->head / p->n_heads : 0;
+    double r0 = 0.10 + 0.30 * t, b0 = 0.42 - 0.30 * t, r1 = 0.20 + 0.45 * t, b1 = 0.48 - 0.35 * t;
     cairo_pattern_t *grad = cairo_pattern_create_linear(0, 0, w * 0.3, h);
-    cairo_pattern_add_color_stop_rgb(grad, 0, 0.10, 0.28, 0.42);
-    cairo_pattern_add_color_stop_rgb(grad, 1, 0.20, 0.50, 0.48);
+    cairo_pattern_add_color_stop_rgb(grad, 0, r0, 0.28, b0);
+    cairo_pattern_add_color_stop_rgb(grad, 1, r1, 0.50, b1);
     cairo_set_source(cr, grad);
     cairo_paint(cr);
     cairo_pattern_destroy(grad);
+    if (p->n_heads > 1)
+        draw_head_label(p, cr);
 
     /* desktop icons down the right edge below the info box */
     static const char *const icons[] = { "Home", "Trash", "Videos", "spicecast" };
@@ -473,11 +498,9 @@ static void scene_damage(const struct pattern *p, struct sc_frame *f, const stru
     }
 }
 
-static void pattern_tick(void *data)
+/* Head p's frame seq, through the source (head 0's base). */
+static void head_tick(struct pattern *p, struct sc_source *source, uint64_t seq, int64_t now)
 {
-    struct pattern *p = data;
-    uint64_t seq = p->seq++;
-    int64_t now = g_get_monotonic_time();
     struct sc_frame *f = sc_frame_pool_get(p->pool);
     if (!f) {
         /* every buffer is still held downstream: skip this frame; the next
@@ -504,8 +527,20 @@ static void pattern_tick(void *data)
     sc_stale_emitted(&p->stale, f, f);
     p->last = s;
     p->emitted = true;
-    sc_source_emit_frame(&p->base, f);
+    sc_source_emit_head_frame(source, p->head, f);
     sc_frame_unref(f);
+}
+
+static void pattern_destroy(struct sc_source *source);
+
+static void pattern_tick(void *data)
+{
+    struct pattern *p = data;
+    uint64_t seq = p->seq++;
+    int64_t now = g_get_monotonic_time();
+
+    for (unsigned i = 0; i < p->n_heads; i++)
+        head_tick(p->heads[i], &p->base, seq, now);
 }
 
 /* ---- cursor ------------------------------------------------------------- */
@@ -540,81 +575,140 @@ static void emit_cursor(struct pattern *p)
 
 /* ---- ops ------------------------------------------------------------------ */
 
-static bool parse_args(const char *args, uint32_t *w, uint32_t *h, uint32_t *fps, bool *stamp,
+struct pattern_args {
+    uint32_t w, h, fps;
+    bool stamp;
+    unsigned heads;
+    uint32_t first; /* the first frame's number */
+};
+
+/* "NAME=N" with N in [min, max] into *v; false (error set) if bad. */
+static bool parse_uint(const char *a, const char *name, unsigned min, unsigned max, uint32_t *v,
                        GError **error)
+{
+    const char *s = a + strlen(name) + 1;
+    char *end;
+    unsigned long long n = g_ascii_strtoull(s, &end, 10);
+
+    if (end == s || *end || n < min || n > max) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "pattern: bad %s '%s' (%u..%u)", name, s, min, max);
+        return false;
+    }
+    *v = (uint32_t)n;
+    return true;
+}
+
+static bool parse_size(const char *a, struct pattern_args *pa, GError **error)
+{
+    char *end;
+    unsigned long long v1 = g_ascii_strtoull(a, &end, 10), v2;
+    const char *b = end + 1;
+
+    if (end == a || (*end != 'x' && *end != 'X'))
+        return false;
+    v2 = g_ascii_strtoull(b, &end, 10);
+    if (end == b || *end)
+        return false;
+    if (v1 < MIN_DIM || v2 < MIN_DIM || v1 > MAX_DIM || v2 > MAX_DIM) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "pattern: size %s out of range (%dx%d..%dx%d)", a, MIN_DIM, MIN_DIM,
+                    MAX_DIM, MAX_DIM);
+        return false;
+    }
+    pa->w = (uint32_t)v1;
+    pa->h = (uint32_t)v2;
+    return true;
+}
+
+static bool parse_args(const char *args, struct pattern_args *pa, GError **error)
 {
     if (!args)
         return true;
     g_auto(GStrv) parts = g_strsplit(args, ",", -1);
     for (char **it = parts; *it; it++) {
         const char *a = *it;
-        unsigned long long v1, v2;
-        char *end;
+        bool ok;
+
         if (!*a)
             continue;
-        if (strcmp(a, "stamp") == 0) {
-            *stamp = true;
+        if (strcmp(a, "stamp") == 0)
+            ok = pa->stamp = true;
+        else if (g_str_has_prefix(a, "fps="))
+            ok = parse_uint(a, "fps", 1, MAX_FPS, &pa->fps, error);
+        else if (g_str_has_prefix(a, "heads="))
+            ok = parse_uint(a, "heads", 1, SC_MAX_HEADS, &pa->heads, error);
+        else if (g_str_has_prefix(a, "first="))
+            ok = parse_uint(a, "first", 0, UINT32_MAX, &pa->first, error);
+        else
+            ok = parse_size(a, pa, error);
+        if (ok)
             continue;
-        }
-        if (g_str_has_prefix(a, "fps=")) {
-            v1 = g_ascii_strtoull(a + 4, &end, 10);
-            if (end == a + 4 || *end || v1 < 1 || v1 > MAX_FPS) {
-                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                            "pattern: bad fps '%s' (1..%d)", a + 4, MAX_FPS);
-                return false;
-            }
-            *fps = (uint32_t)v1;
-            continue;
-        }
-        v1 = g_ascii_strtoull(a, &end, 10);
-        if (end != a && (*end == 'x' || *end == 'X')) {
-            const char *b = end + 1;
-            v2 = g_ascii_strtoull(b, &end, 10);
-            if (end != b && !*end) {
-                if (v1 < MIN_DIM || v2 < MIN_DIM || v1 > MAX_DIM || v2 > MAX_DIM) {
-                    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                "pattern: size %s out of range (%dx%d..%dx%d)", a,
-                                MIN_DIM, MIN_DIM, MAX_DIM, MAX_DIM);
-                    return false;
-                }
-                *w = (uint32_t)v1;
-                *h = (uint32_t)v2;
-                continue;
-            }
-        }
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "pattern: bad argument '%s' (expected WxH, fps=N or stamp)", a);
+        if (error && !*error)
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "pattern: bad argument '%s' (expected WxH, fps=N, stamp or heads=N)", a);
         return false;
     }
     return true;
 }
 
+static void head_free(struct pattern *p)
+{
+    if (!p)
+        return;
+    sc_ticker_stop(&p->ticker);
+    sc_frame_pool_destroy(p->pool);
+    g_free(p->bg);
+    for (unsigned i = 0; i < G_N_ELEMENTS(p->marker_img); i++)
+        if (p->marker_img[i])
+            cairo_surface_destroy(p->marker_img[i]);
+    g_free(p);
+}
+
+static struct pattern *head_new(const struct pattern_args *pa, unsigned head, GError **error)
+{
+    struct pattern *p = g_new0(struct pattern, 1);
+    p->base.impl = &sc_source_pattern;
+    p->base.n_heads = pa->heads;
+    p->head = head;
+    p->n_heads = pa->heads;
+    p->base.width = p->w = pa->w;
+    p->base.height = p->h = pa->h;
+    p->fps = pa->fps;
+    p->stamp = pa->stamp;
+    p->stride = (pa->w * 4 + 63) & ~63u;
+    layout(p);
+    p->pool = sc_frame_pool_new(pa->w, pa->h, POOL_FRAMES);
+    if (!p->pool || !make_background(p)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "pattern: cannot allocate %ux%u buffers",
+                    pa->w, pa->h);
+        head_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 static struct sc_source *pattern_create(const char *args, GError **error)
 {
-    uint32_t w = DEFAULT_W, h = DEFAULT_H, fps = DEFAULT_FPS;
-    bool stamp = false;
-    if (!parse_args(args, &w, &h, &fps, &stamp, error))
+    struct pattern_args pa = { DEFAULT_W, DEFAULT_H, DEFAULT_FPS, false, 1, 0 };
+    struct pattern *p;
+
+    if (!parse_args(args, &pa, error))
         return NULL;
-    if (stamp && (w < SC_STAMP_WIDTH || h < SC_STAMP_HEIGHT)) {
+    if (pa.stamp && (pa.w < SC_STAMP_WIDTH || pa.h < SC_STAMP_HEIGHT)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "pattern: a stamp needs %dx%d at least", SC_STAMP_WIDTH, SC_STAMP_HEIGHT);
         return NULL;
     }
-    struct pattern *p = g_new0(struct pattern, 1);
-    p->base.impl = &sc_source_pattern;
-    p->base.width = p->w = w;
-    p->base.height = p->h = h;
-    p->fps = fps;
-    p->stamp = stamp;
-    p->stride = (w * 4 + 63) & ~63u;
-    layout(p);
-    p->pool = sc_frame_pool_new(w, h, POOL_FRAMES);
-    if (!p->pool || !make_background(p)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "pattern: cannot allocate %ux%u buffers", w, h);
-        sc_frame_pool_destroy(p->pool);
-        g_free(p->bg);
-        g_free(p);
+    if (!(p = head_new(&pa, 0, error)))
         return NULL;
+    p->heads[0] = p;
+    p->seq = pa.first;
+    for (unsigned i = 1; i < pa.heads; i++) {
+        if (!(p->heads[i] = head_new(&pa, i, error))) {
+            pattern_destroy(&p->base);
+            return NULL;
+        }
     }
     return &p->base;
 }
@@ -624,7 +718,8 @@ static void pattern_start(struct sc_source *source)
     struct pattern *p = (struct pattern *)source;
     if (sc_ticker_running(&p->ticker))
         return;
-    p->emitted = false; /* first frame after (re)start: full damage */
+    for (unsigned i = 0; i < p->n_heads; i++)
+        p->heads[i]->emitted = false; /* first frame after (re)start: full damage */
     emit_cursor(p);
     sc_ticker_start(&p->ticker, p->fps, 1, pattern_tick, p);
 }
@@ -635,21 +730,26 @@ static void pattern_stop(struct sc_source *source)
     sc_ticker_stop(&p->ticker);
 }
 
+/* Every head shows the key (the keyboard is the source's). */
 static void pattern_key(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down)
 {
-    struct pattern *p = (struct pattern *)source;
+    struct pattern *p0 = (struct pattern *)source;
     if (len == 0)
         return;
-    p->key_len = MIN(len, 2u);
-    memcpy(p->key, scancode, p->key_len);
-    p->key_down = down;
-    p->have_key = true;
-    p->input_gen++;
+    for (unsigned i = 0; i < p0->n_heads; i++) {
+        struct pattern *p = p0->heads[i];
+        p->key_len = MIN(len, 2u);
+        memcpy(p->key, scancode, p->key_len);
+        p->key_down = down;
+        p->have_key = true;
+        p->input_gen++;
+    }
 }
 
-static void pattern_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons)
+static void pattern_pointer(struct sc_source *source, unsigned head, int32_t x, int32_t y,
+                            uint32_t buttons)
 {
-    struct pattern *p = (struct pattern *)source;
+    struct pattern *p = ((struct pattern *)source)->heads[head];
     x = CLAMP(x, 0, (int32_t)p->w - 1);
     y = CLAMP(y, 0, (int32_t)p->h - 1);
     if (p->have_pointer && x == p->px && y == p->py && buttons == p->buttons)
@@ -661,11 +761,12 @@ static void pattern_pointer(struct sc_source *source, int32_t x, int32_t y, uint
     p->input_gen++;
 }
 
-/* The next frame is drawn whole at the new size: new buffers, layout and
- * background (on failure the old size stays). */
-static bool pattern_resize(struct sc_source *source, uint32_t width, uint32_t height)
+/* The head's next frame is drawn whole at the new size: new buffers, layout
+ * and background (on failure the old size stays). */
+static bool pattern_resize(struct sc_source *source, unsigned head, uint32_t width,
+                           uint32_t height)
 {
-    struct pattern *p = (struct pattern *)source;
+    struct pattern *p = ((struct pattern *)source)->heads[head];
     uint32_t min_w = p->stamp ? MAX(MIN_DIM, SC_STAMP_WIDTH) : MIN_DIM;
     uint32_t min_h = p->stamp ? MAX(MIN_DIM, SC_STAMP_HEIGHT) : MIN_DIM;
     uint32_t w = CLAMP(width, min_w, MAX_DIM), h = CLAMP(height, min_h, MAX_DIM);
@@ -699,26 +800,25 @@ static bool pattern_resize(struct sc_source *source, uint32_t width, uint32_t he
     p->py = MIN(p->py, (int32_t)h - 1);
     p->emitted = false; /* full damage */
     sc_stale_forget_frames(&p->stale);
-    sc_info("pattern: now %ux%u", w, h);
+    if (p->n_heads > 1)
+        sc_info("pattern: head %u now %ux%u", head, w, h);
+    else
+        sc_info("pattern: now %ux%u", w, h);
     return true;
 }
 
 static void pattern_destroy(struct sc_source *source)
 {
     struct pattern *p = (struct pattern *)source;
-    sc_ticker_stop(&p->ticker);
-    sc_frame_pool_destroy(p->pool);
-    g_free(p->bg);
-    for (unsigned i = 0; i < G_N_ELEMENTS(p->marker_img); i++)
-        if (p->marker_img[i])
-            cairo_surface_destroy(p->marker_img[i]);
-    g_free(p);
+    for (unsigned i = 1; i < p->n_heads; i++)
+        head_free(p->heads[i]);
+    head_free(p);
 }
 
 const struct sc_source_ops sc_source_pattern = {
     .name = "pattern",
-    .help = "pattern[:WxH][,fps=N][,stamp]  animated test desktop (default 1280x720, 30 fps; "
-            "stamp: frame number and time in its corner)",
+    .help = "pattern[:WxH][,fps=N][,stamp][,heads=N]  animated test desktop (default 1280x720, "
+            "30 fps; stamp: frame number and time in its corner; heads: N screens)",
     .create = pattern_create,
     .start = pattern_start,
     .stop = pattern_stop,

@@ -22,6 +22,7 @@
  * QEMU's first Scanout then replaces the notice. */
 
 #include "server/sources/qemu-dbus.h"
+#include "server/sources/heads.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -323,8 +324,56 @@ static bool read_console(struct qdbus *q, GError **error)
 }
 
 static void qdbus_destroy(struct sc_source *source);
+static struct sc_source *qdbus_create(const char *args, GError **error);
+static struct sc_source *qdbus_create_one(const char *args, GError **error);
+
+/* consoles=A+B+...: a head per console, each a qemu-dbus source of its
+ * own (heads.c), as spice-server has a display channel per QXL head.
+ * NULL without error: no consoles= in args. */
+static struct sc_source *create_heads(const char *args, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(args ? args : "", ",", -1);
+    g_auto(GStrv) ids = NULL;
+    g_autoptr(GString) rest = g_string_new(NULL);
+    struct sc_source *children[SC_MAX_HEADS];
+    unsigned n = 0;
+
+    for (char **p = parts; *p; p++) {
+        if (g_str_has_prefix(*p, "consoles="))
+            ids = g_strsplit(*p + 9, "+", -1);
+        else if (**p)
+            g_string_append_printf(rest, "%s%s", rest->len ? "," : "", *p);
+    }
+    if (!ids)
+        return NULL;
+    if (!ids[0] || g_strv_length(ids) > SC_MAX_HEADS) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "qemu-dbus: consoles= takes 1 to %d console numbers (consoles=0+1)",
+                    SC_MAX_HEADS);
+        return NULL;
+    }
+    for (; ids[n]; n++) {
+        g_autofree char *one = g_strdup_printf("%s%sconsole=%s", rest->str, rest->len ? "," : "",
+                                               ids[n]);
+        if (!(children[n] = qdbus_create(one, error))) {
+            while (n > 0)
+                sc_source_destroy(children[--n]);
+            return NULL;
+        }
+    }
+    return sc_source_heads_new(children, n);
+}
 
 static struct sc_source *qdbus_create(const char *args, GError **error)
+{
+    struct sc_source *heads;
+
+    if ((heads = create_heads(args, error)) || (error && *error))
+        return heads;
+    return qdbus_create_one(args, error);
+}
+
+static struct sc_source *qdbus_create_one(const char *args, GError **error)
 {
     struct qdbus *q = g_new0(struct qdbus, 1);
     GError *err = NULL;
@@ -448,12 +497,14 @@ static bool mouse_absolute(struct qdbus *q)
     return abs;
 }
 
-static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons)
+static void qdbus_pointer(struct sc_source *source, unsigned head, int32_t x, int32_t y,
+                          uint32_t buttons)
 {
     struct qdbus *q = (struct qdbus *)source;
     /* SPICE mask bits 1 left, 2 middle, 4 right; QEMU 0 left, 1 middle, 2 right */
     static const uint32_t bits[] = { 1, 2, 4 };
 
+    (void)head; /* one console, one head */
     if (!q->mouse)
         return;
     if (!q->have_pos || x != q->px || y != q->py) {
@@ -480,9 +531,11 @@ static void qdbus_pointer(struct sc_source *source, int32_t x, int32_t y, uint32
 /* The client's window size, as a display's UI info: QEMU passes it to the
  * guest (virtio-gpu, QXL with an agent...); the frames change size if and
  * when the guest follows. */
-static bool qdbus_resize(struct sc_source *source, uint32_t width, uint32_t height)
+static bool qdbus_resize(struct sc_source *source, unsigned head, uint32_t width, uint32_t height)
 {
     struct qdbus *q = (struct qdbus *)source;
+
+    (void)head; /* one console, one head */
 
     if (!q->owner || q->lost)
         return false;
@@ -513,7 +566,8 @@ static void qdbus_destroy(struct sc_source *source)
 
 const struct sc_source_ops sc_source_qemu_dbus = {
     .name = "qemu-dbus",
-    .help = "qemu-dbus[:ADDRESS][,console=N]  a QEMU VM (-display dbus), session bus by default",
+    .help = "qemu-dbus[:ADDRESS][,console=N|,consoles=N+M...]  a QEMU VM (-display dbus), "
+            "session bus by default; consoles: a head per console",
     .create = qdbus_create,
     .start = qdbus_start,
     .stop = qdbus_stop,

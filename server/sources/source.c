@@ -51,17 +51,31 @@ struct sc_source *sc_source_create(const char *spec, GError **error)
     struct sc_source *source = ops->create(args, error);
     if (!source)
         return NULL;
-    source->impl = ops;
+    if (!source->impl) /* a source of heads (heads.c) has its own */
+        source->impl = ops;
     sc_debug("source: created %s", spec);
     return source;
 }
 
+unsigned sc_source_n_heads(const struct sc_source *source)
+{
+    return source->n_heads ? MIN(source->n_heads, SC_MAX_HEADS) : 1;
+}
+
+void sc_source_set_head_listener(struct sc_source *source, unsigned head,
+                                 const struct sc_source_listener *l)
+{
+    if (head >= sc_source_n_heads(source))
+        return;
+    if (l)
+        source->listeners[head] = *l;
+    else
+        memset(&source->listeners[head], 0, sizeof(source->listeners[head]));
+}
+
 void sc_source_set_listener(struct sc_source *source, const struct sc_source_listener *l)
 {
-    if (l)
-        source->listener = *l;
-    else
-        memset(&source->listener, 0, sizeof(source->listener));
+    sc_source_set_head_listener(source, 0, l);
 }
 
 void sc_source_start(struct sc_source *source)
@@ -81,12 +95,12 @@ bool sc_source_can_resize(const struct sc_source *source)
     return source->impl->resize != NULL;
 }
 
-bool sc_source_resize(struct sc_source *source, uint32_t width, uint32_t height)
+bool sc_source_resize(struct sc_source *source, unsigned head, uint32_t width, uint32_t height)
 {
-    if (!source->impl->resize)
+    if (!source->impl->resize || head >= sc_source_n_heads(source))
         return false;
-    sc_debug("%s: resize to %ux%u asked", source->impl->name, width, height);
-    return source->impl->resize(source, width, height);
+    sc_debug("%s: resize of head %u to %ux%u asked", source->impl->name, head, width, height);
+    return source->impl->resize(source, head, width, height);
 }
 
 void sc_source_key(struct sc_source *source, const uint8_t *scancode, unsigned len, bool down)
@@ -102,11 +116,17 @@ void sc_source_key(struct sc_source *source, const uint8_t *scancode, unsigned l
         source->impl->key(source, scancode, len, down);
 }
 
-void sc_source_pointer(struct sc_source *source, int32_t x, int32_t y, uint32_t buttons)
+void sc_source_pointer(struct sc_source *source, unsigned head, int32_t x, int32_t y,
+                       uint32_t buttons)
 {
-    sc_debug("input: pointer %d,%d buttons %u", x, y, buttons);
+    if (head >= sc_source_n_heads(source))
+        return;
+    if (head)
+        sc_debug("input: pointer %d,%d buttons %u on head %u", x, y, buttons, head);
+    else
+        sc_debug("input: pointer %d,%d buttons %u", x, y, buttons);
     if (source->impl->pointer)
-        source->impl->pointer(source, x, y, buttons);
+        source->impl->pointer(source, head, x, y, buttons);
 }
 
 void sc_source_destroy(struct sc_source *source)
@@ -117,20 +137,44 @@ void sc_source_destroy(struct sc_source *source)
     source->impl->destroy(source);
 }
 
-void sc_source_emit_frame(struct sc_source *source, struct sc_frame *frame)
+void sc_source_emit_head_frame(struct sc_source *source, unsigned head, struct sc_frame *frame)
 {
-    source->width = frame->width;
-    source->height = frame->height;
+    const struct sc_source_listener *l;
+
+    if (head >= sc_source_n_heads(source))
+        return;
+    l = &source->listeners[head];
+    if (head == 0) {
+        source->width = frame->width;
+        source->height = frame->height;
+    }
     if (frame->time_us == 0)
         frame->time_us = g_get_monotonic_time();
-    if (source->listener.frame)
-        source->listener.frame(source, frame, source->listener.data);
+    if (l->frame)
+        l->frame(source, frame, l->data);
+}
+
+void sc_source_emit_frame(struct sc_source *source, struct sc_frame *frame)
+{
+    sc_source_emit_head_frame(source, 0, frame);
+}
+
+void sc_source_emit_head_cursor(struct sc_source *source, unsigned head,
+                                const struct sc_cursor_shape *shape)
+{
+    const struct sc_source_listener *l;
+
+    if (head >= sc_source_n_heads(source))
+        return;
+    l = &source->listeners[head];
+    if (l->cursor)
+        l->cursor(source, shape, l->data);
 }
 
 void sc_source_emit_cursor(struct sc_source *source, const struct sc_cursor_shape *shape)
 {
-    if (source->listener.cursor)
-        source->listener.cursor(source, shape, source->listener.data);
+    for (unsigned head = 0; head < sc_source_n_heads(source); head++)
+        sc_source_emit_head_cursor(source, head, shape);
 }
 
 void sc_source_print_help(FILE *out)

@@ -25,7 +25,7 @@ struct sc_vmm_source {
     GMainContext *context;
     int *alive; /* shared with frames in flight: 0 once destroyed */
     uint64_t seq;
-    struct sc_frame *current;
+    struct sc_frame *current[SC_MAX_HEADS]; /* each head's latest */
     bool warned_unsealed;
 };
 
@@ -185,30 +185,54 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
     return &vf->frame;
 }
 
+bool sc_vmm_source_set_heads(struct sc_vmm_source *s, unsigned n_heads, GError **error)
+{
+    if (n_heads < 1 || n_heads > SC_MAX_HEADS) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "%u heads: a VMM source has 1 to %d", n_heads, SC_MAX_HEADS);
+        return false;
+    }
+    s->base.n_heads = n_heads;
+    return true;
+}
+
 bool sc_vmm_source_scanout(struct sc_vmm_source *s, const struct sc_vmm_buffer *buffer,
                            const struct sc_vmm_damage *damage, unsigned n_damage,
                            uint64_t cookie, GError **error)
 {
-    struct sc_frame *f;
+    return sc_vmm_source_scanout_head(s, 0, buffer, damage, n_damage, cookie, error);
+}
+
+bool sc_vmm_source_scanout_head(struct sc_vmm_source *s, unsigned head,
+                                const struct sc_vmm_buffer *buffer,
+                                const struct sc_vmm_damage *damage, unsigned n_damage,
+                                uint64_t cookie, GError **error)
+{
+    struct sc_frame *f, **current;
     bool same_size;
 
+    if (head >= sc_source_n_heads(&s->base)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "scanout for head %u: the source has %u (sc_vmm_source_set_heads)", head,
+                    sc_source_n_heads(&s->base));
+        return false;
+    }
     if (!check_buffer(buffer, error))
         return false;
     f = wrap_buffer(s, buffer, cookie, error);
     if (!f)
         return false;
-    same_size = s->current && s->current->width == f->width && s->current->height == f->height;
+    current = &s->current[head];
+    same_size = *current && (*current)->width == f->width && (*current)->height == f->height;
     if (!same_size || !damage || n_damage == 0) {
         sc_frame_set_full_damage(f);
     } else {
         for (unsigned i = 0; i < n_damage; i++)
             sc_frame_add_damage(f, damage[i].x, damage[i].y, damage[i].w, damage[i].h);
     }
-    s->base.width = f->width;
-    s->base.height = f->height;
-    sc_frame_unref(s->current);
-    s->current = sc_frame_ref(f);
-    sc_source_emit_frame(&s->base, f);
+    sc_frame_unref(*current);
+    *current = sc_frame_ref(f);
+    sc_source_emit_head_frame(&s->base, head, f);
     sc_frame_unref(f);
     return true;
 }
@@ -231,11 +255,14 @@ static void vmm_key(struct sc_source *base, const uint8_t *scancode, unsigned le
         s->cb.key(s->data, scancode, len, down);
 }
 
-static void vmm_pointer(struct sc_source *base, int32_t x, int32_t y, uint32_t buttons)
+static void vmm_pointer(struct sc_source *base, unsigned head, int32_t x, int32_t y,
+                        uint32_t buttons)
 {
     struct sc_vmm_source *s = (struct sc_vmm_source *)base;
 
-    if (s->cb.pointer)
+    if (s->cb.head_pointer)
+        s->cb.head_pointer(s->data, head, x, y, buttons);
+    else if (s->cb.pointer && head == 0)
         s->cb.pointer(s->data, x, y, buttons);
 }
 
@@ -243,9 +270,11 @@ static void vmm_start(struct sc_source *base)
 {
     struct sc_vmm_source *s = (struct sc_vmm_source *)base;
 
-    /* a display attached later still gets the current frame */
-    if (s->current)
-        sc_source_emit_frame(base, s->current);
+    /* a display attached later still gets the current frames */
+    for (unsigned i = 0; i < SC_MAX_HEADS; i++) {
+        if (s->current[i])
+            sc_source_emit_head_frame(base, i, s->current[i]);
+    }
 }
 
 static void vmm_destroy(struct sc_source *base)
@@ -290,8 +319,10 @@ void sc_vmm_source_destroy(struct sc_vmm_source *s)
     /* from here on releases are dropped: once the server is freed too,
      * every buffer is the VMM's again */
     s->alive[0] = 0;
-    sc_frame_unref(s->current);
-    s->current = NULL;
+    for (unsigned i = 0; i < SC_MAX_HEADS; i++) {
+        sc_frame_unref(s->current[i]);
+        s->current[i] = NULL;
+    }
     if (g_atomic_int_dec_and_test(&s->alive[1]))
         g_free(s->alive);
     g_main_context_unref(s->context);

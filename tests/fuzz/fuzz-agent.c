@@ -12,6 +12,7 @@
  * 1..16384; every message sent is a whole VDAgentMessage. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,12 +34,12 @@ static void f_send(const uint8_t *body, size_t len, void *data)
         abort();
 }
 
-static bool f_resize(uint32_t w, uint32_t h, void *data)
+static int f_resize(unsigned head, uint32_t w, uint32_t h, void *data)
 {
     (void)data;
-    if (w < 1 || h < 1 || w > 16384 || h > 16384)
+    if (head >= 16 || w < 1 || h < 1 || w > 16384 || h > 16384)
         abort();
-    return !refuse;
+    return head > 1 ? -ENODEV : refuse ? -EINVAL : 0;
 }
 
 static const struct sc_agent_ops ops = { .send = f_send, .resize = f_resize };

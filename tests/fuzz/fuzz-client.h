@@ -352,9 +352,9 @@ static struct sc_channel *fc_channel(struct fuzz_client *f, uint8_t type, enum c
         ch->klass->caps(ch, &ch->caps);
     switch (type) {
     case SPICE_CHANNEL_MAIN: c->main = ch; break;
-    case SPICE_CHANNEL_DISPLAY: c->display = ch; break;
+    case SPICE_CHANNEL_DISPLAY: c->heads[0].display = ch; break;
     case SPICE_CHANNEL_INPUTS: c->inputs = ch; break;
-    default: c->cursor = ch; break;
+    default: c->heads[0].cursor = ch; break;
     }
     f->peer = sv[1];
     f->ch_fd = sv[0];
@@ -387,8 +387,8 @@ static void fc_feed(struct fuzz_client *f, struct sc_channel *ch, const uint8_t 
  * left on the main context (cancelled connects of other channels). */
 static void fc_finish(struct fuzz_client *f)
 {
-    struct sc_channel *ch = f->ch, **slot[4] = { &f->c->main, &f->c->display, &f->c->inputs,
-                                                  &f->c->cursor };
+    struct sc_channel *ch = f->ch, **slot[4] = { &f->c->main, &f->c->heads[0].display,
+                                                  &f->c->inputs, &f->c->heads[0].cursor };
 
     /* sc_channel_free() without its g_free(): the same steps, in its order */
     for (int i = 0; i < 4; i++)

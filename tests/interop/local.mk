@@ -29,7 +29,9 @@ interop_tests = \
 	tests/interop/test-lib-cleanup.sh \
 	tests/interop/test-tls.sh \
 	tests/interop/test-browser.sh \
-	tests/interop/test-web-limits.sh
+	tests/interop/test-web-limits.sh \
+	tests/interop/test-multihead.sh \
+	tests/interop/test-remote-viewer-heads.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py tests/interop/wsclient.py
 
@@ -54,3 +56,9 @@ tests_interop_probe_LDFLAGS = -rdynamic
 else
 EXTRA_DIST += tests/interop/probe.c tests/interop/probe-video.c tests/interop/probe-video.h
 endif
+
+# the pattern's frame a stamped screenshot shows, drawn again (multi-head)
+check_PROGRAMS += tests/interop/pattern-frame
+tests_interop_pattern_frame_SOURCES = tests/interop/pattern-frame.c
+tests_interop_pattern_frame_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS) $(CAIRO_CFLAGS)
+tests_interop_pattern_frame_LDADD = $(SC_SERVER_LIBS) $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)

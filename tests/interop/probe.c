@@ -117,6 +117,7 @@ static struct {
     unsigned min_stream_frames;
     const char *pre_refresh_shot;
     double freeze_at, freeze_for;
+    int channel_id; /* the display channel watched (the head) */
 } opt = { .timeout_s = 30, .n_clients = 1, .key = -1, .settle_ms = 300, .min_rate = -1 };
 
 static struct client clients[MAX_CLIENTS];
@@ -365,7 +366,9 @@ static void on_channel_new(SpiceSession *s G_GNUC_UNUSED, SpiceChannel *ch, gpoi
     if (SPICE_IS_DISPLAY_CHANNEL(ch)) {
         int id = 0;
         g_object_get(ch, "channel-id", &id, NULL);
-        if (id != 0)
+        if (c->index == 0)
+            printf("display_channel=%d\n", id);
+        if (id != opt.channel_id)
             return;
         c->display = ch;
         if (pv_enabled() && c->index == 0)
@@ -686,6 +689,7 @@ static bool parse_options(int argc, char **argv)
         { "min-stream-frames", 0, 0, G_OPTION_ARG_INT, &min_frames, "stream frames first", "N" },
         { "freeze", 0, 0, G_OPTION_ARG_CALLBACK, parse_freeze, "stall AT s for FOR s", "AT,FOR" },
         { "pre-refresh-shot", 0, 0, G_OPTION_ARG_FILENAME, &pre_shot, "PPM as a stream ends", "OUT" },
+        { "channel-id", 0, 0, G_OPTION_ARG_INT, &opt.channel_id, "the display channel (head)", "N" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log channel events", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };

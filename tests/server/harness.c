@@ -24,11 +24,14 @@ static void ts_key(struct sc_source *s, const uint8_t *code, unsigned len, bool 
     g_string_append_c(t->events, ';');
 }
 
-static void ts_pointer(struct sc_source *s, int32_t x, int32_t y, uint32_t buttons)
+static void ts_pointer(struct sc_source *s, unsigned head, int32_t x, int32_t y, uint32_t buttons)
 {
     struct test_source *t = (struct test_source *)s;
 
-    g_string_append_printf(t->events, "ptr %d,%d,%u;", x, y, buttons);
+    if (head)
+        g_string_append_printf(t->events, "ptr%u %d,%d,%u;", head, x, y, buttons);
+    else
+        g_string_append_printf(t->events, "ptr %d,%d,%u;", x, y, buttons);
 }
 
 static void ts_destroy(struct sc_source *s)
@@ -215,7 +218,8 @@ GBytes *tc_expect(struct tc *c, uint16_t want)
 uint32_t tc_link_hello(struct tc *c, uint8_t type, uint32_t conn_id, const unsigned *caps,
                        unsigned n_caps, struct sc_link_reply *reply)
 {
-    struct sc_link_mess m = { .connection_id = conn_id, .channel_type = type };
+    struct sc_link_mess m = { .connection_id = conn_id, .channel_type = type,
+                              .channel_id = c->channel_id };
     struct sc_link_header h;
     struct sc_writer w;
 

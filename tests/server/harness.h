@@ -23,6 +23,7 @@ struct tc {
     GByteArray *in;
     uint32_t ack_window, received;
     bool closed;
+    uint8_t channel_id; /* of the channel it links (0; a head for display, cursor) */
 };
 
 /* A frame of 8x8 blocks: compressible, every block different per seed. */

@@ -6,6 +6,11 @@ tests_server_libharness_la_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 
 check_PROGRAMS += tests/server/test-protocol tests/server/test-stream tests/server/test-gl
 TESTS += tests/server/test-protocol tests/server/test-stream tests/server/test-gl
+check_PROGRAMS += tests/server/test-heads
+TESTS += tests/server/test-heads
+tests_server_test_heads_SOURCES = tests/server/test-heads.c
+tests_server_test_heads_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_heads_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 tests_server_test_protocol_SOURCES = tests/server/test-protocol.c
 tests_server_test_protocol_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_protocol_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)

@@ -21,16 +21,19 @@ static void rs_key(struct sc_source *s, const uint8_t *code, unsigned len, bool 
     (void)s, (void)code, (void)len, (void)down;
 }
 
-static void rs_pointer(struct sc_source *s, int32_t x, int32_t y, uint32_t buttons)
+static void rs_pointer(struct sc_source *s, unsigned head, int32_t x, int32_t y, uint32_t buttons)
 {
-    (void)s, (void)x, (void)y, (void)buttons;
+    (void)s, (void)head, (void)x, (void)y, (void)buttons;
 }
 
-static bool rs_resize(struct sc_source *s, uint32_t w, uint32_t h)
+static bool rs_resize(struct sc_source *s, unsigned head, uint32_t w, uint32_t h)
 {
     struct test_source *t = (struct test_source *)s;
 
-    g_string_append_printf(t->events, "resize %ux%u;", w, h);
+    if (head)
+        g_string_append_printf(t->events, "resize%u %ux%u;", head, w, h);
+    else
+        g_string_append_printf(t->events, "resize %ux%u;", w, h);
     return true;
 }
 
@@ -327,6 +330,51 @@ static void test_malformed(void)
     fixture_teardown(&fx);
 }
 
+/* Monitors config without PHYSICAL_SIZE: n monitors of sizes ws[i] x hs[i]. */
+static void send_monitors_n(struct tc *c, unsigned n, const uint32_t *ws, const uint32_t *hs)
+{
+    struct sc_writer m;
+
+    sc_writer_init(&m);
+    agent_header(&m, VD_AGENT_PROTOCOL, VD_AGENT_MONITORS_CONFIG, 8 + 20 * n);
+    sc_write_u32(&m, n);
+    sc_write_u32(&m, VD_AGENT_CONFIG_MONITORS_FLAG_USE_POS);
+    for (unsigned i = 0; i < n; i++) {
+        sc_write_u32(&m, hs[i]);
+        sc_write_u32(&m, ws[i]);
+        sc_write_u32(&m, 32);
+        sc_write_i32(&m, (int32_t)(i * 1000));
+        sc_write_i32(&m, 0);
+    }
+    send_chunk(c, &m);
+}
+
+/* Two heads: monitor i is head i (one window per display channel, as
+ * remote-viewer sends them); a monitor past the heads is left out. */
+static void test_monitors_heads(void)
+{
+    static const uint32_t ws[] = { 800, 1024, 640 }, hs[] = { 600, 768, 480 };
+    struct fixture fx;
+    struct tc *c = connect_agent(&fx, true);
+    uint32_t tokens = 0, a, b;
+
+    fx.src.base.n_heads = 2;
+    sc_server_set_source(fx.server, &fx.src.base);
+    announce(c, &tokens);
+    send_monitors_n(c, 2, ws, hs);
+    g_assert_cmpuint(recv_agent(c, &tokens, &a, &b), ==, VD_AGENT_REPLY);
+    g_assert_cmpuint(b, ==, VD_AGENT_SUCCESS);
+    g_assert_cmpstr(fx.src.events->str, ==, "resize 800x600;resize1 1024x768;");
+    g_string_truncate(fx.src.events, 0);
+    send_monitors_n(c, 3, ws, hs);
+    g_assert_cmpuint(recv_agent(c, &tokens, &a, &b), ==, VD_AGENT_REPLY);
+    g_assert_cmpuint(b, ==, VD_AGENT_SUCCESS);
+    g_assert_cmpstr(fx.src.events->str, ==, "resize 800x600;resize1 1024x768;");
+    still_alive(c);
+    tc_free(c);
+    fixture_teardown(&fx);
+}
+
 /* A source without resize: no agent, agent messages ignored, no reply. */
 static void test_no_resize(void)
 {
@@ -357,5 +405,6 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/monitors-config", test_monitors_config);
     g_test_add_func("/agent/malformed", test_malformed);
     g_test_add_func("/agent/no-resize", test_no_resize);
+    g_test_add_func("/agent/monitors-heads", test_monitors_heads);
     return g_test_run();
 }

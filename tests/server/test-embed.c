@@ -77,6 +77,22 @@ static void check_ppm(const char *path, const uint8_t *bgrx)
             g_error("pixel %d differs", i);
 }
 
+/* spicy-screenshot of the server at uri into out, the loop spinning. */
+static void shoot(struct sc_server *server, char *uri, char *out)
+{
+    g_autofree char *shot = g_find_program_in_path("spicy-screenshot");
+    /* bounded: were the loop below to give up, the join must not hang */
+    char *argv[] = { "timeout", "-k", "5", "30", shot, "--uri", uri, "-o", out, NULL };
+    GThread *t = g_thread_new("shot", screenshot, argv);
+    gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+
+    while (!g_file_test(out, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, FALSE);
+    while (sc_server_client_count(server) > 0 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, FALSE);
+    g_assert_true(GPOINTER_TO_INT(g_thread_join(t)));
+}
+
 static char *make_tmp_dir(void)
 {
     GError *error = NULL;
@@ -102,9 +118,6 @@ static void test_embed(void)
     struct sc_server *server;
     struct sc_vmm_source *src;
     struct sc_vmm_buffer bad;
-    /* bounded: were the loop below to give up, the join must not hang */
-    char *argv[] = { "timeout", "-k", "5", "30", shot, "--uri", uri, "-o", out, NULL };
-    GThread *t;
     gint64 deadline;
 
     if (!shot) {
@@ -148,15 +161,70 @@ static void test_embed(void)
     g_assert_cmpuint(g_array_index(v.released, uint64_t, 0), ==, 100);
 
     /* a real client sees buffer 1 exactly */
-    t = g_thread_new("shot", screenshot, argv);
-    deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-    while (!g_file_test(out, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, FALSE);
-    while (sc_server_client_count(server) > 0 && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, FALSE);
-    g_assert_true(GPOINTER_TO_INT(g_thread_join(t)));
+    shoot(server, uri, out);
     check_ppm(out, v.map[1]);
 
+    sc_server_free(server);
+    sc_vmm_source_destroy(src);
+    for (int i = 0; i < 2; i++) {
+        munmap(v.map[i], W * H * 4);
+        close(v.fd[i]);
+    }
+    g_array_unref(v.released);
+    unlink(out);
+    rmdir(dir);
+}
+
+/* Two heads: each scanout goes to its own head; head 0 (display channel 0,
+ * what spicy-screenshot shows) keeps its buffer when head 1 gets another;
+ * a head the source does not have is refused. */
+static void test_heads(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
+    g_autofree char *spec = g_strdup_printf("unix:%s", sock);
+    g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
+    g_autofree char *out = g_build_filename(dir, "shot.ppm", NULL);
+    g_autofree char *shot = g_find_program_in_path("spicy-screenshot");
+    struct sc_server_options o = { .name = "vm", .disable_ticketing = true };
+    struct sc_vmm_source_callbacks cb = { .release = on_release };
+    struct vmm v = { .released = g_array_new(FALSE, FALSE, sizeof(uint64_t)) };
+    GError *error = NULL;
+    struct sc_server *server;
+    struct sc_vmm_source *src;
+
+    if (!shot) {
+        g_test_skip("spicy-screenshot (spice-client-gtk) is not installed");
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        v.fd[i] = memfd_create("vmm-scanout", MFD_CLOEXEC);
+        g_assert_cmpint(ftruncate(v.fd[i], W * H * 4), ==, 0);
+        v.map[i] = mmap(NULL, W * H * 4, PROT_READ | PROT_WRITE, MAP_SHARED, v.fd[i], 0);
+        g_assert_true(v.map[i] != MAP_FAILED);
+        fill(v.map[i], i * 40 + 7);
+    }
+    server = sc_server_new(&o, &error);
+    g_assert_no_error(error);
+    g_assert_true(sc_server_listen(server, spec, &error));
+    src = sc_vmm_source_new(&cb, &v);
+    g_assert_false(sc_vmm_source_set_heads(src, 0, &error));
+    g_clear_error(&error);
+    g_assert_false(sc_vmm_source_set_heads(src, 17, &error));
+    g_clear_error(&error);
+    g_assert_true(sc_vmm_source_set_heads(src, 2, &error));
+    sc_server_set_vmm_source(server, src);
+    {
+        struct sc_vmm_buffer b0 = buffer(v.fd[0]), b1 = buffer(v.fd[1]);
+        g_assert_false(sc_vmm_source_scanout_head(src, 2, &b1, NULL, 0, 102, &error));
+        g_assert_nonnull(strstr(error->message, "head 2"));
+        g_clear_error(&error);
+        g_assert_true(sc_vmm_source_scanout(src, &b0, NULL, 0, 100, &error));
+        g_assert_true(sc_vmm_source_scanout_head(src, 1, &b1, NULL, 0, 101, &error));
+    }
+    shoot(server, uri, out);
+    check_ppm(out, v.map[0]);
+    g_assert_cmpuint(v.released->len, ==, 0); /* both heads still show theirs */
     sc_server_free(server);
     sc_vmm_source_destroy(src);
     for (int i = 0; i < 2; i++) {
@@ -172,5 +240,6 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/embed/vmm-source", test_embed);
+    g_test_add_func("/embed/heads", test_heads);
     return g_test_run();
 }

@@ -340,7 +340,7 @@ static void test_cursor(void)
     g_assert_cmpuint(init.cursor.hot_spot_y, ==, 2);
     g_assert_cmpmem(init.cursor.data, init.cursor.data_size, pixels, sizeof(pixels));
     g_bytes_unref(b);
-    sc_display_pointer(fx.server->display, 33, 44, 0);
+    sc_display_pointer(sc_server_display(fx.server, 0), 33, 44, 0);
     b = tc_expect(cur, SPICE_MSG_CURSOR_MOVE);
     p = g_bytes_get_data(b, &n);
     g_assert_true(sc_cursor_move_parse(p, n, &x, &y));

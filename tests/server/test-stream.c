@@ -648,7 +648,7 @@ static void thin_phase(struct fixture *fx, struct tc **d, struct viewer_count *v
 {
     for (unsigned k = 0; k < n; k++) {
         emit_moving(fx, (*seed)++, 1, last);
-        g_assert_cmpuint(sc_streams_n_groups(fx->server->streams), <=, 1);
+        g_assert_cmpuint(sc_streams_n_groups(sc_display_streams(sc_server_display(fx->server, 0))), <=, 1);
         for (int i = 0; i < 2; i++)
             viewer_drain(d[i], &v[i], i == 1, phase);
     }
@@ -729,13 +729,13 @@ static void test_source_rate(void)
     uint32_t fps;
 
     setup_streaming(&fx, NULL);
-    g_assert_cmpuint(sc_streams_source_fps(fx.server->streams), ==, 30);
+    g_assert_cmpuint(sc_streams_source_fps(sc_display_streams(sc_server_display(fx.server, 0))), ==, 30);
     emit_moving_every(&fx, 1, 20, &last, 1000000 / 60);
-    fps = sc_streams_source_fps(fx.server->streams);
+    fps = sc_streams_source_fps(sc_display_streams(sc_server_display(fx.server, 0)));
     g_test_message("60 fps source: measured %u fps", fps);
     g_assert_cmpuint(fps, ==, 60);
     emit_moving_every(&fx, 30, 40, &last, 1000000 / 30);
-    fps = sc_streams_source_fps(fx.server->streams);
+    fps = sc_streams_source_fps(sc_display_streams(sc_server_display(fx.server, 0)));
     g_test_message("then a 30 fps source: measured %u fps", fps);
     g_assert_cmpuint(fps, ==, 30);
     sc_frame_unref(last);

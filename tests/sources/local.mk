@@ -28,7 +28,7 @@ tests_sources_test_y4m_LDADD = $(sources_test_ldadd)
 # A real QEMU 7.2 (-display dbus) as the scanout source (--source qemu-dbus),
 # checked against QEMU's own SPICE server; skipped (77) without QEMU,
 # dbus-run-session or spice-gtk.
-sources_sh_tests = tests/sources/test-qemu-dbus.sh
+sources_sh_tests = tests/sources/test-qemu-dbus.sh tests/sources/test-qemu-dbus-heads.sh
 TESTS += $(sources_sh_tests)
 EXTRA_DIST += $(sources_sh_tests)
 

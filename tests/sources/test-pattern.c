@@ -81,7 +81,7 @@ static void test_determinism(void)
     sc_source_start(keyonly);
     const uint8_t key[] = { 0x1e };
     sc_source_key(a, key, 1, true);
-    sc_source_pointer(a, 100, 200, 1);
+    sc_source_pointer(a, 0, 100, 200, 1);
     sc_source_key(keyonly, key, 1, true);
     /* b gets the same input a frame later: the picture after it must not
      * depend on the frames' damage history (the pointer marker used to be
@@ -89,7 +89,7 @@ static void test_determinism(void)
     struct collector *bs[] = { &cb };
     wait_frames(bs, 1, cb.frames->len + 1, 10000);
     sc_source_key(b, key, 1, true);
-    sc_source_pointer(b, 100, 200, 1);
+    sc_source_pointer(b, 0, 100, 200, 1);
     uint64_t after = MAX(collector_get(&ca, ca.frames->len - 1)->seq,
                          collector_get(&cb, cb.frames->len - 1)->seq) + 2;
     wait_frames(all, 4, (guint)after + 1, 10000);
@@ -157,7 +157,7 @@ static void test_damage(void)
         if (i % 3 == 1)
             sc_source_key(s, keys[i % 3], keys[i % 3][0] == 0xe0 ? 2 : 1, i % 2);
         if (i % 4 == 2)
-            sc_source_pointer(s, (int32_t)(i * 23), (int32_t)(i * 17), i % 3);
+            sc_source_pointer(s, 0, (int32_t)(i * 23), (int32_t)(i * 17), i % 3);
     }
     g_assert_true(collector_get(&c, 0)->full_damage);
     g_assert_cmpuint(collector_get(&c, 0)->n_damage, ==, 0);
@@ -354,6 +354,41 @@ static void test_stamp(void)
     g_clear_error(&err);
 }
 
+/* heads=2: each head has frames of its own (different pictures), same
+ * numbers; first=N: the first frame is N, the same picture as the N-th of
+ * a run from 0. */
+static void test_heads_first(void)
+{
+    struct sc_source *s = make("pattern:320x240,fps=200,heads=2");
+    struct sc_source *f = make("pattern:320x240,fps=200,heads=2,first=6");
+    struct collector c0, c1, cf;
+    unsigned n_diff;
+
+    g_assert_cmpuint(sc_source_n_heads(s), ==, 2);
+    collector_init(&c0, s);
+    collector_init(&cf, f);
+    memset(&c1, 0, sizeof(c1));
+    c1.frames = g_ptr_array_new_with_free_func(got_frame_free);
+    sc_source_set_head_listener(s, 1, &(struct sc_source_listener){ collect_frame, NULL, &c1 });
+    sc_source_start(s);
+    sc_source_start(f);
+    wait_frames(&(struct collector *[]){ &c0, &c1, &cf }[0], 3, 8, 10000);
+    const struct got_frame *a = find_seq(&c0, 6), *b = find_seq(&c1, 6), *g = find_seq(&cf, 6);
+    g_assert_nonnull(a);
+    g_assert_nonnull(b);
+    g_assert_nonnull(g);
+    g_assert_cmpuint(collector_get(&cf, 0)->seq, ==, 6);
+    diff_outside(a, g, &n_diff, 0, 0, 0, 0, 0, 0, -1);
+    g_assert_cmpuint(n_diff, ==, 0);
+    diff_outside(a, b, &n_diff, 0, 0, 0, 0, 0, 0, -1);
+    g_assert_cmpuint(n_diff, >, 1000);
+    sc_source_destroy(s);
+    sc_source_destroy(f);
+    collector_finish(&c0);
+    collector_finish(&c1);
+    collector_finish(&cf);
+}
+
 static void test_bad_args(void)
 {
     static const char *const bad[] = {
@@ -396,7 +431,7 @@ static void test_input_log(void)
         const uint8_t a[] = { 0x1e };
         sc_source_key(s, a, 1, true);
         sc_source_key(s, up, 2, false);
-        sc_source_pointer(s, 100, 200, 1);
+        sc_source_pointer(s, 0, 100, 200, 1);
         sc_source_destroy(s);
         return;
     }
@@ -420,5 +455,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pattern/bad-args", test_bad_args);
     g_test_add_func("/pattern/stamp", test_stamp);
     g_test_add_func("/pattern/input-log", test_input_log);
+    g_test_add_func("/pattern/heads-first", test_heads_first);
     return g_test_run();
 }

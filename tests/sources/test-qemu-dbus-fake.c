@@ -429,7 +429,7 @@ static bool proxy_absolute(void *arg)
 {
     struct sc_source *s = arg;
     static int32_t x = 100;
-    sc_source_pointer(s, ++x, 1, 0);
+    sc_source_pointer(s, 0, ++x, 1, 0);
     run_for(5);
     g_mutex_lock(&fake.lock);
     bool abs = fake.calls->len && g_str_has_prefix(g_ptr_array_index(fake.calls, fake.calls->len - 1),
@@ -448,24 +448,24 @@ static void check_input(struct sc_source *s)
     expect_calls((const char *const[]){ "Keyboard.Press (1,)", "Keyboard.Release (1,)",
                                         "Keyboard.Press (200,)", "Keyboard.Release (200,)", NULL });
 
-    sc_source_pointer(s, 10, 10, 0);
-    sc_source_pointer(s, 15, 12, 1);
-    sc_source_pointer(s, 15, 12, 5);
-    sc_source_pointer(s, 15, 12, 0);
+    sc_source_pointer(s, 0, 10, 10, 0);
+    sc_source_pointer(s, 0, 15, 12, 1);
+    sc_source_pointer(s, 0, 15, 12, 5);
+    sc_source_pointer(s, 0, 15, 12, 0);
     expect_calls((const char *const[]){ "Mouse.RelMotion (5, 2)", "Mouse.Press (0,)", "Mouse.Press (2,)",
                                         "Mouse.Release (0,)", "Mouse.Release (2,)", NULL });
 
     /* the guest switches to an absolute pointer (a tablet) */
     g_main_context_invoke(fake.ctx, set_absolute, NULL);
     wait_until(proxy_absolute, s, "IsAbsolute");
-    sc_source_pointer(s, 7, 5, 0);
-    sc_source_pointer(s, -4, 1000, 0); /* clamped to the 32x16 frame */
+    sc_source_pointer(s, 0, 7, 5, 0);
+    sc_source_pointer(s, 0, -4, 1000, 0); /* clamped to the 32x16 frame */
     expect_calls((const char *const[]){ "Mouse.SetAbsPosition (7, 5)", "Mouse.SetAbsPosition (0, 15)",
                                         NULL });
 
     /* the agent's monitors config: the console's UI info */
     g_assert_true(sc_source_can_resize(s));
-    g_assert_true(sc_source_resize(s, 800, 600));
+    g_assert_true(sc_source_resize(s, 0, 800, 600));
     expect_calls((const char *const[]){ "Console.SetUIInfo (0, 0, 0, 0, 800, 600)", NULL });
 }
 
