@@ -21,7 +21,6 @@
 #define MAX_PENDING 3 /* packets queued or decoding per stream: ~50 ms at 60 fps */
 
 struct client_stream {
-    bool used;
     uint32_t id;
     uint8_t codec;
     uint8_t flags;
@@ -40,9 +39,12 @@ struct client_stream {
     int64_t window_us;   /* when the window began */
 };
 
+/* A stream is allocated when it is created: its clip alone is 4 KiB
+ * (SC_MAX_CLIP_RECTS), and a display channel holding 64 of them inline
+ * was 262 KiB, nearly all of it unused. */
 struct sc_client_streams {
     struct sc_channel *ch;
-    struct client_stream s[MAX_STREAMS];
+    struct client_stream *s[MAX_STREAMS];
 };
 
 struct sc_client_streams *sc_client_streams_new(struct sc_channel *ch)
@@ -53,10 +55,17 @@ struct sc_client_streams *sc_client_streams_new(struct sc_channel *ch)
     return st;
 }
 
-static void stream_free(struct client_stream *s)
+/* The worker delivers nothing after its destroy (its deliver() runs on
+ * this thread and checks that it is alive), so the stream can go. */
+static void stream_free(struct sc_client_streams *st, uint32_t id)
 {
+    struct client_stream *s = st->s[id];
+
+    if (!s)
+        return;
     sc_decode_worker_destroy(s->dec);
-    memset(s, 0, sizeof(*s));
+    g_free(s);
+    st->s[id] = NULL;
 }
 
 void sc_client_streams_free(struct sc_client_streams *st)
@@ -64,8 +73,7 @@ void sc_client_streams_free(struct sc_client_streams *st)
     if (!st)
         return;
     for (unsigned i = 0; i < MAX_STREAMS; i++)
-        if (st->s[i].used)
-            stream_free(&st->s[i]);
+        stream_free(st, i);
     g_free(st);
 }
 
@@ -78,9 +86,7 @@ static struct client_stream *stream_get(struct sc_channel *ch, uint32_t id)
 {
     struct sc_client_streams *st = streams(ch);
 
-    if (id >= MAX_STREAMS || !st->s[id].used)
-        return NULL;
-    return &st->s[id];
+    return id < MAX_STREAMS ? st->s[id] : NULL;
 }
 
 /* ---- reports ------------------------------------------------------------------ */
@@ -202,10 +208,9 @@ bool sc_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len
     if (!m.stream_width || !m.stream_height || m.stream_width > SC_CODEC_MAX_DIM ||
         m.stream_height > SC_CODEC_MAX_DIM || !sc_rect_sane(&m.dest))
         return false;
-    s = &streams(ch)->s[m.id];
-    if (s->used)
-        stream_free(s);
-    *s = (struct client_stream){ .used = true, .id = m.id, .codec = m.codec_type,
+    stream_free(streams(ch), m.id);
+    s = streams(ch)->s[m.id] = g_new(struct client_stream, 1);
+    *s = (struct client_stream){ .id = m.id, .codec = m.codec_type,
                                  .flags = m.flags, .width = m.stream_width,
                                  .height = m.stream_height, .dest = m.dest, .clip = m.clip,
                                  .ch = ch };
@@ -275,7 +280,7 @@ bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t le
     if (!sc_stream_destroy_parse(body, len, &id))
         return false;
     if ((s = stream_get(ch, id)))
-        stream_free(s);
+        stream_free(streams(ch), id);
     return true;
 }
 
@@ -285,8 +290,7 @@ bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_
 
     (void)body, (void)len;
     for (unsigned i = 0; i < MAX_STREAMS; i++)
-        if (st->s[i].used)
-            stream_free(&st->s[i]);
+        stream_free(st, i);
     return true;
 }
 

@@ -253,15 +253,31 @@ static bool conn_flush(struct sc_conn *conn)
     return true;
 }
 
+/* One read buffer per thread, shared by its connections: each conn->in
+ * holds only the bytes not consumed yet (a partial message, usually none),
+ * not READ_CHUNK of mostly unused space per connection grown by a copy
+ * whenever a read follows a partial message. */
+static uint8_t *read_scratch(void)
+{
+    static GPrivate key = G_PRIVATE_INIT(g_free);
+    uint8_t *buf = g_private_get(&key);
+
+    if (!buf) {
+        buf = g_malloc(READ_CHUNK);
+        g_private_set(&key, buf);
+    }
+    return buf;
+}
+
 static bool conn_read(struct sc_conn *conn)
 {
-    for (int i = 0; i < 16; i++) {
-        guint old = conn->in->len;
-        ssize_t r;
+    uint8_t *buf = read_scratch();
 
-        g_byte_array_set_size(conn->in, old + READ_CHUNK);
-        r = conn->t->ops->recv(conn->t, conn->in->data + old, READ_CHUNK);
-        g_byte_array_set_size(conn->in, old + (r > 0 ? (guint)r : 0));
+    for (int i = 0; i < 16; i++) {
+        ssize_t r = conn->t->ops->recv(conn->t, buf, READ_CHUNK);
+
+        if (r > 0)
+            g_byte_array_append(conn->in, buf, (guint)r);
         if (r == 0)
             return false;
         if (r < 0) {

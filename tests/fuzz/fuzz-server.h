@@ -57,7 +57,7 @@ static void fs_setup(void)
 /* Runs what is ready on the main context (bounded: nothing may spin). */
 static void fs_run(void)
 {
-    uint8_t buf[65536];
+    static uint8_t buf[65536]; /* (not on the stack: ASan poisons a frame per call) */
 
     for (int i = 0; i < 64; i++) {
         for (unsigned k = 0; k < fs.n_peers; k++)

@@ -133,7 +133,10 @@ FD_END=$(fds) RSS_END=$(rss_kb) CPU_END=$(cpu_s)
 stop_pid "$SERVER_PID"
 
 # ---- verdict ------------------------------------------------------------------
-reports=$(grep -lE 'ERROR: AddressSanitizer|runtime error:' "$T"/san/* "$T"/server.err 2>/dev/null | wc -l)
+# every sanitizer's report: LeakSanitizer's (the server's exit, which then
+# aborts) says "ERROR: LeakSanitizer", not AddressSanitizer
+san_re='ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:'
+reports=$(grep -lE "$san_re" "$T"/san/* "$T"/server.err 2>/dev/null | wc -l)
 printf '\n%-10s %8s %8s %8s\n' kind runs ok failed
 for k in "${kinds[@]}"; do
     n=$(grep -c "^$k " "$T/runs") okn=$(grep -c "^$k 0$" "$T/runs")
@@ -147,7 +150,7 @@ printf '%-28s %s\n' "duration" "$(( $(date +%s) - START )) s, $SLOTS slots, sour
     "RSS" "${RSS_PLATEAU} kB after round 1, ${RSS_END} kB at the end" \
     "peak (fds, RSS kB)" "$(sort -k2,2n "$T/samples" | tail -n1 | cut -d' ' -f2), $(sort -k3,3n "$T/samples" | tail -n1 | cut -d' ' -f3)"
 status=0
-[ "$reports" = 0 ] || { grep -h -A20 -E 'ERROR: AddressSanitizer|runtime error:' "$T"/san/* "$T"/server.err | head -60; status=1; }
+[ "$reports" = 0 ] || { grep -h -A30 -E "$san_re" "$T"/san/* "$T"/server.err | head -80; status=1; }
 [ "$FD_END" -le "$FD_PLATEAU" ] ||
     { note "FAIL: $FD_END fds at the end, $FD_PLATEAU after round 1"; status=1; }
 [[ $RSS_END =~ ^[0-9]+$ && $RSS_PLATEAU =~ ^[0-9]+$ ]] || { note "FAIL: no RSS figures"; status=1; }
