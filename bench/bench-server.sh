@@ -4,9 +4,10 @@
 #
 #  (a) lossless full-frame updates of a 1920x1080 desktop frame:
 #      1. spicecast-bench's lossless rows (the server's own lossless encoder,
-#         damage-driven as the server drives it) on its synthetic desktop and
-#         scrolling text;
-#      2. end to end: spicecast-server playing a 60 fps y4m of that desktop
+#         damage-driven as the server drives it) on its desktop (the pattern
+#         source's scene) and scrolling text;
+#      2. end to end: spicecast-server playing a 60 fps y4m of a still desktop
+#         picture drawn below
 #         scrolling (every frame fully damaged) to a spice-gtk client (the
 #         probe) over TCP loopback; prints the full frames/s the client got
 #         and the server's CPU use (1.00 = one core).

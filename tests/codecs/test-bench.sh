@@ -54,7 +54,8 @@ grep -q '"pipeline": "lossless:lz4", "content": "desktop", "available": true' "$
     || { echo "FAIL: JSON lacks an available lossless:lz4 row"; fail=1; }
 grep -q '"psnr_y": 100.0000' "$tmp/r.json" || { echo "FAIL: lossless is not exact"; fail=1; }
 # the lossless rows measure what the server sends: each frame's damage only
-# (desktop moves one window: far below whole frames, 320*192*4*8*30/1000 =
+# (the desktop scene changes a moving window, the terminal, the clock: far
+# below whole frames, 320*192*4*8*30/1000 =
 # 58982 kbit/s raw), drawn on a canvas at each packet's rect and exact
 check "lossless damage" 0 "" "$bench" --size 320x192 --frames 30 --warmup 2 \
     --content desktop --codecs "lossless:raw;lossless:lz4" --quiet
