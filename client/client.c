@@ -188,7 +188,7 @@ const uint8_t *sc_client_canvas(struct sc_client *c, uint32_t *width, uint32_t *
 void sc_client_gl_draw_done(struct sc_client *c)
 {
     if (c && c->display)
-        sc_display_gl_draw_done(c->display);
+        sc_client_display_channel_gl_draw_done(c->display);
 }
 
 void sc_client_set_live_stats(struct sc_client *c, bool on)
