@@ -4,11 +4,12 @@
 #
 #  (a) lossless full-frame updates of a 1920x1080 desktop frame:
 #      1. spicecast-bench's lossless rows (the server's own lossless encoder,
-#         damage-driven as the server drives it) on its synthetic desktop and
-#         scrolling text;
-#      2. end to end: spicecast-server playing a 60 fps y4m of that desktop
-#         scrolling (every frame fully damaged) to a spice-gtk client (the
-#         probe) over TCP loopback; prints the full frames/s the client got
+#         damage-driven as the server drives it) on its desktop (the pattern
+#         source's scene) and scrolling text;
+#      2. end to end: spicecast-server playing a 60 fps y4m of that desktop's
+#         first frame (spicecast-bench --frame-png) scrolling (every frame
+#         fully damaged) to a spice-gtk client (the probe) over TCP loopback;
+#         prints the full frames/s the client got
 #         and the server's CPU use (1.00 = one core).
 #  (b) memory: the server's RSS with no client, with 64 spice-gtk sessions
 #      connected and idle, and with 64 clients that link the display and
@@ -35,44 +36,16 @@ hz=$(getconf CLK_TCK)
 echo "== spicecast bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m)"
 grep -m1 'model name' /proc/cpuinfo | sed 's/.*: /cpu: /'
 
-# ---- a synthetic 1920x1080 desktop: wallpaper, windows, text ---------------
-font=$(fc-match -f '%{file}' monospace 2>/dev/null)
-fontarg=()
-[ -n "$font" ] && [ -f "$font" ] && fontarg=(-font "$font")
-# Text as a stack of labels of 15 lines each: ImageMagick refuses one long
-# label string ("width or height exceeds limit") and its default policy
-# forbids caption:@file.
-chunk() {
-    sed -n "$1,$(($1 + 14))p" "$top_srcdir/common/msg-display.c" | cut -c1-110 |
-        sed 's/%/%%/g; s/\\/\\\\/g; s/^@/ @/'
-}
-labels() {
-    local i
-    for i in $(seq "$1" 15 $(($1 + 60))); do printf '%s\0' "label:$(chunk "$i")"; done
-}
-mapfile -d '' -t left < <(labels 1)
-mapfile -d '' -t right < <(labels 76)
-convert -size 1920x1080 gradient:'#1d3557-#457b9d' \
-    -fill '#f1faee' -draw 'rectangle 80,60 1000,760' \
-    -fill '#a8dadc' -draw 'rectangle 80,60 1000,92' \
-    -fill '#2b2b2b' -draw 'rectangle 1060,140 1860,900' \
-    -fill '#e63946' -draw 'rectangle 0,1040 1920,1080' \
-    \( -seed 3 -size 640x220 plasma:'#d08030-#3060a0' -blur 0x1 \) -geometry +120+800 -composite \
-    \( -background '#f1faee' -fill '#202020' "${fontarg[@]}" -pointsize 13 "${left[@]}" \
-       -append -crop 900x660+0+0 +repage \) -geometry +90+96 -composite \
-    \( -background '#2b2b2b' -fill '#8ae234' "${fontarg[@]}" -pointsize 14 "${right[@]}" \
-       -append -crop 780x740+0+0 +repage \) -geometry +1070+150 -composite \
-    -depth 8 -type TrueColor "PNG24:$T/desktop.png" || fail "could not draw the desktop"
+# ---- the desktop: the pattern source's scene (common/scene.h), frame 0 ------
+bench=$top_builddir/codecs/spicecast-bench
+[ -x "$bench" ] || fail "$bench not built (make)"
+"$bench" --content desktop --size 1920x1080 --frame-png "$T/desktop.png" ||
+    fail "could not draw the desktop"
 
 # ---- (a1) encode + send micro-benchmark -------------------------------------
-bench=$top_builddir/codecs/spicecast-bench
-if [ -x "$bench" ]; then
-    echo "== (a1) spicecast-bench: the server's lossless encoder, damage-driven, one thread"
-    timeout 300 "$bench" --codecs 'lossless:lz4;lossless:raw' --content desktop,text-scroll \
-        --frames 300 --quiet
-else
-    echo "== (a1) skipped: codecs/spicecast-bench not built (make)"
-fi
+echo "== (a1) spicecast-bench: the server's lossless encoder, damage-driven, one thread"
+timeout 300 "$bench" --codecs 'lossless:lz4;lossless:raw' --content desktop,text-scroll \
+    --frames 300 --quiet
 
 # ---- (a2) end to end: y4m of the desktop scrolling, every frame damaged ----
 nframes=16

@@ -1,7 +1,7 @@
 /* The client engine's display channel: the primary surface (the canvas,
  * client/canvas.h), DRAW_COPY (raw bitmaps, LZ4 through the codec layer's
  * lossless decoder) and DRAW_FILL, the GL scanout fd, and its video
- * streams (display-stream.c).  PROTOCOL.md 5, 8.2. */
+ * streams (channel-display-stream.c).  PROTOCOL.md 5, 8.2. */
 #include "config.h"
 
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "common/frame.h"
 #include "common/log.h"
 
-static struct sc_display_priv *display_priv(struct sc_channel *ch)
+static struct sc_client_display_channel *channel_state(struct sc_channel *ch)
 {
     return ch->priv;
 }
@@ -63,7 +63,7 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
     }
 }
 
-static void close_scanout(struct sc_display_priv *p)
+static void close_scanout(struct sc_client_display_channel *p)
 {
     if (p->scanout_fd >= 0)
         close(p->scanout_fd);
@@ -75,7 +75,7 @@ static void close_scanout(struct sc_display_priv *p)
 
 static bool display_init(struct sc_channel *ch)
 {
-    struct sc_display_priv *p = g_try_new0(struct sc_display_priv, 1);
+    struct sc_client_display_channel *p = g_try_new0(struct sc_client_display_channel, 1);
 
     if (!p)
         return false;
@@ -101,7 +101,7 @@ static void display_ready(struct sc_channel *ch)
 
 static void display_destroy(struct sc_channel *ch)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (!p)
         return;
@@ -129,7 +129,7 @@ static const struct sc_decoder_ops *first_decoder(int codec)
  * kept for the last image size); NULL: bad payload or no memory. */
 static const uint8_t *lz4_pixels(struct sc_channel *ch, const struct sc_draw_copy *m)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
     struct sc_decoder_params params = { m->width, m->height, true };
     const struct sc_decoder_ops *ops = first_decoder(SC_CODEC_LZ4);
     char why[SC_CODEC_REASON_SIZE];
@@ -157,7 +157,7 @@ static const uint8_t *lz4_pixels(struct sc_channel *ch, const struct sc_draw_cop
  * a second reading); false for other boxes */
 static bool new_stamp(struct sc_channel *ch, const struct sc_rect *box, struct sc_stamp *stamp)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (box->left >= SC_STAMP_WIDTH || box->top >= SC_STAMP_HEIGHT ||
         !sc_canvas_stamp(&sc_channel_head(ch)->canvas, stamp) ||
@@ -176,7 +176,7 @@ static bool new_stamp(struct sc_channel *ch, const struct sc_rect *box, struct s
 static void copy_stats(struct sc_channel *ch, const struct sc_rect *box)
 {
     struct sc_client *c = ch->client;
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
     int64_t now = sc_stats_now_us();
     struct sc_stamp stamp;
 
@@ -283,7 +283,7 @@ static bool monitors_config(struct sc_channel *ch, const uint8_t *body, size_t l
 static void scanout1_fd(struct sc_channel *ch, int fd)
 {
     struct sc_client_head *h = sc_channel_head(ch);
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
     const struct sc_gl_scanout *m = &p->pending_scanout;
     char why[128];
 
@@ -327,7 +327,7 @@ static uint64_t scanout2_need(const struct sc_gl_scanout2 *m, unsigned k)
 static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)
 {
     struct sc_client *c = ch->client;
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
     const struct sc_gl_scanout2 *m = &p->pending_scanout2;
     struct sc_client_scanout s = {
         .width = m->width, .height = m->height, .fourcc = m->fourcc, .modifier = m->modifier,
@@ -360,7 +360,7 @@ static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)
 
 static void scanout_fd(struct sc_channel *ch, const int *fds, unsigned n)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (p->pending_is2) {
         scanout2_fds(ch, fds, n);
@@ -373,7 +373,7 @@ static void scanout_fd(struct sc_channel *ch, const int *fds, unsigned n)
 
 static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (!sc_gl_scanout_unix_parse(body, len, &p->pending_scanout))
         return false;
@@ -391,7 +391,7 @@ static bool gl_scanout(struct sc_channel *ch, const uint8_t *body, size_t len)
 /* GL_SCANOUT2_UNIX: sent only when we advertised SPICE_DISPLAY_CAP_GL_SCANOUT2 */
 static bool gl_scanout2(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (!sc_gl_scanout2_unix_parse(body, len, &p->pending_scanout2))
         return false;
@@ -405,9 +405,9 @@ static bool gl_scanout2(struct sc_channel *ch, const uint8_t *body, size_t len)
     return true;
 }
 
-void sc_display_gl_draw_done(struct sc_channel *ch)
+void sc_client_display_channel_gl_draw_done(struct sc_channel *ch)
 {
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
 
     if (!p || !p->gl_draw_pending)
         return;
@@ -419,7 +419,7 @@ void sc_display_gl_draw_done(struct sc_channel *ch)
 static bool gl_draw(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_client *c = ch->client;
-    struct sc_display_priv *p = display_priv(ch);
+    struct sc_client_display_channel *p = channel_state(ch);
     struct sc_gl_draw m;
 
     if (!sc_gl_draw_parse(body, len, &m))
@@ -430,7 +430,7 @@ static bool gl_draw(struct sc_channel *ch, const uint8_t *body, size_t len)
     if (sc_channel_head(ch)->cb.gl_draw && p->scanout_fd >= 0)
         sc_channel_head(ch)->cb.gl_draw(sc_channel_head(ch)->data, m.x, m.y, m.w, m.h);
     else
-        sc_display_gl_draw_done(ch);
+        sc_client_display_channel_gl_draw_done(ch);
     return true;
 }
 
@@ -445,13 +445,13 @@ static const struct sc_client_handler display_handlers[] = {
     { SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX, gl_scanout },
     { SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX, gl_scanout2 },
     { SPICE_MSG_DISPLAY_GL_DRAW, gl_draw },
-    { SPICE_MSG_DISPLAY_STREAM_CREATE, sc_stream_msg_create },
-    { SPICE_MSG_DISPLAY_STREAM_DATA, sc_stream_msg_data },
-    { SPICE_MSG_DISPLAY_STREAM_DATA_SIZED, sc_stream_msg_data_sized },
-    { SPICE_MSG_DISPLAY_STREAM_CLIP, sc_stream_msg_clip },
-    { SPICE_MSG_DISPLAY_STREAM_DESTROY, sc_stream_msg_destroy },
-    { SPICE_MSG_DISPLAY_STREAM_DESTROY_ALL, sc_stream_msg_destroy_all },
-    { SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, sc_stream_msg_activate_report },
+    { SPICE_MSG_DISPLAY_STREAM_CREATE, sc_client_stream_msg_create },
+    { SPICE_MSG_DISPLAY_STREAM_DATA, sc_client_stream_msg_data },
+    { SPICE_MSG_DISPLAY_STREAM_DATA_SIZED, sc_client_stream_msg_data_sized },
+    { SPICE_MSG_DISPLAY_STREAM_CLIP, sc_client_stream_msg_clip },
+    { SPICE_MSG_DISPLAY_STREAM_DESTROY, sc_client_stream_msg_destroy },
+    { SPICE_MSG_DISPLAY_STREAM_DESTROY_ALL, sc_client_stream_msg_destroy_all },
+    { SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, sc_client_stream_msg_activate_report },
     { 0, NULL },
 };
 

@@ -2,14 +2,17 @@
  * tree: callers above callees, reports go up by callback):
  *   client.c          the public API, the session (addresses, closing)
  *   channel-main.c    main channel  \
- *   channel-display.c display channel (surfaces, draws, GL scanout)
- *   display-stream.c  its video streams, decoded on client/decode.c's worker
+ *   channel-display.c display channel (surfaces, draws, GL scanout), with
+ *     channel-display-stream.c, its video streams, decoded on client/decode.c's worker
  *   channel-inputs.c  inputs channel (and the public input calls)
  *   channel-cursor.c  cursor channel /  one state and handler table each
  *   channel.c         the channel core: socket, link, framing, acks, fds
  *   client-tls.c      TLS under the core; client-local.c: fd/peer checks
  *   canvas.c          pixel composition (client/canvas.h)
- * PROTOCOL.md 8.2 is the recipe. */
+ * PROTOCOL.md 8.2 is the recipe.  Names: the engine's display channel is
+ * sc_client_display_channel (its state), sc_client_display_class and
+ * sc_client_stream_msg_* (its stream handlers); sc_display_* and "display"
+ * alone name the server's display (server/display.h), never this. */
 #pragma once
 #include <gio/gio.h>
 
@@ -200,7 +203,7 @@ extern const struct sc_channel_class sc_client_inputs_class;
 extern const struct sc_channel_class sc_client_cursor_class;
 
 /* channel-display.c: the answer to a GL_DRAW */
-void sc_display_gl_draw_done(struct sc_channel *ch);
+void sc_client_display_channel_gl_draw_done(struct sc_channel *ch);
 
 /* The inputs channel's state (channel-inputs.c) */
 struct sc_inputs_priv {
@@ -209,9 +212,9 @@ struct sc_inputs_priv {
 };
 
 /* The display channel's state (channel-display.c; its streams in
- * display-stream.c) */
+ * channel-display-stream.c) */
 struct sc_client_streams;
-struct sc_display_priv {
+struct sc_client_display_channel {
     struct sc_gl_scanout pending_scanout;
     struct sc_gl_scanout2 pending_scanout2; /* if pending_is2 */
     bool pending_is2;
@@ -228,18 +231,18 @@ struct sc_display_priv {
     bool stamp_seen;
 };
 
-/* ---- display-stream.c: video streams ------------------------------------------ */
+/* ---- channel-display-stream.c: video streams ---------------------------------- */
 
 struct sc_client_streams *sc_client_streams_new(struct sc_channel *ch);
 void sc_client_streams_free(struct sc_client_streams *s);
 /* STREAM_* message handlers */
-bool sc_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len);
-bool sc_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len);
+bool sc_client_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len);
 
 /* The head a display or cursor channel belongs to (its id; client.c opens
  * none past SC_CLIENT_MAX_HEADS). */

@@ -239,7 +239,7 @@ const uint8_t *sc_client_canvas(struct sc_client *c, uint32_t *width, uint32_t *
 void sc_client_head_gl_draw_done(struct sc_client *c, unsigned head)
 {
     if (c && head < SC_CLIENT_MAX_HEADS && c->heads[head].display)
-        sc_display_gl_draw_done(c->heads[head].display);
+        sc_client_display_channel_gl_draw_done(c->heads[head].display);
 }
 
 void sc_client_gl_draw_done(struct sc_client *c)

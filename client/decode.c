@@ -1,6 +1,8 @@
 /* The decode worker (client/decode.h): GThreadPool of one thread per
  * stream for the work, an idle source on the loop's context for the done
- * half; the decoders live and die on the pool thread. */
+ * half; the decoders live and die on the pool thread, and destroy() waits
+ * for that.  The pictures handed to the loop lie in a few buffers the
+ * worker reuses (SPARE_BUFFERS), not one allocation per frame. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include "common/stats.h"
 
 #define MAX_CANDIDATES 8
+/* picture buffers kept for reuse: one being filled, one shown, one queued */
+#define SPARE_BUFFERS 3
 
 struct sc_decode_worker {
     gint refcount;
@@ -32,6 +36,10 @@ struct sc_decode_worker {
     unsigned n_ops, next;
     struct sc_decoder *dec;
     bool need_key;
+    /* picture buffers back from the loop, for the next pictures */
+    GMutex spare_lock;
+    struct buffer { uint8_t *data; size_t size; } spare[SPARE_BUFFERS];
+    unsigned n_spare;
 };
 
 struct job {
@@ -41,7 +49,7 @@ struct job {
     size_t size;
     struct sc_decode_result r;
     struct sc_decoded_frame frame;
-    uint8_t *pixels; /* the frame's planes, copied */
+    struct buffer pixels; /* the frame's planes, copied */
 };
 
 static void worker_unref(struct sc_decode_worker *w)
@@ -49,15 +57,60 @@ static void worker_unref(struct sc_decode_worker *w)
     if (!g_atomic_int_dec_and_test(&w->refcount))
         return;
     sc_decoder_destroy(w->dec);
+    for (unsigned i = 0; i < w->n_spare; i++)
+        g_free(w->spare[i].data);
+    g_mutex_clear(&w->spare_lock);
     g_main_context_unref(w->ctx);
     g_free(w);
 }
 
+/* A buffer of size bytes at least: a spare one when one is big enough. */
+static bool buffer_take(struct sc_decode_worker *w, size_t size, struct buffer *out)
+{
+    g_mutex_lock(&w->spare_lock);
+    for (unsigned i = 0; i < w->n_spare; i++) {
+        if (w->spare[i].size >= size) {
+            *out = w->spare[i];
+            w->spare[i] = w->spare[--w->n_spare];
+            g_mutex_unlock(&w->spare_lock);
+            return true;
+        }
+    }
+    g_mutex_unlock(&w->spare_lock);
+    out->data = g_try_malloc(size);
+    out->size = size;
+    return out->data != NULL;
+}
+
+/* Back to the spares, or freed when they are full (the smallest goes). */
+static void buffer_give(struct sc_decode_worker *w, struct buffer *b)
+{
+    if (!b->data)
+        return;
+    g_mutex_lock(&w->spare_lock);
+    if (w->n_spare < SPARE_BUFFERS) {
+        w->spare[w->n_spare++] = *b;
+        *b = (struct buffer){ NULL, 0 };
+    } else {
+        unsigned min = 0;
+        for (unsigned i = 1; i < w->n_spare; i++)
+            if (w->spare[i].size < w->spare[min].size)
+                min = i;
+        if (w->spare[min].size < b->size) {
+            struct buffer t = w->spare[min];
+            w->spare[min] = *b;
+            *b = t;
+        }
+    }
+    g_mutex_unlock(&w->spare_lock);
+    g_free(b->data);
+}
+
 static void job_free(struct job *j)
 {
-    worker_unref(j->w);
+    buffer_give(j->w, &j->pixels);
     g_free(j->packet);
-    g_free(j->pixels);
+    worker_unref(j->w);
     g_free(j);
 }
 
@@ -105,13 +158,12 @@ static bool keep_frame(struct job *j, const struct sc_decoded_frame *f)
         total += (size_t)f->stride[i] * (i ? (f->height + 1) / 2 : f->height);
     }
     j->frame = *f;
-    j->pixels = g_try_malloc(total ? total : 1);
-    if (!j->pixels)
+    if (!buffer_take(j->w, total ? total : 1, &j->pixels))
         return false;
     for (unsigned i = 0; i < f->n_planes; i++) {
         size_t n = (i + 1 < f->n_planes ? off[i + 1] : total) - off[i];
-        memcpy(j->pixels + off[i], f->plane[i], n);
-        j->frame.plane[i] = j->pixels + off[i];
+        memcpy(j->pixels.data + off[i], f->plane[i], n);
+        j->frame.plane[i] = j->pixels.data + off[i];
     }
     return true;
 }
@@ -213,6 +265,7 @@ struct sc_decode_worker *sc_decode_worker_new(int codec, const struct sc_decoder
         g_free(w);
         return NULL;
     }
+    g_mutex_init(&w->spare_lock);
     w->refcount = 1;
     w->alive = 1;
     w->codec = codec;
@@ -282,6 +335,9 @@ void sc_decode_worker_destroy(struct sc_decode_worker *w)
 #else
     g_thread_pool_push(w->pool, last, NULL);
 #endif
-    g_thread_pool_free(w->pool, FALSE, FALSE); /* queued jobs run (and skip) first */
+    /* waits: the queued jobs run (and skip), then `last` destroys the
+     * decoder, before the caller (sc_client_free) goes on; a decode in
+     * progress is bounded (-ETIMEDOUT, the decoders' own bound) */
+    g_thread_pool_free(w->pool, FALSE, TRUE);
     worker_unref(w);
 }

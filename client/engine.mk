@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += client/libscclient.la
 client_libscclient_la_SOURCES = \
 	client/client.h client/client-priv.h client/client.c client/channel.c \
-	client/channel-main.c client/channel-display.c client/display-stream.c \
+	client/channel-main.c client/channel-display.c client/channel-display-stream.c \
 	client/channel-inputs.c client/channel-cursor.c client/canvas.c client/canvas.h \
 	client/client-local.c client/spice-uri.c client/spice-uri.h \
 	client/client-tls.c client/decode.c client/decode.h \

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cairo.h>
+
 #include "codecs/backend.h"
 #include "codecs/bench.h"
 #include "codecs/codec.h"
@@ -56,6 +58,7 @@ static void usage(FILE *f)
             "  --no-decode        skip decoding and quality metrics\n"
             "  --bare             also time GStreamer's own element on the same frames\n"
             "  --json FILE  --csv FILE  --plot FILE.png\n"
+            "  --frame-png FILE   write the content's first frame as PNG, run nothing\n"
             "  --list             list backends and whether they work here\n"
             "  --quiet            no progress on stderr\n");
 }
@@ -92,7 +95,8 @@ static bool parse_size(const char *s, uint32_t *w, uint32_t *h)
 static int parse_args(int argc, char **argv, struct bench_options *o)
 {
     enum { O_CONTENT = 256, O_SIZE, O_FRAMES, O_FPS, O_BITRATE, O_KEYINT, O_THREADS,
-           O_WARMUP, O_CODECS, O_OPTIONS, O_NODECODE, O_BARE, O_JSON, O_CSV, O_PLOT, O_LIST, O_QUIET };
+           O_WARMUP, O_CODECS, O_OPTIONS, O_NODECODE, O_BARE, O_JSON, O_CSV, O_PLOT, O_LIST, O_QUIET,
+           O_FRAME_PNG };
     static const struct option opts[] = {
         { "content", 1, 0, O_CONTENT }, { "size", 1, 0, O_SIZE }, { "frames", 1, 0, O_FRAMES },
         { "fps", 1, 0, O_FPS }, { "bitrate", 1, 0, O_BITRATE }, { "keyint", 1, 0, O_KEYINT },
@@ -101,6 +105,7 @@ static int parse_args(int argc, char **argv, struct bench_options *o)
         { "no-decode", 0, 0, O_NODECODE },
         { "bare", 0, 0, O_BARE }, { "json", 1, 0, O_JSON }, { "csv", 1, 0, O_CSV },
         { "plot", 1, 0, O_PLOT }, { "list", 0, 0, O_LIST }, { "quiet", 0, 0, O_QUIET },
+        { "frame-png", 1, 0, O_FRAME_PNG },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
     };
     static char content_buf[4096];
@@ -130,6 +135,7 @@ static int parse_args(int argc, char **argv, struct bench_options *o)
         case O_JSON: o->json = optarg; break;
         case O_CSV: o->csv = optarg; break;
         case O_PLOT: o->plot = optarg; break;
+        case O_FRAME_PNG: o->frame_png = optarg; break;
         case O_LIST: o->list = true; break;
         case O_QUIET: o->quiet = true; break;
         case 'h': usage(stdout); exit(0);
@@ -461,6 +467,33 @@ static int write_outputs(const struct bench_options *o, const struct bench_resul
     return ret;
 }
 
+/* The first frame of spec as a PNG (bench/bench-server.sh's desktop
+ * picture is the pattern source's, through the "desktop" content). */
+static int write_frame_png(const struct bench_options *o, const char *spec)
+{
+    char err[256] = "";
+    uint32_t w, h;
+    struct sc_content *c = sc_content_create(spec, o->width, o->height, err, sizeof(err));
+    if (!c) {
+        fprintf(stderr, "spicecast-bench: %s\n", err);
+        return 1;
+    }
+    sc_content_size(c, &w, &h);
+    struct sc_frame *f = sc_frame_new_memfd(w, h);
+    int ret = 1;
+    if (f && sc_content_next(c, f, err, sizeof(err)) == 1) {
+        cairo_surface_t *s = cairo_image_surface_create_for_data(
+            f->map + f->offset, CAIRO_FORMAT_RGB24, (int)w, (int)h, (int)f->stride);
+        ret = cairo_surface_write_to_png(s, o->frame_png) != CAIRO_STATUS_SUCCESS;
+        cairo_surface_destroy(s);
+    }
+    if (ret)
+        fprintf(stderr, "spicecast-bench: cannot write %s %s\n", o->frame_png, err);
+    sc_frame_unref(f);
+    sc_content_destroy(c);
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     struct bench_options o = {
@@ -474,6 +507,8 @@ int main(int argc, char **argv)
         list_backends();
         return 0;
     }
+    if (o.frame_png)
+        return write_frame_png(&o, o.contents[0]);
     const struct sc_encoder_ops *ops[MAX_PIPELINES];
     int n_ops = select_pipelines(&o, ops);
     if (n_ops < 0)

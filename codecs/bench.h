@@ -13,6 +13,7 @@ struct bench_options {
     const char *codecs; /* NULL: every backend built in */
     const char *options; /* backend options for every pipeline */
     const char *json, *csv, *plot;
+    const char *frame_png; /* write the first content's first frame there, run nothing */
     bool bare, decode, quiet, list;
 };
 

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <spice/enums.h>
 
 #include "common/frame.h"
@@ -67,7 +68,8 @@ struct sc_encoder_params {
 };
 
 /* What an encoder emits.  The packet and everything it points to belong to
- * the encoder: valid only during the sc_packet_fn call (copy what you keep). */
+ * the encoder: valid only during the sc_packet_fn call (copy what you keep,
+ * or take a reference on `bytes` where the encoder hands them over). */
 struct sc_packet {
     const uint8_t *data;
     size_t size;
@@ -83,6 +85,10 @@ struct sc_packet {
      * codecs/lossless.c).  0 from a backend: sc_encoder_encode() fills in
      * the encoder's codec. */
     int codec;
+    /* non-NULL: data lies in these bytes, which the encoder hands over: a
+     * receiver keeps them with g_bytes_ref(), not a copy.  NULL: data is
+     * the encoder's own (or the frame's), copied by who keeps it. */
+    GBytes *bytes;
 };
 
 /* Called once per packet from inside encode(); data is valid only during

@@ -1,6 +1,10 @@
-/* Built-in content classes (text-scroll, desktop, video), Y4M input, and
- * PSNR/SSIM.  Content is drawn with cairo once and moved per frame with
- * memcpy / libyuv so producing a frame costs far less than encoding it. */
+/* Built-in content classes, Y4M input, and PSNR/SSIM.  "desktop" is the
+ * synthetic desktop the pattern source serves (common/scene.h); the others
+ * are kinds of content a desktop scene is not: a page of text scrolling by
+ * whole frames (text-scroll) and natural-looking video (video, or a Y4M
+ * recording).  text-scroll and video are drawn with cairo / libyuv once and
+ * moved per frame with memcpy / libyuv, so producing a frame costs far less
+ * than encoding it. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +20,7 @@
 #include "codecs/codec.h"
 #include "codecs/content.h"
 #include "codecs/y4m.h"
+#include "common/scene.h"
 
 enum content_kind { TEXT_SCROLL, DESKTOP, VIDEO, Y4M };
 
@@ -23,14 +28,14 @@ struct sc_content {
     enum content_kind kind;
     uint32_t width, height;
     uint64_t n;
-    cairo_surface_t *page;   /* text-scroll: tall page; desktop: background */
-    cairo_surface_t *window; /* desktop: the moving window */
+    cairo_surface_t *page;   /* text-scroll: tall page */
+    struct sc_scene *scene;  /* desktop */
     uint8_t *texture;        /* video: 2w x 2h BGRX */
     struct sc_y4m *y4m;
 };
 
 #define SCROLL_PX 3
-#define CARET_PERIOD 15
+#define DESKTOP_FPS 30 /* the scene's motion per frame: as served at 30 fps */
 
 static void set_err(char *err, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -103,110 +108,28 @@ static void text_scroll_frame(struct sc_content *c, struct sc_frame *f)
                (size_t)c->width * 4);
 }
 
-/* ---- desktop ------------------------------------------------------------- */
+/* ---- desktop: the pattern source's scene ---------------------------------- */
 
-static void draw_window(cairo_t *cr, double x, double y, double w, double h, const char *title,
-                        unsigned seed)
+static bool desktop_init(struct sc_content *c, char *err, size_t es)
 {
-    cairo_set_source_rgb(cr, 0.93, 0.93, 0.92);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0.22, 0.36, 0.58);
-    cairo_rectangle(cr, x, y, w, 28);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, 14);
-    cairo_move_to(cr, x + 10, y + 19);
-    cairo_show_text(cr, title);
-    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-    cairo_save(cr);
-    cairo_rectangle(cr, x + 6, y + 32, w - 12, h - 38);
-    cairo_clip(cr);
-    draw_text_lines(cr, x + 10, y + 32, w - 20, h - 40, 13, seed);
-    cairo_restore(cr);
-}
-
-static bool desktop_init(struct sc_content *c)
-{
-    double w = c->width, h = c->height;
-    c->page = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->width, (int)c->height);
-    if (cairo_surface_status(c->page) != CAIRO_STATUS_SUCCESS)
+    if (c->width < SC_SCENE_MIN_DIM || c->height < SC_SCENE_MIN_DIM) {
+        set_err(err, es, "desktop: unsupported size %ux%u (%dx%d at least)", c->width,
+                c->height, SC_SCENE_MIN_DIM, SC_SCENE_MIN_DIM);
         return false;
-    cairo_t *cr = cairo_create(c->page);
-    cairo_pattern_t *g = cairo_pattern_create_linear(0, 0, 0, h);
-    cairo_pattern_add_color_stop_rgb(g, 0, 0.16, 0.42, 0.52);
-    cairo_pattern_add_color_stop_rgb(g, 1, 0.05, 0.18, 0.30);
-    cairo_set_source(cr, g);
-    cairo_paint(cr);
-    cairo_pattern_destroy(g);
-    cairo_set_source_rgb(cr, 0.12, 0.12, 0.14); /* task bar */
-    cairo_rectangle(cr, 0, h - 36, w, 36);
-    cairo_fill(cr);
-    draw_window(cr, w * 0.05, h * 0.06, w * 0.45, h * 0.55, "editor - notes.txt", 3);
-    draw_window(cr, w * 0.55, h * 0.30, w * 0.40, h * 0.50, "terminal", 11);
-    cairo_destroy(cr);
-    cairo_surface_flush(c->page);
-    int ww = (int)(w * 0.33) > 8 ? (int)(w * 0.33) : 8, wh = (int)(h * 0.30) > 8 ? (int)(h * 0.30) : 8;
-    c->window = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ww, wh);
-    cr = cairo_create(c->window);
-    draw_window(cr, 0, 0, ww, wh, "file manager", 23);
-    cairo_destroy(cr);
-    return cairo_surface_status(c->window) == CAIRO_STATUS_SUCCESS;
-}
-
-static void window_pos(const struct sc_content *c, uint64_t n, double *x, double *y)
-{
-    double ww = cairo_image_surface_get_width(c->window);
-    double wh = cairo_image_surface_get_height(c->window);
-    double t = n / 30.0; /* the window glides along a slow loop */
-    *x = floor((c->width - ww) * (0.5 + 0.4 * sin(t * 0.9)));
-    *y = floor((c->height - wh - 36) * (0.5 + 0.4 * sin(t * 0.6 + 1.0)));
-}
-
-/* What changed since the previous frame: where the window was and is, and
- * the caret when it blinks. */
-static void desktop_damage(const struct sc_content *c, struct sc_frame *f)
-{
-    if (c->n == 0) {
-        sc_frame_set_full_damage(f);
-        return;
     }
-    int32_t ww = cairo_image_surface_get_width(c->window);
-    int32_t wh = cairo_image_surface_get_height(c->window);
-    double x, y;
-    f->full_damage = false;
-    f->n_damage = 0;
-    window_pos(c, c->n - 1, &x, &y);
-    sc_frame_add_damage(f, (int32_t)x, (int32_t)y, ww, wh);
-    window_pos(c, c->n, &x, &y);
-    sc_frame_add_damage(f, (int32_t)x, (int32_t)y, ww, wh);
-    if (c->n % CARET_PERIOD == 0)
-        sc_frame_add_damage(f, (int32_t)floor(c->width * 0.30), (int32_t)floor(c->height * 0.40),
-                            2, 16);
+    c->scene = sc_scene_new(c->width, c->height, DESKTOP_FPS);
+    return c->scene != NULL;
 }
 
+/* Each frame drawn whole (the caller may hand a different buffer each
+ * time), its damage what changed since the previous one, as the server
+ * sends it. */
 static void desktop_frame(struct sc_content *c, struct sc_frame *f)
 {
-    const uint8_t *bg = cairo_image_surface_get_data(c->page);
-    int bs = cairo_image_surface_get_stride(c->page);
-    for (uint32_t y = 0; y < c->height; y++)
-        memcpy(f->map + (size_t)y * f->stride, bg + (size_t)y * bs, (size_t)c->width * 4);
-    cairo_surface_t *s = cairo_image_surface_create_for_data(
-        f->map, CAIRO_FORMAT_RGB24, (int)c->width, (int)c->height, (int)f->stride);
-    cairo_t *cr = cairo_create(s);
-    double x, y;
-    window_pos(c, c->n, &x, &y);
-    cairo_set_source_surface(cr, c->window, x, y);
-    cairo_paint(cr);
-    if ((c->n / CARET_PERIOD) % 2 == 0) { /* blinking caret in the editor */
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_rectangle(cr, floor(c->width * 0.30), floor(c->height * 0.40), 2, 16);
-        cairo_fill(cr);
-    }
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-    desktop_damage(c, f);
+    f->full_damage = false;
+    f->n_damage = 0;
+    sc_scene_advance(c->scene, c->n, f);
+    sc_scene_draw(c->scene, f, NULL, 0);
 }
 
 /* ---- video --------------------------------------------------------------- */
@@ -313,6 +236,7 @@ struct sc_content *sc_content_create(const char *spec, uint32_t width, uint32_t 
         return NULL;
     c->width = width;
     c->height = height;
+    set_err(err, es, "%s", "");
     bool ok;
     if (strncmp(spec, "y4m:", 4) == 0) {
         c->kind = Y4M;
@@ -327,7 +251,7 @@ struct sc_content *sc_content_create(const char *spec, uint32_t width, uint32_t 
             ok = text_scroll_init(c);
         } else if (strcmp(spec, "desktop") == 0) {
             c->kind = DESKTOP;
-            ok = desktop_init(c);
+            ok = desktop_init(c, err, es);
         } else if (strcmp(spec, "video") == 0) {
             c->kind = VIDEO;
             ok = video_init(c);
@@ -336,7 +260,7 @@ struct sc_content *sc_content_create(const char *spec, uint32_t width, uint32_t 
                     spec);
             goto err;
         }
-        if (!ok)
+        if (!ok && !(err && es && err[0]))
             set_err(err, es, "cannot render content '%s' at %ux%u", spec, width, height);
     }
     if (ok)
@@ -377,8 +301,7 @@ void sc_content_destroy(struct sc_content *c)
         return;
     if (c->page)
         cairo_surface_destroy(c->page);
-    if (c->window)
-        cairo_surface_destroy(c->window);
+    sc_scene_free(c->scene);
     sc_y4m_free(c->y4m);
     free(c->texture);
     free(c);

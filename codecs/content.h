@@ -10,7 +10,8 @@
 
 struct sc_content;
 
-/* spec: "text-scroll", "desktop", "video" or "y4m:PATH".  For y4m the size
+/* spec: "text-scroll", "desktop" (the pattern source's scene,
+ * common/scene.h; 64x64 at least), "video" or "y4m:PATH".  For y4m the size
  * comes from the file (width/height are ignored).  NULL with a message in
  * err for an unknown class, a missing/bad file, an unsupported chroma
  * format or a size out of range. */

@@ -50,7 +50,7 @@ static void worker_unref(struct sc_encode_worker *w)
 static void job_free(struct job *j)
 {
     for (guint i = 0; i < j->packets->len; i++)
-        g_free((void *)g_array_index(j->packets, struct sc_packet, i).data);
+        g_bytes_unref(g_array_index(j->packets, struct sc_packet, i).bytes);
     g_array_unref(j->packets);
     g_free(j->damage);
     sc_frame_unref(j->frame);
@@ -58,12 +58,15 @@ static void job_free(struct job *j)
     g_free(j);
 }
 
+/* A packet whose bytes the encoder hands over is kept by reference; any
+ * other is copied once. */
 static void keep_packet(const struct sc_packet *p, void *data)
 {
     struct job *j = data;
-    struct sc_packet copy = *p;
-    copy.data = g_memdup2(p->data, p->size);
-    g_array_append_val(j->packets, copy);
+    struct sc_packet kept = *p;
+    kept.bytes = p->bytes ? g_bytes_ref(p->bytes) : g_bytes_new(p->data, p->size);
+    kept.data = g_bytes_get_data(kept.bytes, NULL);
+    g_array_append_val(j->packets, kept);
 }
 
 /* loop thread */

@@ -14,7 +14,8 @@
 struct sc_encode_worker;
 
 /* On the context's thread: the packets of one frame (valid during the
- * call), or status < 0 if encoding failed.  The frame reference taken by
+ * call; each carries its bytes: g_bytes_ref() keeps one without a copy),
+ * or status < 0 if encoding failed.  The frame reference taken by
  * submit() is dropped after the call. */
 typedef void (*sc_encode_done_fn)(struct sc_frame *frame, const struct sc_packet *packets,
                                   size_t n_packets, int status, void *data);

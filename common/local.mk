@@ -11,7 +11,8 @@ common_libsccommon_la_SOURCES = \
 	common/fdpass.c common/fdpass.h \
 	common/frame.c common/frame.h \
 	common/stats.c common/stats.h \
-	common/stamp.c common/stamp.h
-common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
+	common/stamp.c common/stamp.h \
+	common/scene.c common/scene.h
+common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(CAIRO_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(LZ4_CFLAGS) $(VA_CFLAGS)
-common_libsccommon_la_LIBADD = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS)
+common_libsccommon_la_LIBADD = $(GLIB_LIBS) $(OPENSSL_LIBS) $(LZ4_LIBS) $(CAIRO_LIBS) -lm

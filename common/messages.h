@@ -410,6 +410,10 @@ uint64_t sc_bitmap_row_bytes(uint8_t format, uint32_t width);
 /* Writes DRAW_COPY with the pixels of `data`.  For BITMAP with a source
  * stride larger than width*4, rows are repacked at width*4. */
 void sc_draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m);
+/* The same body without the image data (m->data_size bytes), for a sender
+ * that queues the data after it as is: LZ4, or a BITMAP whose stride is
+ * its row size.  false (nothing usable written) for any other. */
+bool sc_draw_copy_write_head(struct sc_writer *w, const struct sc_draw_copy *m);
 bool sc_draw_copy_parse(const uint8_t *body, size_t len, struct sc_draw_copy *m);
 
 /* LZ4 image payload (SPICE_IMAGE_TYPE_LZ4): compress `height` rows of

@@ -232,7 +232,9 @@ uint64_t sc_bitmap_row_bytes(uint8_t format, uint32_t width)
     }
 }
 
-static void image_write(struct sc_writer *w, const struct sc_draw_copy *m)
+/* with_data false: everything but the image data, which must then follow
+ * as is (LZ4, or a BITMAP at stride = row): false if it cannot. */
+static bool image_write(struct sc_writer *w, const struct sc_draw_copy *m, bool with_data)
 {
     sc_write_u64(w, m->image_id);
     sc_write_u8(w, m->image_type);
@@ -242,16 +244,19 @@ static void image_write(struct sc_writer *w, const struct sc_draw_copy *m)
     if (m->image_type != SPICE_IMAGE_TYPE_BITMAP) {
         /* LZ4, JPEG: data_size + payload */
         sc_write_u32(w, m->data_size);
-        sc_write_bytes(w, m->data, m->data_size);
-        return;
+        if (with_data)
+            sc_write_bytes(w, m->data, m->data_size);
+        return true;
     }
     uint64_t row = sc_bitmap_row_bytes(m->bitmap_format, m->width);
     uint64_t stride = m->stride ? m->stride : row;
     bool repack = stride > row;
     if (!row || row > UINT32_MAX || stride * m->height > SIZE_MAX / 2) {
         w->error = true;
-        return;
+        return false;
     }
+    if (!with_data && repack)
+        return false;
     sc_write_u8(w, m->bitmap_format);
     /* no palette is ever written: only TOP_DOWN is meaningful */
     sc_write_u8(w, m->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN);
@@ -259,18 +264,21 @@ static void image_write(struct sc_writer *w, const struct sc_draw_copy *m)
     sc_write_u32(w, m->height);
     sc_write_u32(w, (uint32_t)(repack ? row : stride));
     sc_write_u32(w, 0); /* palette */
+    if (!with_data)
+        return true;
     if (!repack) {
         sc_write_bytes(w, m->data, stride * m->height);
-        return;
+        return true;
     }
     uint8_t *dst = sc_writer_append(w, row * m->height);
     if (!dst)
-        return;
+        return false;
     for (uint32_t y = 0; y < m->height; y++)
         memcpy(dst + y * row, m->data + y * stride, row);
+    return true;
 }
 
-void sc_draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m)
+static bool draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m, bool with_data)
 {
     size_t body = w->size;
     size_t ptr_at;
@@ -286,9 +294,19 @@ void sc_draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m)
     sc_write_i32(w, 0);
     sc_write_u32(w, 0);
     if (w->error)
-        return;
+        return false;
     sc_writer_patch_u32(w, ptr_at, (uint32_t)(w->size - body));
-    image_write(w, m);
+    return image_write(w, m, with_data) && !w->error;
+}
+
+void sc_draw_copy_write(struct sc_writer *w, const struct sc_draw_copy *m)
+{
+    draw_copy_write(w, m, true);
+}
+
+bool sc_draw_copy_write_head(struct sc_writer *w, const struct sc_draw_copy *m)
+{
+    return draw_copy_write(w, m, false);
 }
 
 static bool bitmap_read(struct sc_reader *r, struct sc_draw_copy *m)

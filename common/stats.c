@@ -129,25 +129,50 @@ void sc_stats_format(char *buf, size_t size, const char *side, const char *stage
              ms(c, sizeof(c), sum->p99), total ? " total" : "");
 }
 
-static void emit(struct sc_stats *s, const char *stage, const struct sc_stats_summary *sum,
-                 bool total)
+/* Lines formatted under the lock, written after it is released (a sink
+ * that records, or blocks on output, holds no other thread up). */
+struct lines {
+    GPtrArray *text; /* char *; NULL until the first line */
+    sc_stats_sink_fn sink;
+    void *data;
+};
+
+static void emit(struct sc_stats *s, struct lines *out, const char *stage,
+                 const struct sc_stats_summary *sum, bool total)
 {
     char line[SC_STATS_LINE_SIZE];
     sc_stats_format(line, sizeof(line), s->side, stage, sum, total);
-    if (s->sink)
-        s->sink(line, s->sink_data);
-    else
-        sc_info("%s", line);
+    if (!out->text) {
+        out->text = g_ptr_array_new_with_free_func(g_free);
+        out->sink = s->sink;
+        out->data = s->sink_data;
+    }
+    g_ptr_array_add(out->text, g_strdup(line));
+}
+
+/* without the lock */
+static void write_lines(struct lines *out)
+{
+    if (!out->text)
+        return;
+    for (guint i = 0; i < out->text->len; i++) {
+        const char *line = g_ptr_array_index(out->text, i);
+        if (out->sink)
+            out->sink(line, out->data);
+        else
+            sc_info("%s", line);
+    }
+    g_ptr_array_unref(out->text);
 }
 
 /* the interval's lines, then a fresh interval; with the lock held */
-static void flush_window(struct sc_stats *s, int64_t now)
+static void flush_window(struct sc_stats *s, struct lines *out, int64_t now)
 {
     for (guint i = 0; i < s->stages->len; i++) {
         struct stage *st = g_ptr_array_index(s->stages, i);
         struct sc_stats_summary sum;
         if (summarize(st->window, st->window->len, &sum))
-            emit(s, st->name, &sum, false);
+            emit(s, out, st->name, &sum, false);
         g_array_set_size(st->window, 0);
     }
     s->window_start_us = now;
@@ -183,6 +208,7 @@ void sc_stats_record(struct sc_stats *s, const char *stage, int64_t us)
     if (!s || !stage)
         return;
     int64_t now = sc_stats_now_us();
+    struct lines out = { 0 };
     g_mutex_lock(&s->lock);
     if (s->window_start_us == 0)
         s->window_start_us = now;
@@ -198,8 +224,9 @@ void sc_stats_record(struct sc_stats *s, const char *stage, int64_t us)
     if (st->window->len < SC_STATS_MAX_SAMPLES)
         g_array_append_val(st->window, us);
     if (s->interval_us > 0 && now - s->window_start_us >= s->interval_us)
-        flush_window(s, now);
+        flush_window(s, &out, now);
     g_mutex_unlock(&s->lock);
+    write_lines(&out);
 }
 
 void sc_stats_record_since(struct sc_stats *s, const char *stage, int64_t since_us)
@@ -224,14 +251,16 @@ void sc_stats_summary(struct sc_stats *s)
 {
     if (!s)
         return;
+    struct lines out = { 0 };
     g_mutex_lock(&s->lock);
     for (guint i = 0; i < s->stages->len; i++) {
         struct stage *st = g_ptr_array_index(s->stages, i);
         struct sc_stats_summary sum;
         if (summarize(st->all, st->n, &sum))
-            emit(s, st->name, &sum, true);
+            emit(s, &out, st->name, &sum, true);
     }
     g_mutex_unlock(&s->lock);
+    write_lines(&out);
 }
 
 void sc_stats_free(struct sc_stats *s)

@@ -29,7 +29,8 @@ struct sc_stats_summary {
 };
 
 /* Receives each line (without a newline); the default logs it with
- * sc_info().  Called with the accumulator's lock held: do not call back. */
+ * sc_info().  Called without the accumulator's lock (it may record into
+ * it), on the thread whose record or summary produced the lines. */
 typedef void (*sc_stats_sink_fn)(const char *line, void *data);
 
 /* SPICECAST_STATS is set and not "0". */

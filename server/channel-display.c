@@ -84,15 +84,14 @@ static void dcc_push(struct sc_channel_client *cc);
 
 /* The DRAW_COPY bodies of one update (never called once the client is
  * gone: sc_lossless_free drops them). */
-static void encode_done(GPtrArray *bodies, void *data)
+static void encode_done(const struct sc_lossless_update *u, size_t n, void *data)
 {
     struct sc_channel_client *cc = data;
     struct dcc *dcc = dcc_of(cc);
 
     dcc->inflight = false;
-    for (guint i = 0; i < bodies->len; i++)
-        sc_cc_send_body(cc, SPICE_MSG_DISPLAY_DRAW_COPY, g_ptr_array_index(bodies, i));
-    g_ptr_array_unref(bodies);
+    for (size_t i = 0; i < n; i++)
+        sc_cc_send_body_parts(cc, SPICE_MSG_DISPLAY_DRAW_COPY, u[i].head, u[i].payload);
     if (!dcc->marked) {
         sc_cc_send_empty(cc, SPICE_MSG_DISPLAY_MARK);
         dcc->marked = true;

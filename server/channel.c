@@ -60,19 +60,35 @@ void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type)
     sc_cc_end(cc, sc_cc_begin(cc, type));
 }
 
-void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body)
+/* The header and head (a few dozen bytes) copied, the tail queued as is. */
+static void send_body(struct sc_channel_client *cc, uint16_t type, const void *head,
+                      size_t head_size, GBytes *tail)
 {
     size_t start = sc_cc_begin(cc, type);
 
-    /* the header alone here; the body follows without a copy */
-    sc_msg_end_sized(&cc->w, start, cc->mini_header, g_bytes_get_size(body));
+    if (head_size)
+        sc_write_bytes(&cc->w, head, head_size);
+    sc_msg_end_sized(&cc->w, start, cc->mini_header, head_size + g_bytes_get_size(tail));
     if (cc->w.error) {
         sc_cc_close(cc);
         return;
     }
     sc_conn_send(cc->conn, cc->w.data + start, cc->w.size - start);
-    sc_conn_send_bytes(cc->conn, body);
+    sc_conn_send_bytes(cc->conn, tail);
     cc_count_sent(cc);
+}
+
+void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body)
+{
+    send_body(cc, type, NULL, 0, body);
+}
+
+void sc_cc_send_body_parts(struct sc_channel_client *cc, uint16_t type, GBytes *head, GBytes *tail)
+{
+    gsize head_size;
+    const void *h = g_bytes_get_data(head, &head_size);
+
+    send_body(cc, type, h, head_size, tail);
 }
 
 bool sc_cc_can_send(const struct sc_channel_client *cc)

@@ -72,6 +72,9 @@ bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd);
 bool sc_cc_end_with_fds(struct sc_channel_client *cc, size_t start, const int *fds, unsigned nfds);
 /* Queues a message whose body is already built (a worker's output). */
 void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body);
+/* The same with the body in two parts: head, then tail (a payload queued
+ * as is, without a copy). */
+void sc_cc_send_body_parts(struct sc_channel_client *cc, uint16_t type, GBytes *head, GBytes *tail);
 void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type);
 /* True when the client can take more: ack window open, queue below water. */
 bool sc_cc_can_send(const struct sc_channel_client *cc);

@@ -26,7 +26,7 @@ struct sc_lossless {
 
 static uint64_t image_serial;
 
-GBytes *sc_lossless_draw_copy(const struct sc_packet *p)
+GBytes *sc_lossless_draw_copy_head(const struct sc_packet *p)
 {
     const struct sc_box *r = &p->rect;
     struct sc_draw_copy m;
@@ -55,8 +55,7 @@ GBytes *sc_lossless_draw_copy(const struct sc_packet *p)
         return NULL;
     }
     sc_writer_init(&w);
-    sc_draw_copy_write(&w, &m);
-    if (w.error) {
+    if (!sc_draw_copy_write_head(&w, &m)) {
         sc_writer_finish(&w);
         return NULL;
     }
@@ -64,12 +63,14 @@ GBytes *sc_lossless_draw_copy(const struct sc_packet *p)
     return g_bytes_new_with_free_func(data, size, free, data);
 }
 
-/* main context: the packets of one submit */
+/* main context: the packets of one submit (each carries its bytes, the
+ * worker's: they become the payloads as they are) */
 static void worker_done(struct sc_frame *frame, const struct sc_packet *packets,
                         size_t n_packets, int status, void *data)
 {
     struct sc_lossless *l = data;
-    GPtrArray *bodies = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    struct sc_lossless_update *u = g_new(struct sc_lossless_update, MAX(n_packets, 1));
+    size_t n = 0;
 
     l->inflight--;
 
@@ -77,11 +78,14 @@ static void worker_done(struct sc_frame *frame, const struct sc_packet *packets,
         sc_warn("lossless update of %ux%u failed: %s", frame->width, frame->height,
                 g_strerror(-status));
     for (size_t i = 0; status >= 0 && i < n_packets; i++) {
-        GBytes *b = sc_lossless_draw_copy(&packets[i]);
-        if (b)
-            g_ptr_array_add(bodies, b);
+        u[n].head = sc_lossless_draw_copy_head(&packets[i]);
+        u[n].payload = packets[i].bytes;
+        n += u[n].head != NULL;
     }
-    l->done(bodies, l->data);
+    l->done(u, n, l->data);
+    for (size_t i = 0; i < n; i++)
+        g_bytes_unref(u[i].head);
+    g_free(u);
 }
 
 /* A worker with an encoder of the form wanted (the size is only a hint:

@@ -2,7 +2,8 @@
  * encoder (codecs/lossless.c: LZ4 where it pays, raw otherwise) on its own
  * encode worker (codecs/worker.c, as the video streams use), fed with the
  * client's damage; the DRAW_COPY bodies come back on the main context of
- * the thread that created it. */
+ * the thread that created it, each as its head and the encoder's packet
+ * (handed over, not copied: sc_cc_send_body_parts queues it as is). */
 #pragma once
 #include <stdbool.h>
 
@@ -13,9 +14,16 @@
 
 struct sc_lossless;
 
-/* bodies: the GBytes DRAW_COPY bodies of one submit, in order (the callee
- * owns the array); empty if encoding failed. */
-typedef void (*sc_lossless_done_fn)(GPtrArray *bodies, void *data);
+/* One DRAW_COPY body: head (the message up to its image data) then
+ * payload (the image data, the encoder's packet bytes). */
+struct sc_lossless_update {
+    GBytes *head, *payload;
+};
+
+/* The n updates of one submit, in order (valid during the call: take a
+ * reference to keep one); none if encoding failed. */
+typedef void (*sc_lossless_done_fn)(const struct sc_lossless_update *updates, size_t n,
+                                    void *data);
 
 /* The worker starts with the first submit. */
 struct sc_lossless *sc_lossless_new(sc_lossless_done_fn done, void *data);
@@ -28,7 +36,7 @@ bool sc_lossless_submit(struct sc_lossless *l, struct sc_frame *frame, const str
                         unsigned n, bool lz4);
 /* Waits for the submit in flight and drops its result.  NULL is fine. */
 void sc_lossless_free(struct sc_lossless *l);
-/* The DRAW_COPY body (surface 0, the packet's rect) of one lossless packet:
- * raw as a top-down BITMAP, lz4 as an LZ4 image.  NULL if it cannot be
- * built. */
-GBytes *sc_lossless_draw_copy(const struct sc_packet *packet);
+/* The head of the DRAW_COPY (surface 0, the packet's rect) of one lossless
+ * packet, whose data follows it: raw as a top-down BITMAP, lz4 as an LZ4
+ * image.  NULL if it cannot be built. */
+GBytes *sc_lossless_draw_copy_head(const struct sc_packet *packet);

@@ -6,7 +6,8 @@
 # registry naming its backends' const ops tables) is no call, so only text
 # symbols (T) make edges.  tsort finds the loops; each is printed.  And
 # server/ makes no LZ4 call of its own (its lossless updates go through
-# codecs/lossless.c).
+# codecs/lossless.c), and the viewer engine defines no name of the server's
+# display (sc_display_*) or streams (sc_stream_*).
 #   tests/test-call-graph.sh [server] [client]   the check; by default (make
 #                                                check) both
 #   tests/test-call-graph.sh --edges              print the edges, for a picture
@@ -69,6 +70,22 @@ if [[ " $want " == *" server "* ]]; then
         fails=$((fails + 1))
     else
         echo "ok   server/ (libspicecast-server): no LZ4 call (lossless through codecs/)"
+    fi
+fi
+# One word per thing: sc_display_* and sc_stream_* name the server's display
+# (server/display.c) and video streams (server/stream.c); the viewer engine's
+# display channel is sc_client_display_channel / sc_client_stream_msg_*, so
+# libscclient defines neither prefix.
+if [[ " $want " == *" client "* ]]; then
+    # the archive, not client/*.o: an object of a renamed file stays behind
+    names=$(nm --defined-only "$top_builddir/client/.libs/libscclient.a" |
+                awk '/:$/ { o = $1 } $3 ~ /^sc_(display|stream)_/ { print "    " o " " $3 }')
+    if [ -n "$names" ]; then
+        echo "FAIL the viewer engine names its code after the server's display or streams:"
+        echo "$names"
+        fails=$((fails + 1))
+    else
+        echo "ok   the viewer engine (libscclient): no sc_display_* / sc_stream_* name"
     fi
 fi
 exit $((fails > 0))

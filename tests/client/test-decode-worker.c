@@ -12,7 +12,10 @@
  *    queued behind newer ones are dropped (no wait for a keyframe);
  *  - an empty packet is dropped, the stream goes on;
  *  - no decoder left: the results say so and nothing more is taken;
- *  - the decoders are created, used and destroyed off the loop thread. */
+ *  - the decoders are created, used and destroyed off the loop thread, and
+ *    destroy() returns after the decoder is gone (a decode in progress
+ *    included: it may not outlive its client);
+ *  - the pictures lie in a few reused buffers, not one allocation each. */
 #include "config.h"
 
 #include <errno.h>
@@ -102,6 +105,8 @@ const struct sc_decoder_ops *const test_decoders[] = { &nostart, &stall, &good, 
 
 struct seen {
     unsigned results;
+    const uint8_t *planes[32]; /* plane[0] of each picture shown */
+    unsigned n_planes;
     GString *frames;   /* "seq@decoder " per frame shown */
     bool no_decoder;
 };
@@ -113,6 +118,8 @@ static void on_result(const struct sc_decode_result *r, void *data)
     g_assert_true(g_thread_self() == loop_thread);
     s->results++;
     s->no_decoder |= r->no_decoder;
+    if (r->frame && s->n_planes < G_N_ELEMENTS(s->planes))
+        s->planes[s->n_planes++] = r->frame->plane[0];
     if (r->frame)
         g_string_append_printf(s->frames, "%u@%s ", r->frame->plane[0][0], r->decoder);
 }
@@ -138,7 +145,7 @@ static struct sc_decode_worker *worker(int codec, unsigned max_pending, struct s
     char why[SC_CODEC_REASON_SIZE];
     struct sc_decode_worker *w;
 
-    *s = (struct seen){ 0, g_string_new(NULL), false };
+    *s = (struct seen){ .frames = g_string_new(NULL) };
     w = sc_decode_worker_new(codec, &p, NULL, max_pending, on_result, s, why, sizeof(why));
     g_assert_nonnull(w);
     return w;
@@ -244,6 +251,56 @@ static void test_no_decoder_left(void)
     g_string_free(s.frames, TRUE);
 }
 
+/* destroy() while a packet is being decoded: the decoder is gone when it
+ * returns, not some time later on the pool thread. */
+static void test_destroy_waits(void)
+{
+    struct seen s;
+    struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+    gint before = g_atomic_int_get(&destroyed);
+    gint64 end = g_get_monotonic_time() + 300000;
+
+    g_atomic_int_set(&slow_us, 200000);
+    g_assert_true(submit(w, true, 1));
+    g_usleep(20000); /* the decode has begun */
+    sc_decode_worker_destroy(w);
+    g_assert_cmpint(g_atomic_int_get(&destroyed), ==, before + 1);
+    g_atomic_int_set(&slow_us, 0);
+    while (s.results == 0 && g_get_monotonic_time() < end) /* its result, dropped */
+        g_main_context_iteration(NULL, FALSE) || (g_usleep(1000), 0);
+    g_assert_cmpuint(s.results, ==, 0);
+    g_string_free(s.frames, TRUE);
+}
+
+/* Ten pictures, each shown before the next: they come in the worker's
+ * reused buffers.  The blocks the test takes between pictures would get
+ * a freed buffer's memory, so a worker that allocates and frees one per
+ * picture shows each at a new address. */
+static void test_buffer_reuse(void)
+{
+    struct seen s;
+    struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+    GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
+
+    for (uint8_t i = 0; i < 10; i++) {
+        g_assert_true(submit(w, i == 0, 10 + i)); /* (the stall model fails on 5) */
+        wait_results(&s, i + 1u);
+        for (int k = 0; k < 8; k++)
+            g_ptr_array_add(held, g_malloc(16)); /* the size of a 2x2 picture */
+    }
+    g_assert_cmpuint(s.n_planes, ==, 10);
+    unsigned distinct = 0;
+    for (unsigned i = 0; i < s.n_planes; i++) {
+        bool seen_before = false;
+        for (unsigned k = 0; k < i; k++)
+            seen_before |= s.planes[k] == s.planes[i];
+        distinct += !seen_before;
+    }
+    g_assert_cmpuint(distinct, <=, 2);
+    done(w, &s);
+    g_ptr_array_unref(held);
+}
+
 static void test_keyframes(void)
 {
     const uint8_t h264_idr[] = { 0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 0x88 };
@@ -275,5 +332,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode-worker/empty-packet", test_empty_packet);
     g_test_add_func("/decode-worker/no-decoder-left", test_no_decoder_left);
     g_test_add_func("/decode-worker/keyframes", test_keyframes);
+    g_test_add_func("/decode-worker/destroy-waits", test_destroy_waits);
+    g_test_add_func("/decode-worker/buffer-reuse", test_buffer_reuse);
     return g_test_run();
 }

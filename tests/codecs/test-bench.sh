@@ -54,7 +54,8 @@ grep -q '"pipeline": "lossless:lz4", "content": "desktop", "available": true' "$
     || { echo "FAIL: JSON lacks an available lossless:lz4 row"; fail=1; }
 grep -q '"psnr_y": 100.0000' "$tmp/r.json" || { echo "FAIL: lossless is not exact"; fail=1; }
 # the lossless rows measure what the server sends: each frame's damage only
-# (desktop moves one window: far below whole frames, 320*192*4*8*30/1000 =
+# (the desktop scene changes a moving window, the terminal, the clock: far
+# below whole frames, 320*192*4*8*30/1000 =
 # 58982 kbit/s raw), drawn on a canvas at each packet's rect and exact
 check "lossless damage" 0 "" "$bench" --size 320x192 --frames 30 --warmup 2 \
     --content desktop --codecs "lossless:raw;lossless:lz4" --quiet
@@ -67,6 +68,12 @@ head -1 "$tmp/r.csv" | grep -q "^content,pipeline,available,reason" \
     || { echo "FAIL: CSV header"; fail=1; }
 [ "$(head -c 4 "$tmp/r.png" | od -An -c | tr -d ' ')" = "211PNG" ] \
     || { echo "FAIL: --plot did not write a PNG"; fail=1; }
+# --frame-png: the desktop's first frame (bench/bench-server.sh's picture)
+check "frame png" 0 "" "$bench" --content desktop --size 160x96 --frame-png "$tmp/f.png"
+[ "$(head -c 24 "$tmp/f.png" | od -An -tx1 -j16 | tr -d ' \n')" = "000000a000000060" ] \
+    || { echo "FAIL: --frame-png did not write a 160x96 PNG"; fail=1; }
+check "frame png small" 1 "64x64 at least" "$bench" --content desktop --size 32x32 \
+    --frame-png "$tmp/g.png"
 
 # Y4M: a valid file, then broken ones
 frame=$((32 * 32 * 3 / 2))

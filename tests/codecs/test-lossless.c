@@ -14,11 +14,14 @@
 #include "common/frame.h"
 #include "common/messages.h"
 
-struct pkt { struct sc_box rect; int codec; GBytes *data; };
+struct pkt { struct sc_box rect; int codec; GBytes *data; bool handed; };
 
+/* Keeps the packet's bytes by reference where the encoder hands them over */
 static void keep(const struct sc_packet *p, void *data)
 {
-    struct pkt k = { p->rect, p->codec, g_bytes_new(p->data, p->size) };
+    bool handed = p->bytes && g_bytes_get_data(p->bytes, NULL) == p->data;
+    struct pkt k = { p->rect, p->codec,
+                     handed ? g_bytes_ref(p->bytes) : g_bytes_new(p->data, p->size), handed };
     g_array_append_val((GArray *)data, k);
 }
 
@@ -98,6 +101,8 @@ static void test_damage(gconstpointer codec)
     g_assert_cmpint(sc_encoder_encode_damage(e, f, damage, 4, keep, p), ==, 0);
     g_assert_cmpuint(p->len, ==, 4);
     assert_rect(&g_array_index(p, struct pkt, 0).rect, 10, 20, 30, 40);
+    /* a packet the encoder built (packed rows, LZ4) is handed over, not copied */
+    g_assert_true(g_array_index(p, struct pkt, 0).handed);
     assert_rect(&g_array_index(p, struct pkt, 1).rect, 90, 4100, 10, 100);
     assert_rect(&g_array_index(p, struct pkt, 2).rect, 0, 0, 100, 4096);
     assert_rect(&g_array_index(p, struct pkt, 3).rect, 0, 4096, 100, 104);

@@ -1,9 +1,12 @@
 /* The encode worker: frames are encoded off the loop thread, results come
  * back on it in order, the queue is bounded, requests (keyframe, bitrate)
- * reach the encoder, and destroying with frames in flight is safe. */
+ * reach the encoder, and destroying with frames in flight is safe.  A
+ * packet whose bytes the encoder hands over arrives as those bytes (no
+ * copy); one without is copied. */
 #include "config.h"
 
 #include <glib.h>
+#include <string.h>
 
 #include "codecs/codec.h"
 #include "codecs/content.h"
@@ -107,6 +110,75 @@ static void test_worker(gconstpointer data)
     g_main_loop_unref(s.loop);
 }
 
+/* A model encoder: per frame, one packet with bytes it hands over and one
+ * in its own scratch buffer. */
+static const uint8_t *handed_data; /* the last handed-over packet's data */
+static uint8_t scratch[64];
+
+static bool model_probe(char *r, size_t n) { (void)r, (void)n; return true; }
+
+static struct sc_encoder *model_create(const struct sc_encoder_params *p, char *r, size_t n)
+{
+    (void)p, (void)r, (void)n;
+    return g_new0(struct sc_encoder, 1);
+}
+
+static int model_encode(struct sc_encoder *enc, const struct sc_frame *f, const struct sc_box *d,
+                        unsigned nd, sc_packet_fn cb, void *data)
+{
+    (void)enc, (void)d, (void)nd;
+    GBytes *b = g_bytes_new_take(g_malloc0(4096), 4096);
+    handed_data = g_bytes_get_data(b, NULL);
+    cb(&(struct sc_packet){ .data = handed_data, .size = 4096, .keyframe = true, .seq = f->seq,
+                            .bytes = b }, data);
+    g_bytes_unref(b);
+    memset(scratch, 0x5a, sizeof(scratch));
+    cb(&(struct sc_packet){ .data = scratch, .size = sizeof(scratch), .seq = f->seq }, data);
+    memset(scratch, 0, sizeof(scratch)); /* reused: a receiver must have copied it */
+    return 0;
+}
+
+static void model_destroy(struct sc_encoder *enc) { g_free(enc); }
+
+static const struct sc_encoder_ops model = { .name = "model", .codec = SC_CODEC_RAW,
+                                             .probe = model_probe, .create = model_create,
+                                             .encode = model_encode,
+                                             .destroy = model_destroy };
+
+static void on_handed(struct sc_frame *frame, const struct sc_packet *p, size_t n, int status,
+                      void *data)
+{
+    struct state *s = data;
+    (void)frame;
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_true(p[0].data == handed_data); /* the encoder's bytes, not a copy */
+    g_assert_true(p[0].bytes && g_bytes_get_data(p[0].bytes, NULL) == p[0].data);
+    g_assert_true(p[1].data != scratch); /* copied, once */
+    g_assert_true(p[1].bytes && g_bytes_get_data(p[1].bytes, NULL) == p[1].data);
+    g_assert_cmpuint(p[1].size, ==, sizeof(scratch));
+    g_assert_cmpuint(p[1].data[0], ==, 0x5a);
+    s->results++;
+    g_main_loop_quit(s->loop);
+}
+
+static void test_handover(void)
+{
+    struct sc_encoder_params p = { .width = W, .height = H, .fps = 30 };
+    char reason[SC_CODEC_REASON_SIZE];
+    struct sc_encoder *enc = sc_encoder_create(&model, &p, reason, sizeof(reason));
+    g_assert_nonnull(enc);
+    struct state s = { .loop_thread = g_thread_self(), .loop = g_main_loop_new(NULL, FALSE) };
+    struct sc_encode_worker *w = sc_encode_worker_new(enc, NULL, 2, on_handed, &s);
+    struct sc_frame *f = sc_frame_new_memfd(W, H);
+
+    g_assert_true(sc_encode_worker_submit(w, f));
+    run_until(&s, 1);
+    sc_encode_worker_destroy(w);
+    sc_frame_unref(f);
+    g_main_loop_unref(s.loop);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -114,5 +186,6 @@ int main(int argc, char **argv)
                          test_worker);
     g_test_add_data_func("/codecs/worker/openh264", sc_encoder_find("openh264", "h264"),
                          test_worker);
+    g_test_add_func("/codecs/worker/handover", test_handover);
     return g_test_run();
 }

@@ -47,7 +47,7 @@ extern const struct sc_decoder_ops *const fuzz_client_decoders[];
 #include "client/canvas.c"
 #include "client/decode.c"
 #include "client/channel-display.c"
-#include "client/display-stream.c"
+#include "client/channel-display-stream.c"
 #undef g_try_malloc
 #undef g_try_malloc0
 #undef sc_decoders

@@ -108,7 +108,7 @@ fuzz-corpus: tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engines
 # the viewer's engine: the display channel's files are #included by the
 # harnesses (tests/fuzz/fuzz-client.h), the rest linked
 fuzz_client_included = client/canvas.c client/decode.c client/channel-display.c \
-	client/display-stream.c
+	client/channel-display-stream.c
 fuzz_client_deps = tests/fuzz/fuzz-client.h tests/fuzz/fuzz-util.h $(fuzz_client_included) \
 	$(call fuzz_objs,client/renderer.c $(filter-out \
 	$(fuzz_client_included),$(client_libscclient_la_SOURCES))) \

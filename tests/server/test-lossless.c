@@ -10,10 +10,22 @@
 #include "server/encode.h"
 #include "tests/server/harness.h"
 
-/* A display client's lossless path, run to its end: the DRAW_COPY bodies. */
-static void lossless_done(GPtrArray *bodies, void *data)
+/* A display client's lossless path, run to its end: the DRAW_COPY bodies
+ * (each head and payload joined, as a client reads them). */
+static void lossless_done(const struct sc_lossless_update *u, size_t n, void *data)
 {
-    *(GPtrArray **)data = g_ptr_array_ref(bodies);
+    GPtrArray *bodies = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+
+    for (size_t i = 0; i < n; i++) {
+        GByteArray *body = g_byte_array_new();
+        gsize hs, ps;
+        const uint8_t *h = g_bytes_get_data(u[i].head, &hs);
+        const uint8_t *p = g_bytes_get_data(u[i].payload, &ps);
+        g_byte_array_append(body, h, (guint)hs);
+        g_byte_array_append(body, p, (guint)ps);
+        g_ptr_array_add(bodies, g_byte_array_free_to_bytes(body));
+    }
+    *(GPtrArray **)data = bodies;
 }
 
 static GPtrArray *lossless_bodies(struct sc_frame *f, const struct sc_box *boxes, unsigned n,

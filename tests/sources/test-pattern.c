@@ -1,12 +1,14 @@
 #include "config.h"
 
 /* The pattern source: determinism, input feedback, accurate damage, cursor,
- * argument errors, input debug logging. */
+ * argument errors, input debug logging; spicecast-bench's desktop content
+ * is its picture, frame for frame, with the same damage. */
 
 #include <glib.h>
 #include <gio/gio.h>
 #include <stdlib.h>
 
+#include "codecs/content.h"
 #include "common/stamp.h"
 #include "tests/sources/sources-util.h"
 
@@ -48,6 +50,43 @@ static unsigned diff_outside(const struct got_frame *a, const struct got_frame *
                 outside++;
         }
     return outside;
+}
+
+/* One desktop: frame n of the bench's "desktop" content is frame n of the
+ * pattern source (at the bench's 30 fps), pixels and damage. */
+static void test_bench_desktop(void)
+{
+    struct sc_source *p = make("pattern:320x240,fps=30");
+    struct collector c;
+    char err[256];
+    struct sc_content *content = sc_content_create("desktop", 320, 240, err, sizeof(err));
+    struct sc_frame *f = sc_frame_new_memfd(320, 240);
+    unsigned compared = 0;
+
+    g_assert_nonnull(content);
+    g_assert_nonnull(f);
+    collector_init(&c, p);
+    sc_source_start(p);
+    wait_frames1(&c, 6, 10000);
+    for (uint64_t seq = 0; seq < 6; seq++) {
+        g_assert_cmpint(sc_content_next(content, f, err, sizeof(err)), ==, 1);
+        const struct got_frame *g = find_seq(&c, seq);
+        if (!g) /* (a frame the pattern skipped: no free buffer) */
+            continue;
+        for (uint32_t y = 0; y < 240; y++)
+            g_assert_cmpmem(g->pixels + (size_t)y * g->stride, 320 * 4,
+                            f->map + (size_t)y * f->stride, 320 * 4);
+        g_assert_cmpint(g->full_damage, ==, f->full_damage);
+        g_assert_cmpuint(g->n_damage, ==, f->n_damage);
+        g_assert_cmpmem(g->damage, g->n_damage * sizeof(struct sc_box), f->damage,
+                        f->n_damage * sizeof(struct sc_box));
+        compared++;
+    }
+    g_assert_cmpuint(compared, >=, 4);
+    sc_frame_unref(f);
+    sc_content_destroy(content);
+    sc_source_destroy(p);
+    collector_finish(&c);
 }
 
 static void test_determinism(void)
@@ -448,6 +487,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/pattern/determinism", test_determinism);
+    g_test_add_func("/pattern/bench-desktop", test_bench_desktop);
     g_test_add_func("/pattern/damage", test_damage);
     g_test_add_func("/pattern/pool-rotation", test_pool_rotation);
     g_test_add_func("/pattern/cursor-restart", test_cursor_and_restart);

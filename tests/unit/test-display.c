@@ -378,6 +378,42 @@ static void test_lz4_bad(void)
     g_free(px);
 }
 
+/* The head writer (a sender queues the image data after it as is) writes
+ * exactly the bytes of the whole body before its data. */
+static void assert_head_then_data(const struct sc_draw_copy *m)
+{
+    struct sc_writer whole, head;
+
+    sc_writer_init(&whole);
+    sc_writer_init(&head);
+    sc_draw_copy_write(&whole, m);
+    g_assert_true(sc_draw_copy_write_head(&head, m));
+    sc_write_bytes(&head, m->data, m->data_size);
+    g_assert_cmpmem(head.data, head.size, whole.data, whole.size);
+    sc_writer_finish(&whole);
+    sc_writer_finish(&head);
+}
+
+static void test_draw_copy_head(void)
+{
+    uint8_t *px = make_pixels(64, 32, 256, 6);
+    struct sc_draw_copy m = example_copy(px);
+    struct sc_writer w;
+
+    assert_head_then_data(&m); /* a BITMAP at stride = row */
+    m.image_type = SPICE_IMAGE_TYPE_LZ4; /* any payload: the head does not read it */
+    m.data_size = 1000;
+    assert_head_then_data(&m);
+    m = example_copy(px);
+    m.width = 60; /* stride 256 > row 240: repacked, so no head alone */
+    m.box.right = 70;
+    m.src_area.right = 60;
+    sc_writer_init(&w);
+    g_assert_false(sc_draw_copy_write_head(&w, &m));
+    sc_writer_finish(&w);
+    g_free(px);
+}
+
 static void test_draw_copy_lz4(void)
 {
     uint8_t *px = make_pixels(64, 32, 256, 6);
@@ -552,6 +588,7 @@ int main(int argc, char **argv)
     g_test_add_func("/display/draw-copy-clip-rects", test_draw_copy_clip_rects);
     g_test_add_func("/display/draw-copy-repack", test_draw_copy_repack);
     g_test_add_func("/display/draw-copy-lz4", test_draw_copy_lz4);
+    g_test_add_func("/display/draw-copy-head", test_draw_copy_head);
     g_test_add_func("/display/draw-fill", test_draw_fill);
     g_test_add_func("/display/stream-create", test_stream_create);
     g_test_add_func("/display/stream-misc", test_stream_misc);

@@ -3,7 +3,9 @@
  * documented format, SPICECAST_STATS gates sc_stats_new_from_env(); a stamp
  * written into a picture reads back exactly (top-down, bottom-up, luma
  * plane), survives noise below the threshold, and a damaged or missing
- * stamp reads as none. */
+ * stamp reads as none.  The sink runs without the accumulator's lock: one
+ * that records into it (or another thread that records meanwhile) does not
+ * deadlock. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -75,6 +77,44 @@ static void test_window(void)
     g_assert_cmpuint(lines->len, ==, 3);
     g_assert_cmpstr(g_ptr_array_index(lines, 2), ==,
                     "stats: viewer decode n=4 p50=3.0ms p95=7.0ms p99=7.0ms total");
+}
+
+/* A sink that records into the accumulator whose lines it receives. */
+static gint sink_done;
+
+static void record_back(const char *line, void *data)
+{
+    struct sc_stats *s = data;
+    struct sc_stats_summary sum;
+
+    (void)line;
+    sc_stats_record(s, "sink", 1);
+    if (sc_stats_get(s, "sink", &sum) && sum.n >= 1)
+        g_atomic_int_set(&sink_done, 1);
+}
+
+static gpointer summary_thread(gpointer data)
+{
+    sc_stats_summary(data);
+    return GINT_TO_POINTER(1);
+}
+
+static void test_sink_unlocked(void)
+{
+    struct sc_stats *s = sc_stats_new("test");
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    sc_stats_set_interval(s, 0);
+    sc_stats_record(s, "encode", 1000);
+    sc_stats_set_sink(s, record_back, s);
+    /* in a thread: with the lock held around the sink it never returns */
+    GThread *t = g_thread_new("summary", summary_thread, s);
+    while (g_get_monotonic_time() < end && !g_atomic_int_get(&sink_done))
+        g_usleep(1000);
+    g_assert_cmpint(g_atomic_int_get(&sink_done), ==, 1); /* the sink's record went in */
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(t)), ==, 1);
+    sc_stats_set_sink(s, NULL, NULL);
+    sc_stats_free(s);
 }
 
 static void test_reservoir(void)
@@ -195,6 +235,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stats/percentiles", test_percentiles);
     g_test_add_func("/stats/window", test_window);
     g_test_add_func("/stats/reservoir", test_reservoir);
+    g_test_add_func("/stats/sink-unlocked", test_sink_unlocked);
     g_test_add_func("/stats/env", test_env);
     g_test_add_func("/stamp/roundtrip", test_stamp_roundtrip);
     g_test_add_func("/stamp/noise", test_stamp_noise);

@@ -79,7 +79,7 @@ void sc_client_streams_free(struct sc_client_streams *st)
 
 static struct sc_client_streams *streams(struct sc_channel *ch)
 {
-    return ((struct sc_display_priv *)ch->priv)->streams;
+    return ((struct sc_client_display_channel *)ch->priv)->streams;
 }
 
 static struct client_stream *stream_get(struct sc_channel *ch, uint32_t id)
@@ -197,7 +197,7 @@ static void on_decoded(const struct sc_decode_result *r, void *data)
     maybe_report(s);
 }
 
-bool sc_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_create(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_stream_create m;
     struct client_stream *s;
@@ -240,7 +240,7 @@ static bool stream_data(struct sc_channel *ch, uint32_t id, uint32_t mm, const u
     return true;
 }
 
-bool sc_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_stream_data m;
 
@@ -248,7 +248,7 @@ bool sc_stream_msg_data(struct sc_channel *ch, const uint8_t *body, size_t len)
            stream_data(ch, m.id, m.multi_media_time, m.data, m.data_size);
 }
 
-bool sc_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_stream_data_sized m;
     struct client_stream *s;
@@ -260,7 +260,7 @@ bool sc_stream_msg_data_sized(struct sc_channel *ch, const uint8_t *body, size_t
     return stream_data(ch, m.id, m.multi_media_time, m.data, m.data_size);
 }
 
-bool sc_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct client_stream *s;
     struct sc_clip clip;
@@ -272,7 +272,7 @@ bool sc_stream_msg_clip(struct sc_channel *ch, const uint8_t *body, size_t len)
     return true;
 }
 
-bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct client_stream *s;
     uint32_t id;
@@ -284,7 +284,7 @@ bool sc_stream_msg_destroy(struct sc_channel *ch, const uint8_t *body, size_t le
     return true;
 }
 
-bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_client_streams *st = streams(ch);
 
@@ -294,7 +294,7 @@ bool sc_stream_msg_destroy_all(struct sc_channel *ch, const uint8_t *body, size_
     return true;
 }
 
-bool sc_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len)
+bool sc_client_stream_msg_activate_report(struct sc_channel *ch, const uint8_t *body, size_t len)
 {
     struct sc_stream_activate_report m;
     struct client_stream *s;
