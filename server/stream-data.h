@@ -22,10 +22,13 @@ struct sc_stream_data_state {
 
 /* Bench knobs (bench/latency-spice-gtk.sh): SPICECAST_MM_AHEAD_MS=N stamps
  * every frame N ms ahead (-1: learned); SPICECAST_H264_AUD=0 sends H.264
- * and H.265 packets as the encoder made them. */
+ * and H.265 packets as the encoder made them, SPICECAST_H264_AUD=bare with
+ * the next unit's delimiter but not the filler SEI after it (the old tail,
+ * which spice-gtk's parser held a frame interval). */
 struct sc_stream_data_opts {
     int fixed_ahead_ms;
     bool aud;
+    bool aud_bare;
 };
 
 void sc_stream_data_opts_from_env(struct sc_stream_data_opts *o);
