@@ -38,6 +38,7 @@
 #include "common/log.h"
 #include "server/server-private.h"
 #include "server/stream-data.h"
+#include "common/frame.h"
 
 #define AHEAD_START_MS 10 /* a client's margin before its first report */
 #define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */
@@ -242,3 +243,41 @@ void sc_stream_data_send(struct sc_channel_client *cc, uint32_t id, struct sc_st
     send_data(&out, p->data + skip, p->size - skip, tail, !last ? 0 : o->aud_bare ? aud_n : tail_n);
 }
 
+
+/* µs from `from` to `to`, -1 when either is unknown or out of range */
+static int32_t stage_us(int64_t from, int64_t to)
+{
+    if (!from || !to || to < from || to - from > INT32_MAX)
+        return -1;
+    return (int32_t)(to - from);
+}
+
+void sc_stream_data_send_times(struct sc_channel_client *cc, uint32_t id,
+                               struct sc_stream_data_state *d, const struct sc_frame *f,
+                               const int64_t at_us[SC_FRAME_STAGES])
+{
+    struct sc_frame_times m = { .stream_id = id, .frame = (uint32_t)f->seq,
+                                .written_us = -1 };
+    int64_t since, elapsed;
+    size_t start;
+
+    if (!sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_FRAME_TIMES))
+        return;
+    for (int i = 0; i < SC_FRAME_STAGES; i++)
+        m.us[i] = stage_us(f->time_us, at_us[i]);
+    /* 'written' is known only once the bytes are out: this frame's when
+     * the socket took them at once (the caller noted them before), else the
+     * previous frame's goes with this one, if its bytes are out by now (a
+     * frame whose bytes take longer than the next frame has none) */
+    if (sc_conn_last_written(cc->conn, &since, &elapsed) && since != d->written_sent_us &&
+        (since == f->time_us || (d->prev_time_us && since == d->prev_time_us))) {
+        m.written_frame = since == f->time_us ? m.frame : d->prev_frame;
+        m.written_us = stage_us(since, since + elapsed);
+        d->written_sent_us = since; /* once per frame */
+    }
+    start = sc_cc_begin(cc, SC_MSG_DISPLAY_FRAME_TIMES);
+    sc_frame_times_write(&cc->w, &m);
+    sc_cc_end(cc, start);
+    d->prev_frame = m.frame;
+    d->prev_time_us = f->time_us;
+}
