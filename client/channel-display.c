@@ -50,6 +50,12 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
         /* planes, offsets, modifiers: for an application that takes them */
         if (c->cb.gl_scanout2)
             sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT2);
+        /* channel.c reads with a control buffer every time and queues the
+         * fds (PROTOCOL.md 5.12, rule B): the scanout's fd may come with its
+         * message's first byte, all in one sendmsg with the GL_DRAW.
+         * SPICECAST_FD_FIFO=0 leaves it out (to measure against two calls) */
+        if (g_strcmp0(g_getenv("SPICECAST_FD_FIFO"), "0") != 0)
+            sc_caps_set(w, n, SC_DISPLAY_CAP_SCANOUT_FD_FIFO);
     }
     for (unsigned i = 0; c->video && sc_decoders[i]; i++) {
         const struct sc_decoder_ops *ops = sc_decoders[i];
