@@ -41,6 +41,8 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
     sc_caps_set(w, n, SPICE_DISPLAY_CAP_MULTI_CODEC);
     /* decode.c skips to the next keyframe after a drop: reports ask for one */
     sc_caps_set(w, n, SC_DISPLAY_CAP_KEYFRAME_ON_DROP);
+    /* our server's stages of each streamed frame, for --stats and the overlay */
+    sc_caps_set(w, n, SC_DISPLAY_CAP_FRAME_TIMES);
     if (c->gl_scanout && c->is_unix) {
         sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT);
         /* we map sealed memfds as well as dma-bufs (client-local.c) */
@@ -48,6 +50,12 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
         /* planes, offsets, modifiers: for an application that takes them */
         if (c->cb.gl_scanout2)
             sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT2);
+        /* channel.c reads with a control buffer every time and queues the
+         * fds (PROTOCOL.md 5.12, rule B): the scanout's fd may come with its
+         * message's first byte, all in one sendmsg with the GL_DRAW.
+         * SPICECAST_FD_FIFO=0 leaves it out (to measure against two calls) */
+        if (g_strcmp0(g_getenv("SPICECAST_FD_FIFO"), "0") != 0)
+            sc_caps_set(w, n, SC_DISPLAY_CAP_SCANOUT_FD_FIFO);
     }
     for (unsigned i = 0; c->video && sc_decoders[i]; i++) {
         const struct sc_decoder_ops *ops = sc_decoders[i];
@@ -434,6 +442,42 @@ static bool gl_draw(struct sc_channel *ch, const uint8_t *body, size_t len)
     return true;
 }
 
+/* ---- the server's stages ------------------------------------------------------ */
+
+static void server_sample(struct sc_client *c, const char *stage,
+                          enum sc_client_live_stage live_stage, int32_t us)
+{
+    if (us < 0)
+        return; /* the server did not know it */
+    sc_stats_record(c->stats, stage, us);
+    if (c->live)
+        sc_live_sample(c->live, live_stage, us);
+}
+
+/* SC_MSG_DISPLAY_FRAME_TIMES (our server, SC_DISPLAY_CAP_FRAME_TIMES): where
+ * a streamed frame was in the server, µs from its capture; a frame's
+ * "written" comes with it or with the next one (common/messages.h) */
+static bool frame_times(struct sc_channel *ch, const uint8_t *body, size_t len)
+{
+    static const char *const names[SC_FRAME_STAGES] = {
+        [SC_FRAME_SOURCE] = "server-source", [SC_FRAME_DISPLAY] = "server-display",
+        [SC_FRAME_ENCODE_START] = "server-encode_start",
+        [SC_FRAME_ENCODE_END] = "server-encode_end", [SC_FRAME_QUEUED] = "server-queued",
+    };
+    struct sc_client *c = ch->client;
+    struct sc_frame_times m;
+
+    if (!sc_frame_times_parse(body, len, &m))
+        return false;
+    if (!c->stats && !c->live)
+        return true;
+    for (int i = 0; i < SC_FRAME_STAGES; i++)
+        server_sample(c, names[i], (enum sc_client_live_stage)(SC_CLIENT_LIVE_SERVER_SOURCE + i),
+                      m.us[i]);
+    server_sample(c, "server-written", SC_CLIENT_LIVE_SERVER_WRITTEN, m.written_us);
+    return true;
+}
+
 /* RESET, INVAL_*, other DRAW_* (QXL guests): not drawn */
 static const struct sc_client_handler display_handlers[] = {
     { SPICE_MSG_DISPLAY_SURFACE_CREATE, surface_create },
@@ -452,6 +496,7 @@ static const struct sc_client_handler display_handlers[] = {
     { SPICE_MSG_DISPLAY_STREAM_DESTROY, sc_client_stream_msg_destroy },
     { SPICE_MSG_DISPLAY_STREAM_DESTROY_ALL, sc_client_stream_msg_destroy_all },
     { SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT, sc_client_stream_msg_activate_report },
+    { SC_MSG_DISPLAY_FRAME_TIMES, frame_times },
     { 0, NULL },
 };
 

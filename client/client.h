@@ -163,6 +163,15 @@ enum sc_client_live_stage {
     SC_CLIENT_LIVE_RECV_DECODED,    /* message received -> decoded */
     SC_CLIENT_LIVE_DECODED_PRESENT, /* decoded -> handed to the renderer */
     SC_CLIENT_LIVE_CAPTURE_PRESENT, /* capture (frame stamp) -> handed over */
+    /* the server's stages of a streamed frame, from capture (our server's
+     * SC_MSG_DISPLAY_FRAME_TIMES): its display got it, handed to the
+     * encoder, encode start and end, first byte queued, last byte written */
+    SC_CLIENT_LIVE_SERVER_SOURCE,
+    SC_CLIENT_LIVE_SERVER_DISPLAY,
+    SC_CLIENT_LIVE_SERVER_ENCODE_START,
+    SC_CLIENT_LIVE_SERVER_ENCODE_END,
+    SC_CLIENT_LIVE_SERVER_QUEUED,
+    SC_CLIENT_LIVE_SERVER_WRITTEN,
     SC_CLIENT_LIVE_STAGES
 };
 struct sc_client_live_stats {

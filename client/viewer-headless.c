@@ -384,12 +384,18 @@ static gboolean on_live_tick(gpointer p)
 
     if (!sc_client_live_stats(a->client, &s))
         return G_SOURCE_CONTINUE;
+    /* the server's stages, p50 from capture: source, to the encoder, encode
+     * start and end, queued, written (-1: none; our server sends them) */
+    char server[128] = "";
+    for (int i = SC_CLIENT_LIVE_SERVER_SOURCE; i <= SC_CLIENT_LIVE_SERVER_WRITTEN; i++)
+        g_snprintf(server + strlen(server), sizeof(server) - strlen(server), "%s%" G_GINT64_FORMAT,
+                   i > SC_CLIENT_LIVE_SERVER_SOURCE ? "/" : "", p50[i]);
     fprintf(stderr, "live: frames=%u fps=%.1f codec=%s kbit_s=%.0f decode=%" G_GINT64_FORMAT
             "/%" G_GINT64_FORMAT " recv-decoded=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
             " decoded-present=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-            " capture-present=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "\n",
+            " capture-present=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " server-p50=%s\n",
             s.frames, s.fps, *s.codec ? s.codec : "-", s.kbit_s, p50[0], p95[0], p50[1], p95[1],
-            p50[2], p95[2], p50[3], p95[3]);
+            p50[2], p95[2], p50[3], p95[3], server);
     a->live_lines++;
     check_done(a);
     return G_SOURCE_CONTINUE;

@@ -3,8 +3,10 @@
  * GtkOverlay, drawn with cairo, so it shows over both renderers (GTK
  * composites the GL area's framebuffer under it).  Once a second it takes
  * the engine's last-second figures (sc_client_live_stats) and redraws:
- * fps, codec, kbit/s, decode p50/p95, the latency of each stage, and a
- * graph of the last 60 s of p50 latency.  Hidden, it costs nothing: the
+ * fps, codec, kbit/s, decode p50/p95, the latency of each stage (the
+ * server's too, from capture, when it sends them: our server to our
+ * viewer, SC_DISPLAY_CAP_FRAME_TIMES), and a graph of the last 60 s of
+ * p50 latency.  Hidden, it costs nothing: the
  * widget is not drawn, the timer is stopped and the engine records nothing. */
 #include "config.h"
 
@@ -16,8 +18,8 @@
 #include "common/log.h"
 
 #define HISTORY 60    /* seconds in the graph */
-#define PANEL_W 300
-#define PANEL_H 150
+#define PANEL_W 320
+#define PANEL_H 234
 #define LINE_H 14
 #define GRAPH_H 40
 
@@ -71,6 +73,13 @@ static void text_lines(cairo_t *cr, const struct sc_window_stats *st)
         { N_("receive -> decoded"), SC_CLIENT_LIVE_RECV_DECODED },
         { N_("decoded -> present"), SC_CLIENT_LIVE_DECODED_PRESENT },
         { N_("capture -> present"), SC_CLIENT_LIVE_CAPTURE_PRESENT },
+        /* the server's stages (our server sends them), from capture too */
+        { N_("server: capture -> source"), SC_CLIENT_LIVE_SERVER_SOURCE },
+        { N_("server: -> to the encoder"), SC_CLIENT_LIVE_SERVER_DISPLAY },
+        { N_("server: -> encode start"), SC_CLIENT_LIVE_SERVER_ENCODE_START },
+        { N_("server: -> encoded"), SC_CLIENT_LIVE_SERVER_ENCODE_END },
+        { N_("server: -> queued"), SC_CLIENT_LIVE_SERVER_QUEUED },
+        { N_("server: -> written"), SC_CLIENT_LIVE_SERVER_WRITTEN },
     };
     char line[128], v[48];
     double y = 16;

@@ -312,11 +312,15 @@ static int oh264_decode(struct sc_decoder *dec, const uint8_t *data, size_t size
 {
     struct oh264_decoder *d = oh264_dec(dec);
     static const uint8_t aud[] = { 0, 0, 1, 0x09 };
+    static const uint8_t filler_sei[] = { 0, 0, 1, 0x06, 0x03, 0x00, 0x80 };
     if (size > (size_t)(64 << 20))
         return -EINVAL;
-    /* the server ends each access unit with the next one's delimiter
-     * (server/stream.c): DecodeFrameNoDelay would take it as a new, empty
-     * unit and flush nothing, the picture lost; it carries nothing */
+    /* the server ends each access unit with the next one's delimiter and
+     * an empty filler SEI (server/stream-data.c): DecodeFrameNoDelay would
+     * take them as a new, empty unit and flush nothing, the picture lost;
+     * they carry nothing */
+    if (size >= 7 && memcmp(data + size - 7, filler_sei, 7) == 0)
+        size -= size >= 8 && data[size - 8] == 0 ? 8 : 7;
     if (size >= 5 && memcmp(data + size - 5, aud, 4) == 0)
         size -= size >= 6 && data[size - 6] == 0 ? 6 : 5;
     if (size == 0)

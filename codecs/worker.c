@@ -26,6 +26,7 @@ struct sc_encode_worker {
     sc_encode_done_fn done;
     void *data;
     struct sc_stats *latency; /* NULL: not measured */
+    struct sc_encode_times times; /* of the frame being delivered */
 };
 
 struct job {
@@ -36,6 +37,7 @@ struct job {
     GArray *packets; /* struct sc_packet, data owned */
     int status;
     struct sc_encoder_stats stats;
+    struct sc_encode_times times;
 };
 
 static void worker_unref(struct sc_encode_worker *w)
@@ -76,6 +78,7 @@ static gboolean deliver(gpointer data)
     struct sc_encode_worker *w = j->w;
     if (g_atomic_int_get(&w->alive)) {
         w->stats = j->stats;
+        w->times = j->times;
         w->done(j->frame, (const struct sc_packet *)(void *)j->packets->data, j->packets->len,
                 j->status, w->data);
     }
@@ -99,9 +102,13 @@ static void work(gpointer data, gpointer user)
         sc_encoder_set_bitrate(w->enc, bitrate);
     if (key)
         sc_encoder_force_keyframe(w->enc);
-    sc_stats_record_since(w->latency, "encode_start", j->frame->time_us);
+    j->times.start_us = sc_stats_now_us();
+    if (j->frame->time_us)
+        sc_stats_record(w->latency, "encode_start", j->times.start_us - j->frame->time_us);
     j->status = sc_encoder_encode_damage(w->enc, j->frame, j->damage, j->n_damage, keep_packet, j);
-    sc_stats_record_since(w->latency, "encode_end", j->frame->time_us);
+    j->times.end_us = sc_stats_now_us();
+    if (j->frame->time_us)
+        sc_stats_record(w->latency, "encode_end", j->times.end_us - j->frame->time_us);
     j->stats = w->enc->stats;
     /* always through a source: g_main_context_invoke() would run deliver()
      * right here when no thread holds the context at this moment */
@@ -150,6 +157,7 @@ bool sc_encode_worker_submit_damage(struct sc_encode_worker *w, struct sc_frame 
         return false;
     struct job *j = g_new0(struct job, 1);
     j->w = w;
+    j->times.submit_us = sc_stats_now_us();
     if (damage && n_damage) {
         j->damage = g_memdup2(damage, sizeof(*damage) * n_damage);
         j->n_damage = n_damage;
@@ -174,6 +182,11 @@ void sc_encode_worker_force_keyframe(struct sc_encode_worker *w)
     g_mutex_lock(&w->lock);
     w->keyframe_request = true;
     g_mutex_unlock(&w->lock);
+}
+
+struct sc_encode_times sc_encode_worker_times(const struct sc_encode_worker *w)
+{
+    return w->times;
 }
 
 struct sc_encoder_stats sc_encode_worker_stats(struct sc_encode_worker *w)

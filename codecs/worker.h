@@ -41,6 +41,13 @@ void sc_encode_worker_force_keyframe(struct sc_encode_worker *w);
  * submit(); stats must outlive the worker. */
 struct sc_stats;
 void sc_encode_worker_set_stats(struct sc_encode_worker *w, struct sc_stats *stats);
+/* When the frame being delivered (call it from the done callback) was
+ * submitted, and its encoding started and ended: CLOCK_MONOTONIC µs
+ * (sc_stats_now_us()), measured whether stats are set or not. */
+struct sc_encode_times {
+    int64_t submit_us, start_us, end_us;
+};
+struct sc_encode_times sc_encode_worker_times(const struct sc_encode_worker *w);
 /* The encoder's stats as of the last delivered frame (loop thread). */
 struct sc_encoder_stats sc_encode_worker_stats(struct sc_encode_worker *w);
 /* Waits for the frames already queued, drops their results, destroys the

@@ -43,6 +43,42 @@
  * and the server sends it one (at most one a second).  spice-gtk decodes
  * every packet it gets, late or not: it needs none. */
 #define SC_DISPLAY_CAP_KEYFRAME_ON_DROP 29
+/* spicecast's own display capability: the client takes
+ * SC_MSG_DISPLAY_FRAME_TIMES (below), the server's stages of each streamed
+ * frame, as our viewer does for its --stats and stats overlay.  Without it
+ * the server sends none: SPICE clients never see that message. */
+#define SC_DISPLAY_CAP_FRAME_TIMES 28
+
+/* spicecast's own display message (server -> client), sent only to a
+ * client with SC_DISPLAY_CAP_FRAME_TIMES, right after a streamed frame's
+ * last STREAM_DATA: where the frame was in the server, each stage in µs
+ * since its capture time (sc_frame.time_us), -1 when not known.  When a
+ * frame's last byte is written is known only once it is out, so the
+ * message carries that stage for the latest frame whose bytes are all out
+ * when it is sent (written_frame, written_us: this frame when the socket
+ * took it at once, else often the previous one; -1: none of the two).
+ * Layout (little-endian, 36 bytes): stream_id u32, frame u32 (the source's
+ * frame number, low 32 bits), us[SC_FRAME_STAGES] i32, written_frame u32,
+ * written_us i32; a parser ignores bytes after them (room for more).  The id is far above SPICE's display messages
+ * (SPICE_MSG_END_DISPLAY is 320 in spice-protocol 0.14). */
+#define SC_MSG_DISPLAY_FRAME_TIMES 0x7f00
+enum sc_frame_stage {
+    SC_FRAME_SOURCE,       /* the server's display got it */
+    SC_FRAME_DISPLAY,      /* handed to the encoder */
+    SC_FRAME_ENCODE_START,
+    SC_FRAME_ENCODE_END,
+    SC_FRAME_QUEUED,       /* its first byte queued for this client */
+    SC_FRAME_STAGES
+};
+struct sc_frame_times {
+    uint32_t stream_id;
+    uint32_t frame;
+    int32_t us[SC_FRAME_STAGES];
+    uint32_t written_frame;
+    int32_t written_us;
+};
+void sc_frame_times_write(struct sc_writer *w, const struct sc_frame_times *m);
+bool sc_frame_times_parse(const uint8_t *body, size_t len, struct sc_frame_times *m);
 
 struct sc_caps {
     uint32_t n_common;

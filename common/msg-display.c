@@ -689,3 +689,27 @@ bool sc_gl_draw_parse(const uint8_t *body, size_t len, struct sc_gl_draw *m)
     m->h = sc_read_u32(&r);
     return sc_reader_ok(&r);
 }
+
+void sc_frame_times_write(struct sc_writer *w, const struct sc_frame_times *m)
+{
+    sc_write_u32(w, m->stream_id);
+    sc_write_u32(w, m->frame);
+    for (int i = 0; i < SC_FRAME_STAGES; i++)
+        sc_write_i32(w, m->us[i]);
+    sc_write_u32(w, m->written_frame);
+    sc_write_i32(w, m->written_us);
+}
+
+bool sc_frame_times_parse(const uint8_t *body, size_t len, struct sc_frame_times *m)
+{
+    struct sc_reader r;
+
+    sc_reader_init(&r, body, len);
+    m->stream_id = sc_read_u32(&r);
+    m->frame = sc_read_u32(&r);
+    for (int i = 0; i < SC_FRAME_STAGES; i++)
+        m->us[i] = sc_read_i32(&r);
+    m->written_frame = sc_read_u32(&r);
+    m->written_us = sc_read_i32(&r);
+    return sc_reader_ok(&r); /* bytes after these: later stages, skipped */
+}

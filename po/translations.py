@@ -130,6 +130,12 @@ T = {
 "receive -> decoded": ("Empfang -> dekodiert", "réception -> décodé"),
 "decoded -> present": ("dekodiert -> angezeigt", "décodé -> affiché"),
 "capture -> present": ("Aufnahme -> angezeigt", "capture -> affiché"),
+"server: capture -> source": ("Server: Aufnahme -> Quelle", "serveur : capture -> source"),
+"server: -> to the encoder": ("Server: -> an den Encoder", "serveur : -> à l’encodeur"),
+"server: -> encode start": ("Server: -> Kodierbeginn", "serveur : -> début d’encodage"),
+"server: -> encoded": ("Server: -> kodiert", "serveur : -> encodé"),
+"server: -> queued": ("Server: -> eingereiht", "serveur : -> en file"),
+"server: -> written": ("Server: -> gesendet", "serveur : -> envoyé"),
 "%.1f fps  %s  %.0f kbit/s": ("%.1f fps  %s  %.0f kbit/s", "%.1f i/s  %s  %.0f kbit/s"),
 "latency p50, 60 s (max %.1f ms)": ("Latenz p50, 60 s (max. %.1f ms)", "latence p50, 60 s (max %.1f ms)"),
 }

@@ -33,7 +33,9 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
     struct sc_frame *old = d->frame;
 
     (void)source;
-    sc_stats_record_since(d->server->stats, "source", frame->time_us);
+    frame->arrived_us = sc_stats_now_us();
+    if (frame->time_us)
+        sc_stats_record(d->server->stats, "source", frame->arrived_us - frame->time_us);
     d->frame = sc_frame_ref(frame);
     for (GList *l = d->listeners; l;) {
         const struct sc_display_listener *dl = l->data;

@@ -40,6 +40,8 @@ struct sc_conn {
     unsigned corked; /* sc_conn_cork() depth: sends wait for the last uncork */
     const struct sc_conn_callbacks *cb;
     void *cb_data;
+    /* the last note whose bytes are all written (sc_conn_last_written) */
+    int64_t written_since_us, written_us;
 };
 
 /* ---- the fd transport: recv/sendmsg on the socket ------------------------- */
@@ -166,6 +168,18 @@ static gboolean conn_close_idle(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* a note's bytes are all written: its stage recorded (stats may be NULL),
+ * and kept for sc_conn_last_written() */
+static void note_done(struct sc_conn *conn, struct sc_stats *stats, const char *stage,
+                      int64_t since_us)
+{
+    int64_t now = sc_stats_now_us();
+
+    sc_stats_record(stats, stage, now - since_us);
+    conn->written_since_us = since_us;
+    conn->written_us = now - since_us;
+}
+
 static void chunk_free(struct out_chunk *c)
 {
     for (unsigned i = 0; i < c->n_fds; i++)
@@ -244,7 +258,8 @@ static bool conn_flush(struct sc_conn *conn)
                 r = 0;
             } else {
                 r -= (ssize_t)left;
-                sc_stats_record_since(c->stats, c->stage, c->since_us);
+                if (c->since_us)
+                    note_done(conn, c->stats, c->stage, c->since_us);
                 chunk_free(g_queue_pop_head(&conn->out));
             }
         }
@@ -452,16 +467,25 @@ void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const ch
 {
     struct out_chunk *c = g_queue_peek_tail(&conn->out);
 
-    if (!stats || since_us == 0)
+    if (since_us == 0)
         return;
     if (!c) { /* everything queued is written already */
         if (!conn->closed)
-            sc_stats_record_since(stats, stage, since_us);
+            note_done(conn, stats, stage, since_us);
         return;
     }
     c->stats = stats;
     c->stage = stage;
     c->since_us = since_us;
+}
+
+bool sc_conn_last_written(const struct sc_conn *conn, int64_t *since_us, int64_t *elapsed_us)
+{
+    if (!conn->written_since_us)
+        return false;
+    *since_us = conn->written_since_us;
+    *elapsed_us = conn->written_us;
+    return true;
 }
 
 void sc_conn_cork(struct sc_conn *conn)

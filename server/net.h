@@ -70,11 +70,15 @@ void sc_conn_cork(struct sc_conn *conn);
 void sc_conn_uncork(struct sc_conn *conn);
 /* When the last byte queued so far has been written to the transport,
  * records now - since_us as `stage` (a static string) into stats (now if
- * it is already; never if the connection closes first).  A later note
- * before that replaces this one.  stats must outlive the connection. */
+ * it is already; never if the connection closes first; stats NULL: not
+ * recorded, only kept for sc_conn_last_written).  A later note before that
+ * replaces this one.  stats must outlive the connection; since_us 0: none. */
 struct sc_stats;
 void sc_conn_note_written(struct sc_conn *conn, struct sc_stats *stats, const char *stage,
                           int64_t since_us);
+/* The last note whose bytes have all been written: its since_us and
+ * now - since_us at that moment; false before the first. */
+bool sc_conn_last_written(const struct sc_conn *conn, int64_t *since_us, int64_t *elapsed_us);
 /* Byte count above which owners should stop producing (coalesce instead). */
 #define SC_CONN_HIGH_WATER (4u * 1024 * 1024)
 #define SC_CONN_LOW_WATER (512u * 1024)

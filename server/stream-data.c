@@ -38,6 +38,7 @@
 #include "common/log.h"
 #include "server/server-private.h"
 #include "server/stream-data.h"
+#include "common/frame.h"
 
 #define AHEAD_START_MS 10 /* a client's margin before its first report */
 #define AHEAD_MAX_MS 50   /* spice-server's fixed latency: never more */
@@ -67,6 +68,7 @@ void sc_stream_data_opts_from_env(struct sc_stream_data_opts *o)
 {
     o->fixed_ahead_ms = ahead_from_env();
     o->aud = g_strcmp0(g_getenv("SPICECAST_H264_AUD"), "0") != 0;
+    o->aud_bare = g_strcmp0(g_getenv("SPICECAST_H264_AUD"), "bare") == 0;
 }
 
 void sc_stream_data_init(struct sc_stream_data_state *d, uint32_t now_mm)
@@ -120,19 +122,55 @@ static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
  * frames to its queue by PTS: two units starting in one buffer would make
  * it discard one ("unexpected decoded buffer"), so a stream starts with a
  * STREAM_DATA holding a delimiter alone (unit k then starts in buffer k-1;
- * spice-gtk shows each frame as it decodes, as the stamps want anyway). */
-static const uint8_t h264_aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
-/* H.265's (7.3.2.5): NAL type 35, layer 0, temporal id 0; pic_type 2 (any):
- * the same treatment, h265parse holds units as h264parse does */
-static const uint8_t h265_aud[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50 };
+ * spice-gtk shows each frame as it decodes, as the stamps want anyway).
+ *
+ * The delimiter alone is not enough: h264parse (gst-plugins-bad 1.22,
+ * gsth264parse.c gst_h264_parse_handle_frame) ends a unit when it collects
+ * the NAL that starts the next one, and it collects a NAL only once it has
+ * found the NAL's end, i.e. the next start code with a byte after it
+ * (codecparsers' scan for 00 00 01 xx); a delimiter at a buffer's end waits
+ * for the next buffer, and so did every frame, one interval (47 ms p50 at
+ * 720p 30 fps glass-to-glass, 2026-12-07).  So the delimiter is followed by
+ * a filler payload SEI of no bytes (7.3.2.3, D.1.3; payloadType 3, size 0,
+ * then the RBSP stop bit): an SEI may come between a unit's delimiter and
+ * its first slice (7.4.1.2.3), decoders skip a filler payload, and its
+ * start code ends the delimiter, so h264parse passes the frame on at once
+ * (the SEI waits for the next buffer, as the delimiter did).  The lone
+ * delimiter that starts a stream goes without it (see below).  avdec_h264
+ * (gst-libav 1.22, spice-gtk's decoder here) holds nothing more: with the
+ * live appsrc spice-gtk makes (channel-display-gst.c app_source_setup,
+ * is-live) avviddec picks slice threads, not frame threads, and a stream
+ * without B-frames or POC gaps leaves libavcodec's reorder buffer
+ * (h264_slice.c h264_select_output_frame, has_b_frames) at 0; measured
+ * with a playbin set up as spice-gtk's: 0 frames held with this tail, 1
+ * with the delimiter alone, for openh264 and x264 streams alike. */
+static const uint8_t h264_tail[] = { 0, 0, 0, 1, 0x09, 0xf0,             /* delimiter */
+                                     0, 0, 0, 1, 0x06, 0x03, 0x00, 0x80 }; /* filler SEI */
+#define H264_AUD_SIZE 6
+/* H.265's (7.3.2.5): NAL type 35, layer 0, temporal id 0; pic_type 2 (any),
+ * then a prefix SEI (type 39) with an empty filler payload (D.2.1; a
+ * prefix SEI may follow the delimiter, 7.4.2.4.4): h265parse holds units
+ * as h264parse does */
+static const uint8_t h265_tail[] = { 0, 0, 0, 1, 0x46, 0x01, 0x50,
+                                     0, 0, 0, 1, 0x4e, 0x01, 0x03, 0x00, 0x80 };
+#define H265_AUD_SIZE 7
 
-/* The delimiter a packet of `codec` goes out with; NULL for other codecs */
-static const uint8_t *codec_aud(int codec, size_t *n)
+/* What a packet of `codec` ends with (*n bytes; the delimiter its first
+ * *aud_n), NULL for other codecs */
+static const uint8_t *codec_tail(int codec, size_t *n, size_t *aud_n)
 {
-    *n = codec == SPICE_VIDEO_CODEC_TYPE_H264 ? sizeof(h264_aud)
-         : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? sizeof(h265_aud) : 0;
-    return codec == SPICE_VIDEO_CODEC_TYPE_H264 ? h264_aud
-           : codec == SPICE_VIDEO_CODEC_TYPE_H265 ? h265_aud : NULL;
+    if (codec == SPICE_VIDEO_CODEC_TYPE_H264) {
+        *n = sizeof(h264_tail);
+        *aud_n = H264_AUD_SIZE;
+        return h264_tail;
+    }
+    if (codec == SPICE_VIDEO_CODEC_TYPE_H265) {
+        *n = sizeof(h265_tail);
+        *aud_n = H265_AUD_SIZE;
+        return h265_tail;
+    }
+    *n = *aud_n = 0;
+    return NULL;
 }
 
 /* The length of the delimiter at p's start (with a 4- or 3-byte start
@@ -187,17 +225,59 @@ void sc_stream_data_send(struct sc_channel_client *cc, uint32_t id, struct sc_st
                          int codec, uint64_t seq, bool last)
 {
     const struct out out = { cc, id, d, o, seq };
-    size_t skip, aud_n;
-    const uint8_t *aud = codec_aud(codec, &aud_n);
+    size_t skip, tail_n, aud_n;
+    const uint8_t *tail = codec_tail(codec, &tail_n, &aud_n);
 
-    if (!aud || !o->aud) {
+    if (!tail || !o->aud) {
         send_data(&out, p->data, p->size, NULL, 0);
         return;
     }
+    /* the stream's first delimiter alone, without the SEI: complete, it
+     * would be collected before the stream's first picture, and h264parse
+     * gave that picture a PTS of no buffer (spice-gtk: "unexpected decoded
+     * buffer") */
     if (!d->aud_sent)
-        send_data(&out, aud, 0, aud, aud_n);
+        send_data(&out, tail, 0, tail, aud_n);
     d->aud_sent = true;
-    skip = leading_aud(p->data, p->size, aud, aud_n);
-    send_data(&out, p->data + skip, p->size - skip, aud, last ? aud_n : 0);
+    skip = leading_aud(p->data, p->size, tail, aud_n);
+    send_data(&out, p->data + skip, p->size - skip, tail, !last ? 0 : o->aud_bare ? aud_n : tail_n);
 }
 
+
+/* µs from `from` to `to`, -1 when either is unknown or out of range */
+static int32_t stage_us(int64_t from, int64_t to)
+{
+    if (!from || !to || to < from || to - from > INT32_MAX)
+        return -1;
+    return (int32_t)(to - from);
+}
+
+void sc_stream_data_send_times(struct sc_channel_client *cc, uint32_t id,
+                               struct sc_stream_data_state *d, const struct sc_frame *f,
+                               const int64_t at_us[SC_FRAME_STAGES])
+{
+    struct sc_frame_times m = { .stream_id = id, .frame = (uint32_t)f->seq,
+                                .written_us = -1 };
+    int64_t since, elapsed;
+    size_t start;
+
+    if (!sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_FRAME_TIMES))
+        return;
+    for (int i = 0; i < SC_FRAME_STAGES; i++)
+        m.us[i] = stage_us(f->time_us, at_us[i]);
+    /* 'written' is known only once the bytes are out: this frame's when
+     * the socket took them at once (the caller noted them before), else the
+     * previous frame's goes with this one, if its bytes are out by now (a
+     * frame whose bytes take longer than the next frame has none) */
+    if (sc_conn_last_written(cc->conn, &since, &elapsed) && since != d->written_sent_us &&
+        (since == f->time_us || (d->prev_time_us && since == d->prev_time_us))) {
+        m.written_frame = since == f->time_us ? m.frame : d->prev_frame;
+        m.written_us = stage_us(since, since + elapsed);
+        d->written_sent_us = since; /* once per frame */
+    }
+    start = sc_cc_begin(cc, SC_MSG_DISPLAY_FRAME_TIMES);
+    sc_frame_times_write(&cc->w, &m);
+    sc_cc_end(cc, start);
+    d->prev_frame = m.frame;
+    d->prev_time_us = f->time_us;
+}

@@ -331,6 +331,8 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
     struct sc_stream_group *g = data;
     GList *slow = NULL;
     bool want_key = false;
+    struct sc_encode_times et = sc_encode_worker_times(g->worker);
+    int64_t at[SC_FRAME_STAGES] = { frame->arrived_us, et.submit_us, et.start_us, et.end_us };
 
     if (status < 0) {
         group_fail(g, g_strerror(-status));
@@ -366,13 +368,18 @@ static void group_done(struct sc_frame *frame, const struct sc_packet *packets, 
                 send_stream_create(sc, g);
             sc_stream_data_send(cc, sc->id, &sc->data_state, &g->streams->data_opts, p,
                                 g->ops->codec, frame->seq, i + 1 == n);
-            if (!sent) /* its first byte queued */
+            if (!sent) { /* its first byte queued */
                 sc_stats_record_since(g->streams->server->stats, "queued", frame->time_us);
+                at[SC_FRAME_QUEUED] = sc_stats_now_us();
+            }
             sent = true;
             sc->need_key = false;
         }
-        if (sent) /* its last byte written */
-            sc_conn_note_written(cc->conn, g->streams->server->stats, "written", frame->time_us);
+        if (!sent)
+            continue;
+        /* its last byte written; its stages to a client that takes them */
+        sc_conn_note_written(cc->conn, g->streams->server->stats, "written", frame->time_us);
+        sc_stream_data_send_times(cc, sc->id, &sc->data_state, frame, at);
     }
     if (want_key)
         sc_encode_worker_force_keyframe(g->worker);

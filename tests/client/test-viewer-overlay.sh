@@ -3,7 +3,8 @@
 #  - engine: viewer-headless --live-stats prints the figures the overlay
 #    shows (sc_client_live_stats): on our server's H.264 stream frames and
 #    fps > 0, codec h264, decode p50/p95 >= 0, kbit/s > 0, capture ->
-#    present > 0 (stamped pattern); on the lossless path codec lossless and
+#    present > 0 (stamped pattern), the server's stages (source, encoder,
+#    queued, written: SC_MSG_DISPLAY_FRAME_TIMES) in order; on the lossless path codec lossless and
 #    capture -> present too; without the option no figures at all;
 #  - window, for each renderer (gl, cairo), in Xvfb with xdotool, a still
 #    image on the lossless path: Ctrl+Alt+S shows the overlay (the shot
@@ -40,6 +41,16 @@ if $have_h264; then
         awk -v f="${BASH_REMATCH[2]}" 'BEGIN { exit !(f > 0) }' &&
         [[ "$line" =~ capture-present=([0-9]+)/([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] &&
         ok "H.264: the live figures are filled ($line)" || bad "H.264 live figures: '${line:-none}'"
+    # the server's stages (SC_MSG_DISPLAY_FRAME_TIMES), p50 from capture: all
+    # there, in order where they are the same frames' (source <= to the
+    # encoder <= encode start <= end <= queued)
+    [[ "$line" =~ server-p50=([0-9]+)/([0-9]+)/([0-9]+)/([0-9]+)/([0-9]+)/([0-9]+) ]] &&
+        [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] &&
+        [ "${BASH_REMATCH[2]}" -le "${BASH_REMATCH[3]}" ] &&
+        [ "${BASH_REMATCH[3]}" -le "${BASH_REMATCH[4]}" ] &&
+        [ "${BASH_REMATCH[4]}" -le "${BASH_REMATCH[5]}" ] && [ "${BASH_REMATCH[6]}" -gt 0 ] &&
+        ok "H.264: the server's stages are in the figures (${BASH_REMATCH[0]})" ||
+        bad "H.264: the server's stages missing or out of order: '${line:-none}'"
     stop_pid "$SERVER_PID"
     : >"$T/headless.err"
 else
@@ -87,7 +98,7 @@ overlay_cycle() {
     shot "$name-0"
     eval "$on"; sleep 2.5; shot "$name-1"
     r=($(changed "$T/$name-0.png" "$T/$name-1.png"))
-    if [ ${#r[@]} = 4 ] && [ "${r[0]}" -le 300 ] && [ "${r[1]}" -le 170 ] && [ "${r[0]}" -ge 150 ] &&
+    if [ ${#r[@]} = 4 ] && [ "${r[0]}" -le 320 ] && [ "${r[1]}" -le 240 ] && [ "${r[0]}" -ge 150 ] &&
         [ "${r[1]}" -ge 60 ]; then
         ok "$name: the overlay shows (${r[0]}x${r[1]} at +${r[2]}+${r[3]}), the picture elsewhere unchanged"
         OVERLAY=("${r[@]}")

@@ -5,7 +5,9 @@
 # figures are real (n counts the frames, the percentiles are ordered and
 # positive).  Without --stats (and SPICECAST_STATS unset) it logs none.
 # On the lossless path with a stamped source, capture -> present comes for
-# the frames as they arrive in damage boxes.
+# the frames as they arrive in damage boxes.  The server's stages of the
+# H.264 frames (our server sends them: SC_MSG_DISPLAY_FRAME_TIMES) are
+# logged too, as server-STAGE, for most frames, their p50s in order.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/client/lib-client.sh"
 need_headless
 unset SPICECAST_STATS
@@ -33,6 +35,19 @@ for stage in recv-decoded recv-present; do
     [ "${n:-0}" -ge 75 ] || fail "$stage: n=$n, wanted >= 75 frames"
     awk -v a="$p50" -v b="$p95" -v c="$p99" 'BEGIN { exit !(a > 0 && a <= b && b <= c && c < 2000) }' ||
         fail "$stage: implausible percentiles: $line"
+    note "$line"
+done
+
+prev=0
+for stage in source display encode_start encode_end queued written; do
+    line=$(grep "stats: viewer server-$stage n=.* total" "$T/headless.err" | tail -1)
+    [ -n "$line" ] || fail "no final server-$stage summary: $(grep 'stats: viewer' "$T/headless.err" | tail -n 12)"
+    read -r n p50 < <(echo "$line" | sed 's/.* n=\([0-9]*\) p50=\([0-9.]*\)ms.*/\1 \2/')
+    [ "${n:-0}" -ge 60 ] || fail "server-$stage: n=$n for 75 frames"
+    # written is not always the same frames' as queued: only those before it
+    [ "$stage" = written ] || awk -v a="$prev" -v b="$p50" 'BEGIN { exit !(a <= b) }' ||
+        fail "server-$stage p50 $p50 ms below the stage before it ($prev ms)"
+    prev=$p50
     note "$line"
 done
 

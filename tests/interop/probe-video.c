@@ -141,6 +141,11 @@ static void ft_event(const char *what, uint32_t hash)
     fprintf(ft.f, "%s %08x %" G_GINT64_FORMAT "\n", what, hash, g_get_monotonic_time());
 }
 
+static bool ends_with(const GstMapInfo *map, const char *tail, size_t n)
+{
+    return map->size >= n && memcmp(map->data + map->size - n, tail, n) == 0;
+}
+
 static void ft_pushed(GstBuffer *buffer)
 {
     GstMapInfo map;
@@ -150,9 +155,11 @@ static void ft_pushed(GstBuffer *buffer)
         return;
     for (gsize i = 0; i < map.size; i++)
         h = (h ^ map.data[i]) * 16777619u;
-    /* an H.264 or H.265 access unit delimiter at the end (server/stream.c) */
-    bool aud = (map.size >= 6 && memcmp(map.data + map.size - 6, "\0\0\0\1\x09\xf0", 6) == 0) ||
-               (map.size >= 7 && memcmp(map.data + map.size - 7, "\0\0\0\1\x46\x01\x50", 7) == 0);
+    /* an H.264 or H.265 access unit delimiter at the end, alone or followed
+     * by an empty filler SEI (server/stream-data.c) */
+    bool aud = ends_with(&map, "\0\0\0\1\x09\xf0", 6) || ends_with(&map, "\0\0\0\1\x46\x01\x50", 7) ||
+               ends_with(&map, "\0\0\0\1\x09\xf0\0\0\0\1\x06\x03\x00\x80", 14) ||
+               ends_with(&map, "\0\0\0\1\x46\x01\x50\0\0\0\1\x4e\x01\x03\x00\x80", 16);
     gst_buffer_unmap(buffer, &map);
     g_mutex_lock(&ft.lock);
     ft.pushed[ft.n_pushed % FT_RING].pts = GST_BUFFER_PTS(buffer);

@@ -23,6 +23,13 @@ tests_server_test_stream_SOURCES = tests/server/test-stream.c
 tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la $(SC_SERVER_LIBS)
 
+# SC_MSG_DISPLAY_FRAME_TIMES: the server's stages to our viewer, never to spice-gtk
+check_PROGRAMS += tests/server/test-frame-times
+TESTS += tests/server/test-frame-times
+tests_server_test_frame_times_SOURCES = tests/server/test-frame-times.c
+tests_server_test_frame_times_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
+tests_server_test_frame_times_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
+
 check_PROGRAMS += tests/server/test-tls tests/server/test-ws
 TESTS += tests/server/test-tls tests/server/test-ws
 tests_server_test_ws_SOURCES = tests/server/test-ws.c

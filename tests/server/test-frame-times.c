@@ -1,0 +1,148 @@
+/* SC_MSG_DISPLAY_FRAME_TIMES (issue 9: the viewer shows the server's
+ * stages): a display client that advertised SC_DISPLAY_CAP_FRAME_TIMES
+ * gets, after each streamed frame's STREAM_DATA, the frame's stages in the
+ * server (µs from capture, in order) and the written stage of this or the
+ * previous frame; a client without the cap (spice-gtk) gets none. */
+#include "config.h"
+
+#include <string.h>
+
+#include "codecs/codec.h"
+#include "tests/server/harness.h"
+#include "server/stream.h"
+
+#define W 320
+#define H 240
+
+static bool have_openh264(void)
+{
+    const struct sc_encoder_ops *e = sc_encoder_find("openh264", "h264");
+    char reason[SC_CODEC_REASON_SIZE] = "not built";
+
+    if (e && sc_encoder_probe(e, reason, sizeof(reason)))
+        return true;
+    g_test_skip_printf("openh264 encoder unavailable: %s", reason);
+    return false;
+}
+
+/* A frame whose moving square (8 px per seed) is the only damage. */
+static struct sc_frame *moving_frame(uint32_t seed)
+{
+    struct sc_frame *f = make_frame(W, H, 0);
+    int x = (int)(seed * 8) % (W - 48);
+
+    for (int y = 60; y < 108; y++)
+        memset(f->map + f->offset + y * f->stride + x * 4, 0xf0, 48 * 4);
+    f->seq = seed;
+    f->full_damage = false;
+    f->n_damage = 0;
+    sc_frame_add_damage(f, 0, 60, W, 48);
+    return f;
+}
+
+static void read_until_mark(struct tc *d)
+{
+    uint16_t type = 0;
+    GBytes *b;
+
+    while (type != SPICE_MSG_DISPLAY_MARK) {
+        g_assert_true(tc_recv(d, &type, &b));
+        g_bytes_unref(b);
+    }
+}
+
+struct count {
+    unsigned frames;  /* STREAM_DATA with a picture: the last of a frame */
+    unsigned times;   /* FRAME_TIMES */
+    unsigned written; /* ... with a written stage */
+};
+
+/* Reads up to STREAM_DESTROY; each FRAME_TIMES checked. */
+static void read_stream(struct tc *d, struct count *c)
+{
+    uint16_t type = 0;
+    GBytes *b;
+
+    while (type != SPICE_MSG_DISPLAY_STREAM_DESTROY) {
+        gsize n;
+        const uint8_t *p;
+        struct sc_frame_times m, scratch;
+
+        g_assert_true(tc_recv(d, &type, &b));
+        p = g_bytes_get_data(b, &n);
+        if (type == SPICE_MSG_DISPLAY_STREAM_DATA && n > 12 + 6) /* not the lone delimiter */
+            c->frames++;
+        if (type == SC_MSG_DISPLAY_FRAME_TIMES) {
+            g_assert_true(sc_frame_times_parse(p, n, &m));
+            g_assert_false(sc_frame_times_parse(p, n - 1, &scratch)); /* one byte short */
+            c->times++;
+            for (int i = 0; i < SC_FRAME_STAGES; i++) {
+                g_assert_cmpint(m.us[i], >=, i ? m.us[i - 1] : 0);
+                g_assert_cmpint(m.us[i], <, 10 * G_USEC_PER_SEC);
+            }
+            if (m.written_us >= 0) {
+                g_assert_true(m.written_frame == m.frame || m.written_frame + 1 == m.frame);
+                if (m.written_frame == m.frame)
+                    g_assert_cmpint(m.written_us, >=, m.us[SC_FRAME_QUEUED]);
+                c->written++;
+            }
+        }
+        g_bytes_unref(b);
+    }
+}
+
+static void test_frame_times(void)
+{
+    static const unsigned ours[] = { SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_H264,
+                                     SC_DISPLAY_CAP_FRAME_TIMES };
+    static const unsigned stock[] = { SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_H264 };
+    struct sc_server_options o = { .name = "test", .disable_ticketing = true,
+                                   .streaming_video = "all", .video_codecs = "openh264:h264" };
+    struct count c[2] = { { 0 } };
+    struct fixture fx;
+    struct tc *m[2], *d[2];
+    struct sc_frame *last = NULL;
+
+    if (!have_openh264())
+        return;
+    fixture_setup_options(&fx, &o);
+    emit(&fx, make_frame(W, H, 0));
+    for (int i = 0; i < 2; i++) {
+        m[i] = tc_connect(&fx);
+        d[i] = connect_display(&fx, link_main(m[i], NULL), i ? stock : ours,
+                               i ? G_N_ELEMENTS(stock) : G_N_ELEMENTS(ours));
+        read_until_mark(d[i]);
+    }
+    for (uint32_t seed = 1; seed <= 12; seed++) { /* 30 ms apart */
+        gint64 until = g_get_monotonic_time() + 30000;
+        struct sc_frame *f = moving_frame(seed);
+
+        sc_frame_unref(last);
+        last = sc_frame_ref(f);
+        emit(&fx, f);
+        while (g_get_monotonic_time() < until)
+            g_main_context_iteration(NULL, FALSE);
+    }
+    for (int i = 0; i < 2; i++)
+        read_stream(d[i], &c[i]);
+    g_test_message("ours: %u frames, %u times, %u with written; stock: %u frames, %u times",
+                   c[0].frames, c[0].times, c[0].written, c[1].frames, c[1].times);
+    g_assert_cmpuint(c[0].frames, >=, 5);
+    g_assert_cmpuint(c[0].times, ==, c[0].frames);
+    g_assert_cmpuint(c[0].written, >=, c[0].times / 2);
+    g_assert_cmpuint(c[1].frames, >=, 5);
+    g_assert_cmpuint(c[1].times, ==, 0);
+    sc_frame_unref(last);
+    for (int i = 0; i < 2; i++) {
+        tc_free(d[i]);
+        tc_free(m[i]);
+    }
+    fixture_teardown(&fx);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/stream/frame-times", test_frame_times);
+    return g_test_run();
+}
