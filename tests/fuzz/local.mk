@@ -190,6 +190,6 @@ CLEANFILES += $(fuzz_targets) tests/fuzz/gen-corpus tests/fuzz/gen-corpus-engine
 EXTRA_DIST += tests/fuzz/fuzz-agent.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-agent: tests/fuzz/fuzz-agent.c $(call fuzz_objs,server/agent.c) $(fuzz_common_objs)
-	$(fuzz_obj_link) $(fuzz_engine_libs)
+	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS)
 fuzz_targets += tests/fuzz/fuzz-agent
 endif
