@@ -37,7 +37,7 @@ echo "== spicecast bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(un
 grep -m1 'model name' /proc/cpuinfo | sed 's/.*: /cpu: /'
 
 # ---- the desktop: the pattern source's scene (common/scene.h), frame 0 ------
-bench=$top_builddir/codecs/spicecast-bench
+bench=$top_builddir/bench/spicecast-bench
 [ -x "$bench" ] || fail "$bench not built (make)"
 "$bench" --content desktop --size 1920x1080 --frame-png "$T/desktop.png" ||
     fail "could not draw the desktop"

@@ -1,6 +1,23 @@
 # bench/: benchmarks, built by `make`, run by hand (never by make check: the
 # machines here are shared and noisy).  The server's lossless path is measured
-# by spicecast-bench's lossless rows (codecs/bench.c).
+# by spicecast-bench's lossless rows (bench/bench.c).
+
+# content classes, Y4M input and metrics, shared by the bench and the tests
+noinst_LTLIBRARIES += bench/libsccontent.la
+bench_libsccontent_la_SOURCES = bench/content.c bench/content.h
+bench_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
+	$(GLIB_CFLAGS)
+bench_libsccontent_la_LIBADD = $(CAIRO_LIBS) $(YUV_LIBS) -lm
+
+# spicecast-bench, the codec benchmark (installed, man page in data/)
+bin_PROGRAMS += bench/spicecast-bench
+bench_spicecast_bench_SOURCES = bench/bench.c bench/bench.h bench/bench-report.c \
+	bench/bench-bare.c
+bench_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
+bench_spicecast_bench_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GST_LIBS) \
+	$(CAIRO_LIBS) -lm
+dist_man_MANS += data/spicecast-bench.1
+
 noinst_PROGRAMS += bench/load-clients
 bench_load_clients_SOURCES = bench/load-clients.c tests/interop/raw-client.h
 bench_load_clients_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)

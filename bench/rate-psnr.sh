@@ -14,11 +14,11 @@
 #   e.g. bench/rate-psnr.sh gstreamer:h264 openh264:h264 gstreamer:h265 \
 #            gstreamer:h265@preset=superfast
 # REF and each PIPELINE are encoder:codec; @OPTIONS goes to --options.
-# Needs a built tree (codecs/spicecast-bench).  A benchmark: the machine is
+# Needs a built tree (bench/spicecast-bench).  A benchmark: the machine is
 # shared, timings vary; the rates and PSNR do not depend on timing.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-bench=${SPICECAST_BENCH:-$here/codecs/spicecast-bench}
+bench=${SPICECAST_BENCH:-$here/bench/spicecast-bench}
 size=1280x720 frames=60 content=text-scroll,desktop,video
 rates="150000 300000 600000 1200000 2400000"
 csv=

@@ -1,5 +1,5 @@
 # codecs/: one encoder and one decoder interface (codec.h), the registry,
-# one file per backend, libyuv colour conversion, and spicecast-bench.
+# one file per backend, libyuv colour conversion (the benchmark is in bench/).
 noinst_LTLIBRARIES += codecs/libsccodecs.la
 codecs_libsccodecs_la_SOURCES = \
 	codecs/codec.h codecs/backend.h codecs/registry.c \
@@ -29,32 +29,17 @@ codecs_libsccodecs_la_SOURCES += codecs/vaapi-hevc.c
 endif
 endif
 
-# content classes, Y4M input and metrics, shared by the bench and the tests
-noinst_LTLIBRARIES += codecs/libsccontent.la
-codecs_libsccontent_la_SOURCES = codecs/content.c codecs/content.h
-codecs_libsccontent_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
-	$(GLIB_CFLAGS)
-codecs_libsccontent_la_LIBADD = $(CAIRO_LIBS) $(YUV_LIBS) -lm
-
-# spicecast-bench, the codec benchmark (installed, man page in data/)
-bin_PROGRAMS += codecs/spicecast-bench
-codecs_spicecast_bench_SOURCES = codecs/bench.c codecs/bench.h codecs/bench-report.c \
-	codecs/bench-bare.c
-codecs_spicecast_bench_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(CAIRO_CFLAGS)
-codecs_spicecast_bench_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GST_LIBS) \
-	$(CAIRO_LIBS) -lm
-dist_man_MANS += data/spicecast-bench.1
 
 # tests: round trips per backend (GLib g_test, TAP) and the bench's CLI
 check_PROGRAMS += tests/codecs/test-codecs
 tests_codecs_test_codecs_SOURCES = tests/codecs/test-codecs.c
 tests_codecs_test_codecs_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_codecs_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
+tests_codecs_test_codecs_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-codecs
 check_PROGRAMS += tests/codecs/test-worker
 tests_codecs_test_worker_SOURCES = tests/codecs/test-worker.c
 tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_worker_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
+tests_codecs_test_worker_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
 
 check_PROGRAMS += tests/codecs/test-lossless
@@ -66,14 +51,14 @@ TESTS += tests/codecs/test-lossless
 check_PROGRAMS += tests/codecs/test-dec-stall
 tests_codecs_test_dec_stall_SOURCES = tests/codecs/test-dec-stall.c
 tests_codecs_test_dec_stall_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_dec_stall_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
+tests_codecs_test_dec_stall_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-dec-stall
 # frame stamps (common/stamp) survive every encoder/decoder pair
 check_PROGRAMS += tests/codecs/test-stamp
 tests_codecs_test_stamp_SOURCES = tests/codecs/test-stamp.c
 tests_codecs_test_stamp_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
-tests_codecs_test_stamp_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
+tests_codecs_test_stamp_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-stamp
 
@@ -85,7 +70,7 @@ check_PROGRAMS += tests/codecs/test-h264-headers
 tests_codecs_test_h264_headers_SOURCES = tests/codecs/test-h264-headers.c codecs/vaapi-h264.c
 tests_codecs_test_h264_headers_CFLAGS = $(codecs_libsccodecs_la_CFLAGS) $(SC_UBSAN_FLAGS)
 tests_codecs_test_h264_headers_LDFLAGS = $(SC_UBSAN_FLAGS)
-tests_codecs_test_h264_headers_LDADD = codecs/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
+tests_codecs_test_h264_headers_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
 	$(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-h264-headers
 endif

@@ -1,5 +1,5 @@
 /* YUV4MPEG2 files: the one reader of them, for the y4m source
- * (server/sources/y4m.c) and the bench's y4m:PATH content (codecs/content.c).
+ * (server/sources/y4m.c) and the bench's y4m:PATH content (bench/content.c).
  *
  * sc_y4m_open() parses the stream header and indexes every frame (a read of
  * each FRAME line, no pixel reads), so a truncated or malformed file is

@@ -1,7 +1,7 @@
 #pragma once
 /* The synthetic desktop: the one test scene that the pattern source serves
  * (server/sources/pattern.c) and spicecast-bench encodes (its "desktop"
- * content, codecs/content.c): a static background with a taskbar, icons and
+ * content, bench/content.c): a static background with a taskbar, icons and
  * a terminal whose log scrolls, an info box showing the last input, a
  * clock, a window that moves (MOVE_SECS) and rests (REST_SECS) with an
  * animated bar chart, and a pointer marker.

@@ -5,7 +5,7 @@
 # options) gets a clear message and a non-zero exit, never a crash.
 set -u
 builddir=${top_builddir:-.}
-bench=$builddir/codecs/spicecast-bench
+bench=$builddir/bench/spicecast-bench
 [ -x "$bench" ] || { echo "spicecast-bench not built" >&2; exit 99; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-bench-test.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/convert.h"
 #include "common/messages.h"
 #include "common/wire.h"

@@ -14,7 +14,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "common/frame.h"
 
 #define W 64

@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/vaapi.h"
 
 static void test_bitstream_ue(void)

@@ -13,7 +13,7 @@
 #include <glib.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/convert.h"
 #include "common/stamp.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/worker.h"
 #include "common/frame.h"
 

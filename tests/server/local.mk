@@ -21,7 +21,7 @@ tests_server_test_lossless_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
 tests_server_test_lossless_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 tests_server_test_stream_SOURCES = tests/server/test-stream.c
 tests_server_test_stream_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-tests_server_test_stream_LDADD = tests/server/libharness.la codecs/libsccontent.la $(SC_SERVER_LIBS)
+tests_server_test_stream_LDADD = tests/server/libharness.la bench/libsccontent.la $(SC_SERVER_LIBS)
 
 # SC_MSG_DISPLAY_FRAME_TIMES: the server's stages to our viewer, never to spice-gtk
 check_PROGRAMS += tests/server/test-frame-times

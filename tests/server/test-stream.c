@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/convert.h"
 #include "tests/server/harness.h"
 #include "server/stream.h"

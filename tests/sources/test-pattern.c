@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 #include <stdlib.h>
 
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "common/stamp.h"
 #include "tests/sources/sources-util.h"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "codecs/backend.h"
-#include "codecs/bench.h"
-#include "codecs/content.h"
+#include "bench/bench.h"
+#include "bench/content.h"
 #include "codecs/convert.h"
 #include "codecs/gst-common.h"
 

@@ -14,9 +14,9 @@
 #include <cairo.h>
 
 #include "codecs/backend.h"
-#include "codecs/bench.h"
+#include "bench/bench.h"
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/convert.h"
 #include "common/messages.h"
 

@@ -18,7 +18,7 @@
 #include <libyuv.h>
 
 #include "codecs/codec.h"
-#include "codecs/content.h"
+#include "bench/content.h"
 #include "codecs/y4m.h"
 #include "common/scene.h"
 

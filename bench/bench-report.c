@@ -8,7 +8,7 @@
 
 #include <cairo.h>
 
-#include "codecs/bench.h"
+#include "bench/bench.h"
 
 static int cmp_double(const void *a, const void *b)
 {
