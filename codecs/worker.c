@@ -66,7 +66,15 @@ static void keep_packet(const struct sc_packet *p, void *data)
 {
     struct job *j = data;
     struct sc_packet kept = *p;
-    kept.bytes = p->bytes ? g_bytes_ref(p->bytes) : g_bytes_new(p->data, p->size);
+    if (p->bytes) { /* the packet may be part of them: keep exactly that part */
+        gsize n;
+        const uint8_t *base = g_bytes_get_data(p->bytes, &n);
+        kept.bytes = p->data == base && p->size == n
+                         ? g_bytes_ref(p->bytes)
+                         : g_bytes_new_from_bytes(p->bytes, (gsize)(p->data - base), p->size);
+    } else {
+        kept.bytes = g_bytes_new(p->data, p->size);
+    }
     kept.data = g_bytes_get_data(kept.bytes, NULL);
     g_array_append_val(j->packets, kept);
 }
@@ -76,13 +84,14 @@ static gboolean deliver(gpointer data)
 {
     struct job *j = data;
     struct sc_encode_worker *w = j->w;
+    /* delivered from here on: done() may submit the next frame at once */
+    g_atomic_int_add(&w->pending, -1);
     if (g_atomic_int_get(&w->alive)) {
         w->stats = j->stats;
         w->times = j->times;
         w->done(j->frame, (const struct sc_packet *)(void *)j->packets->data, j->packets->len,
                 j->status, w->data);
     }
-    g_atomic_int_add(&w->pending, -1);
     job_free(j);
     return G_SOURCE_REMOVE;
 }

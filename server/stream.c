@@ -314,8 +314,14 @@ static bool thin_skip(struct sc_stream_client *sc, bool droppable)
  * is busy (a frame kept earlier is dropped then). */
 static void group_submit(struct sc_stream_group *g, struct sc_frame *frame)
 {
-    if (sc_encode_worker_submit(g->worker, frame))
+    if (sc_encode_worker_submit(g->worker, frame)) {
+        if (g->next && g->next != frame) { /* older than the frame just taken */
+            g->busy++;
+            sc_frame_unref(g->next);
+            g->next = NULL;
+        }
         return;
+    }
     if (g->next) {
         g->busy++;
         sc_debug("video encoder busy: frame %" G_GUINT64_FORMAT " dropped", g->next->seq);

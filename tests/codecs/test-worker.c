@@ -179,6 +179,53 @@ static void test_handover(void)
     g_main_loop_unref(s.loop);
 }
 
+/* A done() that submits the next frame (the stream group's kept frame):
+ * its own result counts as delivered, so a worker of one slot takes it. */
+struct resubmit {
+    struct state s;
+    struct sc_encode_worker *w;
+    struct sc_frame *next;
+    bool taken;
+};
+
+static void on_resubmit(struct sc_frame *frame, const struct sc_packet *p, size_t n, int status,
+                        void *data)
+{
+    struct resubmit *r = data;
+    (void)frame, (void)p, (void)n, (void)status;
+    if (r->next) {
+        r->taken = sc_encode_worker_submit(r->w, r->next);
+        r->next = NULL;
+    }
+    if (++r->s.results == 2 || !r->taken)
+        g_main_loop_quit(r->s.loop);
+}
+
+static void test_resubmit_from_done(void)
+{
+    struct sc_encoder_params p = { .width = W, .height = H, .fps = 30 };
+    char reason[SC_CODEC_REASON_SIZE];
+    struct sc_encoder *enc = sc_encoder_create(&model, &p, reason, sizeof(reason));
+    g_assert_nonnull(enc);
+    struct resubmit r = { .s = { .loop_thread = g_thread_self(),
+                                 .loop = g_main_loop_new(NULL, FALSE) } };
+    r.w = sc_encode_worker_new(enc, NULL, 1, on_resubmit, &r);
+    struct sc_frame *f = sc_frame_new_memfd(W, H), *g = sc_frame_new_memfd(W, H);
+    r.next = g;
+
+    g_assert_true(sc_encode_worker_submit(r.w, f));
+    g_assert_false(sc_encode_worker_submit(r.w, g)); /* one slot, taken */
+    guint id = g_timeout_add_seconds(20, give_up, r.s.loop);
+    g_main_loop_run(r.s.loop);
+    g_source_remove(id);
+    g_assert_true(r.taken);
+    g_assert_cmpuint(r.s.results, ==, 2);
+    sc_encode_worker_destroy(r.w);
+    sc_frame_unref(f);
+    sc_frame_unref(g);
+    g_main_loop_unref(r.s.loop);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -187,5 +234,6 @@ int main(int argc, char **argv)
     g_test_add_data_func("/codecs/worker/openh264", sc_encoder_find("openh264", "h264"),
                          test_worker);
     g_test_add_func("/codecs/worker/handover", test_handover);
+    g_test_add_func("/codecs/worker/resubmit-from-done", test_resubmit_from_done);
     return g_test_run();
 }

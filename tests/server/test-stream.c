@@ -245,8 +245,12 @@ static void test_busy_keeps_latest(void)
     struct sc_decoder *dec = sc_decoder_create(sc_decoder_find("openh264", "h264"), &dp, reason,
                                                sizeof(reason));
     g_assert_nonnull(dec);
-    /* 8 frames without a loop iteration: no result comes back meanwhile */
+    /* 8 frames without a loop iteration: no result comes back meanwhile;
+     * then frames 3 ms apart, results and refusals interleaved (a kept
+     * frame must not go out after a newer one), and a last burst */
     emit_moving_every(&fx, 40, 8, &last, 0);
+    emit_moving_every(&fx, 60, 8, &last, 3000);
+    emit_moving_every(&fx, 80, 4, &last, 0);
     for (;;) {
         g_assert_true(tc_recv(d, &type, &b));
         if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
