@@ -48,7 +48,7 @@ static void display_caps(struct sc_channel *ch, struct sc_caps *caps)
         /* we map sealed memfds as well as dma-bufs (client-local.c) */
         sc_caps_set(w, n, SC_DISPLAY_CAP_SHM_SCANOUT);
         /* planes, offsets, modifiers: for an application that takes them */
-        if (c->cb.gl_scanout2)
+        if (sc_channel_head(ch)->cb.gl_scanout2)
             sc_caps_set(w, n, SPICE_DISPLAY_CAP_GL_SCANOUT2);
         /* channel.c reads with a control buffer every time and queues the
          * fds (PROTOCOL.md 5.12, rule B): the scanout's fd may come with its
@@ -334,7 +334,7 @@ static uint64_t scanout2_need(const struct sc_gl_scanout2 *m, unsigned k)
  * each mappable (sealed memfd or dma-buf) and long enough for its planes. */
 static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)
 {
-    struct sc_client *c = ch->client;
+    struct sc_client_head *h = sc_channel_head(ch);
     struct sc_client_display_channel *p = channel_state(ch);
     const struct sc_gl_scanout2 *m = &p->pending_scanout2;
     struct sc_client_scanout s = {
@@ -362,8 +362,8 @@ static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)
         s.offsets[i] = m->offset[i];
         s.strides[i] = m->stride[i];
     }
-    if (c->cb.gl_scanout2)
-        c->cb.gl_scanout2(c->data, &s);
+    if (h->cb.gl_scanout2)
+        h->cb.gl_scanout2(h->data, &s);
 }
 
 static void scanout_fd(struct sc_channel *ch, const int *fds, unsigned n)
@@ -404,7 +404,14 @@ static bool gl_scanout2(struct sc_channel *ch, const uint8_t *body, size_t len)
     if (!sc_gl_scanout2_unix_parse(body, len, &p->pending_scanout2))
         return false;
     p->pending_is2 = true;
-    if (!ch->client->is_unix || !ch->client->cb.gl_scanout2) {
+    if (p->pending_scanout2.width > SC_CANVAS_MAX_DIM ||
+        p->pending_scanout2.height > SC_CANVAS_MAX_DIM) { /* row sizes must not wrap */
+        sc_channel_fail(ch, "GL_SCANOUT2_UNIX %ux%u is larger than %ux%u",
+                        p->pending_scanout2.width, p->pending_scanout2.height, SC_CANVAS_MAX_DIM,
+                        SC_CANVAS_MAX_DIM);
+        return true;
+    }
+    if (!ch->client->is_unix || !sc_channel_head(ch)->cb.gl_scanout2) {
         sc_channel_fail(ch, "GL_SCANOUT2_UNIX %s", ch->client->is_unix
                         ? "that we did not ask for" : "on a socket that cannot pass fds");
         return true;

@@ -114,8 +114,8 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
                                 const struct sc_client_callbacks *cb, void *data,
                                 GError **error);
 /* Opens head `head` (> 0; its display and cursor channels), reporting to
- * cb/data: surface, invalidate, mark, video_frame, gl_scanout, gl_draw and
- * cursor (closed and head stay sc_client_new's).  false for head 0 or one
+ * cb/data: surface, invalidate, mark, video_frame, gl_scanout, gl_scanout2,
+ * gl_draw and cursor (closed and head stay sc_client_new's).  false for head 0 or one
  * past the most (16). */
 bool sc_client_show_head(struct sc_client *client, unsigned head,
                          const struct sc_client_callbacks *cb, void *data);
