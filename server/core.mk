@@ -21,5 +21,8 @@ server_libspicecast_server_la_SOURCES += server/spicecast.h server/sources/vmm-s
 lib_LTLIBRARIES = server/libspicecast.la
 server_libspicecast_la_SOURCES =
 server_libspicecast_la_LIBADD = $(SC_SERVER_LIBS)
-server_libspicecast_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+# current:revision:age; 1: struct sc_vmm_buffer (planes) and struct
+# sc_vmm_source_callbacks (head_pointer) grew, so a VMM built against 0 must
+# be rebuilt (age 0: no backward compatibility)
+server_libspicecast_la_LDFLAGS = -version-info 1:0:0 -no-undefined
 pkginclude_HEADERS = server/spicecast.h
