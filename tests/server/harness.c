@@ -324,3 +324,28 @@ uint32_t link_main(struct tc *c, const char *password)
     return init.session_id;
 }
 
+/* Reads exactly n bytes: first what the harness buffered, then the socket
+ * (never past what is asked: the '@' byte must stay for recvmsg). */
+bool tc_read_exact(struct tc *c, uint8_t *dst, size_t n)
+{
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    size_t got = MIN(n, c->in->len);
+
+    memcpy(dst, c->in->data, got);
+    g_byte_array_remove_range(c->in, 0, (guint)got);
+    while (got < n && g_get_monotonic_time() < deadline) {
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        ssize_t r;
+
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        if (poll(&p, 1, 5) != 1)
+            continue;
+        r = recv(c->fd, dst + got, n - got, MSG_DONTWAIT);
+        if (r == 0)
+            return false;
+        if (r > 0)
+            got += (size_t)r;
+    }
+    return got == n;
+}

@@ -43,6 +43,9 @@ void tc_send_msg(struct tc *c, uint16_t type, const struct sc_writer *body);
 void tc_answer_set_ack(struct tc *c, GBytes *body);
 /* One message (SET_ACK and the ack window are answered). */
 bool tc_recv(struct tc *c, uint16_t *type, GBytes **body);
+/* Exactly n bytes, first what tc_recv buffered, then the socket, never
+ * past n (an fd's '@' byte stays for recvmsg); false on EOF or after 5 s. */
+bool tc_read_exact(struct tc *c, uint8_t *dst, size_t n);
 GBytes *tc_expect(struct tc *c, uint16_t want);
 /* Links a channel; the link result (or the reply's error).  channel_cap:
  * one display cap to advertise, or UINT32_MAX for none. */

@@ -124,7 +124,9 @@ static void check_px(const char *ppm, int x, int y, int r, int g, int b)
 
 static void test_planes(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", NULL);
+    GError *tmp_error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &tmp_error);
+    g_assert_no_error(tmp_error); /* else the socket would go to "(null)/vm.sock" */
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);

@@ -24,31 +24,6 @@ static const unsigned caps2[] = { SPICE_DISPLAY_CAP_GL_SCANOUT, SPICE_DISPLAY_CA
 static const struct sc_server_options gl_on = { .name = "test", .disable_ticketing = true,
                                                  .gl_scanout = "on" };
 
-/* Exactly n bytes: what the harness buffered, then the socket (never past
- * what is asked: the '@' byte must stay for recvmsg). */
-static bool read_exact(struct tc *c, uint8_t *dst, size_t n)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    size_t got = MIN(n, c->in->len);
-
-    memcpy(dst, c->in->data, got);
-    g_byte_array_remove_range(c->in, 0, (guint)got);
-    while (got < n && g_get_monotonic_time() < deadline) {
-        struct pollfd p = { .fd = c->fd, .events = POLLIN };
-        ssize_t r;
-
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        if (poll(&p, 1, 5) != 1)
-            continue;
-        r = recv(c->fd, dst + got, n - got, MSG_DONTWAIT);
-        if (r <= 0)
-            return false;
-        got += (size_t)r;
-    }
-    return got == n;
-}
-
 /* The '@' byte and the fds on it. */
 static unsigned read_at(struct tc *c, int *fds, unsigned max)
 {
@@ -76,10 +51,10 @@ static GBytes *next_msg(struct tc *c, uint16_t *type, int *fds, unsigned *nfds)
     uint8_t *buf;
 
     *nfds = 0;
-    g_assert_true(read_exact(c, hdr, sizeof(hdr)));
+    g_assert_true(tc_read_exact(c, hdr, sizeof(hdr)));
     g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
     buf = g_malloc(h.size + 1);
-    g_assert_true(read_exact(c, buf, h.size));
+    g_assert_true(tc_read_exact(c, buf, h.size));
     *type = h.type;
     if (h.type == SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX || h.type == SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX)
         *nfds = read_at(c, fds, SC_GL_MAX_PLANES);

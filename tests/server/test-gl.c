@@ -23,32 +23,6 @@ static const unsigned gl_caps[] = { SPICE_DISPLAY_CAP_GL_SCANOUT };
 static const struct sc_server_options gl_on = { .name = "test", .disable_ticketing = true,
                                                  .gl_scanout = "on" };
 
-/* Reads exactly n bytes: first what the harness buffered, then the socket
- * (never past what is asked: the '@' byte must stay for recvmsg). */
-static bool read_exact(struct tc *c, uint8_t *dst, size_t n)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    size_t got = MIN(n, c->in->len);
-
-    memcpy(dst, c->in->data, got);
-    g_byte_array_remove_range(c->in, 0, (guint)got);
-    while (got < n && g_get_monotonic_time() < deadline) {
-        struct pollfd p = { .fd = c->fd, .events = POLLIN };
-        ssize_t r;
-
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        if (poll(&p, 1, 5) != 1)
-            continue;
-        r = recv(c->fd, dst + got, n - got, MSG_DONTWAIT);
-        if (r == 0)
-            return false;
-        if (r > 0)
-            got += (size_t)r;
-    }
-    return got == n;
-}
-
 /* One message; for GL_SCANOUT_UNIX also the fd that follows it. */
 static bool gl_recv(struct tc *c, uint16_t *type, GBytes **body, int *fd)
 {
@@ -57,11 +31,11 @@ static bool gl_recv(struct tc *c, uint16_t *type, GBytes **body, int *fd)
     uint8_t *buf;
 
     *fd = -1;
-    if (!read_exact(c, hdr, sizeof(hdr)))
+    if (!tc_read_exact(c, hdr, sizeof(hdr)))
         return false;
     g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
     buf = g_malloc(h.size + 1);
-    if (!read_exact(c, buf, h.size)) {
+    if (!tc_read_exact(c, buf, h.size)) {
         g_free(buf);
         return false;
     }
@@ -221,11 +195,11 @@ static void test_gl_draw_with_fd(void)
     emit(&fx, sc_frame_ref(f2));
     send_done(d);
     /* the scanout message, read exactly */
-    g_assert_true(read_exact(d, hdr, sizeof(hdr)));
+    g_assert_true(tc_read_exact(d, hdr, sizeof(hdr)));
     g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
     g_assert_cmpuint(h.type, ==, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
     g_assert_cmpuint(h.size, <=, sizeof(body));
-    g_assert_true(read_exact(d, body, h.size));
+    g_assert_true(tc_read_exact(d, body, h.size));
     /* then one recvmsg: '@' with the fd, and the GL_DRAW in the same call */
     fd = -1;
     for (int i = 0; i < 1000 && r <= 0; i++) {
@@ -273,11 +247,11 @@ static void test_gl_fd_fifo(void)
     d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
     /* what the harness read ahead (no frame yet: no scanout in it) */
     while (d->in->len > 0) {
-        g_assert_true(read_exact(d, hdr, sizeof(hdr)));
+        g_assert_true(tc_read_exact(d, hdr, sizeof(hdr)));
         g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
         g_assert_cmpuint(h.type, !=, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
         g_assert_cmpuint(h.size, <=, sizeof(body));
-        g_assert_true(read_exact(d, body, h.size));
+        g_assert_true(tc_read_exact(d, body, h.size));
     }
     h.type = 0;
     emit(&fx, sc_frame_ref(f));
@@ -292,10 +266,10 @@ static void test_gl_fd_fifo(void)
                 g_usleep(1000);
         }
         g_assert_cmpint(r, ==, 1);
-        g_assert_true(read_exact(d, hdr + 1, sizeof(hdr) - 1));
+        g_assert_true(tc_read_exact(d, hdr + 1, sizeof(hdr) - 1));
         g_assert_true(sc_data_header_parse(hdr, sizeof(hdr), true, &h));
         g_assert_cmpuint(h.size, <=, sizeof(body));
-        g_assert_true(read_exact(d, body, h.size));
+        g_assert_true(tc_read_exact(d, body, h.size));
         if (h.type != SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX)
             g_assert_cmpuint(nfds, ==, 0);
     }
@@ -303,7 +277,7 @@ static void test_gl_fd_fifo(void)
     GBytes *b = g_bytes_new_static(body, h.size);
     check_scanout(b, fd, f); /* closes fd */
     g_bytes_unref(b);
-    g_assert_true(read_exact(d, &at, 1));
+    g_assert_true(tc_read_exact(d, &at, 1));
     g_assert_cmpint(at, ==, '@');
     g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_MONITORS_CONFIG, NULL));
     g_bytes_unref(gl_expect(d, SPICE_MSG_DISPLAY_GL_DRAW, NULL));
