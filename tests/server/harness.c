@@ -349,3 +349,28 @@ bool tc_read_exact(struct tc *c, uint8_t *dst, size_t n)
     }
     return got == n;
 }
+
+struct sc_frame *make_moving_frame(uint32_t w, uint32_t h, uint32_t seed)
+{
+    struct sc_frame *f = make_frame(w, h, 0);
+    int x = (int)(seed * 8) % ((int)w - 48);
+
+    for (int y = 60; y < 108; y++)
+        memset(f->map + f->offset + y * f->stride + x * 4, 0xf0, 48 * 4);
+    f->seq = seed;
+    f->full_damage = false;
+    f->n_damage = 0;
+    sc_frame_add_damage(f, 0, 60, w, 48);
+    return f;
+}
+
+void tc_read_until_mark(struct tc *d)
+{
+    uint16_t type = 0;
+    GBytes *b;
+
+    while (type != SPICE_MSG_DISPLAY_MARK) {
+        g_assert_true(tc_recv(d, &type, &b));
+        g_bytes_unref(b);
+    }
+}

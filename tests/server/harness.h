@@ -28,6 +28,9 @@ struct tc {
 
 /* A frame of 8x8 blocks: compressible, every block different per seed. */
 struct sc_frame *make_frame(uint32_t w, uint32_t h, uint32_t seed);
+/* A black w x h frame (w > 48, h >= 108) whose only damage is the band
+ * y 60..107 with a 48 px square at x = 8 * seed (mod w - 48); seq = seed. */
+struct sc_frame *make_moving_frame(uint32_t w, uint32_t h, uint32_t seed);
 void fixture_setup(struct fixture *fx, const char *password);
 void fixture_setup_options(struct fixture *fx, const struct sc_server_options *o);
 void fixture_teardown(struct fixture *fx);
@@ -47,6 +50,8 @@ bool tc_recv(struct tc *c, uint16_t *type, GBytes **body);
  * past n (an fd's '@' byte stays for recvmsg); false on EOF or after 5 s. */
 bool tc_read_exact(struct tc *c, uint8_t *dst, size_t n);
 GBytes *tc_expect(struct tc *c, uint16_t want);
+/* Reads (and drops) messages up to and including the next MARK. */
+void tc_read_until_mark(struct tc *d);
 /* Links a channel; the link result (or the reply's error).  channel_cap:
  * one display cap to advertise, or UINT32_MAX for none. */
 uint32_t tc_link(struct tc *c, uint8_t type, uint32_t conn_id, const char *password,

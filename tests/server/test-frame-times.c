@@ -25,32 +25,6 @@ static bool have_openh264(void)
     return false;
 }
 
-/* A frame whose moving square (8 px per seed) is the only damage. */
-static struct sc_frame *moving_frame(uint32_t seed)
-{
-    struct sc_frame *f = make_frame(W, H, 0);
-    int x = (int)(seed * 8) % (W - 48);
-
-    for (int y = 60; y < 108; y++)
-        memset(f->map + f->offset + y * f->stride + x * 4, 0xf0, 48 * 4);
-    f->seq = seed;
-    f->full_damage = false;
-    f->n_damage = 0;
-    sc_frame_add_damage(f, 0, 60, W, 48);
-    return f;
-}
-
-static void read_until_mark(struct tc *d)
-{
-    uint16_t type = 0;
-    GBytes *b;
-
-    while (type != SPICE_MSG_DISPLAY_MARK) {
-        g_assert_true(tc_recv(d, &type, &b));
-        g_bytes_unref(b);
-    }
-}
-
 struct count {
     unsigned frames;  /* STREAM_DATA with a picture: the last of a frame */
     unsigned times;   /* FRAME_TIMES */
@@ -111,11 +85,11 @@ static void test_frame_times(void)
         m[i] = tc_connect(&fx);
         d[i] = connect_display(&fx, link_main(m[i], NULL), i ? stock : ours,
                                i ? G_N_ELEMENTS(stock) : G_N_ELEMENTS(ours));
-        read_until_mark(d[i]);
+        tc_read_until_mark(d[i]);
     }
     for (uint32_t seed = 1; seed <= 12; seed++) { /* 30 ms apart */
         gint64 until = g_get_monotonic_time() + 30000;
-        struct sc_frame *f = moving_frame(seed);
+        struct sc_frame *f = make_moving_frame(W, H, seed);
 
         sc_frame_unref(last);
         last = sc_frame_ref(f);

@@ -42,21 +42,6 @@ static void setup_streaming(struct fixture *fx, const char *codecs)
     fixture_setup_options(fx, &o);
 }
 
-/* A frame whose moving square (8 px per seed) is the only damage. */
-static struct sc_frame *moving_frame(uint32_t seed)
-{
-    struct sc_frame *f = make_frame(W, H, 0);
-    int x = (int)(seed * 8) % (W - 48);
-
-    for (int y = 60; y < 108; y++)
-        memset(f->map + f->offset + y * f->stride + x * 4, 0xf0, 48 * 4);
-    f->seq = seed;
-    f->full_damage = false;
-    f->n_damage = 0;
-    sc_frame_add_damage(f, 0, 60, W, 48);
-    return f;
-}
-
 static double psnr_vs_frame(const struct sc_decoded_frame *d, const struct sc_frame *f)
 {
     g_autofree uint8_t *ya = g_malloc(W * H), *yb = g_malloc(W * H);
@@ -67,24 +52,13 @@ static double psnr_vs_frame(const struct sc_decoded_frame *d, const struct sc_fr
 }
 
 /* Reads until MARK (the first lossless update). */
-static void read_until_mark(struct tc *d)
-{
-    uint16_t type = 0;
-    GBytes *b;
-
-    while (type != SPICE_MSG_DISPLAY_MARK) {
-        g_assert_true(tc_recv(d, &type, &b));
-        g_bytes_unref(b);
-    }
-}
-
 /* Emits frames seed..seed+n-1, interval_us apart, spinning the loop. */
 static void emit_moving_every(struct fixture *fx, uint32_t seed, unsigned n,
                               struct sc_frame **last, gint64 interval_us)
 {
     for (unsigned i = 0; i < n; i++) {
         gint64 until = g_get_monotonic_time() + interval_us;
-        struct sc_frame *f = moving_frame(seed + i);
+        struct sc_frame *f = make_moving_frame(W, H, seed + i);
 
         if (*last)
             sc_frame_unref(*last);
@@ -128,7 +102,7 @@ static void start_session(struct fixture *fx, const unsigned *caps, unsigned n_c
     emit(fx, make_frame(W, H, 0));
     *m = tc_connect(fx);
     *d = connect_display(fx, link_main(*m, NULL), caps, n_caps);
-    read_until_mark(*d);
+    tc_read_until_mark(*d);
 }
 
 /* An H.264 stream starts with a STREAM_DATA holding an access unit
@@ -341,7 +315,7 @@ static void test_no_codec_stays_lossless(void)
     /* a client that can decode H.264 proves the display went to video */
     m2 = tc_connect(&fx);
     d2 = connect_display(&fx, link_main(m2, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-    read_until_mark(d2);
+    tc_read_until_mark(d2);
     emit_moving(&fx, 1, 8, &last);
     expect_stream_create(d2, &sc);
     while (draws < 8 && tc_recv(d, &type, &b)) {
@@ -415,8 +389,8 @@ static void test_group_encodes_once(void)
     d1 = connect_display(&fx, link_main(m1, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
     m2 = tc_connect(&fx);
     d2 = connect_display(&fx, link_main(m2, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-    read_until_mark(d1);
-    read_until_mark(d2);
+    tc_read_until_mark(d1);
+    tc_read_until_mark(d2);
     emit_moving(&fx, 1, 10, &last);
     ds[0] = d1;
     ds[1] = d2;
@@ -457,7 +431,7 @@ static void test_group_encodes_once(void)
 /* A frame with a noisy moving band: enough detail to use the bitrate. */
 static struct sc_frame *noisy_frame(uint32_t seed)
 {
-    struct sc_frame *f = moving_frame(seed);
+    struct sc_frame *f = make_moving_frame(W, H, seed);
     GRand *r = g_rand_new_with_seed(seed);
 
     for (int y = 60; y < 108; y++)
@@ -515,7 +489,7 @@ static void test_slow_link_slows_down(void)
     emit(&fx, make_frame(W, H, 0));
     m = tc_connect(&fx);
     d = connect_display(&fx, link_main(m, NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-    read_until_mark(d);
+    tc_read_until_mark(d);
     for (int i = 0; i < 4; i++) {
         struct sc_frame *f = noisy_frame(seed++);
         emit(&fx, f);
@@ -683,7 +657,7 @@ static void test_slow_decoder_thinned(void)
     for (int i = 0; i < 2; i++) {
         m[i] = tc_connect(&fx);
         d[i] = connect_display(&fx, link_main(m[i], NULL), h264_caps, G_N_ELEMENTS(h264_caps));
-        read_until_mark(d[i]);
+        tc_read_until_mark(d[i]);
     }
     emit_moving(&fx, 1, 4, &last);
     for (int i = 0; i < 2; i++) {
@@ -802,7 +776,7 @@ static void test_keyframe_on_drop(void)
     emit(&fx, make_frame(W, H, 0));
     m = tc_connect(&fx);
     d = connect_display(&fx, link_main(m, NULL), caps, G_N_ELEMENTS(caps));
-    read_until_mark(d);
+    tc_read_until_mark(d);
     emit_moving(&fx, seed, 4, &last);
     seed += 4;
     expect_stream_create(d, &sc);
