@@ -102,7 +102,11 @@ static bool handle_caps(struct sc_agent *a, const uint8_t *p, uint32_t size)
 {
     struct sc_reader r;
     uint8_t caps[8];
-    uint32_t v[2] = { 0, GUINT32_TO_LE(1u << VD_AGENT_CAP_MONITORS_CONFIG) };
+    /* sparse: spice-gtk then sends all its 16 displays, a disabled one as
+     * 0x0, so monitor i stays head i (without it the enabled ones are
+     * packed, and with head 0 closed head 1's size would go to head 0) */
+    uint32_t v[2] = { 0, GUINT32_TO_LE((1u << VD_AGENT_CAP_MONITORS_CONFIG) |
+                                       (1u << VD_AGENT_CAP_SPARSE_MONITORS_CONFIG)) };
 
     if (size < 8 || (size - 4) % 4 != 0) {
         agent_warn(a, "agent: capabilities of %u bytes refused", size);
@@ -116,20 +120,25 @@ static bool handle_caps(struct sc_agent *a, const uint8_t *p, uint32_t size)
     return true;
 }
 
-/* Monitor i to head i; the reply says whether every head asked took it. */
-static void resize_heads(struct sc_agent *a, struct sc_reader *r, uint32_t n, uint32_t per)
+/* Monitor i to head i, a disabled (0x0) one left as it is; the reply says
+ * whether every head asked took it (and one was asked, unless all are
+ * disabled). */
+static void resize_heads(struct sc_agent *a, struct sc_reader *r, uint32_t n)
 {
     bool ok = true, any = false;
+    uint32_t enabled = 0;
 
     for (uint32_t i = 0; i < n; i++) {
         struct sc_reader m = *r;
         uint32_t h, w;
         int e;
 
-        sc_read_skip(&m, (size_t)i * per);
+        sc_read_skip(&m, (size_t)i * sizeof(VDAgentMonConfig));
         h = sc_read_u32(&m); /* VDAgentMonConfig: height first */
         w = sc_read_u32(&m);
-        if (n == 1 || i == 0)
+        if (w == 0 && h == 0) /* disabled (sparse config) */
+            continue;
+        if (enabled++ == 0 && i == 0)
             sc_info("agent: client asks for %ux%u (%u monitor%s)", w, h, n, n > 1 ? "s" : "");
         else
             sc_info("agent: client asks for %ux%u on head %u", w, h, i);
@@ -139,7 +148,7 @@ static void resize_heads(struct sc_agent *a, struct sc_reader *r, uint32_t n, ui
         any = true;
         ok = ok && e == 0;
     }
-    send_reply(a, VD_AGENT_MONITORS_CONFIG, ok && any);
+    send_reply(a, VD_AGENT_MONITORS_CONFIG, ok && (any || enabled == 0));
 }
 
 static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
@@ -154,6 +163,7 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
     flags = sc_read_u32(&r);
     if (!sc_reader_ok(&r) || n < 1 || n > MAX_MONITORS || (flags & ~known))
         goto err_bad;
+    /* the n VDAgentMonConfig, then (PHYSICAL_SIZE) n VDAgentMonitorMM */
     per = sizeof(VDAgentMonConfig) +
           ((flags & VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE) ? sizeof(VDAgentMonitorMM) : 0);
     if (size != sizeof(VDAgentMonitorsConfig) + n * per)
@@ -162,16 +172,16 @@ static bool handle_monitors(struct sc_agent *a, const uint8_t *p, uint32_t size)
         struct sc_reader m = r;
         uint32_t h, w;
 
-        sc_read_skip(&m, (size_t)i * per);
+        sc_read_skip(&m, (size_t)i * sizeof(VDAgentMonConfig));
         h = sc_read_u32(&m);
         w = sc_read_u32(&m);
-        if (w == 0 || h == 0 || w > MAX_DIM || h > MAX_DIM) {
+        if ((w == 0) != (h == 0) || w > MAX_DIM || h > MAX_DIM) {
             agent_warn(a, "agent: monitor %u size %ux%u refused", i, w, h);
             send_reply(a, VD_AGENT_MONITORS_CONFIG, false);
             return false;
         }
     }
-    resize_heads(a, &r, n, per);
+    resize_heads(a, &r, n);
     return true;
 
 err_bad:

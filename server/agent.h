@@ -3,6 +3,9 @@
  * (the client asks the source for its windows' sizes, as remote-viewer's
  * resize-guest does: monitor i of the config is head i, one window per
  * display channel, spice-server's model).  Everything else an agent would do is ignored.
+ * We announce VD_AGENT_CAP_SPARSE_MONITORS_CONFIG: spice-gtk then sends an
+ * entry for each of its 16 displays, 0x0 for a disabled one (no window),
+ * which leaves that head as it is.
  *
  * The client's AGENT_DATA chunks carry VDAgentMessages (spice/vd_agent.h);
  * each message starts at a chunk boundary (spice-gtk's agent_msg_queue_many)

@@ -192,7 +192,8 @@ static void announce(struct tc *c, uint32_t *tokens)
     send_chunk(c, &w);
     g_assert_cmpuint(recv_agent(c, tokens, &a, &b), ==, VD_AGENT_ANNOUNCE_CAPABILITIES);
     g_assert_cmpuint(a, ==, 0); /* no request back */
-    g_assert_cmpuint(b, ==, 1u << VD_AGENT_CAP_MONITORS_CONFIG);
+    g_assert_cmpuint(b, ==, (1u << VD_AGENT_CAP_MONITORS_CONFIG) |
+                                (1u << VD_AGENT_CAP_SPARSE_MONITORS_CONFIG));
 }
 
 /* The session still answers on the main channel. */
@@ -375,6 +376,60 @@ static void test_monitors_heads(void)
     fixture_teardown(&fx);
 }
 
+/* As spice-gtk's spice_main_channel_send_monitor_config once the agent has
+ * VD_AGENT_CAP_SPARSE_MONITORS_CONFIG: all 16 displays, USE_POS |
+ * PHYSICAL_SIZE, a disabled one all zeros (its VDAgentMonitorMM too). */
+static void send_monitors_sparse(struct tc *c, const uint32_t *ws, const uint32_t *hs)
+{
+    struct sc_writer m;
+
+    sc_writer_init(&m);
+    agent_header(&m, VD_AGENT_PROTOCOL, VD_AGENT_MONITORS_CONFIG, 8 + 24 * 16);
+    sc_write_u32(&m, 16);
+    sc_write_u32(&m, VD_AGENT_CONFIG_MONITORS_FLAG_USE_POS |
+                         VD_AGENT_CONFIG_MONITORS_FLAG_PHYSICAL_SIZE);
+    for (unsigned i = 0; i < 16; i++) {
+        sc_write_u32(&m, hs[i]);
+        sc_write_u32(&m, ws[i]);
+        sc_write_u32(&m, ws[i] ? 32 : 0);
+        sc_write_i32(&m, 0);
+        sc_write_i32(&m, 0);
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        sc_write_u16(&m, ws[i] ? 300 : 0);
+        sc_write_u16(&m, hs[i] ? 200 : 0);
+    }
+    send_chunk(c, &m);
+}
+
+/* Sparse monitors: with display 0's window closed, monitor 1 (1024x768)
+ * still goes to head 1 and head 0 is left alone; a sparse config with both
+ * enabled resizes both; monitors past the heads are ignored. */
+static void test_monitors_sparse(void)
+{
+    uint32_t ws[16] = { 0, 1024 }, hs[16] = { 0, 768 };
+    struct fixture fx;
+    struct tc *c = connect_agent(&fx, true);
+    uint32_t tokens = 0, a, b;
+
+    fx.src.base.n_heads = 2;
+    sc_server_set_source(fx.server, &fx.src.base);
+    announce(c, &tokens);
+    send_monitors_sparse(c, ws, hs);
+    g_assert_cmpuint(recv_agent(c, &tokens, &a, &b), ==, VD_AGENT_REPLY);
+    g_assert_cmpuint(b, ==, VD_AGENT_SUCCESS);
+    g_assert_cmpstr(fx.src.events->str, ==, "resize1 1024x768;");
+    g_string_truncate(fx.src.events, 0);
+    ws[0] = 800, hs[0] = 600, ws[5] = 640, hs[5] = 480;
+    send_monitors_sparse(c, ws, hs);
+    g_assert_cmpuint(recv_agent(c, &tokens, &a, &b), ==, VD_AGENT_REPLY);
+    g_assert_cmpuint(b, ==, VD_AGENT_SUCCESS);
+    g_assert_cmpstr(fx.src.events->str, ==, "resize 800x600;resize1 1024x768;");
+    still_alive(c);
+    tc_free(c);
+    fixture_teardown(&fx);
+}
+
 /* A source without resize: no agent, agent messages ignored, no reply. */
 static void test_no_resize(void)
 {
@@ -406,5 +461,6 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/malformed", test_malformed);
     g_test_add_func("/agent/no-resize", test_no_resize);
     g_test_add_func("/agent/monitors-heads", test_monitors_heads);
+    g_test_add_func("/agent/monitors-sparse", test_monitors_sparse);
     return g_test_run();
 }
