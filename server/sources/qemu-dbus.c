@@ -1,7 +1,11 @@
 #include "config.h"
 
-/* --source qemu-dbus[:ADDRESS][,console=N]: a QEMU VM's display through
- * QEMU's `-display dbus` interface (QEMU 7.2+).
+/* --source qemu-dbus[:ADDRESS][,console=N|,consoles=N+M...]: a QEMU VM's
+ * display through QEMU's `-display dbus` interface (QEMU 7.2+).  Without
+ * console= or consoles= every graphical console QEMU exports (the VM
+ * object's ConsoleIDs whose Console Type is "Graphic") is a head, in
+ * console order: two with -device VGA -device secondary-vga, or with
+ * virtio-vga,max_outputs=2.
  *
  * QEMU owns `org.qemu` on a bus (the session bus unless ADDRESS is given).
  * We check the console at create time, then at start hand QEMU one end of a
@@ -364,10 +368,125 @@ static struct sc_source *create_heads(const char *args, GError **error)
     return sc_source_heads_new(children, n);
 }
 
+/* ---- every graphical console by default -------------------------------- */
+
+/* Console ID's Type on QEMU `owner`: 1 "Graphic", 0 another ("Text"), -1
+ * no such console. */
+static int console_graphic(GDBusConnection *bus, const char *owner, uint32_t id)
+{
+    g_autofree char *path = g_strdup_printf("/org/qemu/Display1/Console_%u", id);
+    const char *type = NULL;
+    GVariant *ret = g_dbus_connection_call_sync(
+        bus, owner, path, "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new("(ss)", CONSOLE_IFACE, "Type"), G_VARIANT_TYPE("(v)"),
+        G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, NULL);
+    g_autoptr(GVariant) v = NULL;
+    int graphic;
+
+    if (!ret)
+        return -1;
+    g_variant_get(ret, "(v)", &v);
+    if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING))
+        type = g_variant_get_string(v, NULL);
+    graphic = type && !strcmp(type, "Graphic");
+    g_variant_unref(ret);
+    return graphic;
+}
+
+/* The console IDs QEMU lists on its VM object (ConsoleIDs, QEMU 7.2), in
+ * its order; without it Console_0, Console_1... until one is missing. */
+static GArray *console_ids(GDBusConnection *bus, const char *owner)
+{
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GVariant *ret = g_dbus_connection_call_sync(
+        bus, owner, "/org/qemu/Display1/VM", "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new("(ss)", "org.qemu.Display1.VM", "ConsoleIDs"), G_VARIANT_TYPE("(v)"),
+        G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, NULL);
+    g_autoptr(GVariant) v = NULL;
+
+    if (ret) {
+        g_variant_get(ret, "(v)", &v);
+        g_variant_unref(ret);
+    }
+    if (v && g_variant_is_of_type(v, G_VARIANT_TYPE("au"))) {
+        gsize n;
+        const uint32_t *p = g_variant_get_fixed_array(v, &n, sizeof(uint32_t));
+
+        g_array_append_vals(ids, p, (guint)n);
+        return ids;
+    }
+    for (uint32_t i = 0; i < SC_MAX_HEADS && console_graphic(bus, owner, i) >= 0; i++)
+        g_array_append_val(ids, i);
+    return ids;
+}
+
+/* No console= nor consoles= in args: "consoles=A+B..." for the graphical
+ * consoles QEMU exports (in console order, at most SC_MAX_HEADS), or
+ * "console=N" for a single one other than 0; NULL for console 0 alone or
+ * when QEMU cannot be asked (the one-console path then says why). */
+static char *discover_consoles(const char *args)
+{
+    struct qdbus tmp = { 0 };
+    g_autoptr(GString) list = g_string_new(NULL);
+    GDBusConnection *bus = NULL;
+    GArray *ids = NULL;
+    unsigned n = 0, first = 0;
+
+    if (!parse_args(&tmp, args, NULL))
+        return NULL;
+    bus = g_dbus_connection_new_for_address_sync(
+        tmp.address,
+        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+        NULL, NULL, NULL);
+    tmp.bus = bus;
+    if (!bus || !find_qemu(&tmp, NULL))
+        goto out;
+    ids = console_ids(bus, tmp.owner);
+    for (guint i = 0; i < ids->len && n < SC_MAX_HEADS; i++) {
+        uint32_t id = g_array_index(ids, uint32_t, i);
+
+        if (console_graphic(bus, tmp.owner, id) != 1)
+            continue;
+        if (n++ == 0)
+            first = id;
+        g_string_append_printf(list, "%s%u", n > 1 ? "+" : "", id);
+    }
+    sc_info("qemu-dbus: QEMU exports %u graphical console%s (%s)%s", n, n == 1 ? "" : "s",
+            list->str, n > 1 ? ": a head each" : "");
+out:
+    if (ids)
+        g_array_unref(ids);
+    if (bus) {
+        g_dbus_connection_close_sync(bus, NULL, NULL);
+        g_object_unref(bus);
+    }
+    g_free(tmp.owner);
+    g_free(tmp.address);
+    if (n > 1)
+        return g_strdup_printf("consoles=%s", list->str);
+    return n == 1 && first != 0 ? g_strdup_printf("console=%u", first) : NULL;
+}
+
+static bool names_console(const char *args)
+{
+    g_auto(GStrv) parts = g_strsplit(args ? args : "", ",", -1);
+
+    for (char **p = parts; *p; p++)
+        if (g_str_has_prefix(*p, "console=") || g_str_has_prefix(*p, "consoles="))
+            return true;
+    return false;
+}
+
 static struct sc_source *qdbus_create(const char *args, GError **error)
 {
     struct sc_source *heads;
+    g_autofree char *found = NULL, *all = NULL;
 
+    if (!names_console(args) && (found = discover_consoles(args))) {
+        all = g_strdup_printf("%s%s%s", args && *args ? args : "", args && *args ? "," : "",
+                              found);
+        args = all;
+    }
     if ((heads = create_heads(args, error)) || (error && *error))
         return heads;
     return qdbus_create_one(args, error);
@@ -567,7 +686,8 @@ static void qdbus_destroy(struct sc_source *source)
 const struct sc_source_ops sc_source_qemu_dbus = {
     .name = "qemu-dbus",
     .help = "qemu-dbus[:ADDRESS][,console=N|,consoles=N+M...]  a QEMU VM (-display dbus), "
-            "session bus by default; consoles: a head per console",
+            "session bus by default; a head per graphical console unless console(s)= "
+            "picks them",
     .create = qdbus_create,
     .start = qdbus_start,
     .stop = qdbus_stop,
