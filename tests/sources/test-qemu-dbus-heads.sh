@@ -100,3 +100,29 @@ start_server --source qemu-dbus:consoles=0+1 --listen "tcp:127.0.0.1:$port"
 grep -aq "source qemu-dbus has 2 heads" "$T/server.err" || fail "the server did not take 2 heads"
 same_heads "$port" 2
 server_alive
+stop_pid "$SERVER_PID"
+
+# virtio-vga,max_outputs=2 under SeaBIOS (no guest driver): QEMU exports
+# two consoles of one device (virtio-vga.0 Head 0, virtio-vga.1 Head 1);
+# head 0 is SeaBIOS's VGA text screen, head 1 QEMU's own 640x480 "Guest
+# has not initialized the display (yet)." placeholder; both equal QEMU's
+# own SPICE server's channels.
+timeout 10 qemu-system-x86_64 -device help 2>/dev/null | grep -q '"virtio-vga"' ||
+    { note "this QEMU has no virtio-vga: that part is not run"; exit 0; }
+stop_pid "$QEMU_PID"
+wait_for 10 "" sh -c '! gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus --method org.freedesktop.DBus.GetNameOwner org.qemu >/dev/null 2>&1' ||
+    fail "the first QEMU did not leave the bus"
+ref_port=$(free_port)
+start_bg qemu2 "${QEMU_TIMEOUT:-$HELPER_TIMEOUT}" qemu-system-x86_64 -machine pc -m 64 -nodefaults \
+    -device virtio-vga,max_outputs=2 -display dbus,gl=off \
+    -spice "port=$ref_port,addr=127.0.0.1,disable-ticketing=on"
+QEMU_PID=$BG_PID
+wait_for 20 "$QEMU_PID" qemu_on_bus || fail "virtio-vga QEMU did not take org.qemu on the session bus"
+wait_tcp "$ref_port" 20 "$QEMU_PID" || fail "virtio-vga QEMU's SPICE server did not start"
+port=$(free_port)
+start_server --source qemu-dbus --listen "tcp:127.0.0.1:$port"
+grep -aq "console 1 'virtio-vga.1'" "$T/server.err" ||
+    fail "virtio-vga: no head on console 1: $(grep -a qemu-dbus "$T/server.err")"
+[ "$(channels "$port")" = "0 1 " ] || fail "virtio-vga: display channels offered: $(channels "$port")"
+same_heads "$port" 2
+server_alive
