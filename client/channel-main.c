@@ -32,21 +32,54 @@ static void agent_send(struct sc_client *c, uint32_t type, const struct sc_write
     sc_channel_msg_end(c->main, &w, st);
 }
 
+/* The heads in the config: with the sparse cap each head up to the last
+ * one sized, a closed one 0x0 (disabled); without it entry i is still
+ * head i (our server's and spice-server's reading), so only the heads
+ * before the first never sized, a closed one with its last size. */
+static unsigned monitors_count(const struct sc_client *c, unsigned *enabled)
+{
+    unsigned n = 0;
+
+    *enabled = 0;
+    for (unsigned i = 0; i < SC_CLIENT_MAX_HEADS; i++) {
+        bool sized = c->want_w[i] && c->want_h[i];
+
+        if (!sized && !c->agent_sparse)
+            break;
+        if (sized)
+            n = i + 1;
+        if (sized && !(c->agent_sparse && c->want_off[i]))
+            (*enabled)++;
+    }
+    return n;
+}
+
 static void agent_send_monitors(struct sc_client *c)
 {
     struct sc_writer p;
+    unsigned enabled, n = monitors_count(c, &enabled);
 
-    if (!c->agent || !c->agent_monitors || !c->want_w || !c->want_h)
+    if (!c->agent || !c->agent_monitors || enabled == 0)
         return;
     sc_writer_init(&p);
-    sc_write_u32(&p, 1); /* num_of_monitors */
+    sc_write_u32(&p, n); /* num_of_monitors */
     sc_write_u32(&p, 0); /* flags */
-    sc_write_u32(&p, c->want_h); /* VDAgentMonConfig: height first */
-    sc_write_u32(&p, c->want_w);
-    sc_write_u32(&p, 32);
-    sc_write_i32(&p, 0);
-    sc_write_i32(&p, 0);
-    sc_info("auto-resize: asking the server for %ux%u", c->want_w, c->want_h);
+    for (unsigned i = 0; i < n; i++) {
+        bool off = c->agent_sparse && c->want_off[i];
+
+        sc_write_u32(&p, off ? 0 : c->want_h[i]); /* VDAgentMonConfig: height first */
+        sc_write_u32(&p, off ? 0 : c->want_w[i]);
+        sc_write_u32(&p, off ? 0 : 32);
+        sc_write_i32(&p, 0);
+        sc_write_i32(&p, 0);
+        if (off)
+            sc_info("auto-resize: head %u disabled (its window is closed)", i);
+        else if (i == 0)
+            sc_info("auto-resize: asking the server for %ux%u", c->want_w[i], c->want_h[i]);
+        else
+            sc_info("auto-resize: asking the server for %ux%u on head %u", c->want_w[i],
+                    c->want_h[i], i);
+    }
     agent_send(c, VD_AGENT_MONITORS_CONFIG, &p);
     sc_writer_finish(&p);
 }
@@ -58,6 +91,7 @@ static void agent_start(struct sc_client *c, uint32_t tokens)
 
     c->agent = true;
     c->agent_monitors = false;
+    c->agent_sparse = false;
     c->agent_tokens = tokens;
     c->agent_skip = 0;
     st = sc_channel_msg_begin(c->main, &w, SPICE_MSGC_MAIN_AGENT_START);
@@ -79,14 +113,28 @@ static gboolean resize_timeout(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-void sc_client_request_size(struct sc_client *c, uint32_t width, uint32_t height)
+void sc_client_request_head_size(struct sc_client *c, unsigned head, uint32_t width,
+                                 uint32_t height)
 {
-    if (!c || (width == c->want_w && height == c->want_h))
+    bool off = width == 0 || height == 0;
+
+    if (!c || head >= SC_CLIENT_MAX_HEADS)
         return;
-    c->want_w = width;
-    c->want_h = height;
+    if (off == c->want_off[head] &&
+        (off || (width == c->want_w[head] && height == c->want_h[head])))
+        return;
+    c->want_off[head] = off;
+    if (!off) {
+        c->want_w[head] = width;
+        c->want_h[head] = height;
+    }
     g_clear_handle_id(&c->resize_timer, g_source_remove);
     c->resize_timer = g_timeout_add(RESIZE_DEBOUNCE_MS, resize_timeout, c);
+}
+
+void sc_client_request_size(struct sc_client *c, uint32_t width, uint32_t height)
+{
+    sc_client_request_head_size(c, 0, width, height);
 }
 
 /* A message from the agent: its caps and replies matter, the rest (and a
@@ -116,11 +164,14 @@ static bool handle_agent_data(struct sc_channel *ch, const uint8_t *body, size_t
     b = sc_read_u32(&r);
     if (type == VD_AGENT_ANNOUNCE_CAPABILITIES && size >= 8) {
         c->agent_monitors = (b >> VD_AGENT_CAP_MONITORS_CONFIG) & 1;
-        sc_debug("agent: monitors config %s", c->agent_monitors ? "offered" : "not offered");
+        c->agent_sparse = (b >> VD_AGENT_CAP_SPARSE_MONITORS_CONFIG) & 1;
+        sc_debug("agent: monitors config %s%s", c->agent_monitors ? "offered" : "not offered",
+                 c->agent_sparse ? " (sparse)" : "");
         agent_send_monitors(c);
     } else if (type == VD_AGENT_REPLY && size >= 8 && a == VD_AGENT_MONITORS_CONFIG &&
                b != VD_AGENT_SUCCESS) {
-        sc_warn("auto-resize: the server refused %ux%u", c->want_w, c->want_h);
+        sc_warn("auto-resize: the server refused the monitors config (head 0: %ux%u)",
+                c->want_w[0], c->want_h[0]);
     }
     return true;
 }

@@ -130,9 +130,13 @@ struct sc_client {
     /* the agent (channel-main.c), for monitors config (--auto-resize) */
     bool agent;              /* the server has one; AGENT_START sent */
     bool agent_monitors;     /* it announced VD_AGENT_CAP_MONITORS_CONFIG */
+    bool agent_sparse;       /* and VD_AGENT_CAP_SPARSE_MONITORS_CONFIG */
     uint32_t agent_tokens;   /* AGENT_DATA we may still send */
     uint32_t agent_skip;     /* bytes left of a message we do not read */
-    uint32_t want_w, want_h; /* the window's size, sent when the timer fires */
+    /* each head's window size (0x0: never sized), sent when the timer
+     * fires; want_off: that head's window is closed */
+    uint32_t want_w[SC_CLIENT_MAX_HEADS], want_h[SC_CLIENT_MAX_HEADS];
+    bool want_off[SC_CLIENT_MAX_HEADS];
     guint resize_timer;
     /* the overlay's figures (client/live-stats.h); NULL: off */
     struct sc_live *live;

@@ -150,6 +150,11 @@ bool sc_client_server_mouse(const struct sc_client *client);
  * remote-viewer's resize-guest).  Without an agent offering monitors
  * config, nothing is sent. */
 void sc_client_request_size(struct sc_client *client, uint32_t width, uint32_t height);
+/* The same for head `head`'s window; 0x0: that window is closed (a
+ * disabled monitor where the agent has VD_AGENT_CAP_SPARSE_MONITORS_CONFIG,
+ * else its last size stays asked for). */
+void sc_client_request_head_size(struct sc_client *client, unsigned head, uint32_t width,
+                                 uint32_t height);
 
 /* Live figures for the viewer's stats overlay (issue 9 item 5): the last
  * complete second, from what the engine sees of each frame.  Off by

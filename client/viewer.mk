@@ -22,13 +22,13 @@ dist_man_MANS += data/viewer.1
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
 	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
 	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
-	tests/client/test-viewer-overlay.sh
+	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh
 TESTS += $(viewer_tests)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
 	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
 	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
-	tests/client/test-viewer-overlay.sh
+	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh tests/client/wm-close.py
 
 # the EGL attribute list of a scanout of planes (what no GPU here imports)
 if HAVE_GTK

@@ -61,6 +61,8 @@ struct sc_window {
     unsigned head;
     struct sc_window *owner;     /* head N > 0: head 0's window */
     struct sc_window *heads[16]; /* head 0's: the others' windows */
+    GtkWidget *displays_menu;    /* View > Displays: "Display N" per head */
+    bool displays_syncing;       /* its check items set from the windows */
 };
 
 
@@ -78,6 +80,12 @@ bool sc_window_ui_key(struct sc_window *win, GdkEventKey *ev);
 void sc_window_ui_first_surface(struct sc_window *win, uint32_t w, uint32_t h);
 /* a button press on the display: grab the pointer in server mouse mode */
 void sc_window_ui_pointer_pressed(struct sc_window *win);
+/* Shows or hides head win->head's window (View > Displays, closing it):
+ * hiding the last one shown ends the viewer, as closing it; with
+ * --auto-resize a hidden head is asked for as a disabled monitor. */
+void sc_window_ui_set_visible(struct sc_window *win, bool visible);
+/* The heads changed: every window's Displays menu lists them again. */
+void sc_window_ui_heads_changed(struct sc_window *win);
 /* the connection ended: true if the UI took it (reconnecting) */
 bool sc_window_ui_closed(struct sc_window *win, const char *why);
 /* window-stats.c: the stats overlay (issue 9 item 5) */

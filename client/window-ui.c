@@ -289,6 +289,8 @@ static gboolean reconnect_now(gpointer data)
 
     win->reconnect_id = 0;
     sc_window_close_heads(win);
+    gtk_widget_show(win->window); /* head 0's, if it was closed */
+    sc_window_ui_heads_changed(win);
     sc_client_free(win->client); /* not from inside its own callback */
     win->client = NULL;
     win->draw_pending = win->draw_done_owed = false;
@@ -328,6 +330,7 @@ bool sc_window_ui_closed(struct sc_window *win, const char *why)
     win->closed = true;
     win->exit_status = 1;
     ungrab(win);
+    gtk_widget_show(win->window); /* head 0's, if it was closed */
     if (win->opts.reconnect) {
         sc_info("connection ended (%s): reconnecting in 1 s", why);
         schedule_reconnect(win, 1000);
@@ -392,6 +395,127 @@ static void on_ctrl_alt_f(GtkMenuItem *item, gpointer data)
     send_ctrl_alt(data, fkey(n));
 }
 
+/* ---- heads: View > Displays, as remote-viewer's ------------------------- */
+
+static struct sc_window *group_owner(struct sc_window *win)
+{
+    return win->owner ? win->owner : win;
+}
+
+/* head N's window of win's group; NULL if none */
+static struct sc_window *head_window(struct sc_window *win, unsigned head)
+{
+    struct sc_window *o = group_owner(win);
+
+    if (head == 0)
+        return o;
+    return head < G_N_ELEMENTS(o->heads) ? o->heads[head] : NULL;
+}
+
+static unsigned visible_windows(struct sc_window *win)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(win->heads); i++) {
+        struct sc_window *w = head_window(win, i);
+
+        n += w && w->window && gtk_widget_get_visible(w->window);
+    }
+    return n;
+}
+
+/* every window's check items follow the windows shown */
+static void sync_displays(struct sc_window *win)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(win->heads); i++) {
+        struct sc_window *w = head_window(win, i);
+        g_autoptr(GList) items = NULL;
+
+        if (!w || !w->displays_menu)
+            continue;
+        items = gtk_container_get_children(GTK_CONTAINER(w->displays_menu));
+        w->displays_syncing = true;
+        for (GList *l = items; l; l = l->next) {
+            unsigned head = GPOINTER_TO_UINT(g_object_get_data(l->data, "head"));
+            struct sc_window *hw = head_window(win, head);
+
+            gtk_check_menu_item_set_active(l->data, hw && gtk_widget_get_visible(hw->window));
+        }
+        w->displays_syncing = false;
+    }
+}
+
+void sc_window_ui_set_visible(struct sc_window *win, bool visible)
+{
+    GtkAllocation a;
+    int s;
+
+    if (!visible && visible_windows(win) <= 1) { /* the last one: as closing it */
+        group_owner(win)->closed = true;
+        gtk_main_quit();
+        return;
+    }
+    if (visible) {
+        gtk_window_present(GTK_WINDOW(win->window));
+    } else {
+        gtk_widget_hide(win->window);
+        sc_window_release_keys(win);
+    }
+    sync_displays(win);
+    if (!win->opts.auto_resize || !win->client || !win->area)
+        return;
+    gtk_widget_get_allocation(win->area, &a);
+    s = gtk_widget_get_scale_factor(win->area);
+    if (!visible)
+        sc_client_request_head_size(win->client, win->head, 0, 0);
+    else if (a.width > 1 && a.height > 1)
+        sc_client_request_head_size(win->client, win->head, (uint32_t)(a.width * s),
+                                    (uint32_t)(a.height * s));
+}
+
+static void on_display_toggled(GtkCheckMenuItem *item, gpointer data)
+{
+    struct sc_window *win = data, *hw;
+
+    if (win->displays_syncing)
+        return;
+    hw = head_window(win, GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(item), "head")));
+    if (hw && gtk_check_menu_item_get_active(item) != gtk_widget_get_visible(hw->window))
+        sc_window_ui_set_visible(hw, gtk_check_menu_item_get_active(item));
+    sync_displays(win); /* refused (the last one): checked again */
+}
+
+static void destroy_widget(GtkWidget *widget, gpointer data)
+{
+    (void)data;
+    gtk_widget_destroy(widget);
+}
+
+void sc_window_ui_heads_changed(struct sc_window *win)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(win->heads); i++) {
+        struct sc_window *w = head_window(win, i);
+
+        if (!w || !w->displays_menu)
+            continue;
+        gtk_container_foreach(GTK_CONTAINER(w->displays_menu), destroy_widget, NULL);
+        for (unsigned h = 0; h < G_N_ELEMENTS(win->heads); h++) {
+            g_autofree char *label = NULL;
+            GtkWidget *item;
+
+            if (!head_window(win, h))
+                continue;
+            label = g_strdup_printf(_("Display %u"), h + 1);
+            item = gtk_check_menu_item_new_with_label(label);
+            g_object_set_data(G_OBJECT(item), "head", GUINT_TO_POINTER(h));
+            g_signal_connect(item, "toggled", G_CALLBACK(on_display_toggled), w);
+            gtk_menu_shell_append(GTK_MENU_SHELL(w->displays_menu), item);
+            gtk_widget_show(item);
+        }
+    }
+    sync_displays(win);
+}
+
 static GtkWidget *add_item(GtkWidget *menu, const char *label, GCallback cb, void *data)
 {
     GtkWidget *item = gtk_menu_item_new_with_mnemonic(label);
@@ -446,6 +570,7 @@ void sc_window_ui_build(struct sc_window *win)
     win->stats_item = gtk_check_menu_item_new_with_mnemonic(_("S_tats"));
     g_signal_connect(win->stats_item, "toggled", G_CALLBACK(on_stats), win);
     gtk_menu_shell_append(GTK_MENU_SHELL(menu), win->stats_item);
+    win->displays_menu = add_menu(menu, _("_Displays"));
     build_send_key(win, add_menu(win->menubar, _("_Send key")));
     gtk_box_pack_start(GTK_BOX(win->box), win->menubar, FALSE, FALSE, 0);
     win->overlay = gtk_overlay_new(); /* the display area and the stats over it */

@@ -418,6 +418,7 @@ static void cb_head(void *data, unsigned head)
     win->heads[head] = hw;
     if (!sc_client_show_head(win->client, head, &callbacks, hw))
         sc_warn("viewer: head %u cannot be shown", head);
+    sc_window_ui_heads_changed(win); /* View > Displays */
 }
 
 void sc_window_close_heads(struct sc_window *win)
@@ -564,14 +565,16 @@ static gboolean on_scroll(GtkWidget *widget, GdkEventScroll *ev, gpointer data)
     return TRUE;
 }
 
-/* --auto-resize: the server is asked for the display area's size */
+/* --auto-resize: the server is asked for each head's display area's size */
 static void on_size_allocate(GtkWidget *area, GdkRectangle *a, gpointer data)
 {
     struct sc_window *win = data;
     int s = gtk_widget_get_scale_factor(area);
 
-    if (win->opts.auto_resize && win->client && !win->owner && a->width > 0 && a->height > 0)
-        sc_client_request_size(win->client, (uint32_t)(a->width * s), (uint32_t)(a->height * s));
+    if (win->opts.auto_resize && win->client && a->width > 1 && a->height > 1 &&
+        gtk_widget_get_visible(win->window))
+        sc_client_request_head_size(win->client, win->head, (uint32_t)(a->width * s),
+                                    (uint32_t)(a->height * s));
 }
 
 static void connect_input(struct sc_window *win, GtkWidget *area)
@@ -594,12 +597,9 @@ static gboolean on_delete(GtkWidget *widget, GdkEvent *ev, gpointer data)
     struct sc_window *win = data;
 
     (void)widget, (void)ev;
-    if (win->owner) { /* another head's window: hidden, the session goes on */
-        gtk_widget_hide(win->window);
-        return TRUE;
-    }
-    win->closed = true; /* the user closed it: a normal end */
-    gtk_main_quit();
+    /* hidden while another head's window is shown (View > Displays opens
+     * it again); the last one: the user closed the viewer, a normal end */
+    sc_window_ui_set_visible(win, false);
     return TRUE;
 }
 
@@ -645,6 +645,7 @@ struct sc_window *sc_window_new(const struct sc_window_options *options)
     sc_window_ui_build(win); /* menus; full screen if asked */
     choose_renderer(win);
     gtk_widget_show(win->window);
+    sc_window_ui_heads_changed(win); /* View > Displays: this window */
     return win;
 }
 
