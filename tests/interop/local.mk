@@ -31,7 +31,8 @@ interop_tests = \
 	tests/interop/test-browser.sh \
 	tests/interop/test-web-limits.sh \
 	tests/interop/test-multihead.sh \
-	tests/interop/test-remote-viewer-heads.sh
+	tests/interop/test-remote-viewer-heads.sh \
+	tests/interop/test-remote-viewer-sparse.sh
 TESTS += $(interop_tests)
 EXTRA_DIST += $(interop_tests) tests/interop/lib.sh tests/interop/cdp-shot.py tests/interop/wsclient.py
 
