@@ -9,7 +9,9 @@
  * timeout.
  * --heads N: the server must offer N heads (display channels); each is
  * shown, and once every one has its MARK, head H > 0 is written to OUT with
- * ".headH" before its extension (shot.ppm: shot.head1.ppm). */
+ * ".headH" before its extension (shot.ppm: shot.head1.ppm).  With --gl,
+ * once every head has its GL_DRAW, each head's scanout buffer is written
+ * so (head H > 0 has an app of its own, struct app's gl_heads). */
 #include "config.h"
 
 #include <stdio.h>
@@ -33,6 +35,9 @@ struct head {
 };
 
 struct app {
+    struct app *root;             /* head H > 0's GL app: the app of head 0 */
+    unsigned index;               /* the head its GL scanout comes from */
+    struct app *gl_heads[16];     /* root, --gl --heads N: head H's GL app */
     GMainLoop *loop;
     int want_heads, offered; /* --heads; display channels offered */
     struct head heads[16];
@@ -44,6 +49,7 @@ struct app {
     int live_lines, live_wait; /* --live-stats: lines printed / to wait for */
     int rc;
     int fd;
+    bool no_planes; /* --no-planes: no gl_scanout2 callback */
     uint32_t w, h, stride, fourcc;
     bool top_down;
     /* GL_SCANOUT2: planes (n_planes 0: the scanout is fd/stride above) */
@@ -79,13 +85,30 @@ static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t 
     return ok;
 }
 
+/* Done, rc 0 or 1; the loop ends on a failure, or once every head's GL
+ * app is done too. */
 static void finish(struct app *a, int rc)
 {
+    struct app *r = a->root ? a->root : a;
+
     if (a->done)
         return;
     a->done = true;
     a->rc = rc;
-    g_main_loop_quit(a->loop);
+    if (rc == 0) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(r->gl_heads); i++)
+            if (!r->done || (r->gl_heads[i] && !r->gl_heads[i]->done))
+                return;
+    }
+    r->rc = MAX(r->rc, rc);
+    r->done = true;
+    g_main_loop_quit(r->loop);
+}
+
+/* The buffer is the server's again: to this app's head. */
+static void gl_draw_done(struct app *a)
+{
+    sc_client_head_gl_draw_done(a->client, a->index);
 }
 
 /* OUT for head H: ".headH" before the extension */
@@ -146,16 +169,34 @@ static void on_head_mark(void *p)
     check_done(h->a);
 }
 
-/* A head the server offers: shown when --heads asks for it. */
+static void on_gl_scanout(void *p, int fd, uint32_t w, uint32_t h, uint32_t stride,
+                          uint32_t fourcc, bool top_down);
+static void on_gl_scanout2(void *p, const struct sc_client_scanout *s);
+static void on_gl_draw(void *p, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
+
+/* A head the server offers: shown when --heads asks for it (with --gl, its
+ * scanouts go to its own GL app). */
 static void on_head(void *p, unsigned head)
 {
     static const struct sc_client_callbacks head_cb = { .mark = on_head_mark };
-    struct app *a = p;
+    static const struct sc_client_callbacks gl_cb = {
+        .gl_scanout = on_gl_scanout, .gl_scanout2 = on_gl_scanout2, .gl_draw = on_gl_draw,
+    };
+    static const struct sc_client_callbacks gl_cb1 = {
+        .gl_scanout = on_gl_scanout, .gl_draw = on_gl_draw,
+    };
+    struct app *a = p, *g;
 
     a->offered++;
     printf("head %u offered\n", head);
-    if ((int)head < a->want_heads)
+    if ((int)head >= a->want_heads)
+        return;
+    if (!(g = a->gl_heads[head])) {
         sc_client_show_head(a->client, head, &head_cb, &a->heads[head]);
+        return;
+    }
+    g->client = a->client;
+    sc_client_show_head(a->client, head, g->no_planes ? &gl_cb1 : &gl_cb, g);
 }
 
 static void on_mark(void *p)
@@ -226,6 +267,8 @@ static void on_gl_scanout2(void *p, const struct sc_client_scanout *s)
     a->fourcc = s->fourcc;
     a->modifier = s->modifier;
     a->top_down = s->top_down;
+    if (a->index)
+        printf("head %u ", a->index);
     printf("scanout2 %ux%u planes %u fourcc 0x%08x modifier 0x%" G_GINT64_MODIFIER "x\n",
            s->width, s->height, s->n_planes, s->fourcc, s->modifier);
 }
@@ -306,11 +349,13 @@ static void draw_planes(struct app *a)
         finish(a, 1);
         return;
     }
+    if (a->index)
+        printf("head %u ", a->index);
     printf("scanout %ux%u planes %u fourcc 0x%08x top_down %d\n", a->w, a->h, a->n_planes,
            a->fourcc, a->top_down);
     finish(a, write_ppm(a->out, px, a->w, a->h, stride, rgbx, !a->top_down) ? 0 : 1);
     g_free(px);
-    sc_client_gl_draw_done(a->client);
+    gl_draw_done(a);
 }
 
 static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUSED,
@@ -324,7 +369,7 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
     /* the buffer is the server's again after GL_DRAW_DONE: answer the last
      * draw only once its pixels are written out */
     if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames) {
-        sc_client_gl_draw_done(a->client);
+        gl_draw_done(a);
         return;
     }
     if (a->n_planes) {
@@ -349,12 +394,14 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
         finish(a, 1);
         return;
     }
+    if (a->index)
+        printf("head %u ", a->index);
     printf("scanout %ux%u stride %u fourcc 0x%08x top_down %d\n", a->w, a->h, a->stride,
            a->fourcc, a->top_down);
     /* a bottom-up buffer is flipped as it is written */
     finish(a, write_ppm(a->out, map, a->w, a->h, a->stride, rgbx, !a->top_down) ? 0 : 1);
     munmap(map, size);
-    sc_client_gl_draw_done(a->client);
+    gl_draw_done(a);
 }
 
 static void on_closed(void *p, const GError *error)
@@ -468,9 +515,18 @@ int main(int argc, char **argv)
     a.gl = gl;
     if (no_planes)
         cb.gl_scanout2 = NULL;
+    a.no_planes = no_planes;
     a.want_heads = CLAMP(a.want_heads, 1, 16);
     for (int i = 0; i < 16; i++)
         a.heads[i] = (struct head){ &a, (unsigned)i, false };
+    for (int i = 1; gl && i < a.want_heads; i++) {
+        struct app *g = g_new0(struct app, 1);
+
+        *g = (struct app){ .root = &a, .index = (unsigned)i, .fd = -1, .gl = 1,
+                           .wait_frames = a.wait_frames, .no_planes = no_planes,
+                           .out = head_path(out, (unsigned)i) };
+        a.gl_heads[i] = g;
+    }
     if (video || a.wait_video > 0)
         cb.video_frame = on_video;
     o.uri = argv[1];
@@ -498,6 +554,17 @@ int main(int argc, char **argv)
     if (a.fd >= 0)
         close(a.fd);
     drop_planes(&a);
+    for (int i = 1; i < 16; i++) {
+        struct app *g = a.gl_heads[i];
+
+        if (!g)
+            continue;
+        if (g->fd >= 0)
+            close(g->fd);
+        drop_planes(g);
+        g_free((char *)g->out);
+        g_free(g);
+    }
     g_free(out);
     g_free(password);
     return a.rc;

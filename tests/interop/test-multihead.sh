@@ -5,8 +5,10 @@
 # channel is, pixel for pixel, that head's frame of the pattern (drawn again
 # by tests/interop/pattern-frame from the frame number in the screenshot's
 # stamp); the two heads differ.  Our viewer's engine (viewer-headless
-# --heads 2) shows both heads, each exactly its frame too.  A single-head
-# server offers channel 0 only.
+# --heads 2) shows both heads, each exactly its frame too, and over a unix
+# socket with --gl (the server's defaults: each head's buffer fd as
+# GL_SCANOUT_UNIX) maps each head's own scanout, exactly its frame.  A
+# single-head server offers channel 0 only.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 need_probe
 need_prog compare imagemagick
@@ -15,7 +17,8 @@ FRAME_BIN=$top_builddir/tests/interop/pattern-frame
 
 spec=pattern:640x400,fps=2,stamp,heads=2
 port=$(free_port)
-start_server --source "$spec" --listen "tcp:127.0.0.1:$port" --disable-ticketing
+start_server --source "$spec" --listen "tcp:127.0.0.1:$port" --listen "unix:$T/heads.sock" \
+    --disable-ticketing
 for head in 0 1; do
     run_probe 30 --uri "spice://127.0.0.1:$port" --channel-id $head --settle 250 \
         --screenshot "$T/shot$head.ppm" >"$T/probe$head.out" ||
@@ -46,6 +49,19 @@ if [ -x "$HEADLESS" ]; then
             fail "viewer-headless head $head: $(cat "$T/oref$head.out")"
         check_screenshot "$T/oref$head.ppm" "$shot" 640x400 "viewer-headless head $head"
         note "viewer-headless: head $head is its frame $(kv seq "$T/oref$head.out"), exactly"
+    done
+    # GL: head 1's scanout is its own buffer, head 0's stays head 0's
+    timeout -k 5 30 "$HEADLESS" --gl --heads 2 --screenshot "$T/gl.ppm" "spice+unix://$T/heads.sock" \
+        >"$T/gl.out" 2>"$T/gl.err" || fail "viewer-headless --gl --heads 2: $(tail -n 3 "$T/gl.err")"
+    grep -q '^head 1 scanout 640x400 stride' "$T/gl.out" && grep -q '^scanout 640x400 stride' "$T/gl.out" ||
+        fail "viewer-headless --gl: not a GL scanout on each head: $(cat "$T/gl.out")"
+    for head in 0 1; do
+        shot=$T/gl.ppm
+        [ $head = 0 ] || shot=$T/gl.head$head.ppm
+        "$FRAME_BIN" "$spec" $head "$shot" "$T/gref$head.ppm" >"$T/gref$head.out" 2>&1 ||
+            fail "viewer-headless --gl head $head: $(cat "$T/gref$head.out")"
+        check_screenshot "$T/gref$head.ppm" "$shot" 640x400 "viewer-headless --gl head $head"
+        note "viewer-headless --gl: head $head's GL scanout is its frame $(kv seq "$T/gref$head.out"), exactly"
     done
 else
     note "client/viewer-headless not built: our viewer not checked"

@@ -221,9 +221,97 @@ static void test_planes(void)
     rmdir(dir);
 }
 
+/* Every pixel of the PPM within 6 of r, g, b (a one-colour buffer). */
+static void check_all(const char *ppm, int r, int g, int b)
+{
+    for (int y = 0; y < H; y += 3)
+        for (int x = 0; x < W; x += 3)
+            check_px(ppm, x, y, r, g, b);
+}
+
+static void test_planes_head1(void)
+{
+    GError *tmp_error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &tmp_error);
+    g_assert_no_error(tmp_error);
+    g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
+    g_autofree char *spec = g_strdup_printf("unix:%s", sock);
+    g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
+    g_autofree char *ppm = g_build_filename(dir, "gl.ppm", NULL);
+    g_autofree char *ppm1 = g_build_filename(dir, "gl.head1.ppm", NULL);
+    struct sc_server_options o = { .name = "vm", .disable_ticketing = true };
+    struct sc_vmm_source_callbacks cb = { 0 };
+    GError *error = NULL;
+    uint8_t *y, *uv, *x0, *x1;
+    int fy = sealed_memfd(W * H, &y), fuv = sealed_memfd(W * H / 2, &uv);
+    int fx0 = sealed_memfd(W * H * 4, &x0), fx1 = sealed_memfd(W * H * 4, &x1);
+    struct sc_vmm_buffer nv12 = {
+        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
+        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
+        .planes = { { fuv, 0, W } },
+    }, xrgb0 = { .fd = fx0, .width = W, .height = H, .stride = W * 4,
+                 .drm_fourcc = DRM_FORMAT_XRGB8888, .modifier = DRM_FORMAT_MOD_LINEAR,
+                 .top_down = true }, xrgb1 = xrgb0;
+    char *out = NULL;
+
+    if (!g_file_test("client/viewer-headless", G_FILE_TEST_EXISTS) && !g_getenv("top_builddir")) {
+        g_test_skip("viewer-headless not built here (run from the build tree)");
+        return;
+    }
+    xrgb1.fd = fx1;
+    fill_nv12(y, uv);
+    memset(x0, 0x80, W * H * 4); /* head 0: grey */
+    memset(x1, 0x30, W * H * 4); /* head 1's one-plane buffer: dark grey */
+    struct sc_server *server = sc_server_new(&o, &error);
+    g_assert_no_error(error);
+    g_assert_true(sc_server_listen(server, spec, &error));
+    struct sc_vmm_source *src = sc_vmm_source_new(&cb, NULL);
+    g_assert_true(sc_vmm_source_set_heads(src, 2, &error));
+    sc_server_set_vmm_source(server, src);
+    g_assert_true(sc_vmm_source_scanout(src, &xrgb0, NULL, 0, 1, &error));
+
+    /* head 1: two planes, GL_SCANOUT2_UNIX to head 1 only */
+    g_assert_true(sc_vmm_source_scanout_head(src, 1, &nv12, NULL, 0, 2, &error));
+    g_assert_true(headless((const char *const[]){ "--gl", "--heads", "2", "--screenshot", ppm,
+                                                  uri, NULL }, &out));
+    g_assert_nonnull(strstr(out, "head 1 scanout2 64x32 planes 2 fourcc 0x3231564e"));
+    g_assert_nonnull(strstr(out, "\nscanout 64x32 stride 256")); /* head 0: its own, one plane */
+    g_free(out);
+    check_px(ppm1, 4, 4, 255, 255, 255);
+    check_px(ppm1, W - 4, 4, 0, 0, 0);
+    check_px(ppm1, 4, H - 4, 255, 0, 0);
+    check_px(ppm1, W / 4 + 4, H - 4, 76, 76, 76);
+    check_all(ppm, 0x80, 0x80, 0x80);
+
+    /* head 1: one plane, GL_SCANOUT_UNIX (no GL_SCANOUT2 cap, as spice-gtk) */
+    g_assert_true(sc_vmm_source_scanout_head(src, 1, &xrgb1, NULL, 0, 3, &error));
+    g_assert_true(headless((const char *const[]){ "--gl", "--no-planes", "--heads", "2",
+                                                  "--screenshot", ppm, uri, NULL }, &out));
+    g_assert_nonnull(strstr(out, "head 1 scanout 64x32 stride 256"));
+    g_assert_nonnull(strstr(out, "\nscanout 64x32 stride 256"));
+    g_free(out);
+    check_all(ppm1, 0x30, 0x30, 0x30);
+    check_all(ppm, 0x80, 0x80, 0x80);
+
+    sc_server_free(server);
+    sc_vmm_source_destroy(src);
+    munmap(y, W * H);
+    munmap(uv, W * H / 2);
+    munmap(x0, W * H * 4);
+    munmap(x1, W * H * 4);
+    close(fy);
+    close(fuv);
+    close(fx0);
+    close(fx1);
+    unlink(ppm);
+    unlink(ppm1);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/embed/planes", test_planes);
+    g_test_add_func("/embed/planes-head1", test_planes_head1);
     return g_test_run();
 }
