@@ -126,6 +126,8 @@ T = {
 "Zoom to _fit": ("_Einpassen", "_Ajuster"),
 "_Send key": ("_Taste senden", "_Envoyer une touche"),
 "S_tats": ("_Statistik", "S_tatistiques"),
+"_Displays": ("_Bildschirme", "É_crans"),
+"Display %u": ("Bildschirm %u", "Écran %u"),
 "decode": ("Dekodieren", "décodage"),
 "receive -> decoded": ("Empfang -> dekodiert", "réception -> décodé"),
 "decoded -> present": ("dekodiert -> angezeigt", "décodé -> affiché"),
