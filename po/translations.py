@@ -125,6 +125,30 @@ T = {
 "_Normal size": ("_Normale Größe", "Taille _normale"),
 "Zoom to _fit": ("_Einpassen", "_Ajuster"),
 "_Send key": ("_Taste senden", "_Envoyer une touche"),
+"TLS certificates, as QEMU's x509-dir: ca-cert.pem, server-cert.pem, server-key.pem":
+ ("TLS-Zertifikate, wie QEMUs x509-dir: ca-cert.pem, server-cert.pem, server-key.pem",
+  "Certificats TLS, comme le x509-dir de QEMU : ca-cert.pem, server-cert.pem, server-key.pem"),
+"DIR": ("VERZ", "RÉP"),
+"Channels refused on plain TCP (clients link them over TLS): main,display,inputs,cursor or all":
+ ("Auf einfachem TCP abgelehnte Kanäle (Clients verbinden sie über TLS): main,display,inputs,cursor oder all",
+  "Canaux refusés en TCP simple (les clients les ouvrent en TLS) : main,display,inputs,cursor ou all"),
+"open in a browser: http://%s/\\n": ("im Browser öffnen: http://%s/\\n", "ouvrir dans un navigateur : http://%s/\\n"),
+"open in a browser: https://%s/\\n": ("im Browser öffnen: https://%s/\\n", "ouvrir dans un navigateur : https://%s/\\n"),
+"Ask the server for the window's size whenever it changes (its agent's monitors config, as remote-viewer's resize-guest)":
+ ("Den Server bei jeder Änderung um die Fenstergröße bitten (Monitorkonfiguration seines Agenten, wie resize-guest von remote-viewer)",
+  "Demander au serveur la taille de la fenêtre à chaque changement (configuration des moniteurs de son agent, comme resize-guest de remote-viewer)"),
+"Listen on tcp:HOST:PORT ([::1]:PORT for IPv6), tls:HOST:PORT (with --x509-dir), ws:HOST:PORT / wss:HOST:PORT (a browser page, spice-html5) or unix:PATH; repeatable":
+ ("Auf tcp:HOST:PORT ([::1]:PORT für IPv6), tls:HOST:PORT (mit --x509-dir), ws:HOST:PORT / wss:HOST:PORT (eine Browserseite, spice-html5) oder unix:PFAD lauschen; mehrfach möglich",
+  "Écouter sur tcp:HÔTE:PORT ([::1]:PORT pour IPv6), tls:HÔTE:PORT (avec --x509-dir), ws:HÔTE:PORT / wss:HÔTE:PORT (une page pour navigateur, spice-html5) ou unix:CHEMIN ; répétable"),
+"Pass the buffer fd to local GL clients: auto (dma-bufs; shared memory to clients that map it, the default), on (shared memory to all), off":
+ ("Den Puffer-fd an lokale GL-Clients geben: auto (dma-bufs; gemeinsamer Speicher an Clients, die ihn einblenden, Vorgabe), on (gemeinsamer Speicher an alle), off",
+  "Passer le fd du tampon aux clients GL locaux : auto (dma-bufs ; mémoire partagée aux clients qui la projettent, par défaut), on (mémoire partagée à tous), off"),
+"connect with: remote-viewer spice://%.*s?tls-port=%s --spice-ca-file=%s/ca-cert.pem\\n":
+ ("verbinden mit: remote-viewer spice://%.*s?tls-port=%s --spice-ca-file=%s/ca-cert.pem\\n",
+  "connexion avec : remote-viewer spice://%.*s?tls-port=%s --spice-ca-file=%s/ca-cert.pem\\n"),
+"Print frame latency per stage (p50/p95/p99) every second and at the end":
+ ("Bildlatenz je Stufe (p50/p95/p99) jede Sekunde und am Ende ausgeben",
+  "Afficher la latence des images par étape (p50/p95/p99) chaque seconde et à la fin"),
 "S_tats": ("_Statistik", "S_tatistiques"),
 "_Displays": ("_Bildschirme", "É_crans"),
 "Display %u": ("Bildschirm %u", "Écran %u"),
