@@ -24,9 +24,6 @@ bool sc_codec_options_check(const char *options, const char *const *known, char 
 bool sc_codec_check_params(const struct sc_encoder_params *p, bool need_even, char *reason,
                            size_t size);
 
-/* The CPU pixels of a frame (XRGB8888 at offset), or NULL if it has no CPU
- * mapping or a format other than XRGB8888. */
-const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame);
 
 double sc_codec_now_ms(void);
 

@@ -3,7 +3,8 @@
  * registry that lists them in order of preference.
  *
  * An encoder takes XRGB8888 frames (struct sc_frame: memfd with a CPU
- * mapping, or a dma-buf for backends that can import one) and emits packets:
+ * mapping, or a dma-buf for backends that can import one; NV12 frames with
+ * a CPU view are read converted, sc_codec_frame_pixels) and emits packets:
  * one complete access unit per packet, keyframes flagged, in the form a
  * SPICE client decodes (PROTOCOL.md 5.9): H.264 Annex-B with SPS/PPS before
  * every IDR, H.265 Annex-B with VPS/SPS/PPS before every IDR, raw VP8/VP9
@@ -148,6 +149,13 @@ int sc_encoder_encode_damage(struct sc_encoder *enc, const struct sc_frame *fram
 int sc_encoder_set_bitrate(struct sc_encoder *enc, uint32_t bitrate);
 void sc_encoder_force_keyframe(struct sc_encoder *enc);
 void sc_encoder_destroy(struct sc_encoder *enc); /* NULL is fine */
+
+/* The CPU pixels of a frame as BGRx rows of *stride bytes (in the frame's
+ * row order, frame->top_down): an XRGB8888 frame's own mapping, an NV12
+ * frame's converted copy (made once, on first use); NULL if it has no CPU
+ * view (sc_frame_wrap said why) or another format.  Every CPU reader of a
+ * frame's pixels goes through here, with this stride, not frame->stride. */
+const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame, uint32_t *stride);
 
 /* ---- decoder -------------------------------------------------------- */
 

@@ -70,7 +70,7 @@ bool sc_convert_bgrx_to_nv12(const uint8_t *src, uint32_t src_stride, uint32_t w
 }
 
 bool sc_convert_bgrx_to_i420_damage(const struct sc_frame *f, const uint8_t *px,
-                                    struct sc_yuv *dst)
+                                    uint32_t px_stride, struct sc_yuv *dst)
 {
     if (f->full_damage || dst->format != SC_PIXFMT_I420 || dst->width != f->width
         || dst->height != f->height)
@@ -86,7 +86,7 @@ bool sc_convert_bgrx_to_i420_damage(const struct sc_frame *f, const uint8_t *px,
         y1 = y1 > f->height ? f->height : y1;
         if (x0 >= x1 || y0 >= y1)
             continue;
-        ARGBToI420(px + (size_t)y0 * f->stride + (size_t)x0 * 4, (int)f->stride,
+        ARGBToI420(px + (size_t)y0 * px_stride + (size_t)x0 * 4, (int)px_stride,
                    dst->plane[0] + (size_t)y0 * dst->stride[0] + x0, (int)dst->stride[0],
                    dst->plane[1] + (size_t)(y0 / 2) * dst->stride[1] + x0 / 2,
                    (int)dst->stride[1],

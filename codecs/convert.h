@@ -43,7 +43,7 @@ bool sc_convert_bgrx_to_y(const uint8_t *src, uint32_t src_stride, uint32_t widt
  * of the same source.  false (nothing done) when the frame says everything
  * changed: convert it whole then. */
 bool sc_convert_bgrx_to_i420_damage(const struct sc_frame *frame, const uint8_t *pixels,
-                                    struct sc_yuv *dst);
+                                    uint32_t stride, struct sc_yuv *dst);
 
 /* Converts a picture to BGRX in the sc_yuv-sized formats; any decoded CPU
  * frame (I420, NV12, BGRX) to BGRX. */

@@ -353,7 +353,7 @@ static struct sc_encoder *create_mjpeg(const struct sc_encoder_params *p, char *
 /* Converts the damage of the frame into the last input buffer if nobody
  * else holds it any more: true, buffer reused. */
 static bool convert_damage(struct gst_encoder *e, const struct sc_frame *frame,
-                           const uint8_t *px)
+                           const uint8_t *px, uint32_t stride)
 {
     if (!e->last || frame->seq != e->last_seq + 1 || frame->full_damage
         || !gst_buffer_is_writable(e->last))
@@ -367,7 +367,7 @@ static bool convert_damage(struct gst_encoder *e, const struct sc_frame *frame,
         view.plane[i] = GST_VIDEO_FRAME_PLANE_DATA(&vf, i);
         view.stride[i] = (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, i);
     }
-    bool ok = sc_convert_bgrx_to_i420_damage(frame, px, &view);
+    bool ok = sc_convert_bgrx_to_i420_damage(frame, px, stride, &view);
     gst_video_frame_unmap(&vf);
     return ok;
 }
@@ -375,9 +375,9 @@ static bool convert_damage(struct gst_encoder *e, const struct sc_frame *frame,
 /* Converts the frame into a pooled buffer (or only its damage into the
  * last one); returns a reference for appsrc. */
 static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *frame,
-                                  const uint8_t *px)
+                                  const uint8_t *px, uint32_t stride)
 {
-    if (convert_damage(e, frame, px)) {
+    if (convert_damage(e, frame, px, stride)) {
         e->last_seq = frame->seq;
         return gst_buffer_ref(e->last);
     }
@@ -391,7 +391,7 @@ static GstBuffer *frame_to_buffer(struct gst_encoder *e, const struct sc_frame *
         return NULL;
     }
     bool ok = sc_convert_bgrx_to_i420(
-        px, frame->stride, frame->width, frame->height, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
+        px, stride, frame->width, frame->height, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
         (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0), GST_VIDEO_FRAME_PLANE_DATA(&vf, 1),
         (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 1), GST_VIDEO_FRAME_PLANE_DATA(&vf, 2),
         (uint32_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 2));
@@ -475,11 +475,12 @@ int sc_gst_enc_encode(struct sc_encoder *enc, const struct sc_frame *frame,
     (void)damage; /* the whole frame; its own damage narrows the conversion */
     (void)n_damage;
     struct gst_encoder *e = gst_enc(enc);
-    const uint8_t *px = sc_codec_frame_pixels(frame);
+    uint32_t stride;
+    const uint8_t *px = sc_codec_frame_pixels(frame, &stride);
     if (!px)
         return -EINVAL;
     double t0 = sc_codec_now_ms();
-    GstBuffer *buf = frame_to_buffer(e, frame, px);
+    GstBuffer *buf = frame_to_buffer(e, frame, px, stride);
     enc->stats.convert_ms = sc_codec_now_ms() - t0;
     enc->stats.zero_copy = false;
     if (!buf)

@@ -42,6 +42,14 @@ tests_codecs_test_worker_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
 tests_codecs_test_worker_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la $(GLIB_LIBS) -lm
 TESTS += tests/codecs/test-worker
 
+# NV12 frames (sc_frame_wrap's CPU view, converted) through every encoder
+check_PROGRAMS += tests/codecs/test-frame-nv12
+tests_codecs_test_frame_nv12_SOURCES = tests/codecs/test-frame-nv12.c
+tests_codecs_test_frame_nv12_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)
+tests_codecs_test_frame_nv12_LDADD = bench/libsccontent.la codecs/libsccodecs.la common/libsccommon.la \
+	$(GLIB_LIBS) -lm
+TESTS += tests/codecs/test-frame-nv12
+
 check_PROGRAMS += tests/codecs/test-lossless
 tests_codecs_test_lossless_SOURCES = tests/codecs/test-lossless.c
 tests_codecs_test_lossless_CFLAGS = $(codecs_libsccodecs_la_CFLAGS)

@@ -52,6 +52,7 @@ struct lossless_encoder {
     size_t buf_size;
     struct sc_writer lz4; /* lz4: the payload */
     unsigned lz4_skip;    /* encodes left that send raw without trying LZ4 */
+    size_t stride;        /* of the pixels being encoded (sc_codec_frame_pixels) */
 };
 
 /* Downcast through the impl pointer (a programming error otherwise). */
@@ -108,11 +109,11 @@ static struct sc_encoder *lz4_create(const struct sc_encoder_params *p, char *r,
 }
 
 /* The first byte of picture row `row` of box b. */
-static const uint8_t *box_row(const struct sc_frame *f, const uint8_t *px, const struct sc_box *b,
-                              int32_t row)
+static const uint8_t *box_row(const struct lossless_encoder *e, const struct sc_frame *f,
+                              const uint8_t *px, const struct sc_box *b, int32_t row)
 {
     size_t y = f->top_down ? (size_t)(b->y + row) : (size_t)(f->height - 1 - (uint32_t)(b->y + row));
-    return px + y * f->stride + (size_t)b->x * 4;
+    return px + y * e->stride + (size_t)b->x * 4;
 }
 
 /* Copies box b's rows, top-down, into e->buf at b->w*4.  false: no memory. */
@@ -128,7 +129,7 @@ static bool pack_box(struct lossless_encoder *e, const struct sc_frame *f, const
         e->buf_size = need;
     }
     for (int32_t y = 0; y < b->h; y++)
-        memcpy(e->buf + (size_t)y * row, box_row(f, px, b, y), row);
+        memcpy(e->buf + (size_t)y * row, box_row(e, f, px, b, y), row);
     return true;
 }
 
@@ -159,9 +160,9 @@ static int raw_box(struct lossless_encoder *e, const struct sc_frame *f, const u
                    const struct sc_box *b, bool packed, sc_packet_fn cb, void *data)
 {
     size_t row = (size_t)b->w * 4, size = row * (size_t)b->h;
-    if (!packed && f->top_down && (b->h == 1 || f->stride == row)) {
+    if (!packed && f->top_down && (b->h == 1 || e->stride == row)) {
         /* already packed rows: the mapping as is (who keeps it copies) */
-        emit(f, b, SC_CODEC_RAW, box_row(f, px, b, 0), size, NULL, cb, data);
+        emit(f, b, SC_CODEC_RAW, box_row(e, f, px, b, 0), size, NULL, cb, data);
         return 0;
     }
     if (!packed && !pack_box(e, f, px, b))
@@ -179,10 +180,10 @@ static int lz4_box(struct lossless_encoder *e, const struct sc_frame *f, const u
         return raw_box(e, f, px, b, false, cb, data);
     if (!f->top_down && !pack_box(e, f, px, b)) /* LZ4 reads rows top-down */
         return -ENOMEM;
-    const uint8_t *src = f->top_down ? box_row(f, px, b, 0) : e->buf;
+    const uint8_t *src = f->top_down ? box_row(e, f, px, b, 0) : e->buf;
     sc_writer_reset(&e->lz4);
     if (!sc_lz4_image_encode(&e->lz4, src, (uint32_t)b->w, (uint32_t)b->h,
-                             f->top_down ? f->stride : (size_t)b->w * 4)
+                             f->top_down ? e->stride : (size_t)b->w * 4)
         || e->lz4.error)
         return -ENOMEM;
     if (e->lz4.size > raw / 8 * 7) { /* noise-like: raw is smaller or nearly so, and cheaper */
@@ -220,9 +221,11 @@ static int lossless_encode(struct sc_encoder *enc, const struct sc_frame *frame,
                            void *data)
 {
     struct lossless_encoder *e = lossless_enc(enc);
-    const uint8_t *px = sc_codec_frame_pixels(frame);
+    uint32_t stride;
+    const uint8_t *px = sc_codec_frame_pixels(frame, &stride);
     if (!px)
         return -EINVAL;
+    e->stride = stride;
     struct sc_box whole = { 0, 0, (int32_t)frame->width, (int32_t)frame->height };
     if (!damage) {
         damage = &whole;

@@ -211,16 +211,17 @@ static int oh264_encode(struct sc_encoder *enc, const struct sc_frame *frame,
     (void)damage; /* the whole frame; its own damage narrows the conversion */
     (void)n_damage;
     struct oh264_encoder *e = oh264_enc(enc);
-    const uint8_t *px = sc_codec_frame_pixels(frame);
+    uint32_t stride;
+    const uint8_t *px = sc_codec_frame_pixels(frame, &stride);
     if (!px)
         return -EINVAL;
     double t0 = sc_codec_now_ms();
     struct sc_yuv *y = &e->yuv;
     /* the next frame of the same source: only its damage changed */
     bool partial = e->have_prev && frame->seq == e->last_seq + 1
-                   && sc_convert_bgrx_to_i420_damage(frame, px, y);
+                   && sc_convert_bgrx_to_i420_damage(frame, px, stride, y);
     e->have_prev = false;
-    if (!partial && !sc_convert_bgrx_to_i420(px, frame->stride, frame->width, frame->height,
+    if (!partial && !sc_convert_bgrx_to_i420(px, stride, frame->width, frame->height,
                                              y->plane[0], y->stride[0], y->plane[1],
                                              y->stride[1], y->plane[2], y->stride[2]))
         return -EINVAL;

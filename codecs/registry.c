@@ -12,6 +12,7 @@
 
 #include "codecs/backend.h"
 #include "codecs/codec.h"
+#include "codecs/convert.h"
 
 const struct sc_encoder_ops *const sc_encoders[] = {
 #if HAVE_VAAPI
@@ -392,12 +393,43 @@ bool sc_codec_check_params(const struct sc_encoder_params *p, bool need_even, ch
     return true;
 }
 
-const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame)
+/* The BGRx copy of an NV12 frame (sc_frame_wrap mapped its planes), made
+ * by the first caller on any thread; the frame is const to its readers, its
+ * copy a cache they share (cpu_once orders its writes before their reads).
+ * One conversion for every reader: sc_convert_nv12_to_bgrx, BT.601 limited
+ * range (frames carry no colour space), as viewer-headless and the
+ * window's shader show NV12 scanouts. */
+static const uint8_t *nv12_pixels(const struct sc_frame *frame, uint32_t *stride)
 {
+    struct sc_frame *f = (struct sc_frame *)frame;
+
+    if (g_once_init_enter(&f->cpu_once)) {
+        uint32_t s = (f->width * 4 + 63) & ~63u;
+        uint8_t *dst = g_try_malloc((size_t)s * f->height);
+        const uint8_t *uv = (f->uv_map ? f->uv_map : f->map) + f->planes[0].offset;
+        bool ok = dst && sc_convert_nv12_to_bgrx(f->map + f->offset, f->stride, uv,
+                                                 f->planes[0].stride, f->width, f->height,
+                                                 dst, s);
+
+        if (!ok)
+            g_clear_pointer(&dst, g_free);
+        f->cpu = dst;
+        f->cpu_stride = s;
+        g_once_init_leave(&f->cpu_once, ok ? 1 : 2);
+    }
+    *stride = f->cpu_stride;
+    return f->cpu;
+}
+
+const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame, uint32_t *stride)
+{
+    if (frame->map && frame->drm_fourcc == DRM_FORMAT_NV12 && frame->n_planes == 2)
+        return nv12_pixels(frame, stride);
     if (!frame->map || frame->drm_fourcc != DRM_FORMAT_XRGB8888)
         return NULL;
     if ((size_t)frame->offset + (size_t)frame->stride * frame->height > frame->map_size)
         return NULL;
+    *stride = frame->stride;
     return frame->map + frame->offset;
 }
 

@@ -184,7 +184,8 @@ static bool nv12_image(struct sc_va_uploader *u, VASurfaceID s, uint32_t w, uint
 
 static int upload_cpu(struct sc_va_uploader *u, const struct sc_frame *frame, VASurfaceID dst)
 {
-    const uint8_t *px = sc_codec_frame_pixels(frame);
+    uint32_t stride;
+    const uint8_t *px = sc_codec_frame_pixels(frame, &stride);
     if (!px)
         return -EINVAL;
     VAImage img;
@@ -194,7 +195,7 @@ static int upload_cpu(struct sc_va_uploader *u, const struct sc_frame *frame, VA
     uint8_t *map = NULL;
     int ret = -EIO;
     if (vaMapBuffer(u->d->dpy, img.buf, (void **)&map) == VA_STATUS_SUCCESS) {
-        ret = sc_convert_bgrx_to_nv12(px, frame->stride, frame->width, frame->height,
+        ret = sc_convert_bgrx_to_nv12(px, stride, frame->width, frame->height,
                                       map + img.offsets[0], img.pitches[0],
                                       map + img.offsets[1], img.pitches[1])
                   ? 0

@@ -108,6 +108,9 @@ void sc_frame_destroy(struct sc_frame *frame)
         return;
     if (frame->map)
         munmap(frame->map, frame->map_size);
+    if (frame->uv_map)
+        munmap(frame->uv_map, frame->uv_map_size);
+    g_free(frame->cpu);
     if (frame->fd >= 0)
         close(frame->fd);
     for (uint32_t i = 1; i < frame->n_planes && i < SC_FRAME_MAX_PLANES; i++)
@@ -123,6 +126,9 @@ void sc_frame_reuse(struct sc_frame *frame)
     frame->n_damage = 0;
     frame->seq = 0;
     frame->time_us = 0;
+    /* the pixels change: a BGRx copy of the old ones must not be read */
+    g_clear_pointer(&frame->cpu, g_free);
+    frame->cpu_once = 0;
 }
 
 /* ---- damage ------------------------------------------------------------ */
@@ -416,6 +422,62 @@ static bool wrap_map(struct sc_frame *f, bool from_peer, char *why, size_t why_s
     return true;
 }
 
+/* Maps `need` bytes of a plane's buffer read-only, if it cannot shrink. */
+static uint8_t *map_plane(int fd, uint64_t need, char *why, size_t why_size)
+{
+    void *map;
+
+    if (need > SIZE_MAX) {
+        snprintf(why, why_size, "%" PRIu64 " bytes do not fit in memory", need);
+        return NULL;
+    }
+    if (!sc_frame_fd_mappable(fd, need, why, why_size))
+        return NULL;
+    map = mmap(NULL, (size_t)need, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        snprintf(why, why_size, "mmap: %s", g_strerror(errno));
+        return NULL;
+    }
+    return map;
+}
+
+/* NV12 in two linear planes: luma rows of at least width bytes, chroma
+ * rows of at least width rounded up to even; each buffer that cannot
+ * shrink mapped as far as its planes go (the bounds were checked, but a
+ * size unknown then is looked at here).  Several planes need sealed
+ * buffers from anyone: a shrunk chroma buffer would kill the encoder. */
+static bool wrap_map_nv12(struct sc_frame *f, char *why, size_t why_size)
+{
+    const struct sc_frame_plane *uv = &f->planes[0];
+    uint64_t end0 = sc_frame_plane_end(f->drm_fourcc, 0, 0, f->offset, f->stride, f->height);
+    uint64_t end1 = sc_frame_plane_end(f->drm_fourcc, 0, 1, uv->offset, uv->stride, f->height);
+
+    if (f->kind == SC_FRAME_DMABUF && f->modifier != DRM_FORMAT_MOD_LINEAR) {
+        snprintf(why, why_size, "NV12 with modifier 0x%" PRIx64 " (tiled): not linear",
+                 f->modifier);
+        return false;
+    }
+    if (f->stride < f->width || uv->stride < f->width + (f->width & 1)) {
+        snprintf(why, why_size, "NV12 strides %u, %u are short of a row of %u pixels",
+                 f->stride, uv->stride, f->width);
+        return false;
+    }
+    if (uv->fd < 0)
+        end0 = MAX(end0, end1);
+    if (!(f->map = map_plane(f->fd, end0, why, why_size)))
+        return false;
+    f->map_size = (size_t)end0;
+    if (uv->fd >= 0) {
+        if (!(f->uv_map = map_plane(uv->fd, end1, why, why_size))) {
+            munmap(f->map, f->map_size);
+            f->map = NULL;
+            return false;
+        }
+        f->uv_map_size = (size_t)end1;
+    }
+    return true;
+}
+
 bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer *b,
                    bool from_peer, char *why, size_t why_size)
 {
@@ -443,8 +505,11 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
             frame->sealed = frame->sealed && seals >= 0 && (seals & F_SEAL_SHRINK);
         }
     }
-    if (frame->n_planes > 1) { /* the encoders know one XRGB plane */
-        g_snprintf(why, why_size, "%u planes", frame->n_planes);
+    if (frame->n_planes == 2 && frame->drm_fourcc == DRM_FORMAT_NV12)
+        return wrap_map_nv12(frame, why, why_size);
+    if (frame->n_planes > 1) { /* the encoders know XRGB and NV12 */
+        g_snprintf(why, why_size, "%u planes of %.4s", frame->n_planes,
+                   (const char *)&frame->drm_fourcc);
         return false;
     }
     return wrap_map(frame, from_peer, why, why_size);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <drm_fourcc.h>
+#include <glib.h>
 
 enum sc_frame_kind { SC_FRAME_SHM, SC_FRAME_DMABUF };
 
@@ -64,9 +65,20 @@ struct sc_frame {
     bool full_damage;
     uint32_t n_damage;
     struct sc_box damage[SC_FRAME_MAX_DAMAGE];
-    /* CPU view (mmap of fd), NULL if the buffer cannot be mapped */
+    /* CPU view (mmap of fd), NULL if the buffer cannot be mapped: XRGB8888
+     * pixels, or (NV12) the luma plane and, when it shares fd, the chroma */
     uint8_t *map;
     size_t map_size;
+    /* NV12 with its chroma plane in a buffer of its own: that buffer's
+     * read-only mapping (sc_frame_wrap); NULL otherwise */
+    uint8_t *uv_map;
+    size_t uv_map_size;
+    /* The BGRx copy of an NV12 frame that the CPU paths read, made on first
+     * use (sc_codec_frame_pixels, any thread, once: cpu_once) and freed with
+     * the frame; NULL until then and for every other frame */
+    gsize cpu_once;
+    uint8_t *cpu;
+    uint32_t cpu_stride;
     sc_frame_release_fn release;
     void *release_data;
 };
@@ -114,7 +126,11 @@ bool sc_frame_is_simple(const struct sc_frame *frame);
  * map_size) where one is safe: linear XRGB8888/ARGB8888 with rows of at
  * least 4 * width, in a buffer that holds offset + stride * height bytes;
  * a buffer from another process (from_peer) must moreover be one that cannot
- * shrink (sc_frame_fd_mappable).  Returns whether it has a CPU view; if not,
+ * shrink (sc_frame_fd_mappable).  Linear NV12 in two planes gets one too
+ * (map, and uv_map for a chroma plane in a buffer of its own) if every
+ * plane's buffer cannot shrink (sc_frame_fd_mappable, whoever sent it) and
+ * holds its plane: the encoders read it converted to BGRx
+ * (sc_codec_frame_pixels).  Returns whether it has a CPU view; if not,
  * `why` says why (the frame is still whole: local clients get its fd). */
 bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer *b,
                    bool from_peer, char *why, size_t why_size);

@@ -110,8 +110,12 @@ struct sc_vmm_buffer {
      * is dup'ed like fd, -1 for a plane in the first plane's buffer.  A
      * buffer of several planes (or at an offset, or with a modifier other
      * than linear) can be any DRM format; it goes as its fds to local
-     * clients that take GL_SCANOUT2_UNIX (spicecast's viewer), and to no
-     * other (neither spice-gtk 0.42 nor the encoders read it). */
+     * clients that take GL_SCANOUT2_UNIX (spicecast's viewer).  Other
+     * clients (spice-gtk 0.42, any over TCP) see it only if it is linear
+     * NV12 in buffers that cannot shrink (memfds sealed with F_SEAL_SHRINK,
+     * dma-bufs): the server reads that converted to BGRx (BT.601 limited
+     * range), as for a one-plane XRGB8888 buffer.  Other multi-plane
+     * buffers are logged once and shown to local GL_SCANOUT2 clients only. */
     uint32_t n_planes;
     struct sc_vmm_plane { int fd; uint32_t offset, stride; } planes[3];
 };

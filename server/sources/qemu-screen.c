@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "codecs/codec.h"
 #include "common/log.h"
 #include "server/sources/notice.h"
 #include "server/sources/qemu-pixels.h"
@@ -597,14 +598,24 @@ bool sc_qdbus_register_listener(struct qdbus *q)
 
 /* ---- source lost --------------------------------------------------------- */
 
+/* The dma-buf's picture as 32-bit pixels: its mapping, or an NV12 one's
+ * BGRx copy (NULL: not mapped). */
+static const uint8_t *dmabuf_pixels(const struct sc_frame *d, uint32_t *stride)
+{
+    if (d->drm_fourcc == DRM_FORMAT_NV12)
+        return sc_codec_frame_pixels(d, stride);
+    *stride = d->stride;
+    return d->map ? d->map + d->offset : NULL;
+}
+
 /* The picture the notice dims: the dma-buf's when one is shown and mapped,
  * else the shadow's. */
 static struct sc_frame *lost_notice(struct qdbus *q, const char *why)
 {
     const struct sc_frame *d = q->dmabuf;
     uint32_t w = d ? d->width : q->w, h = d ? d->height : q->h;
-    const uint8_t *under = d ? (d->map ? d->map + d->offset : NULL) : q->shadow;
-    uint32_t stride = d ? d->stride : q->w * 4;
+    uint32_t stride = q->w * 4;
+    const uint8_t *under = d ? dmabuf_pixels(d, &stride) : q->shadow;
 
     if (!w || !h) {
         w = q->base.width ? q->base.width : 640;

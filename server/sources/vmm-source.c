@@ -27,6 +27,7 @@ struct sc_vmm_source {
     uint64_t seq;
     struct sc_frame *current[SC_MAX_HEADS]; /* each head's latest */
     bool warned_unsealed;
+    bool warned_no_view; /* a frame of several planes without a CPU view */
 };
 
 struct vmm_frame {
@@ -169,8 +170,17 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
     }
     vf = g_new0(struct vmm_frame, 1);
     /* the VMM embeds us: its buffer is trusted not to shrink under us */
-    if (!sc_frame_wrap(&vf->frame, fd, &fb, false, why, sizeof(why)))
+    if (!sc_frame_wrap(&vf->frame, fd, &fb, false, why, sizeof(why)) && fb.n_planes > 1 &&
+        !s->warned_no_view) {
+        /* NV12 in sealed or dma-buf planes has one (converted to BGRx);
+         * a tiled or other multi-plane buffer goes only as its fds */
+        sc_info("vmm source: a %u-plane %.4s scanout is not mappable (%s): remote clients "
+                "get no picture of it, local clients that take GL_SCANOUT2 get its fds",
+                fb.n_planes, (const char *)&fb.drm_fourcc, why);
+        s->warned_no_view = true;
+    } else if (!vf->frame.map) {
         sc_debug("vmm source: buffer not mappable (%s): only local clients can show it", why);
+    }
     if (fb.kind == SC_FRAME_SHM && !vf->frame.sealed && !s->warned_unsealed) {
         sc_info("vmm source: the shared-memory buffer is not sealed against shrinking "
                 "(F_SEAL_SHRINK): local clients get pixels, not its fd");

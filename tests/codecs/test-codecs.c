@@ -533,7 +533,7 @@ static void test_convert_damage(void)
         g_assert_true(sc_convert_bgrx_to_i420(f->map, f->stride, W, H, full.plane[0],
                                               full.stride[0], full.plane[1], full.stride[1],
                                               full.plane[2], full.stride[2]));
-        if (sc_convert_bgrx_to_i420_damage(f, f->map, &part)) {
+        if (sc_convert_bgrx_to_i420_damage(f, f->map, f->stride, &part)) {
             partial++;
             g_assert_cmpuint(f->n_damage, >, 0);
         } else {

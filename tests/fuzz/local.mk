@@ -141,7 +141,8 @@ endif
 
 # the sources' readers, each #included by its harness; the other sources and
 # source.c (listeners, ticker) linked; the VMM source (it is the embedding
-# API's) is not
+# API's) is not; qemu-screen.c reads an NV12 scanout through the codecs'
+# sc_codec_frame_pixels
 fuzz_sources_objs = $(call fuzz_objs,$(filter-out %/vmm-source.c,$(filter server/sources/%,$(server_libspicecast_server_la_SOURCES))) \
 	codecs/y4m.c)
 EXTRA_DIST += tests/fuzz/fuzz-y4m.c
@@ -153,7 +154,8 @@ endif
 EXTRA_DIST += tests/fuzz/fuzz-qemu-dbus.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-qemu-dbus: tests/fuzz/fuzz-qemu-dbus.c server/sources/qemu-screen.c \
-		$(filter-out %/qemu-screen.o,$(fuzz_sources_objs)) $(fuzz_common_objs)
+		$(filter-out %/qemu-screen.o,$(fuzz_sources_objs)) $(fuzz_common_objs) \
+		$(fuzz_codec_objs)
 	$(fuzz_obj_link) $(fuzz_server_libs)
 fuzz_targets += tests/fuzz/fuzz-qemu-dbus
 endif

@@ -5,7 +5,8 @@
  * not advertise the cap gets a one-plane XRGB scanout as GL_SCANOUT_UNIX,
  * and the two-plane one never as an fd; the server stays up.  A plane in a
  * memfd that is not sealed against shrinking is not passed (the viewer
- * would refuse it and close the channel). */
+ * would refuse it and close the channel).  Over TCP spice-gtk's probe
+ * sees the NV12 picture too (/embed/planes-tcp). */
 #include "config.h"
 
 #include <fcntl.h>
@@ -39,12 +40,19 @@ static gpointer run_thread(gpointer data)
     return NULL;
 }
 
-/* viewer-headless with args, while our loop serves it; its stdout in *out,
- * its stderr in *err (NULL: printed and dropped). */
-static bool headless_err(const char *const *args, char **out, char **err)
+/* top_builddir/rel (the build tree's program rel). */
+static char *built(const char *rel)
 {
     const char *top = g_getenv("top_builddir");
-    g_autofree char *bin = g_build_filename(top ? top : ".", "client", "viewer-headless", NULL);
+
+    return g_build_filename(top ? top : ".", rel, NULL);
+}
+
+/* Program rel of the build tree with args, bounded, while our loop serves
+ * it; its stdout in *out, its stderr in *err (NULL: printed and dropped). */
+static bool serve_run(const char *rel, const char *const *args, char **out, char **err)
+{
+    g_autofree char *bin = built(rel);
     GPtrArray *argv = g_ptr_array_new();
     struct run r = { 0 };
     GThread *t;
@@ -70,6 +78,11 @@ static bool headless_err(const char *const *args, char **out, char **err)
     else
         fputs(r.err, stderr), g_free(r.err);
     return g_spawn_check_wait_status(r.status, NULL);
+}
+
+static bool headless_err(const char *const *args, char **out, char **err)
+{
+    return serve_run("client/viewer-headless", args, out, err);
 }
 
 static bool headless(const char *const *args, char **out)
@@ -308,10 +321,74 @@ static void test_planes_head1(void)
     rmdir(dir);
 }
 
+/* The same NV12 scanout (two sealed memfds) to spice-gtk over TCP: no fd
+ * can go there, so the server reads the planes converted to BGRx (BT.601
+ * limited range) and sends them as lossless updates.  The probe's
+ * screenshot shows the picture, each checked pixel within 6 of the
+ * expected value per channel; before, the remote client got a surface and
+ * nothing in it (the lossless encoder refused the frame). */
+static void test_planes_tcp(void)
+{
+    GError *error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &error);
+    g_autofree char *ppm = NULL, *probe = built("tests/interop/probe");
+    struct sc_server_options o = { .name = "vm", .disable_ticketing = true };
+    uint8_t *y, *uv;
+    int fy, fuv;
+    char *out = NULL;
+
+    g_assert_no_error(error);
+    if (!g_file_test(probe, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_skip("tests/interop/probe not built (spice-client-glib-2.0 missing at configure "
+                    "time)");
+        rmdir(dir);
+        return;
+    }
+    ppm = g_build_filename(dir, "tcp.ppm", NULL);
+    fy = sealed_memfd(W * H, &y);
+    fuv = sealed_memfd(W * H / 2, &uv);
+    fill_nv12(y, uv);
+    struct sc_vmm_buffer nv12 = {
+        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
+        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
+        .planes = { { fuv, 0, W } },
+    };
+    struct sc_server *server = sc_server_new(&o, &error);
+    g_assert_no_error(error);
+    g_assert_true(sc_server_listen(server, "tcp:127.0.0.1:0", &error));
+    g_autoptr(GPtrArray) addrs = sc_server_get_addresses(server);
+    g_assert_cmpuint(addrs->len, ==, 1);
+    g_autofree char *uri = g_strdup_printf("spice://%s", (const char *)addrs->pdata[0] + 4);
+    struct sc_vmm_source *src = sc_vmm_source_new(NULL, NULL);
+    sc_server_set_vmm_source(server, src);
+    g_assert_true(sc_vmm_source_scanout(src, &nv12, NULL, 0, 1, &error));
+    g_assert_no_error(error);
+
+    g_assert_true(serve_run("tests/interop/probe",
+                            (const char *const[]){ "--uri", uri, "--timeout", "15",
+                                                   "--screenshot", ppm, NULL },
+                            &out, NULL));
+    g_free(out);
+    check_px(ppm, 4, 4, 255, 255, 255);
+    check_px(ppm, W - 4, 4, 0, 0, 0);
+    check_px(ppm, 4, H - 4, 255, 0, 0);
+    check_px(ppm, W / 4 + 4, H - 4, 76, 76, 76);
+
+    sc_server_free(server);
+    sc_vmm_source_destroy(src);
+    munmap(y, W * H);
+    munmap(uv, W * H / 2);
+    close(fy);
+    close(fuv);
+    unlink(ppm);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/embed/planes", test_planes);
     g_test_add_func("/embed/planes-head1", test_planes_head1);
+    g_test_add_func("/embed/planes-tcp", test_planes_tcp);
     return g_test_run();
 }
