@@ -2,7 +2,8 @@
  * texture updated with glTexSubImage2D per damaged rectangle, decoded video
  * frames as Y/U/V (or Y/UV) textures drawn by a YUV->RGB shader, and the
  * local scanout imported as an EGLImage (EGL_EXT_image_dma_buf_import) when
- * the context is an EGL one that has it, else mapped and uploaded. */
+ * the context is an EGL one that has it, else mapped and uploaded (a linear
+ * NV12 scanout always: Y and UV textures through the same shader). */
 #include "config.h"
 
 #include <stdio.h>
@@ -43,6 +44,13 @@ struct gl_renderer {
     void *map;
     size_t map_size;
     uint32_t scanout_stride;
+    /* a mapped NV12 scanout: scanout_tex holds its luma (R8, from map),
+     * nv12_uv_tex its chroma (RG8, from uv_map) */
+    bool scanout_nv12;
+    GLuint nv12_uv_tex;
+    void *uv_map;
+    size_t uv_map_size;
+    uint32_t nv12_off[2], nv12_stride[2], nv12_w, nv12_h;
 };
 
 static struct gl_renderer *from_base(struct sc_renderer *r)
@@ -65,7 +73,8 @@ static const char fs_rgb[] =
     "  FRAG = vec4(swizzle != 0 ? c.bgr : c.rgb, 1.0);\n"
     "}\n";
 
-/* BT.601 limited range, what our decoders produce */
+/* BT.601 limited range, what our decoders produce, and the matrix of NV12
+ * scanouts (libyuv's, that the server's sc_convert_nv12_to_bgrx uses) */
 #define YUV2RGB                                                                 \
     "  y = 1.164 * (y - 0.0625); u -= 0.5; v -= 0.5;\n"                         \
     "  FRAG = vec4(y + 1.596 * v, y - 0.392 * u - 0.813 * v, y + 2.017 * u, 1.0);\n"
@@ -320,6 +329,10 @@ static void drop_scanout(struct gl_renderer *gr)
     if (gr->map)
         munmap(gr->map, gr->map_size);
     gr->map = NULL;
+    if (gr->uv_map)
+        munmap(gr->uv_map, gr->uv_map_size);
+    gr->uv_map = NULL;
+    gr->scanout_nv12 = false;
     gr->scanout_on = false;
     gr->scanout_imported = false;
 }
@@ -401,30 +414,99 @@ static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
     return true;
 }
 
-/* GL_SCANOUT2: the planes imported as one EGLImage, with the modifier where
- * the display takes modifiers.  RGB formats only: a YUV EGLImage needs an
- * external-texture (samplerExternalOES) shader, not written yet.  No CPU
- * fallback: a tiled layout is the GPU's; where EGL cannot import (no GPU,
- * a GLX context) the scanout is not shown, and says so once. */
+/* The mapped NV12 planes into their textures (alloc: new storage). */
+static void nv12_upload(struct gl_renderer *gr, bool alloc)
+{
+    upload_plane(gr->scanout_tex, GL_RED, (const uint8_t *)gr->map + gr->nv12_off[0],
+                 gr->nv12_stride[0], gr->nv12_w, gr->nv12_h, 1, alloc);
+    upload_plane(gr->nv12_uv_tex, GL_RG, (const uint8_t *)gr->uv_map + gr->nv12_off[1],
+                 gr->nv12_stride[1], (gr->nv12_w + 1) / 2, (gr->nv12_h + 1) / 2, 2, alloc);
+}
+
+/* Linear NV12 in two planes (sealed memfds, linear dma-bufs; the client
+ * checked that each plane fits its buffer): mapped, and uploaded as luma
+ * (R8) and chroma (RG8) textures that PROG_NV12 draws -- BT.601 limited
+ * range, as the server's CPU view of such frames (sc_convert_nv12_to_bgrx)
+ * and decoded video.  Each GL_DRAW uploads the planes again. */
+static bool nv12_scanout(struct gl_renderer *gr, const struct sc_client_scanout *s)
+{
+    uint32_t cw = (s->width + 1) / 2, ch = (s->height + 1) / 2;
+    char reason[SC_RENDERER_REASON_SIZE] = "";
+
+    if (s->strides[0] < s->width || s->strides[1] < cw * 2 || s->strides[1] % 2) {
+        sc_warn("GL renderer: NV12 scanout strides %u, %u are short of %u pixels or odd",
+                s->strides[0], s->strides[1], s->width);
+        return false;
+    }
+    gr->map = sc_renderer_map_bytes(s->fds[0], s->offsets[0] + (size_t)s->strides[0] * s->height,
+                                    &gr->map_size, reason, sizeof(reason));
+    if (gr->map)
+        gr->uv_map = sc_renderer_map_bytes(s->fds[1], s->offsets[1] + (size_t)s->strides[1] * ch,
+                                           &gr->uv_map_size, reason, sizeof(reason));
+    if (!gr->uv_map) {
+        sc_warn("GL renderer: NV12 scanout: %s", reason);
+        drop_scanout(gr);
+        return false;
+    }
+    for (int i = 0; i < 2; i++) {
+        gr->nv12_off[i] = s->offsets[i];
+        gr->nv12_stride[i] = s->strides[i];
+    }
+    gr->nv12_w = s->width;
+    gr->nv12_h = s->height;
+    if (!gr->scanout_tex)
+        gr->scanout_tex = new_texture();
+    if (!gr->nv12_uv_tex)
+        gr->nv12_uv_tex = new_texture();
+    nv12_upload(gr, true);
+    gr->scanout_on = gr->scanout_nv12 = true;
+    gr->scanout_top_down = s->top_down;
+    gr->base.width = s->width;
+    gr->base.height = s->height;
+    return true;
+}
+
+static bool linear(uint64_t modifier)
+{
+    return modifier == DRM_FORMAT_MOD_LINEAR || modifier == DRM_FORMAT_MOD_INVALID;
+}
+
+/* GL_SCANOUT2: linear NV12 mapped (nv12_scanout); RGB formats imported as
+ * one EGLImage, with the modifier where the display takes modifiers.  A
+ * tiled YUV EGLImage needs an external-texture (samplerExternalOES) shader,
+ * not written: only a GPU makes such buffers, none here to test it on.  No
+ * CPU fallback for tiled RGB: its layout is the GPU's; where EGL cannot
+ * import (no GPU, a GLX context) the scanout is not shown, and says so
+ * once. */
 static bool gl_scanout_planes(struct sc_renderer *r, const struct sc_client_scanout *s)
 {
     struct gl_renderer *gr = from_base(r);
     EGLint attrs[64];
     EGLDisplay dpy;
     bool mods;
-    static bool told;
+    static bool told, told_nv12;
     const char *why = NULL;
 
     drop_scanout(gr);
     r->width = gr->canvas_w;
     r->height = gr->canvas_h;
+    if (s->fourcc == DRM_FORMAT_NV12 && s->n_planes == 2 && linear(s->modifier)) {
+        if (!nv12_scanout(gr, s))
+            return false;
+        if (!told_nv12)
+            sc_info("GL renderer: scanout NV12 mapped and uploaded (luma and chroma textures, "
+                    "BT.601 limited range)");
+        told_nv12 = true;
+        return true;
+    }
     if (!epoxy_has_egl() || eglGetCurrentContext() == EGL_NO_CONTEXT)
         why = "no EGL context (GLX)";
     else if (!epoxy_has_egl_extension((dpy = eglGetCurrentDisplay()), "EGL_EXT_image_dma_buf_import") ||
              !epoxy_has_gl_extension("GL_OES_EGL_image"))
         why = "no EGL dma-buf import here (no GPU: EGL_EXT_image_dma_buf_import)";
     else if (sc_renderer_fourcc_bpp(s->fourcc) != 4)
-        why = "a YUV scanout needs an external-texture shader (not written)";
+        why = "a tiled or YUV scanout other than linear NV12 needs an external-texture "
+              "shader (not written: it needs a GPU to test)";
     if (why) {
         if (!told)
             sc_info("GL renderer: scanout of %u planes, fourcc %.4s, not shown: %s", s->n_planes,
@@ -458,6 +540,10 @@ static void gl_gl_draw(struct sc_renderer *r, uint32_t x, uint32_t y, uint32_t w
 
     if (!gr->scanout_on || gr->scanout_imported || !gr->map)
         return;
+    if (gr->scanout_nv12) { /* both planes, whole: a quarter of RGB's bytes */
+        nv12_upload(gr, false);
+        return;
+    }
     if (x >= r->width || y >= r->height)
         return;
     if (w > r->width - x)
@@ -514,6 +600,16 @@ static void gl_draw(struct sc_renderer *r, cairo_t *cr, const struct sc_viewport
     if (!tex || !vp->width || !vp->height)
         return;
     glDisable(GL_BLEND);
+    if (gr->scanout_on && gr->scanout_nv12) {
+        glUseProgram(gr->prog[PROG_NV12]);
+        glActiveTexture(GL_TEXTURE1);
+        glBindTexture(GL_TEXTURE_2D, gr->nv12_uv_tex);
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, gr->scanout_tex);
+        quad(gr, vp, vp->x, vp->y, vp->width, vp->height, !gr->scanout_top_down);
+        glUseProgram(0);
+        return;
+    }
     glUseProgram(gr->prog[PROG_RGB]);
     /* BGRX bytes uploaded as RGBA need .bgr; an imported XRGB8888 EGLImage samples as RGB */
     glUniform1i(gr->u_swizzle, gr->scanout_on && gr->scanout_imported ? 0 : 1);
@@ -540,6 +636,8 @@ static void gl_destroy(struct sc_renderer *r)
         glDeleteTextures(1, &gr->canvas_tex);
     if (gr->scanout_tex)
         glDeleteTextures(1, &gr->scanout_tex);
+    if (gr->nv12_uv_tex)
+        glDeleteTextures(1, &gr->nv12_uv_tex);
     glDeleteTextures(3, gr->yuv_tex);
     if (gr->vbo)
         glDeleteBuffers(1, &gr->vbo);

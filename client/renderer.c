@@ -50,7 +50,11 @@ unsigned sc_renderer_fourcc_bpp(uint32_t fourcc)
 void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *size,
                               char *reason, size_t reason_size)
 {
-    size_t need = (size_t)stride * height;
+    return sc_renderer_map_bytes(fd, (size_t)stride * height, size, reason, reason_size);
+}
+
+void *sc_renderer_map_bytes(int fd, size_t need, size_t *size, char *reason, size_t reason_size)
+{
     void *map;
 
     /* the client refused other fds already; this mapping is read on every

@@ -85,3 +85,5 @@ unsigned sc_renderer_dmabuf_attrs(const struct sc_client_scanout *s, bool with_m
 /* Maps a scanout fd read-only for the CPU fallbacks; NULL + reason. */
 void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *size,
                               char *reason, size_t reason_size);
+/* The same for the first `need` bytes of a plane's buffer. */
+void *sc_renderer_map_bytes(int fd, size_t need, size_t *size, char *reason, size_t reason_size);

@@ -22,13 +22,20 @@ dist_man_MANS += data/viewer.1
 viewer_tests = tests/client/test-viewer-window.sh tests/client/test-viewer-cli.sh \
 	tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
 	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
-	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh
+	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh \
+	tests/client/test-viewer-nv12.sh
 TESTS += $(viewer_tests)
+# an embedding VMM scanning out NV12 in two memfds (test-viewer-nv12.sh)
+check_PROGRAMS += tests/client/nv12-vmm
+tests_client_nv12_vmm_SOURCES = tests/client/nv12-vmm.c
+tests_client_nv12_vmm_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
+tests_client_nv12_vmm_LDADD = server/libspicecast.la $(GLIB_LIBS)
 endif
 EXTRA_DIST += data/spicecast-viewer.desktop tests/client/test-viewer-window.sh \
 	tests/client/test-viewer-cli.sh tests/client/test-viewer-ui.sh tests/client/test-viewer-i18n.sh \
 	tests/client/test-viewer-libvirt.sh tests/client/test-viewer-vv-tls.sh \
-	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh tests/client/wm-close.py
+	tests/client/test-viewer-overlay.sh tests/client/test-viewer-heads.sh tests/client/wm-close.py \
+	tests/client/test-viewer-nv12.sh tests/client/nv12-vmm.c
 
 # the EGL attribute list of a scanout of planes (what no GPU here imports)
 if HAVE_GTK
