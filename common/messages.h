@@ -378,12 +378,19 @@ void sc_gl_scanout_unix_write(struct sc_writer *w, const struct sc_gl_scanout *m
 bool sc_gl_scanout_unix_parse(const uint8_t *body, size_t len, struct sc_gl_scanout *m);
 /* GL_SCANOUT2_UNIX (spice 0.16: planes, per-plane offsets and strides, the
  * DRM format modifier), sent only to a client with SPICE_DISPLAY_CAP_GL_SCANOUT2.
- * Debian 12's spice-protocol (0.14.3) has neither, so both are defined here,
- * from the upstream work by Qiang Yu (spice-common spice.proto
- * "gl_scanout2_unix", spice-gtk channel-display.c
- * display_handle_gl_scanout2_unix, spice-server red_stream_send_msgfd with
- * several fds; the message is 323, after QUALITY_INDICATOR = 322, and the
- * capability 15, after CODEC_H265 = 14).  The body is 60 bytes:
+ * Debian 12's spice-protocol (0.14.3) has neither, so both are defined here.
+ * The message and its body are spice.proto's "gl_scanout2_unix" as Qiang
+ * Yu's spice-common has it (github.com/yuq/spice-common, spice.proto at
+ * commit 8f8539c9b9eb0bb52672a0be673c8dc205b64fef): the display server
+ * message after quality_indicator = 322, so 323, with the body below field
+ * for field (gl_scanout_flags is a flags32; tests/server/test-gl-planes.c
+ * /gl-planes/wire-layout pins it byte by byte).  QEMU passes such scanouts
+ * to spice-server's spice_qxl_gl_scanout2() (qemu commit 98a050ca93afd8,
+ * "ui/spice: support multi plane dmabuf scanout", spice-server >= 0.15.3).
+ * The capability's number is spice-protocol's, of which no public copy with
+ * it was found (the GitHub mirrors of spice-protocol, spice, spice-gtk end in
+ * 2021): 15, the next after CODEC_H265 = 14, as third-party clients number
+ * it too.  The body is 60 bytes:
  *   width u32, height u32, offset[4] u32, stride[4] u32, fourcc u32,
  *   flags u32 (SPICE_GL_SCANOUT_FLAGS_Y0TOP), modifier u64,
  *   num_planes u16, num_dmabuf u16

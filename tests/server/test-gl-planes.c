@@ -260,9 +260,41 @@ static void test_parse_bounds(void)
     sc_writer_finish(&w);
 }
 
+/* The body byte by byte as spice.proto's gl_scanout2_unix lays it out
+ * (yuq/spice-common 8f8539c9b9eb0bb52672a0be673c8dc205b64fef, the message
+ * after quality_indicator = 322): width, height, offset[4], stride[4],
+ * fourcc, flags32, modifier u64, num_planes u16, num_dmabuf u16, all
+ * little-endian, the fds out of band. */
+static void test_wire_layout(void)
+{
+    struct sc_gl_scanout2 s = {
+        .width = 0x01020304, .height = 0x05060708, .offset = { 0x11, 0x12, 0x13, 0x14 },
+        .stride = { 0x21, 0x22, 0x23, 0x24 }, .fourcc = DRM_FORMAT_NV12,
+        .flags = SPICE_GL_SCANOUT_FLAGS_Y0TOP, .modifier = 0x0102030405060708ULL,
+        .num_planes = 2, .num_dmabuf = 1,
+    };
+    static const uint8_t want[SC_GL_SCANOUT2_UNIX_SIZE] = {
+        0x04, 0x03, 0x02, 0x01, 0x08, 0x07, 0x06, 0x05,             /* width, height */
+        0x11, 0, 0, 0, 0x12, 0, 0, 0, 0x13, 0, 0, 0, 0x14, 0, 0, 0, /* offset[4] */
+        0x21, 0, 0, 0, 0x22, 0, 0, 0, 0x23, 0, 0, 0, 0x24, 0, 0, 0, /* stride[4] */
+        'N', 'V', '1', '2', 0x01, 0, 0, 0,                          /* fourcc, flags */
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,             /* modifier */
+        0x02, 0x00, 0x01, 0x00,                                     /* num_planes, num_dmabuf */
+    };
+    struct sc_writer w;
+
+    g_assert_cmpint(SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX, ==, 323);
+    g_assert_cmpint(SPICE_MSG_DISPLAY_QUALITY_INDICATOR + 1, ==, SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX);
+    sc_writer_init(&w);
+    sc_gl_scanout2_unix_write(&w, &s);
+    g_assert_cmpmem(w.data, w.size, want, sizeof(want));
+    sc_writer_finish(&w);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/gl-planes/wire-layout", test_wire_layout);
     g_test_add_func("/gl-planes/two-fds", test_two_fds);
     g_test_add_func("/gl-planes/one-buffer", test_one_buffer);
     g_test_add_func("/gl-planes/no-cap", test_no_cap);
