@@ -453,8 +453,8 @@ static bool wrap_map_nv12(struct sc_frame *f, char *why, size_t why_size)
     uint64_t end1 = sc_frame_plane_end(f->drm_fourcc, 0, 1, uv->offset, uv->stride, f->height);
 
     if (f->kind == SC_FRAME_DMABUF && f->modifier != DRM_FORMAT_MOD_LINEAR) {
-        snprintf(why, why_size, "NV12 with modifier 0x%" PRIx64 " (tiled): not linear",
-                 f->modifier);
+        snprintf(why, why_size, "NV12 with modifier 0x%" PRIx64 ": not linear (tiled or "
+                 "implicit: the GPU's layout)", f->modifier);
         return false;
     }
     if (f->stride < f->width || uv->stride < f->width + (f->width & 1)) {

@@ -109,12 +109,16 @@ static void on_frame(struct sc_source *source, struct sc_frame *f, void *data)
     (void)source, (void)data;
     if (f->kind != SC_FRAME_SHM && f->kind != SC_FRAME_DMABUF)
         abort();
-    if (!f->map)
+    uint32_t stride = 0;
+    const uint8_t *px = sc_codec_frame_pixels(f, &stride); /* NV12: converted here */
+
+    if (!px)
         return;
-    if (f->stride < f->width * 4 || (f->map_size && (uint64_t)f->stride * f->height + f->offset > f->map_size))
+    if (stride < f->width * 4 || (f->drm_fourcc != DRM_FORMAT_NV12 && f->map_size &&
+                                  (uint64_t)f->stride * f->height + f->offset > f->map_size))
         abort(); /* the encoders read this much */
     for (uint32_t y = 0; y < f->height; y++)
-        fuzz_touch(f->map + f->offset + (size_t)y * f->stride, (size_t)f->width * 4);
+        fuzz_touch(px + (size_t)y * stride, (size_t)f->width * 4);
 }
 
 static void on_cursor(struct sc_source *source, const struct sc_cursor_shape *c, void *data)
