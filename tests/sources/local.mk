@@ -1,6 +1,6 @@
 # tests/sources/: GLib g_test programs (TAP) for frame buffers (common/frame.c)
 # and the scanout sources (server/sources/): pattern, image, y4m, qemu-dbus.
-sources_test_cflags = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS) \
+sources_test_cflags = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) \
 	$(PIXBUF_CFLAGS) $(CAIRO_CFLAGS)
 sources_test_ldadd = $(SC_SERVER_LIBS) $(GLIB_LIBS) $(PIXBUF_LIBS) $(CAIRO_LIBS) $(YUV_LIBS)
 sources_tests = \

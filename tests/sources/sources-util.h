@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "codecs/codec.h"
 #include "server/sources/source.h"
 
 struct got_frame {
@@ -19,6 +20,9 @@ struct got_frame {
     uint32_t n_damage;
     struct sc_box damage[SC_FRAME_MAX_DAMAGE];
     uint8_t *pixels; /* stride * height, NULL if the frame had no CPU view */
+    /* what the encoders read (sc_codec_frame_pixels): width * 4 * height
+     * BGRx, NULL if nothing */
+    uint8_t *bgrx;
     /* the planes (n_planes 0 or 1: one): format, modifier, and per plane
      * offset, stride and the inode of its fd (0: in plane 0's buffer) */
     uint32_t fourcc, n_planes;
@@ -44,6 +48,7 @@ G_GNUC_UNUSED static void got_frame_free(gpointer p)
 {
     struct got_frame *g = p;
     g_free(g->pixels);
+    g_free(g->bgrx);
     g_free(g);
 }
 
@@ -75,6 +80,14 @@ G_GNUC_UNUSED static void collect_frame(struct sc_source *s, struct sc_frame *f,
     }
     /* NULL: a buffer without a CPU view (a dma-buf the source cannot map) */
     g->pixels = f->map ? g_memdup2(f->map + f->offset, (gsize)f->stride * f->height) : NULL;
+    uint32_t stride = 0;
+    const uint8_t *px = sc_codec_frame_pixels(f, &stride);
+    if (px) {
+        g->bgrx = g_malloc((gsize)f->width * 4 * f->height);
+        for (uint32_t y = 0; y < f->height; y++)
+            memcpy(g->bgrx + (size_t)y * f->width * 4, px + (size_t)y * stride,
+                   (size_t)f->width * 4);
+    }
     g_ptr_array_add(c->frames, g);
 }
 

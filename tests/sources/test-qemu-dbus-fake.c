@@ -696,9 +696,11 @@ static void check_interfaces(void)
 }
 
 /* NV12 in two fds, with a modifier: one frame of two planes, the second
- * plane's fd that very buffer; no CPU view (the encoders know one XRGB
- * plane).  Then one buffer for both planes, a part of an XRGB buffer, and
- * bad calls that are refused (no frame, the source goes on). */
+ * plane's fd that very buffer; no CPU view (tiled: the GPU's layout).  Then
+ * linear NV12 in one sealed buffer for both planes: the encoders read it
+ * converted (white above, red below, BT.601 limited range).  Then a part of
+ * an XRGB buffer, and bad calls that are refused (no frame, the source goes
+ * on). */
 static void check_dmabuf2(struct collector *c)
 {
     const uint32_t w = 16, h = 8;
@@ -719,9 +721,16 @@ static void check_dmabuf2(struct collector *c)
         g_assert_cmpuint(f->strides[1], ==, w);
         g_assert_cmpuint(f->inodes[1], ==, ino1);
         g_assert_null(f->pixels);
+        g_assert_null(f->bgrx);
     }
     {   /* one buffer, chroma after luma */
         int fd = fake_dmabuf(w * h * 3 / 2, true);
+        uint8_t *map = mmap(NULL, w * h * 3 / 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        g_assert_true(map != MAP_FAILED);
+        for (uint32_t i = 0; i < w * h * 3 / 2; i++) /* Y 235 | 81, U V 128 128 | 90 240 */
+            map[i] = i < w * h ? (i < w * h / 2 ? 235 : 81)
+                               : i < w * h * 5 / 4 ? 128 : (i - w * h) % 2 ? 240 : 90;
+        munmap(map, w * h * 3 / 2);
         send_dmabuf2(&fd, 1, (const int32_t[]){ 0, 0 }, 2, 0, 0, w, h,
                      (const uint32_t[]){ 0, w * h }, (const uint32_t[]){ w, w }, DRM_FORMAT_NV12,
                      w, h, DRM_FORMAT_MOD_LINEAR);
@@ -730,6 +739,10 @@ static void check_dmabuf2(struct collector *c)
         g_assert_cmpuint(f->n_planes, ==, 2);
         g_assert_cmpuint(f->offsets[1], ==, w * h);
         g_assert_cmpuint(f->inodes[1], ==, 0);
+        g_assert_nonnull(f->bgrx);
+        const uint8_t *top = f->bgrx + 2 * 4, *bottom = f->bgrx + ((h - 2) * w + 2) * 4;
+        g_assert_cmpint(abs(top[0] - 255) + abs(top[1] - 255) + abs(top[2] - 255), <=, 6);
+        g_assert_cmpint(bottom[0] + bottom[1] + abs(bottom[2] - 255), <=, 6); /* B, G, R */
     }
     {   /* the 8x4 rectangle at (4, 2) of a 16x8 XRGB buffer: shown, mapped */
         int fd = fake_dmabuf(w * 4 * h, true);
