@@ -466,11 +466,6 @@ static bool nv12_scanout(struct gl_renderer *gr, const struct sc_client_scanout 
     return true;
 }
 
-static bool linear(uint64_t modifier)
-{
-    return modifier == DRM_FORMAT_MOD_LINEAR || modifier == DRM_FORMAT_MOD_INVALID;
-}
-
 /* GL_SCANOUT2: linear NV12 mapped (nv12_scanout); RGB formats imported as
  * one EGLImage, with the modifier where the display takes modifiers.  A
  * tiled YUV EGLImage needs an external-texture (samplerExternalOES) shader,
@@ -490,7 +485,8 @@ static bool gl_scanout_planes(struct sc_renderer *r, const struct sc_client_scan
     drop_scanout(gr);
     r->width = gr->canvas_w;
     r->height = gr->canvas_h;
-    if (s->fourcc == DRM_FORMAT_NV12 && s->n_planes == 2 && linear(s->modifier)) {
+    /* linear only: an implicit modifier (INVALID) may be a GPU's tiling */
+    if (s->fourcc == DRM_FORMAT_NV12 && s->n_planes == 2 && s->modifier == DRM_FORMAT_MOD_LINEAR) {
         if (!nv12_scanout(gr, s))
             return false;
         if (!told_nv12)

@@ -169,7 +169,8 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
         return NULL;
     }
     vf = g_new0(struct vmm_frame, 1);
-    /* the VMM embeds us: its buffer is trusted not to shrink under us */
+    /* the VMM embeds us: a one-plane buffer is trusted not to shrink under
+     * us; NV12's planes are mapped only if sealed (or dma-bufs) */
     if (!sc_frame_wrap(&vf->frame, fd, &fb, false, why, sizeof(why)) && fb.n_planes > 1 &&
         !s->warned_no_view) {
         /* NV12 in sealed or dma-buf planes has one (converted to BGRx);
