@@ -330,6 +330,8 @@ static uint64_t scanout2_need(const struct sc_gl_scanout2 *m, unsigned k)
     return need;
 }
 
+G_STATIC_ASSERT(SC_CLIENT_MAX_PLANES == SC_GL_MAX_PLANES);
+
 /* The '@' byte of GL_SCANOUT2_UNIX arrived with n fds: num_dmabuf are due,
  * each mappable (sealed memfd or dma-buf) and long enough for its planes. */
 static void scanout2_fds(struct sc_channel *ch, const int *fds, unsigned n)

@@ -84,9 +84,6 @@ struct sc_channel {
     unsigned n_fds;
 };
 
-/* The most heads (display channels) a session shows, ids 0..15. */
-#define SC_CLIENT_MAX_HEADS 16
-
 /* One head of the session: display channel N and cursor channel N (the
  * server's head N, spice-server's channel id), its canvas and the renderer
  * it reports to.  Head 0 reports to sc_client_new's callbacks; another head

@@ -13,6 +13,11 @@
 
 struct sc_client;
 
+/* The most heads (display channels) a session shows, ids 0..15. */
+#define SC_CLIENT_MAX_HEADS 16
+/* The most planes of a scanout (GL_SCANOUT2_UNIX's SC_GL_MAX_PLANES). */
+#define SC_CLIENT_MAX_PLANES 4
+
 /* What the renderer is told.  All calls come on the client's main context. */
 /* A GL_SCANOUT2_UNIX scanout: plane i is fds[i] at offsets[i], strides[i]
  * bytes a row (fds may repeat: planes in one buffer). */
@@ -20,9 +25,9 @@ struct sc_client_scanout {
     uint32_t width, height, fourcc;
     uint64_t modifier; /* DRM_FORMAT_MOD_* (LINEAR, INVALID: implicit) */
     bool top_down;     /* as gl_scanout's */
-    unsigned n_planes; /* 1..4 */
-    int fds[4];
-    uint32_t offsets[4], strides[4];
+    unsigned n_planes; /* 1..SC_CLIENT_MAX_PLANES */
+    int fds[SC_CLIENT_MAX_PLANES];
+    uint32_t offsets[SC_CLIENT_MAX_PLANES], strides[SC_CLIENT_MAX_PLANES];
 };
 
 struct sc_client_callbacks {

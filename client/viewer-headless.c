@@ -37,10 +37,10 @@ struct head {
 struct app {
     struct app *root;             /* head H > 0's GL app: the app of head 0 */
     unsigned index;               /* the head its GL scanout comes from */
-    struct app *gl_heads[16];     /* root, --gl --heads N: head H's GL app */
+    struct app *gl_heads[SC_CLIENT_MAX_HEADS]; /* root, --gl --heads N: head H's GL app */
     GMainLoop *loop;
     int want_heads, offered; /* --heads; display channels offered */
-    struct head heads[16];
+    struct head heads[SC_CLIENT_MAX_HEADS];
     struct sc_client *client;
     const char *out;
     int wait_frames, wait_video, gl;
@@ -54,8 +54,8 @@ struct app {
     bool top_down;
     /* GL_SCANOUT2: planes (n_planes 0: the scanout is fd/stride above) */
     unsigned n_planes;
-    int pfd[4];
-    uint32_t poff[4], pstride[4];
+    int pfd[SC_CLIENT_MAX_PLANES];
+    uint32_t poff[SC_CLIENT_MAX_PLANES], pstride[SC_CLIENT_MAX_PLANES];
     uint64_t modifier;
 };
 
@@ -297,8 +297,8 @@ static uint8_t *map_fd(int fd, size_t *size)
  * offset + stride * height fits its buffer. */
 static uint8_t *planes_to_bgrx(struct app *a, uint32_t *stride, bool *rgbx)
 {
-    uint8_t *maps[4] = { NULL }, *out = NULL;
-    size_t sizes[4] = { 0 };
+    uint8_t *maps[SC_CLIENT_MAX_PLANES] = { NULL }, *out = NULL;
+    size_t sizes[SC_CLIENT_MAX_PLANES] = { 0 };
     bool nv12 = a->fourcc == FOURCC('N', 'V', '1', '2');
 
     *rgbx = a->fourcc == FOURCC('X', 'B', '2', '4') || a->fourcc == FOURCC('A', 'B', '2', '4');
@@ -516,8 +516,8 @@ int main(int argc, char **argv)
     if (no_planes)
         cb.gl_scanout2 = NULL;
     a.no_planes = no_planes;
-    a.want_heads = CLAMP(a.want_heads, 1, 16);
-    for (int i = 0; i < 16; i++)
+    a.want_heads = CLAMP(a.want_heads, 1, SC_CLIENT_MAX_HEADS);
+    for (int i = 0; i < SC_CLIENT_MAX_HEADS; i++)
         a.heads[i] = (struct head){ &a, (unsigned)i, false };
     for (int i = 1; gl && i < a.want_heads; i++) {
         struct app *g = g_new0(struct app, 1);
@@ -554,7 +554,7 @@ int main(int argc, char **argv)
     if (a.fd >= 0)
         close(a.fd);
     drop_planes(&a);
-    for (int i = 1; i < 16; i++) {
+    for (int i = 1; i < SC_CLIENT_MAX_HEADS; i++) {
         struct app *g = a.gl_heads[i];
 
         if (!g)

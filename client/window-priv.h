@@ -60,7 +60,7 @@ struct sc_window {
      * (sc_client_show_head) and goes when the client goes */
     unsigned head;
     struct sc_window *owner;     /* head N > 0: head 0's window */
-    struct sc_window *heads[16]; /* head 0's: the others' windows */
+    struct sc_window *heads[SC_CLIENT_MAX_HEADS]; /* head 0's: the others' windows */
     GtkWidget *displays_menu;    /* View > Displays: "Display N" per head */
     bool displays_syncing;       /* its check items set from the windows */
 };

@@ -113,10 +113,33 @@ void sc_frame_destroy(struct sc_frame *frame)
     g_free(frame->cpu);
     if (frame->fd >= 0)
         close(frame->fd);
-    for (uint32_t i = 1; i < frame->n_planes && i < SC_FRAME_MAX_PLANES; i++)
-        if (frame->planes[i - 1].fd >= 0)
-            close(frame->planes[i - 1].fd);
+    sc_frame_planes_close(frame->planes, frame->n_planes);
     g_free(frame);
+}
+
+void sc_frame_planes_close(struct sc_frame_plane *planes, uint32_t n_planes)
+{
+    for (uint32_t i = 1; i < n_planes && i < SC_FRAME_MAX_PLANES; i++) {
+        if (planes[i - 1].fd >= 0)
+            close(planes[i - 1].fd);
+        planes[i - 1].fd = -1;
+    }
+}
+
+bool sc_frame_planes_dup(struct sc_frame_plane *dst, const struct sc_frame_plane *src,
+                         uint32_t n_planes)
+{
+    for (uint32_t i = 1; i < n_planes && i < SC_FRAME_MAX_PLANES; i++) {
+        dst[i - 1] = src[i - 1];
+        if (src[i - 1].fd >= 0 && (dst[i - 1].fd = fcntl(src[i - 1].fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+            int err = errno;
+
+            sc_frame_planes_close(dst, i);
+            errno = err;
+            return false;
+        }
+    }
+    return true;
 }
 
 void sc_frame_reuse(struct sc_frame *frame)
@@ -515,13 +538,24 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
     return wrap_map(frame, from_peer, why, why_size);
 }
 
-bool sc_frame_is_simple(const struct sc_frame *frame)
+static bool layout_is_simple(enum sc_frame_kind kind, uint32_t n_planes, uint32_t offset,
+                             uint64_t modifier)
 {
     /* DRM_FORMAT_MOD_INVALID: the implicit layout, what a modifier-less
      * import (spice-gtk's) gets too */
-    return frame->n_planes <= 1 && frame->offset == 0 &&
-           (frame->kind == SC_FRAME_SHM || frame->modifier == DRM_FORMAT_MOD_LINEAR ||
-            frame->modifier == DRM_FORMAT_MOD_INVALID);
+    return n_planes <= 1 && offset == 0 &&
+           (kind == SC_FRAME_SHM || modifier == DRM_FORMAT_MOD_LINEAR ||
+            modifier == DRM_FORMAT_MOD_INVALID);
+}
+
+bool sc_frame_is_simple(const struct sc_frame *frame)
+{
+    return layout_is_simple(frame->kind, frame->n_planes, frame->offset, frame->modifier);
+}
+
+bool sc_frame_buffer_is_simple(const struct sc_frame_buffer *b)
+{
+    return layout_is_simple(b->kind, b->n_planes, b->offset, b->modifier);
 }
 
 /* Rows of plane i of a format: the chroma planes of the 4:2:0 formats have

@@ -118,6 +118,16 @@ struct sc_frame_buffer {
 /* Whether the frame is a plain single-plane linear buffer at offset 0, as
  * GL_SCANOUT_UNIX (and spice-gtk's import) needs. */
 bool sc_frame_is_simple(const struct sc_frame *frame);
+/* The same rule for a buffer not yet wrapped. */
+bool sc_frame_buffer_is_simple(const struct sc_frame_buffer *b);
+
+/* The planes past the first (planes[0..n_planes-2], as struct sc_frame and
+ * struct sc_frame_buffer hold them): closes every fd >= 0 and sets it -1. */
+void sc_frame_planes_close(struct sc_frame_plane *planes, uint32_t n_planes);
+/* Copies them from src to dst with each fd >= 0 dup()ed (close-on-exec);
+ * false, errno set and nothing left open, if a dup fails. */
+bool sc_frame_planes_dup(struct sc_frame_plane *dst, const struct sc_frame_plane *src,
+                         uint32_t n_planes);
 
 /* Makes `frame` -- zeroed by the caller, alone or as the first member of a
  * larger struct -- a frame of buffer `b` around `fd`, which it takes over

@@ -69,11 +69,7 @@ static void close_fds(int *fd, struct sc_frame_buffer *b)
     if (*fd >= 0)
         close(*fd);
     *fd = -1;
-    for (uint32_t i = 1; i < b->n_planes && i < SC_FRAME_MAX_PLANES; i++) {
-        if (b->planes[i - 1].fd >= 0)
-            close(b->planes[i - 1].fd);
-        b->planes[i - 1].fd = -1;
-    }
+    sc_frame_planes_close(b->planes, b->n_planes);
 }
 
 /* The planes' fds from the list (a plane with plane 0's handle: -1), and

@@ -12,6 +12,7 @@
 #include "server/sources/qemu-dbus.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixfdlist.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -114,17 +115,14 @@ static struct sc_frame *dmabuf_view(const struct sc_frame *d)
                                  d->drm_fourcc, d->modifier, d->top_down, d->n_planes, { { 0 } } };
     struct sc_frame *f;
     char why[160];
-    int fd = dup(d->fd);
+    int fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
 
-    for (uint32_t i = 1; fd >= 0 && i < d->n_planes; i++) {
-        b.planes[i - 1] = d->planes[i - 1];
-        if (d->planes[i - 1].fd >= 0 && (b.planes[i - 1].fd = dup(d->planes[i - 1].fd)) < 0) {
-            while (--i > 0)
-                if (b.planes[i - 1].fd >= 0)
-                    close(b.planes[i - 1].fd);
-            close(fd);
-            fd = -1;
-        }
+    if (fd >= 0 && !sc_frame_planes_dup(b.planes, d->planes, d->n_planes)) {
+        int err = errno;
+
+        close(fd);
+        fd = -1;
+        errno = err;
     }
     if (fd < 0) {
         sc_warn("qemu-dbus: dup dma-buf: %s", g_strerror(errno));
@@ -340,7 +338,7 @@ static void on_update(struct qdbus *q, GVariant *params)
 /* ScanoutDMABUF: the scanout is now the dma-buf fd (taken over); the
  * encoders get a CPU view of it where that is safe (sc_frame_wrap: a plain
  * memfd passed as a dma-buf could be truncated under them). */
-static void set_dmabuf(struct qdbus *q, int fd, const struct sc_frame_buffer *b)
+static void set_dmabuf(struct qdbus *q, int fd, struct sc_frame_buffer *b)
 {
     char why[160];
 
@@ -349,9 +347,7 @@ static void set_dmabuf(struct qdbus *q, int fd, const struct sc_frame_buffer *b)
         sc_warn("qemu-dbus: ScanoutDMABUF %ux%u stride %u is out of range, ignored", b->width,
                 b->height, b->stride);
         close(fd);
-        for (uint32_t i = 1; i < b->n_planes && i < SC_FRAME_MAX_PLANES; i++)
-            if (b->planes[i - 1].fd >= 0)
-                close(b->planes[i - 1].fd);
+        sc_frame_planes_close(b->planes, b->n_planes);
         return;
     }
     drop_dmabuf(q);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -75,9 +76,12 @@ static void frame_release(struct sc_frame *frame, void *data)
 /* A buffer laid out as GL_SCANOUT_UNIX carries it (one linear plane). */
 static bool is_plain(const struct sc_vmm_buffer *b)
 {
-    return b->n_planes <= 1 && b->offset == 0 &&
-           (b->modifier == DRM_FORMAT_MOD_LINEAR || b->modifier == DRM_FORMAT_MOD_INVALID ||
-            !b->dmabuf);
+    struct sc_frame_buffer fb = {
+        .kind = b->dmabuf ? SC_FRAME_DMABUF : SC_FRAME_SHM, .offset = b->offset,
+        .modifier = b->modifier, .n_planes = b->n_planes,
+    };
+
+    return sc_frame_buffer_is_simple(&fb);
 }
 
 static uint64_t fd_size(int fd)
@@ -122,24 +126,6 @@ static bool check_buffer(const struct sc_vmm_buffer *b, GError **error)
     return !why;
 }
 
-/* dup()s the extra planes' fds into fb (-1 stays -1). */
-static bool dup_planes(const struct sc_vmm_buffer *b, struct sc_frame_buffer *fb)
-{
-    fb->n_planes = b->n_planes;
-    for (uint32_t i = 1; i < b->n_planes; i++) {
-        const struct sc_vmm_plane *p = &b->planes[i - 1];
-
-        fb->planes[i - 1] = (struct sc_frame_plane){ -1, p->offset, p->stride };
-        if (p->fd >= 0 && (fb->planes[i - 1].fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-            while (--i > 0)
-                if (fb->planes[i - 1].fd >= 0)
-                    close(fb->planes[i - 1].fd);
-            return false;
-        }
-    }
-    return true;
-}
-
 static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm_buffer *b,
                                     uint64_t cookie, GError **error)
 {
@@ -148,6 +134,7 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
         /* alpha is not shown */
         is_plain(b) ? DRM_FORMAT_XRGB8888 : b->drm_fourcc, b->modifier, b->top_down, 0, { { 0 } },
     };
+    struct sc_frame_plane lent[SC_FRAME_MAX_PLANES - 1]; /* the VMM's fds */
     struct vmm_frame *vf;
     char why[160];
     int fd;
@@ -160,12 +147,15 @@ static struct sc_frame *wrap_buffer(struct sc_vmm_source *s, const struct sc_vmm
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "scanout buffer: %s", why);
         return NULL;
     }
+    memcpy(lent, fb.planes, sizeof(lent));
     fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0 || !dup_planes(b, &fb)) {
+    if (fd < 0 || !sc_frame_planes_dup(fb.planes, lent, fb.n_planes)) {
+        int err = errno;
+
         if (fd >= 0)
             close(fd);
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "scanout buffer: %s",
-                    g_strerror(errno));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "scanout buffer: %s",
+                    g_strerror(err));
         return NULL;
     }
     vf = g_new0(struct vmm_frame, 1);

@@ -220,11 +220,41 @@ static void test_encoders(void)
     nv12_finish(&n);
 }
 
+/* sc_frame_planes_dup/close: the planes past the first, a -1 kept as -1,
+ * each dup its own close-on-exec fd, and all closed and -1 after. */
+static void test_planes_dup_close(void)
+{
+    int a = memfd_create("plane-a", MFD_CLOEXEC), c = memfd_create("plane-c", MFD_CLOEXEC);
+    struct sc_frame_plane src[SC_FRAME_MAX_PLANES - 1] = { { a, 16, 64 }, { -1, 32, 64 },
+                                                           { c, 48, 128 } };
+    struct sc_frame_plane dst[SC_FRAME_MAX_PLANES - 1];
+
+    g_assert_cmpint(a, >=, 0);
+    g_assert_cmpint(c, >=, 0);
+    g_assert_true(sc_frame_planes_dup(dst, src, 4));
+    g_assert_cmpint(dst[0].fd, >=, 0);
+    g_assert_cmpint(dst[0].fd, !=, a);
+    g_assert_cmpint(dst[1].fd, ==, -1);
+    g_assert_cmpint(dst[2].fd, !=, c);
+    g_assert_cmpuint(dst[2].offset, ==, 48);
+    g_assert_cmpuint(dst[2].stride, ==, 128);
+    g_assert_true(fcntl(dst[2].fd, F_GETFD) & FD_CLOEXEC);
+    int kept = dst[2].fd;
+    sc_frame_planes_close(dst, 4);
+    for (int i = 0; i < 3; i++)
+        g_assert_cmpint(dst[i].fd, ==, -1);
+    g_assert_cmpint(fcntl(kept, F_GETFD), ==, -1); /* closed */
+    g_assert_cmpint(fcntl(a, F_GETFD), >=, 0);      /* the sources stay open */
+    close(a);
+    close(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/codecs/frame-nv12/view", test_view);
     g_test_add_func("/codecs/frame-nv12/view-one-buffer", test_view_one_buffer);
     g_test_add_func("/codecs/frame-nv12/encoders", test_encoders);
+    g_test_add_func("/codecs/frame-nv12/planes-dup-close", test_planes_dup_close);
     return g_test_run();
 }
