@@ -33,6 +33,7 @@ TESTS += $(sources_sh_tests)
 EXTRA_DIST += $(sources_sh_tests)
 
 tests_sources_test_qemu_dbus_fake_SOURCES = tests/sources/test-qemu-dbus-fake.c \
+	tests/sources/fake-qemu.c tests/sources/fake-qemu.h \
 	tests/sources/sources-util.h
 tests_sources_test_qemu_dbus_fake_CFLAGS = $(sources_test_cflags)
 tests_sources_test_qemu_dbus_fake_LDADD = $(sources_test_ldadd)
