@@ -151,9 +151,10 @@ void sc_encoder_force_keyframe(struct sc_encoder *enc);
 void sc_encoder_destroy(struct sc_encoder *enc); /* NULL is fine */
 
 /* The CPU pixels of a frame as BGRx rows of *stride bytes (in the frame's
- * row order, frame->top_down): an XRGB8888 frame's own mapping, an NV12
- * frame's converted copy (made once, on first use); NULL if it has no CPU
- * view (sc_frame_wrap said why) or another format.  Every CPU reader of a
+ * row order, frame->top_down): an XRGB8888 (or ARGB8888, alpha not shown)
+ * frame's own mapping, an NV12 frame's converted copy (made once, on first
+ * use); NULL if it has no CPU view (sc_frame_wrap said why) or another
+ * format.  Every CPU reader of a
  * frame's pixels goes through here, with this stride, not frame->stride. */
 const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame, uint32_t *stride);
 

@@ -425,7 +425,9 @@ const uint8_t *sc_codec_frame_pixels(const struct sc_frame *frame, uint32_t *str
 {
     if (frame->map && frame->drm_fourcc == DRM_FORMAT_NV12 && frame->n_planes == 2)
         return nv12_pixels(frame, stride);
-    if (!frame->map || frame->drm_fourcc != DRM_FORMAT_XRGB8888)
+    /* ARGB8888: the same bytes; its alpha is not shown */
+    if (!frame->map ||
+        (frame->drm_fourcc != DRM_FORMAT_XRGB8888 && frame->drm_fourcc != DRM_FORMAT_ARGB8888))
         return NULL;
     if ((size_t)frame->offset + (size_t)frame->stride * frame->height > frame->map_size)
         return NULL;
