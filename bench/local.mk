@@ -23,6 +23,12 @@ bench_load_clients_SOURCES = bench/load-clients.c tests/interop/raw-client.h
 bench_load_clients_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(OPENSSL_CFLAGS)
 bench_load_clients_LDADD = common/libsccommon.la $(GLIB_LIBS) $(OPENSSL_LIBS)
 
+# bench/fdpass-floor: one sendmsg with an fd to a reader asleep in poll(),
+# the floor under the server's gl_draw stage
+noinst_PROGRAMS += bench/fdpass-floor
+bench_fdpass_floor_SOURCES = bench/fdpass-floor.c
+bench_fdpass_floor_LDADD = common/libsccommon.la
+
 # bench/fanout, bench/glass-to-glass: the scripts with the build directory
 # filled in
 noinst_SCRIPTS = bench/fanout bench/glass-to-glass
