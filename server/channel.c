@@ -38,21 +38,28 @@ void sc_cc_end(struct sc_channel_client *cc, size_t start)
     cc_count_sent(cc);
 }
 
-bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd)
+size_t sc_cc_begin_next(struct sc_channel_client *cc, uint16_t type)
 {
-    return sc_cc_end_with_fds(cc, start, &fd, 1);
+    return sc_msg_begin(&cc->w, cc->mini_header, ++cc->out_serial, type);
 }
 
-bool sc_cc_end_with_fds(struct sc_channel_client *cc, size_t start, const int *fds, unsigned nfds)
+void sc_cc_finish(struct sc_channel_client *cc, size_t start)
 {
     sc_msg_end(&cc->w, start, cc->mini_header);
-    sc_write_u8(&cc->w, '@');
-    if (cc->w.error) /* the caller closes the channel, and says why */
+    if (!cc->w.error)
+        cc_count_sent(cc);
+}
+
+bool sc_cc_send_range(struct sc_channel_client *cc, size_t from, size_t to, const int *fds,
+                      unsigned nfds)
+{
+    if (cc->w.error || from >= to || to > cc->w.size)
         return false;
-    if (!sc_conn_send_with_fds(cc->conn, cc->w.data + start, cc->w.size - start, fds, nfds))
-        return false;
-    cc_count_sent(cc);
-    return true;
+    if (!nfds) {
+        sc_conn_send(cc->conn, cc->w.data + from, to - from);
+        return true;
+    }
+    return sc_conn_send_with_fds(cc->conn, cc->w.data + from, to - from, fds, nfds);
 }
 
 void sc_cc_send_empty(struct sc_channel_client *cc, uint16_t type)

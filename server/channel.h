@@ -65,11 +65,17 @@ struct sc_channel_client {
 /* Framing: begin a message in cc->w; end queues it. */
 size_t sc_cc_begin(struct sc_channel_client *cc, uint16_t type);
 void sc_cc_end(struct sc_channel_client *cc, size_t start);
-/* Ends the message, appends one '@' byte and queues both with fd riding
- * on the message's first byte (sc_conn_send_with_fd); false if it cannot
- * (the caller closes the channel). */
-bool sc_cc_end_with_fd(struct sc_channel_client *cc, size_t start, int fd);
-bool sc_cc_end_with_fds(struct sc_channel_client *cc, size_t start, const int *fds, unsigned nfds);
+/* Several messages (and raw bytes, as the local path's '@') built in one
+ * buffer and sent together: the first begun with sc_cc_begin(), each
+ * further one with sc_cc_begin_next(), each ended with sc_cc_finish()
+ * (counted, not sent); then sc_cc_send_range() sends cc->w's bytes
+ * [from, to), with fds (nfds may be 0) riding on the first byte
+ * (sc_conn_send_with_fds).  false: a message could not be built or the
+ * fds cannot be passed (the caller closes the channel, and says why). */
+size_t sc_cc_begin_next(struct sc_channel_client *cc, uint16_t type);
+void sc_cc_finish(struct sc_channel_client *cc, size_t start);
+bool sc_cc_send_range(struct sc_channel_client *cc, size_t from, size_t to, const int *fds,
+                      unsigned nfds);
 /* Queues a message whose body is already built (a worker's output). */
 void sc_cc_send_body(struct sc_channel_client *cc, uint16_t type, GBytes *body);
 /* The same with the body in two parts: head, then tail (a payload queued

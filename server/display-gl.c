@@ -30,20 +30,21 @@ bool sc_gl_layout_ok(const struct sc_gl_state *gl, const struct sc_frame *frame)
     return gl->planes || sc_frame_is_simple(frame);
 }
 
-/* GL_SCANOUT2_UNIX: the planes' fds (one, if they all share the first's
- * buffer) ride on one '@' byte. */
-static bool send_scanout2(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags)
+/* GL_SCANOUT2_UNIX, begun in cc->w: the planes' fds (one, if they all
+ * share the first's buffer) into fds; their count. */
+static unsigned build_scanout2(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags,
+                               int *fds)
 {
     struct sc_gl_scanout2 m = {
         .width = f->width, .height = f->height, .fourcc = f->drm_fourcc, .flags = flags,
         .modifier = f->modifier, .num_planes = f->n_planes > 1 ? f->n_planes : 1,
     };
-    int fds[SC_GL_MAX_PLANES] = { f->fd };
     bool shared = true;
     size_t start;
 
     m.offset[0] = f->offset;
     m.stride[0] = f->stride;
+    fds[0] = f->fd;
     for (unsigned i = 1; i < m.num_planes; i++) {
         m.offset[i] = f->planes[i - 1].offset;
         m.stride[i] = f->planes[i - 1].stride;
@@ -53,14 +54,13 @@ static bool send_scanout2(struct sc_channel_client *cc, struct sc_frame *f, uint
     m.num_dmabuf = shared ? 1 : m.num_planes;
     start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT2_UNIX);
     sc_gl_scanout2_unix_write(&cc->w, &m);
-    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO))
-        return sc_cc_end_with_fds(cc, start, fds, m.num_dmabuf);
-    sc_cc_end(cc, start);
-    return sc_conn_send_with_fds(cc->conn, "@", 1, fds, m.num_dmabuf);
+    sc_cc_finish(cc, start);
+    return m.num_dmabuf;
 }
 
-/* GL_SCANOUT_UNIX: one plane at offset 0, its fd on the '@' byte. */
-static bool send_scanout1(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags)
+/* GL_SCANOUT_UNIX, begun in cc->w: one plane at offset 0, its fd. */
+static unsigned build_scanout1(struct sc_channel_client *cc, struct sc_frame *f, uint32_t flags,
+                               int *fds)
 {
     struct sc_gl_scanout m = {
         .width = f->width,
@@ -72,69 +72,92 @@ static bool send_scanout1(struct sc_channel_client *cc, struct sc_frame *f, uint
     size_t start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_SCANOUT_UNIX);
 
     sc_gl_scanout_unix_write(&cc->w, &m);
-    if (sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO))
-        return sc_cc_end_with_fd(cc, start, f->fd); /* all in one sendmsg */
-    sc_cc_end(cc, start);
-    return sc_conn_send_with_fd(cc->conn, "@", 1, f->fd);
+    sc_cc_finish(cc, start);
+    fds[0] = f->fd;
+    return 1;
 }
 
-static bool send_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
-                         struct sc_frame *f)
+/* A new buffer's scanout message, its '@' byte and (at a new size) a
+ * MONITORS_CONFIG, begun in cc->w; *at: where the '@' is.  The fds to pass
+ * into fds (the frame's own: lent, it outlives the send); their count, 0
+ * if this client cannot take this frame. */
+static unsigned build_scanout(struct sc_channel_client *cc, struct sc_gl_state *gl,
+                              struct sc_frame *f, int *fds, size_t *at)
 {
     /* Y0TOP marks bottom-up (GL-rendered) buffers; ours are top-down */
     uint32_t flags = f->top_down ? 0 : SPICE_GL_SCANOUT_FLAGS_Y0TOP;
+    unsigned nfds;
     size_t start;
 
-    if (f->fd < 0 || f->drm_fourcc == 0)
-        return false;
-    if (sc_frame_is_simple(f) ? !send_scanout1(cc, f, flags)
-                              : !gl->planes || !send_scanout2(cc, f, flags))
-        return false;
+    if (f->fd < 0 || f->drm_fourcc == 0 || (!sc_frame_is_simple(f) && !gl->planes))
+        return 0;
+    nfds = sc_frame_is_simple(f) ? build_scanout1(cc, f, flags, fds)
+                                 : build_scanout2(cc, f, flags, fds);
+    *at = cc->w.size;
+    sc_write_u8(&cc->w, '@');
     if (!gl->monitors_sent || gl->w != f->width || gl->h != f->height) {
         struct sc_monitors_config mc = {
             .count = 1, .max_allowed = 1,
             .heads = { { .id = 0, .surface_id = 0, .width = f->width, .height = f->height } },
         };
-        start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_MONITORS_CONFIG);
+        start = sc_cc_begin_next(cc, SPICE_MSG_DISPLAY_MONITORS_CONFIG);
         sc_monitors_config_write(&cc->w, &mc);
-        sc_cc_end(cc, start);
+        sc_cc_finish(cc, start);
         gl->monitors_sent = true;
         gl->w = f->width;
         gl->h = f->height;
     }
-    return true;
+    return nfds;
+}
+
+/* Sends what cc->w holds, the fds riding on the '@' byte at `at` (a new
+ * buffer; nfds 0: only a GL_DRAW).  A client with
+ * SC_DISPLAY_CAP_SCANOUT_FD_FIFO reads every byte with a control buffer:
+ * it all goes in one sendmsg(), the fds on the scanout message's first
+ * byte.  Others (spice-gtk) read the message without one, and the kernel
+ * would drop fds that came with it: the message goes in a sendmsg() of
+ * its own, then the '@' byte with the fds and the rest. */
+static bool send_built(struct sc_channel_client *cc, const int *fds, unsigned nfds, size_t at)
+{
+    if (nfds && !sc_caps_has_channel(&cc->link.caps, SC_DISPLAY_CAP_SCANOUT_FD_FIFO)) {
+        if (!sc_cc_send_range(cc, 0, at, NULL, 0))
+            return false;
+        return sc_cc_send_range(cc, at, cc->w.size, fds, nfds);
+    }
+    return sc_cc_send_range(cc, 0, cc->w.size, fds, nfds);
 }
 
 void sc_gl_push(struct sc_channel_client *cc, struct sc_gl_state *gl, struct sc_frame *latest)
 {
     struct sc_frame *f = gl->next ? gl->next : (gl->shown ? NULL : latest);
     struct sc_gl_draw draw;
-    size_t start;
+    int fds[SC_GL_MAX_PLANES];
+    unsigned nfds = 0;
+    size_t start, at = 0;
 
     if (!f || gl->pending || !sc_cc_can_send(cc))
         return;
-    /* two sendmsg() calls for a new buffer, one for the same: the scanout
-     * message, then its '@' byte with the fd and the GL_DRAW together (the
-     * fd must not come with the scanout message's bytes: spice-gtk reads
-     * those without a control buffer, and the kernel would drop it); one
-     * call for a client with SC_DISPLAY_CAP_SCANOUT_FD_FIFO */
-    sc_conn_cork(cc->conn);
-    /* a new buffer (or the first): its fd goes first */
-    if (gl->shown != f && !send_scanout(cc, gl, f)) {
-        sc_conn_uncork(cc->conn);
+    /* one buffer, one or two sendmsg() calls (send_built), no copy: a new
+     * buffer (or the first) has its scanout message and fds first */
+    if (gl->shown != f && !(nfds = build_scanout(cc, gl, f, fds, &at))) {
         sc_warn("display: %s: cannot pass this frame's buffer, closing",
                 sc_conn_peer(cc->conn));
         sc_cc_close(cc);
         return;
     }
     draw = (struct sc_gl_draw){ 0, 0, f->width, f->height };
-    start = sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_DRAW);
+    start = nfds ? sc_cc_begin_next(cc, SPICE_MSG_DISPLAY_GL_DRAW)
+                 : sc_cc_begin(cc, SPICE_MSG_DISPLAY_GL_DRAW);
     sc_gl_draw_write(&cc->w, &draw);
-    sc_cc_end(cc, start);
+    sc_cc_finish(cc, start);
+    if (!send_built(cc, fds, nfds, at)) {
+        sc_warn("display: %s: cannot send this frame's GL_DRAW, closing", sc_conn_peer(cc->conn));
+        sc_cc_close(cc);
+        return;
+    }
     /* from the frame reaching this client to its GL_DRAW's last byte out */
     if (gl->next)
         sc_conn_note_written(cc->conn, cc->server->stats, "gl_draw", gl->next_us);
-    sc_conn_uncork(cc->conn);
     gl->pending = true;
     if (gl->shown != f) {
         sc_frame_unref(gl->shown);

@@ -34,8 +34,6 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
 
     (void)source;
     frame->arrived_us = sc_stats_now_us();
-    if (frame->time_us)
-        sc_stats_record(d->server->stats, "source", frame->arrived_us - frame->time_us);
     d->frame = sc_frame_ref(frame);
     for (GList *l = d->listeners; l;) {
         const struct sc_display_listener *dl = l->data;
@@ -43,6 +41,9 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
         if (dl->frame)
             dl->frame(frame, dl->data);
     }
+    /* after the frame went on: a record may write the second's stats lines */
+    if (frame->time_us)
+        sc_stats_record(d->server->stats, "source", frame->arrived_us - frame->time_us);
     sc_frame_unref(old);
 }
 

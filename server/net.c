@@ -37,7 +37,6 @@ struct sc_conn {
     GQueue out;
     size_t out_bytes;
     bool want_out;
-    unsigned corked; /* sc_conn_cork() depth: sends wait for the last uncork */
     const struct sc_conn_callbacks *cb;
     void *cb_data;
     /* the last note whose bytes are all written (sc_conn_last_written) */
@@ -420,17 +419,44 @@ static void conn_queue(struct sc_conn *conn, GBytes *bytes, const int *fds, unsi
     conn->out_bytes += g_bytes_get_size(bytes);
     g_queue_push_tail(&conn->out, c);
     /* try right away: most sends complete without waiting for POLLOUT */
-    if (conn->corked)
-        return;
     if (conn->out.length == 1 && !conn_flush(conn))
         sc_conn_close(conn);
     else
         conn_update_events(conn);
 }
 
+/* With nothing queued before them, bytes go out at once from the caller's
+ * buffer: no copy, no chunk, and fds only lent for the call (they travel
+ * with the first byte).  The bytes sent (0: none, the caller queues them
+ * all); -1: the connection failed and is closed. */
+static ssize_t conn_send_direct(struct sc_conn *conn, const void *data, size_t len,
+                                const int *fds, unsigned nfds)
+{
+    struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+    ssize_t r;
+
+    if (conn->closed)
+        return -1;
+    if (conn->out.length > 0)
+        return 0;
+    r = conn->t->ops->sendv(conn->t, &iov, 1, fds, nfds);
+    if (r == -EAGAIN || r == -EINTR)
+        return 0;
+    if (r < 0) {
+        sc_debug("%s: send: %s", conn->peer, g_strerror((int)-r));
+        sc_conn_close(conn);
+        return -1;
+    }
+    return r;
+}
+
 void sc_conn_send(struct sc_conn *conn, const void *data, size_t len)
 {
-    conn_queue(conn, g_bytes_new(data, len), NULL, 0);
+    ssize_t r = len ? conn_send_direct(conn, data, len, NULL, 0) : 0;
+
+    if (r < 0 || (size_t)r == len)
+        return;
+    conn_queue(conn, g_bytes_new((const uint8_t *)data + r, len - (size_t)r), NULL, 0);
 }
 
 void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes)
@@ -442,9 +468,19 @@ bool sc_conn_send_with_fds(struct sc_conn *conn, const void *data, size_t len, c
                            unsigned nfds)
 {
     int dup_fds[SC_CONN_MAX_FDS];
+    ssize_t r;
 
     if (!conn->t->ops->can_pass_fds || len == 0 || nfds == 0 || nfds > SC_CONN_MAX_FDS)
         return false;
+    r = conn_send_direct(conn, data, len, fds, nfds);
+    if (r < 0) /* closed, as a send queued on a closed connection */
+        return true;
+    if (r > 0) { /* the fds went with the first byte */
+        if ((size_t)r < len)
+            conn_queue(conn, g_bytes_new((const uint8_t *)data + r, len - (size_t)r), NULL, 0);
+        return true;
+    }
+    /* queued: the queue keeps its own copies of the fds until they are sent */
     for (unsigned i = 0; i < nfds; i++) {
         dup_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
         if (dup_fds[i] < 0) {
@@ -486,17 +522,4 @@ bool sc_conn_last_written(const struct sc_conn *conn, int64_t *since_us, int64_t
     *since_us = conn->written_since_us;
     *elapsed_us = conn->written_us;
     return true;
-}
-
-void sc_conn_cork(struct sc_conn *conn)
-{
-    conn->corked++;
-}
-
-void sc_conn_uncork(struct sc_conn *conn)
-{
-    if (conn->corked == 0 || --conn->corked > 0 || conn->closed || conn->out.length == 0)
-        return;
-    if (!conn_flush(conn))
-        sc_conn_close(conn);
 }

@@ -53,8 +53,11 @@ const char *sc_conn_peer(const struct sc_conn *conn);
 const uint8_t *sc_conn_input(const struct sc_conn *conn, size_t *len);
 void sc_conn_consume(struct sc_conn *conn, size_t len);
 
-/* Queues bytes (copied) / a GBytes (referenced) / bytes plus one fd to send
- * with SCM_RIGHTS on the first byte (unix only; fd is dup'ed). */
+/* Sends bytes (what cannot go out at once is copied and queued) / a GBytes
+ * (referenced) / bytes plus one fd to send with SCM_RIGHTS on the first
+ * byte (unix only).  With nothing queued before them the bytes go out
+ * right away from the caller's buffer, the fd lent for the call; else
+ * they wait in the queue, which keeps a dup of the fd until it is sent. */
 void sc_conn_send(struct sc_conn *conn, const void *data, size_t len);
 void sc_conn_send_bytes(struct sc_conn *conn, GBytes *bytes);
 bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, int fd);
@@ -63,11 +66,6 @@ bool sc_conn_send_with_fd(struct sc_conn *conn, const void *data, size_t len, in
 bool sc_conn_send_with_fds(struct sc_conn *conn, const void *data, size_t len, const int *fds,
                            unsigned nfds);
 size_t sc_conn_queued(const struct sc_conn *conn);
-/* Between cork and uncork (nested: the outermost uncork counts) sends are
- * only queued; uncork flushes them together, in as few sendmsg() calls as
- * the fds allow (one per fd, plus one for what comes before the first). */
-void sc_conn_cork(struct sc_conn *conn);
-void sc_conn_uncork(struct sc_conn *conn);
 /* When the last byte queued so far has been written to the transport,
  * records now - since_us as `stage` (a static string) into stats (now if
  * it is already; never if the connection closes first; stats NULL: not
