@@ -149,6 +149,7 @@ void sc_frame_reuse(struct sc_frame *frame)
     frame->n_damage = 0;
     frame->seq = 0;
     frame->time_us = 0;
+    frame->arrived_us = 0;
     /* the pixels change: a BGRx copy of the old ones must not be read */
     g_clear_pointer(&frame->cpu, g_free);
     frame->cpu_once = 0;

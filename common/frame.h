@@ -58,7 +58,8 @@ struct sc_frame {
      * g_get_monotonic_time()); 0: unknown (sc_source_emit_frame() then
      * sets the emit time).  Every latency stage is measured from it. */
     int64_t time_us;
-    /* when the server's display got it (same clock); 0: not yet */
+    /* when the server's display first got it (same clock; a frame emitted
+     * again keeps it); 0: not yet (sc_frame_reuse() clears it) */
     int64_t arrived_us;
     /* damage since the previous frame; n_damage == 0 with full_damage set
      * means "everything" (first frame, resize) */

@@ -31,9 +31,15 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
 {
     struct sc_display *d = data;
     struct sc_frame *old = d->frame;
+    bool first = false;
 
     (void)source;
-    frame->arrived_us = sc_stats_now_us();
+    /* a frame emitted again keeps its first arrival: an encoder may be
+     * working on it, and its stages are measured from that one */
+    if (!frame->arrived_us) {
+        first = true;
+        frame->arrived_us = sc_stats_now_us();
+    }
     d->frame = sc_frame_ref(frame);
     for (GList *l = d->listeners; l;) {
         const struct sc_display_listener *dl = l->data;
@@ -42,7 +48,7 @@ static void on_frame(struct sc_source *source, struct sc_frame *frame, void *dat
             dl->frame(frame, dl->data);
     }
     /* after the frame went on: a record may write the second's stats lines */
-    if (frame->time_us)
+    if (first && frame->time_us)
         sc_stats_record(d->server->stats, "source", frame->arrived_us - frame->time_us);
     sc_frame_unref(old);
 }

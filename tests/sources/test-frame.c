@@ -115,12 +115,18 @@ static void test_pool(void)
     sc_frame_unref(a);
     g_assert_null(sc_frame_pool_get(pool));
     sc_frame_add_damage(a, 0, 0, 4, 4);
+    a->time_us = 1000;
+    a->arrived_us = 2000; /* a display got it */
     sc_frame_unref(a);
     struct sc_frame *c = sc_frame_pool_get(pool);
     g_assert_true(c == a);
     g_assert_cmpint(c->refcount, ==, 1);
     g_assert_cmpuint(c->n_damage, ==, 0);
     g_assert_false(c->full_damage);
+    /* a new frame: its capture and arrival are to come (the display keeps
+     * a frame's first arrival, so a stale one would stay) */
+    g_assert_cmpint(c->time_us, ==, 0);
+    g_assert_cmpint(c->arrived_us, ==, 0);
 
     /* released from another thread (encoders do that) */
     GThread *t = g_thread_new("unref", unref_thread, b);
