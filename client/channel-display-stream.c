@@ -56,14 +56,16 @@ struct sc_client_streams *sc_client_streams_new(struct sc_channel *ch)
 }
 
 /* The worker delivers nothing after its destroy (its deliver() runs on
- * this thread and checks that it is alive), so the stream can go. */
+ * this thread and checks that it is alive), so the stream can go at once;
+ * a decode in flight ends off this thread, and the client's teardown
+ * waits for its decoder (sc_client_free). */
 static void stream_free(struct sc_client_streams *st, uint32_t id)
 {
     struct client_stream *s = st->s[id];
 
     if (!s)
         return;
-    sc_decode_worker_destroy(s->dec);
+    sc_decode_worker_destroy(s->dec, st->ch->client->decoders);
     g_free(s);
     st->s[id] = NULL;
 }

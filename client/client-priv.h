@@ -99,6 +99,8 @@ struct sc_client_head {
     bool display_listed, cursor_listed;    /* in CHANNELS_LIST */
 };
 
+struct sc_decode_reaper;
+
 struct sc_client {
     char *uri;
     char *password;
@@ -137,6 +139,9 @@ struct sc_client {
     guint resize_timer;
     /* the overlay's figures (client/live-stats.h); NULL: off */
     struct sc_live *live;
+    /* video decoders of destroyed streams still finishing a decode off
+     * this thread: sc_client_free waits for them (client/decode.h) */
+    struct sc_decode_reaper *decoders;
     /* pointer */
     int32_t px, py, last_px, last_py;
     uint32_t buttons;

@@ -10,6 +10,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "client/client-priv.h"
+#include "client/decode.h"
 #include "client/spice-uri.h"
 #include "common/log.h"
 #include "common/ticket.h"
@@ -151,6 +152,7 @@ struct sc_client *sc_client_new(const struct sc_client_options *options,
     }
     c->mm_local_us = g_get_monotonic_time();
     c->stats = sc_stats_new_from_env("viewer");
+    c->decoders = sc_decode_reaper_new();
     if (!c->open_fd &&
         (!target_address(c, options, &parsed, error) || !sc_client_tls_setup(c, options, error)))
         goto err;
@@ -199,6 +201,9 @@ void sc_client_free(struct sc_client *c)
         sc_channel_free(c->heads[i].cursor);
         sc_canvas_clear(&c->heads[i].canvas);
     }
+    /* the streams' decoders are gone (a decode in flight ends within
+     * the decoders' stall bound): teardown is the one place that waits */
+    sc_decode_reaper_free(c->decoders);
     sc_stats_free(c->stats); /* its final summary */
     sc_live_free(c->live);
     g_object_unref(c->cancel);

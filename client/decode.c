@@ -1,8 +1,10 @@
 /* The decode worker (client/decode.h): GThreadPool of one thread per
  * stream for the work, an idle source on the loop's context for the done
- * half; the decoders live and die on the pool thread, and destroy() waits
- * for that.  The pictures handed to the loop lie in a few buffers the
- * worker reuses (SPARE_BUFFERS), not one allocation per frame. */
+ * half; the decoders live and die on the pool thread.  destroy() returns at
+ * once; the reaper it is given counts the worker until its decoder is
+ * gone, and the owner's teardown waits for that (sc_decode_reaper_free).
+ * The pictures handed to the loop lie in a few buffers the worker reuses
+ * (SPARE_BUFFERS), not one allocation per frame. */
 #include "config.h"
 
 #include <errno.h>
@@ -42,9 +44,16 @@ struct sc_decode_worker {
     unsigned n_spare;
 };
 
+struct sc_decode_reaper {
+    GMutex lock;
+    GCond cond;
+    unsigned dying; /* workers destroyed, their decoders not yet */
+};
+
 struct job {
     struct sc_decode_worker *w;
     bool last;       /* destroy()'s: the decoder dies on its thread */
+    struct sc_decode_reaper *reaper; /* last's: told when it has (may be NULL) */
     uint8_t *packet;
     size_t size;
     struct sc_decode_result r;
@@ -112,6 +121,51 @@ static void job_free(struct job *j)
     g_free(j->packet);
     worker_unref(j->w);
     g_free(j);
+}
+
+/* ---- the reaper ------------------------------------------------------------------ */
+
+struct sc_decode_reaper *sc_decode_reaper_new(void)
+{
+    struct sc_decode_reaper *r = g_new0(struct sc_decode_reaper, 1);
+
+    g_mutex_init(&r->lock);
+    g_cond_init(&r->cond);
+    return r;
+}
+
+static void reaper_add(struct sc_decode_reaper *r)
+{
+    if (!r)
+        return;
+    g_mutex_lock(&r->lock);
+    r->dying++;
+    g_mutex_unlock(&r->lock);
+}
+
+/* any thread: a worker's decoder is gone (nothing of r after the unlock:
+ * the waiter may free it then) */
+static void reaper_done(struct sc_decode_reaper *r)
+{
+    if (!r)
+        return;
+    g_mutex_lock(&r->lock);
+    if (--r->dying == 0)
+        g_cond_broadcast(&r->cond);
+    g_mutex_unlock(&r->lock);
+}
+
+void sc_decode_reaper_free(struct sc_decode_reaper *r)
+{
+    if (!r)
+        return;
+    g_mutex_lock(&r->lock);
+    while (r->dying > 0)
+        g_cond_wait(&r->cond, &r->lock);
+    g_mutex_unlock(&r->lock);
+    g_mutex_clear(&r->lock);
+    g_cond_clear(&r->cond);
+    g_free(r);
 }
 
 /* ---- the pool thread ---------------------------------------------------------- */
@@ -225,6 +279,7 @@ static void work(gpointer data, gpointer user)
     if (j->last) {
         sc_decoder_destroy(w->dec);
         w->dec = NULL;
+        reaper_done(j->reaper);
         job_free(j);
         return;
     }
@@ -320,7 +375,7 @@ uint32_t sc_decode_worker_drops(struct sc_decode_worker *w)
     return (uint32_t)g_atomic_int_get(&w->drops);
 }
 
-void sc_decode_worker_destroy(struct sc_decode_worker *w)
+void sc_decode_worker_destroy(struct sc_decode_worker *w, struct sc_decode_reaper *r)
 {
     if (!w)
         return;
@@ -329,15 +384,17 @@ void sc_decode_worker_destroy(struct sc_decode_worker *w)
     g_atomic_int_set(&w->alive, 0);
     last->w = w;
     last->last = true;
+    last->reaper = r;
+    reaper_add(r);
     g_atomic_int_inc(&w->refcount);
 #if SC_DECODE_INLINE
     work(last, w);
 #else
     g_thread_pool_push(w->pool, last, NULL);
 #endif
-    /* waits: the queued jobs run (and skip), then `last` destroys the
-     * decoder, before the caller (sc_client_free) goes on; a decode in
-     * progress is bounded (-ETIMEDOUT, the decoders' own bound) */
-    g_thread_pool_free(w->pool, FALSE, TRUE);
+    /* no wait: the queued jobs run (and skip), a decode in progress ends
+     * (bounded: -ETIMEDOUT, the decoders' own bound), then `last` destroys
+     * the decoder and tells r; the pool goes after its last job */
+    g_thread_pool_free(w->pool, FALSE, FALSE);
     worker_unref(w);
 }

@@ -52,7 +52,19 @@ bool sc_decode_worker_submit(struct sc_decode_worker *w, const uint8_t *data, si
                              uint32_t mm_time, int64_t recv_us);
 /* Packets dropped so far (here and on the worker: skipped to a keyframe). */
 uint32_t sc_decode_worker_drops(struct sc_decode_worker *w);
-/* Results not delivered yet are dropped; the decoder is destroyed on the
- * worker once its queued packets (now skipped) are through.  NULL is fine. */
-void sc_decode_worker_destroy(struct sc_decode_worker *w);
+/* Workers being destroyed whose decoders are not gone yet: a decode in
+ * flight finishes first, up to the decoders' own stall bound (a GStreamer
+ * decoder's 1 s).  Their owner's teardown waits for them (a decoder may
+ * not outlive its client); nothing else does. */
+struct sc_decode_reaper;
+struct sc_decode_reaper *sc_decode_reaper_new(void);
+/* Waits until every worker destroyed with r has destroyed its decoder,
+ * then frees r.  NULL is fine. */
+void sc_decode_reaper_free(struct sc_decode_reaper *r);
+/* Returns at once (the loop thread never waits for a decode): results not
+ * delivered yet are dropped, and the decoder is destroyed on the worker
+ * once its queued packets (now skipped) and a decode in flight are
+ * through; r (may be NULL: nobody waits) counts the worker until then.
+ * NULL w is fine. */
+void sc_decode_worker_destroy(struct sc_decode_worker *w, struct sc_decode_reaper *r);
 

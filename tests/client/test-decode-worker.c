@@ -12,9 +12,12 @@
  *    queued behind newer ones are dropped (no wait for a keyframe);
  *  - an empty packet is dropped, the stream goes on;
  *  - no decoder left: the results say so and nothing more is taken;
- *  - the decoders are created, used and destroyed off the loop thread, and
- *    destroy() returns after the decoder is gone (a decode in progress
- *    included: it may not outlive its client);
+ *  - the decoders are created, used and destroyed off the loop thread;
+ *    destroy() returns at once, a decode in progress included (the loop
+ *    thread, which runs STREAM_DESTROY, never waits up to a decoder's 1 s
+ *    stall bound), and the reaper it was given (the client's, freed by
+ *    sc_client_free) waits until the decoder is gone: it may not outlive
+ *    its client;
  *  - the pictures lie in a few reused buffers, not one allocation each. */
 #include "config.h"
 
@@ -156,7 +159,7 @@ static void done(struct sc_decode_worker *w, struct seen *s)
     gint before = g_atomic_int_get(&destroyed);
     gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
 
-    sc_decode_worker_destroy(w);
+    sc_decode_worker_destroy(w, NULL);
     while (g_atomic_int_get(&destroyed) == before && g_get_monotonic_time() < end)
         g_usleep(1000);
     g_assert_cmpint(g_atomic_int_get(&destroyed), >, before); /* not leaked */
@@ -247,28 +250,62 @@ static void test_no_decoder_left(void)
     wait_results(&s, 1);
     g_assert_true(s.no_decoder);
     g_assert_false(sc_decode_worker_submit(w, key, sizeof(key), 0, 0));
-    sc_decode_worker_destroy(w);
+    sc_decode_worker_destroy(w, NULL);
     g_string_free(s.frames, TRUE);
 }
 
-/* destroy() while a packet is being decoded: the decoder is gone when it
- * returns, not some time later on the pool thread. */
-static void test_destroy_waits(void)
+/* destroy() while a packet is being decoded (a STREAM_DESTROY on the loop
+ * thread, a GStreamer decoder stuck up to its 1 s bound): it returns at
+ * once, the decode goes on and its result is dropped; the decoder is
+ * destroyed off the loop thread when the decode ends, and the reaper's
+ * free (the client's teardown) returns only after that.  destroy() waited
+ * for the decode before (~1 s here). */
+static void test_destroy_no_wait(void)
 {
     struct seen s;
     struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+    struct sc_decode_reaper *r = sc_decode_reaper_new();
     gint before = g_atomic_int_get(&destroyed);
-    gint64 end = g_get_monotonic_time() + 300000;
+    gint64 t0, took, end;
 
-    g_atomic_int_set(&slow_us, 200000);
+    g_atomic_int_set(&slow_us, 1000000);
     g_assert_true(submit(w, true, 1));
     g_usleep(20000); /* the decode has begun */
-    sc_decode_worker_destroy(w);
+    t0 = g_get_monotonic_time();
+    sc_decode_worker_destroy(w, r);
+    took = g_get_monotonic_time() - t0;
+    g_test_message("destroy() took %" G_GINT64_FORMAT " us", took);
+    g_assert_cmpint(took, <, 500000);
+    g_assert_cmpint(g_atomic_int_get(&destroyed), ==, before); /* still decoding */
+    sc_decode_reaper_free(r);
     g_assert_cmpint(g_atomic_int_get(&destroyed), ==, before + 1);
+    g_assert_cmpint(g_atomic_int_get(&off_loop), ==, 1);
     g_atomic_int_set(&slow_us, 0);
-    while (s.results == 0 && g_get_monotonic_time() < end) /* its result, dropped */
+    end = g_get_monotonic_time() + 200000;
+    while (g_get_monotonic_time() < end) /* its result, dropped */
         g_main_context_iteration(NULL, FALSE) || (g_usleep(1000), 0);
     g_assert_cmpuint(s.results, ==, 0);
+    g_string_free(s.frames, TRUE);
+}
+
+/* A reaper given no worker, or whose workers are all gone, frees at once. */
+static void test_reaper_idle(void)
+{
+    struct seen s;
+    struct sc_decode_reaper *r = sc_decode_reaper_new();
+    struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s);
+    gint before = g_atomic_int_get(&destroyed);
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    sc_decode_reaper_free(NULL);
+    sc_decode_worker_destroy(NULL, r);
+    g_assert_true(submit(w, true, 1));
+    wait_results(&s, 1);
+    sc_decode_worker_destroy(w, r);
+    while (g_atomic_int_get(&destroyed) == before && g_get_monotonic_time() < end)
+        g_usleep(1000);
+    g_assert_cmpint(g_atomic_int_get(&destroyed), ==, before + 1);
+    sc_decode_reaper_free(r); /* nothing left to wait for */
     g_string_free(s.frames, TRUE);
 }
 
@@ -332,7 +369,8 @@ int main(int argc, char **argv)
     g_test_add_func("/decode-worker/empty-packet", test_empty_packet);
     g_test_add_func("/decode-worker/no-decoder-left", test_no_decoder_left);
     g_test_add_func("/decode-worker/keyframes", test_keyframes);
-    g_test_add_func("/decode-worker/destroy-waits", test_destroy_waits);
+    g_test_add_func("/decode-worker/destroy-no-wait", test_destroy_no_wait);
+    g_test_add_func("/decode-worker/reaper-idle", test_reaper_idle);
     g_test_add_func("/decode-worker/buffer-reuse", test_buffer_reuse);
     return g_test_run();
 }
