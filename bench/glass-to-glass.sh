@@ -16,7 +16,9 @@
 #    that covers it: latency = now - capture time, per frame shown;
 #  - ours: client/viewer-headless --video --stats: its final
 #    "stats: viewer capture-present ... total" line (capture to present,
-#    read from the stamp when the frame is presented) is the figure.
+#    read from the stamp when the frame is presented) is the figure; for
+#    local, --gl --stats: the fd path, the stamp read from the mapped
+#    scanout buffer at each GL_DRAW before GL_DRAW_DONE is answered.
 # Codecs (default: every one listed that the server can use here):
 # openh264:h264 gstreamer:h264 gstreamer:vp8 gstreamer:mjpeg lossless
 # local (default list: all of them; lossless: --streaming-video off,
@@ -121,10 +123,12 @@ run_spice_gtk() {
 run_ours() {
     local codec=$1 size=$2 out=$T/viewer-$1-$2.out line
     out=${out//:/_}
-    # it runs until it has decoded the frames of warm-up and window
-    timeout -k 5 $((warmup + window + 40)) "$VIEWER" --video --stats \
-        --wait-video=$((fps * (warmup + window))) --timeout=$((warmup + window + 30)) \
-        --screenshot "$T/ours.ppm" "$URI" >"$out" 2>&1
+    # it runs until it has decoded (local: drawn) the frames of warm-up and
+    # window
+    local mode=(--video --wait-video=$((fps * (warmup + window))))
+    [ "$codec" = local ] && mode=(--gl --wait-frames=$((fps * (warmup + window))))
+    timeout -k 5 $((warmup + window + 40)) "$VIEWER" "${mode[@]}" --stats \
+        --timeout=$((warmup + window + 30)) --screenshot "$T/ours.ppm" "$URI" >"$out" 2>&1
     stop_pid "$SERVER_PID"
     line=$(grep 'stats: viewer capture-present .* total$' "$out")
     if [ -z "$line" ]; then

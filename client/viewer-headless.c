@@ -11,19 +11,28 @@
  * shown, and once every one has its MARK, head H > 0 is written to OUT with
  * ".headH" before its extension (shot.ppm: shot.head1.ppm).  With --gl,
  * once every head has its GL_DRAW, each head's scanout buffer is written
- * so (head H > 0 has an app of its own, struct app's gl_heads). */
+ * so (head H > 0 has an app of its own, struct app's gl_heads).
+ * --gl --stats (bench/glass-to-glass's local row): at each GL_DRAW of head
+ * 0 the frame stamp (common/stamp.h) is read from the mapped scanout
+ * buffer before GL_DRAW_DONE is answered, capture -> present recorded as
+ * "stats: viewer capture-present" (a line a second and a final summary). */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/client.h"
 #include "codecs/convert.h"
+#include "common/stamp.h"
+#include "common/stats.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+#define GL_MAPS 4
 
 struct app;
 
@@ -57,6 +66,20 @@ struct app {
     int pfd[SC_CLIENT_MAX_PLANES];
     uint32_t poff[SC_CLIENT_MAX_PLANES], pstride[SC_CLIENT_MAX_PLANES];
     uint64_t modifier;
+    /* --gl --stats: the scanout buffers mapped for their stamps, each
+     * once (a source's pool hands the same few in turn, each in a scanout
+     * of its own: a new mapping a frame costs its page faults, ~0.5 ms
+     * here, and its munmap) */
+    struct sc_stats *gl_stats;
+    struct gl_map {
+        dev_t dev;
+        ino_t ino;
+        uint8_t *map;
+        size_t size;
+    } gl_maps[GL_MAPS];
+    unsigned gl_next; /* the slot the next new buffer takes */
+    bool have_index;
+    uint32_t last_index;
 };
 
 static bool write_ppm(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t stride,
@@ -226,6 +249,59 @@ static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
     return false;
 }
 
+static void drop_maps(struct app *a)
+{
+    for (unsigned i = 0; i < GL_MAPS; i++)
+        if (a->gl_maps[i].map)
+            munmap(a->gl_maps[i].map, a->gl_maps[i].size);
+    memset(a->gl_maps, 0, sizeof(a->gl_maps));
+}
+
+/* The current scanout buffer (one plane) mapped, at least size bytes */
+static const uint8_t *gl_mapped(struct app *a, size_t size)
+{
+    struct gl_map *m;
+    struct stat st;
+    void *p;
+
+    if (fstat(a->fd, &st) < 0)
+        return NULL;
+    for (unsigned i = 0; i < GL_MAPS; i++) {
+        m = &a->gl_maps[i];
+        if (m->map && m->dev == st.st_dev && m->ino == st.st_ino && m->size >= size)
+            return m->map;
+    }
+    p = mmap(NULL, size, PROT_READ, MAP_SHARED, a->fd, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    m = &a->gl_maps[a->gl_next];
+    a->gl_next = (a->gl_next + 1) % GL_MAPS;
+    if (m->map)
+        munmap(m->map, m->size);
+    *m = (struct gl_map){ st.st_dev, st.st_ino, p, size };
+    return p;
+}
+
+/* --gl --stats: a new frame's stamp, read where the server drew it (one
+ * plane, 4 bytes a pixel; others are not stamped frames) */
+static void gl_stamp(struct app *a)
+{
+    struct sc_stamp st;
+    size_t size = (size_t)a->stride * a->h;
+    ptrdiff_t stride = a->top_down ? (ptrdiff_t)a->stride : -(ptrdiff_t)a->stride;
+    const uint8_t *map;
+
+    if (!a->gl_stats || a->n_planes || a->fd < 0 || a->stride < (size_t)a->w * 4 || !size ||
+        !(map = gl_mapped(a, size)))
+        return;
+    if (!sc_stamp_read(a->top_down ? map : map + size - a->stride, a->w, a->h, stride, &st) ||
+        (a->have_index && st.index == a->last_index))
+        return;
+    sc_stats_record(a->gl_stats, "capture-present", sc_stats_now_us() - st.time_us);
+    a->have_index = true;
+    a->last_index = st.index;
+}
+
 static void drop_planes(struct app *a)
 {
     for (unsigned i = 0; i < a->n_planes; i++)
@@ -368,6 +444,8 @@ static void on_gl_draw(void *p, uint32_t x G_GNUC_UNUSED, uint32_t y G_GNUC_UNUS
 
     /* the buffer is the server's again after GL_DRAW_DONE: answer the last
      * draw only once its pixels are written out */
+    if (a->gl && !a->done)
+        gl_stamp(a);
     if (!a->gl || a->done || ++a->gl_draws < 1 + a->wait_frames) {
         gl_draw_done(a);
         return;
@@ -511,6 +589,8 @@ int main(int argc, char **argv)
     g_option_context_free(ctx);
     if (stats)
         g_setenv("SPICECAST_STATS", "1", TRUE); /* the engine's switch (common/stats.h) */
+    if (stats && gl)
+        a.gl_stats = sc_stats_new("viewer");
     a.out = out;
     a.gl = gl;
     if (no_planes)
@@ -551,6 +631,8 @@ int main(int argc, char **argv)
     g_main_loop_run(a.loop);
     sc_client_free(a.client);
     g_main_loop_unref(a.loop);
+    sc_stats_free(a.gl_stats); /* its summary */
+    drop_maps(&a);
     if (a.fd >= 0)
         close(a.fd);
     drop_planes(&a);
