@@ -127,7 +127,7 @@ run_ours() {
     # window
     local mode=(--video --wait-video=$((fps * (warmup + window))))
     [ "$codec" = local ] && mode=(--gl --wait-frames=$((fps * (warmup + window))))
-    timeout -k 5 $((warmup + window + 40)) "$VIEWER" "${mode[@]}" --stats \
+    timeout -k 5 $((warmup + window + 40)) "$VIEWER" "${mode[@]}" --stats --stats-from="$warmup" \
         --timeout=$((warmup + window + 30)) --screenshot "$T/ours.ppm" "$URI" >"$out" 2>&1
     stop_pid "$SERVER_PID"
     line=$(grep 'stats: viewer capture-present .* total$' "$out")

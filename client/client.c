@@ -262,6 +262,12 @@ void sc_client_set_live_stats(struct sc_client *c, bool on)
         g_clear_pointer(&c->live, sc_live_free);
 }
 
+void sc_client_restart_stats(struct sc_client *c)
+{
+    if (c)
+        sc_stats_restart(c->stats);
+}
+
 bool sc_client_live_stats(struct sc_client *c, struct sc_client_live_stats *out)
 {
     if (c && c->live)

@@ -197,6 +197,9 @@ struct sc_client_live_stats {
     int64_t p50_us[SC_CLIENT_LIVE_STAGES], p95_us[SC_CLIENT_LIVE_STAGES];
 };
 void sc_client_set_live_stats(struct sc_client *client, bool on);
+/* SPICECAST_STATS: forgets the samples so far (a warm-up's): the final
+ * summary covers what comes after. */
+void sc_client_restart_stats(struct sc_client *client);
 /* Copies the last second's figures into out; false (out->valid false)
  * when off or before the first second has passed. */
 bool sc_client_live_stats(struct sc_client *client, struct sc_client_live_stats *out);

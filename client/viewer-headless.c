@@ -1,7 +1,7 @@
 /* viewer-headless: the client engine without a window, for tests.
  *   viewer-headless --screenshot OUT.ppm [--wait-frames N] [--wait-video N]
  *                   [--password P] [--gl [--no-planes]] [--video] [--check-peer-uid] [--timeout S] [--stats]
- *                   [--ca-file F] [--host-subject S] [--heads N] URI
+ *                   [--stats-from S] [--ca-file F] [--host-subject S] [--heads N] URI
  * Connects, waits for MARK (+N invalidates, +N decoded video frames), writes
  * the canvas as a PPM, exits 0.  With --gl it waits for a GL_DRAW and writes
  * the mmapped scanout buffer instead (GL_SCANOUT2: linear XRGB-like formats
@@ -526,6 +526,16 @@ static gboolean on_live_tick(gpointer p)
     return G_SOURCE_CONTINUE;
 }
 
+/* --stats-from S: the summaries leave the first S seconds out */
+static gboolean on_stats_restart(gpointer p)
+{
+    struct app *a = p;
+
+    sc_client_restart_stats(a->client);
+    sc_stats_restart(a->gl_stats);
+    return G_SOURCE_REMOVE;
+}
+
 static int list_decoders(void)
 {
     for (unsigned i = 0; sc_decoders[i]; i++) {
@@ -548,7 +558,7 @@ int main(int argc, char **argv)
     };
     gboolean gl = FALSE, video = FALSE, list = FALSE, peer_uid = FALSE, stats = FALSE;
     gboolean live = FALSE, no_planes = FALSE;
-    int timeout = 30;
+    int timeout = 30, stats_from = 0;
     char *out = NULL, *password = NULL, *ca_file = NULL, *subject = NULL;
     GOptionEntry entries[] = {
         { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &out, "write the picture here (PPM)", "OUT" },
@@ -571,6 +581,8 @@ int main(int argc, char **argv)
         { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
           "per-frame latency p50/p95/p99 per stage, a line a second and a summary "
           "(as SPICECAST_STATS=1)", NULL },
+        { "stats-from", 0, 0, G_OPTION_ARG_INT, &stats_from,
+          "--stats: the summary leaves out the first S seconds (a warm-up)", "S" },
         { "live-stats", 0, 0, G_OPTION_ARG_NONE, &live,
           "the stats overlay's figures (sc_client_live_stats), a line a second; "
           "ends after two", NULL },
@@ -623,6 +635,8 @@ int main(int argc, char **argv)
         return 2;
     }
     g_timeout_add_seconds((guint)MAX(timeout, 1), on_timeout, &a);
+    if (stats && stats_from > 0)
+        g_timeout_add_seconds((guint)stats_from, on_stats_restart, &a);
     sc_client_set_live_stats(a.client, live);
     a.live_wait = live ? 2 : 0;
     if (live)

@@ -229,6 +229,21 @@ void sc_stats_record(struct sc_stats *s, const char *stage, int64_t us)
     write_lines(&out);
 }
 
+void sc_stats_restart(struct sc_stats *s)
+{
+    if (!s)
+        return;
+    g_mutex_lock(&s->lock);
+    for (guint i = 0; i < s->stages->len; i++) {
+        struct stage *st = g_ptr_array_index(s->stages, i);
+        g_array_set_size(st->all, 0);
+        g_array_set_size(st->window, 0);
+        st->n = 0;
+    }
+    s->window_start_us = 0;
+    g_mutex_unlock(&s->lock);
+}
+
 void sc_stats_record_since(struct sc_stats *s, const char *stage, int64_t since_us)
 {
     if (!s || since_us == 0)

@@ -51,6 +51,9 @@ void sc_stats_record(struct sc_stats *s, const char *stage, int64_t us);
 void sc_stats_record_since(struct sc_stats *s, const char *stage, int64_t since_us);
 /* The percentiles of every sample of `stage` so far; false if none. */
 bool sc_stats_get(struct sc_stats *s, const char *stage, struct sc_stats_summary *out);
+/* Forgets every sample so far (a warm-up's): the summary covers what is
+ * recorded from now on; the stages keep their order.  NULL is fine. */
+void sc_stats_restart(struct sc_stats *s);
 /* Writes the final summary (every stage with samples). */
 void sc_stats_summary(struct sc_stats *s);
 /* Writes the summary if anything was recorded, then frees; NULL is fine. */

@@ -53,6 +53,35 @@ static void test_percentiles(void)
     g_assert_cmpuint(lines->len, ==, 2);
 }
 
+/* restart: the warm-up's samples are forgotten, the stages' order kept,
+ * a stage without samples since is left out of the summary */
+static void test_restart(void)
+{
+    struct sc_stats *s = sc_stats_new("test");
+    struct sc_stats_summary sum;
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+    sc_stats_set_sink(s, collect, lines);
+    sc_stats_set_interval(s, 0);
+    sc_stats_restart(NULL);
+    for (int i = 0; i < 10; i++)
+        sc_stats_record(s, "present", 700000); /* a slow start */
+    sc_stats_record(s, "decode", 5000);
+    sc_stats_restart(s);
+    g_assert_false(sc_stats_get(s, "present", &sum));
+    for (int i = 1; i <= 100; i++)
+        sc_stats_record(s, "present", i * 100);
+    g_assert_true(sc_stats_get(s, "present", &sum));
+    g_assert_cmpuint(sum.n, ==, 100);
+    g_assert_cmpint(sum.p99, ==, 9900);
+    sc_stats_summary(s);
+    g_assert_cmpuint(lines->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(lines, 0), ==,
+                    "stats: test present n=100 p50=5.0ms p95=9.5ms p99=9.9ms total");
+    sc_stats_set_sink(s, NULL, NULL);
+    sc_stats_free(s);
+}
+
 static void test_window(void)
 {
     struct sc_stats *s = sc_stats_new("viewer");
@@ -234,6 +263,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stats/percentiles", test_percentiles);
     g_test_add_func("/stats/window", test_window);
+    g_test_add_func("/stats/restart", test_restart);
     g_test_add_func("/stats/reservoir", test_reservoir);
     g_test_add_func("/stats/sink-unlocked", test_sink_unlocked);
     g_test_add_func("/stats/env", test_env);
