@@ -15,8 +15,7 @@ struct cairo_renderer {
     struct sc_renderer base;
     cairo_surface_t *canvas;  /* our copy of the client's canvas */
     cairo_surface_t *scanout; /* wraps the mapping below, or NULL */
-    void *map;
-    size_t map_size;
+    struct sc_renderer_maps maps; /* the buffers' mappings */
     bool top_down;
 };
 
@@ -42,10 +41,7 @@ static void drop_scanout(struct cairo_renderer *cr)
 {
     if (cr->scanout)
         cairo_surface_destroy(cr->scanout);
-    cr->scanout = NULL;
-    if (cr->map)
-        munmap(cr->map, cr->map_size);
-    cr->map = NULL;
+    cr->scanout = NULL; /* its mapping stays in cr->maps */
 }
 
 static void cr_surface(struct sc_renderer *r, uint32_t width, uint32_t height)
@@ -97,13 +93,15 @@ static bool cr_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
                 stride);
         return false;
     }
-    cr->map = sc_renderer_map_scanout(fd, stride, height, &cr->map_size, reason, sizeof(reason));
-    if (!cr->map) {
+    const void *map = sc_renderer_maps_get(&cr->maps, fd, (size_t)stride * height, reason,
+                                           sizeof(reason));
+    if (!map) {
         sc_warn("cairo renderer: %s", reason);
         return false;
     }
-    cr->scanout = cairo_image_surface_create_for_data(cr->map, CAIRO_FORMAT_RGB24, (int)width,
-                                                      (int)height, (int)stride);
+    /* read only: the surface is only ever a source */
+    cr->scanout = cairo_image_surface_create_for_data((unsigned char *)map, CAIRO_FORMAT_RGB24,
+                                                      (int)width, (int)height, (int)stride);
     cr->top_down = top_down;
     r->width = width;
     r->height = height;
@@ -155,6 +153,7 @@ static void cr_destroy(struct sc_renderer *r)
         return;
     cr = from_base(r);
     drop_scanout(cr);
+    sc_renderer_maps_clear(&cr->maps);
     if (cr->canvas)
         cairo_surface_destroy(cr->canvas);
     free(cr);

@@ -41,15 +41,14 @@ struct gl_renderer {
     GLuint scanout_tex;
     bool scanout_on, scanout_top_down, scanout_imported;
     EGLImageKHR image;
-    void *map;
-    size_t map_size;
+    struct sc_renderer_maps maps; /* the buffers' mappings: map, uv_map */
+    const void *map;
     uint32_t scanout_stride;
     /* a mapped NV12 scanout: scanout_tex holds its luma (R8, from map),
      * nv12_uv_tex its chroma (RG8, from uv_map) */
     bool scanout_nv12;
     GLuint nv12_uv_tex;
-    void *uv_map;
-    size_t uv_map_size;
+    const void *uv_map;
     uint32_t nv12_off[2], nv12_stride[2], nv12_w, nv12_h;
 };
 
@@ -326,11 +325,7 @@ static void drop_scanout(struct gl_renderer *gr)
     if (gr->image != EGL_NO_IMAGE_KHR)
         eglDestroyImageKHR(eglGetCurrentDisplay(), gr->image);
     gr->image = EGL_NO_IMAGE_KHR;
-    if (gr->map)
-        munmap(gr->map, gr->map_size);
-    gr->map = NULL;
-    if (gr->uv_map)
-        munmap(gr->uv_map, gr->uv_map_size);
+    gr->map = NULL; /* the mappings stay in gr->maps */
     gr->uv_map = NULL;
     gr->scanout_nv12 = false;
     gr->scanout_on = false;
@@ -388,8 +383,8 @@ static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
         gr->scanout_tex = new_texture();
     gr->scanout_imported = import_dmabuf(gr, fd, width, height, stride, fourcc);
     if (!gr->scanout_imported) {
-        gr->map = sc_renderer_map_scanout(fd, stride, height, &gr->map_size, reason,
-                                          sizeof(reason));
+        gr->map = sc_renderer_maps_get(&gr->maps, fd, (size_t)stride * height, reason,
+                                       sizeof(reason));
         if (!gr->map) {
             sc_warn("GL renderer: %s", reason);
             return false;
@@ -438,11 +433,13 @@ static bool nv12_scanout(struct gl_renderer *gr, const struct sc_client_scanout 
                 s->strides[0], s->strides[1], s->width);
         return false;
     }
-    gr->map = sc_renderer_map_bytes(s->fds[0], s->offsets[0] + (size_t)s->strides[0] * s->height,
-                                    &gr->map_size, reason, sizeof(reason));
+    gr->map = sc_renderer_maps_get(&gr->maps, s->fds[0],
+                                   s->offsets[0] + (size_t)s->strides[0] * s->height, reason,
+                                   sizeof(reason));
     if (gr->map)
-        gr->uv_map = sc_renderer_map_bytes(s->fds[1], s->offsets[1] + (size_t)s->strides[1] * ch,
-                                           &gr->uv_map_size, reason, sizeof(reason));
+        gr->uv_map = sc_renderer_maps_get(&gr->maps, s->fds[1],
+                                          s->offsets[1] + (size_t)s->strides[1] * ch, reason,
+                                          sizeof(reason));
     if (!gr->uv_map) {
         sc_warn("GL renderer: NV12 scanout: %s", reason);
         drop_scanout(gr);
@@ -625,6 +622,7 @@ static void gl_destroy(struct sc_renderer *r)
         return;
     gr = from_base(r);
     drop_scanout(gr);
+    sc_renderer_maps_clear(&gr->maps);
     for (int i = 0; i < N_PROGS; i++)
         if (gr->prog[i])
             glDeleteProgram(gr->prog[i]);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <drm_fourcc.h>
 
@@ -51,6 +52,46 @@ void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *
                               char *reason, size_t reason_size)
 {
     return sc_renderer_map_bytes(fd, (size_t)stride * height, size, reason, reason_size);
+}
+
+const void *sc_renderer_maps_get(struct sc_renderer_maps *m, int fd, size_t need, char *reason,
+                                 size_t reason_size)
+{
+    struct sc_renderer_map *slot = &m->e[0];
+    struct stat st;
+
+    if (fstat(fd, &st) < 0) {
+        snprintf(reason, reason_size, "fstat of the scanout: %s", strerror(errno));
+        return NULL;
+    }
+    m->tick++;
+    for (unsigned i = 0; i < SC_RENDERER_MAPS; i++) {
+        struct sc_renderer_map *e = &m->e[i];
+
+        if (e->map && e->dev == (uint64_t)st.st_dev && e->ino == (uint64_t)st.st_ino) {
+            if (e->size >= need) {
+                e->used = m->tick;
+                return e->map;
+            }
+            slot = e; /* the same buffer, longer now: map it again */
+            break;
+        }
+        if (!e->map || (slot->map && e->used < slot->used))
+            slot = e;
+    }
+    if (slot->map)
+        munmap(slot->map, slot->size);
+    *slot = (struct sc_renderer_map){ (uint64_t)st.st_dev, (uint64_t)st.st_ino, NULL, 0, m->tick };
+    slot->map = sc_renderer_map_bytes(fd, need, &slot->size, reason, reason_size);
+    return slot->map;
+}
+
+void sc_renderer_maps_clear(struct sc_renderer_maps *m)
+{
+    for (unsigned i = 0; i < SC_RENDERER_MAPS; i++)
+        if (m->e[i].map)
+            munmap(m->e[i].map, m->e[i].size);
+    memset(m, 0, sizeof(*m));
 }
 
 void *sc_renderer_map_bytes(int fd, size_t need, size_t *size, char *reason, size_t reason_size)
