@@ -9,7 +9,7 @@ client_libscclient_la_SOURCES = \
 	client/channel-inputs.c client/channel-cursor.c client/canvas.c client/canvas.h \
 	client/client-local.c client/spice-uri.c client/spice-uri.h \
 	client/client-tls.c client/decode.c client/decode.h \
-	client/live-stats.c client/live-stats.h
+	client/live-stats.c client/live-stats.h client/scanout-maps.c client/scanout-maps.h
 client_libscclient_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 client_libscclient_la_LIBADD = $(GLIB_LIBS)
 SC_CLIENT_LIBS = client/libscclient.la codecs/libsccodecs.la common/libsccommon.la
@@ -48,6 +48,13 @@ tests_client_test_client_proto_CFLAGS = $(client_libscclient_la_CFLAGS) $(OPENSS
 tests_client_test_client_proto_LDFLAGS = $(SC_UBSAN_FLAGS)
 tests_client_test_client_proto_LDADD = tests/client/libfakeserver.la codecs/libsccodecs.la \
 	common/libsccommon.la $(GLIB_LIBS) -lm
+
+# the viewer's scanout mappings (the renderers', viewer-headless's)
+check_PROGRAMS += tests/client/test-scanout-maps
+TESTS += tests/client/test-scanout-maps
+tests_client_test_scanout_maps_SOURCES = tests/client/test-scanout-maps.c
+tests_client_test_scanout_maps_CFLAGS = $(client_libscclient_la_CFLAGS)
+tests_client_test_scanout_maps_LDADD = $(SC_CLIENT_LIBS) $(GLIB_LIBS) -lm
 
 # the viewer (viewer-headless, a child process) against a hostile fake server
 check_PROGRAMS += tests/client/test-viewer-hostile

@@ -15,7 +15,7 @@ struct cairo_renderer {
     struct sc_renderer base;
     cairo_surface_t *canvas;  /* our copy of the client's canvas */
     cairo_surface_t *scanout; /* wraps the mapping below, or NULL */
-    struct sc_renderer_maps maps; /* the buffers' mappings */
+    struct sc_scanout_maps maps; /* the buffers' mappings */
     bool top_down;
 };
 
@@ -93,7 +93,7 @@ static bool cr_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
                 stride);
         return false;
     }
-    const void *map = sc_renderer_maps_get(&cr->maps, fd, (size_t)stride * height, reason,
+    const void *map = sc_scanout_maps_get(&cr->maps, fd, (size_t)stride * height, reason,
                                            sizeof(reason));
     if (!map) {
         sc_warn("cairo renderer: %s", reason);
@@ -153,7 +153,7 @@ static void cr_destroy(struct sc_renderer *r)
         return;
     cr = from_base(r);
     drop_scanout(cr);
-    sc_renderer_maps_clear(&cr->maps);
+    sc_scanout_maps_clear(&cr->maps);
     if (cr->canvas)
         cairo_surface_destroy(cr->canvas);
     free(cr);

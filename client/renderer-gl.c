@@ -41,7 +41,7 @@ struct gl_renderer {
     GLuint scanout_tex;
     bool scanout_on, scanout_top_down, scanout_imported;
     EGLImageKHR image;
-    struct sc_renderer_maps maps; /* the buffers' mappings: map, uv_map */
+    struct sc_scanout_maps maps; /* the buffers' mappings: map, uv_map */
     const void *map;
     uint32_t scanout_stride;
     /* a mapped NV12 scanout: scanout_tex holds its luma (R8, from map),
@@ -383,7 +383,7 @@ static bool gl_gl_scanout(struct sc_renderer *r, int fd, uint32_t width, uint32_
         gr->scanout_tex = new_texture();
     gr->scanout_imported = import_dmabuf(gr, fd, width, height, stride, fourcc);
     if (!gr->scanout_imported) {
-        gr->map = sc_renderer_maps_get(&gr->maps, fd, (size_t)stride * height, reason,
+        gr->map = sc_scanout_maps_get(&gr->maps, fd, (size_t)stride * height, reason,
                                        sizeof(reason));
         if (!gr->map) {
             sc_warn("GL renderer: %s", reason);
@@ -433,11 +433,11 @@ static bool nv12_scanout(struct gl_renderer *gr, const struct sc_client_scanout 
                 s->strides[0], s->strides[1], s->width);
         return false;
     }
-    gr->map = sc_renderer_maps_get(&gr->maps, s->fds[0],
+    gr->map = sc_scanout_maps_get(&gr->maps, s->fds[0],
                                    s->offsets[0] + (size_t)s->strides[0] * s->height, reason,
                                    sizeof(reason));
     if (gr->map)
-        gr->uv_map = sc_renderer_maps_get(&gr->maps, s->fds[1],
+        gr->uv_map = sc_scanout_maps_get(&gr->maps, s->fds[1],
                                           s->offsets[1] + (size_t)s->strides[1] * ch, reason,
                                           sizeof(reason));
     if (!gr->uv_map) {
@@ -622,7 +622,7 @@ static void gl_destroy(struct sc_renderer *r)
         return;
     gr = from_base(r);
     drop_scanout(gr);
-    sc_renderer_maps_clear(&gr->maps);
+    sc_scanout_maps_clear(&gr->maps);
     for (int i = 0; i < N_PROGS; i++)
         if (gr->prog[i])
             glDeleteProgram(gr->prog[i]);

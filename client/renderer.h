@@ -15,6 +15,7 @@
 
 #include <cairo.h>
 
+#include "client/scanout-maps.h"
 #include "codecs/codec.h"
 
 #define SC_RENDERER_REASON_SIZE 256
@@ -85,31 +86,4 @@ unsigned sc_renderer_dmabuf_attrs(const struct sc_client_scanout *s, bool with_m
 /* Maps a scanout fd read-only for the CPU fallbacks; NULL + reason. */
 void *sc_renderer_map_scanout(int fd, uint32_t stride, uint32_t height, size_t *size,
                               char *reason, size_t reason_size);
-/* The same for the first `need` bytes of a plane's buffer. */
-void *sc_renderer_map_bytes(int fd, size_t need, size_t *size, char *reason, size_t reason_size);
 
-/* The mappings of the last few scanout buffers.  A source rotates a few
- * buffers, and each GL_SCANOUT brings a new fd of one of them: mapping it
- * again each time costs a mmap and a page fault per page (~0.7 ms a 1080p
- * frame here).  A buffer is known by its inode; it passed the mapping check
- * once (sealed against shrinking, or a dma-buf), which holds for as long as
- * it exists, since seals are never removed.  The set owns its mappings;
- * each holds its buffer's memory until it is evicted or cleared. */
-#define SC_RENDERER_MAPS 8
-struct sc_renderer_maps {
-    struct sc_renderer_map {
-        uint64_t dev, ino;
-        void *map;   /* NULL: a free slot */
-        size_t size;
-        uint64_t used; /* tick of the last use */
-    } e[SC_RENDERER_MAPS];
-    uint64_t tick;
-};
-/* The first `need` bytes of fd's buffer, read-only: a mapping of that
- * buffer already in the set when it is long enough, else a new one (in place
- * of the least recently used); NULL + reason.  Valid until the set maps
- * SC_RENDERER_MAPS other buffers or is cleared. */
-const void *sc_renderer_maps_get(struct sc_renderer_maps *m, int fd, size_t need, char *reason,
-                                 size_t reason_size);
-/* Unmaps them all (the set is empty and reusable after). */
-void sc_renderer_maps_clear(struct sc_renderer_maps *m);

@@ -26,13 +26,13 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "client/scanout-maps.h"
 #include "codecs/convert.h"
 #include "common/stamp.h"
 #include "common/stats.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
-#define GL_MAPS 4
 
 struct app;
 
@@ -71,13 +71,7 @@ struct app {
      * of its own: a new mapping a frame costs its page faults, ~0.5 ms
      * here, and its munmap) */
     struct sc_stats *gl_stats;
-    struct gl_map {
-        dev_t dev;
-        ino_t ino;
-        uint8_t *map;
-        size_t size;
-    } gl_maps[GL_MAPS];
-    unsigned gl_next; /* the slot the next new buffer takes */
+    struct sc_scanout_maps gl_maps;
     bool have_index;
     uint32_t last_index;
 };
@@ -249,37 +243,12 @@ static bool on_video(void *p, const struct sc_decoded_frame *f G_GNUC_UNUSED,
     return false;
 }
 
-static void drop_maps(struct app *a)
-{
-    for (unsigned i = 0; i < GL_MAPS; i++)
-        if (a->gl_maps[i].map)
-            munmap(a->gl_maps[i].map, a->gl_maps[i].size);
-    memset(a->gl_maps, 0, sizeof(a->gl_maps));
-}
-
 /* The current scanout buffer (one plane) mapped, at least size bytes */
 static const uint8_t *gl_mapped(struct app *a, size_t size)
 {
-    struct gl_map *m;
-    struct stat st;
-    void *p;
+    char why[128];
 
-    if (fstat(a->fd, &st) < 0)
-        return NULL;
-    for (unsigned i = 0; i < GL_MAPS; i++) {
-        m = &a->gl_maps[i];
-        if (m->map && m->dev == st.st_dev && m->ino == st.st_ino && m->size >= size)
-            return m->map;
-    }
-    p = mmap(NULL, size, PROT_READ, MAP_SHARED, a->fd, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    m = &a->gl_maps[a->gl_next];
-    a->gl_next = (a->gl_next + 1) % GL_MAPS;
-    if (m->map)
-        munmap(m->map, m->size);
-    *m = (struct gl_map){ st.st_dev, st.st_ino, p, size };
-    return p;
+    return sc_scanout_maps_get(&a->gl_maps, a->fd, size, why, sizeof(why));
 }
 
 /* --gl --stats: a new frame's stamp, read where the server drew it (one
@@ -646,7 +615,7 @@ int main(int argc, char **argv)
     sc_client_free(a.client);
     g_main_loop_unref(a.loop);
     sc_stats_free(a.gl_stats); /* its summary */
-    drop_maps(&a);
+    sc_scanout_maps_clear(&a.gl_maps);
     if (a.fd >= 0)
         close(a.fd);
     drop_planes(&a);
@@ -657,6 +626,7 @@ int main(int argc, char **argv)
             continue;
         if (g->fd >= 0)
             close(g->fd);
+        sc_scanout_maps_clear(&g->gl_maps);
         drop_planes(g);
         g_free((char *)g->out);
         g_free(g);

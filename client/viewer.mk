@@ -44,14 +44,6 @@ TESTS += tests/client/test-dmabuf-attrs
 tests_client_test_dmabuf_attrs_SOURCES = tests/client/test-dmabuf-attrs.c client/renderer-dmabuf.c
 tests_client_test_dmabuf_attrs_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) $(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
 tests_client_test_dmabuf_attrs_LDADD = $(GTK_LIBS) $(GLIB_LIBS)
-# the renderers' scanout mappings
-check_PROGRAMS += tests/client/test-renderer-maps
-TESTS += tests/client/test-renderer-maps
-tests_client_test_renderer_maps_SOURCES = tests/client/test-renderer-maps.c client/renderer.c
-tests_client_test_renderer_maps_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(GLIB_CFLAGS) \
-	$(SPICE_PROTOCOL_CFLAGS) $(VA_CFLAGS)
-tests_client_test_renderer_maps_LDADD = codecs/libsccodecs.la common/libsccommon.la \
-	$(GTK_LIBS) $(GLIB_LIBS)
 endif
 
 # .vv files and hotkey strings: GLib only, built with or without GTK
