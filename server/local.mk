@@ -23,4 +23,5 @@ server_libspicecast_server_la_LIBADD = \
 bin_PROGRAMS += server/spicecast-server
 server_spicecast_server_SOURCES = server/spicecast-server.c
 server_spicecast_server_CFLAGS = $(server_libspicecast_server_la_CFLAGS)
-server_spicecast_server_LDADD = $(SC_SERVER_LIBS)
+# (CAIRO_LIBS: fontconfig, for FcFini at exit)
+server_spicecast_server_LDADD = $(SC_SERVER_LIBS) $(CAIRO_LIBS)

@@ -60,6 +60,9 @@ tests_server_test_gl_planes_LDADD = tests/server/libharness.la $(SC_SERVER_LIBS)
 # the daemon's command line, with real clients (spicy-screenshot)
 TESTS += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh
 EXTRA_DIST += tests/server/test-cli.sh tests/server/test-unix-perms.sh tests/server/test-auth.sh
+# LeakSanitizer at the server's exit (runs in the sanitizer pass only)
+TESTS += tests/server/test-exit-leaks.sh
+EXTRA_DIST += tests/server/test-exit-leaks.sh tests/soak/lsan.supp
 
 # a VMM linking the public library through spicecast.h alone
 check_PROGRAMS += tests/server/test-embed

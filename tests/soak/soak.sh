@@ -11,7 +11,9 @@
 # Prints a summary table.  Not part of make check.
 #
 # By default the server and clients are built once more with ASan+UBSan in
-# a copy of the tree (SOAK_SANITIZERS=0: use this build as it is).
+# a copy of the tree (SOAK_SANITIZERS=0: use this build as it is;
+# SOAK_BUILD_DIR=DIR: keep that copy in DIR and reuse it, so that a second
+# soak rebuilds only what changed).
 #   SOAK_MINUTES=10 SOAK_CLIENTS=64 SOAK_SOURCE=pattern:640x360 make soak
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/interop/lib.sh"
 MINUTES=${SOAK_MINUTES:-10}
@@ -27,7 +29,7 @@ B=$top_builddir
 if [ "${SOAK_SANITIZERS:-1}" = 1 ]; then
     git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1 ||
         skip "$top_srcdir is not a git checkout: set SOAK_SANITIZERS=0"
-    B=$T/asan
+    B=${SOAK_BUILD_DIR:-$T/asan}
     mkdir -p "$B" "$T/san"
     note "building an ASan+UBSan copy in $B (a few minutes)"
     (cd "$top_srcdir" && git ls-files -z --cached --others --exclude-standard) |
@@ -37,7 +39,13 @@ if [ "${SOAK_SANITIZERS:-1}" = 1 ]; then
         ./bootstrap >"$T/build.log" 2>&1 &&
         make -j2 tests/interop/probe tests/interop/test-badinput bench/load-clients \
             >>"$T/build.log" 2>&1) || { tail -30 "$T/build.log" >&2; fail "the sanitizer build failed"; }
-    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:quarantine_size_mb=32:log_path=$T/san/asan
+    # full stacks in every report: the fast unwinder stops at the first
+    # frame without a frame pointer (GLib's g_malloc), and a leak report
+    # then names nothing but malloc and g_malloc
+    stacks=fast_unwind_on_malloc=0:malloc_context_size=30
+    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:quarantine_size_mb=32:$stacks:log_path=$T/san/asan
+    # (tests/soak/lsan.supp: GLib's quark block, dropped by GLib on purpose)
+    export LSAN_OPTIONS=$stacks:suppressions=$top_srcdir/tests/soak/lsan.supp:print_suppressions=0
     SERVER_ASAN=${ASAN_OPTIONS/detect_leaks=0/detect_leaks=1}
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T/san/ubsan
 fi
@@ -61,9 +69,16 @@ SPID=$(cat /proc/"$SERVER_PID"/task/*/children 2>/dev/null | tr -s ' ' '\n' | he
 [[ $SPID =~ ^[0-9]+$ ]] && [ -d /proc/"$SPID"/fd ] || fail "no server process under timeout"
 fds() { ls /proc/"$SPID"/fd 2>/dev/null | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$SPID"/status 2>/dev/null; }
+# what the open fds are, by kind (memfd:NAME, socket, pipe, anon_inode:KIND,
+# paths), "COUNT KIND" a line: the verdict names what did not go away
+fd_kinds() {
+    for f in /proc/"$SPID"/fd/*; do readlink "$f"; done 2>/dev/null |
+        sed -E 's/:\[[0-9]+\]$//; s/ \(deleted\)$//' | sort | uniq -c
+}
 cpu_s() { awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/"$SPID"/stat 2>/dev/null; }
 sleep 3
 FD_BASE=$(fds)
+fd_kinds >"$T/fds.rest"
 [ "$FD_BASE" -gt 0 ] || fail "cannot read the server's fds in /proc/$SPID/fd"
 note "server pid $SPID: $FD_BASE fds at rest"
 
@@ -125,11 +140,13 @@ round "$WARMUP_S"
 alive "$SPID" || fail "the server died in round 1"
 sleep 5
 FD_PLATEAU=$(fds) RSS_PLATEAU=$(rss_kb)
+fd_kinds >"$T/fds.plateau"
 note "round 2: $((TOTAL_S - WARMUP_S)) s"
 round $((TOTAL_S - WARMUP_S))
 alive "$SPID" || fail "the server died in round 2"
 settle
 FD_END=$(fds) RSS_END=$(rss_kb) CPU_END=$(cpu_s)
+fd_kinds >"$T/fds.end"
 stop_pid "$SERVER_PID"
 
 # ---- verdict ------------------------------------------------------------------
@@ -149,6 +166,11 @@ printf '%-28s %s\n' "duration" "$(( $(date +%s) - START )) s, $SLOTS slots, sour
     "open fds" "$FD_BASE at rest, $FD_PLATEAU after round 1, $FD_END at the end" \
     "RSS" "${RSS_PLATEAU} kB after round 1, ${RSS_END} kB at the end" \
     "peak (fds, RSS kB)" "$(sort -k2,2n "$T/samples" | tail -n1 | cut -d' ' -f2), $(sort -k3,3n "$T/samples" | tail -n1 | cut -d' ' -f3)"
+echo; echo "open fds by kind: at rest / after round 1 / at the end"
+join -a1 -a2 -e0 -o 0,1.1,2.1 -1 2 -2 2 <(awk '{print $1, $2}' "$T/fds.rest" | sort -k2) \
+    <(awk '{print $1, $2}' "$T/fds.plateau" | sort -k2) |
+    join -a1 -a2 -e0 -o 0,1.2,1.3,2.1 -1 1 -2 2 - <(awk '{print $1, $2}' "$T/fds.end" | sort -k2) |
+    awk '{ printf "  %-40s %4d %4d %4d\n", $1, $2, $3, $4 }'
 status=0
 [ "$reports" = 0 ] || { grep -h -A30 -E "$san_re" "$T"/san/* "$T"/server.err | head -80; status=1; }
 [ "$FD_END" -le "$FD_PLATEAU" ] ||
