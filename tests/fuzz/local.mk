@@ -122,7 +122,7 @@ endif
 EXTRA_DIST += tests/fuzz/fuzz-client-link.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-client-link: tests/fuzz/fuzz-client-link.c $(fuzz_client_deps)
-	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS)
+	$(fuzz_obj_link) $(fuzz_engine_libs) $(CAIRO_LIBS) -Wl,--wrap=sc_ticket_encrypt
 fuzz_targets += tests/fuzz/fuzz-client-link
 endif
 
@@ -133,9 +133,9 @@ fuzz_server_libs = $(fuzz_engine_libs) $(CAIRO_LIBS) $(PIXBUF_LIBS) $(SOUP_LIBS)
 EXTRA_DIST += tests/fuzz/fuzz-server.h tests/fuzz/fuzz-server-link.c tests/fuzz/fuzz-server-channel.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-server-link: tests/fuzz/fuzz-server-link.c $(fuzz_server_deps)
-	$(fuzz_obj_link) $(fuzz_server_libs)
+	$(fuzz_obj_link) $(fuzz_server_libs) -Wl,--wrap=sc_ticket_decrypt
 tests/fuzz/fuzz-server-channel: tests/fuzz/fuzz-server-channel.c $(fuzz_server_deps)
-	$(fuzz_obj_link) $(fuzz_server_libs)
+	$(fuzz_obj_link) $(fuzz_server_libs) -Wl,--wrap=sc_ticket_decrypt
 fuzz_targets += tests/fuzz/fuzz-server-link tests/fuzz/fuzz-server-channel
 endif
 
