@@ -17,15 +17,17 @@
 #include "tests/fuzz/fuzz-client.h"
 #include "common/ticket.h"
 
-/* The ticket's encryption for the reply's RSA key (common/ticket.c; its
- * own target is fuzz-ticket): OpenSSL's key decoders cost more than the
- * rest of a run, and their caches, filled as they go, made libFuzzer run a
- * leak check (a scan of the whole heap) after most inputs.  Linked with
- * -Wl,--wrap=sc_ticket_encrypt, the client gets what the real one returned
- * for the same key bytes and password: the outcome and a blob that the
- * real function made (the client only sends it).  Keys are kept as they
- * come, up to FC_KEYS (the seeds carry one; a mutated key is new each time
- * and goes to the real function). */
+/* The ticket's encryption for the reply's RSA key (common/ticket.c):
+ * OpenSSL's key decoders cost more than the rest of a run, and their
+ * caches, filled as they go, made libFuzzer run a leak check (a scan of the
+ * whole heap) after most inputs.  Linked with -Wl,--wrap=sc_ticket_encrypt,
+ * the client gets, for a key it has seen work (the seeds carry one), what
+ * the real function returned then: true and a blob it made (the client only
+ * sends it).  A new key goes to the real function if it has the layout of
+ * an RSA-1024 key with e = 65537 (the only 162-byte key it can take) and
+ * fewer than FC_KEYS keys are kept; any other is refused without OpenSSL,
+ * as the real function refuses it.  The client's code after the call
+ * depends only on the outcome; fuzz-ticket parses hostile keys (mode 2). */
 #define FC_KEYS 8
 bool __real_sc_ticket_encrypt(const uint8_t *pubkey, size_t len, const char *password,
                               uint8_t out[SC_TICKET_BLOB_BYTES]);
@@ -35,34 +37,41 @@ bool __wrap_sc_ticket_encrypt(const uint8_t *pubkey, size_t len, const char *pas
                               uint8_t out[SC_TICKET_BLOB_BYTES])
 {
     static struct {
-        uint8_t *key;
-        size_t len;
-        char *password;
-        bool ok;
+        uint8_t key[SC_TICKET_PUBKEY_BYTES];
         uint8_t blob[SC_TICKET_BLOB_BYTES];
     } kept[FC_KEYS];
+    /* SubjectPublicKeyInfo, rsaEncryption, a 1024-bit modulus; e = 65537 */
+    static const uint8_t head[29] = { 0x30, 0x81, 0x9f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+                                      0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x81,
+                                      0x8d, 0x00, 0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00 };
+    static const uint8_t tail[5] = { 0x02, 0x03, 0x01, 0x00, 0x01 };
     static unsigned n_kept;
-    const char *pw = password ? password : "";
-    unsigned i;
+    static bool probed;
 
-    for (i = 0; i < n_kept; i++) {
-        if (kept[i].len == len && memcmp(kept[i].key, pubkey, len) == 0 &&
-            strcmp(kept[i].password, pw) == 0) {
-            if (kept[i].ok)
-                memcpy(out, kept[i].blob, SC_TICKET_BLOB_BYTES);
-            return kept[i].ok;
+    if (!probed) { /* the refusal's own code counts as covered, once */
+        uint8_t junk[SC_TICKET_PUBKEY_BYTES] = { 0 }, blob[SC_TICKET_BLOB_BYTES];
+        probed = true;
+        if (__real_sc_ticket_encrypt(junk, sizeof(junk), "secret", blob))
+            abort();
+    }
+
+    if (len != SC_TICKET_PUBKEY_BYTES || (password && strcmp(password, "secret") != 0))
+        return __real_sc_ticket_encrypt(pubkey, len, password, out); /* not this harness's */
+    for (unsigned i = 0; i < n_kept; i++) {
+        if (memcmp(kept[i].key, pubkey, len) == 0) {
+            memcpy(out, kept[i].blob, SC_TICKET_BLOB_BYTES);
+            return true;
         }
     }
-    bool ok = __real_sc_ticket_encrypt(pubkey, len, password, out);
-    if (ok && n_kept < FC_KEYS) {
-        kept[n_kept].key = g_memdup2(pubkey, len);
-        kept[n_kept].len = len;
-        kept[n_kept].password = g_strdup(pw);
-        kept[n_kept].ok = ok;
-        memcpy(kept[n_kept].blob, out, SC_TICKET_BLOB_BYTES);
-        n_kept++;
-    }
-    return ok;
+    if (n_kept == FC_KEYS || memcmp(pubkey, head, sizeof(head)) != 0 ||
+        memcmp(pubkey + len - sizeof(tail), tail, sizeof(tail)) != 0)
+        return false;
+    if (!__real_sc_ticket_encrypt(pubkey, len, password, out))
+        return false;
+    memcpy(kept[n_kept].key, pubkey, len);
+    memcpy(kept[n_kept].blob, out, SC_TICKET_BLOB_BYTES);
+    n_kept++;
+    return true;
 }
 
 static const uint8_t types[4] = { SPICE_CHANNEL_MAIN, SPICE_CHANNEL_DISPLAY, SPICE_CHANNEL_INPUTS,

@@ -5,7 +5,13 @@
  *   odd:  the rest is a plaintext (up to 86 bytes, embedded NULs and no NUL
  *         at all included) that the harness encrypts with RSA-OAEP for the
  *         key, so that the decrypt-success path and the cut at the first NUL
- *         see arbitrary plaintexts too.
+ *         see arbitrary plaintexts too;
+ *   2 mod 4 (taken from the even ones): the client's side, the rest is the
+ *         public key a server sent in its SpiceLinkReply (its 162 bytes,
+ *         any length here) that sc_ticket_encrypt() parses and encrypts
+ *         the password for; our own key's must work, its blob decrypt.
+ *         (fuzz-client-link keeps the outcome per key instead: OpenSSL's
+ *         key decoders held it at a third of its speed.)
  * One key for the whole run (generating one costs milliseconds). */
 #include "config.h"
 
@@ -50,11 +56,37 @@ static bool encrypt(const uint8_t *plain, size_t len, uint8_t out[SC_TICKET_BLOB
     return ok;
 }
 
+/* What a client does with a server's key: parse it, encrypt for it. */
+static void client_side(const uint8_t *pubkey, size_t len)
+{
+    uint8_t blob[SC_TICKET_BLOB_BYTES], der[SC_TICKET_PUBKEY_BYTES];
+    bool ours = len == sizeof(der) && sc_ticket_key_get_pubkey(key, der) &&
+                memcmp(der, pubkey, len) == 0;
+    char *plain;
+
+    if (!sc_ticket_encrypt(pubkey, len, "secret", blob)) {
+        if (ours)
+            abort(); /* our own key must be usable */
+        return;
+    }
+    fuzz_touch(blob, sizeof(blob));
+    if (!ours)
+        return;
+    plain = sc_ticket_decrypt(key, blob, sizeof(blob));
+    if (!plain || strcmp(plain, "secret") != 0)
+        abort();
+    free(plain);
+}
+
 static void one(uint8_t sel, const uint8_t *body, size_t len)
 {
     uint8_t blob[SC_TICKET_BLOB_BYTES];
     char *plain;
 
+    if ((sel & 3) == 2) {
+        client_side(body, len);
+        return;
+    }
     if (!(sel & 1)) {
         plain = sc_ticket_decrypt(key, body, len);
         if (plain) {
