@@ -47,6 +47,9 @@ grep -q "ERROR: LeakSanitizer" "$T/control.err" ||
     fail "the control run (no suppressions) reported no leak: is LeakSanitizer on?"
 grep -A8 "Direct leak of 16384 byte" "$T/control.err" | grep -q "_dl_init" ||
     fail "the control run did not report GLib's quark block: $(grep -A8 'leak of' "$T/control.err" | head -20)"
+# (the sanitizer pass keeps test temp dirs and fails on any report it finds
+# there: this one was wanted)
+echo "the control run's LeakSanitizer report was expected and is removed" >"$T/control.err"
 
 run checked "$stacks:suppressions=$SUPP:print_suppressions=0"
 if grep -q "ERROR: LeakSanitizer" "$T/checked.err" || [ "$RC" != 0 ]; then
