@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "client/client-priv.h"
@@ -169,6 +170,8 @@ struct fuzz_client {
     int ch_fd;   /* the engine's end (sc_channel_shutdown() forgets it) */
     bool closed_seen;
     int low_fd; /* the lowest free fd before the run */
+    int extra[16]; /* our ends of the channels the engine opened itself */
+    unsigned n_extra;
 };
 
 /* The lowest free fd: a leaked fd keeps it higher after the run. */
@@ -301,6 +304,54 @@ static const struct sc_client_callbacks fc_callbacks = {
 
 /* ---- the engine without a server ----------------------------------------- */
 
+/* The channels the engine opens itself (CHANNELS_LIST, more heads) get a
+ * connected socket of the client's family from the harness (options.open_fd),
+ * whose other end it keeps and closes in fc_finish(): they wait for a link
+ * reply that never comes.  They used to connect to the URI through
+ * GSocketClient, whose proxy lookup (GSettings, dconf) and resolver threads
+ * opened and closed fds in the background, during the next run's fd count:
+ * a campaign found that as "an fd leaked" (tests/fuzz/crashes/
+ * fuzz-client-link-fd-race-*, replayed 300 times). */
+static int fc_listener = -1; /* 127.0.0.1, made before any fd is counted */
+
+static void fc_make_listener(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+    if (fc_listener >= 0)
+        return;
+    fc_listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fc_listener < 0 || bind(fc_listener, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        listen(fc_listener, 16) < 0)
+        abort();
+}
+
+static int fc_open_fd(void *data, uint8_t type, GError **error)
+{
+    struct fuzz_client *f = data;
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int sv[2];
+
+    (void)type;
+    if (f->n_extra == G_N_ELEMENTS(f->extra)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES, "fuzz: no more channels");
+        return -1;
+    }
+    if (f->c->is_unix) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+            abort();
+    } else {
+        sv[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sv[0] < 0 || getsockname(fc_listener, (struct sockaddr *)&a, &len) < 0 ||
+            connect(sv[0], (struct sockaddr *)&a, sizeof(a)) < 0 ||
+            (sv[1] = accept4(fc_listener, NULL, NULL, SOCK_CLOEXEC)) < 0)
+            abort();
+    }
+    f->extra[f->n_extra++] = sv[1];
+    return sv[0];
+}
+
 /* A client whose URI leads nowhere (nothing connects: channels are made by
  * fc_channel), unix or TCP as the channel's socket would be. */
 static void fc_init(struct fuzz_client *f, bool is_unix, bool gl, bool video)
@@ -308,15 +359,18 @@ static void fc_init(struct fuzz_client *f, bool is_unix, bool gl, bool video)
     struct sc_client_options o = {
         .uri = is_unix ? "/nonexistent/spicecast-fuzz.sock" : "spice://127.0.0.1:1",
         .password = "secret", .gl_scanout = gl, .video = video,
+        .open_fd = fc_open_fd, .open_fd_data = f,
     };
 
     memset(f, 0, sizeof(*f));
     f->peer = f->ch_fd = -1;
     g_main_context_default(); /* its wakeup fd is made once, on first use */
+    fc_make_listener();
     f->low_fd = fc_lowest_free_fd();
     f->c = sc_client_new(&o, &fc_callbacks, f, NULL);
     if (!f->c)
         abort();
+    f->c->is_unix = is_unix; /* (with open_fd the URI is not parsed) */
 }
 
 static const struct sc_channel_class *fc_class(uint8_t type)
@@ -409,6 +463,8 @@ static void fc_finish(struct fuzz_client *f)
     if (f->peer >= 0)
         close(f->peer);
     f->peer = -1;
+    while (f->n_extra)
+        close(f->extra[--f->n_extra]);
     if (fc_lowest_free_fd() != f->low_fd) {
         fprintf(stderr, "fuzz-client: an fd leaked (lowest free fd %d, was %d):\n",
                 fc_lowest_free_fd(), f->low_fd);

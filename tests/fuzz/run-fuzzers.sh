@@ -54,10 +54,11 @@ run_one() {
     else
         echo "note: $name has no seed corpus in tests/fuzz/corpus/$name" > "$work/note"
     fi
-    # every reproducer kept in tests/fuzz/crashes/ for this target must pass
+    # every reproducer kept in tests/fuzz/crashes/ for this target must pass,
+    # 300 times in a row (a finding may need the state an earlier run left)
     set -- "$srcdir"/tests/fuzz/crashes/"$name"-*
     if [ -e "$1" ]; then
-        if ! timeout 120 "$t" $FUZZ_LIMITS "$@" \
+        if ! timeout 120 "$t" -runs=300 $FUZZ_LIMITS "$@" \
                 > "$work/log" 2>&1; then
             echo "FAIL(a kept reproducer)" > "$work/result"
             echo none > "$work/units"
