@@ -19,7 +19,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/spicecast-asan.XXXXXX") || { echo "mktemp fail
 trap 'rm -rf "$work"' EXIT INT TERM
 # copy the source tree (tracked and untracked-not-ignored files, no build outputs)
 (cd "$src" && git ls-files -z --cached --others --exclude-standard) |
-    (cd "$src" && xargs -0 tar cf - --no-recursion) | (cd "$work" && tar xf -) || exit 99
+    (cd "$src" && tar cf - --no-recursion --null -T -) | (cd "$work" && tar xf -) || exit 99
 cd "$work" || exit 99
 export SPICECAST_SANITIZER_RUN=1 SPICECAST_NO_APT=1
 # The inner run marks its processes SPICECAST_TEST_RUN=<ours>/run-<its id>

@@ -36,7 +36,7 @@ if [ "${SOAK_SANITIZERS:-1}" = 1 ]; then
     mkdir -p "$B" "$T/san"
     note "building an ASan+UBSan copy in $B (a few minutes)"
     (cd "$top_srcdir" && git ls-files -z --cached --others --exclude-standard) |
-        (cd "$top_srcdir" && xargs -0 tar cf - --no-recursion) | (cd "$B" && tar xf -) ||
+        (cd "$top_srcdir" && tar cf - --no-recursion --null -T -) | (cd "$B" && tar xf -) ||
         fail "copying the tree failed"
     (cd "$B" && SPICECAST_NO_APT=1 CONFIGURE_FLAGS="--enable-sanitizers --disable-fuzzing" \
         ./bootstrap >"$T/build.log" 2>&1 &&
