@@ -32,10 +32,11 @@ const char *__asan_default_options(void) { return "quarantine_size_mb=16"; }
  * the client gets, for a key it has seen work (the seeds carry one), what
  * the real function returned then: true and a blob it made (the client only
  * sends it).  A new key goes to the real function if it has the layout of
- * an RSA-1024 key with e = 65537 (the only 162-byte key it can take) and
- * fewer than FC_KEYS keys are kept; any other is refused without OpenSSL,
- * as the real function refuses it.  The client's code after the call
- * depends only on the outcome; fuzz-ticket parses hostile keys (mode 2). */
+ * the keys servers send (RSA-1024, e = 65537) and fewer than FC_KEYS keys
+ * are kept; any other is refused without OpenSSL, as the real function
+ * refuses nearly all of them (a 162-byte key with another exponent is the
+ * exception this model gives up).  The client's code after the call depends
+ * only on the outcome; fuzz-ticket parses hostile keys (mode 2). */
 #define FC_KEYS 8
 bool __real_sc_ticket_encrypt(const uint8_t *pubkey, size_t len, const char *password,
                               uint8_t out[SC_TICKET_BLOB_BYTES]);
