@@ -41,13 +41,13 @@ const void *sc_scanout_maps_get(struct sc_scanout_maps *m, int fd, size_t need, 
     for (unsigned i = 0; i < SC_SCANOUT_MAPS; i++) {
         struct sc_scanout_map *e = &m->e[i];
 
-        if (e->map && e->dev == (uint64_t)st.st_dev && e->ino == (uint64_t)st.st_ino) {
-            if (e->size >= need) {
-                e->used = m->tick;
-                return e->map;
-            }
-            slot = e; /* the same buffer, longer now: map it again */
-            break;
+        /* a shorter mapping of the same buffer stays until it is the
+         * oldest: its caller may still read it (NV12's luma, when the
+         * chroma plane further into the same buffer is asked for next) */
+        if (e->map && e->dev == (uint64_t)st.st_dev && e->ino == (uint64_t)st.st_ino &&
+            e->size >= need) {
+            e->used = m->tick;
+            return e->map;
         }
         if (!e->map || (slot->map && e->used < slot->used))
             slot = e;

@@ -24,8 +24,9 @@ struct sc_scanout_maps {
 };
 /* The first `need` bytes of fd's buffer, read-only: a mapping of that
  * buffer already in the set when it is long enough, else a new one (in place
- * of the least recently used); NULL + reason.  Valid until the set maps
- * SC_SCANOUT_MAPS other buffers or is cleared. */
+ * of the least recently used); NULL + reason.  Valid until
+ * SC_SCANOUT_MAPS - 1 later calls have mapped other buffers (or longer
+ * stretches of this one), or the set is cleared. */
 const void *sc_scanout_maps_get(struct sc_scanout_maps *m, int fd, size_t need, char *reason,
                                  size_t reason_size);
 /* Unmaps them all (the set is empty and reusable after). */

@@ -25,6 +25,9 @@
 #define STRIDE_ALIGN 64
 /* Largest buffer we create: 16384 x 16384 x 4. */
 #define MAX_DIM 16384
+/* The longest row a wrapped buffer may have: MAX_DIM pixels of 8 bytes,
+ * with room for padding. */
+#define MAX_STRIDE (MAX_DIM * 16)
 
 static uint32_t stride_for(uint32_t width)
 {
@@ -527,6 +530,16 @@ bool sc_frame_wrap(struct sc_frame *frame, int fd, const struct sc_frame_buffer 
             int pfd = frame->planes[i - 1].fd;
             seals = pfd >= 0 ? fcntl(pfd, F_GET_SEALS) : F_SEAL_SHRINK;
             frame->sealed = frame->sealed && seals >= 0 && (seals & F_SEAL_SHRINK);
+        }
+    }
+    /* rows the CPU readers (libyuv: int strides) can walk: a peer's stride
+     * of 0xfffffff0 over a sparse sealed memfd would be -16 there */
+    for (uint32_t i = 0; i < frame->n_planes; i++) {
+        uint32_t stride = i ? frame->planes[i - 1].stride : frame->stride;
+
+        if (stride > MAX_STRIDE) {
+            g_snprintf(why, why_size, "plane %u: stride %u (at most %u)", i, stride, MAX_STRIDE);
+            return false;
         }
     }
     if (frame->n_planes == 2 && frame->drm_fourcc == DRM_FORMAT_NV12)

@@ -246,6 +246,45 @@ static void test_argb_view(void)
     close(fd);
 }
 
+/* A peer's stride the CPU readers cannot walk (libyuv takes int strides:
+ * 0xfffffff0 is -16 there, rows read before the mapping) is refused, for
+ * NV12's chroma and for XRGB alike, even over a buffer that long (a sparse
+ * sealed memfd of 4 GiB costs nothing). */
+static void test_huge_stride_refused(void)
+{
+    const uint32_t huge = 0xfffffff0u;
+    int big = memfd_create("big", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    int luma = memfd_create("luma", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    char why[160] = "";
+
+    g_assert_cmpint(ftruncate(big, (off_t)huge + 4096), ==, 0);
+    g_assert_cmpint(fcntl(big, F_ADD_SEALS, F_SEAL_SHRINK), ==, 0);
+    g_assert_cmpint(ftruncate(luma, 4096), ==, 0);
+    g_assert_cmpint(fcntl(luma, F_ADD_SEALS, F_SEAL_SHRINK), ==, 0);
+
+    struct sc_frame_buffer nv12 = {
+        .kind = SC_FRAME_SHM, .width = 16, .height = 2, .stride = 16,
+        .drm_fourcc = DRM_FORMAT_NV12, .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true,
+        .n_planes = 2, .planes = { { dup(big), 0, huge } },
+    };
+    struct sc_frame *f = g_new0(struct sc_frame, 1);
+    g_assert_false(sc_frame_wrap(f, dup(luma), &nv12, true, why, sizeof(why)));
+    g_assert_nonnull(strstr(why, "stride"));
+    sc_frame_unref(f);
+
+    struct sc_frame_buffer xrgb = {
+        .kind = SC_FRAME_SHM, .width = 16, .height = 1, .stride = huge,
+        .drm_fourcc = DRM_FORMAT_XRGB8888, .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true,
+    };
+    f = g_new0(struct sc_frame, 1);
+    why[0] = 0;
+    g_assert_false(sc_frame_wrap(f, dup(big), &xrgb, true, why, sizeof(why)));
+    g_assert_nonnull(strstr(why, "stride"));
+    sc_frame_unref(f);
+    close(big);
+    close(luma);
+}
+
 /* sc_frame_planes_dup/close: the planes past the first, a -1 kept as -1,
  * each dup its own close-on-exec fd, and all closed and -1 after. */
 static void test_planes_dup_close(void)
@@ -283,5 +322,6 @@ int main(int argc, char **argv)
     g_test_add_func("/codecs/frame-nv12/encoders", test_encoders);
     g_test_add_func("/codecs/frame-nv12/planes-dup-close", test_planes_dup_close);
     g_test_add_func("/codecs/frame-argb/view", test_argb_view);
+    g_test_add_func("/codecs/frame/huge-stride-refused", test_huge_stride_refused);
     return g_test_run();
 }
