@@ -139,6 +139,8 @@ static void reaper_add(struct sc_decode_reaper *r)
     if (!r)
         return;
     g_mutex_lock(&r->lock);
+    while (r->dying >= SC_DECODE_MAX_DYING)
+        g_cond_wait(&r->cond, &r->lock);
     r->dying++;
     g_mutex_unlock(&r->lock);
 }
@@ -150,8 +152,8 @@ static void reaper_done(struct sc_decode_reaper *r)
     if (!r)
         return;
     g_mutex_lock(&r->lock);
-    if (--r->dying == 0)
-        g_cond_broadcast(&r->cond);
+    r->dying--;
+    g_cond_broadcast(&r->cond); /* reaper_add and sc_decode_reaper_free wait */
     g_mutex_unlock(&r->lock);
 }
 
@@ -277,10 +279,12 @@ static void work(gpointer data, gpointer user)
     GSource *src;
 
     if (j->last) {
+        struct sc_decode_reaper *r = j->reaper;
+
         sc_decoder_destroy(w->dec);
         w->dec = NULL;
-        reaper_done(j->reaper);
-        job_free(j);
+        job_free(j); /* may free w: nothing of it after */
+        reaper_done(r); /* last: the owner may free everything once told */
         return;
     }
     if (!g_atomic_int_get(&w->alive)) {

@@ -61,10 +61,15 @@ struct sc_decode_reaper *sc_decode_reaper_new(void);
 /* Waits until every worker destroyed with r has destroyed its decoder,
  * then frees r.  NULL is fine. */
 void sc_decode_reaper_free(struct sc_decode_reaper *r);
+/* At most this many workers destroyed with one reaper may still be ending
+ * their decoders: a server that creates and destroys stalling streams in a
+ * loop would otherwise pile up threads and pipelines. */
+#define SC_DECODE_MAX_DYING 4
 /* Returns at once (the loop thread never waits for a decode): results not
  * delivered yet are dropped, and the decoder is destroyed on the worker
  * once its queued packets (now skipped) and a decode in flight are
  * through; r (may be NULL: nobody waits) counts the worker until then.
- * NULL w is fine. */
+ * With SC_DECODE_MAX_DYING already ending under r, it first waits for one
+ * of them (a decode ends within the decoders' own bound).  NULL w is fine. */
 void sc_decode_worker_destroy(struct sc_decode_worker *w, struct sc_decode_reaper *r);
 

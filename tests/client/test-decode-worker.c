@@ -288,6 +288,36 @@ static void test_destroy_no_wait(void)
     g_string_free(s.frames, TRUE);
 }
 
+/* A server destroying streams mid-decode in a loop: the first
+ * SC_DECODE_MAX_DYING destroys return at once, the next waits for one of
+ * them to end (before: every one returned, threads and decoders piled up). */
+static void test_destroy_bounded(void)
+{
+    struct seen s[SC_DECODE_MAX_DYING + 1];
+    struct sc_decode_reaper *r = sc_decode_reaper_new();
+    gint64 t0, took;
+
+    g_atomic_int_set(&slow_us, 600000);
+    for (int i = 0; i <= SC_DECODE_MAX_DYING; i++) {
+        struct sc_decode_worker *w = worker(SC_CODEC_H264, 2, &s[i]);
+
+        g_assert_true(submit(w, true, 1));
+        g_usleep(20000); /* its decode has begun */
+        t0 = g_get_monotonic_time();
+        sc_decode_worker_destroy(w, r);
+        took = g_get_monotonic_time() - t0;
+        g_test_message("destroy %d took %" G_GINT64_FORMAT " us", i, took);
+        if (i < SC_DECODE_MAX_DYING)
+            g_assert_cmpint(took, <, 200000);
+        else
+            g_assert_cmpint(took, >=, 200000);
+    }
+    sc_decode_reaper_free(r);
+    g_atomic_int_set(&slow_us, 0);
+    for (int i = 0; i <= SC_DECODE_MAX_DYING; i++)
+        g_string_free(s[i].frames, TRUE);
+}
+
 /* A reaper given no worker, or whose workers are all gone, frees at once. */
 static void test_reaper_idle(void)
 {
@@ -370,6 +400,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode-worker/no-decoder-left", test_no_decoder_left);
     g_test_add_func("/decode-worker/keyframes", test_keyframes);
     g_test_add_func("/decode-worker/destroy-no-wait", test_destroy_no_wait);
+    g_test_add_func("/decode-worker/destroy-bounded", test_destroy_bounded);
     g_test_add_func("/decode-worker/reaper-idle", test_reaper_idle);
     g_test_add_func("/decode-worker/buffer-reuse", test_buffer_reuse);
     return g_test_run();
