@@ -437,7 +437,10 @@ static ssize_t conn_send_direct(struct sc_conn *conn, const void *data, size_t l
 
     if (conn->closed)
         return -1;
-    if (conn->out.length > 0)
+    /* TLS: a write that would block must be retried from the same buffer
+     * (OpenSSL without ACCEPT_MOVING_WRITE_BUFFER), which the queue's copy
+     * is and the caller's is not; TLS costs the copy anyway */
+    if (conn->out.length > 0 || conn->t->ops->secure)
         return 0;
     r = conn->t->ops->sendv(conn->t, &iov, 1, fds, nfds);
     if (r == -EAGAIN || r == -EINTR)
