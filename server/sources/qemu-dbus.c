@@ -420,6 +420,8 @@ static GArray *console_ids(GDBusConnection *bus, const char *owner)
     return ids;
 }
 
+#define MAX_CONSOLES_ASKED (SC_MAX_HEADS * 4)
+
 /* No console= nor consoles= in args: "consoles=A+B..." for the graphical
  * consoles QEMU exports (in console order, at most SC_MAX_HEADS), or
  * "console=N" for a single one other than 0; NULL for console 0 alone or
@@ -442,7 +444,8 @@ static char *discover_consoles(const char *args)
     if (!bus || !find_qemu(&tmp, NULL))
         goto out;
     ids = console_ids(bus, tmp.owner);
-    for (guint i = 0; i < ids->len && n < SC_MAX_HEADS; i++) {
+    /* a call per console: a peer listing a million is asked about a few */
+    for (guint i = 0; i < ids->len && i < MAX_CONSOLES_ASKED && n < SC_MAX_HEADS; i++) {
         uint32_t id = g_array_index(ids, uint32_t, i);
 
         if (console_graphic(bus, tmp.owner, id) != 1)
@@ -483,9 +486,19 @@ static struct sc_source *qdbus_create(const char *args, GError **error)
     g_autofree char *found = NULL, *all = NULL;
 
     if (!names_console(args) && (found = discover_consoles(args))) {
+        GError *err = NULL;
+
         all = g_strdup_printf("%s%s%s", args && *args ? args : "", args && *args ? "," : "",
                               found);
-        args = all;
+        if ((heads = create_heads(all, &err)))
+            return heads;
+        if (!err) /* "console=N": one head */
+            return qdbus_create_one(all, error);
+        /* what was found, not asked for: the first console alone, as before */
+        sc_warn("qemu-dbus: the consoles found (%s) cannot all be shown (%s): console 0 only",
+                found, err->message);
+        g_error_free(err);
+        return qdbus_create_one(args, error);
     }
     if ((heads = create_heads(args, error)) || (error && *error))
         return heads;
