@@ -439,7 +439,8 @@ static void sync_displays(struct sc_window *win)
             unsigned head = GPOINTER_TO_UINT(g_object_get_data(l->data, "head"));
             struct sc_window *hw = head_window(win, head);
 
-            gtk_check_menu_item_set_active(l->data, hw && gtk_widget_get_visible(hw->window));
+            gtk_check_menu_item_set_active(l->data,
+                                           hw && hw->window && gtk_widget_get_visible(hw->window));
         }
         w->displays_syncing = false;
     }
