@@ -171,10 +171,81 @@ static void test_fd_lent(void)
     close(sv[1]);
 }
 
+/* Reads n bytes (turning the loop so the queue drains): the first, with
+ * its fd, must be '@' with the memfd tagged `tag`. */
+static void expect_at_then(int sock, uint8_t tag, size_t n)
+{
+    size_t left = n - 1;
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    expect_fd(sock, tag);
+    while (left > 0 && g_get_monotonic_time() < deadline) {
+        size_t got = drain(sock);
+
+        left -= MIN(got, left);
+        if (!got)
+            g_main_context_iteration(NULL, FALSE);
+    }
+    g_assert_cmpuint(left, ==, 0);
+}
+
+/* The direct send's other ends: a message with an fd larger than the
+ * socket takes (the fd goes with its first bytes, the rest is queued
+ * without it: no copy of the fd kept), and a socket full with nothing
+ * queued (the send would block: the queue keeps a copy of the fd, closed
+ * once it is sent). */
+static void test_fd_partial(void)
+{
+    int sv[2], fd;
+    g_autofree uint8_t *big = g_malloc0(BIG);
+    unsigned before;
+
+    big[0] = '@';
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    fcntl(sv[1], F_SETFL, O_NONBLOCK);
+    struct sc_conn *conn = sc_conn_new(sv[0], true, "test");
+    /* partial: some of it out at once with the fd, the rest queued */
+    fd = tagged_memfd(3);
+    before = open_fds();
+    g_assert_true(sc_conn_send_with_fd(conn, big, BIG, fd));
+    g_assert_cmpuint(sc_conn_queued(conn), >, 0);
+    g_assert_cmpuint(sc_conn_queued(conn), <, BIG);
+    g_assert_cmpuint(open_fds(), ==, before);
+    close(fd);
+    expect_at_then(sv[1], 3, BIG);
+    g_assert_cmpuint(sc_conn_queued(conn), ==, 0);
+    /* the socket full, nothing queued: the would-block send is queued whole */
+    while (send(sv[0], big + 1, 65536, MSG_DONTWAIT) > 0)
+        ;
+    fd = tagged_memfd(4);
+    before = open_fds();
+    g_assert_true(sc_conn_send_with_fd(conn, big, 4096, fd));
+    g_assert_cmpuint(sc_conn_queued(conn), ==, 4096);
+    g_assert_cmpuint(open_fds(), ==, before + 1); /* the queue's copy */
+    close(fd);
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    uint8_t zero[65536];
+    ssize_t r;
+    /* the filler (zeros), up to the '@' */
+    while (g_get_monotonic_time() < deadline &&
+           ((r = recv(sv[1], zero, 1, MSG_PEEK | MSG_DONTWAIT)) <= 0 || zero[0] != '@')) {
+        if (r > 0)
+            g_assert_cmpint(recv(sv[1], zero, 1, 0), ==, 1);
+        else
+            g_main_context_iteration(NULL, FALSE);
+    }
+    expect_at_then(sv[1], 4, 4096);
+    g_assert_cmpuint(sc_conn_queued(conn), ==, 0);
+    g_assert_cmpuint(open_fds(), ==, before - 1); /* the copy closed once sent */
+    sc_conn_free(conn);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/net/note-written", test_note_written);
     g_test_add_func("/net/fd-lent", test_fd_lent);
+    g_test_add_func("/net/fd-partial", test_fd_partial);
     return g_test_run();
 }
