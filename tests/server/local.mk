@@ -67,8 +67,8 @@ EXTRA_DIST += tests/server/test-exit-leaks.sh tests/soak/lsan.supp
 # a VMM linking the public library through spicecast.h alone
 check_PROGRAMS += tests/server/test-embed
 TESTS += tests/server/test-embed
-tests_server_test_embed_SOURCES = tests/server/test-embed.c
-tests_server_test_embed_CPPFLAGS = -I$(top_srcdir)/server -I$(top_builddir)
+tests_server_test_embed_SOURCES = tests/server/test-embed.c tests/server/embed-util.h
+tests_server_test_embed_CPPFLAGS = -I$(top_srcdir)/server -I$(top_srcdir) -I$(top_builddir)
 tests_server_test_embed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
 tests_server_test_embed_LDADD = server/libspicecast.la $(GLIB_LIBS)
 
@@ -76,8 +76,8 @@ tests_server_test_embed_LDADD = server/libspicecast.la $(GLIB_LIBS)
 # without the cap
 check_PROGRAMS += tests/server/test-embed-planes
 TESTS += tests/server/test-embed-planes
-tests_server_test_embed_planes_SOURCES = tests/server/test-embed-planes.c
-tests_server_test_embed_planes_CPPFLAGS = -I$(top_builddir)
+tests_server_test_embed_planes_SOURCES = tests/server/test-embed-planes.c tests/server/embed-util.h
+tests_server_test_embed_planes_CPPFLAGS = -I$(top_srcdir) -I$(top_builddir)
 tests_server_test_embed_planes_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(VA_CFLAGS)
 tests_server_test_embed_planes_LDADD = server/libspicecast.la $(GLIB_LIBS)
 

@@ -18,6 +18,7 @@
 #include <drm_fourcc.h>
 
 #include "server/spicecast.h"
+#include "tests/server/embed-util.h"
 
 #define W 64
 #define H 32
@@ -135,11 +136,38 @@ static void check_px(const char *ppm, int x, int y, int r, int g, int b)
         g_error("pixel %d,%d is %d,%d,%d, not %d,%d,%d", x, y, p[0], p[1], p[2], r, g, b);
 }
 
+/* NV12 in two memfds, W x H, rows of W bytes; XRGB8888 in one. */
+static struct sc_vmm_buffer nv12_buffer(int fy, int fuv)
+{
+    return (struct sc_vmm_buffer){
+        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
+        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
+        .planes = { { fuv, 0, W } },
+    };
+}
+
+static struct sc_vmm_buffer xrgb_buffer(int fd)
+{
+    return (struct sc_vmm_buffer){ .fd = fd, .width = W, .height = H, .stride = W * 4,
+                                   .drm_fourcc = DRM_FORMAT_XRGB8888,
+                                   .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true };
+}
+
+/* viewer-headless is there (run from the build tree), else the test skips */
+static bool have_headless(void)
+{
+    if (!g_file_test("client/viewer-headless", G_FILE_TEST_EXISTS) && !g_getenv("top_builddir")) {
+        g_test_skip("viewer-headless not built here (run from the build tree)");
+        return false;
+    }
+    return true;
+}
+
 static void test_planes(void)
 {
-    GError *tmp_error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &tmp_error);
-    g_assert_no_error(tmp_error); /* else the socket would go to "(null)/vm.sock" */
+    if (!have_headless())
+        return;
+    g_autofree char *dir = embed_tmp_dir();
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
@@ -150,19 +178,9 @@ static void test_planes(void)
     uint8_t *y, *uv, *x;
     int fy = sealed_memfd(W * H, &y), fuv = sealed_memfd(W * H / 2, &uv);
     int fx = sealed_memfd(W * H * 4, &x);
-    struct sc_vmm_buffer nv12 = {
-        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
-        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
-        .planes = { { fuv, 0, W } },
-    }, xrgb = { .fd = fx, .width = W, .height = H, .stride = W * 4,
-                .drm_fourcc = DRM_FORMAT_XRGB8888, .modifier = DRM_FORMAT_MOD_LINEAR,
-                .top_down = true };
+    struct sc_vmm_buffer nv12 = nv12_buffer(fy, fuv), xrgb = xrgb_buffer(fx);
     char *out = NULL;
 
-    if (!g_file_test("client/viewer-headless", G_FILE_TEST_EXISTS) && !g_getenv("top_builddir")) {
-        g_test_skip("viewer-headless not built here (run from the build tree)");
-        return;
-    }
     fill_nv12(y, uv);
     memset(x, 0x80, W * H * 4);
     struct sc_server *server = sc_server_new(&o, &error);
@@ -244,9 +262,9 @@ static void check_all(const char *ppm, int r, int g, int b)
 
 static void test_planes_head1(void)
 {
-    GError *tmp_error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &tmp_error);
-    g_assert_no_error(tmp_error);
+    if (!have_headless())
+        return;
+    g_autofree char *dir = embed_tmp_dir();
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
@@ -258,20 +276,10 @@ static void test_planes_head1(void)
     uint8_t *y, *uv, *x0, *x1;
     int fy = sealed_memfd(W * H, &y), fuv = sealed_memfd(W * H / 2, &uv);
     int fx0 = sealed_memfd(W * H * 4, &x0), fx1 = sealed_memfd(W * H * 4, &x1);
-    struct sc_vmm_buffer nv12 = {
-        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
-        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
-        .planes = { { fuv, 0, W } },
-    }, xrgb0 = { .fd = fx0, .width = W, .height = H, .stride = W * 4,
-                 .drm_fourcc = DRM_FORMAT_XRGB8888, .modifier = DRM_FORMAT_MOD_LINEAR,
-                 .top_down = true }, xrgb1 = xrgb0;
+    struct sc_vmm_buffer nv12 = nv12_buffer(fy, fuv), xrgb0 = xrgb_buffer(fx0),
+                         xrgb1 = xrgb_buffer(fx1);
     char *out = NULL;
 
-    if (!g_file_test("client/viewer-headless", G_FILE_TEST_EXISTS) && !g_getenv("top_builddir")) {
-        g_test_skip("viewer-headless not built here (run from the build tree)");
-        return;
-    }
-    xrgb1.fd = fx1;
     fill_nv12(y, uv);
     memset(x0, 0x80, W * H * 4); /* head 0: grey */
     memset(x1, 0x30, W * H * 4); /* head 1's one-plane buffer: dark grey */
@@ -330,29 +338,23 @@ static void test_planes_head1(void)
 static void test_planes_tcp(void)
 {
     GError *error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("sc-planes-XXXXXX", &error);
     g_autofree char *ppm = NULL, *probe = built("tests/interop/probe");
     struct sc_server_options o = { .name = "vm", .disable_ticketing = true };
     uint8_t *y, *uv;
     int fy, fuv;
     char *out = NULL;
 
-    g_assert_no_error(error);
     if (!g_file_test(probe, G_FILE_TEST_IS_EXECUTABLE)) {
         g_test_skip("tests/interop/probe not built (spice-client-glib-2.0 missing at configure "
                     "time)");
-        rmdir(dir);
         return;
     }
+    g_autofree char *dir = embed_tmp_dir();
     ppm = g_build_filename(dir, "tcp.ppm", NULL);
     fy = sealed_memfd(W * H, &y);
     fuv = sealed_memfd(W * H / 2, &uv);
     fill_nv12(y, uv);
-    struct sc_vmm_buffer nv12 = {
-        .fd = fy, .width = W, .height = H, .stride = W, .drm_fourcc = DRM_FORMAT_NV12,
-        .modifier = DRM_FORMAT_MOD_LINEAR, .top_down = true, .n_planes = 2,
-        .planes = { { fuv, 0, W } },
-    };
+    struct sc_vmm_buffer nv12 = nv12_buffer(fy, fuv);
     struct sc_server *server = sc_server_new(&o, &error);
     g_assert_no_error(error);
     g_assert_true(sc_server_listen(server, "tcp:127.0.0.1:0", &error));

@@ -13,6 +13,7 @@
 #include <drm_fourcc.h>
 
 #include "spicecast.h"
+#include "tests/server/embed-util.h"
 
 #define W 200
 #define H 120
@@ -93,18 +94,9 @@ static void shoot(struct sc_server *server, char *uri, char *out)
     g_assert_true(GPOINTER_TO_INT(g_thread_join(t)));
 }
 
-static char *make_tmp_dir(void)
-{
-    GError *error = NULL;
-    char *dir = g_dir_make_tmp("sc-embed-XXXXXX", &error);
-
-    g_assert_no_error(error);
-    return dir;
-}
-
 static void test_embed(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = embed_tmp_dir();
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
@@ -180,7 +172,7 @@ static void test_embed(void)
  * a head the source does not have is refused. */
 static void test_heads(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = embed_tmp_dir();
     g_autofree char *sock = g_build_filename(dir, "vm.sock", NULL);
     g_autofree char *spec = g_strdup_printf("unix:%s", sock);
     g_autofree char *uri = g_strdup_printf("spice+unix://%s", sock);
